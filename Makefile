@@ -1,0 +1,40 @@
+# Everyday targets. `make run` and `make test` work on a fresh machine: both bootstrap first.
+SHELL := /bin/bash
+CACHE ?= $(HOME)/.cache/metric-vault
+export PATH := $(CACHE)/uv-venv/bin:$(CACHE)/bin:$(PATH)
+
+.PHONY: bootstrap run up down status test lint typecheck format asyncapi bench
+
+bootstrap:          ## install Debian packages, uv, the Python workspace and k6 (idempotent)
+	@scripts/bootstrap.sh
+
+run: bootstrap      ## start NATS, InfluxDB, PostgreSQL and the five services
+	@uv run --no-sync python -m mv_devstack up
+
+up: run
+
+down:               ## stop everything the stack started
+	@uv run --no-sync python -m mv_devstack down
+
+status:
+	@uv run --no-sync python -m mv_devstack status
+
+test: bootstrap     ## lint, type-check and run every test against the real servers
+	@scripts/test.sh
+
+lint:
+	uv run --no-sync ruff check .
+	uv run --no-sync lint-imports
+
+typecheck:
+	uv run --no-sync mypy
+
+format:
+	uv run --no-sync ruff format .
+	uv run --no-sync ruff check --fix .
+
+asyncapi:           ## regenerate docs/asyncapi.json from libs/contracts
+	uv run --no-sync python -m mv_contracts.asyncapi > docs/asyncapi.json
+
+bench:
+	uv run --no-sync python -m bench

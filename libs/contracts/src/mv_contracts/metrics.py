@@ -1,0 +1,98 @@
+"""Metrics: live snapshots while a test runs and the summary after it ends.
+
+Figure names match the columns of test_history / scenario_history. Times are milliseconds,
+rates are fractions (0.02 = 2 %), durations are seconds.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from .common import Text
+from .envelope import Contract, Envelope
+
+
+class MetricFigures(Contract):
+    total_requests: int = Field(default=0, ge=0)
+    failed_requests: int = Field(default=0, ge=0)
+    test_duration: float | None = Field(default=None, ge=0, description="Active seconds")
+    max_tps: float | None = None
+    min_tps: float | None = None
+    avg_tps: float | None = None
+    max_response_time: float | None = None
+    min_response_time: float | None = None
+    avg_response_time: float | None = None
+    p50_response_time: float | None = None
+    p90_response_time: float | None = None
+    p95_response_time: float | None = None
+    p99_response_time: float | None = None
+    max_error_rate: float | None = None
+    min_error_rate: float | None = None
+    avg_error_rate: float | None = None
+    max_vus: float | None = None
+    min_vus: float | None = None
+    avg_vus: float | None = None
+
+
+class ScenarioSummary(Contract):
+    name: Text
+    figures: MetricFigures
+
+
+class PodUsageSummary(Contract):
+    pod: Text
+    namespace: Text
+    cpu_min_millicores: float | None = None
+    cpu_avg_millicores: float | None = None
+    cpu_max_millicores: float | None = None
+    memory_min_mb: float | None = None
+    memory_avg_mb: float | None = None
+    memory_max_mb: float | None = None
+    cpu_peak_percent: float | None = Field(default=None, description="Peak as % of the limit")
+    memory_peak_percent: float | None = None
+
+
+class TestSummary(Contract):
+    test_id: str
+    window_start: AwareDatetime | None = None
+    window_end: AwareDatetime | None = None
+    overall: MetricFigures
+    scenarios: list[ScenarioSummary] = Field(default_factory=list)
+    resources: list[PodUsageSummary] = Field(default_factory=list)
+    empty_reason: Text | None = Field(default=None, description="Why a summary has no samples")
+
+
+class LiveFigures(Contract):
+    tps: float = Field(ge=0, description="Requests per second over the window")
+    requests_total: int = Field(ge=0)
+    failed_total: int = Field(ge=0)
+    error_rate: float = Field(ge=0, le=1)
+    vus: float | None = None
+    response_time_avg: float | None = None
+    response_time_p95: float | None = None
+    response_time_p99: float | None = None
+
+
+class LiveScenario(Contract):
+    name: Text
+    figures: LiveFigures
+
+
+class LiveSnapshot(Contract):
+    test_id: str
+    at: AwareDatetime
+    window_seconds: float = Field(gt=0)
+    overall: LiveFigures
+    scenarios: list[LiveScenario] = Field(default_factory=list)
+
+
+class TestSummaryEvent(Envelope):
+    type: Literal["metrics.summary"] = "metrics.summary"
+    payload: TestSummary
+
+
+class LiveSnapshotEvent(Envelope):
+    type: Literal["metrics.live"] = "metrics.live"
+    payload: LiveSnapshot

@@ -1,0 +1,56 @@
+"""Pods under test: their resource specs and usage, and servers found in the test namespace."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, Field, HttpUrl
+
+from .common import Text
+from .envelope import Contract, Envelope
+
+
+class PodResources(Contract):
+    """One pod, containers summed. CPU in millicores, memory in MB (10^6 bytes); None = unset."""
+
+    namespace: Text
+    pod: Text
+    phase: Text | None = None
+    node: Text | None = None
+    owner: Text | None = None
+    containers: list[Text] = Field(default_factory=list)
+    cpu_request_millicores: float | None = None
+    cpu_limit_millicores: float | None = None
+    memory_request_mb: float | None = None
+    memory_limit_mb: float | None = None
+    cpu_usage_millicores: float | None = None
+    memory_usage_mb: float | None = None
+    cpu_percent: float | None = Field(default=None, description="Of the limit, else the request")
+    memory_percent: float | None = None
+
+
+class PodResourcesSnapshot(Contract):
+    namespace: Text
+    at: AwareDatetime
+    pods: list[PodResources] = Field(default_factory=list)
+    test_ids: list[str] = Field(default_factory=list, description="Tests running at that moment")
+    metrics_available: bool = True
+
+
+class DiscoveredServer(Contract):
+    namespace: Text
+    name: Text
+    kind: Literal["service", "pod"]
+    base_url: HttpUrl
+    openapi_path: Text | None = Field(default=None, description="From the pod annotation")
+    image: Text | None = Field(default=None, description="Re-analysis happens when it changes")
+
+
+class PodResourcesEvent(Envelope):
+    type: Literal["pods.resources"] = "pods.resources"
+    payload: PodResourcesSnapshot
+
+
+class ServerDiscoveredEvent(Envelope):
+    type: Literal["servers.discovered"] = "servers.discovered"
+    payload: DiscoveredServer

@@ -1,0 +1,163 @@
+"""Test runs: the request to run a load test, cancel, and the lifecycle events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, Field, HttpUrl, model_validator
+
+from .common import DbId, Name, Text
+from .envelope import Contract, Envelope
+from .spec import HttpMethod
+
+# k6 durations: "30s", "1m30s", "500ms", "2h".
+K6Duration = Annotated[str, Field(pattern=r"^(\d+(\.\d+)?(ms|s|m|h))+$", examples=["30s", "1m30s"])]
+
+
+class Executor(StrEnum):
+    CONSTANT_VUS = "constant-vus"
+    RAMPING_VUS = "ramping-vus"
+    CONSTANT_ARRIVAL_RATE = "constant-arrival-rate"
+    RAMPING_ARRIVAL_RATE = "ramping-arrival-rate"
+    PER_VU_ITERATIONS = "per-vu-iterations"
+    SHARED_ITERATIONS = "shared-iterations"
+
+
+# The options each executor needs before k6 will accept it.
+REQUIRED_OPTIONS: dict[Executor, tuple[str, ...]] = {
+    Executor.CONSTANT_VUS: ("duration",),
+    Executor.RAMPING_VUS: ("stages",),
+    Executor.CONSTANT_ARRIVAL_RATE: ("rate", "duration", "pre_allocated_vus"),
+    Executor.RAMPING_ARRIVAL_RATE: ("stages", "pre_allocated_vus"),
+    Executor.PER_VU_ITERATIONS: ("iterations",),
+    Executor.SHARED_ITERATIONS: ("iterations",),
+}
+
+
+class Stage(Contract):
+    duration: K6Duration
+    target: int = Field(ge=0, le=1_000_000)
+
+
+class EndpointCall(Contract):
+    """One HTTP request as the scenario sends it; the path stays a template."""
+
+    method: HttpMethod
+    path: Text = Field(min_length=1, max_length=2000, examples=["/items/{item_id}"])
+    path_params: dict[str, Text] = Field(default_factory=dict)
+    query: dict[str, Text] = Field(default_factory=dict)
+    headers: dict[str, Text] = Field(default_factory=dict)
+    body: Any = Field(default=None, description="JSON body; sent with JSON.stringify")
+
+
+class ResponseTimeTarget(Contract):
+    max_ms: float = Field(gt=0)
+    percentile: float = Field(default=95, gt=0, le=100)
+
+
+class ScenarioRequest(Contract):
+    name: Name
+    endpoint_id: DbId | None = None
+    endpoint: EndpointCall
+    executor: Executor = Executor.CONSTANT_VUS
+    vus: int | None = Field(default=None, ge=1, le=100_000)
+    duration: K6Duration | None = None
+    stages: list[Stage] = Field(default_factory=list)
+    rate: int | None = Field(default=None, ge=1)
+    time_unit: K6Duration = "1s"
+    pre_allocated_vus: int | None = Field(default=None, ge=1, le=100_000)
+    max_vus: int | None = Field(default=None, ge=1, le=100_000)
+    iterations: int | None = Field(default=None, ge=1)
+    start_time: K6Duration | None = None
+    think_time: float = Field(default=0, ge=0, le=3600, description="Seconds between iterations")
+    response_time_target: ResponseTimeTarget | None = None
+    error_rate_target: float | None = Field(default=None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _executor_has_its_options(self) -> ScenarioRequest:
+        missing = [
+            name for name in REQUIRED_OPTIONS[self.executor] if getattr(self, name) in (None, [])
+        ]
+        if missing:
+            raise ValueError(f"executor {self.executor.value} needs {', '.join(missing)}")
+        return self
+
+
+class TestRunRequest(Contract):
+    test_id: str = Field(min_length=1, max_length=64)
+    title: Name
+    description: Text | None = None
+    project_id: DbId
+    base_url: HttpUrl
+    target_tps: float | None = Field(default=None, gt=0)
+    headers: dict[str, Text] = Field(default_factory=dict)
+    scenarios: list[ScenarioRequest] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _unique_scenario_names(self) -> TestRunRequest:
+        names = [s.name for s in self.scenarios]
+        if len(names) != len(set(names)):
+            raise ValueError("scenario names must be unique")
+        return self
+
+
+class TestCancel(Contract):
+    test_id: str
+    reason: Text = "cancelled by user"
+
+
+class TestStarted(Contract):
+    test_id: str
+    executor: Literal["local", "kubernetes"]
+    job_name: str
+    script_name: str
+    started_at: AwareDatetime
+
+
+class TestWarning(Contract):
+    test_id: str
+    message: Text
+    running_for_seconds: float = Field(ge=0)
+
+
+class RunStatus(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    TIMED_OUT = "timed_out"
+    CANCELLED = "cancelled"
+
+
+class TestFinished(Contract):
+    test_id: str
+    status: RunStatus
+    reason: Text | None = None
+    started_at: datetime | None = None
+    finished_at: AwareDatetime
+    thresholds_crossed: bool = False
+
+
+class TestRunRequested(Envelope):
+    type: Literal["test.run.requested"] = "test.run.requested"
+    payload: TestRunRequest
+
+
+class TestCancelRequested(Envelope):
+    type: Literal["test.cancel.requested"] = "test.cancel.requested"
+    payload: TestCancel
+
+
+class TestStartedEvent(Envelope):
+    type: Literal["test.started"] = "test.started"
+    payload: TestStarted
+
+
+class TestWarningEvent(Envelope):
+    type: Literal["test.warning"] = "test.warning"
+    payload: TestWarning
+
+
+class TestFinishedEvent(Envelope):
+    type: Literal["test.finished"] = "test.finished"
+    payload: TestFinished

@@ -1,0 +1,119 @@
+"""Spec analysis: the command to analyse an OpenAPI document and its two outcomes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import Field, HttpUrl, model_validator
+
+from .common import DbId, Name, Text
+from .envelope import Contract, Envelope
+
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
+ParameterLocation = Literal["path", "query", "header", "cookie"]
+
+
+class SpecSource(Contract):
+    """Where the document comes from: a URL, or the document text itself (an upload)."""
+
+    url: HttpUrl | None = Field(default=None, description="Document, Swagger UI, ReDoc or base URL")
+    document: str | None = Field(default=None, description="The OpenAPI document, JSON or YAML")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SpecSource:
+        if (self.url is None) == (self.document is None):
+            raise ValueError("give exactly one of url or document")
+        return self
+
+
+class SpecAnalysisRequest(Contract):
+    analysis_id: str = Field(min_length=1, max_length=64)
+    project_id: DbId
+    spec_id: DbId | None = Field(default=None, description="Set when re-analysing a stored spec")
+    source: SpecSource
+
+
+class ParameterInfo(Contract):
+    name: Text
+    location: ParameterLocation
+    required: bool = False
+    description: Text | None = None
+    schema_: dict[str, Any] = Field(default_factory=dict, alias="schema")
+    example: Any = None
+
+
+class RequestBodyInfo(Contract):
+    required: bool = False
+    content_types: list[str] = Field(default_factory=list)
+    schema_: dict[str, Any] = Field(default_factory=dict, alias="schema")
+    example: Any = None
+
+
+class TagInfo(Contract):
+    name: Name
+    description: Text | None = None
+
+
+class EndpointInfo(Contract):
+    method: HttpMethod
+    path: Text = Field(min_length=1)
+    operation_id: Text | None = None
+    summary: Text | None = None
+    description: Text | None = None
+    tags: list[Name] = Field(default_factory=list)
+    deprecated: bool = False
+    parameters: list[ParameterInfo] = Field(default_factory=list)
+    request_body: RequestBodyInfo | None = None
+    security: list[dict[str, list[str]]] = Field(default_factory=list)
+
+
+class AnalysedSpec(Contract):
+    title: Text
+    version: Text
+    description: Text | None = None
+    openapi_version: str = Field(description="2.0, 3.0.x or 3.1.x")
+    base_url: Text | None = None
+    source_url: Text | None = None
+    tags: list[TagInfo] = Field(default_factory=list)
+    endpoints: list[EndpointInfo] = Field(default_factory=list)
+
+
+class SpecAnalysed(Contract):
+    analysis_id: str
+    project_id: DbId
+    spec_id: DbId | None = None
+    spec: AnalysedSpec
+
+
+class FailureKind(StrEnum):
+    UNREACHABLE = "unreachable"
+    TIMEOUT = "timeout"
+    TOO_LARGE = "too_large"
+    REFUSED_ADDRESS = "refused_address"
+    MALFORMED = "malformed"
+    NOT_OPENAPI = "not_openapi"
+    NOT_FOUND = "not_found"
+    INTERNAL = "internal"
+
+
+class SpecAnalysisFailure(Contract):
+    analysis_id: str
+    project_id: DbId
+    kind: FailureKind
+    reason: Text = Field(min_length=1, description="What went wrong, for a person to read")
+
+
+class SpecAnalysisRequested(Envelope):
+    type: Literal["spec.analysis.requested"] = "spec.analysis.requested"
+    payload: SpecAnalysisRequest
+
+
+class SpecAnalysedEvent(Envelope):
+    type: Literal["spec.analysed"] = "spec.analysed"
+    payload: SpecAnalysed
+
+
+class SpecAnalysisFailed(Envelope):
+    type: Literal["spec.analysis.failed"] = "spec.analysis.failed"
+    payload: SpecAnalysisFailure

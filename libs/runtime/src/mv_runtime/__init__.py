@@ -1,0 +1,1 @@
+"""Process plumbing shared by the services: bus wiring, logging, base settings."""

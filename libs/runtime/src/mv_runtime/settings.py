@@ -1,0 +1,36 @@
+"""Settings every service process reads from its environment."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class ServiceSettings(BaseSettings):
+    """Base of each service's ``Settings``; the variable names are the field names, upper-cased."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_nested_delimiter="__"
+    )
+
+    nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server URL")
+    log_level: LogLevel = Field(default="INFO", description="LOG_LEVEL of the original")
+    log_format: Literal["json", "console"] = Field(
+        default="json", description="json for machines, console for people at a terminal"
+    )
+
+
+class InfluxDBSettings(ServiceSettings):
+    """The InfluxDB 1.x HTTP API k6 writes to (INFLUXDB_HOST, INFLUXDB_PORT, INFLUXDB_DATABASE)."""
+
+    influxdb_host: str = "localhost"
+    influxdb_port: int = Field(default=8086, ge=1, le=65535)
+    influxdb_database: str = "k6"
+
+    @property
+    def influxdb_url(self) -> str:
+        return f"http://{self.influxdb_host}:{self.influxdb_port}"

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs everything Metric Vault needs on a fresh Debian machine, and nothing twice:
+# Debian packages (NATS, InfluxDB 1.x, PostgreSQL), uv and the Python workspace, and k6.
+# Downloads and builds are cached under $MV_CACHE_DIR (default ~/.cache/metric-vault).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CACHE=${MV_CACHE_DIR:-$HOME/.cache/metric-vault}
+UV_VERSION=0.13.9
+# k6 v2 keeps the built-in InfluxDB 1.x output; v2.3.0's source is not served by the module proxy.
+K6_MODULE=go.k6.io/k6/v2
+K6_VERSION=v2.2.0
+mkdir -p "$CACHE/bin"
+say() { printf '[bootstrap] %s\n' "$*"; }
+
+# --- Debian packages -------------------------------------------------------------------------
+apt_missing=()
+command -v nats-server >/dev/null || apt_missing+=(nats-server)
+command -v influxd >/dev/null || apt_missing+=(influxdb)
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || apt_missing+=(postgresql)
+command -v setpriv >/dev/null || apt_missing+=(util-linux)
+command -v go >/dev/null || apt_missing+=(golang-go)
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${apt_missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    "${apt_missing[@]}" >/dev/null
+fi
+
+# --- uv and the Python workspace ---------------------------------------------------------------
+if ! command -v uv >/dev/null || [ "$(uv --version | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+  if [ ! -x "$CACHE/uv-venv/bin/uv" ] || [ "$("$CACHE/uv-venv/bin/uv" --version | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+    say "installing uv $UV_VERSION"
+    python3 -m venv "$CACHE/uv-venv"
+    "$CACHE/uv-venv/bin/pip" install -q "uv==$UV_VERSION"
+  fi
+  export PATH="$CACHE/uv-venv/bin:$PATH"
+fi
+uv sync --locked --all-packages --quiet
+
+# --- k6 ---------------------------------------------------------------------------------------
+# A k6 on PATH wins; otherwise build the pinned release from its official Go module.
+if ! command -v k6 >/dev/null && [ ! -x "$CACHE/bin/k6" ]; then
+  say "building k6 $K6_VERSION from $K6_MODULE (a few minutes, once)"
+  build="$CACHE/k6-build/$K6_VERSION"
+  mkdir -p "$build"
+  # `go install module@version` needs the proxy's version list, which it does not serve for v2;
+  # a one-line wrapper module pins the version without it.
+  printf 'module metricvault/k6build\n\ngo 1.24\n\nrequire %s %s\n' "$K6_MODULE" "$K6_VERSION" \
+    > "$build/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$K6_MODULE" > "$build/tools.go"
+  (cd "$build" && GOFLAGS=-mod=mod go mod tidy && go build -trimpath -o "$CACHE/bin/k6.tmp" "$K6_MODULE")
+  mv "$CACHE/bin/k6.tmp" "$CACHE/bin/k6"
+fi
+say "ready"

@@ -1,0 +1,1 @@
+"""HTTP routes of the gateway: thin edges over the repositories."""

@@ -1,0 +1,78 @@
+"""Health: ``GET /`` checks NATS, the database and InfluxDB; ``/healthz`` is liveness only."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable
+from typing import Literal
+
+import httpx
+from fastapi import APIRouter, Request, Response, status
+from faststream.nats import NatsBroker
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .deps import SettingsDep
+
+router = APIRouter(tags=["Home"])
+
+
+class ComponentHealth(BaseModel):
+    reachable: bool
+    latency_ms: float | None = None
+    error: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    components: dict[str, ComponentHealth]
+
+
+async def _probe(check: Awaitable[None], timeout: float) -> ComponentHealth:
+    started = time.perf_counter()
+    try:
+        await asyncio.wait_for(check, timeout)
+    except Exception as error:  # noqa: BLE001 - any failure means unreachable, reported as text
+        message = str(error) or type(error).__name__
+        return ComponentHealth(reachable=False, error=message[:300])
+    return ComponentHealth(reachable=True, latency_ms=round((time.perf_counter() - started) * 1000, 2))
+
+
+async def _database(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+async def _nats(broker: NatsBroker) -> None:
+    if not await broker.ping(timeout=2.0):
+        raise ConnectionError("not connected")
+
+
+async def _influxdb(url: str) -> None:
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        response = await client.get(f"{url}/ping")
+        if response.status_code != 204:
+            raise ConnectionError(f"/ping answered {response.status_code}")
+
+
+@router.get("/", response_model=Health, responses={503: {"model": Health}})
+async def health(request: Request, response: Response, settings: SettingsDep) -> Health:
+    """Reachability of every component; 503 when any is down."""
+    timeout = settings.health_timeout
+    nats, database, influxdb = await asyncio.gather(
+        _probe(_nats(request.app.state.broker), timeout),
+        _probe(_database(request.app.state.engine), timeout),
+        _probe(_influxdb(settings.influxdb_url), timeout),
+    )
+    components = {"nats": nats, "database": database, "influxdb": influxdb}
+    healthy = all(c.reachable for c in components.values())
+    if not healthy:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    return Health(status="ok" if healthy else "degraded", components=components)
+
+
+@router.get("/healthz", include_in_schema=False)
+async def liveness() -> dict[str, str]:
+    return {"status": "alive"}

@@ -1,0 +1,76 @@
+"""Projects: the top of the hierarchy project → spec → tag → endpoint."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from mv_contracts.common import DbId, Name, Text
+from mv_gateway.db.repositories import ProjectRepository
+
+from .deps import SessionDep
+from .errors import NotFoundError
+
+router = APIRouter(prefix="/project", tags=["Project"])
+
+ProjectId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Project id")]
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"title": "My API Project", "summary": "테스트 프로젝트", "description": "상세 설명"}
+            ]
+        },
+    )
+
+    title: Name
+    summary: Annotated[Text, Field(max_length=500)] | None = None
+    description: Annotated[Text, Field(max_length=100_000)] | None = None
+
+
+class ProjectRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: DbId
+    title: str
+    summary: str | None
+    description: str | None
+    created_at: datetime
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead)
+async def create_project(body: ProjectCreate, session: SessionDep) -> ProjectRead:
+    project = await ProjectRepository(session).add(body.title, body.summary, body.description)
+    return ProjectRead.model_validate(project)
+
+
+@router.get("", response_model=list[ProjectRead])
+async def list_projects(
+    session: SessionDep,
+    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[ProjectRead]:
+    projects = await ProjectRepository(session).list(offset, limit)
+    return [ProjectRead.model_validate(p) for p in projects]
+
+
+@router.get("/{project_id}", response_model=ProjectRead, responses={404: {}})
+async def get_project(project_id: ProjectId, session: SessionDep) -> ProjectRead:
+    project = await ProjectRepository(session).get(project_id)
+    if project is None:
+        raise NotFoundError("project", project_id)
+    return ProjectRead.model_validate(project)
+
+
+@router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}})
+async def delete_project(project_id: ProjectId, session: SessionDep) -> Response:
+    """Delete a project with its specs, endpoints and test history."""
+    if not await ProjectRepository(session).delete(project_id):
+        raise NotFoundError("project", project_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,76 @@
+"""The gateway's FastAPI application: HTTP API, the relational store and the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from faststream.nats import NatsBroker
+
+from mv_runtime.bus import make_broker
+
+from .api import health, projects
+from .api.errors import install_error_handlers
+from .db.engine import make_engine, make_session_factory
+from .db.migrate import upgrade
+from .settings import Settings
+
+log = structlog.get_logger()
+
+
+async def _connect_until_up(broker: NatsBroker) -> None:
+    """Start the broker, retrying: the HTTP API serves (and reports NATS down) meanwhile."""
+    delay = 0.5
+    while True:
+        try:
+            await broker.start()
+        except Exception as error:  # noqa: BLE001 - logged and retried; the cause is in the text
+            log.warning("nats unreachable, retrying", error=str(error), retry_in=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10)
+        else:
+            log.info("nats connected")
+            return
+
+
+def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
+    broker = broker or make_broker(settings.nats_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        if settings.migrate_on_start:
+            await upgrade(engine)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        app.state.broker = broker
+        connecting = asyncio.create_task(_connect_until_up(broker))
+        log.info("gateway started", database=engine.url.render_as_string(hide_password=True))
+        try:
+            yield
+        finally:
+            connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await connecting
+            await broker.stop()
+            await engine.dispose()
+            log.info("gateway stopped")
+
+    app = FastAPI(
+        title="Metric Vault",
+        summary="Load tests from OpenAPI documents, run with k6, measured and kept.",
+        version="0.1.0",
+        docs_url="/api/swagger",
+        redoc_url="/api/redoc",
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(projects.router)
+    return app

@@ -1,0 +1,1 @@
+"""The gateway's relational store: models, engine, repositories, migrations."""

@@ -1,0 +1,18 @@
+"""Gateway settings, read from the environment (the original's variable names kept)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from mv_runtime.settings import InfluxDBSettings
+
+
+class Settings(InfluxDBSettings):
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///metric-vault.db",
+        description="SQLAlchemy URL: sqlite+aiosqlite (embedded default) or postgresql+asyncpg",
+    )
+    migrate_on_start: bool = Field(default=True, description="Run Alembic upgrade at start-up")
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = Field(default=8000, ge=1, le=65535)
+    health_timeout: float = Field(default=2.0, gt=0, description="Seconds per health probe")

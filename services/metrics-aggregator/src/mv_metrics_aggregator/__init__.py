@@ -1,0 +1,1 @@
+"""mv_metrics_aggregator"""

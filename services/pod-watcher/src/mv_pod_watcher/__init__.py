@@ -1,0 +1,1 @@
+"""mv_pod_watcher"""

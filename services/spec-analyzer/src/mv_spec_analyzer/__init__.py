@@ -1,0 +1,1 @@
+"""mv_spec_analyzer"""

@@ -1,0 +1,1 @@
+"""mv_test_runner"""

@@ -1,0 +1,73 @@
+"""``python -m mv_devstack up|down|status|env``: the local stack in one command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .config import StackConfig
+from .processes import ManagedProcess, StackError
+from .servers import InfluxDB, NatsServer, PostgreSQL
+from .services import SERVICES, service_process, start_services
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+
+
+def _servers(config: StackConfig) -> list[NatsServer | InfluxDB | PostgreSQL]:
+    return [NatsServer(config), InfluxDB(config), PostgreSQL(config)]
+
+
+def _all_processes(config: StackConfig) -> list[ManagedProcess]:
+    services = [service_process(config, name) for name in SERVICES]
+    return [*(s.process for s in _servers(config)), *services]
+
+
+@app.command()
+def up(
+    servers_only: Annotated[
+        bool, typer.Option("--servers-only", help="Start NATS, InfluxDB, PostgreSQL only")
+    ] = False,
+) -> None:
+    """Start whatever is not running yet; data under MV_DIR is reused."""
+    config = StackConfig()
+    try:
+        for server in _servers(config):
+            server.start()
+            typer.echo(f"{server.name:<20} up   (log {server.process.log_file})")
+        if not servers_only:
+            for process in start_services(config):
+                typer.echo(f"{process.name:<20} up   (log {process.log_file})")
+            typer.echo(f"\nGateway: {config.gateway_url}  Swagger UI: {config.gateway_url}/api/swagger")
+    except StackError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def down() -> None:
+    """Stop every process of the stack, services first."""
+    config = StackConfig()
+    for process in reversed(_all_processes(config)):
+        if process.stop():
+            typer.echo(f"{process.name:<20} stopped")
+
+
+@app.command()
+def status() -> None:
+    """Show which processes of the stack are running."""
+    config = StackConfig()
+    for process in _all_processes(config):
+        pid = process.pid()
+        typer.echo(f"{process.name:<20} {'running pid ' + str(pid) if pid else 'stopped'}")
+
+
+@app.command()
+def env() -> None:
+    """Print the environment the services use, as shell exports."""
+    for key, value in StackConfig().service_environment().items():
+        typer.echo(f"export {key}={value!r}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,78 @@
+"""Where the stack keeps its data and which loopback ports it takes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[4]
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("MV_CACHE_DIR", Path.home() / ".cache" / "metric-vault"))
+
+
+class StackConfig(BaseSettings):
+    """Every value can be set with an ``MV_`` variable, e.g. ``MV_NATS_PORT=14222``."""
+
+    model_config = SettingsConfigDict(env_prefix="MV_", extra="ignore")
+
+    dir: Path = Field(default=REPO_ROOT / ".stack", description="All data, logs and pid files")
+    host: str = "127.0.0.1"
+    nats_port: int = 4222
+    nats_monitor_port: int = 8222
+    influxdb_port: int = 8086
+    influxdb_rpc_port: int = 8088
+    influxdb_database: str = "k6"
+    postgres_port: int = 5432
+    postgres_user: str = "metricvault"
+    postgres_database: str = "metric_vault"
+    gateway_port: int = 8000
+    log_level: str = "INFO"
+
+    @property
+    def nats_url(self) -> str:
+        return f"nats://{self.host}:{self.nats_port}"
+
+    @property
+    def influxdb_url(self) -> str:
+        return f"http://{self.host}:{self.influxdb_port}"
+
+    def postgres_url(self, database: str | None = None, driver: str = "asyncpg") -> str:
+        name = database or self.postgres_database
+        return f"postgresql+{driver}://{self.postgres_user}@{self.host}:{self.postgres_port}/{name}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.host}:{self.gateway_port}"
+
+    def k6_binary(self) -> str | None:
+        """A ``k6`` on PATH wins; else the one scripts/bootstrap.sh built into the cache."""
+        found = shutil.which("k6")
+        if found:
+            return found
+        built = cache_dir() / "bin" / "k6"
+        return str(built) if built.exists() else None
+
+    def service_environment(self) -> dict[str, str]:
+        """What the services read: the original's variable names where they exist."""
+        env = {
+            "NATS_URL": self.nats_url,
+            "INFLUXDB_HOST": self.host,
+            "INFLUXDB_PORT": str(self.influxdb_port),
+            "INFLUXDB_DATABASE": self.influxdb_database,
+            "DATABASE_URL": self.postgres_url(),
+            "GATEWAY_HOST": self.host,
+            "GATEWAY_PORT": str(self.gateway_port),
+            "LOG_LEVEL": self.log_level,
+            "K6_SCRIPT_FILE_FOLDER": str(self.dir / "k6-scripts"),
+            "TEST_RUNNER_EXECUTOR": "local",
+        }
+        k6 = self.k6_binary()
+        if k6:
+            env["K6_BINARY"] = k6
+        return env

@@ -1,0 +1,229 @@
+"""The real servers of the stack: NATS with JetStream, InfluxDB 1.x and PostgreSQL."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+
+from .config import StackConfig
+from .processes import ManagedProcess, StackError, wait_until
+
+
+def _require(binary: str, package: str) -> str:
+    found = shutil.which(binary)
+    if not found:
+        raise StackError(f"{binary} not found; run scripts/bootstrap.sh (Debian package {package})")
+    return found
+
+
+def _http_ok(url: str, expect: int = 200) -> bool:
+    try:
+        return httpx.get(url, timeout=1.0).status_code == expect
+    except httpx.HTTPError:
+        return False
+
+
+class NatsServer:
+    name = "nats"
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        data = config.dir / "nats"
+        self.process = ManagedProcess(
+            name=self.name,
+            command=[
+                _require("nats-server", "nats-server"),
+                "--addr", config.host,
+                "--port", str(config.nats_port),
+                "--http_port", str(config.nats_monitor_port),
+                "--jetstream",
+                "--store_dir", str(data),
+                "--server_name", "metric-vault-dev",
+            ],
+            run_dir=config.dir / "run",
+            log_dir=config.dir / "logs",
+            ports=[("nats", config.nats_port), ("nats_monitor", config.nats_monitor_port)],
+        )
+
+    def start(self) -> None:
+        self.process.start(self.config.host)
+        url = f"http://{self.config.host}:{self.config.nats_monitor_port}/healthz?js-enabled-only=true"
+        wait_until(lambda: _http_ok(url), what="NATS", timeout=30, process=self.process)
+
+
+class InfluxDB:
+    name = "influxdb"
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.root = config.dir / "influxdb"
+        self.config_file = self.root / "influxdb.conf"
+        self.process = ManagedProcess(
+            name=self.name,
+            command=[_require("influxd", "influxdb"), "-config", str(self.config_file)],
+            run_dir=config.dir / "run",
+            log_dir=config.dir / "logs",
+            ports=[("influxdb", config.influxdb_port), ("influxdb_rpc", config.influxdb_rpc_port)],
+        )
+
+    def _write_config(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        c = self.config
+        self.config_file.write_text(
+            f"""reporting-disabled = true
+bind-address = "{c.host}:{c.influxdb_rpc_port}"
+
+[meta]
+  dir = "{self.root / 'meta'}"
+
+[data]
+  dir = "{self.root / 'data'}"
+  wal-dir = "{self.root / 'wal'}"
+  query-log-enabled = false
+
+[http]
+  bind-address = "{c.host}:{c.influxdb_port}"
+  log-enabled = false
+
+[monitor]
+  store-enabled = false
+"""
+        )
+
+    def start(self) -> None:
+        self._write_config()
+        self.process.start(self.config.host)
+        wait_until(
+            lambda: _http_ok(f"{self.config.influxdb_url}/ping", 204),
+            what="InfluxDB",
+            timeout=60,
+            process=self.process,
+        )
+        response = httpx.post(
+            f"{self.config.influxdb_url}/query",
+            data={"q": f'CREATE DATABASE "{self.config.influxdb_database}"'},
+            timeout=10,
+        )
+        response.raise_for_status()
+
+
+def postgres_bindir() -> Path:
+    on_path = shutil.which("pg_config")
+    if on_path:
+        out = subprocess.run([on_path, "--bindir"], capture_output=True, text=True, check=False)
+        candidate = Path(out.stdout.strip())
+        if (candidate / "postgres").exists():
+            return candidate
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
+    if versions:
+        return Path(versions[-1])
+    raise StackError("PostgreSQL not found; run scripts/bootstrap.sh (Debian package postgresql)")
+
+
+class PostgreSQL:
+    name = "postgres"
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.bindir = postgres_bindir()
+        self.data = config.dir / "postgres" / "data"
+        self.sockets = config.dir / "postgres" / "sockets"
+        self.process = ManagedProcess(
+            name=self.name,
+            command=[
+                *self._as_owner(),
+                str(self.bindir / "postgres"),
+                "-D", str(self.data),
+                "-h", config.host,
+                "-p", str(config.postgres_port),
+                "-k", str(self.sockets),
+                "-c", "synchronous_commit=off",
+                "-c", "max_connections=200",
+            ],
+            run_dir=config.dir / "run",
+            log_dir=config.dir / "logs",
+            ports=[("postgres", config.postgres_port)],
+        )
+
+    @staticmethod
+    def _as_owner() -> list[str]:
+        # PostgreSQL refuses to run as root; setpriv execs in place, so the pid stays postgres's.
+        if os.geteuid() != 0:
+            return []
+        return ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
+
+    def _init(self) -> None:
+        if (self.data / "PG_VERSION").exists():
+            return
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.sockets.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.data.parent, "postgres", "postgres")
+            for path in (self.data, self.sockets):
+                shutil.chown(path, "postgres", "postgres")
+        result = subprocess.run(
+            [
+                *self._as_owner(),
+                str(self.bindir / "initdb"),
+                "-D", str(self.data),
+                "-U", self.config.postgres_user,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-locale",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            shutil.rmtree(self.data, ignore_errors=True)
+            raise StackError(f"initdb failed:\n{result.stderr or result.stdout}")
+
+    def _psql(self, sql: str, database: str = "postgres") -> str:
+        result = subprocess.run(
+            [
+                str(self.bindir / "psql") if (self.bindir / "psql").exists() else "psql",
+                "-h", self.config.host,
+                "-p", str(self.config.postgres_port),
+                "-U", self.config.postgres_user,
+                "-d", database,
+                "-tAc", sql,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise StackError(f"psql failed: {result.stderr.strip()}")
+        return result.stdout.strip()
+
+    def ready(self) -> bool:
+        result = subprocess.run(
+            [
+                str(self.bindir / "pg_isready"),
+                "-h", self.config.host,
+                "-p", str(self.config.postgres_port),
+                "-U", self.config.postgres_user,
+            ],
+            capture_output=True,
+            check=False,
+        )
+        return result.returncode == 0
+
+    def ensure_database(self, name: str) -> None:
+        if self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":
+            self._psql(f'CREATE DATABASE "{name}"')
+
+    def drop_database(self, name: str) -> None:
+        self._psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def start(self) -> None:
+        self._init()
+        self.process.start(self.config.host)
+        wait_until(self.ready, what="PostgreSQL", timeout=60, process=self.process)
+        self.ensure_database(self.config.postgres_database)

@@ -1,0 +1,51 @@
+"""The five Metric Vault services as processes of the stack."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import httpx
+
+from .config import REPO_ROOT, StackConfig
+from .processes import ManagedProcess, wait_until
+
+SERVICES = {
+    "gateway": "mv_gateway",
+    "spec-analyzer": "mv_spec_analyzer",
+    "test-runner": "mv_test_runner",
+    "metrics-aggregator": "mv_metrics_aggregator",
+    "pod-watcher": "mv_pod_watcher",
+}
+
+
+def service_process(config: StackConfig, name: str) -> ManagedProcess:
+    return ManagedProcess(
+        name=name,
+        command=[sys.executable, "-m", SERVICES[name]],
+        run_dir=config.dir / "run",
+        log_dir=config.dir / "logs",
+        ports=[("gateway", config.gateway_port)] if name == "gateway" else [],
+        env={**config.service_environment(), "LOG_FORMAT": "json"},
+        cwd=REPO_ROOT,
+    )
+
+
+def start_services(config: StackConfig) -> list[ManagedProcess]:
+    processes = [service_process(config, name) for name in SERVICES]
+    for process in processes:
+        process.start(config.host)
+
+    def gateway_up() -> bool:
+        try:
+            return httpx.get(f"{config.gateway_url}/healthz", timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(gateway_up, what="gateway", timeout=60, process=processes[0])
+    # The workers have no port to probe; one that cannot start exits within a second or two.
+    time.sleep(2)
+    for process in processes[1:]:
+        wait_until(lambda p=process: p.pid() is not None, what=process.name, timeout=1,
+                   process=process)
+    return processes
