@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
-
 from mv_contracts.asyncapi import asyncapi_document, render
 from mv_contracts.runs import EndpointCall, Executor, ScenarioRequest, Stage, TestRunRequest
 from mv_contracts.spec import SpecSource
 from mv_contracts.subjects import ALL_SUBJECTS, LIVE_METRICS, RUN_TEST, durable_name
+from pydantic import ValidationError
 
 from .samples import SCENARIO, TEST_ID, samples
 
@@ -62,8 +61,11 @@ def test_wrong_type_literal_is_refused() -> None:
         (Executor.CONSTANT_VUS, {}, "duration"),
         (Executor.RAMPING_VUS, {}, "stages"),
         (Executor.CONSTANT_ARRIVAL_RATE, {"duration": "1m"}, "rate, pre_allocated_vus"),
-        (Executor.RAMPING_ARRIVAL_RATE, {"stages": [{"duration": "1m", "target": 5}]},
-         "pre_allocated_vus"),
+        (
+            Executor.RAMPING_ARRIVAL_RATE,
+            {"stages": [{"duration": "1m", "target": 5}]},
+            "pre_allocated_vus",
+        ),
         (Executor.PER_VU_ITERATIONS, {}, "iterations"),
         (Executor.SHARED_ITERATIONS, {}, "iterations"),
     ],
@@ -86,8 +88,10 @@ def test_malformed_k6_duration_is_refused(duration: str) -> None:
 def test_duplicate_scenario_names_are_refused() -> None:
     with pytest.raises(ValidationError, match="unique"):
         TestRunRequest(
-            test_id=TEST_ID, title="t", project_id=1,
-            base_url="http://127.0.0.1:1",  # type: ignore[arg-type]
+            test_id=TEST_ID,
+            title="t",
+            project_id=1,
+            base_url="http://127.0.0.1:1",
             scenarios=[SCENARIO, SCENARIO],
         )
 
@@ -96,7 +100,7 @@ def test_spec_source_needs_exactly_one_of_url_or_document() -> None:
     with pytest.raises(ValidationError, match="exactly one"):
         SpecSource()
     with pytest.raises(ValidationError, match="exactly one"):
-        SpecSource(url="http://a.example/openapi.json", document="{}")  # type: ignore[arg-type]
+        SpecSource(url="http://a.example/openapi.json", document="{}")
 
 
 def test_nul_characters_are_refused_in_text() -> None:

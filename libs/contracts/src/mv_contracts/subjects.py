@@ -46,57 +46,115 @@ class Subject:
 
 
 ANALYSE_SPEC = Subject(
-    "mv.cmd.spec.analyse", SpecAnalysisRequested, "jetstream",
-    "gateway", ("spec-analyzer",), "Fetch and parse an OpenAPI document.",
+    "mv.cmd.spec.analyse",
+    SpecAnalysisRequested,
+    "jetstream",
+    "gateway",
+    ("spec-analyzer",),
+    "Fetch and parse an OpenAPI document.",
 )
 SPEC_ANALYSED = Subject(
-    "mv.evt.spec.analysed", SpecAnalysedEvent, "jetstream",
-    "spec-analyzer", ("gateway",), "A document was parsed into spec, tags and endpoints.",
+    "mv.evt.spec.analysed",
+    SpecAnalysedEvent,
+    "jetstream",
+    "spec-analyzer",
+    ("gateway",),
+    "A document was parsed into spec, tags and endpoints.",
 )
 SPEC_ANALYSIS_FAILED = Subject(
-    "mv.evt.spec.failed", SpecAnalysisFailed, "jetstream",
-    "spec-analyzer", ("gateway",), "A document could not be analysed, and why.",
+    "mv.evt.spec.failed",
+    SpecAnalysisFailed,
+    "jetstream",
+    "spec-analyzer",
+    ("gateway",),
+    "A document could not be analysed, and why.",
 )
 RUN_TEST = Subject(
-    "mv.cmd.test.run", TestRunRequested, "jetstream",
-    "gateway", ("test-runner",), "Generate the k6 script of a test and run it.",
+    "mv.cmd.test.run",
+    TestRunRequested,
+    "jetstream",
+    "gateway",
+    ("test-runner",),
+    "Generate the k6 script of a test and run it.",
 )
 CANCEL_TEST = Subject(
-    "mv.cmd.test.cancel", TestCancelRequested, "jetstream",
-    "gateway", ("test-runner",), "Stop a running test.",
+    "mv.cmd.test.cancel",
+    TestCancelRequested,
+    "jetstream",
+    "gateway",
+    ("test-runner",),
+    "Stop a running test.",
 )
 TEST_STARTED = Subject(
-    "mv.evt.test.started", TestStartedEvent, "jetstream",
-    "test-runner", ("gateway", "metrics-aggregator"), "k6 started for a test.",
+    "mv.evt.test.started",
+    TestStartedEvent,
+    "jetstream",
+    "test-runner",
+    ("gateway", "metrics-aggregator"),
+    "k6 started for a test.",
 )
 TEST_WARNING = Subject(
-    "mv.evt.test.warning", TestWarningEvent, "jetstream",
-    "test-runner", ("gateway",), "A test has run longer than SCHEDULER_JOB_WARNING_HOURS.",
+    "mv.evt.test.warning",
+    TestWarningEvent,
+    "jetstream",
+    "test-runner",
+    ("gateway",),
+    "A test has run longer than SCHEDULER_JOB_WARNING_HOURS.",
 )
 TEST_FINISHED = Subject(
-    "mv.evt.test.finished", TestFinishedEvent, "jetstream",
-    "test-runner", ("gateway", "metrics-aggregator"), "A test ended; exactly one per test.",
+    "mv.evt.test.finished",
+    TestFinishedEvent,
+    "jetstream",
+    "test-runner",
+    ("gateway", "metrics-aggregator"),
+    "A test ended; exactly one per test.",
 )
 TEST_SUMMARY = Subject(
-    "mv.evt.metrics.summary", TestSummaryEvent, "jetstream",
-    "metrics-aggregator", ("gateway",), "Final figures of a test, overall and per scenario.",
+    "mv.evt.metrics.summary",
+    TestSummaryEvent,
+    "jetstream",
+    "metrics-aggregator",
+    ("gateway",),
+    "Final figures of a test, overall and per scenario.",
 )
 LIVE_METRICS = Subject(
-    "mv.live.metrics.*", LiveSnapshotEvent, "core",
-    "metrics-aggregator", ("gateway",), "Figures of a running test, every LIVE_INTERVAL.",
+    "mv.live.metrics.*",
+    LiveSnapshotEvent,
+    "core",
+    "metrics-aggregator",
+    ("gateway",),
+    "Figures of a running test, every LIVE_INTERVAL.",
 )
 POD_RESOURCES = Subject(
-    "mv.evt.pods.resources", PodResourcesEvent, "jetstream",
-    "pod-watcher", ("gateway",), "Resource specs and usage of the pods under test.",
+    "mv.evt.pods.resources",
+    PodResourcesEvent,
+    "jetstream",
+    "pod-watcher",
+    ("gateway",),
+    "Resource specs and usage of the pods under test.",
 )
 SERVER_DISCOVERED = Subject(
-    "mv.evt.servers.discovered", ServerDiscoveredEvent, "jetstream",
-    "pod-watcher", ("spec-analyzer", "gateway"), "A server with an API appeared in the namespace.",
+    "mv.evt.servers.discovered",
+    ServerDiscoveredEvent,
+    "jetstream",
+    "pod-watcher",
+    ("spec-analyzer", "gateway"),
+    "A server with an API appeared in the namespace.",
 )
 
 ALL_SUBJECTS: tuple[Subject, ...] = (
-    ANALYSE_SPEC, SPEC_ANALYSED, SPEC_ANALYSIS_FAILED, RUN_TEST, CANCEL_TEST, TEST_STARTED,
-    TEST_WARNING, TEST_FINISHED, TEST_SUMMARY, LIVE_METRICS, POD_RESOURCES, SERVER_DISCOVERED,
+    ANALYSE_SPEC,
+    SPEC_ANALYSED,
+    SPEC_ANALYSIS_FAILED,
+    RUN_TEST,
+    CANCEL_TEST,
+    TEST_STARTED,
+    TEST_WARNING,
+    TEST_FINISHED,
+    TEST_SUMMARY,
+    LIVE_METRICS,
+    POD_RESOURCES,
+    SERVER_DISCOVERED,
 )
 
 

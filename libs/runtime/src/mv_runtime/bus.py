@@ -11,8 +11,6 @@ from typing import Any
 
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
-from nats.js.api import RetentionPolicy, StorageType
-
 from mv_contracts import Envelope
 from mv_contracts.subjects import (
     DUPLICATE_WINDOW,
@@ -22,6 +20,7 @@ from mv_contracts.subjects import (
     Subject,
     durable_name,
 )
+from nats.js.api import RetentionPolicy, StorageType
 
 # Redelivery: a message not acked within ACK_WAIT goes out again, at most MAX_DELIVER times,
 # so a poison message cannot loop forever.

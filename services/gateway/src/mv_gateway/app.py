@@ -10,11 +10,11 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
-
 from mv_runtime.bus import make_broker
 
 from .api import health, projects
 from .api.errors import install_error_handlers
+from .bus import register_handlers
 from .db.engine import make_engine, make_session_factory
 from .db.migrate import upgrade
 from .settings import Settings
@@ -28,7 +28,7 @@ async def _connect_until_up(broker: NatsBroker) -> None:
     while True:
         try:
             await broker.start()
-        except Exception as error:  # noqa: BLE001 - logged and retried; the cause is in the text
+        except Exception as error:
             log.warning("nats unreachable, retrying", error=str(error), retry_in=delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10)
@@ -39,16 +39,14 @@ async def _connect_until_up(broker: NatsBroker) -> None:
 
 def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     broker = broker or make_broker(settings.nats_url)
+    engine = make_engine(settings.database_url)  # connects lazily, on first use
+    sessions = make_session_factory(engine)
+    register_handlers(broker, sessions)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
         if settings.migrate_on_start:
             await upgrade(engine)
-        app.state.settings = settings
-        app.state.engine = engine
-        app.state.session_factory = make_session_factory(engine)
-        app.state.broker = broker
         connecting = asyncio.create_task(_connect_until_up(broker))
         log.info("gateway started", database=engine.url.render_as_string(hide_password=True))
         try:
@@ -70,6 +68,10 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = sessions
+    app.state.broker = broker
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(projects.router)

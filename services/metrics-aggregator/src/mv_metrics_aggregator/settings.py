@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from mv_runtime.settings import InfluxDBSettings
+from pydantic import Field
 
 
 class Settings(InfluxDBSettings):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-
 from mv_runtime.settings import InfluxDBSettings
+from pydantic import Field
 
 
 class Settings(InfluxDBSettings):

@@ -38,7 +38,9 @@ def up(
         if not servers_only:
             for process in start_services(config):
                 typer.echo(f"{process.name:<20} up   (log {process.log_file})")
-            typer.echo(f"\nGateway: {config.gateway_url}  Swagger UI: {config.gateway_url}/api/swagger")
+            typer.echo(
+                f"\nGateway: {config.gateway_url}  Swagger UI: {config.gateway_url}/api/swagger"
+            )
     except StackError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None

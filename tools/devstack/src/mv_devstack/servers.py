@@ -38,12 +38,17 @@ class NatsServer:
             name=self.name,
             command=[
                 _require("nats-server", "nats-server"),
-                "--addr", config.host,
-                "--port", str(config.nats_port),
-                "--http_port", str(config.nats_monitor_port),
+                "--addr",
+                config.host,
+                "--port",
+                str(config.nats_port),
+                "--http_port",
+                str(config.nats_monitor_port),
                 "--jetstream",
-                "--store_dir", str(data),
-                "--server_name", "metric-vault-dev",
+                "--store_dir",
+                str(data),
+                "--server_name",
+                "metric-vault-dev",
             ],
             run_dir=config.dir / "run",
             log_dir=config.dir / "logs",
@@ -79,11 +84,11 @@ class InfluxDB:
 bind-address = "{c.host}:{c.influxdb_rpc_port}"
 
 [meta]
-  dir = "{self.root / 'meta'}"
+  dir = "{self.root / "meta"}"
 
 [data]
-  dir = "{self.root / 'data'}"
-  wal-dir = "{self.root / 'wal'}"
+  dir = "{self.root / "data"}"
+  wal-dir = "{self.root / "wal"}"
   query-log-enabled = false
 
 [http]
@@ -138,12 +143,18 @@ class PostgreSQL:
             command=[
                 *self._as_owner(),
                 str(self.bindir / "postgres"),
-                "-D", str(self.data),
-                "-h", config.host,
-                "-p", str(config.postgres_port),
-                "-k", str(self.sockets),
-                "-c", "synchronous_commit=off",
-                "-c", "max_connections=200",
+                "-D",
+                str(self.data),
+                "-h",
+                config.host,
+                "-p",
+                str(config.postgres_port),
+                "-k",
+                str(self.sockets),
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "max_connections=200",
             ],
             run_dir=config.dir / "run",
             log_dir=config.dir / "logs",
@@ -170,8 +181,10 @@ class PostgreSQL:
             [
                 *self._as_owner(),
                 str(self.bindir / "initdb"),
-                "-D", str(self.data),
-                "-U", self.config.postgres_user,
+                "-D",
+                str(self.data),
+                "-U",
+                self.config.postgres_user,
                 "--auth=trust",
                 "--encoding=UTF8",
                 "--no-locale",
@@ -188,11 +201,16 @@ class PostgreSQL:
         result = subprocess.run(
             [
                 str(self.bindir / "psql") if (self.bindir / "psql").exists() else "psql",
-                "-h", self.config.host,
-                "-p", str(self.config.postgres_port),
-                "-U", self.config.postgres_user,
-                "-d", database,
-                "-tAc", sql,
+                "-h",
+                self.config.host,
+                "-p",
+                str(self.config.postgres_port),
+                "-U",
+                self.config.postgres_user,
+                "-d",
+                database,
+                "-tAc",
+                sql,
             ],
             capture_output=True,
             text=True,
@@ -206,9 +224,12 @@ class PostgreSQL:
         result = subprocess.run(
             [
                 str(self.bindir / "pg_isready"),
-                "-h", self.config.host,
-                "-p", str(self.config.postgres_port),
-                "-U", self.config.postgres_user,
+                "-h",
+                self.config.host,
+                "-p",
+                str(self.config.postgres_port),
+                "-U",
+                self.config.postgres_user,
             ],
             capture_output=True,
             check=False,
@@ -216,7 +237,9 @@ class PostgreSQL:
         return result.returncode == 0
 
     def ensure_database(self, name: str) -> None:
-        if self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":
+        if not name.replace("_", "").isalnum():
+            raise StackError(f"database name {name!r}: use letters, digits and underscores")
+        if self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":  # noqa: S608
             self._psql(f'CREATE DATABASE "{name}"')
 
     def drop_database(self, name: str) -> None:

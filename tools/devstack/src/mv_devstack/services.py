@@ -8,7 +8,7 @@ import time
 import httpx
 
 from .config import REPO_ROOT, StackConfig
-from .processes import ManagedProcess, wait_until
+from .processes import ManagedProcess, StackError, wait_until
 
 SERVICES = {
     "gateway": "mv_gateway",
@@ -46,6 +46,9 @@ def start_services(config: StackConfig) -> list[ManagedProcess]:
     # The workers have no port to probe; one that cannot start exits within a second or two.
     time.sleep(2)
     for process in processes[1:]:
-        wait_until(lambda p=process: p.pid() is not None, what=process.name, timeout=1,
-                   process=process)
+        if process.pid() is None:
+            raise StackError(
+                f"{process.name} exited during start-up; last lines of {process.log_file}:\n"
+                f"{process.log_tail()}"
+            )
     return processes

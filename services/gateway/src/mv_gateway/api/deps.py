@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from mv_runtime.bus import Bus
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mv_gateway.settings import Settings
@@ -24,3 +25,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_bus(request: Request) -> Bus:
+    return Bus(request.app.state.broker)
+
+
+BusDep = Annotated[Bus, Depends(get_bus)]

@@ -30,14 +30,16 @@ class Health(BaseModel):
     components: dict[str, ComponentHealth]
 
 
-async def _probe(check: Awaitable[None], timeout: float) -> ComponentHealth:
+async def _probe(check: Awaitable[None], limit: float) -> ComponentHealth:
     started = time.perf_counter()
     try:
-        await asyncio.wait_for(check, timeout)
-    except Exception as error:  # noqa: BLE001 - any failure means unreachable, reported as text
+        await asyncio.wait_for(check, limit)
+    except Exception as error:
         message = str(error) or type(error).__name__
         return ComponentHealth(reachable=False, error=message[:300])
-    return ComponentHealth(reachable=True, latency_ms=round((time.perf_counter() - started) * 1000, 2))
+    return ComponentHealth(
+        reachable=True, latency_ms=round((time.perf_counter() - started) * 1000, 2)
+    )
 
 
 async def _database(engine: AsyncEngine) -> None:

@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from mv_contracts.common import DbId, Name, no_nul
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from mv_contracts.common import DbId, Name, Text
 from mv_gateway.db.repositories import ProjectRepository
 
 from .deps import SessionDep
@@ -24,14 +24,18 @@ class ProjectCreate(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"title": "My API Project", "summary": "테스트 프로젝트", "description": "상세 설명"}
+                {
+                    "title": "My API Project",
+                    "summary": "테스트 프로젝트",
+                    "description": "상세 설명",
+                }
             ]
         },
     )
 
     title: Name
-    summary: Annotated[Text, Field(max_length=500)] | None = None
-    description: Annotated[Text, Field(max_length=100_000)] | None = None
+    summary: Annotated[str, Field(max_length=500), AfterValidator(no_nul)] | None = None
+    description: Annotated[str, Field(max_length=100_000), AfterValidator(no_nul)] | None = None
 
 
 class ProjectRead(BaseModel):

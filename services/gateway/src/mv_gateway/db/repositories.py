@@ -48,7 +48,7 @@ class ProcessedMessages:
 
     async def claim(self, message_id: str, message_type: str) -> bool:
         """True the first time an id is seen; False for a redelivery."""
-        dialect = self.session.bind.dialect.name
+        dialect = self.session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         statement = (
             insert(ProcessedMessage)

@@ -1,0 +1,17 @@
+"""The gateway's side of the bus: handlers that store what other services publish.
+
+Each domain adds a module with a ``register(broker, sessions)`` function and lists it in
+:func:`register_handlers`; every handler applies its message through :func:`apply_once`.
+"""
+
+from __future__ import annotations
+
+from faststream.nats import NatsBroker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+SERVICE = "gateway"
+
+
+def register_handlers(broker: NatsBroker, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Subscribe the gateway's handlers; later domains append their ``register`` calls here."""
+    del broker, sessions

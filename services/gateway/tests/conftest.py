@@ -1,0 +1,91 @@
+"""Gateway fixtures: the same tests run on real SQLite and real PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from faststream.nats import NatsBroker
+from mv_devstack.config import StackConfig
+from mv_devstack.servers import PostgreSQL
+from mv_gateway.api.deps import get_session
+from mv_gateway.app import create_app
+from mv_gateway.db.engine import make_engine
+from mv_gateway.db.migrate import upgrade
+from mv_gateway.settings import Settings
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def database_url(
+    backend: str, name: str, stack: StackConfig, postgres: PostgreSQL, tmp: Path
+) -> str:
+    """A fresh, empty database of the given backend."""
+    if backend == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp / (name + '.db')}"
+    postgres.drop_database(name)
+    postgres.ensure_database(name)
+    return stack.postgres_url(name)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def engine(
+    request: pytest.FixtureRequest,
+    stack: StackConfig,
+    postgres: PostgreSQL,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[AsyncEngine]:
+    """One migrated database per backend for the whole session."""
+    url = database_url(
+        request.param, "mv_gateway_test", stack, postgres, tmp_path_factory.mktemp("db")
+    )
+    engine = make_engine(url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session inside a transaction that is rolled back after the test."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            await transaction.rollback()
+
+
+@pytest.fixture
+async def client(
+    engine: AsyncEngine, session: AsyncSession, stack: StackConfig
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway app over ASGI, its session dependency bound to the test's transaction."""
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        nats_url=stack.nats_url,
+        influxdb_host=stack.host,
+        influxdb_port=stack.influxdb_port,
+        migrate_on_start=False,
+    )
+    broker = NatsBroker(stack.nats_url)
+    app = create_app(settings, broker=broker)
+
+    async def test_session() -> AsyncIterator[AsyncSession]:
+        yield session
+        await session.flush()
+
+    app.dependency_overrides[get_session] = test_session
+    await broker.connect()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+        yield http
+    await broker.stop()
+    await app.state.engine.dispose()
