@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 from mv_contracts.asyncapi import asyncapi_document, render
-from mv_contracts.runs import EndpointCall, Executor, ScenarioRequest, Stage, TestRunRequest
+from mv_contracts.runs import (
+    EndpointCall,
+    Executor,
+    ScenarioRequest,
+    Stage,
+    TestRunRequest,
+    scenario_tag,
+)
 from mv_contracts.spec import SpecSource
 from mv_contracts.subjects import ALL_SUBJECTS, LIVE_METRICS, RUN_TEST, durable_name
 from pydantic import ValidationError
@@ -126,3 +133,13 @@ def test_asyncapi_lists_every_subject_with_its_payload_schema() -> None:
 def test_committed_asyncapi_document_is_current() -> None:
     committed = (REPO / "docs" / "asyncapi.json").read_text(encoding="utf-8")
     assert committed == render(), "docs/asyncapi.json is stale: run `make asyncapi`"
+
+
+@pytest.mark.parametrize(
+    ("position", "name", "tag"),
+    [(0, "Login test", "s01_login_test"), (1, "주문 조회", "s02"), (9, "a/b?c", "s10_a_b_c")],
+)
+def test_scenario_tags_are_k6_safe_and_unique_by_position(
+    position: int, name: str, tag: str
+) -> None:
+    assert scenario_tag(position, name) == tag

@@ -37,7 +37,7 @@ class MetricFigures(Contract):
 
 
 class ScenarioSummary(Contract):
-    name: Text
+    name: Text = Field(description="The k6 scenario tag, see mv_contracts.runs.scenario_tag")
     figures: MetricFigures
 
 
@@ -76,7 +76,7 @@ class LiveFigures(Contract):
 
 
 class LiveScenario(Contract):
-    name: Text
+    name: Text = Field(description="The k6 scenario tag, see mv_contracts.runs.scenario_tag")
     figures: LiveFigures
 
 

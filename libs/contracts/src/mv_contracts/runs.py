@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -83,6 +84,20 @@ class ScenarioRequest(Contract):
         if missing:
             raise ValueError(f"executor {self.executor.value} needs {', '.join(missing)}")
         return self
+
+
+# Tags every k6 sample carries, so metrics can be grouped without high-cardinality URL tags:
+# TEST_ID_TAG on every sample; k6's own "scenario" tag holds scenario_tag(); "name" holds the
+# path template; ENDPOINT_TAG holds "METHOD /path/template".
+TEST_ID_TAG = "testid"
+SCENARIO_TAG = "scenario"
+ENDPOINT_TAG = "endpoint"
+
+
+def scenario_tag(position: int, name: str) -> str:
+    """The k6 scenario key of the scenario at ``position``: k6 allows only [A-Za-z0-9_-]."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower()[:40]
+    return f"s{position + 1:02d}_{slug}" if slug else f"s{position + 1:02d}"
 
 
 class TestRunRequest(Contract):
