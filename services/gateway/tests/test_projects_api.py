@@ -31,10 +31,14 @@ async def test_create_get_list_delete(client: httpx.AsyncClient) -> None:
     assert (await client.delete(f"/project/{project['id']}")).status_code == 404
 
 
-async def test_unknown_project_is_404_with_the_id(client: httpx.AsyncClient) -> None:
-    response = await client.get("/project/987654")
+@pytest.mark.parametrize("project_id", [987654, 2**31, 2**63 - 1])
+async def test_unknown_project_is_404_with_the_id(
+    client: httpx.AsyncClient, project_id: int
+) -> None:
+    response = await client.get(f"/project/{project_id}")
     assert response.status_code == 404
-    assert response.json() == {"detail": "project 987654 not found"}
+    assert response.json() == {"detail": f"project {project_id} not found"}
+    assert (await client.delete(f"/project/{project_id}")).status_code == 404
 
 
 async def test_list_is_paged(client: httpx.AsyncClient) -> None:

@@ -58,9 +58,17 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# 64-bit ids on PostgreSQL (the API accepts ids up to 2**63-1); SQLite's INTEGER is 64-bit already
+# and must stay INTEGER to remain the autoincrementing rowid.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class Base(DeclarativeBase):
+    # TestHistory and friends are tables, not pytest test classes.
+    __test__: ClassVar[bool] = False
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
+        int: BigId,
         dict[str, Any]: JSON,
         datetime: UtcDateTime(),
     }
@@ -101,8 +109,8 @@ class OpenApiSpec(Base):
 tag_endpoint = Table(
     "tag_endpoint",
     Base.metadata,
-    Column("endpoint_id", ForeignKey("endpoint.id", ondelete="CASCADE"), primary_key=True),
-    Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+    Column("endpoint_id", BigId, ForeignKey("endpoint.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", BigId, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
@@ -223,7 +231,7 @@ class StageHistory(Base):
         ForeignKey("scenario_history.id", ondelete="CASCADE"), index=True
     )
     duration: Mapped[str] = mapped_column(String(50))
-    target: Mapped[int] = mapped_column(Integer)
+    target: Mapped[int]
 
 
 class TestResourceTimeseries(Base):

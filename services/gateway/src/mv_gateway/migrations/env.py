@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
 from mv_gateway.db.engine import make_engine
-from mv_gateway.db.models import Base
+from mv_gateway.db.models import Base, UtcDateTime
 from mv_gateway.settings import Settings
 
 config = context.config
@@ -19,10 +20,18 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or Settings().database_url
 
 
+def _render_item(kind: str, obj: Any, _autogen_context: Any) -> str | Literal[False]:
+    # Migrations stay independent of the models module: our UTC type is a plain DateTime in DDL.
+    if kind == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        render_item=_render_item,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters by copying
         compare_type=True,
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 01:07:02.856984
+Create Date: 2026-11-22 01:14:19.111524
 """
 
 from collections.abc import Sequence
@@ -27,7 +27,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "project",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("title", sa.String(length=255), nullable=False),
         sa.Column("summary", sa.String(length=500), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
@@ -36,8 +36,10 @@ def upgrade() -> None:
     )
     op.create_table(
         "openapi_spec",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "project_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
         sa.Column("title", sa.String(length=255), nullable=False),
         sa.Column("version", sa.String(length=100), nullable=False),
         sa.Column("base_url", sa.String(length=2000), nullable=True),
@@ -60,9 +62,11 @@ def upgrade() -> None:
 
     op.create_table(
         "test_history",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("test_id", sa.String(length=64), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "project_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
         sa.Column("title", sa.String(length=255), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("target_tps", sa.Double(), nullable=True),
@@ -109,8 +113,10 @@ def upgrade() -> None:
 
     op.create_table(
         "endpoint",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("openapi_spec_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "openapi_spec_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
         sa.Column("path", sa.String(length=2000), nullable=False),
         sa.Column("method", sa.String(length=10), nullable=False),
         sa.Column("operation_id", sa.String(length=255), nullable=True),
@@ -137,10 +143,12 @@ def upgrade() -> None:
 
     op.create_table(
         "tag",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
-        sa.Column("openapi_spec_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "openapi_spec_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
         sa.ForeignKeyConstraint(
             ["openapi_spec_id"],
             ["openapi_spec.id"],
@@ -157,8 +165,10 @@ def upgrade() -> None:
 
     op.create_table(
         "test_resource_timeseries",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("test_history_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "test_history_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
         sa.Column("timestamp", sa.DateTime(timezone=True), nullable=False),
         sa.Column("namespace", sa.String(length=255), nullable=False),
         sa.Column("pod_name", sa.String(length=255), nullable=False),
@@ -187,9 +197,13 @@ def upgrade() -> None:
 
     op.create_table(
         "scenario_history",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("test_history_id", sa.Integer(), nullable=False),
-        sa.Column("endpoint_id", sa.Integer(), nullable=True),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "test_history_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "endpoint_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("scenario_tag", sa.String(length=255), nullable=True),
         sa.Column("think_time", sa.Double(), nullable=True),
@@ -239,8 +253,10 @@ def upgrade() -> None:
 
     op.create_table(
         "tag_endpoint",
-        sa.Column("endpoint_id", sa.Integer(), nullable=False),
-        sa.Column("tag_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "endpoint_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("tag_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["endpoint_id"],
             ["endpoint.id"],
@@ -254,10 +270,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "stage_history",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("scenario_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "scenario_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
         sa.Column("duration", sa.String(length=50), nullable=False),
-        sa.Column("target", sa.Integer(), nullable=False),
+        sa.Column("target", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["scenario_id"],
             ["scenario_history.id"],

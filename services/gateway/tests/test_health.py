@@ -1,0 +1,50 @@
+"""``GET /`` against the real NATS, database and InfluxDB of the stack."""
+
+from __future__ import annotations
+
+import httpx
+from faststream.nats import NatsBroker
+
+from mv_devstack.config import StackConfig
+from mv_devstack.processes import port_is_free
+from mv_gateway.app import create_app
+from mv_gateway.settings import Settings
+
+
+async def test_every_component_reachable(client: httpx.AsyncClient) -> None:
+    response = await client.get("/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["components"]) == {"nats", "database", "influxdb"}
+    assert all(c["reachable"] for c in body["components"].values())
+
+
+async def test_an_unreachable_influxdb_is_reported_as_503(
+    stack: StackConfig, tmp_path: object
+) -> None:
+    closed_port = next(p for p in range(39000, 39100) if port_is_free(stack.host, p))
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/health.db",
+        nats_url=stack.nats_url,
+        influxdb_host=stack.host,
+        influxdb_port=closed_port,
+        health_timeout=1.0,
+    )
+    broker = NatsBroker(stack.nats_url)
+    app = create_app(settings, broker=broker)
+    await broker.connect()
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+            response = await http.get("/")
+    finally:
+        await broker.stop()
+        await app.state.engine.dispose()
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["components"]["influxdb"]["reachable"] is False
+    assert body["components"]["influxdb"]["error"]
+    assert body["components"]["database"]["reachable"] is True
+    assert body["components"]["nats"]["reachable"] is True

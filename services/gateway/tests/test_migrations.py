@@ -1,0 +1,39 @@
+"""Migrations up to head, down to base and up again, on a fresh database of each backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from mv_devstack.config import StackConfig
+from mv_devstack.servers import PostgreSQL
+from mv_gateway.db.engine import make_engine
+from mv_gateway.db.migrate import downgrade, upgrade
+from mv_gateway.db.models import Base
+
+from .conftest import BACKENDS, database_url
+
+
+async def _tables(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        return set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_up_down_up(
+    backend: str, stack: StackConfig, postgres: PostgreSQL, tmp_path: Path
+) -> None:
+    engine = make_engine(database_url(backend, "mv_migrations_test", stack, postgres, tmp_path))
+    try:
+        model_tables = set(Base.metadata.tables)
+        await upgrade(engine)
+        assert await _tables(engine) == model_tables | {"alembic_version"}
+        await downgrade(engine)
+        assert await _tables(engine) <= {"alembic_version"}
+        await upgrade(engine)
+        assert await _tables(engine) == model_tables | {"alembic_version"}
+    finally:
+        await engine.dispose()
