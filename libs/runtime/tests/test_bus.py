@@ -1,0 +1,168 @@
+"""The bus against a real NATS server with JetStream: round trip, de-duplication, redelivery."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import textwrap
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+from faststream.nats import NatsBroker, TestNatsBroker
+
+from mv_contracts.metrics import LiveFigures, LiveSnapshot, LiveSnapshotEvent
+from mv_contracts.runs import TestCancel, TestCancelRequested
+from mv_contracts.subjects import CANCEL_TEST, LIVE_METRICS, RUN_TEST
+from mv_devstack.config import StackConfig
+from mv_runtime.bus import Bus, make_broker, subscribe
+
+
+def _cancel(correlation: str) -> TestCancelRequested:
+    return TestCancelRequested(
+        correlation_id=correlation, payload=TestCancel(test_id=correlation, reason="취소")
+    )
+
+
+async def test_round_trip_keeps_the_envelope(stack: StackConfig) -> None:
+    correlation = uuid4().hex
+    sent = _cancel(correlation)
+    received: asyncio.Future[TestCancelRequested] = asyncio.get_running_loop().create_future()
+    broker = make_broker(stack.nats_url)
+
+    @subscribe(broker, f"test-{correlation[:8]}", CANCEL_TEST)
+    async def handle(message: TestCancelRequested) -> None:
+        if message.correlation_id == correlation and not received.done():
+            received.set_result(message)
+
+    async with broker:
+        await broker.start()
+        await Bus(broker).publish(CANCEL_TEST, sent)
+        got = await asyncio.wait_for(received, 15)
+    assert got == sent
+    assert got.payload.reason == "취소"
+
+
+async def test_the_same_envelope_published_twice_is_delivered_once(stack: StackConfig) -> None:
+    correlation = uuid4().hex
+    sent = _cancel(correlation)
+    seen: list[TestCancelRequested] = []
+    broker = make_broker(stack.nats_url)
+
+    @subscribe(broker, f"test-{correlation[:8]}", CANCEL_TEST)
+    async def handle(message: TestCancelRequested) -> None:
+        if message.correlation_id == correlation:
+            seen.append(message)
+
+    async with broker:
+        await broker.start()
+        bus = Bus(broker)
+        await bus.publish(CANCEL_TEST, sent)
+        await bus.publish(CANCEL_TEST, sent)  # a publisher retrying after a lost ack
+        marker = _cancel(correlation)  # a second, distinct envelope marks the end of the run
+        await bus.publish(CANCEL_TEST, marker)
+        for _ in range(150):
+            if any(m.id == marker.id for m in seen):
+                break
+            await asyncio.sleep(0.1)
+    assert [m.id for m in seen] == [sent.id, marker.id]
+
+
+_DYING_CONSUMER = textwrap.dedent(
+    """
+    import asyncio, sys
+    from mv_contracts.runs import TestCancelRequested
+    from mv_contracts.subjects import CANCEL_TEST
+    from mv_runtime.bus import make_broker, subscribe
+
+    url, service, correlation = sys.argv[1:4]
+
+    async def main() -> None:
+        broker = make_broker(url)
+
+        @subscribe(broker, service, CANCEL_TEST, ack_wait=2)
+        async def handle(message: TestCancelRequested) -> None:
+            if message.correlation_id == correlation:
+                print("received", message.id, flush=True)
+                await asyncio.sleep(3600)  # killed here, before any ack
+
+        await broker.start()
+        print("ready", flush=True)
+        await asyncio.sleep(3600)
+
+    asyncio.run(main())
+    """
+)
+
+
+async def test_a_message_is_redelivered_after_its_consumer_dies_without_ack(
+    stack: StackConfig,
+) -> None:
+    correlation = uuid4().hex
+    service = f"test-{correlation[:8]}"
+    sent = _cancel(correlation)
+    dying = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _DYING_CONSUMER, stack.nats_url, service, correlation,
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert dying.stdout is not None
+    stdout = dying.stdout
+
+    async def next_line(prefix: str) -> list[str]:
+        while True:  # FastStream's own log lines share stdout
+            line = (await asyncio.wait_for(stdout.readline(), 30)).decode()
+            if not line or line.startswith(prefix):
+                return line.split()
+
+    try:
+        assert await next_line("ready") == ["ready"]
+        publisher = NatsBroker(stack.nats_url)
+        async with publisher:
+            await publisher.connect()
+            await Bus(publisher).publish(CANCEL_TEST, sent)
+        assert await next_line("received") == ["received", str(sent.id)]
+    finally:
+        dying.kill()  # SIGKILL: the consumer dies and JetStream never sees an ack
+        await dying.wait()
+
+    redelivered: asyncio.Future[TestCancelRequested] = asyncio.get_running_loop().create_future()
+    broker = make_broker(stack.nats_url)
+
+    @subscribe(broker, service, CANCEL_TEST, ack_wait=2)
+    async def handle(message: TestCancelRequested) -> None:
+        if message.correlation_id == correlation and not redelivered.done():
+            redelivered.set_result(message)
+
+    async with broker:
+        await broker.start()
+        got = await asyncio.wait_for(redelivered, 30)
+    assert got == sent
+
+
+async def test_bus_refuses_a_message_on_the_wrong_subject() -> None:
+    broker = NatsBroker()
+    async with TestNatsBroker(broker):
+        with pytest.raises(TypeError, match=r"mv\.cmd\.test\.run carries TestRunRequested"):
+            await Bus(broker).publish(RUN_TEST, _cancel("x"))
+
+
+async def test_core_subjects_go_to_the_per_test_subject() -> None:
+    broker = NatsBroker()
+    seen: list[dict[str, object]] = []
+    snapshot = LiveSnapshotEvent(
+        correlation_id="t-1",
+        payload=LiveSnapshot(
+            test_id="t-1",
+            at=datetime.now(UTC),
+            window_seconds=5,
+            overall=LiveFigures(tps=1, requests_total=5, failed_total=0, error_rate=0),
+        ),
+    )
+
+    @broker.subscriber("mv.live.metrics.t-1")
+    async def handle(message: dict[str, object]) -> None:
+        seen.append(message)
+
+    async with TestNatsBroker(broker):
+        await Bus(broker).publish(LIVE_METRICS, snapshot, test_id="t-1")
+    assert [LiveSnapshotEvent.model_validate(m) for m in seen] == [snapshot]
