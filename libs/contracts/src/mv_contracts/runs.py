@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, HttpUrl, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, HttpUrl, model_validator
 
 from .common import DbId, Name, Text
 from .envelope import Contract, Envelope
@@ -42,6 +42,20 @@ class Stage(Contract):
     target: int = Field(ge=0, le=1_000_000)
 
 
+def _no_line_breaks(value: str) -> str:
+    # A CR or LF in a header value would let it forge headers (HTTP header injection).
+    if "\r" in value or "\n" in value:
+        raise ValueError("header values must not contain line breaks")
+    return value
+
+
+HeaderName = Annotated[
+    str, Field(min_length=1, max_length=200, pattern=r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+]
+HeaderValue = Annotated[Text, AfterValidator(_no_line_breaks)]
+Headers = dict[HeaderName, HeaderValue]
+
+
 class EndpointCall(Contract):
     """One HTTP request as the scenario sends it; the path stays a template."""
 
@@ -49,7 +63,7 @@ class EndpointCall(Contract):
     path: Text = Field(min_length=1, max_length=2000, examples=["/items/{item_id}"])
     path_params: dict[str, Text] = Field(default_factory=dict)
     query: dict[str, Text] = Field(default_factory=dict)
-    headers: dict[str, Text] = Field(default_factory=dict)
+    headers: Headers = Field(default_factory=dict)
     body: Any = Field(default=None, description="JSON body; sent with JSON.stringify")
 
 
@@ -107,7 +121,7 @@ class TestRunRequest(Contract):
     project_id: DbId
     base_url: HttpUrl
     target_tps: float | None = Field(default=None, gt=0)
-    headers: dict[str, Text] = Field(default_factory=dict)
+    headers: Headers = Field(default_factory=dict)
     scenarios: list[ScenarioRequest] = Field(min_length=1, max_length=100)
 
     @model_validator(mode="after")
@@ -129,6 +143,10 @@ class TestStarted(Contract):
     job_name: str
     script_name: str
     started_at: AwareDatetime
+    script: Text | None = Field(
+        default=None,
+        description="The generated k6 script, so the gateway can show it; secrets are not in it",
+    )
 
 
 class TestWarning(Contract):

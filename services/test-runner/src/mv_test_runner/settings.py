@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from mv_runtime.settings import InfluxDBSettings
 from pydantic import Field
+
+from mv_runtime.settings import InfluxDBSettings
 
 
 class Settings(InfluxDBSettings):
@@ -14,10 +16,47 @@ class Settings(InfluxDBSettings):
     )
     k6_binary: str = Field(default="k6", description="k6 executable for the local executor")
     k6_image: str = Field(default="grafana/k6:1.3.0", description="Image of the Kubernetes Job")
-    k6_script_file_folder: str = Field(default="/mnt/k6-scripts", description="Where scripts go")
+    k6_script_file_folder: Path = Field(
+        default=Path("/mnt/k6-scripts"),
+        description="Scripts (PVC mode) and, for the local executor, each run's state and log",
+    )
     k6_default_pvc: str = Field(default="k6-script-pvc", description="PVC mode's claim name")
+    k6_script_storage: Literal["configmap", "pvc"] = Field(
+        default="configmap", description="Kubernetes: script in a ConfigMap, or a file on the PVC"
+    )
+    k6_web_dashboard: bool = Field(default=False, description="Kubernetes: k6's web dashboard")
+    k6_cpu_request: str = "500m"
+    k6_cpu_limit: str = "2"
+    k6_memory_request: str = "256Mi"
+    k6_memory_limit: str = "1Gi"
+    # InfluxDB output tuning, chosen with bench/k6_output.py (see its docstring for the figures).
+    k6_influxdb_push_interval: str = Field(default="1s", description="K6_INFLUXDB_PUSH_INTERVAL")
+    k6_influxdb_concurrent_writes: int = Field(default=4, ge=1, le=64)
+    k6_influxdb_tags_as_fields: str = Field(
+        default="vu:int,iter:int,url", description="Tags stored as fields: not indexed"
+    )
+    k6_system_tags: str = Field(
+        default="status,method,name,scenario,expected_response,error_code",
+        description="System tags k6 keeps; no raw url tag (cardinality)",
+    )
     kubernetes_namespace: str = Field(default="default", description="Where Jobs run")
     scheduler_poll_interval: float = Field(default=15, gt=0, description="Seconds")
     scheduler_job_timeout_hours: float = Field(default=4, gt=0)
     scheduler_job_warning_hours: float = Field(default=1, gt=0)
     auto_delete_completed_jobs: bool = True
+    cancel_grace_seconds: float = Field(
+        default=10, gt=0, description="After SIGTERM, seconds before SIGKILL"
+    )
+
+    @property
+    def influxdb_output_url(self) -> str:
+        return f"{self.influxdb_url}/{self.influxdb_database}"
+
+    def influxdb_output_env(self) -> dict[str, str]:
+        """Environment of a k6 process or pod writing to InfluxDB."""
+        return {
+            "K6_INFLUXDB_PUSH_INTERVAL": self.k6_influxdb_push_interval,
+            "K6_INFLUXDB_CONCURRENT_WRITES": str(self.k6_influxdb_concurrent_writes),
+            "K6_INFLUXDB_TAGS_AS_FIELDS": self.k6_influxdb_tags_as_fields,
+            "K6_SYSTEM_TAGS": self.k6_system_tags,
+        }

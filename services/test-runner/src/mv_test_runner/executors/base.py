@@ -1,0 +1,64 @@
+"""The interface every executor implements, and what runs report back."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from mv_contracts.runs import RunStatus, TestRunRequest
+from mv_test_runner.script import GeneratedScript
+
+# How much of k6's output goes into a failure reason.
+REASON_TAIL_CHARS = 2000
+
+
+class StartError(RuntimeError):
+    """k6 could not be started (binary missing, API refused the Job, ...): the test failed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    job_name: str
+    script_name: str
+    started_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: RunStatus
+    reason: str | None = None
+    thresholds_crossed: bool = False
+
+
+class RunExecutor(Protocol):
+    kind: Literal["local", "kubernetes"]
+
+    async def start(self, request: TestRunRequest, script: GeneratedScript) -> Started:
+        """Launch k6; raises StartError when it cannot."""
+        ...
+
+    async def wait(self, test_id: str) -> Outcome:
+        """Until the run ends, also for runs started before a restart of this process."""
+        ...
+
+    async def stop(self, test_id: str) -> None:
+        """Ask the run to stop (cancel, timeout); :meth:`wait` then returns."""
+        ...
+
+    async def is_running(self, test_id: str) -> bool: ...
+
+
+def job_name(test_id: str) -> str:
+    """A DNS-1123 name for the run of ``test_id`` (Job, ConfigMap, local state directory)."""
+    slug = re.sub(r"[^a-z0-9-]+", "-", test_id.lower()).strip("-")[:40].strip("-")
+    if slug != test_id:
+        slug = f"{slug}-{hashlib.sha256(test_id.encode()).hexdigest()[:8]}".strip("-")
+    return f"k6-{slug}"
+
+
+def tail(text: str, limit: int = REASON_TAIL_CHARS) -> str:
+    text = text.strip().replace("\x00", "")
+    return text if len(text) <= limit else "…" + text[-limit:]

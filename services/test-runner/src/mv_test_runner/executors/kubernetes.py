@@ -1,0 +1,216 @@
+"""The Kubernetes executor: the run as a ConfigMap (or PVC file), a Secret and a Job.
+
+Manifests come from the pure functions of :mod:`.manifests`; this module only makes the API
+calls, with the official ``kubernetes`` client run in a thread (``asyncio.to_thread``) so the
+event loop never blocks. Jobs are followed with the watch API, falling back to polling every
+SCHEDULER_POLL_INTERVAL when a watch breaks.
+
+Not yet exercised against a real API server: that happens in the Kubernetes issue, with the
+kube-apiserver built by scripts/kube-apiserver.sh. The manifests are golden-tested and validated
+against the official schemas (kubernetes-validate) in this issue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import structlog
+
+from mv_contracts.runs import RunStatus, TestRunRequest
+from mv_test_runner.script import GeneratedScript
+from mv_test_runner.settings import Settings
+
+from .base import Outcome, Started, StartError, job_name, tail
+from .manifests import (
+    RUN_LABEL,
+    JobOptions,
+    job_manifest,
+    script_configmap,
+    script_path,
+    secret_manifest,
+)
+
+log = structlog.get_logger()
+
+
+def job_options(settings: Settings) -> JobOptions:
+    return JobOptions(
+        namespace=settings.kubernetes_namespace,
+        image=settings.k6_image,
+        influxdb_output_url=settings.influxdb_output_url,
+        output_env=settings.influxdb_output_env(),
+        timeout_hours=settings.scheduler_job_timeout_hours,
+        auto_delete=settings.auto_delete_completed_jobs,
+        storage=settings.k6_script_storage,
+        script_folder=str(settings.k6_script_file_folder),
+        pvc=settings.k6_default_pvc,
+        dashboard=settings.k6_web_dashboard,
+        cpu_request=settings.k6_cpu_request,
+        cpu_limit=settings.k6_cpu_limit,
+        memory_request=settings.k6_memory_request,
+        memory_limit=settings.k6_memory_limit,
+    )
+
+
+def outcome_from_job(status: dict[str, Any] | None, pod_reason: str | None) -> Outcome | None:
+    """A Job's status (as a dict) → the outcome, or None while it still runs.
+
+    Complete → succeeded; Failed with reason DeadlineExceeded → timed_out; other Failed →
+    failed with the pod's termination message (k6's last output) as the reason.
+    """
+    for condition in (status or {}).get("conditions") or []:
+        if condition.get("status") != "True":
+            continue
+        kind, reason = condition.get("type"), condition.get("reason") or ""
+        if kind == "Complete":
+            return Outcome(RunStatus.SUCCEEDED)
+        if kind == "Failed":
+            if reason == "DeadlineExceeded":
+                return Outcome(RunStatus.TIMED_OUT, "activeDeadlineSeconds reached")
+            detail = pod_reason or condition.get("message") or reason
+            crossed = "thresholds" in (pod_reason or "") and "crossed" in (pod_reason or "")
+            return Outcome(
+                RunStatus.FAILED, tail(f"{reason}: {detail}"), thresholds_crossed=crossed
+            )
+    return None
+
+
+def waiting_problem(pod: dict[str, Any]) -> str | None:
+    """A pod that cannot start (image pull error, unschedulable): why, else None."""
+    for state in (pod.get("status") or {}).get("container_statuses") or []:
+        waiting = (state.get("state") or {}).get("waiting") or {}
+        if waiting.get("reason") in {
+            "ErrImagePull",
+            "ImagePullBackOff",
+            "InvalidImageName",
+            "CreateContainerConfigError",
+            "CreateContainerError",
+        }:
+            return f"{waiting['reason']}: {waiting.get('message', '')}".strip()
+    for condition in (pod.get("status") or {}).get("conditions") or []:
+        if condition.get("reason") == "Unschedulable":
+            return f"Unschedulable: {condition.get('message', '')}".strip()
+    return None
+
+
+class KubernetesExecutor:
+    kind: Literal["local", "kubernetes"] = "kubernetes"
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._options = job_options(settings)
+        self._api: Any = None
+
+    def _clients(self) -> tuple[Any, Any]:
+        from kubernetes import client, config  # imported lazily: the local default needs neither
+
+        if self._api is None:
+            try:
+                config.load_incluster_config()  # type: ignore[no-untyped-call]
+            except config.ConfigException:
+                config.load_kube_config()  # type: ignore[no-untyped-call]
+            self._api = client.ApiClient()
+        return client.CoreV1Api(self._api), client.BatchV1Api(self._api)
+
+    async def start(self, request: TestRunRequest, script: GeneratedScript) -> Started:
+        name = job_name(request.test_id)
+        namespace = self._options.namespace
+        job = job_manifest(name, request.test_id, self._options, with_secret=bool(script.secrets))
+        try:
+            core, batch = await asyncio.to_thread(self._clients)
+            if self._options.storage == "pvc":
+                path = Path(script_path(name, self._options))
+                await asyncio.to_thread(path.write_text, script.text, "utf-8")
+            else:
+                cm = script_configmap(name, namespace, request.test_id, script.text)
+                await asyncio.to_thread(core.create_namespaced_config_map, namespace, cm)
+            if script.secrets:
+                secret = secret_manifest(name, namespace, request.test_id, script.secrets)
+                await asyncio.to_thread(core.create_namespaced_secret, namespace, secret)
+            await asyncio.to_thread(batch.create_namespaced_job, namespace, job)
+        except Exception as error:  # the API's errors are many; all mean "could not start"
+            raise StartError(f"Kubernetes refused the run {name}: {error}") from error
+        return Started(name, script_path(name, self._options), datetime.now(UTC))
+
+    async def _job_status(self, name: str) -> dict[str, Any] | None:
+        _, batch = await asyncio.to_thread(self._clients)
+        job = await asyncio.to_thread(
+            batch.read_namespaced_job_status, name, self._options.namespace
+        )
+        status: dict[str, Any] = job.to_dict().get("status") or {}
+        return status
+
+    async def _pods(self, name: str) -> list[dict[str, Any]]:
+        core, _ = await asyncio.to_thread(self._clients)
+        pods = await asyncio.to_thread(
+            core.list_namespaced_pod, self._options.namespace, label_selector=f"{RUN_LABEL}={name}"
+        )
+        return [pod.to_dict() for pod in pods.items]
+
+    async def _pod_reason(self, name: str) -> str | None:
+        for pod in await self._pods(name):
+            for state in (pod.get("status") or {}).get("container_statuses") or []:
+                terminated = (state.get("state") or {}).get("terminated") or {}
+                if terminated.get("message"):
+                    return str(terminated["message"])
+        return None
+
+    async def _watch_once(self, name: str) -> None:
+        """Block (in a thread) until the Job changes or the watch times out."""
+        from kubernetes import watch
+
+        _, batch = await asyncio.to_thread(self._clients)
+
+        def follow() -> None:
+            stream = watch.Watch().stream(  # type: ignore[no-untyped-call]
+                batch.list_namespaced_job,
+                self._options.namespace,
+                field_selector=f"metadata.name={name}",
+                timeout_seconds=int(self._settings.scheduler_poll_interval),
+            )
+            for _event in stream:
+                return
+
+        await asyncio.to_thread(follow)
+
+    async def wait(self, test_id: str) -> Outcome:
+        name = job_name(test_id)
+        while True:
+            try:
+                status = await self._job_status(name)
+            except Exception as error:
+                if getattr(error, "status", None) == 404:
+                    return Outcome(RunStatus.FAILED, f"Job {name} no longer exists")
+                raise
+            outcome = outcome_from_job(status, await self._pod_reason(name))
+            if outcome is not None:
+                return outcome
+            for pod in await self._pods(name):
+                problem = waiting_problem(pod)
+                if problem:
+                    await self.stop(test_id)
+                    return Outcome(RunStatus.FAILED, problem)
+            try:
+                await self._watch_once(name)
+            except Exception as error:  # a broken watch: poll instead
+                log.warning("job watch failed, polling", job=name, error=str(error))
+                await asyncio.sleep(self._settings.scheduler_poll_interval)
+
+    async def stop(self, test_id: str) -> None:
+        _, batch = await asyncio.to_thread(self._clients)
+        await asyncio.to_thread(
+            batch.delete_namespaced_job,
+            job_name(test_id),
+            self._options.namespace,
+            propagation_policy="Background",
+        )
+
+    async def is_running(self, test_id: str) -> bool:
+        try:
+            status = await self._job_status(job_name(test_id))
+        except Exception:
+            return False
+        return outcome_from_job(status, None) is None

@@ -1,0 +1,160 @@
+"""The local executor: a k6 process on this machine writing to InfluxDB (the embedded default).
+
+Each run has a directory ``<K6_SCRIPT_FILE_FOLDER>/runs/<job name>/`` with ``script.js``, the
+captured output ``k6.log``, ``pid`` and, once k6 has ended, ``exit_code``. k6 runs under a small
+``sh`` wrapper in its own session that writes the exit code, so a runner restarted while k6 was
+running can still tell running from ended, and how it ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from mv_contracts.runs import TEST_ID_TAG, RunStatus, TestRunRequest
+from mv_test_runner.script import GeneratedScript
+from mv_test_runner.settings import Settings
+
+from .base import Outcome, Started, StartError, job_name, tail
+from .exit_codes import outcome_from_exit
+
+# The wrapper ignores SIGTERM itself (k6 gets it and stops gracefully), then records k6's code.
+_WRAPPER = 'trap "" TERM; "$0" "$@"; echo $? > "$MV_EXIT_FILE"'
+POLL_SECONDS = 0.5
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+class LocalExecutor:
+    kind: Literal["local", "kubernetes"] = "local"
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._root = Path(settings.k6_script_file_folder) / "runs"
+        self._children: dict[str, asyncio.subprocess.Process] = {}
+
+    def run_dir(self, test_id: str) -> Path:
+        return self._root / job_name(test_id)
+
+    def command(self, test_id: str, script: Path) -> list[str]:
+        return [
+            self._settings.k6_binary,
+            "run",
+            "--no-color",
+            "--quiet",
+            "-o",
+            f"influxdb={self._settings.influxdb_output_url}",
+            "--tag",
+            f"{TEST_ID_TAG}={test_id}",
+            str(script),
+        ]
+
+    async def start(self, request: TestRunRequest, script: GeneratedScript) -> Started:
+        binary = shutil.which(self._settings.k6_binary)
+        if binary is None:
+            raise StartError(f"k6 executable not found: {self._settings.k6_binary!r}")
+        directory = self.run_dir(request.test_id)
+        directory.mkdir(parents=True, exist_ok=True)
+        script_file = directory / "script.js"
+        script_file.write_text(script.text, encoding="utf-8")
+        (directory / "exit_code").unlink(missing_ok=True)
+        env = {
+            **os.environ,
+            **self._settings.influxdb_output_env(),
+            **script.env,
+            "MV_EXIT_FILE": str(directory / "exit_code"),
+        }
+        log = (directory / "k6.log").open("wb")
+        try:
+            process = await asyncio.create_subprocess_exec(
+                "sh",
+                "-c",
+                _WRAPPER,
+                *self.command(request.test_id, script_file),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+                env=env,
+                cwd=directory,
+                start_new_session=True,
+            )
+        except OSError as error:
+            raise StartError(f"k6 could not be started: {error}") from error
+        finally:
+            log.close()
+        (directory / "pid").write_text(str(process.pid))
+        self._children[request.test_id] = process
+        return Started(job_name(request.test_id), str(script_file), datetime.now(UTC))
+
+    def _pid(self, test_id: str) -> int | None:
+        try:
+            return int((self.run_dir(test_id) / "pid").read_text())
+        except (OSError, ValueError):
+            return None
+
+    async def is_running(self, test_id: str) -> bool:
+        child = self._children.get(test_id)
+        if child is not None:
+            return child.returncode is None
+        pid = self._pid(test_id)
+        return pid is not None and _pid_alive(pid)
+
+    async def wait(self, test_id: str) -> Outcome:
+        child = self._children.get(test_id)
+        if child is not None:
+            await child.wait()
+            self._children.pop(test_id, None)
+        else:
+            # Not our child (we restarted): poll its pid, there is nothing to wait on.
+            while await self.is_running(test_id):  # noqa: ASYNC110
+                await asyncio.sleep(POLL_SECONDS)
+        return self.outcome(test_id)
+
+    def output(self, test_id: str) -> str:
+        try:
+            return (self.run_dir(test_id) / "k6.log").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+
+    def outcome(self, test_id: str) -> Outcome:
+        """How an ended run went, from its exit_code file."""
+        try:
+            code = int((self.run_dir(test_id) / "exit_code").read_text().strip())
+        except (OSError, ValueError):
+            return Outcome(
+                RunStatus.FAILED, f"k6 ended without an exit code: {tail(self.output(test_id))}"
+            )
+        return outcome_from_exit(code, self.output(test_id))
+
+    async def stop(self, test_id: str) -> None:
+        """SIGTERM to k6's process group; SIGKILL after CANCEL_GRACE_SECONDS."""
+        pid = self._pid(test_id)
+        if pid is None or not await self.is_running(test_id):
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGTERM)
+        deadline = asyncio.get_running_loop().time() + self._settings.cancel_grace_seconds
+        while await self.is_running(test_id):
+            if asyncio.get_running_loop().time() > deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+                return
+            await asyncio.sleep(0.1)

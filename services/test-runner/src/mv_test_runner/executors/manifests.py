@@ -1,0 +1,149 @@
+"""Kubernetes manifests of a run, as pure functions (golden-tested, schema-validated).
+
+A run is a ConfigMap holding the script (or, in the original's PVC mode, a file on the claim
+K6_DEFAULT_PVC under K6_SCRIPT_FILE_FOLDER), a Secret holding the secret headers' values, and a
+Job running the pinned k6 image with the InfluxDB output. All carry the label ``RUN_LABEL`` =
+job name and the annotation ``TEST_ID_ANNOTATION`` = test id.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from mv_contracts.runs import TEST_ID_TAG
+
+RUN_LABEL = "metric-vault.io/run"
+TEST_ID_ANNOTATION = "metric-vault.io/test-id"
+SCRIPT_KEY = "script.js"
+CONFIGMAP_MOUNT = "/scripts"
+DASHBOARD_PORT = 5665
+
+
+@dataclass(frozen=True, slots=True)
+class JobOptions:
+    namespace: str
+    image: str
+    influxdb_output_url: str
+    output_env: dict[str, str]
+    timeout_hours: float
+    auto_delete: bool
+    storage: Literal["configmap", "pvc"] = "configmap"
+    script_folder: str = "/mnt/k6-scripts"
+    pvc: str = "k6-script-pvc"
+    dashboard: bool = False
+    cpu_request: str = "500m"
+    cpu_limit: str = "2"
+    memory_request: str = "256Mi"
+    memory_limit: str = "1Gi"
+    ttl_seconds: int = 3600
+
+
+def metadata(name: str, namespace: str, test_id: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "namespace": namespace,
+        "labels": {
+            "app.kubernetes.io/name": "k6",
+            "app.kubernetes.io/managed-by": "metric-vault",
+            RUN_LABEL: name,
+        },
+        "annotations": {TEST_ID_ANNOTATION: test_id},
+    }
+
+
+def script_configmap(name: str, namespace: str, test_id: str, script: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": metadata(name, namespace, test_id),
+        "data": {SCRIPT_KEY: script},
+    }
+
+
+def secret_manifest(
+    name: str, namespace: str, test_id: str, secrets: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": metadata(name, namespace, test_id),
+        "type": "Opaque",
+        "stringData": dict(secrets),
+    }
+
+
+def script_path(name: str, options: JobOptions) -> str:
+    if options.storage == "pvc":
+        return f"{options.script_folder.rstrip('/')}/{name}.js"
+    return f"{CONFIGMAP_MOUNT}/{SCRIPT_KEY}"
+
+
+def job_manifest(
+    name: str, test_id: str, options: JobOptions, *, with_secret: bool
+) -> dict[str, Any]:
+    """The k6 Job; ``with_secret`` adds ``envFrom`` the Secret named like the Job."""
+    env = [{"name": k, "value": v} for k, v in sorted(options.output_env.items())]
+    ports: list[dict[str, Any]] = []
+    if options.dashboard:
+        env += [
+            {"name": "K6_WEB_DASHBOARD", "value": "true"},
+            {"name": "K6_WEB_DASHBOARD_HOST", "value": "0.0.0.0"},
+            {"name": "K6_WEB_DASHBOARD_PORT", "value": str(DASHBOARD_PORT)},
+        ]
+        ports.append({"name": "dashboard", "containerPort": DASHBOARD_PORT})
+    if options.storage == "pvc":
+        volume: dict[str, Any] = {
+            "name": "scripts",
+            "persistentVolumeClaim": {"claimName": options.pvc, "readOnly": True},
+        }
+        mount = {"name": "scripts", "mountPath": options.script_folder, "readOnly": True}
+    else:
+        volume = {"name": "scripts", "configMap": {"name": name}}
+        mount = {"name": "scripts", "mountPath": CONFIGMAP_MOUNT, "readOnly": True}
+    container: dict[str, Any] = {
+        "name": "k6",
+        "image": options.image,
+        "args": [
+            "run",
+            "--no-color",
+            "-o",
+            f"influxdb={options.influxdb_output_url}",
+            "--tag",
+            f"{TEST_ID_TAG}={test_id}",
+            script_path(name, options),
+        ],
+        "env": env,
+        "resources": {
+            "requests": {"cpu": options.cpu_request, "memory": options.memory_request},
+            "limits": {"cpu": options.cpu_limit, "memory": options.memory_limit},
+        },
+        "volumeMounts": [mount],
+        # The reason of a failure: k6's last output lines when it wrote no termination message.
+        "terminationMessagePolicy": "FallbackToLogsOnError",
+    }
+    if ports:
+        container["ports"] = ports
+    if with_secret:
+        container["envFrom"] = [{"secretRef": {"name": name}}]
+    spec: dict[str, Any] = {
+        "backoffLimit": 0,
+        "activeDeadlineSeconds": math.ceil(options.timeout_hours * 3600),
+        "template": {
+            "metadata": {"labels": metadata(name, options.namespace, test_id)["labels"]},
+            "spec": {
+                "restartPolicy": "Never",
+                "containers": [container],
+                "volumes": [volume],
+            },
+        },
+    }
+    if options.auto_delete:
+        spec["ttlSecondsAfterFinished"] = options.ttl_seconds
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": metadata(name, options.namespace, test_id),
+        "spec": spec,
+    }

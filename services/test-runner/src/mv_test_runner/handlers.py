@@ -1,0 +1,25 @@
+"""The runner's edges on the bus: RUN_TEST and CANCEL_TEST in, lifecycle events out."""
+
+from __future__ import annotations
+
+from faststream.nats import NatsBroker
+
+from mv_contracts.runs import TestCancelRequested, TestRunRequested
+from mv_contracts.subjects import CANCEL_TEST, RUN_TEST
+from mv_runtime.bus import subscribe
+
+from .lifecycle import Lifecycle
+
+SERVICE = "test-runner"
+
+
+def register(broker: NatsBroker, lifecycle: Lifecycle, service: str = SERVICE) -> None:
+    """Subscribe the runner's handlers; ``service`` names the durable consumers."""
+
+    @subscribe(broker, service, RUN_TEST)
+    async def run_test(message: TestRunRequested) -> None:
+        await lifecycle.run(message.payload)
+
+    @subscribe(broker, service, CANCEL_TEST)
+    async def cancel_test(message: TestCancelRequested) -> None:
+        await lifecycle.cancel(message.payload.test_id, message.payload.reason)

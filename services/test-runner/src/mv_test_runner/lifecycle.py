@@ -1,0 +1,201 @@
+"""A run from request to its one finished event: start, warn, time out, cancel, reconcile.
+
+Exactly one finished event per test: the ``finished`` mark in :class:`RunStore` stops a second
+one, and each event's envelope id is derived from the test id (uuid5), so even a publish repeated
+after a crash is de-duplicated by JetStream and by the gateway's processed-message table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import structlog
+
+from mv_contracts import Envelope
+from mv_contracts.runs import (
+    RunStatus,
+    TestFinished,
+    TestFinishedEvent,
+    TestRunRequest,
+    TestStarted,
+    TestStartedEvent,
+    TestWarning,
+    TestWarningEvent,
+)
+from mv_contracts.subjects import TEST_FINISHED, TEST_STARTED, TEST_WARNING, Subject
+
+from .executors.base import Outcome, RunExecutor, StartError
+from .script import generate_script
+from .state import RunStore
+
+log = structlog.get_logger()
+Publish = Callable[[Subject, Envelope], Awaitable[None]]
+_IDS = uuid.UUID("8d0f7f0e-4a43-4f44-9f0e-6b7d1c1f6a10")
+
+
+def event_id(test_id: str, kind: str) -> uuid.UUID:
+    """The same envelope id whenever this event of this test is published again."""
+    return uuid.uuid5(_IDS, f"{test_id}/{kind}")
+
+
+class Lifecycle:
+    def __init__(
+        self,
+        executor: RunExecutor,
+        store: RunStore,
+        publish: Publish,
+        *,
+        warning_after: timedelta,
+        timeout_after: timedelta,
+    ) -> None:
+        self._executor = executor
+        self._store = store
+        self._publish = publish
+        self._warning_after = warning_after
+        self._timeout_after = timeout_after
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._timed_out: set[str] = set()
+
+    def running(self) -> list[str]:
+        return sorted(self._tasks)
+
+    async def run(self, request: TestRunRequest) -> None:
+        """Start the test; a redelivered request for a known test changes nothing."""
+        test_id = request.test_id
+        if self._store.known(test_id):
+            log.info("run request already handled", test_id=test_id)
+            return
+        self._store.record(test_id, None)
+        try:
+            script = generate_script(request)
+            started = await self._executor.start(request, script)
+        except StartError as error:
+            await self._finish(test_id, Outcome(RunStatus.FAILED, str(error)), None)
+            return
+        self._store.record(test_id, started.started_at, started.job_name)
+        payload = TestStarted(
+            test_id=test_id,
+            executor=self._executor.kind,
+            job_name=started.job_name,
+            script_name=started.script_name,
+            started_at=started.started_at,
+            script=script.text,
+        )
+        await self._publish(
+            TEST_STARTED,
+            TestStartedEvent(
+                id=event_id(test_id, "started"), correlation_id=test_id, payload=payload
+            ),
+        )
+        self._follow(test_id, started.started_at)
+
+    async def cancel(self, test_id: str, reason: str) -> bool:
+        """Stop a running test; its finished event says cancelled. False if not running."""
+        if not self._store.known(test_id) or self._store.finished(test_id):
+            return False
+        self._store.mark_cancel(test_id, reason)
+        await self._executor.stop(test_id)
+        return True
+
+    async def reconcile(self) -> None:
+        """After a restart: follow runs still going, finish those that ended meanwhile."""
+        for record in self._store.unfinished():
+            if record.started_at is None:
+                outcome = Outcome(RunStatus.FAILED, "the runner stopped before k6 started")
+                await self._finish(record.test_id, outcome, None)
+            elif record.test_id not in self._tasks:
+                log.info("following run again after restart", test_id=record.test_id)
+                self._follow(record.test_id, record.started_at)
+
+    async def close(self) -> None:
+        """Stop following (runs keep going; reconcile picks them up again)."""
+        for task in self._tasks.values():
+            task.cancel()
+        for task in list(self._tasks.values()):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+
+    async def wait_finished(self, test_id: str) -> None:
+        task = self._tasks.get(test_id)
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(task)
+
+    def _follow(self, test_id: str, started_at: datetime) -> None:
+        task = asyncio.create_task(self._watch(test_id, started_at), name=f"follow {test_id}")
+        self._tasks[test_id] = task
+        task.add_done_callback(lambda _t: self._tasks.pop(test_id, None))
+
+    async def _watch(self, test_id: str, started_at: datetime) -> None:
+        ending = asyncio.create_task(self._executor.wait(test_id))
+        try:
+            outcome = await self._until_end(test_id, started_at, ending)
+        finally:
+            ending.cancel()
+        cancel_reason = self._store.cancel_reason(test_id)
+        if test_id in self._timed_out:
+            hours = self._timeout_after.total_seconds() / 3600
+            outcome = Outcome(RunStatus.TIMED_OUT, f"stopped after {hours:g} h (timeout)")
+        elif cancel_reason is not None:
+            outcome = Outcome(RunStatus.CANCELLED, cancel_reason)
+        await self._finish(test_id, outcome, started_at)
+
+    async def _until_end(
+        self, test_id: str, started_at: datetime, ending: asyncio.Task[Outcome]
+    ) -> Outcome:
+        warn_at = started_at + self._warning_after
+        stop_at = started_at + self._timeout_after
+        while True:
+            now = datetime.now(UTC)
+            warned = self._store.warned(test_id)
+            next_at = stop_at if warned else min(warn_at, stop_at)
+            done, _ = await asyncio.wait({ending}, timeout=max(0, (next_at - now).total_seconds()))
+            if done:
+                return ending.result()
+            now = datetime.now(UTC)
+            if not warned and now >= warn_at:
+                await self._warn(test_id, (now - started_at).total_seconds())
+            if now >= stop_at:
+                self._timed_out.add(test_id)
+                await self._executor.stop(test_id)
+                return await ending
+
+    async def _warn(self, test_id: str, seconds: float) -> None:
+        hours = self._warning_after.total_seconds() / 3600
+        payload = TestWarning(
+            test_id=test_id,
+            message=f"still running after {hours:g} h (SCHEDULER_JOB_WARNING_HOURS)",
+            running_for_seconds=seconds,
+        )
+        await self._publish(
+            TEST_WARNING,
+            TestWarningEvent(
+                id=event_id(test_id, "warning"), correlation_id=test_id, payload=payload
+            ),
+        )
+        self._store.mark_warned(test_id)
+
+    async def _finish(self, test_id: str, outcome: Outcome, started_at: datetime | None) -> None:
+        if self._store.finished(test_id):
+            return
+        payload = TestFinished(
+            test_id=test_id,
+            status=outcome.status,
+            reason=outcome.reason,
+            started_at=started_at,
+            finished_at=datetime.now(UTC),
+            thresholds_crossed=outcome.thresholds_crossed,
+        )
+        await self._publish(
+            TEST_FINISHED,
+            TestFinishedEvent(
+                id=event_id(test_id, "finished"), correlation_id=test_id, payload=payload
+            ),
+        )
+        self._store.mark_finished(test_id, outcome.status.value)
+        log.info("test finished", test_id=test_id, status=outcome.status.value)

@@ -1,0 +1,263 @@
+"""TestRunRequest → k6 JavaScript, as a pure function: the same request gives the same bytes.
+
+Every value a user wrote (title, URL, headers, bodies, names) enters the script only inside a
+JSON literal produced by :func:`js_literal`; nothing is spliced into JavaScript source. JSON
+bodies are sent with ``JSON.stringify`` and ``Content-Type: application/json``. Secret headers
+(see :mod:`.secrets`) are replaced by ``__ENV`` look-ups: their values travel in
+:attr:`GeneratedScript.secrets`, which the executors hand to k6 as environment variables.
+
+Tags: ``testid`` on every sample (``options.tags``, and the executors add ``--tag``), k6's own
+``scenario`` tag is the scenario key ``scenario_tag(i, name)``, each request carries ``name`` =
+the path template and ``endpoint`` = ``"METHOD /path/template"``, so metrics group without
+high-cardinality URL tags.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from mv_contracts.runs import (
+    ENDPOINT_TAG,
+    TEST_ID_TAG,
+    Executor,
+    ScenarioRequest,
+    TestRunRequest,
+    scenario_tag,
+)
+
+from .secrets import ENV_PREFIX, is_secret_header
+
+# Characters a path template may keep as they are; everything else is percent-encoded UTF-8.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedScript:
+    text: str
+    secrets: dict[str, str] = field(default_factory=dict)
+    """Environment variable name → secret value, e.g. ``MV_SECRET_1`` → ``Bearer ...``."""
+
+    @property
+    def env(self) -> dict[str, str]:
+        return dict(self.secrets)
+
+
+def js_literal(value: Any, *, indent: int | None = None) -> str:
+    """A JavaScript literal of ``value``: JSON, UTF-8, U+2028/U+2029 escaped for old parsers."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent, allow_nan=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def build_url(
+    base_url: str, template: str, path_params: dict[str, str], query: dict[str, str]
+) -> str:
+    """The request URL: path parameters and query values percent-encoded as UTF-8."""
+    parts: list[str] = []
+    rest = template
+    while "{" in rest and "}" in rest[rest.index("{") :]:
+        start = rest.index("{")
+        end = rest.index("}", start)
+        name = rest[start + 1 : end]
+        parts.append(quote(rest[:start], safe=_PATH_SAFE))
+        if name in path_params:
+            parts.append(quote(path_params[name], safe=""))
+        else:
+            parts.append(quote(rest[start : end + 1], safe=""))
+        rest = rest[end + 1 :]
+    parts.append(quote(rest, safe=_PATH_SAFE))
+    path = "".join(parts)
+    if not path.startswith("/"):
+        path = "/" + path
+    url = base_url.rstrip("/") + path
+    if query:
+        url += "?" + urlencode(list(query.items()), quote_via=quote)
+    return url
+
+
+def executor_options(scenario: ScenarioRequest) -> dict[str, Any]:
+    """The k6 scenario object of one ScenarioRequest (without ``exec``)."""
+    options: dict[str, Any] = {"executor": scenario.executor.value}
+    stages = [{"duration": s.duration, "target": s.target} for s in scenario.stages]
+    match scenario.executor:
+        case Executor.CONSTANT_VUS:
+            options |= {"vus": scenario.vus or 1, "duration": scenario.duration}
+        case Executor.RAMPING_VUS:
+            options |= {"startVUs": scenario.vus or 0, "stages": stages}
+        case Executor.CONSTANT_ARRIVAL_RATE:
+            options |= {
+                "rate": scenario.rate,
+                "timeUnit": scenario.time_unit,
+                "duration": scenario.duration,
+                "preAllocatedVUs": scenario.pre_allocated_vus,
+            }
+            if scenario.max_vus:
+                options["maxVUs"] = scenario.max_vus
+        case Executor.RAMPING_ARRIVAL_RATE:
+            options |= {
+                "startRate": scenario.rate or 0,
+                "timeUnit": scenario.time_unit,
+                "preAllocatedVUs": scenario.pre_allocated_vus,
+                "stages": stages,
+            }
+            if scenario.max_vus:
+                options["maxVUs"] = scenario.max_vus
+        case Executor.PER_VU_ITERATIONS | Executor.SHARED_ITERATIONS:
+            options |= {"vus": scenario.vus or 1, "iterations": scenario.iterations}
+            if scenario.duration:
+                options["maxDuration"] = scenario.duration
+    if scenario.start_time:
+        options["startTime"] = scenario.start_time
+    return options
+
+
+def thresholds(key: str, scenario: ScenarioRequest) -> dict[str, list[str]]:
+    """k6 thresholds on this scenario's submetrics, from its response-time and error targets."""
+    found: dict[str, list[str]] = {}
+    target = scenario.response_time_target
+    if target is not None:
+        found[f"http_req_duration{{scenario:{key}}}"] = [
+            f"p({_number(target.percentile)})<{_number(target.max_ms)}"
+        ]
+    if scenario.error_rate_target is not None:
+        found[f"http_req_failed{{scenario:{key}}}"] = [
+            f"rate<{_number(scenario.error_rate_target)}"
+        ]
+    return found
+
+
+def build_options(request: TestRunRequest) -> dict[str, Any]:
+    scenarios: dict[str, Any] = {}
+    all_thresholds: dict[str, list[str]] = {}
+    for position, scenario in enumerate(request.scenarios):
+        key = scenario_tag(position, scenario.name)
+        scenarios[key] = {**executor_options(scenario), "exec": key}
+        all_thresholds |= thresholds(key, scenario)
+    options: dict[str, Any] = {
+        "tags": {TEST_ID_TAG: request.test_id},
+        "discardResponseBodies": True,
+        "scenarios": scenarios,
+    }
+    if all_thresholds:
+        options["thresholds"] = all_thresholds
+    return options
+
+
+class _Secrets:
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def reference(self, value: str) -> str:
+        name = f"{ENV_PREFIX}{len(self.values) + 1}"
+        self.values[name] = value
+        return name
+
+
+def _headers(
+    request: TestRunRequest, scenario: ScenarioRequest, secrets: _Secrets
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(plain headers, secret header → env variable name); endpoint headers win over global."""
+    merged: dict[str, tuple[str, str]] = {}
+    for name, value in (*request.headers.items(), *scenario.endpoint.headers.items()):
+        merged[name.lower()] = (name, value)
+    if scenario.endpoint.body is not None and "content-type" not in merged:
+        merged["content-type"] = ("Content-Type", "application/json")
+    plain: dict[str, str] = {}
+    hidden: dict[str, str] = {}
+    for name, value in merged.values():
+        if is_secret_header(name):
+            hidden[name] = secrets.reference(value)
+        else:
+            plain[name] = value
+    return plain, hidden
+
+
+def _scenario_code(
+    request: TestRunRequest, position: int, scenario: ScenarioRequest, secrets: _Secrets
+) -> str:
+    key = scenario_tag(position, scenario.name)
+    endpoint = scenario.endpoint
+    plain, hidden = _headers(request, scenario, secrets)
+    call = {
+        "scenario": scenario.name,
+        "method": endpoint.method.upper(),
+        "url": build_url(
+            str(request.base_url), endpoint.path, endpoint.path_params, endpoint.query
+        ),
+        "headers": plain,
+        "hasBody": endpoint.body is not None,
+        "body": endpoint.body,
+        "tags": {"name": endpoint.path, ENDPOINT_TAG: f"{endpoint.method.upper()} {endpoint.path}"},
+    }
+    const = key.upper()
+    lines = [f"const {const} = {js_literal(call, indent=2)};"]
+    if hidden:
+        pairs = ", ".join(f"[{js_literal(h)}, {js_literal(env)}]" for h, env in hidden.items())
+        lines.append(f"const {const}_SECRETS = secretHeaders([{pairs}]);")
+    else:
+        lines.append(f"const {const}_SECRETS = {{}};")
+    lines += [
+        "",
+        f"export function {key}() {{",
+        f"  send({const}, {const}_SECRETS);",
+    ]
+    if scenario.think_time > 0:
+        lines.append(f"  sleep({_number(scenario.think_time)});")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+_PRELUDE = """\
+// Generated by Metric Vault from a test request. Every user value below is a JSON literal.
+import http from "k6/http";
+import { sleep } from "k6";
+"""
+
+_HELPERS = """\
+// Secret headers come from environment variables set by the runner, never from this file.
+function secretHeaders(pairs) {
+  const headers = {};
+  for (const [header, variable] of pairs) {
+    const value = __ENV[variable];
+    if (value === undefined) {
+      throw new Error("environment variable " + variable + " (header " + header + ") is not set");
+    }
+    headers[header] = value;
+  }
+  return headers;
+}
+
+function send(call, secrets) {
+  const params = { headers: Object.assign({}, call.headers, secrets), tags: call.tags };
+  const body = call.hasBody ? JSON.stringify(call.body) : null;
+  return http.request(call.method, call.url, body, params);
+}
+"""
+
+
+def generate_script(request: TestRunRequest) -> GeneratedScript:
+    """The k6 script of ``request`` and the secret environment it needs."""
+    secrets = _Secrets()
+    test = {
+        "id": request.test_id,
+        "title": request.title,
+        "description": request.description,
+        "targetTps": request.target_tps,
+    }
+    sections = [
+        _PRELUDE,
+        f"const TEST = {js_literal(test, indent=2)};\n",
+        f"export const options = {js_literal(build_options(request), indent=2)};\n",
+        _HELPERS,
+    ]
+    sections += [
+        _scenario_code(request, position, scenario, secrets) + "\n"
+        for position, scenario in enumerate(request.scenarios)
+    ]
+    return GeneratedScript(text="\n".join(sections), secrets=secrets.values)

@@ -1,0 +1,52 @@
+"""Test-runner fixtures: the real k6 binary, a real echo server, settings on a temp folder."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from mv_devstack.config import StackConfig
+from mv_test_runner.settings import Settings
+
+from .echo import EchoServer
+
+
+@pytest.fixture(scope="session")
+def k6() -> str:
+    binary = StackConfig().k6_binary()
+    if binary is None:
+        pytest.fail("k6 is not installed: run scripts/bootstrap.sh")
+    return binary
+
+
+@pytest.fixture
+async def echo() -> AsyncIterator[EchoServer]:
+    server = EchoServer()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def settings(stack: StackConfig, k6: str, tmp_path: Path) -> Settings:
+    return Settings(
+        nats_url=stack.nats_url,
+        influxdb_host=stack.host,
+        influxdb_port=stack.influxdb_port,
+        influxdb_database=stack.influxdb_database,
+        k6_binary=k6,
+        k6_script_file_folder=tmp_path / "k6",
+        cancel_grace_seconds=5,
+    )
+
+
+def k6_inspect(k6: str, script: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    args = [k6, "inspect"]
+    for key, value in env.items():
+        args += ["-e", f"{key}={value}"]
+    return subprocess.run(
+        [*args, str(script)], capture_output=True, text=True, timeout=60, check=False
+    )

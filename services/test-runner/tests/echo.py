@@ -1,0 +1,69 @@
+"""A tiny real HTTP/1.1 server on loopback that records every request it receives, byte for byte."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Received:
+    method: str
+    target: bytes
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+    def header(self, name: str) -> bytes | None:
+        for key, value in self.headers:
+            if key.lower() == name.lower().encode():
+                return value
+        return None
+
+
+@dataclass
+class EchoServer:
+    status: int = 200
+    delay: float = 0.0
+    requests: list[Received] = field(default_factory=list)
+    port: int = 0
+    _server: asyncio.Server | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 2)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head[:-4].split(b"\r\n")
+                method, target, _ = lines[0].split(b" ", 2)
+                headers = [
+                    (k.strip(), v.strip())
+                    for k, v in (line.split(b":", 1) for line in lines[1:] if b":" in line)
+                ]
+                length = next((int(v) for k, v in headers if k.lower() == b"content-length"), 0)
+                body = await reader.readexactly(length) if length else b""
+                self.requests.append(Received(method.decode(), target, headers, body))
+                if self.delay:
+                    await asyncio.sleep(self.delay)
+                writer.write(
+                    f"HTTP/1.1 {self.status} X\r\nContent-Length: 2\r\n"
+                    "Content-Type: text/plain\r\n\r\nok".encode()
+                )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
+            pass
+        finally:
+            writer.close()

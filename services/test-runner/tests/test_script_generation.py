@@ -1,0 +1,136 @@
+"""Script generation per executor and threshold kind, checked with ``k6 inspect``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from mv_contracts.runs import scenario_tag
+from mv_test_runner.script import generate_script, is_secret_header
+from mv_test_runner.script.generator import build_url
+
+from .conftest import k6_inspect
+from .requests import EXECUTOR_OPTIONS, make_request, scenario
+
+K6_NAMES = {
+    "vus": "vus", "duration": "duration", "rate": "rate", "time_unit": "timeUnit",
+    "pre_allocated_vus": "preAllocatedVUs", "max_vus": "maxVUs", "iterations": "iterations",
+}  # fmt: skip
+
+
+def inspect(k6: str, tmp_path: Path, text: str, env: dict[str, str]) -> dict[str, Any]:
+    script = tmp_path / "script.js"
+    script.write_text(text, encoding="utf-8")
+    result = k6_inspect(k6, script, env)
+    assert result.returncode == 0, result.stderr
+    options: dict[str, Any] = json.loads(result.stdout)
+    return options
+
+
+@pytest.mark.parametrize("executor", sorted(EXECUTOR_OPTIONS))
+def test_each_executor_reaches_k6_with_its_options(executor: str, k6: str, tmp_path: Path) -> None:
+    request = make_request("http://127.0.0.1:9", scenario("주문 조회", executor, start_time="2s"))
+    generated = generate_script(request)
+    options = inspect(k6, tmp_path, generated.text, generated.env)
+
+    key = scenario_tag(0, "주문 조회")
+    assert list(options["scenarios"]) == [key]
+    parsed = options["scenarios"][key]
+    assert parsed["executor"] == executor
+    assert parsed["exec"] == key
+    assert parsed["startTime"] == "2s"
+    for field, value in EXECUTOR_OPTIONS[executor].items():
+        if field == "stages":
+            assert parsed["stages"] == value
+        elif field == "duration" and executor.endswith("iterations"):
+            assert parsed["maxDuration"] == value
+        elif field == "vus" and executor == "ramping-vus":
+            assert parsed["startVUs"] == value
+        elif field == "rate" and executor == "ramping-arrival-rate":
+            assert parsed["startRate"] == value
+        else:
+            assert parsed[K6_NAMES[field]] == value, field
+    assert options["tags"] == {"testid": "t-0001"}
+
+
+def test_thresholds_per_scenario_submetric(k6: str, tmp_path: Path) -> None:
+    request = make_request(
+        "http://127.0.0.1:9",
+        scenario("fast", response_time_target={"max_ms": 250, "percentile": 99.9}),
+        scenario("reliable", error_rate_target=0.015),
+        scenario("both", response_time_target={"max_ms": 500}, error_rate_target=0),
+        scenario("none"),
+    )
+    options = inspect(k6, tmp_path, generate_script(request).text, {})
+    assert options["thresholds"] == {
+        "http_req_duration{scenario:s01_fast}": ["p(99.9)<250"],
+        "http_req_failed{scenario:s02_reliable}": ["rate<0.015"],
+        "http_req_duration{scenario:s03_both}": ["p(95)<500"],
+        "http_req_failed{scenario:s03_both}": ["rate<0"],
+    }
+    assert set(options["scenarios"]) == {"s01_fast", "s02_reliable", "s03_both", "s04_none"}
+
+
+def test_same_request_same_bytes() -> None:
+    def build() -> str:
+        return generate_script(
+            make_request(
+                "http://127.0.0.1:9",
+                scenario(
+                    "a", endpoint={"method": "GET", "path": "/", "headers": {"X-Api-Key": "k"}}
+                ),
+                scenario("b", "constant-vus", think_time=0.25),
+                headers={"Authorization": "Bearer t", "Accept": "application/json"},
+            )
+        ).text
+
+    assert build() == build()
+
+
+def test_secrets_reach_k6_only_through_the_environment(k6: str, tmp_path: Path) -> None:
+    request = make_request(
+        "http://127.0.0.1:9",
+        scenario("a", endpoint={"method": "GET", "path": "/", "headers": {"Cookie": "sid=C00K1E"}}),
+        headers={"Authorization": "Bearer T0K3N", "X-API-Key": "K3Y", "Accept": "text/plain"},
+    )
+    generated = generate_script(request)
+    for value in ("T0K3N", "K3Y", "C00K1E"):
+        assert value not in generated.text
+    assert sorted(generated.secrets.values()) == ["Bearer T0K3N", "K3Y", "sid=C00K1E"]
+    assert "text/plain" in generated.text
+    inspect(k6, tmp_path, generated.text, generated.env)
+    # Without its environment the script refuses to start instead of sending no credentials.
+    script = tmp_path / "script.js"
+    failed = k6_inspect(k6, script, {})
+    assert failed.returncode != 0
+    assert "MV_SECRET_1" in failed.stderr + failed.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [("Authorization", True), ("x-api-key", True), ("X-Auth-Token", True), ("Cookie", True),
+     ("Accept", False), ("Content-Type", False), ("X-Request-Id", False)],
+)  # fmt: skip
+def test_secret_header_names(name: str, secret: bool) -> None:
+    assert is_secret_header(name) is secret
+
+
+def test_url_building_encodes_params_and_query() -> None:
+    url = build_url("http://h:1/api/", "/users/{id}/posts/{pid}", {"id": "a b/c"}, {"q": "x&y"})
+    assert url == "http://h:1/api/users/a%20b%2Fc/posts/%7Bpid%7D?q=x%26y"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("executor", "sideways"), ("duration", "10 minutes"), ("rate", -1),
+     ("stages", [{"target": 3}])],
+)  # fmt: skip
+def test_impossible_requests_are_refused_naming_the_field(field: str, value: object) -> None:
+    body = scenario("a", "constant-vus") | {field: value}
+    with pytest.raises(ValidationError) as caught:
+        make_request("http://127.0.0.1:9", body)
+    assert field in str(caught.value)
