@@ -11,6 +11,8 @@ from typing import Any
 
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from nats.js.api import RetentionPolicy, StorageType
+
 from mv_contracts import Envelope
 from mv_contracts.subjects import (
     DUPLICATE_WINDOW,
@@ -20,7 +22,8 @@ from mv_contracts.subjects import (
     Subject,
     durable_name,
 )
-from nats.js.api import RetentionPolicy, StorageType
+
+from .logging import app_logger
 
 # Redelivery: a message not acked within ACK_WAIT goes out again, at most MAX_DELIVER times,
 # so a poison message cannot loop forever.
@@ -42,6 +45,7 @@ def stream() -> JStream:
 
 def make_broker(url: str, **options: Any) -> NatsBroker:
     """A broker that reconnects for ever: a service outlives a NATS restart."""
+    options.setdefault("logger", app_logger())
     return NatsBroker(url, max_reconnect_attempts=-1, reconnect_time_wait=1, **options)
 
 
@@ -67,7 +71,10 @@ def subscribe(
         subject.name,
         stream=stream(),
         durable=durable_name(service, subject),
-        pull_sub=PullSub(batch_size=10, timeout=5.0),
+        # batch_size=1: nats-py's multi-message fetch can time out with asyncio.TimeoutError, which
+        # FastStream's pull loop does not suppress (it expects nats.errors.TimeoutError) and logs
+        # as a crashed task. Our volumes are commands and events, one fetch each is plenty.
+        pull_sub=PullSub(batch_size=1, timeout=5.0),
         config=ConsumerConfig(ack_wait=ack_wait, max_deliver=max_deliver),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"{service}:{subject.name}",

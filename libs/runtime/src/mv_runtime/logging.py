@@ -46,3 +46,8 @@ def configure_logging(
     root.handlers[:] = [handler]
     root.setLevel(level)
     structlog.contextvars.bind_contextvars(service=service)
+
+
+def app_logger() -> logging.Logger:
+    """The logger FastStream apps and brokers get, so their lines go through ours too."""
+    return logging.getLogger("mv.faststream")

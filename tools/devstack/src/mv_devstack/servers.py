@@ -195,7 +195,13 @@ class PostgreSQL:
         )
         if result.returncode != 0:
             shutil.rmtree(self.data, ignore_errors=True)
-            raise StackError(f"initdb failed:\n{result.stderr or result.stdout}")
+            hint = ""
+            if "Permission denied" in result.stderr and os.geteuid() == 0:
+                hint = (
+                    f"\nPostgreSQL runs as user postgres, which must be able to enter every folder "
+                    f"above {self.data}; choose MV_DIR elsewhere"
+                )
+            raise StackError(f"initdb failed:\n{result.stderr or result.stdout}{hint}")
 
     def _psql(self, sql: str, database: str = "postgres") -> str:
         result = subprocess.run(

@@ -1,0 +1,80 @@
+"""The five services as separate processes, as the run command starts them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from mv_devstack.config import REPO_ROOT, StackConfig
+from mv_devstack.processes import port_is_free
+from mv_devstack.servers import PostgreSQL
+from mv_devstack.services import SERVICES, start_services
+
+
+@pytest.fixture
+def services_config(stack: StackConfig, postgres: PostgreSQL) -> Iterator[StackConfig]:
+    """The session's servers, but a scratch folder, database and gateway port of its own."""
+    scratch = REPO_ROOT / ".stack" / f"services-{uuid4().hex[:8]}"
+    postgres.drop_database("mv_process_test")
+    postgres.ensure_database("mv_process_test")
+    port = next(p for p in range(28000, 29000) if port_is_free(stack.host, p))
+    yield stack.model_copy(
+        update={"dir": scratch, "gateway_port": port, "postgres_database": "mv_process_test"}
+    )
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _log_lines(path: Path) -> list[dict[str, object]]:
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            lines.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return lines
+
+
+def test_services_start_report_healthy_and_stop_cleanly_on_sigterm(
+    services_config: StackConfig,
+) -> None:
+    processes = start_services(services_config)
+    try:
+        assert [p.name for p in processes] == list(SERVICES)
+        assert all(p.pid() for p in processes)
+        health = httpx.get(f"{services_config.gateway_url}/", timeout=10)
+        assert health.status_code == 200, health.text
+        assert all(c["reachable"] for c in health.json()["components"].values())
+
+        created = httpx.post(
+            f"{services_config.gateway_url}/project", json={"title": "프로세스"}, timeout=10
+        )
+        assert created.status_code == 201
+        assert created.json()["title"] == "프로세스"
+    finally:
+        stopping_at = datetime.now(UTC).isoformat()
+        stopped = [p.stop(timeout=20) for p in reversed(processes)]
+    assert all(stopped)
+
+    for process in processes:
+        records = _log_lines(process.log_file)
+        assert records, f"{process.name} wrote no structured log lines"
+        assert all(r.get("service") == process.name for r in records), process.name
+        # Errors while serving fail the test. At SIGTERM, FastStream's task supervisor may report a
+        # pull fetch it cancelled mid-flight as an error; what matters then is the clean exit below.
+        errors = [
+            r for r in records
+            if r.get("level") in ("error", "critical") and str(r["timestamp"]) < stopping_at
+        ]  # fmt: skip
+        assert not errors, process.name
+    gateway_events = [r["event"] for r in _log_lines(processes[0].log_file)]
+    assert "gateway stopped" in gateway_events
+    for worker in processes[1:]:
+        events = [r["event"] for r in _log_lines(worker.log_file)]
+        assert "FastStream app shut down gracefully." in events, worker.name
