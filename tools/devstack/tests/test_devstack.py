@@ -16,7 +16,7 @@ import pytest
 
 from mv_devstack.config import REPO_ROOT, StackConfig
 from mv_devstack.processes import ManagedProcess, StackError, port_is_free
-from mv_devstack.servers import InfluxDB, NatsServer, PostgreSQL
+from mv_devstack.servers import InfluxDB, NatsServer, PostgreSQL, Server
 
 
 def _free_ports(count: int, start: int = 20000) -> list[int]:
@@ -69,9 +69,8 @@ def test_servers_stop_and_start_again_with_their_data(scratch_dir: Path) -> None
         dir=scratch_dir, nats_port=nats, nats_monitor_port=monitor, influxdb_port=influx,
         influxdb_rpc_port=rpc, postgres_port=pg,
     )  # fmt: skip
-    servers = [NatsServer(config), InfluxDB(config), PostgreSQL(config)]
-    postgres = servers[2]
-    assert isinstance(postgres, PostgreSQL)
+    postgres = PostgreSQL(config)
+    servers: list[Server] = [NatsServer(config), InfluxDB(config), postgres]
     query = f"{config.influxdb_url}/query"
     try:
         for server in servers:

@@ -8,13 +8,13 @@ import typer
 
 from .config import StackConfig
 from .processes import ManagedProcess, StackError
-from .servers import InfluxDB, NatsServer, PostgreSQL
+from .servers import InfluxDB, NatsServer, PostgreSQL, Server
 from .services import SERVICES, service_process, start_services
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
 
-def _servers(config: StackConfig) -> list[NatsServer | InfluxDB | PostgreSQL]:
+def _servers(config: StackConfig) -> list[Server]:
     return [NatsServer(config), InfluxDB(config), PostgreSQL(config)]
 
 

@@ -7,11 +7,19 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
 from .config import StackConfig
 from .processes import ManagedProcess, StackError, wait_until
+
+
+class Server(Protocol):
+    name: str
+    process: ManagedProcess
+
+    def start(self) -> None: ...
 
 
 def _require(binary: str, package: str) -> str:
