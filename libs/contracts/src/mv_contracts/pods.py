@@ -9,6 +9,17 @@ from pydantic import AwareDatetime, Field, HttpUrl
 from .common import Text
 from .envelope import Contract, Envelope
 
+# What the pod-watcher writes to InfluxDB, one point per pod and poll (line protocol):
+# ``pod_resources,namespace=<ns>,pod=<name> cpu_usage_millicores=..,memory_usage_mb=..,
+# cpu_percent=..,memory_percent=..`` -- the fields of :class:`PodResources` of the same names
+# (percent of the limit, else the request; a field is left out when unknown).
+POD_RESOURCES_MEASUREMENT = "pod_resources"
+POD_RESOURCES_TAGS = ("namespace", "pod")
+POD_RESOURCES_CPU_USAGE = "cpu_usage_millicores"
+POD_RESOURCES_MEMORY_USAGE = "memory_usage_mb"
+POD_RESOURCES_CPU_PERCENT = "cpu_percent"
+POD_RESOURCES_MEMORY_PERCENT = "memory_percent"
+
 
 class PodResources(Contract):
     """One pod, containers summed. CPU in millicores, memory in MB (10^6 bytes); None = unset."""

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from faststream import FastStream
+
 from mv_runtime.bus import make_broker
 
+from .handlers import make_aggregator, register
 from .settings import Settings
 
 
 def create_app(settings: Settings) -> FastStream:
     broker = make_broker(settings.nats_url)
-    return FastStream(broker)
+    aggregator = make_aggregator(settings, broker)
+    register(broker, aggregator)
+    app = FastStream(broker)
+    app.after_shutdown(aggregator.close)
+    return app

@@ -1,14 +1,36 @@
-"""Metrics aggregator settings."""
+"""Metrics aggregator settings (environment variables of the same names, upper-cased)."""
 
 from __future__ import annotations
 
-from mv_runtime.settings import InfluxDBSettings
 from pydantic import Field
+
+from mv_runtime.settings import InfluxDBSettings
 
 
 class Settings(InfluxDBSettings):
     live_interval: float = Field(default=5, ge=1, description="Seconds between live snapshots")
+    live_lag: float = Field(
+        default=1,
+        ge=0,
+        description="Seconds the live window ends before now: k6 pushes samples every second",
+    )
+    live_max_hours: float = Field(
+        default=48, gt=0, description="A live loop whose finished event never comes stops then"
+    )
     scheduler_metrics_delay: float = Field(
-        default=30, ge=0, description="Seconds to wait after a test ends before summarising"
+        default=30,
+        ge=0,
+        description="Seconds after a test's finish before summarising (k6 may still flush)",
+    )
+    local_metrics_delay: float = Field(
+        default=1,
+        ge=0,
+        description="The same for the local executor: k6 has exited, so its output is flushed",
     )
     scheduler_max_retry: int = Field(default=3, ge=0, description="Retries while InfluxDB is down")
+    window_margin: float = Field(
+        default=60, ge=0, description="Seconds added around a test's window for clock skew"
+    )
+    summary_lookback_hours: float = Field(
+        default=24, gt=0, description="Window start when a finished event carries no start time"
+    )

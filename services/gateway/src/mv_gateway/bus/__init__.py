@@ -14,4 +14,8 @@ SERVICE = "gateway"
 
 def register_handlers(broker: NatsBroker, sessions: async_sessionmaker[AsyncSession]) -> None:
     """Subscribe the gateway's handlers; later domains append their ``register`` calls here."""
-    del broker, sessions
+    from . import metrics  # the domain modules import SERVICE from here
+    from . import runs
+
+    metrics.register(broker, sessions)
+    runs.register(broker, sessions)

@@ -1,0 +1,172 @@
+"""Summaries and live snapshots: the statements of ``definitions`` run, the rows combined."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from mv_contracts.metrics import (
+    LiveScenario,
+    LiveSnapshot,
+    PodUsageSummary,
+    ScenarioSummary,
+    TestSummary,
+)
+from mv_contracts.runs import SCENARIO_TAG
+
+from . import definitions as q
+from .influx import InfluxClient, Result, Series
+from .summary import (
+    GroupCounts,
+    active_buckets,
+    k6_percentiles,
+    live_figures,
+    metric_figures,
+    pod_usage,
+)
+
+OVERALL = ""
+NO_SAMPLES = "no http_reqs samples for this test in its time window"
+
+
+async def run(client: InfluxClient, statements: dict[str, str]) -> dict[str, Result]:
+    """Run named statements in one request; the result of each under its name."""
+    results = await client.query(*statements.values())
+    return dict(zip(statements, results, strict=True))
+
+
+def by_group(results: dict[str, Result], key: str) -> dict[str, Series]:
+    """The overall series under ``OVERALL`` and each scenario's under its name."""
+    groups: dict[str, Series] = {}
+    for series in results.get(key, []):
+        groups[OVERALL] = series
+    for series in results.get(f"{key}_by_scenario", []):
+        name = series.tags.get(SCENARIO_TAG, "")
+        if name:  # samples outside any scenario (setup/teardown) count only overall
+            groups[name] = series
+    return groups
+
+
+def _number(series: Series | None, column: str) -> float | None:
+    value = series.first().get(column) if series else None
+    return None if value is None else float(value)
+
+
+def _counts(results: dict[str, Result]) -> dict[str, GroupCounts]:
+    requests = by_group(results, "requests")
+    failed, durations = by_group(results, "failed"), by_group(results, "durations")
+    first, last = by_group(results, "first"), by_group(results, "last")
+    counts: dict[str, GroupCounts] = {}
+    for name, series in requests.items():
+        d = durations.get(name)
+        counts[name] = GroupCounts(
+            requests=int(_number(series, "requests") or 0),
+            failed=int(_number(failed.get(name), "failed") or 0),
+            samples=int(_number(d, "n") or 0),
+            min=_number(d, "min"),
+            max=_number(d, "max"),
+            mean=_number(d, "mean"),
+            first_ms=int(first[name].first()["time"]) if name in first else None,
+            last_ms=int(last[name].first()["time"]) if name in last else None,
+        )
+    vus = results.get("vus", [])
+    if OVERALL in counts and vus:
+        counts[OVERALL].vus = {k: _number(vus[0], k) for k in ("max", "min", "mean")}
+    return counts
+
+
+async def summarise(
+    client: InfluxClient, test_id: str, start: datetime, end: datetime
+) -> TestSummary:
+    """The summary of one test from the samples in ``[start, end)``; empty when there are none."""
+    bounds = q.Bounds(test_id, q.ns(start), q.ns(end))
+    counts = _counts(await run(client, q.counts(bounds)))
+    overall = counts.get(OVERALL)
+    resources = await pod_resources(client, start, end)
+    if overall is None or overall.requests == 0 or overall.first_ms is None:
+        return TestSummary(
+            test_id=test_id,
+            window_start=start,
+            window_end=end,
+            overall=metric_figures(GroupCounts(), {}, [], []),
+            resources=resources,
+            empty_reason=NO_SAMPLES,
+        )
+    assert overall.last_ms is not None
+    # Second pass, bounded by the active range: exact-rank percentiles and 1 s buckets.
+    # Rows carry epoch milliseconds, truncated: the last sample is before last_ms + 1 ms.
+    active = q.Bounds(test_id, q.ns(overall.first_ms), q.ns(overall.last_ms + 1))
+    statements = q.buckets(active)
+    for name, group in counts.items():
+        if group.samples:
+            statements[f"pct:{name}"] = q.percentiles(
+                active, group.samples, None if name == OVERALL else name
+            )
+    second = await run(client, statements)
+    tps, errors = by_group(second, "tps"), by_group(second, "errors")
+    figures = {}
+    for name, group in counts.items():
+        pct_rows = second.get(f"pct:{name}", [])
+        pct = k6_percentiles(pct_rows[0].first(), group.samples) if pct_rows else {}
+        first, last = group.first_ms or 0, group.last_ms or 0
+        tps_rows = tps[name].rows if name in tps else []
+        error_rows = errors[name].rows if name in errors else []
+        figures[name] = metric_figures(
+            group,
+            pct,
+            active_buckets(tps_rows, "tps", first, last),
+            active_buckets(error_rows, "rate", first, last),
+        )
+    return TestSummary(
+        test_id=test_id,
+        window_start=start,
+        window_end=end,
+        overall=figures.pop(OVERALL),
+        scenarios=[ScenarioSummary(name=n, figures=f) for n, f in sorted(figures.items())],
+        resources=resources,
+    )
+
+
+async def pod_resources(
+    client: InfluxClient, start: datetime, end: datetime
+) -> list[PodUsageSummary]:
+    (result,) = await client.query(q.resources(q.ns(start), q.ns(end)))
+    return [pod_usage(series.tags, series.first()) for series in result]
+
+
+async def live_snapshot(
+    client: InfluxClient,
+    test_id: str,
+    started: datetime,
+    now: datetime,
+    window: timedelta,
+) -> LiveSnapshot:
+    """Totals since ``started`` and the figures of the window ``[now - window, now)``."""
+    end = q.ns(now)
+    cumulative = q.Bounds(test_id, q.ns(started), end)
+    recent = q.Bounds(test_id, end - int(window.total_seconds() * 1e9), end)
+    results = await run(client, q.live(cumulative, recent))
+    requests, failed = by_group(results, "requests"), by_group(results, "failed")
+    in_window, durations = by_group(results, "window"), by_group(results, "durations")
+    vus = results.get("vus", [])
+    seconds = window.total_seconds()
+    figures = {
+        name: live_figures(
+            requests_total=int(_number(series, "requests") or 0),
+            failed_total=int(_number(failed.get(name), "failed") or 0),
+            window_requests=int(_number(in_window.get(name), "requests") or 0),
+            window_seconds=seconds,
+            durations=durations[name].first() if name in durations else {},
+            vus=_number(vus[0], "vus") if name == OVERALL and vus else None,
+        )
+        for name, series in requests.items()
+    }
+    overall = figures.pop(OVERALL, None) or live_figures(
+        0, 0, 0, seconds, {}, vus=_number(vus[0], "vus") if vus else None
+    )
+    return LiveSnapshot(
+        test_id=test_id,
+        at=now,
+        window_seconds=seconds,
+        overall=overall,
+        scenarios=[LiveScenario(name=n, figures=f) for n, f in sorted(figures.items())],
+    )

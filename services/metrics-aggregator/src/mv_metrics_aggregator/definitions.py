@@ -1,0 +1,196 @@
+"""The metric definitions and their InfluxQL: the one place that says what a figure means.
+
+Every statement is bounded by the test id tag and a time range, and every aggregate (count, sum,
+mean, min, max, percentile, per-second buckets) is computed by InfluxDB; Python only combines a
+handful of aggregated numbers.
+
+Definitions (DESIGN.md, "Metrics store"):
+
+- requests: ``COUNT`` of ``http_reqs``; failed: ``SUM`` of ``http_req_failed`` (k6 writes 1 for a
+  failed request, 0 otherwise); error rate = failed / requests.
+- response time: ``http_req_duration`` (ms) over all samples: ``MIN``, ``MAX``, ``MEAN`` and the
+  percentiles p50/p90/p95/p99 *as k6 computes them*: linear interpolation between the closest
+  ranks, at 0-based rank ``i = p/100 * (n - 1)``. InfluxDB's ``PERCENTILE`` is nearest-rank
+  (0-based index ``floor(n * q / 100 + 0.5) - 1``), so ``PERCENTILE(value, 100 * (m + 1) / n)``
+  returns exactly the m-th smallest sample; we ask for ``m = floor(i)`` and ``m = ceil(i)`` and
+  interpolate the two numbers (see :func:`rank_arguments`).
+- active duration: seconds from the first to the last ``http_reqs`` sample (at least 1 s);
+  avg TPS = requests / active duration.
+- TPS series: ``COUNT`` of ``http_reqs`` per 1 s bucket (``GROUP BY time(1s) fill(0)``) between
+  the first and the last request; max/min TPS over the full buckets, i.e. without the partial
+  first and last bucket. The error-rate series is ``MEAN(http_req_failed)`` per 1 s bucket, its
+  max/min over the same full buckets; avg error rate = failed / requests.
+- VUs: ``MAX``/``MIN``/``MEAN`` of the ``vus`` gauge. k6 writes ``vus`` without a scenario tag,
+  so scenarios have no VU figures.
+- resources: the ``pod_resources`` measurement the pod-watcher writes (see
+  ``mv_contracts.pods``), per pod in the test's time window (pods under test are not tied to one
+  test id, so that query is bounded by the time range only).
+
+k6 may write ``url``, ``vu`` and ``iter`` as fields (``K6_INFLUXDB_TAGS_AS_FIELDS``) or as tags;
+no statement here names them, so both work.
+"""
+
+# InfluxQL built here: the only value from outside (the test id, a scenario name) goes through
+# quote_string, so the statement-building warning does not apply.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from mv_contracts.pods import (
+    POD_RESOURCES_CPU_PERCENT,
+    POD_RESOURCES_CPU_USAGE,
+    POD_RESOURCES_MEASUREMENT,
+    POD_RESOURCES_MEMORY_PERCENT,
+    POD_RESOURCES_MEMORY_USAGE,
+)
+from mv_contracts.runs import SCENARIO_TAG, TEST_ID_TAG
+
+REQUESTS = "http_reqs"
+FAILED = "http_req_failed"
+DURATION = "http_req_duration"
+VUS = "vus"
+PERCENTILES: tuple[int, ...] = (50, 90, 95, 99)
+LIVE_PERCENTILES: tuple[int, ...] = (95, 99)
+BUCKET = "1s"
+
+
+def quote_string(value: str) -> str:
+    """An InfluxQL string literal."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def ns(moment: datetime | int) -> int:
+    """Nanoseconds since the epoch (ints are taken as epoch milliseconds)."""
+    if isinstance(moment, int):
+        return moment * 1_000_000
+    return round(moment.timestamp() * 1_000_000) * 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """Which samples a statement reads: one test, a half-open time range ``[start, end)``."""
+
+    test_id: str
+    start_ns: int
+    end_ns: int
+
+    def where(self, scenario: str | None = None) -> str:
+        clause = (
+            f'"{TEST_ID_TAG}" = {quote_string(self.test_id)} '
+            f"AND time >= {self.start_ns} AND time < {self.end_ns}"
+        )
+        if scenario is not None:
+            clause += f' AND "{SCENARIO_TAG}" = {quote_string(scenario)}'
+        return clause
+
+
+def _both(statement: str) -> tuple[str, str]:
+    """The statement overall and grouped by scenario."""
+    return statement, f'{statement} GROUP BY "{SCENARIO_TAG}"'
+
+
+def counts(bounds: Bounds) -> dict[str, str]:
+    """First pass of a summary: counts, extremes, mean and the active time range."""
+    w = bounds.where()
+    statements: dict[str, str] = {}
+    for key, statement in (
+        ("requests", f'SELECT COUNT("value") AS requests FROM "{REQUESTS}" WHERE {w}'),
+        ("failed", f'SELECT SUM("value") AS failed FROM "{FAILED}" WHERE {w}'),
+        (
+            "durations",
+            'SELECT COUNT("value") AS n, MIN("value") AS min, MAX("value") AS max, '
+            f'MEAN("value") AS mean FROM "{DURATION}" WHERE {w}',
+        ),
+        ("first", f'SELECT FIRST("value") FROM "{REQUESTS}" WHERE {w}'),
+        ("last", f'SELECT LAST("value") FROM "{REQUESTS}" WHERE {w}'),
+    ):
+        statements[key], statements[f"{key}_by_scenario"] = _both(statement)
+    statements["vus"] = (
+        f'SELECT MAX("value") AS max, MIN("value") AS min, MEAN("value") AS mean '
+        f'FROM "{VUS}" WHERE {w}'
+    )
+    return statements
+
+
+def rank_arguments(percentile: float, n: int) -> tuple[float, float, float]:
+    """InfluxDB nearest-rank arguments for the two ranks around k6's percentile, and the weight.
+
+    Returns ``(q_low, q_high, fraction)``: ``PERCENTILE(value, q_low)`` is the sample at 0-based
+    rank ``floor(i)``, ``q_high`` the one at ``ceil(i)``, ``i = percentile/100 * (n - 1)``; k6's
+    value is ``low + (high - low) * fraction``.
+    """
+    if n < 1:
+        raise ValueError("a percentile needs at least one sample")
+    i = percentile / 100 * (n - 1)
+    low, high = math.floor(i), math.ceil(i)
+    return 100 * (low + 1) / n, 100 * (high + 1) / n, i - low
+
+
+def _literal(number: float) -> str:
+    # InfluxQL takes no exponent notation; 15 decimals keep the rank exact for n up to 10^12.
+    return f"{number:.15f}"
+
+
+def percentiles(bounds: Bounds, n: int, scenario: str | None = None) -> str:
+    """Second pass: the two neighbouring ranks of each percentile, for ``n`` samples."""
+    fields = []
+    for p in PERCENTILES:
+        q_low, q_high, _ = rank_arguments(p, n)
+        fields.append(f'PERCENTILE("value", {_literal(q_low)}) AS p{p}_low')
+        fields.append(f'PERCENTILE("value", {_literal(q_high)}) AS p{p}_high')
+    return f'SELECT {", ".join(fields)} FROM "{DURATION}" WHERE {bounds.where(scenario)}'
+
+
+def buckets(bounds: Bounds) -> dict[str, str]:
+    """Second pass: per-second requests (TPS) and error rate, overall and per scenario."""
+    w = bounds.where()
+    tps = f'SELECT COUNT("value") AS tps FROM "{REQUESTS}" WHERE {w} GROUP BY time({BUCKET})'
+    errors = f'SELECT MEAN("value") AS rate FROM "{FAILED}" WHERE {w} GROUP BY time({BUCKET})'
+    return {
+        "tps": f"{tps} fill(0)",
+        "tps_by_scenario": f'{tps}, "{SCENARIO_TAG}" fill(0)',
+        "errors": f"{errors} fill(none)",
+        "errors_by_scenario": f'{errors}, "{SCENARIO_TAG}" fill(none)',
+    }
+
+
+def live(cumulative: Bounds, window: Bounds) -> dict[str, str]:
+    """One live snapshot: totals since the start, TPS / response times / VUs of the window."""
+    total, recent = cumulative.where(), window.where()
+    live_fields = ", ".join(
+        ['MEAN("value") AS avg'] + [f'PERCENTILE("value", {p}) AS p{p}' for p in LIVE_PERCENTILES]
+    )
+    statements: dict[str, str] = {}
+    for key, statement in (
+        ("requests", f'SELECT COUNT("value") AS requests FROM "{REQUESTS}" WHERE {total}'),
+        ("failed", f'SELECT SUM("value") AS failed FROM "{FAILED}" WHERE {total}'),
+        ("window", f'SELECT COUNT("value") AS requests FROM "{REQUESTS}" WHERE {recent}'),
+        ("durations", f'SELECT {live_fields} FROM "{DURATION}" WHERE {recent}'),
+    ):
+        statements[key], statements[f"{key}_by_scenario"] = _both(statement)
+    statements["vus"] = f'SELECT LAST("value") AS vus FROM "{VUS}" WHERE {recent}'
+    return statements
+
+
+def resources(start_ns: int, end_ns: int) -> str:
+    """Per pod: CPU and memory min/avg/max and the peak percent of the limit in the window."""
+    fields = ", ".join(
+        [
+            f'MIN("{POD_RESOURCES_CPU_USAGE}") AS cpu_min',
+            f'MEAN("{POD_RESOURCES_CPU_USAGE}") AS cpu_avg',
+            f'MAX("{POD_RESOURCES_CPU_USAGE}") AS cpu_max',
+            f'MIN("{POD_RESOURCES_MEMORY_USAGE}") AS memory_min',
+            f'MEAN("{POD_RESOURCES_MEMORY_USAGE}") AS memory_avg',
+            f'MAX("{POD_RESOURCES_MEMORY_USAGE}") AS memory_max',
+            f'MAX("{POD_RESOURCES_CPU_PERCENT}") AS cpu_peak',
+            f'MAX("{POD_RESOURCES_MEMORY_PERCENT}") AS memory_peak',
+        ]
+    )
+    return (
+        f'SELECT {fields} FROM "{POD_RESOURCES_MEASUREMENT}" '
+        f'WHERE time >= {start_ns} AND time < {end_ns} GROUP BY "namespace", "pod"'
+    )

@@ -1,0 +1,95 @@
+"""Live snapshots: one loop per running test, each on its own cadence, until its end."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import structlog
+
+from mv_contracts.metrics import LiveSnapshot
+
+from .aggregate import live_snapshot
+from .influx import InfluxClient, InfluxError
+
+log = structlog.get_logger()
+
+Publish = Callable[[LiveSnapshot], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class RunningTest:
+    test_id: str
+    started_at: datetime
+    executor: str
+    task: asyncio.Task[None] | None = None
+
+
+class LiveTracker:
+    """Starts a loop per test on its started event and stops it on its finished event."""
+
+    def __init__(
+        self,
+        client: InfluxClient,
+        publish: Publish,
+        *,
+        interval: float,
+        lag: float = 1.0,
+        max_seconds: float = 48 * 3600,
+    ) -> None:
+        self._client = client
+        self._publish = publish
+        self.interval = interval
+        self.lag = lag
+        self.max_seconds = max_seconds
+        self._running: dict[str, RunningTest] = {}
+        self._finished: set[str] = set()
+
+    def running(self, test_id: str) -> RunningTest | None:
+        return self._running.get(test_id)
+
+    def start(self, test_id: str, started_at: datetime, executor: str) -> bool:
+        """Start the loop; False (a no-op) for a redelivered or late started event."""
+        if test_id in self._running or test_id in self._finished:
+            return False
+        test = RunningTest(test_id, started_at, executor)
+        test.task = asyncio.create_task(self._loop(test), name=f"live:{test_id}")
+        self._running[test_id] = test
+        return True
+
+    async def stop(self, test_id: str) -> RunningTest | None:
+        self._finished.add(test_id)
+        test = self._running.pop(test_id, None)
+        if test and test.task:
+            test.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await test.task
+        return test
+
+    async def stop_all(self) -> None:
+        for test_id in list(self._running):
+            await self.stop(test_id)
+
+    async def _loop(self, test: RunningTest) -> None:
+        loop = asyncio.get_running_loop()
+        tick = loop.time()
+        deadline = tick + self.max_seconds
+        window = timedelta(seconds=self.interval)
+        while True:
+            tick += self.interval
+            await asyncio.sleep(max(0.0, tick - loop.time()))
+            if loop.time() > deadline:
+                log.warning("live loop without a finished event, stopping", test_id=test.test_id)
+                self._running.pop(test.test_id, None)
+                return
+            now = datetime.now(UTC) - timedelta(seconds=self.lag)
+            try:
+                snapshot = await live_snapshot(
+                    self._client, test.test_id, test.started_at, now, window
+                )
+                await self._publish(snapshot)
+            except (InfluxError, ConnectionError, TimeoutError) as error:
+                log.warning("live snapshot skipped", test_id=test.test_id, error=str(error))

@@ -1,0 +1,154 @@
+"""Plain functions turning aggregated InfluxDB rows into the contracts' figures (no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mv_contracts.metrics import LiveFigures, MetricFigures, PodUsageSummary
+
+from .definitions import PERCENTILES, rank_arguments
+
+MIN_ACTIVE_SECONDS = 1.0
+
+
+@dataclass(slots=True)
+class GroupCounts:
+    """First-pass figures of one group (the whole test, or one scenario)."""
+
+    requests: int = 0
+    failed: int = 0
+    samples: int = 0  # http_req_duration samples
+    min: float | None = None
+    max: float | None = None
+    mean: float | None = None
+    first_ms: int | None = None
+    last_ms: int | None = None
+    vus: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def active_seconds(self) -> float | None:
+        if self.first_ms is None or self.last_ms is None:
+            return None
+        return max((self.last_ms - self.first_ms) / 1000, MIN_ACTIVE_SECONDS)
+
+
+def interpolate(low: float, high: float, fraction: float) -> float:
+    """k6's percentile between the two closest ranks."""
+    return low + (high - low) * fraction
+
+
+def k6_percentiles(row: dict[str, Any], n: int) -> dict[int, float | None]:
+    """Percentiles from the ``p<P>_low`` / ``p<P>_high`` columns of ``definitions.percentiles``."""
+    values: dict[int, float | None] = {}
+    for p in PERCENTILES:
+        low, high = row.get(f"p{p}_low"), row.get(f"p{p}_high")
+        if low is None or high is None:
+            values[p] = None
+            continue
+        _, _, fraction = rank_arguments(p, n)
+        values[p] = interpolate(float(low), float(high), fraction)
+    return values
+
+
+def active_buckets(
+    rows: list[dict[str, Any]], column: str, first_ms: int, last_ms: int
+) -> list[float]:
+    """Values of the 1 s buckets from the one holding the first sample to the one of the last."""
+    start, end = first_ms - first_ms % 1000, last_ms - last_ms % 1000
+    return [
+        float(row[column])
+        for row in rows
+        if start <= int(row["time"]) <= end and row.get(column) is not None
+    ]
+
+
+def full_bucket_extremes(values: list[float]) -> tuple[float | None, float | None]:
+    """(max, min) over the buckets without the partial first and last; (None, None) if none."""
+    full = values[1:-1]
+    if not full:
+        return None, None
+    return max(full), min(full)
+
+
+def metric_figures(
+    counts: GroupCounts,
+    percentiles: dict[int, float | None],
+    tps_buckets: list[float],
+    error_buckets: list[float],
+) -> MetricFigures:
+    active = counts.active_seconds
+    avg_tps = counts.requests / active if active and counts.requests else None
+    max_tps, min_tps = full_bucket_extremes(tps_buckets)
+    if max_tps is None and avg_tps is not None:
+        # Under three buckets there is no full one: the average is the best figure there is.
+        max_tps = min_tps = avg_tps
+    avg_error = counts.failed / counts.requests if counts.requests else None
+    max_error, min_error = full_bucket_extremes(error_buckets)
+    if max_error is None and avg_error is not None:
+        max_error = min_error = avg_error
+    return MetricFigures(
+        total_requests=counts.requests,
+        failed_requests=counts.failed,
+        test_duration=active,
+        max_tps=max_tps,
+        min_tps=min_tps,
+        avg_tps=avg_tps,
+        max_response_time=counts.max,
+        min_response_time=counts.min,
+        avg_response_time=counts.mean,
+        p50_response_time=percentiles.get(50),
+        p90_response_time=percentiles.get(90),
+        p95_response_time=percentiles.get(95),
+        p99_response_time=percentiles.get(99),
+        max_error_rate=max_error,
+        min_error_rate=min_error,
+        avg_error_rate=avg_error,
+        max_vus=counts.vus.get("max"),
+        min_vus=counts.vus.get("min"),
+        avg_vus=counts.vus.get("mean"),
+    )
+
+
+def pod_usage(tags: dict[str, str], row: dict[str, Any]) -> PodUsageSummary:
+    def number(key: str) -> float | None:
+        value = row.get(key)
+        return None if value is None else float(value)
+
+    return PodUsageSummary(
+        pod=tags.get("pod", ""),
+        namespace=tags.get("namespace", ""),
+        cpu_min_millicores=number("cpu_min"),
+        cpu_avg_millicores=number("cpu_avg"),
+        cpu_max_millicores=number("cpu_max"),
+        memory_min_mb=number("memory_min"),
+        memory_avg_mb=number("memory_avg"),
+        memory_max_mb=number("memory_max"),
+        cpu_peak_percent=number("cpu_peak"),
+        memory_peak_percent=number("memory_peak"),
+    )
+
+
+def live_figures(
+    requests_total: int,
+    failed_total: int,
+    window_requests: int,
+    window_seconds: float,
+    durations: dict[str, Any],
+    vus: float | None = None,
+) -> LiveFigures:
+    def number(key: str) -> float | None:
+        value = durations.get(key)
+        return None if value is None else float(value)
+
+    failed = min(failed_total, requests_total)
+    return LiveFigures(
+        tps=window_requests / window_seconds,
+        requests_total=requests_total,
+        failed_total=failed,
+        error_rate=failed / requests_total if requests_total else 0.0,
+        vus=vus,
+        response_time_avg=number("avg"),
+        response_time_p95=number("p95"),
+        response_time_p99=number("p99"),
+    )

@@ -1,0 +1,194 @@
+"""The aggregator's handlers on the real NATS server: live snapshots, then exactly one summary."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import nats
+import pytest
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js.api import ConsumerConfig, DeliverPolicy
+
+from mv_contracts.metrics import LiveSnapshotEvent, TestSummaryEvent
+from mv_contracts.runs import (
+    RunStatus,
+    TestFinished,
+    TestFinishedEvent,
+    TestStarted,
+    TestStartedEvent,
+)
+from mv_contracts.subjects import (
+    LIVE_METRICS,
+    STREAM_NAME,
+    TEST_FINISHED,
+    TEST_STARTED,
+    TEST_SUMMARY,
+)
+from mv_devstack.config import StackConfig
+from mv_metrics_aggregator.aggregate import NO_SAMPLES
+from mv_metrics_aggregator.handlers import Aggregator, make_aggregator, register, summary_id
+from mv_metrics_aggregator.influx import InfluxClient
+from mv_metrics_aggregator.lineprotocol import SyntheticRun
+from mv_metrics_aggregator.settings import Settings
+from mv_runtime.bus import make_broker
+
+DATABASE = "mv_aggregator_handlers_test"
+
+
+@pytest.fixture
+async def aggregator(stack: StackConfig) -> AsyncIterator[Aggregator]:
+    influx = InfluxClient(stack.influxdb_url, DATABASE)
+    await influx.execute(f"CREATE DATABASE {DATABASE}")
+    settings = Settings(
+        nats_url=stack.nats_url,
+        influxdb_host=stack.host,
+        influxdb_port=stack.influxdb_port,
+        influxdb_database=DATABASE,
+        live_interval=1,
+        live_lag=0,
+        scheduler_metrics_delay=0,
+        local_metrics_delay=0,
+    )
+    broker = make_broker(stack.nats_url)
+    aggregator = make_aggregator(settings, broker)
+    register(broker, aggregator)
+    await broker.start()
+    yield aggregator
+    await aggregator.close()
+    await broker.stop()
+    await influx.execute(f"DROP DATABASE {DATABASE}")
+    await influx.aclose()
+
+
+@pytest.fixture
+async def nc(stack: StackConfig) -> AsyncIterator[Client]:
+    client = await nats.connect(stack.nats_url)
+    yield client
+    await client.close()
+
+
+async def stored_summaries(nc: Client, test_id: str, since: datetime) -> list[TestSummaryEvent]:
+    """The summaries of ``test_id`` the JetStream stream holds (published since ``since``)."""
+    js = nc.jetstream()
+    config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=since)
+    sub = await js.pull_subscribe(TEST_SUMMARY.name, stream=STREAM_NAME, config=config)
+    found: list[TestSummaryEvent] = []
+    try:
+        while True:
+            try:
+                messages = await sub.fetch(100, timeout=1)
+            except (nats.errors.TimeoutError, TimeoutError):
+                break
+            for message in messages:
+                event = TestSummaryEvent.model_validate_json(message.data)
+                if event.correlation_id == test_id:
+                    found.append(event)
+                await message.ack()
+    finally:
+        await sub.unsubscribe()
+    return found
+
+
+async def test_live_snapshots_then_exactly_one_summary(aggregator: Aggregator, nc: Client) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    now = datetime.now(UTC)
+    start_ns = int((now - timedelta(seconds=2)).timestamp() * 1e9)
+    runs = [
+        SyntheticRun(str(uuid.uuid4()), start_ns, requests=800, seconds=8, scenarios=("s01_a",)),
+        SyntheticRun(str(uuid.uuid4()), start_ns, requests=400, seconds=8, scenarios=("s01_b",)),
+    ]
+    for run in runs:  # samples "arriving" over the next seconds, as k6 would push them
+        await aggregator.client.write("\n".join(run.lines()))
+    live: dict[str, list[LiveSnapshotEvent]] = {run.test_id: [] for run in runs}
+    two_each = asyncio.Event()
+
+    async def on_live(message: Msg) -> None:
+        event = LiveSnapshotEvent.model_validate(json.loads(message.data))
+        live[event.payload.test_id].append(event)
+        if all(len(events) >= 2 for events in live.values()):
+            two_each.set()
+
+    subs = [await nc.subscribe(LIVE_METRICS.for_test(run.test_id), cb=on_live) for run in runs]
+    for run in runs:
+        started = TestStarted(
+            test_id=run.test_id,
+            executor="local",
+            job_name=f"k6-{run.test_id}",
+            script_name="script.js",
+            started_at=now - timedelta(seconds=2),
+        )
+        await aggregator.bus.publish(
+            TEST_STARTED, TestStartedEvent(correlation_id=run.test_id, payload=started)
+        )
+    await asyncio.wait_for(two_each.wait(), timeout=30)
+    for run in runs:
+        snapshot = live[run.test_id][-1].payload
+        assert 0 < snapshot.overall.requests_total <= run.requests
+        assert snapshot.overall.tps > 0
+        assert snapshot.window_seconds == 1
+        assert [s.name for s in snapshot.scenarios] == list(run.scenarios)
+
+    # The finished event twice (a redelivery / a second publisher): one summary per test.
+    finished = [
+        TestFinished(
+            test_id=run.test_id,
+            status=RunStatus.SUCCEEDED,
+            started_at=now - timedelta(seconds=2),
+            finished_at=now,
+        )
+        for run in runs
+    ]
+    for event in finished * 2:
+        await aggregator.bus.publish(
+            TEST_FINISHED, TestFinishedEvent(correlation_id=event.test_id, payload=event)
+        )
+    for run in runs:
+        for _ in range(100):
+            if aggregator.live.running(run.test_id) is None:
+                break
+            await asyncio.sleep(0.1)
+        assert aggregator.live.running(run.test_id) is None
+    await aggregator.finished(finished[0])  # and once more, straight, after the bus ones
+    for sub in subs:
+        await sub.unsubscribe()
+
+    for run in runs:
+        summaries: list[TestSummaryEvent] = []
+        for _ in range(30):
+            summaries = await stored_summaries(nc, run.test_id, since)
+            if summaries:
+                break
+        assert len(summaries) == 1, run.test_id
+        assert summaries[0].id == summary_id(run.test_id)
+        summary = summaries[0].payload
+        assert summary.overall.total_requests == run.requests  # within finished + margin
+        assert [s.name for s in summary.scenarios] == list(run.scenarios)
+
+
+async def test_a_test_without_samples_gets_one_empty_summary(
+    aggregator: Aggregator, nc: Client
+) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    test_id = str(uuid.uuid4())
+    finished = TestFinished(
+        test_id=test_id,
+        status=RunStatus.FAILED,
+        reason="k6 could not start",
+        finished_at=datetime.now(UTC),
+    )
+    await aggregator.bus.publish(
+        TEST_FINISHED, TestFinishedEvent(correlation_id=test_id, payload=finished)
+    )
+    summaries: list[TestSummaryEvent] = []
+    for _ in range(30):
+        summaries = await stored_summaries(nc, test_id, since)
+        if summaries:
+            break
+    assert len(summaries) == 1
+    assert summaries[0].payload.empty_reason == NO_SAMPLES
+    assert summaries[0].payload.overall.total_requests == 0

@@ -1,0 +1,135 @@
+"""The InfluxQL client and the summary against the real InfluxDB, on line protocol we write."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from mv_contracts.metrics import MetricFigures
+from mv_devstack.config import StackConfig
+from mv_metrics_aggregator.aggregate import NO_SAMPLES, live_snapshot, summarise
+from mv_metrics_aggregator.influx import InfluxClient, InfluxQueryError, InfluxUnavailable
+from mv_metrics_aggregator.lineprotocol import Request, SyntheticRun, pod_lines
+
+DATABASE = "mv_aggregator_test"
+
+
+@pytest.fixture(scope="module")
+async def influx(stack: StackConfig) -> AsyncIterator[InfluxClient]:
+    client = InfluxClient(stack.influxdb_url, DATABASE)
+    await client.execute(f"DROP DATABASE {DATABASE}")
+    await client.execute(f"CREATE DATABASE {DATABASE}")
+    yield client
+    await client.execute(f"DROP DATABASE {DATABASE}")
+    await client.aclose()
+
+
+def k6_percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    i = p / 100 * (len(ordered) - 1)
+    low, high = ordered[math.floor(i)], ordered[math.ceil(i)]
+    return low + (high - low) * (i - math.floor(i))
+
+
+def at(ns: int) -> datetime:
+    return datetime.fromtimestamp(ns / 1e9, UTC)
+
+
+def check(requests: list[Request], figures: MetricFigures) -> None:
+    durations = [r.duration_ms for r in requests]
+    assert figures.total_requests == len(requests)
+    assert figures.failed_requests == sum(r.failed for r in requests)
+    assert figures.min_response_time == min(durations)
+    assert figures.max_response_time == max(durations)
+    assert figures.avg_response_time == pytest.approx(sum(durations) / len(durations))
+    for p in (50, 90, 95, 99):
+        expected = k6_percentile(durations, p)
+        assert getattr(figures, f"p{p}_response_time") == pytest.approx(expected, abs=1e-9)
+
+
+async def test_summary_of_written_samples_is_exact(influx: InfluxClient) -> None:
+    start = 1_700_000_000_000_000_000 + 123_456_789
+    run = SyntheticRun(str(uuid.uuid4()), start, requests=3001, seconds=6)
+    other = SyntheticRun(str(uuid.uuid4()), start, requests=500, seconds=6, seed=2)
+    await influx.write("\n".join(run.lines(keep=True)))
+    await influx.write("\n".join(other.lines()))  # another test at the same time: not counted
+    summary = await summarise(influx, run.test_id, at(start - 10**9), at(start + 10 * 10**9))
+    check(run.made, summary.overall)
+    for scenario in summary.scenarios:
+        check([r for r in run.made if r.scenario == scenario.name], scenario.figures)
+    assert [s.name for s in summary.scenarios] == ["s01_a", "s02_b"]
+    overall = summary.overall
+    assert (overall.max_vus, overall.min_vus, overall.avg_vus) == (10, 10, 10)
+    assert overall.test_duration == pytest.approx(6, abs=0.01)
+    assert overall.test_duration is not None
+    assert overall.avg_tps == pytest.approx(3001 / overall.test_duration)
+    # 3001 requests evenly over 6 s, one every ~1.9993 ms: a full bucket holds 500 or 501.
+    assert overall.min_tps in (500, 501)
+    assert overall.max_tps in (500, 501)
+    assert overall.avg_error_rate == pytest.approx(151 / 3001)
+
+
+async def test_resources_of_the_window_per_pod(influx: InfluxClient) -> None:
+    start = 1_700_000_100_000_000_000
+    run = SyntheticRun(str(uuid.uuid4()), start, requests=100, seconds=3)
+    await influx.write("\n".join(run.lines()))
+    await influx.write(pod_lines("test", "api-1", start, [(100, 200), (400, 256), (250, 230)]))
+    await influx.write(pod_lines("test", "api-2", start, [(50, 100)]))
+    await influx.write(pod_lines("test", "old", start - 3600 * 10**9, [(999, 999)]))
+    summary = await summarise(influx, run.test_id, at(start), at(start + 5 * 10**9))
+    pods = {p.pod: p for p in summary.resources}
+    assert set(pods) == {"api-1", "api-2"}
+    api = pods["api-1"]
+    assert (api.cpu_min_millicores, api.cpu_avg_millicores, api.cpu_max_millicores) == (
+        100,
+        250,
+        400,
+    )
+    assert (api.memory_min_mb, api.memory_max_mb) == (200, 256)
+    assert api.cpu_peak_percent == 40
+    assert api.memory_peak_percent == pytest.approx(50)
+
+
+async def test_a_test_without_samples_gets_an_empty_summary(influx: InfluxClient) -> None:
+    now = datetime.now(UTC)
+    summary = await summarise(influx, "never-ran", now - timedelta(minutes=5), now)
+    assert summary.empty_reason == NO_SAMPLES
+    assert summary.overall.total_requests == 0
+    assert summary.scenarios == []
+
+
+async def test_live_snapshot_of_the_last_window(influx: InfluxClient) -> None:
+    start = 1_700_000_200_000_000_000
+    run = SyntheticRun(str(uuid.uuid4()), start, requests=1000, seconds=10, failure_every=10)
+    await influx.write("\n".join(run.lines(keep=True)))
+    now = at(start + 10 * 10**9)
+    snapshot = await live_snapshot(influx, run.test_id, at(start), now, timedelta(seconds=5))
+    assert snapshot.overall.requests_total == 1000
+    assert snapshot.overall.failed_total == 100
+    assert snapshot.overall.error_rate == pytest.approx(0.1)
+    assert snapshot.overall.tps == pytest.approx(100)  # 500 requests in the last 5 s
+    recent = [r.duration_ms for r in run.made if r.time_ns >= start + 5 * 10**9]
+    assert snapshot.overall.response_time_avg == pytest.approx(sum(recent) / len(recent))
+    assert snapshot.overall.vus == 10
+    assert {s.name: s.figures.requests_total for s in snapshot.scenarios} == {
+        "s01_a": 500,
+        "s02_b": 500,
+    }
+
+
+async def test_refused_statement_is_a_query_error(influx: InfluxClient) -> None:
+    with pytest.raises(InfluxQueryError, match="SELEC"):
+        await influx.query("SELEC nonsense")
+
+
+async def test_unreachable_influxdb_is_retried_then_reported() -> None:
+    client = InfluxClient("http://127.0.0.1:9", "k6", max_retry=2, backoff=0.01)
+    try:
+        with pytest.raises(InfluxUnavailable, match="after 3 attempts"):
+            await client.query("SHOW DATABASES")
+    finally:
+        await client.aclose()
