@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The tests get a stack of their own (folder and ports), so a stack started with `make run` keeps
+# its data and its services never pick up the commands the tests publish.
+export MV_DIR=${MV_DIR:-$PWD/.stack/test}
+export MV_NATS_PORT=${MV_NATS_PORT:-14222} MV_NATS_MONITOR_PORT=${MV_NATS_MONITOR_PORT:-18222}
+export MV_INFLUXDB_PORT=${MV_INFLUXDB_PORT:-18086} MV_INFLUXDB_RPC_PORT=${MV_INFLUXDB_RPC_PORT:-18088}
+export MV_POSTGRES_PORT=${MV_POSTGRES_PORT:-15432} MV_GATEWAY_PORT=${MV_GATEWAY_PORT:-18000}
+
 uv run --no-sync ruff check .
 uv run --no-sync lint-imports
 uv run --no-sync mypy

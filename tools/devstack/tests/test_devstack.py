@@ -101,8 +101,12 @@ def test_servers_stop_and_start_again_with_their_data(scratch_dir: Path) -> None
 
 
 def test_service_environment_uses_the_original_variable_names() -> None:
-    env = StackConfig(influxdb_port=18086).service_environment()
+    env = StackConfig(influxdb_port=18086, dir=Path("/data")).service_environment()
     assert env["INFLUXDB_HOST"] == "127.0.0.1"
     assert env["INFLUXDB_PORT"] == "18086"
     assert env["INFLUXDB_DATABASE"] == "k6"
-    assert env["DATABASE_URL"].startswith("postgresql+asyncpg://")
+    assert env["DATABASE_URL"] == "sqlite+aiosqlite:////data/gateway.db"
+    on_postgres = StackConfig(database="postgres", postgres_port=15432).service_environment()
+    assert on_postgres["DATABASE_URL"] == (
+        "postgresql+asyncpg://metricvault@127.0.0.1:15432/metric_vault"
+    )

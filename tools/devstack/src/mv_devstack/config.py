@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,9 @@ class StackConfig(BaseSettings):
     postgres_user: str = "metricvault"
     postgres_database: str = "metric_vault"
     gateway_port: int = 8000
+    database: Literal["sqlite", "postgres"] = Field(
+        default="sqlite", description="The gateway's store: SQLite (embedded default) or PostgreSQL"
+    )
     log_level: str = "INFO"
 
     @property
@@ -45,6 +49,12 @@ class StackConfig(BaseSettings):
     def postgres_url(self, database: str | None = None, driver: str = "asyncpg") -> str:
         name = database or self.postgres_database
         return f"postgresql+{driver}://{self.postgres_user}@{self.host}:{self.postgres_port}/{name}"
+
+    @property
+    def database_url(self) -> str:
+        if self.database == "postgres":
+            return self.postgres_url()
+        return f"sqlite+aiosqlite:///{self.dir / 'gateway.db'}"
 
     @property
     def gateway_url(self) -> str:
@@ -65,7 +75,7 @@ class StackConfig(BaseSettings):
             "INFLUXDB_HOST": self.host,
             "INFLUXDB_PORT": str(self.influxdb_port),
             "INFLUXDB_DATABASE": self.influxdb_database,
-            "DATABASE_URL": self.postgres_url(),
+            "DATABASE_URL": self.database_url,
             "GATEWAY_HOST": self.host,
             "GATEWAY_PORT": str(self.gateway_port),
             "LOG_LEVEL": self.log_level,

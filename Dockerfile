@@ -1,0 +1,57 @@
+# syntax=docker/dockerfile:1.7
+# One image per service: `docker build --target gateway .` (or spec-analyzer, test-runner,
+# metrics-aggregator, pod-watcher). They share one virtualenv of the workspace, synced before the
+# source is copied, so a source change rebuilds only the last layers.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS base
+COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /usr/local/bin/uv
+ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never PATH=/app/.venv/bin:$PATH
+WORKDIR /app
+
+FROM base AS build
+COPY pyproject.toml uv.lock ./
+COPY libs/contracts/pyproject.toml libs/contracts/
+COPY libs/runtime/pyproject.toml libs/runtime/
+COPY tools/devstack/pyproject.toml tools/devstack/
+COPY services/gateway/pyproject.toml services/gateway/
+COPY services/spec-analyzer/pyproject.toml services/spec-analyzer/
+COPY services/test-runner/pyproject.toml services/test-runner/
+COPY services/metrics-aggregator/pyproject.toml services/metrics-aggregator/
+COPY services/pod-watcher/pyproject.toml services/pod-watcher/
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --frozen --no-dev --all-packages --no-install-workspace
+COPY libs libs
+COPY tools tools
+COPY services services
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --frozen --no-dev --all-packages --no-editable
+
+FROM ${PYTHON_IMAGE} AS runtime
+RUN useradd --system --uid 10001 --home-dir /app metricvault
+WORKDIR /app
+ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1
+USER 10001
+
+FROM runtime AS gateway
+COPY --from=build /app/.venv /app/.venv
+EXPOSE 8000
+ENV GATEWAY_HOST=0.0.0.0
+CMD ["python", "-m", "mv_gateway"]
+
+FROM runtime AS spec-analyzer
+COPY --from=build /app/.venv /app/.venv
+CMD ["python", "-m", "mv_spec_analyzer"]
+
+FROM runtime AS test-runner
+COPY --from=grafana/k6:1.3.0 /usr/bin/k6 /usr/bin/k6
+COPY --from=build /app/.venv /app/.venv
+CMD ["python", "-m", "mv_test_runner"]
+
+FROM runtime AS metrics-aggregator
+COPY --from=build /app/.venv /app/.venv
+CMD ["python", "-m", "mv_metrics_aggregator"]
+
+FROM runtime AS pod-watcher
+COPY --from=build /app/.venv /app/.venv
+CMD ["python", "-m", "mv_pod_watcher"]
