@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uvicorn
+
 from mv_runtime.logging import configure_logging
 
 from .app import create_app

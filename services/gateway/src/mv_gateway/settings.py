@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from mv_runtime.settings import InfluxDBSettings
 from pydantic import Field
+
+from mv_runtime.settings import InfluxDBSettings
 
 
 class Settings(InfluxDBSettings):

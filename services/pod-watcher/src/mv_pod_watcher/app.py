@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from faststream import FastStream
+
 from mv_runtime.bus import make_broker
 
 from .settings import Settings

@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from mv_runtime.bus import Bus
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mv_gateway.settings import Settings
+from mv_runtime.bus import Bus
 
 
 def get_settings(request: Request) -> Settings:

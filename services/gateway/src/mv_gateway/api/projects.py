@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
-from mv_contracts.common import DbId, Name, no_nul
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from mv_contracts.common import DbId, Name, no_nul
 from mv_gateway.db.repositories import ProjectRepository
 
 from .deps import SessionDep

@@ -14,8 +14,10 @@ SERVICE = "gateway"
 
 def register_handlers(broker: NatsBroker, sessions: async_sessionmaker[AsyncSession]) -> None:
     """Subscribe the gateway's handlers; later domains append their ``register`` calls here."""
-    from . import metrics  # the domain modules import SERVICE from here
-    from . import runs
+    from . import (
+        metrics,  # the domain modules import SERVICE from here
+        runs,
+    )
 
     metrics.register(broker, sessions)
     runs.register(broker, sessions)

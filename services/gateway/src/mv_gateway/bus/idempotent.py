@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from mv_contracts import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mv_contracts import Envelope
 from mv_gateway.db.repositories import ProcessedMessages
 
 
