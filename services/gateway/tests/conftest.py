@@ -8,6 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 from faststream.nats import NatsBroker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
 from mv_devstack.config import StackConfig
 from mv_devstack.servers import PostgreSQL
 from mv_gateway.api.deps import get_session
@@ -15,7 +17,6 @@ from mv_gateway.app import create_app
 from mv_gateway.db.engine import make_engine
 from mv_gateway.db.migrate import upgrade
 from mv_gateway.settings import Settings
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 BACKENDS = ["sqlite", "postgresql"]
 
