@@ -10,9 +10,10 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
+
 from mv_runtime.bus import make_broker
 
-from .api import health, projects
+from .api import health, load_testing, projects, scheduler
 from .api.errors import install_error_handlers
 from .bus import register_handlers
 from .db.engine import make_engine, make_session_factory
@@ -75,4 +76,6 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(projects.router)
+    app.include_router(load_testing.router)
+    app.include_router(scheduler.router)
     return app
