@@ -27,7 +27,7 @@ lint:
 	uv run --no-sync lint-imports
 
 typecheck:
-	uv run --no-sync mypy
+	scripts/typecheck.sh
 
 format:
 	uv run --no-sync ruff format .

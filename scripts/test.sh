@@ -13,7 +13,7 @@ export MV_POSTGRES_PORT=${MV_POSTGRES_PORT:-15432} MV_GATEWAY_PORT=${MV_GATEWAY_
 
 uv run --no-sync ruff check .
 uv run --no-sync lint-imports
-uv run --no-sync mypy
+scripts/typecheck.sh
 
 was_running=$(uv run --no-sync python -m mv_devstack status | grep -c running || true)
 uv run --no-sync python -m mv_devstack up --servers-only

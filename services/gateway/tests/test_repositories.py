@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from mv_contracts.envelope import Envelope
 from mv_gateway.bus.idempotent import apply_once
@@ -121,6 +121,15 @@ async def test_processed_messages_claim_once(session: AsyncSession) -> None:
     assert await messages.claim(str(uuid4()), "test.finished")
 
 
+async def _forget(sessions: async_sessionmaker[AsyncSession], message_id: str) -> None:
+    """These tests commit for real; remove what they made."""
+    async with sessions() as session, session.begin():
+        await session.execute(delete(Project).where(Project.summary == message_id))
+        await session.execute(
+            delete(ProcessedMessage).where(ProcessedMessage.message_id == message_id)
+        )
+
+
 class _Note(Envelope):
     payload: str
 
@@ -141,15 +150,7 @@ async def test_apply_once_applies_a_redelivered_message_once(engine: AsyncEngine
             )
         assert made == 1
     finally:
-        async with sessions() as session, session.begin():
-            await session.execute(
-                Project.__table__.delete().where(Project.summary == str(message.id))
-            )
-            await session.execute(
-                ProcessedMessage.__table__.delete().where(
-                    ProcessedMessage.message_id == str(message.id)
-                )
-            )
+        await _forget(sessions, str(message.id))
 
 
 async def test_apply_once_stores_nothing_when_the_handler_fails(engine: AsyncEngine) -> None:
@@ -176,12 +177,4 @@ async def test_apply_once_stores_nothing_when_the_handler_fails(engine: AsyncEng
         # the id was not recorded either, so the redelivery is applied
         assert await apply_once(sessions, message, succeed)
     finally:
-        async with sessions() as session, session.begin():
-            await session.execute(
-                Project.__table__.delete().where(Project.summary == str(message.id))
-            )
-            await session.execute(
-                ProcessedMessage.__table__.delete().where(
-                    ProcessedMessage.message_id == str(message.id)
-                )
-            )
+        await _forget(sessions, str(message.id))
