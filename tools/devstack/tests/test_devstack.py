@@ -16,7 +16,7 @@ import pytest
 
 from mv_devstack.config import REPO_ROOT, StackConfig
 from mv_devstack.processes import ManagedProcess, StackError, port_is_free
-from mv_devstack.servers import InfluxDB, NatsServer, PostgreSQL, Server
+from mv_devstack.servers import InfluxDB, NatsServer, PostgreSQL, Server, postgres_root
 
 
 def _free_ports(count: int, start: int = 20000) -> list[int]:
@@ -56,9 +56,10 @@ def test_cli_reports_a_taken_port_without_a_traceback(occupied_port: int, tmp_pa
 
 @pytest.fixture
 def scratch_dir() -> Iterator[Path]:
-    """Under the repo, not /tmp/pytest-of-root (0700), so the postgres user can enter it."""
+    """Under the repo, like the real stack folder."""
     path = REPO_ROOT / ".stack" / f"scratch-{uuid4().hex[:8]}"
     yield path
+    shutil.rmtree(postgres_root(path), ignore_errors=True)
     shutil.rmtree(path, ignore_errors=True)
 
 
@@ -110,3 +111,16 @@ def test_service_environment_uses_the_original_variable_names() -> None:
     assert on_postgres["DATABASE_URL"] == (
         "postgresql+asyncpg://metricvault@127.0.0.1:15432/metric_vault"
     )
+
+
+def test_postgres_data_moves_out_of_a_folder_the_postgres_user_cannot_enter(
+    tmp_path: Path,
+) -> None:
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    stack_dir = private / "stack"
+    if os.geteuid() == 0:
+        assert postgres_root(stack_dir).parent.parent == Path("/var/lib/metric-vault")
+        assert postgres_root(stack_dir) == postgres_root(stack_dir)  # stable across runs
+    else:
+        assert postgres_root(stack_dir) == stack_dir / "postgres"

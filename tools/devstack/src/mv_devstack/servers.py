@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import shutil
 import subprocess
@@ -138,14 +139,32 @@ def postgres_bindir() -> Path:
     raise StackError("PostgreSQL not found; run scripts/bootstrap.sh (Debian package postgresql)")
 
 
+def postgres_root(stack_dir: Path) -> Path:
+    """Where PostgreSQL keeps its files: under the stack folder when the postgres user can reach it.
+
+    As root, PostgreSQL runs as the postgres user, which needs to enter every folder above its
+    data. A checkout under a private folder (mode 0700) would make initdb fail, so the data then
+    goes to a folder of its own under /var/lib, named after the stack folder.
+    """
+    wanted = stack_dir / "postgres"
+    if os.geteuid() != 0:
+        return wanted
+    for folder in stack_dir.resolve().parents:
+        if not folder.stat().st_mode & 0o001:
+            digest = hashlib.sha256(str(stack_dir.resolve()).encode()).hexdigest()[:12]
+            return Path("/var/lib/metric-vault") / digest / "postgres"
+    return wanted
+
+
 class PostgreSQL:
     name = "postgres"
 
     def __init__(self, config: StackConfig) -> None:
         self.config = config
         self.bindir = postgres_bindir()
-        self.data = config.dir / "postgres" / "data"
-        self.sockets = config.dir / "postgres" / "sockets"
+        root = postgres_root(config.dir)
+        self.data = root / "data"
+        self.sockets = root / "sockets"
         self.process = ManagedProcess(
             name=self.name,
             command=[
