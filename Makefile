@@ -1,6 +1,6 @@
 # Everyday targets. `make run` and `make test` work on a fresh machine: both bootstrap first.
 SHELL := /bin/bash
-CACHE ?= $(HOME)/.cache/metric-vault
+CACHE ?= $(or $(MV_CACHE_DIR),$(HOME)/.cache/metric-vault)
 export PATH := $(CACHE)/uv-venv/bin:$(CACHE)/bin:$(PATH)
 
 .PHONY: bootstrap run up down status test lint typecheck format asyncapi bench
