@@ -32,6 +32,10 @@ class SpecAnalysisRequest(Contract):
     project_id: DbId
     spec_id: DbId | None = Field(default=None, description="Set when re-analysing a stored spec")
     source: SpecSource
+    known_endpoints: dict[str, str] = Field(
+        default_factory=dict,
+        description="On re-analysis: 'METHOD path' -> fingerprint of each stored endpoint",
+    )
 
 
 class ParameterInfo(Contract):
@@ -66,6 +70,14 @@ class EndpointInfo(Contract):
     parameters: list[ParameterInfo] = Field(default_factory=list)
     request_body: RequestBodyInfo | None = None
     security: list[dict[str, list[str]]] = Field(default_factory=list)
+    fingerprint: str | None = Field(
+        default=None, description="Digest of everything above; changes when the endpoint does"
+    )
+
+    @property
+    def key(self) -> str:
+        """'METHOD path', unique within a spec."""
+        return f"{self.method} {self.path}"
 
 
 class AnalysedSpec(Contract):
@@ -79,11 +91,24 @@ class AnalysedSpec(Contract):
     endpoints: list[EndpointInfo] = Field(default_factory=list)
 
 
+class SpecChanges(Contract):
+    """What a re-analysis changed, as 'METHOD path' keys (empty lists on a first analysis)."""
+
+    added: list[str] = Field(default_factory=list)
+    changed: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    unchanged: int = 0
+
+
 class SpecAnalysed(Contract):
     analysis_id: str
     project_id: DbId
     spec_id: DbId | None = None
     spec: AnalysedSpec
+    changes: SpecChanges = Field(default_factory=SpecChanges)
+    strategy: str | None = Field(
+        default=None, description="How the document was found: document, swagger-ui, redoc, ..."
+    )
 
 
 class FailureKind(StrEnum):
@@ -94,6 +119,7 @@ class FailureKind(StrEnum):
     MALFORMED = "malformed"
     NOT_OPENAPI = "not_openapi"
     NOT_FOUND = "not_found"
+    REDIRECT_LOOP = "redirect_loop"
     INTERNAL = "internal"
 
 

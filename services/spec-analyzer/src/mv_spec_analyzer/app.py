@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from faststream import FastStream
+
 from mv_runtime.bus import make_broker
 
+from .analysing import Analyzer
+from .handlers import register
 from .settings import Settings
 
 
 def create_app(settings: Settings) -> FastStream:
     broker = make_broker(settings.nats_url)
+    register(broker, Analyzer(settings))
     return FastStream(broker)

@@ -1,0 +1,14 @@
+"""The one exception type of the analyzer: a failure kind from the contracts and a reason."""
+
+from __future__ import annotations
+
+from mv_contracts.spec import FailureKind
+
+
+class AnalysisError(Exception):
+    """An analysis that cannot finish; ``reason`` is written for the person who asked."""
+
+    def __init__(self, kind: FailureKind, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason

@@ -1,0 +1,172 @@
+"""Outbound HTTP for the analyzer: every hop checked by the SSRF guard, size and time capped.
+
+The connection goes to the address the guard checked (the host name is kept for the ``Host``
+header and TLS), so a name that resolves differently a moment later cannot slip past it.
+Redirects are followed here, one hop at a time, each hop checked again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+
+from mv_contracts.spec import FailureKind
+
+from .errors import AnalysisError
+from .guarding import AddressPolicy, resolve
+
+USER_AGENT = "metric-vault-spec-analyzer/0.1"
+ACCEPT = (
+    "application/json, application/yaml, application/x-yaml, text/yaml, "
+    "application/vnd.oai.openapi, text/html;q=0.8, */*;q=0.5"
+)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def media_type(self) -> str:
+        return self.content_type.split(";")[0].strip().lower()
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    max_bytes: int = 20 * 1024 * 1024
+    timeout: float = 20.0
+    max_redirects: int = 5
+
+
+class Fetcher:
+    """GETs URLs under an :class:`AddressPolicy` and :class:`FetchLimits`."""
+
+    def __init__(self, policy: AddressPolicy, limits: FetchLimits) -> None:
+        self.policy = policy
+        self.limits = limits
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(limits.timeout),
+            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+            trust_env=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def get(self, url: str) -> Fetched:
+        """The final answer after redirects, whatever its status."""
+        try:
+            async with asyncio.timeout(self.limits.timeout):
+                return await self._follow(url)
+        except TimeoutError as error:
+            raise AnalysisError(
+                FailureKind.TIMEOUT, f"{url} did not answer within {self.limits.timeout:g} s"
+            ) from error
+
+    async def get_ok(self, url: str) -> Fetched:
+        """Like :meth:`get`, but an error status is an :class:`AnalysisError`."""
+        fetched = await self.get(url)
+        if fetched.status == 404:
+            raise AnalysisError(FailureKind.NOT_FOUND, f"{fetched.url} answered 404 Not Found")
+        if not fetched.ok:
+            raise AnalysisError(
+                FailureKind.UNREACHABLE, f"{fetched.url} answered HTTP {fetched.status}"
+            )
+        return fetched
+
+    async def _follow(self, url: str) -> Fetched:
+        seen: list[str] = []
+        for _ in range(self.limits.max_redirects + 1):
+            if url in seen:
+                raise AnalysisError(
+                    FailureKind.REDIRECT_LOOP, f"redirect loop: {' -> '.join([*seen, url])}"
+                )
+            seen.append(url)
+            fetched, location = await self._one(url)
+            if location is None:
+                return fetched
+            url = urljoin(url, location)
+        raise AnalysisError(
+            FailureKind.REDIRECT_LOOP,
+            f"more than {self.limits.max_redirects} redirects starting at {seen[0]}",
+        )
+
+    async def _one(self, url: str) -> tuple[Fetched, str | None]:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise AnalysisError(
+                FailureKind.UNREACHABLE, f"cannot fetch {url!r}: only http and https URLs"
+            )
+        host = parts.hostname
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        addresses = await resolve(host, port)
+        self.policy.check(host, addresses)
+        address = addresses[0]
+        literal = f"[{address}]" if isinstance(address, ipaddress.IPv6Address) else str(address)
+        pinned = urlunsplit((parts.scheme, f"{literal}:{port}", parts.path or "/", parts.query, ""))
+        request = self._client.build_request(
+            "GET",
+            pinned,
+            headers={"Host": parts.netloc.rsplit("@", 1)[-1]},
+            extensions={"sni_hostname": host},
+        )
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.TimeoutException as error:
+            raise AnalysisError(
+                FailureKind.TIMEOUT, f"{url} did not answer within {self.limits.timeout:g} s"
+            ) from error
+        except httpx.HTTPError as error:
+            raise AnalysisError(
+                FailureKind.UNREACHABLE, f"cannot reach {url}: {error or type(error).__name__}"
+            ) from error
+        try:
+            if response.is_redirect and "location" in response.headers:
+                return self._fetched(url, response, b""), response.headers["location"]
+            body = await self._read(url, response)
+        except httpx.TimeoutException as error:
+            raise AnalysisError(
+                FailureKind.TIMEOUT, f"{url} did not finish within {self.limits.timeout:g} s"
+            ) from error
+        except httpx.HTTPError as error:
+            raise AnalysisError(
+                FailureKind.UNREACHABLE, f"reading {url} failed: {error}"
+            ) from error
+        finally:
+            await response.aclose()
+        return self._fetched(url, response, body), None
+
+    async def _read(self, url: str, response: httpx.Response) -> bytes:
+        limit = self.limits.max_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise AnalysisError(
+                FailureKind.TOO_LARGE,
+                f"{url} is {declared} bytes, more than the limit of {limit}",
+            )
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise AnalysisError(
+                    FailureKind.TOO_LARGE, f"{url} sent more than the limit of {limit} bytes"
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _fetched(url: str, response: httpx.Response, body: bytes) -> Fetched:
+        return Fetched(url, response.status_code, response.headers.get("content-type", ""), body)

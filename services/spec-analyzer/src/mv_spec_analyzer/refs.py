@@ -1,0 +1,126 @@
+"""``$ref`` resolution: local pointers and already-fetched external documents, cycles included.
+
+Nothing here recurses without a bound: following a chain of references stops at a cycle, and
+inlining a schema stops at a cycle, at ``max_depth`` and after ``budget`` nodes, leaving the
+``$ref`` in place so the reader still sees where it pointed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import unquote, urldefrag, urljoin
+
+MAX_CHAIN = 64
+
+
+def split_ref(ref: str, base: str) -> tuple[str, str]:
+    """(absolute document URI or "" for this one, JSON pointer) of a reference."""
+    document, fragment = urldefrag(ref)
+    if not document:
+        return base, fragment
+    return urljoin(base, document) if base else document, fragment
+
+
+def pointer_get(document: Any, pointer: str) -> Any:
+    """The node at a JSON pointer (RFC 6901, percent-encoded as in URI fragments)."""
+    node = document
+    if pointer in ("", "/"):
+        return node
+    for raw in unquote(pointer).lstrip("/").split("/"):
+        token = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, Mapping):
+            if token not in node:
+                raise KeyError(pointer)
+            node = node[token]
+        elif isinstance(node, list):
+            if not token.isdigit() or int(token) >= len(node):
+                raise KeyError(pointer)
+            node = node[int(token)]
+        else:
+            raise KeyError(pointer)
+    return node
+
+
+def external_refs(node: Any, limit: int = 1_000_000) -> Iterator[str]:
+    """Every ``$ref`` string that points outside its own document, iteratively."""
+    stack = [node]
+    seen = 0
+    while stack and seen < limit:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, Mapping):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                yield ref
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+class Resolver:
+    """Resolves references in ``root`` (at ``base``) and in ``documents`` keyed by URI."""
+
+    def __init__(self, root: Any, base: str = "", documents: Mapping[str, Any] | None = None):
+        self.root = root
+        self.base = base
+        self.documents = dict(documents or {})
+
+    def _document(self, uri: str) -> Any:
+        if uri == self.base:
+            return self.root
+        if uri in self.documents:
+            return self.documents[uri]
+        raise KeyError(uri)
+
+    def deref(self, node: Any, base: str | None = None) -> tuple[Any, str]:
+        """Follow ``node``'s reference chain to a non-reference; (node, its document URI).
+
+        A missing target or a cycle leaves the last reference object as it is.
+        """
+        base = self.base if base is None else base
+        seen: set[tuple[str, str]] = set()
+        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+            uri, pointer = split_ref(node["$ref"], base)
+            if (uri, pointer) in seen or len(seen) >= MAX_CHAIN:
+                return node, base
+            seen.add((uri, pointer))
+            try:
+                target = pointer_get(self._document(uri), pointer)
+            except KeyError:
+                return node, base
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            if siblings and isinstance(target, Mapping):
+                target = {**target, **siblings}
+            node, base = target, uri
+        return node, base
+
+    def inline(
+        self, node: Any, base: str | None = None, *, max_depth: int = 12, budget: int = 5_000
+    ) -> Any:
+        """A copy of ``node`` with references replaced by their targets, within bounds."""
+        remaining = [budget]
+        return self._inline(node, self.base if base is None else base, (), max_depth, remaining)
+
+    def _inline(
+        self, node: Any, base: str, path: tuple[str, ...], depth: int, remaining: list[int]
+    ) -> Any:
+        remaining[0] -= 1
+        if isinstance(node, Mapping):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                key = "#".join(split_ref(ref, base))
+                if key in path or depth <= 0 or remaining[0] <= 0:
+                    return {"$ref": ref}
+                target, target_base = self.deref(node, base)
+                if isinstance(target, Mapping) and "$ref" in target:
+                    return dict(target)
+                return self._inline(target, target_base, (*path, key), depth - 1, remaining)
+            if depth <= 0 or remaining[0] <= 0:
+                return {k: v for k, v in node.items() if not isinstance(v, Mapping | list)}
+            return {k: self._inline(v, base, path, depth - 1, remaining) for k, v in node.items()}
+        if isinstance(node, list):
+            if depth <= 0 or remaining[0] <= 0:
+                return []
+            return [self._inline(v, base, path, depth - 1, remaining) for v in node]
+        return node
