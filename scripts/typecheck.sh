@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
-for target in libs/* tools/* services/* tests conftest.py bench; do
+for target in libs/* tools/* services/* examples/*/ tests conftest.py bench; do
   [ -e "$target" ] || continue
   [ -n "$(find "$target" -name '*.py' -print -quit)" ] || continue
   uv run --no-sync mypy "$target" || status=1

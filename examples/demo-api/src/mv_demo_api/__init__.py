@@ -1,0 +1,1 @@
+"""A demo shop API: products, orders, a slow report and a flaky inventory check."""

@@ -1,0 +1,49 @@
+"""The demo API behaves as its load tests expect, and describes itself in OpenAPI 3.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from mv_demo_api.app import create_app
+
+
+@pytest.fixture
+async def demo() -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(flaky_every=3))
+    async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
+        yield client
+
+
+async def test_openapi_document_has_tags_korean_text_and_a_json_post(
+    demo: httpx.AsyncClient,
+) -> None:
+    document = (await demo.get("/openapi.json")).json()
+    assert document["info"]["title"] == "데모 쇼핑 API"
+    assert [t["name"] for t in document["tags"]] == ["상품", "주문", "operations"]
+    post = document["paths"]["/orders"]["post"]
+    assert "application/json" in post["requestBody"]["content"]
+    operations = sum(len(item) for item in document["paths"].values())
+    assert operations == 7
+
+
+async def test_an_order_keeps_korean_text_and_totals_prices(demo: httpx.AsyncClient) -> None:
+    body = {"customer": "홍길동", "lines": [{"product_id": 1, "quantity": 2}], "memo": "빠른 배송"}
+    created = await demo.post("/orders", json=body)
+    assert created.status_code == 201
+    order = created.json()
+    assert (order["customer"], order["memo"], order["total"]) == ("홍길동", "빠른 배송", 78000)
+    assert (await demo.get(f"/orders/{order['id']}")).json() == order
+    assert (await demo.get("/orders/999")).status_code == 404
+
+
+async def test_inventory_fails_every_nth_call(demo: httpx.AsyncClient) -> None:
+    codes = [(await demo.get("/inventory")).status_code for _ in range(9)]
+    assert codes == [200, 200, 503] * 3
+
+
+async def test_slow_report_waits_and_refuses_silly_delays(demo: httpx.AsyncClient) -> None:
+    assert (await demo.get("/reports/slow", params={"delay_ms": 10})).json() == {"delay_ms": 10}
+    assert (await demo.get("/reports/slow", params={"delay_ms": 99999})).status_code == 422
