@@ -1,0 +1,172 @@
+"""The issue's "done when": POST /load-testing against the gateway runs k6 through a real
+test-runner process, the samples land in InfluxDB under the test id, and the gateway records the
+finished test. Real NATS, real InfluxDB, real k6, a real HTTP API on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import nats
+import pytest
+from faststream.nats import NatsBroker
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from mv_contracts.subjects import STREAM_NAME, TEST_FINISHED, TEST_STARTED, TEST_WARNING
+from mv_contracts.subjects import durable_name as durable
+from mv_devstack.config import StackConfig
+from mv_gateway.app import create_app
+from mv_gateway.bus import runs
+from mv_gateway.db.engine import make_session_factory
+from mv_gateway.db.models import Endpoint, OpenApiSpec, Project, TestHistory
+from mv_gateway.settings import Settings
+
+
+async def _api(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """The API under test: answers every request with 200 and a small JSON body."""
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(
+                (int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                 if line.lower().startswith(b"content-length:")),
+                0,
+            )  # fmt: skip
+            await reader.readexactly(length)
+            body = b'{"ok":true}'
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\n\r\n%s" % (len(body), body))  # fmt: skip
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+@pytest.fixture
+async def test_runner(stack: StackConfig, tmp_path: Path) -> AsyncIterator[None]:
+    """The test-runner service as a process, the way the stack runs it."""
+    k6 = stack.k6_binary()
+    if k6 is None:
+        pytest.fail("k6 is not installed: run scripts/bootstrap.sh")
+    env = {
+        **os.environ,
+        **stack.service_environment(),
+        "K6_BINARY": k6,
+        "K6_SCRIPT_FILE_FOLDER": str(tmp_path / "k6"),
+        "LOG_FORMAT": "console",
+    }
+    log = (tmp_path / "test-runner.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "mv_test_runner", env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        yield
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 30)
+        log.close()
+
+
+async def test_post_load_testing_runs_k6_and_records_the_finished_test(
+    engine: AsyncEngine,
+    stack: StackConfig,
+    test_runner: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The gateway's lifecycle consumers get a name of their own: a gateway of a running local
+    # stack must not take this test's events.
+    service = f"gateway-e2e-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setattr(runs, "SERVICE", service)
+    api = await asyncio.start_server(_api, "127.0.0.1", 0)
+    port = api.sockets[0].getsockname()[1]
+    sessions = make_session_factory(engine)
+    async with sessions() as session, session.begin():
+        project = Project(title="e2e")
+        session.add(project)
+        await session.flush()
+        spec = OpenApiSpec(
+            project_id=project.id, title="api", version="1", base_url=f"http://127.0.0.1:{port}"
+        )
+        session.add(spec)
+        await session.flush()
+        endpoint = Endpoint(openapi_spec_id=spec.id, method="GET", path="/items/{id}")
+        session.add(endpoint)
+        await session.flush()
+        project_id, endpoint_id = project.id, endpoint.id
+
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        nats_url=stack.nats_url,
+        migrate_on_start=False,
+    )
+    broker = NatsBroker(stack.nats_url)
+    app = create_app(settings, broker=broker)
+    await broker.start()
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+        ) as client:
+            body = {
+                "title": "끝에서 끝까지",
+                "scenarios": [
+                    {
+                        "name": "items",
+                        "endpoint_id": endpoint_id,
+                        "executor": "constant-vus",
+                        "vus": 2,
+                        "duration": "2s",
+                        "path_params": {"id": "1"},
+                        "response_time_target": {"max_ms": 2000},
+                    }
+                ],
+            }
+            response = await client.post("/load-testing", json=body)
+            assert response.status_code == 202, response.text
+            test_id = response.json()["test_id"]
+
+            test: TestHistory | None = None
+            for _ in range(1200):
+                async with sessions() as session:
+                    test = await session.scalar(
+                        select(TestHistory).where(TestHistory.test_id == test_id)
+                    )
+                if test is not None and test.is_completed:
+                    break
+                await asyncio.sleep(0.1)
+            assert test is not None
+            assert test.is_completed, test.status
+            assert (test.status, test.executor) == ("succeeded", "local"), test.status_reason
+            assert test.job_name
+            assert test.completed_at is not None
+
+            script = await client.get(f"/load-testing/{test_id}/script")
+            assert script.status_code == 200
+            assert f'"testid": "{test_id}"' in script.text
+            jobs = (await client.get("/scheduler/jobs")).json()
+            assert test_id not in [j["test_id"] for j in jobs]
+
+        async with httpx.AsyncClient(base_url=stack.influxdb_url) as influx:
+            query = f"SELECT count(\"value\") FROM http_reqs WHERE testid='{test_id}'"  # noqa: S608
+            result = await influx.get("/query", params={"db": stack.influxdb_database, "q": query})
+        series = result.json()["results"][0]["series"]
+        assert series[0]["values"][0][1] > 0
+    finally:
+        await broker.stop()
+        await app.state.engine.dispose()
+        api.close()
+        async with sessions() as session, session.begin():
+            await session.execute(delete(Project).where(Project.id == project_id))
+        connection = await nats.connect(stack.nats_url)
+        for subject in (TEST_STARTED, TEST_WARNING, TEST_FINISHED):
+            with contextlib.suppress(Exception):
+                await connection.jetstream().delete_consumer(STREAM_NAME, durable(service, subject))
+        await connection.close()
