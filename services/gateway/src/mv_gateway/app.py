@@ -13,11 +13,13 @@ from faststream.nats import NatsBroker
 
 from mv_runtime.bus import make_broker
 
-from .api import health, load_testing, projects, scheduler
+from .api import health, live, load_testing, projects, scheduler
 from .api.errors import install_error_handlers
+from .bus import live as live_feed
 from .bus import register_handlers
 from .db.engine import make_engine, make_session_factory
 from .db.migrate import upgrade
+from .live.hub import LiveHub
 from .settings import Settings
 
 log = structlog.get_logger()
@@ -42,7 +44,9 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     broker = broker or make_broker(settings.nats_url)
     engine = make_engine(settings.database_url)  # connects lazily, on first use
     sessions = make_session_factory(engine)
+    hub = LiveHub(queue_size=settings.live_queue_size)
     register_handlers(broker, sessions)
+    live_feed.register(broker, sessions, hub)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -73,9 +77,11 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = sessions
     app.state.broker = broker
+    app.state.live_hub = hub
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(projects.router)
     app.include_router(load_testing.router)
     app.include_router(scheduler.router)
+    app.include_router(live.router)
     return app

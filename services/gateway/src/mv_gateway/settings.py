@@ -15,4 +15,7 @@ class Settings(InfluxDBSettings):
     migrate_on_start: bool = Field(default=True, description="Run Alembic upgrade at start-up")
     gateway_host: str = "127.0.0.1"
     gateway_port: int = Field(default=8000, ge=1, le=65535)
+    live_queue_size: int = Field(
+        default=100, ge=1, le=100_000, description="Live messages buffered per slow client"
+    )
     health_timeout: float = Field(default=2.0, gt=0, description="Seconds per health probe")

@@ -1,0 +1,101 @@
+"""Live metrics of running tests: Server-Sent Events and WebSocket, same payloads and filters."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from mv_gateway.live.hub import ClientFilter, ClientQueue, LiveHub
+from mv_gateway.live.messages import Include, LiveMessage
+
+router = APIRouter(tags=["Live metrics"])
+
+TestIdQuery = Annotated[
+    str | None,
+    Query(min_length=1, max_length=64, description="Only this test; all running tests if absent"),
+]
+IncludeQuery = Annotated[
+    Include, Query(description="all, k6_only (k6 figures) or resources_only (pods)")
+]
+
+
+def _stream_done(message: LiveMessage, wanted: ClientFilter) -> bool:
+    """A stream for one test ends with that test's end message."""
+    return message.kind == "end" and wanted.test_id is not None
+
+
+@router.get(
+    "/sse/k6-data",
+    response_class=EventSourceResponse,
+    responses={200: {"model": LiveMessage, "description": "A stream of LiveMessage events"}},
+)
+async def k6_data_sse(
+    request: Request,
+    test_id: TestIdQuery = None,
+    include: IncludeQuery = Include.ALL,
+    last_event_id: Annotated[
+        int | None, Header(ge=0, description="Resume after this event id (sent by EventSource)")
+    ] = None,
+) -> AsyncIterator[ServerSentEvent]:
+    """Live figures every LIVE_INTERVAL: event ``k6`` (TPS, requests, errors, VUs, response
+    times, per scenario), event ``resources`` (per pod ``usage``, ``actual_usage``, ``specs``)
+    and a last event ``end`` when the test ends. ``: ping`` comments keep the connection open.
+    The same payloads are served over WebSocket at ``/ws/k6-data``."""
+    hub: LiveHub = request.app.state.live_hub
+    wanted = ClientFilter(test_id=test_id, include=include)
+    client = hub.subscribe(wanted, last_event_id)
+    try:
+        while True:
+            message = await client.get()
+            yield ServerSentEvent(data=message, event=message.kind, id=str(message.seq))
+            if _stream_done(message, wanted):
+                return
+    finally:
+        hub.unsubscribe(client)
+
+
+@router.websocket("/ws/k6-data")
+async def k6_data_ws(
+    websocket: WebSocket, test_id: TestIdQuery = None, include: IncludeQuery = Include.ALL
+) -> None:
+    """The SSE stream's messages as JSON text frames; closes (1000) after a test's end."""
+    hub: LiveHub = websocket.app.state.live_hub
+    wanted = ClientFilter(test_id=test_id, include=include)
+    await websocket.accept()
+    client = hub.subscribe(wanted)
+    closed = asyncio.create_task(_until_closed(websocket))
+    try:
+        await _send_until_done(websocket, client, wanted, closed)
+    finally:
+        hub.unsubscribe(client)
+        closed.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await closed
+
+
+async def _send_until_done(
+    websocket: WebSocket, client: ClientQueue, wanted: ClientFilter, closed: asyncio.Task[None]
+) -> None:
+    while not closed.done():
+        getting = asyncio.ensure_future(client.get())
+        await asyncio.wait({getting, closed}, return_when=asyncio.FIRST_COMPLETED)
+        if not getting.done():
+            getting.cancel()
+            return
+        message = getting.result()
+        await websocket.send_text(message.model_dump_json())
+        if _stream_done(message, wanted):
+            await websocket.close(code=1000)
+            return
+
+
+async def _until_closed(websocket: WebSocket) -> None:
+    """Clients send nothing; reading notices when they go away."""
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            await websocket.receive_text()

@@ -1,0 +1,128 @@
+"""Fan-out of live messages to every connected client.
+
+One bus subscription feeds :meth:`LiveHub.publish`; each client reads from its own bounded
+queue, so a slow client loses its oldest messages (counted) and never slows the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+
+from .messages import Include, LiveMessage
+
+
+@dataclass(frozen=True, slots=True)
+class ClientFilter:
+    test_id: str | None = None
+    include: Include = Include.ALL
+
+    def wants(self, message: LiveMessage) -> bool:
+        if self.test_id is not None and self.test_id not in message.test_ids:
+            return False
+        if message.kind == "k6":
+            return self.include is not Include.RESOURCES_ONLY
+        if message.kind == "resources":
+            return self.include is not Include.K6_ONLY
+        return True  # the end of a test concerns every view of it
+
+
+@dataclass(eq=False)
+class ClientQueue:
+    """A bounded queue that drops its oldest message when full."""
+
+    filter: ClientFilter
+    size: int
+    dropped: int = 0
+    _items: deque[LiveMessage] = field(init=False)
+    _ready: asyncio.Event = field(init=False, default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self._items = deque()
+
+    def push(self, message: LiveMessage) -> None:
+        if len(self._items) >= self.size:
+            self._items.popleft()
+            self.dropped += 1
+        self._items.append(message)
+        self._ready.set()
+
+    async def get(self) -> LiveMessage:
+        while not self._items:
+            self._ready.clear()
+            await self._ready.wait()
+        return self._items.popleft()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class LiveHub:
+    """Clients, the recent messages (for Last-Event-ID) and the last state of each running test."""
+
+    def __init__(self, queue_size: int = 100, replay_size: int = 1000) -> None:
+        self.queue_size = queue_size
+        self._clients: set[ClientQueue] = set()
+        self._recent: deque[LiveMessage] = deque(maxlen=replay_size)
+        self._last_k6: OrderedDict[str, LiveMessage] = OrderedDict()
+        self._last_resources: LiveMessage | None = None
+        self._ended: OrderedDict[str, None] = OrderedDict()
+        self._seq = 0
+        self.dropped_total = 0
+
+    @property
+    def clients(self) -> int:
+        return len(self._clients)
+
+    def running_tests(self) -> list[str]:
+        return list(self._last_k6)
+
+    def last_snapshot(self, test_id: str) -> LiveMessage | None:
+        return self._last_k6.get(test_id)
+
+    def publish(self, message: LiveMessage) -> LiveMessage | None:
+        """Number the message, remember it and hand it to every client that wants it."""
+        if message.kind != "resources" and message.test_id in self._ended:
+            return None  # a late snapshot, or a redelivered end, of a test that has ended
+        self._seq += 1
+        message = message.model_copy(update={"seq": self._seq})
+        self._remember(message)
+        for client in self._clients:
+            if client.filter.wants(message):
+                before = client.dropped
+                client.push(message)
+                self.dropped_total += client.dropped - before
+        return message
+
+    def subscribe(self, wanted: ClientFilter, last_event_id: int | None = None) -> ClientQueue:
+        """A new client; it first receives what it missed (after ``last_event_id``) or, when new,
+        the current state of the tests it follows."""
+        client = ClientQueue(wanted, self.queue_size)
+        if last_event_id is not None:
+            backlog = [m for m in self._recent if m.seq > last_event_id]
+        else:
+            backlog = list(self._last_k6.values())
+            if self._last_resources is not None:
+                backlog.append(self._last_resources)
+        for message in sorted(backlog, key=lambda m: m.seq):
+            if wanted.wants(message):
+                client.push(message)
+        self._clients.add(client)
+        return client
+
+    def unsubscribe(self, client: ClientQueue) -> None:
+        self._clients.discard(client)
+
+    def _remember(self, message: LiveMessage) -> None:
+        self._recent.append(message)
+        if message.kind == "k6" and message.test_id is not None:
+            self._last_k6[message.test_id] = message
+            self._last_k6.move_to_end(message.test_id)
+        elif message.kind == "resources":
+            self._last_resources = message
+        elif message.kind == "end" and message.test_id is not None:
+            self._last_k6.pop(message.test_id, None)
+            self._ended[message.test_id] = None
+            while len(self._ended) > 10_000:
+                self._ended.popitem(last=False)

@@ -1,0 +1,143 @@
+"""The messages live clients receive, grouped as in the original: k6 figures, and per pod
+``usage`` (percent), ``actual_usage`` (absolute) and ``specs`` (requests and limits)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from mv_contracts.metrics import LiveSnapshot
+from mv_contracts.pods import PodResources, PodResourcesSnapshot
+from mv_contracts.runs import RunStatus
+
+
+class Include(StrEnum):
+    ALL = "all"
+    K6_ONLY = "k6_only"
+    RESOURCES_ONLY = "resources_only"
+
+
+class PodUsage(BaseModel):
+    cpu_percent: float | None = Field(description="Of the CPU limit, else the request")
+    memory_percent: float | None = Field(description="Of the memory limit, else the request")
+
+
+class PodActualUsage(BaseModel):
+    cpu_millicores: float | None
+    memory_mb: float | None
+
+
+class PodSpecs(BaseModel):
+    cpu_request_millicores: float | None
+    cpu_limit_millicores: float | None
+    memory_request_mb: float | None
+    memory_limit_mb: float | None
+
+
+class PodLive(BaseModel):
+    namespace: str
+    pod: str
+    phase: str | None
+    usage: PodUsage
+    actual_usage: PodActualUsage
+    specs: PodSpecs
+
+    @classmethod
+    def of(cls, pod: PodResources) -> PodLive:
+        return cls(
+            namespace=pod.namespace,
+            pod=pod.pod,
+            phase=pod.phase,
+            usage=PodUsage(cpu_percent=pod.cpu_percent, memory_percent=pod.memory_percent),
+            actual_usage=PodActualUsage(
+                cpu_millicores=pod.cpu_usage_millicores, memory_mb=pod.memory_usage_mb
+            ),
+            specs=PodSpecs(
+                cpu_request_millicores=pod.cpu_request_millicores,
+                cpu_limit_millicores=pod.cpu_limit_millicores,
+                memory_request_mb=pod.memory_request_mb,
+                memory_limit_mb=pod.memory_limit_mb,
+            ),
+        )
+
+
+class TestEnd(BaseModel):
+    status: RunStatus
+    reason: str | None = None
+
+
+class LiveMessage(BaseModel):
+    """One event of ``/sse/k6-data`` and ``/ws/k6-data``; ``seq`` is the SSE event id."""
+
+    __test__ = False
+
+    seq: int = Field(default=0, description="Increasing id; send it back as Last-Event-ID")
+    kind: Literal["k6", "resources", "end"]
+    at: datetime
+    test_id: str | None = Field(description="The test; None for resources seen with no test")
+    test_ids: list[str] = Field(default_factory=list, description="Tests running at that time")
+    k6: LiveSnapshot | None = None
+    resources: list[PodLive] | None = None
+    end: TestEnd | None = None
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "seq": 42,
+                    "kind": "resources",
+                    "at": "2026-11-22T09:30:05Z",
+                    "test_id": "6f1c2f55-3b8e-4d0e-9a51-1f0a4c2d9e77",
+                    "test_ids": ["6f1c2f55-3b8e-4d0e-9a51-1f0a4c2d9e77"],
+                    "resources": [
+                        {
+                            "namespace": "test",
+                            "pod": "demo-api-7d9f",
+                            "phase": "Running",
+                            "usage": {"cpu_percent": 24.0, "memory_percent": 18.6},
+                            "actual_usage": {"cpu_millicores": 120.0, "memory_mb": 100.0},
+                            "specs": {
+                                "cpu_request_millicores": 250.0,
+                                "cpu_limit_millicores": 500.0,
+                                "memory_request_mb": 268.4,
+                                "memory_limit_mb": 536.9,
+                            },
+                        }
+                    ],
+                }
+            ]
+        }
+    }
+
+
+def k6_message(snapshot: LiveSnapshot) -> LiveMessage:
+    return LiveMessage(
+        kind="k6",
+        at=snapshot.at,
+        test_id=snapshot.test_id,
+        test_ids=[snapshot.test_id],
+        k6=snapshot,
+    )
+
+
+def resources_message(snapshot: PodResourcesSnapshot) -> LiveMessage:
+    return LiveMessage(
+        kind="resources",
+        at=snapshot.at,
+        test_id=snapshot.test_ids[0] if len(snapshot.test_ids) == 1 else None,
+        test_ids=list(snapshot.test_ids),
+        resources=[PodLive.of(pod) for pod in snapshot.pods],
+    )
+
+
+def end_message(test_id: str, at: datetime, status: RunStatus, reason: str | None) -> LiveMessage:
+    return LiveMessage(
+        kind="end",
+        at=at,
+        test_id=test_id,
+        test_ids=[test_id],
+        end=TestEnd(status=status, reason=reason),
+    )

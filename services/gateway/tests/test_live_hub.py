@@ -1,0 +1,133 @@
+"""The live fan-out on its own: filters, bounded queues, resume and late subscribers."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from mv_contracts.metrics import LiveFigures, LiveSnapshot
+from mv_contracts.pods import PodResources, PodResourcesSnapshot
+from mv_contracts.runs import RunStatus
+from mv_gateway.live.hub import ClientFilter, LiveHub
+from mv_gateway.live.messages import (
+    Include,
+    LiveMessage,
+    end_message,
+    k6_message,
+    resources_message,
+)
+
+NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+
+
+def k6(test_id: str, requests: int) -> LiveMessage:
+    figures = LiveFigures(tps=2, requests_total=requests, failed_total=0, error_rate=0)
+    return k6_message(LiveSnapshot(test_id=test_id, at=NOW, window_seconds=5, overall=figures))
+
+
+def pods(*test_ids: str) -> LiveMessage:
+    pod = PodResources(
+        namespace="test", pod="api-0", cpu_usage_millicores=120, cpu_limit_millicores=500,
+        cpu_percent=24, memory_usage_mb=100, memory_limit_mb=512, memory_percent=19.5,
+    )  # fmt: skip
+    return resources_message(
+        PodResourcesSnapshot(namespace="test", at=NOW, pods=[pod], test_ids=list(test_ids))
+    )
+
+
+def drain(queue_items: list[LiveMessage]) -> list[tuple[str, str | None]]:
+    return [(m.kind, m.test_id) for m in queue_items]
+
+
+async def take(hub_client: object, count: int) -> list[LiveMessage]:
+    from mv_gateway.live.hub import ClientQueue
+
+    assert isinstance(hub_client, ClientQueue)
+    return [await asyncio.wait_for(hub_client.get(), 1) for _ in range(count)]
+
+
+async def test_filters_by_test_and_kind() -> None:
+    hub = LiveHub()
+    everything = hub.subscribe(ClientFilter())
+    only_a = hub.subscribe(ClientFilter(test_id="a"))
+    a_resources = hub.subscribe(ClientFilter(test_id="a", include=Include.RESOURCES_ONLY))
+    a_k6 = hub.subscribe(ClientFilter(test_id="a", include=Include.K6_ONLY))
+    for message in (
+        k6("a", 1),
+        k6("b", 1),
+        pods("a", "b"),
+        pods("b"),
+        end_message("a", NOW, RunStatus.SUCCEEDED, None),
+    ):
+        hub.publish(message)  # fmt: skip
+    assert len(everything) == 5
+    assert drain(await take(only_a, 3)) == [("k6", "a"), ("resources", None), ("end", "a")]
+    assert [m.kind for m in await take(a_resources, 2)] == ["resources", "end"]
+    assert [m.kind for m in await take(a_k6, 2)] == ["k6", "end"]
+    assert len(only_a) == len(a_resources) == len(a_k6) == 0
+
+
+async def test_a_slow_client_loses_its_oldest_messages_only() -> None:
+    hub = LiveHub(queue_size=3)
+    slow = hub.subscribe(ClientFilter())
+    fast = hub.subscribe(ClientFilter())
+    received: list[int] = []
+    for n in range(1, 11):
+        hub.publish(k6("a", n))
+        received.append((await fast.get()).k6.overall.requests_total)  # type: ignore[union-attr]
+    assert received == list(range(1, 11))
+    kept = [m.k6.overall.requests_total for m in await take(slow, 3)]  # type: ignore[union-attr]
+    assert kept == [8, 9, 10]
+    assert slow.dropped == 7
+    assert fast.dropped == 0
+    assert hub.dropped_total == 7
+
+
+async def test_resume_after_last_event_id_replays_what_was_missed() -> None:
+    hub = LiveHub()
+    first = hub.publish(k6("a", 1))
+    hub.publish(k6("a", 2))
+    hub.publish(pods("a"))
+    assert first is not None
+    resumed = hub.subscribe(ClientFilter(test_id="a"), last_event_id=first.seq)
+    replay = await take(resumed, 2)
+    assert [m.seq for m in replay] == [first.seq + 1, first.seq + 2]
+    assert len(resumed) == 0
+
+
+async def test_a_late_subscriber_gets_the_current_state_of_running_tests() -> None:
+    hub = LiveHub()
+    hub.publish(k6("a", 1))
+    hub.publish(k6("a", 5))
+    hub.publish(k6("b", 3))
+    hub.publish(end_message("b", NOW, RunStatus.FAILED, "thresholds crossed"))
+    hub.publish(pods("a"))
+    late = hub.subscribe(ClientFilter())
+    state = await take(late, 2)
+    assert [(m.kind, m.test_id) for m in state] == [("k6", "a"), ("resources", "a")]
+    assert state[0].k6 is not None
+    assert state[0].k6.overall.requests_total == 5
+    assert hub.running_tests() == ["a"]
+
+
+async def test_nothing_of_an_ended_test_is_sent_again() -> None:
+    hub = LiveHub()
+    client = hub.subscribe(ClientFilter(test_id="a"))
+    assert hub.publish(end_message("a", NOW, RunStatus.SUCCEEDED, None)) is not None
+    assert hub.publish(end_message("a", NOW, RunStatus.SUCCEEDED, None)) is None  # redelivered
+    assert hub.publish(k6("a", 9)) is None  # late snapshot
+    assert len(client) == 1
+    hub.unsubscribe(client)
+    assert hub.clients == 0
+
+
+def test_resources_are_grouped_as_usage_actual_usage_and_specs() -> None:
+    message = pods("a")
+    assert message.resources is not None
+    pod = message.resources[0].model_dump()
+    assert pod["usage"] == {"cpu_percent": 24.0, "memory_percent": 19.5}
+    assert pod["actual_usage"] == {"cpu_millicores": 120.0, "memory_mb": 100.0}
+    assert pod["specs"] == {
+        "cpu_request_millicores": None, "cpu_limit_millicores": 500.0,
+        "memory_request_mb": None, "memory_limit_mb": 512.0,
+    }  # fmt: skip

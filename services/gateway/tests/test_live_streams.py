@@ -1,0 +1,216 @@
+"""SSE and WebSocket clients of a real gateway (uvicorn, real NATS with JetStream, SQLite)
+receive the live messages published on the bus, and the pods' series is stored."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+import uvicorn
+import websockets
+from faststream.nats import NatsBroker
+from sqlalchemy import select
+
+from mv_contracts.metrics import LiveFigures, LiveSnapshot, LiveSnapshotEvent
+from mv_contracts.pods import PodResources, PodResourcesEvent, PodResourcesSnapshot
+from mv_contracts.runs import RunStatus, TestFinished, TestFinishedEvent
+from mv_contracts.subjects import LIVE_METRICS, POD_RESOURCES, TEST_FINISHED
+from mv_devstack.config import StackConfig
+from mv_devstack.processes import port_is_free
+from mv_gateway.app import create_app
+from mv_gateway.db.models import Project, TestHistory, TestResourceTimeseries
+from mv_gateway.settings import Settings
+from mv_runtime.bus import Bus
+
+
+@pytest.fixture
+async def gateway(stack: StackConfig, tmp_path: Path) -> AsyncIterator[tuple[str, Any]]:
+    port = next(p for p in range(29000, 30000) if port_is_free(stack.host, p))
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'live.db'}",
+        nats_url=stack.nats_url,
+        influxdb_host=stack.host,
+        influxdb_port=stack.influxdb_port,
+        gateway_port=port,
+    )
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host=stack.host, port=port, log_config=None))
+    serving = asyncio.create_task(server.serve())
+    base = f"http://{stack.host}:{port}"
+    async with httpx.AsyncClient(base_url=base, timeout=5) as http:
+        for _ in range(100):
+            if server.started and (await http.get("/healthz")).status_code == 200:
+                break
+            await asyncio.sleep(0.1)
+        for _ in range(100):  # the broker connects in the background
+            if (await http.get("/")).json()["components"]["nats"]["reachable"]:
+                break
+            await asyncio.sleep(0.1)
+    yield base, app
+    server.should_exit = True
+    await serving
+
+
+def _snapshot(test_id: str, requests: int) -> LiveSnapshotEvent:
+    figures = LiveFigures(
+        tps=requests / 5, requests_total=requests, failed_total=1, error_rate=1 / requests,
+        vus=4, response_time_avg=12.5, response_time_p95=30.0, response_time_p99=45.0,
+    )  # fmt: skip
+    return LiveSnapshotEvent(
+        correlation_id=test_id,
+        payload=LiveSnapshot(
+            test_id=test_id, at=datetime.now(UTC), window_seconds=5, overall=figures
+        ),
+    )
+
+
+def _pods(test_id: str) -> PodResourcesEvent:
+    pod = PodResources(
+        namespace="test", pod="demo-api-0", phase="Running", cpu_usage_millicores=150,
+        cpu_request_millicores=250, cpu_limit_millicores=500, cpu_percent=30,
+        memory_usage_mb=64, memory_limit_mb=256, memory_percent=25,
+    )  # fmt: skip
+    return PodResourcesEvent(
+        correlation_id="test",
+        payload=PodResourcesSnapshot(
+            namespace="test", at=datetime.now(UTC), pods=[pod], test_ids=[test_id]
+        ),
+    )
+
+
+async def _sse_events(url: str, headers: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Read one SSE stream to its end; each event as {id, event, data}."""
+    events: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
+    async with (
+        httpx.AsyncClient(timeout=30) as http,
+        http.stream("GET", url, headers=headers) as response,
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        async for line in response.aiter_lines():
+            if not line:
+                if "data" in current:
+                    events.append(current)
+                current = {}
+            elif not line.startswith(":"):
+                field, _, value = line.partition(": ")
+                current[field] = json.loads(value) if field == "data" else value
+    return events
+
+
+async def _ws_messages(url: str) -> list[dict[str, Any]]:
+    async with websockets.connect(url) as socket:
+        return [json.loads(frame) async for frame in socket]
+
+
+async def test_sse_and_websocket_clients_follow_a_test_to_its_end(
+    gateway: tuple[str, Any], stack: StackConfig
+) -> None:
+    base, app = gateway
+    test_id = str(uuid4())
+    async with app.state.session_factory() as session, session.begin():
+        project = Project(title="live")
+        session.add(project)
+        await session.flush()
+        session.add(TestHistory(test_id=test_id, project_id=project.id, title="실시간"))
+
+    query = f"test_id={test_id}"
+    sse_all = asyncio.create_task(_sse_events(f"{base}/sse/k6-data?{query}"))
+    sse_pods = asyncio.create_task(
+        _sse_events(f"{base}/sse/k6-data?{query}&include=resources_only")
+    )
+    ws_host = base.replace("http://", "ws://")
+    ws_all = asyncio.create_task(_ws_messages(f"{ws_host}/ws/k6-data?{query}"))
+    hub = app.state.live_hub
+    for _ in range(100):
+        if hub.clients == 3:
+            break
+        await asyncio.sleep(0.05)
+    assert hub.clients == 3
+
+    publisher = NatsBroker(stack.nats_url)
+    async with publisher:
+        await publisher.connect()
+        bus = Bus(publisher)
+        await bus.publish(LIVE_METRICS, _snapshot(test_id, 100), test_id=test_id)
+        await bus.publish(LIVE_METRICS, _snapshot(str(uuid4()), 7), test_id="someone-else")
+        await bus.publish(POD_RESOURCES, _pods(test_id))
+        await asyncio.sleep(0.5)  # JetStream and core NATS are separate paths: keep the order
+        await bus.publish(LIVE_METRICS, _snapshot(test_id, 200), test_id=test_id)
+        await asyncio.sleep(0.5)
+        finished = TestFinished(
+            test_id=test_id, status=RunStatus.SUCCEEDED, finished_at=datetime.now(UTC)
+        )
+        await bus.publish(
+            TEST_FINISHED, TestFinishedEvent(correlation_id=test_id, payload=finished)
+        )
+        events, pod_events, frames = await asyncio.wait_for(
+            asyncio.gather(sse_all, sse_pods, ws_all), 30
+        )
+
+    assert [e["event"] for e in events] == ["k6", "resources", "k6", "end"]
+    assert [e["data"]["kind"] for e in events] == ["k6", "resources", "k6", "end"]
+    assert [int(e["id"]) for e in events] == sorted(int(e["id"]) for e in events)
+    first = events[0]["data"]["k6"]
+    assert first["test_id"] == test_id
+    assert first["overall"]["requests_total"] == 100
+    assert first["overall"]["response_time_p95"] == 30.0
+    pod = events[1]["data"]["resources"][0]
+    assert pod["usage"] == {"cpu_percent": 30.0, "memory_percent": 25.0}
+    assert pod["actual_usage"] == {"cpu_millicores": 150.0, "memory_mb": 64.0}
+    assert pod["specs"]["cpu_limit_millicores"] == 500.0
+    assert events[3]["data"]["end"]["status"] == "succeeded"
+
+    assert [e["event"] for e in pod_events] == ["resources", "end"]
+    assert [f["kind"] for f in frames] == ["k6", "resources", "k6", "end"]
+    assert frames == [e["data"] for e in events]
+
+    # a client that lost the stream after the first event resumes with Last-Event-ID
+    resumed = await _sse_events(
+        f"{base}/sse/k6-data?{query}", headers={"Last-Event-ID": events[0]["id"]}
+    )
+    assert [e["id"] for e in resumed] == [e["id"] for e in events[1:]]
+
+    rows: list[TestResourceTimeseries] = []
+    for _ in range(100):  # stored by the durable consumer, at its own pace
+        async with app.state.session_factory() as session:
+            rows = list(
+                await session.scalars(
+                    select(TestResourceTimeseries)
+                    .join(TestHistory)
+                    .where(TestHistory.test_id == test_id)
+                )
+            )
+        if rows:
+            break
+        await asyncio.sleep(0.1)
+    assert [(r.pod_name, r.cpu_usage_millicores, r.memory_percent) for r in rows] == [
+        ("demo-api-0", 150.0, 25.0)
+    ]
+    assert hub.clients == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("include=everything", "include"),
+        ("test_id=", "test_id"),
+        ("test_id=" + "x" * 65, "test_id"),
+    ],
+)
+async def test_bad_stream_parameters_are_422(
+    gateway: tuple[str, Any], query: str, field: str
+) -> None:
+    base, _ = gateway
+    async with httpx.AsyncClient(base_url=base) as http:
+        response = await http.get(f"/sse/k6-data?{query}")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == field
