@@ -66,7 +66,7 @@ def test_every_statement_is_bounded_by_test_and_time() -> None:
         *q.counts(bounds).values(),
         *q.buckets(bounds).values(),
         q.percentiles(bounds, 10),
-        *q.live(bounds, bounds).values(),
+        *q.live(bounds, bounds, bounds).values(),
     ]
     for statement in statements:
         assert "\"testid\" = 't1' AND time >= 100 AND time < 200" in statement, statement

@@ -11,7 +11,13 @@ import pytest
 
 from mv_contracts.metrics import MetricFigures
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import NO_SAMPLES, live_snapshot, summarise
+from mv_metrics_aggregator.aggregate import (
+    NO_SAMPLES,
+    OVERALL,
+    LiveTotals,
+    live_snapshot,
+    summarise,
+)
 from mv_metrics_aggregator.influx import InfluxClient, InfluxQueryError, InfluxUnavailable
 from mv_metrics_aggregator.lineprotocol import Request, SyntheticRun, pod_lines
 
@@ -116,6 +122,30 @@ async def test_live_snapshot_of_the_last_window(influx: InfluxClient) -> None:
     assert snapshot.overall.response_time_avg == pytest.approx(sum(recent) / len(recent))
     assert snapshot.overall.vus == 10
     assert {s.name: s.figures.requests_total for s in snapshot.scenarios} == {
+        "s01_a": 500,
+        "s02_b": 500,
+    }
+
+
+async def test_live_totals_count_each_settled_span_once(influx: InfluxClient) -> None:
+    start = 1_700_000_300_000_000_000
+    run = SyntheticRun(str(uuid.uuid4()), start, requests=1000, seconds=10, failure_every=4)
+    await influx.write("\n".join(run.lines()))
+    totals = LiveTotals(start)
+    settle, window = timedelta(seconds=2), timedelta(seconds=1)
+    first = await live_snapshot(
+        influx, run.test_id, at(start), at(start + 5 * 10**9), window, totals, settle
+    )
+    assert first.overall.requests_total == 500
+    assert totals.until_ns == start + 3 * 10**9
+    assert totals.requests[OVERALL] == 300  # kept: the next snapshot reads only from here
+    second = await live_snapshot(
+        influx, run.test_id, at(start), at(start + 11 * 10**9), window, totals, settle
+    )
+    assert second.overall.requests_total == 1000
+    assert second.overall.failed_total == 250
+    assert totals.requests == {OVERALL: 900, "s01_a": 450, "s02_b": 450}
+    assert {s.name: s.figures.requests_total for s in second.scenarios} == {
         "s01_a": 500,
         "s02_b": 500,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from mv_contracts.metrics import (
@@ -26,6 +27,7 @@ from .summary import (
 
 OVERALL = ""
 NO_SAMPLES = "no http_reqs samples for this test in its time window"
+SETTLE = timedelta(seconds=30)
 
 
 async def run(client: InfluxClient, statements: dict[str, str]) -> dict[str, Result]:
@@ -133,40 +135,72 @@ async def pod_resources(
     return [pod_usage(series.tags, series.first()) for series in result]
 
 
+@dataclass(slots=True)
+class LiveTotals:
+    """Requests and failures per group (``OVERALL`` or a scenario) counted up to ``until_ns``.
+
+    Samples older than the settle time have been pushed by k6, so a live loop counts each span
+    once and keeps the sums: a snapshot then reads the last ``settle`` seconds, not the whole
+    test. (A sample later than that shows up in the summary, not in the live totals.)
+    """
+
+    until_ns: int
+    requests: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+
+
+def _counted(results: dict[str, Result], key: str, column: str) -> dict[str, int]:
+    groups = by_group(results, key)
+    return {name: int(_number(series, column) or 0) for name, series in groups.items()}
+
+
 async def live_snapshot(
     client: InfluxClient,
     test_id: str,
     started: datetime,
     now: datetime,
     window: timedelta,
+    totals: LiveTotals | None = None,
+    settle: timedelta = SETTLE,
 ) -> LiveSnapshot:
-    """Totals since ``started`` and the figures of the window ``[now - window, now)``."""
+    """Totals since ``started`` and the figures of the window ``[now - window, now)``.
+
+    ``totals`` (kept by the caller between snapshots) is advanced to ``now - settle``.
+    """
     end = q.ns(now)
-    cumulative = q.Bounds(test_id, q.ns(started), end)
+    totals = totals or LiveTotals(q.ns(started))
+    settle_to = max(totals.until_ns, end - int(settle.total_seconds() * 1e9))
+    settling = (
+        q.Bounds(test_id, totals.until_ns, settle_to) if settle_to > totals.until_ns else None
+    )
+    unsettled = q.Bounds(test_id, settle_to, end)
     recent = q.Bounds(test_id, end - int(window.total_seconds() * 1e9), end)
-    results = await run(client, q.live(cumulative, recent))
-    requests, failed = by_group(results, "requests"), by_group(results, "failed")
-    in_window, durations = by_group(results, "window"), by_group(results, "durations")
-    vus = results.get("vus", [])
+    results = await run(client, q.live(settling, unsettled, recent))
+    for key, sums in (("requests", totals.requests), ("failed", totals.failed)):
+        for name, count in _counted(results, f"settle_{key}", key).items():
+            sums[name] = sums.get(name, 0) + count
+    totals.until_ns = settle_to
+    requests = _counted(results, "requests", "requests")
+    failed = _counted(results, "failed", "failed")
+    in_window = _counted(results, "window", "requests")
+    durations = by_group(results, "durations")
+    vus = _number(results["vus"][0], "vus") if results.get("vus") else None
     seconds = window.total_seconds()
     figures = {
         name: live_figures(
-            requests_total=int(_number(series, "requests") or 0),
-            failed_total=int(_number(failed.get(name), "failed") or 0),
-            window_requests=int(_number(in_window.get(name), "requests") or 0),
+            requests_total=totals.requests.get(name, 0) + requests.get(name, 0),
+            failed_total=totals.failed.get(name, 0) + failed.get(name, 0),
+            window_requests=in_window.get(name, 0),
             window_seconds=seconds,
             durations=durations[name].first() if name in durations else {},
-            vus=_number(vus[0], "vus") if name == OVERALL and vus else None,
+            vus=vus if name == OVERALL else None,
         )
-        for name, series in requests.items()
+        for name in {OVERALL, *totals.requests, *requests}
     }
-    overall = figures.pop(OVERALL, None) or live_figures(
-        0, 0, 0, seconds, {}, vus=_number(vus[0], "vus") if vus else None
-    )
     return LiveSnapshot(
         test_id=test_id,
         at=now,
         window_seconds=seconds,
-        overall=overall,
+        overall=figures.pop(OVERALL),
         scenarios=[LiveScenario(name=n, figures=f) for n, f in sorted(figures.items())],
     )

@@ -158,16 +158,24 @@ def buckets(bounds: Bounds) -> dict[str, str]:
     }
 
 
-def live(cumulative: Bounds, window: Bounds) -> dict[str, str]:
-    """One live snapshot: totals since the start, TPS / response times / VUs of the window."""
-    total, recent = cumulative.where(), window.where()
+def live(settling: Bounds | None, unsettled: Bounds, window: Bounds) -> dict[str, str]:
+    """One live snapshot: requests and failures of ``settling`` (the span that has just become
+    settled, counted once and then kept) and of ``unsettled`` (from there to now); TPS, response
+    times and VUs of ``window``."""
     live_fields = ", ".join(
         ['MEAN("value") AS avg'] + [f'PERCENTILE("value", {p}) AS p{p}' for p in LIVE_PERCENTILES]
     )
+    spans = [("", unsettled)] + ([("settle_", settling)] if settling else [])
     statements: dict[str, str] = {}
+    for prefix, span in spans:
+        w = span.where()
+        for key, statement in (
+            ("requests", f'SELECT COUNT("value") AS requests FROM "{REQUESTS}" WHERE {w}'),
+            ("failed", f'SELECT SUM("value") AS failed FROM "{FAILED}" WHERE {w}'),
+        ):
+            statements[prefix + key], statements[f"{prefix}{key}_by_scenario"] = _both(statement)
+    recent = window.where()
     for key, statement in (
-        ("requests", f'SELECT COUNT("value") AS requests FROM "{REQUESTS}" WHERE {total}'),
-        ("failed", f'SELECT SUM("value") AS failed FROM "{FAILED}" WHERE {total}'),
         ("window", f'SELECT COUNT("value") AS requests FROM "{REQUESTS}" WHERE {recent}'),
         ("durations", f'SELECT {live_fields} FROM "{DURATION}" WHERE {recent}'),
     ):

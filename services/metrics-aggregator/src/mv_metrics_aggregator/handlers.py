@@ -55,6 +55,7 @@ class Aggregator:
             interval=settings.live_interval,
             lag=settings.live_lag,
             max_seconds=settings.live_max_hours * 3600,
+            settle=timedelta(seconds=settings.live_settle),
         )
 
     async def close(self) -> None:

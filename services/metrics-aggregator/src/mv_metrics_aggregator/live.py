@@ -12,7 +12,7 @@ import structlog
 
 from mv_contracts.metrics import LiveSnapshot
 
-from .aggregate import live_snapshot
+from .aggregate import SETTLE, LiveTotals, live_snapshot
 from .influx import InfluxClient, InfluxError
 
 log = structlog.get_logger()
@@ -26,6 +26,7 @@ class RunningTest:
     started_at: datetime
     executor: str
     task: asyncio.Task[None] | None = None
+    totals: LiveTotals | None = None
 
 
 class LiveTracker:
@@ -39,12 +40,14 @@ class LiveTracker:
         interval: float,
         lag: float = 1.0,
         max_seconds: float = 48 * 3600,
+        settle: timedelta = SETTLE,
     ) -> None:
         self._client = client
         self._publish = publish
         self.interval = interval
         self.lag = lag
         self.max_seconds = max_seconds
+        self.settle = settle
         self._running: dict[str, RunningTest] = {}
         self._finished: set[str] = set()
 
@@ -78,6 +81,7 @@ class LiveTracker:
         tick = loop.time()
         deadline = tick + self.max_seconds
         window = timedelta(seconds=self.interval)
+        test.totals = LiveTotals(round(test.started_at.timestamp() * 1e6) * 1000)
         while True:
             tick += self.interval
             await asyncio.sleep(max(0.0, tick - loop.time()))
@@ -88,7 +92,13 @@ class LiveTracker:
             now = datetime.now(UTC) - timedelta(seconds=self.lag)
             try:
                 snapshot = await live_snapshot(
-                    self._client, test.test_id, test.started_at, now, window
+                    self._client,
+                    test.test_id,
+                    test.started_at,
+                    now,
+                    window,
+                    test.totals,
+                    self.settle,
                 )
                 await self._publish(snapshot)
             except (InfluxError, ConnectionError, TimeoutError) as error:

@@ -14,6 +14,11 @@ class Settings(InfluxDBSettings):
         ge=0,
         description="Seconds the live window ends before now: k6 pushes samples every second",
     )
+    live_settle: float = Field(
+        default=30,
+        gt=0,
+        description="Seconds after which live totals count a sample as pushed and keep its sum",
+    )
     live_max_hours: float = Field(
         default=48, gt=0, description="A live loop whose finished event never comes stops then"
     )
