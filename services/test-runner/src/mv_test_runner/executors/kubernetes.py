@@ -5,14 +5,15 @@ calls, with the official ``kubernetes`` client run in a thread (``asyncio.to_thr
 event loop never blocks. Jobs are followed with the watch API, falling back to polling every
 SCHEDULER_POLL_INTERVAL when a watch breaks.
 
-Not yet exercised against a real API server: that happens in the Kubernetes issue, with the
-kube-apiserver built by scripts/kube-apiserver.sh. The manifests are golden-tested and validated
-against the official schemas (kubernetes-validate) in this issue.
+The ConfigMap and Secret get the Job as their owner once it exists, so the garbage collector
+removes them with it (TTL after the run, or a cancel). Tested against a real kube-apiserver
+(scripts/kube-apiserver.sh) in tests/test_kubernetes_executor.py.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -96,6 +97,13 @@ def waiting_problem(pod: dict[str, Any]) -> str | None:
     return None
 
 
+def _quietly(delete: Any, name: str, namespace: str) -> None:
+    try:
+        delete(name, namespace)
+    except Exception as error:  # cleanup after a refused start: the refusal is what matters
+        log.warning("cleanup failed", name=name, error=str(error))
+
+
 class KubernetesExecutor:
     kind: Literal["local", "kubernetes"] = "kubernetes"
 
@@ -108,17 +116,22 @@ class KubernetesExecutor:
         from kubernetes import client, config  # imported lazily: the local default needs neither
 
         if self._api is None:
+            # A client of its own (no global default); KUBECONFIG is read now, not at import.
             try:
-                config.load_incluster_config()  # type: ignore[no-untyped-call]
+                configuration = client.Configuration()
+                config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
+                self._api = client.ApiClient(configuration)
             except config.ConfigException:
-                config.load_kube_config()  # type: ignore[no-untyped-call]
-            self._api = client.ApiClient()
+                self._api = config.new_client_from_config(  # type: ignore[no-untyped-call]
+                    config_file=os.environ.get("KUBECONFIG")
+                )
         return client.CoreV1Api(self._api), client.BatchV1Api(self._api)
 
     async def start(self, request: TestRunRequest, script: GeneratedScript) -> Started:
         name = job_name(request.test_id)
         namespace = self._options.namespace
         job = job_manifest(name, request.test_id, self._options, with_secret=bool(script.secrets))
+        created: list[Any] = []  # delete functions of what this start created
         try:
             core, batch = await asyncio.to_thread(self._clients)
             if self._options.storage == "pvc":
@@ -127,12 +140,33 @@ class KubernetesExecutor:
             else:
                 cm = script_configmap(name, namespace, request.test_id, script.text)
                 await asyncio.to_thread(core.create_namespaced_config_map, namespace, cm)
+                created.append(core.delete_namespaced_config_map)
             if script.secrets:
                 secret = secret_manifest(name, namespace, request.test_id, script.secrets)
                 await asyncio.to_thread(core.create_namespaced_secret, namespace, secret)
-            await asyncio.to_thread(batch.create_namespaced_job, namespace, job)
+                created.append(core.delete_namespaced_secret)
+            # Created last: its pod needs the script and the Secret (envFrom) to start.
+            made = await asyncio.to_thread(batch.create_namespaced_job, namespace, job)
         except Exception as error:  # the API's errors are many; all mean "could not start"
+            for delete in created:
+                await asyncio.to_thread(_quietly, delete, name, namespace)
             raise StartError(f"Kubernetes refused the run {name}: {error}") from error
+        owner = {
+            "metadata": {
+                "ownerReferences": [
+                    {
+                        "apiVersion": "batch/v1",
+                        "kind": "Job",
+                        "name": name,
+                        "uid": made.metadata.uid,
+                    }
+                ]
+            }
+        }
+        if self._options.storage != "pvc":
+            await asyncio.to_thread(core.patch_namespaced_config_map, name, namespace, owner)
+        if script.secrets:
+            await asyncio.to_thread(core.patch_namespaced_secret, name, namespace, owner)
         return Started(name, script_path(name, self._options), datetime.now(UTC))
 
     async def _job_status(self, name: str) -> dict[str, Any] | None:
@@ -169,7 +203,7 @@ class KubernetesExecutor:
                 batch.list_namespaced_job,
                 self._options.namespace,
                 field_selector=f"metadata.name={name}",
-                timeout_seconds=int(self._settings.scheduler_poll_interval),
+                timeout_seconds=max(1, round(self._settings.scheduler_poll_interval)),  # 0: none
             )
             for _event in stream:
                 return
