@@ -3,15 +3,20 @@ SHELL := /bin/bash
 CACHE ?= $(or $(MV_CACHE_DIR),$(HOME)/.cache/metric-vault)
 export PATH := $(CACHE)/uv-venv/bin:$(CACHE)/bin:$(PATH)
 
-.PHONY: bootstrap run up down status test lint typecheck format asyncapi bench
+.PHONY: bootstrap run up demo down status test lint typecheck format asyncapi bench
 
 bootstrap:          ## install Debian packages, uv, the Python workspace and k6 (idempotent)
 	@scripts/bootstrap.sh
 
-run: bootstrap      ## start NATS, InfluxDB, PostgreSQL and the five services
+run: bootstrap      ## start the stack and the demo API, then load-test the demo and print the summary
+	@uv run --no-sync python -m mv_devstack up
+	@uv run --no-sync python -m mv_devstack demo
+
+up: bootstrap
 	@uv run --no-sync python -m mv_devstack up
 
-up: run
+demo:
+	@uv run --no-sync python -m mv_devstack demo
 
 down:               ## stop everything the stack started
 	@uv run --no-sync python -m mv_devstack down

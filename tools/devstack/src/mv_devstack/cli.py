@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from .config import StackConfig
+from .demo import Demo
 from .processes import ManagedProcess, StackError
 from .servers import InfluxDB, NatsServer, PostgreSQL, Server
-from .services import SERVICES, service_process, start_services
+from .services import SERVICES, demo_api_process, service_process, start_demo_api, start_services
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -20,7 +21,7 @@ def _servers(config: StackConfig) -> list[Server]:
 
 def _all_processes(config: StackConfig) -> list[ManagedProcess]:
     services = [service_process(config, name) for name in SERVICES]
-    return [*(s.process for s in _servers(config)), *services]
+    return [*(s.process for s in _servers(config)), *services, demo_api_process(config)]
 
 
 @app.command()
@@ -36,7 +37,7 @@ def up(
             server.start()
             typer.echo(f"{server.name:<20} up   (log {server.process.log_file})")
         if not servers_only:
-            for process in start_services(config):
+            for process in [*start_services(config), start_demo_api(config)]:
                 typer.echo(f"{process.name:<20} up   (log {process.log_file})")
             typer.echo(
                 f"\nGateway: {config.gateway_url}  Swagger UI: {config.gateway_url}/api/swagger"
@@ -44,6 +45,21 @@ def up(
     except StackError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
+
+
+@app.command()
+def demo() -> None:
+    """Analyse the demo API, load-test it for a few seconds, print the stored summary."""
+    config = StackConfig()
+    try:
+        Demo(config, typer.echo).run()
+    except StackError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"\nSwagger UI: {config.gateway_url}/api/swagger   history: {config.gateway_url}"
+        "/test-history/simple"
+    )
 
 
 @app.command()

@@ -33,6 +33,7 @@ class StackConfig(BaseSettings):
     postgres_user: str = "metricvault"
     postgres_database: str = "metric_vault"
     gateway_port: int = 8000
+    demo_port: int = Field(default=8080, description="The demo API of examples/demo-api")
     database: Literal["sqlite", "postgres"] = Field(
         default="sqlite", description="The gateway's store: SQLite (embedded default) or PostgreSQL"
     )
@@ -55,6 +56,10 @@ class StackConfig(BaseSettings):
         if self.database == "postgres":
             return self.postgres_url()
         return f"sqlite+aiosqlite:///{self.dir / 'gateway.db'}"
+
+    @property
+    def demo_url(self) -> str:
+        return f"http://{self.host}:{self.demo_port}"
 
     @property
     def gateway_url(self) -> str:

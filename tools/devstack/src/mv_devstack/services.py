@@ -31,6 +31,34 @@ def service_process(config: StackConfig, name: str) -> ManagedProcess:
     )
 
 
+def demo_api_process(config: StackConfig) -> ManagedProcess:
+    return ManagedProcess(
+        name="demo-api",
+        command=[
+            sys.executable, "-m", "mv_demo_api", "--host", config.host,
+            "--port", str(config.demo_port),
+        ],
+        run_dir=config.dir / "run",
+        log_dir=config.dir / "logs",
+        ports=[("demo", config.demo_port)],
+        cwd=REPO_ROOT,
+    )  # fmt: skip
+
+
+def start_demo_api(config: StackConfig) -> ManagedProcess:
+    process = demo_api_process(config)
+    process.start(config.host)
+
+    def answering() -> bool:
+        try:
+            return httpx.get(f"{config.demo_url}/health", timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(answering, what="demo API", timeout=30, process=process)
+    return process
+
+
 def start_services(config: StackConfig) -> list[ManagedProcess]:
     processes = [service_process(config, name) for name in SERVICES]
     for process in processes:
