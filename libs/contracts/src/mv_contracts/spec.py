@@ -100,15 +100,32 @@ class SpecChanges(Contract):
     unchanged: int = 0
 
 
+# A spec too large for one NATS message travels through this JetStream object store bucket.
+SPEC_OBJECT_BUCKET = "mv-analysed-specs"
+INLINE_SPEC_BYTES = 512 * 1024
+
+
 class SpecAnalysed(Contract):
     analysis_id: str
     project_id: DbId
     spec_id: DbId | None = None
-    spec: AnalysedSpec
+    spec: AnalysedSpec | None = Field(
+        default=None, description=f"The result, inline when under {INLINE_SPEC_BYTES} bytes"
+    )
+    spec_object: str | None = Field(
+        default=None,
+        description=f"Else the AnalysedSpec JSON object's name in bucket {SPEC_OBJECT_BUCKET}",
+    )
     changes: SpecChanges = Field(default_factory=SpecChanges)
     strategy: str | None = Field(
         default=None, description="How the document was found: document, swagger-ui, redoc, ..."
     )
+
+    @model_validator(mode="after")
+    def _spec_or_object(self) -> SpecAnalysed:
+        if (self.spec is None) == (self.spec_object is None):
+            raise ValueError("give exactly one of spec or spec_object")
+        return self
 
 
 class FailureKind(StrEnum):

@@ -13,7 +13,7 @@ from faststream.nats import NatsBroker
 
 from mv_runtime.bus import make_broker
 
-from .api import health, history, live, load_testing, projects, scheduler
+from .api import endpoints, health, history, live, load_testing, openapi, projects, scheduler
 from .api.errors import install_error_handlers
 from .bus import live as live_feed
 from .bus import register_handlers
@@ -84,5 +84,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.include_router(load_testing.router)
     app.include_router(scheduler.router)
     app.include_router(history.router)
+    app.include_router(openapi.router)
+    app.include_router(endpoints.router)
     app.include_router(live.router)
     return app

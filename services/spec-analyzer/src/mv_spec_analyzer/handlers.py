@@ -6,6 +6,8 @@ import structlog
 from faststream.nats import NatsBroker
 
 from mv_contracts.spec import (
+    INLINE_SPEC_BYTES,
+    SPEC_OBJECT_BUCKET,
     FailureKind,
     SpecAnalysed,
     SpecAnalysedEvent,
@@ -63,6 +65,26 @@ def _failed(request: SpecAnalysisRequest, kind: FailureKind, reason: str) -> Spe
     )
 
 
+# Large results stay in the object store for a day: long enough for any redelivery.
+OBJECT_TTL_SECONDS = 24 * 3600.0
+
+
+async def offload(broker: NatsBroker, event: SpecAnalysedEvent) -> SpecAnalysedEvent:
+    """The event with a large spec moved into the object store (NATS messages are small)."""
+    spec = event.payload.spec
+    if spec is None:
+        return event
+    data = spec.model_dump_json().encode()
+    if len(data) <= INLINE_SPEC_BYTES:
+        return event
+    store = await broker.object_storage(SPEC_OBJECT_BUCKET, ttl=OBJECT_TTL_SECONDS)
+    name = event.payload.analysis_id
+    await store.put(name, data)
+    log.info("large spec stored as an object", analysis_id=name, bytes=len(data))
+    payload = event.payload.model_copy(update={"spec": None, "spec_object": name})
+    return event.model_copy(update={"payload": payload})
+
+
 def register(broker: NatsBroker, analyzer: Analyzer) -> None:
     bus = Bus(broker)
 
@@ -75,6 +97,6 @@ def register(broker: NatsBroker, analyzer: Analyzer) -> None:
     async def analyse_spec(message: SpecAnalysisRequested) -> None:
         event = await outcome(analyzer, message.payload)
         if isinstance(event, SpecAnalysedEvent):
-            await bus.publish(SPEC_ANALYSED, event)
+            await bus.publish(SPEC_ANALYSED, await offload(broker, event))
         else:
             await bus.publish(SPEC_ANALYSIS_FAILED, event)

@@ -17,7 +17,9 @@ def register_handlers(broker: NatsBroker, sessions: async_sessionmaker[AsyncSess
     from . import (
         metrics,  # the domain modules import SERVICE from here
         runs,
+        specs,
     )
 
     metrics.register(broker, sessions)
     runs.register(broker, sessions)
+    specs.register(broker, sessions)

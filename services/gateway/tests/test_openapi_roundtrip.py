@@ -1,0 +1,221 @@
+"""analyse -> analysed -> stored through the real NATS server: the gateway app and the
+spec-analyzer's FastStream app run in-process, each with its own real broker, against a real
+database; the documents come from a real FastAPI service and a local HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from faststream.nats import NatsBroker
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from mv_devstack.config import StackConfig
+from mv_gateway.app import create_app
+from mv_gateway.settings import Settings
+from mv_spec_analyzer.app import create_app as create_analyzer
+from mv_spec_analyzer.settings import Settings as AnalyzerSettings
+
+
+@pytest.fixture(scope="module")
+def service_url() -> Iterator[str]:
+    """A real FastAPI service on loopback: its Swagger UI page is what a newcomer pastes."""
+    app = FastAPI(title="Shop", version="2.0")
+
+    @app.get("/products/{product_id}", tags=["products"], summary="상품 조회")
+    async def product(product_id: int) -> dict[str, int]:
+        return {"id": product_id}
+
+    @app.post("/orders", tags=["orders"])
+    async def order(body: dict[str, int]) -> dict[str, int]:
+        return body
+
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def big_document_url() -> Iterator[str]:
+    """A document whose analysed result is too large for one NATS message."""
+    paths = {
+        f"/resources/r{n}": {
+            "get": {"summary": f"resource {n}", "description": "긴 설명 " * 120, "tags": ["big"]}
+        }
+        for n in range(600)
+    }
+    body = json.dumps(
+        {"openapi": "3.0.3", "info": {"title": "big", "version": "1"}, "paths": paths}
+    ).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/big.json"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+async def live(engine: AsyncEngine, stack: StackConfig) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway (committed database, subscribed broker) and a running spec-analyzer."""
+    analyzer_app = create_analyzer(AnalyzerSettings(nats_url=stack.nats_url, spec_fetch_timeout=5))
+    analyzer = analyzer_app.broker
+    assert analyzer is not None
+    broker = NatsBroker(stack.nats_url)
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        nats_url=stack.nats_url,
+        migrate_on_start=False,
+    )
+    app = create_app(settings, broker=broker)
+    await analyzer.start()
+    await broker.start()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+        project = (await http.post("/project", json={"title": "round trip"})).json()
+        http.headers["x-project"] = str(project["id"])
+        try:
+            yield http
+        finally:
+            await http.delete(f"/project/{project['id']}")
+    await broker.stop()
+    await analyzer.stop()
+    await app.state.engine.dispose()
+
+
+async def analyse(http: httpx.AsyncClient, **body: Any) -> httpx.Response:
+    project_id = int(http.headers["x-project"])
+    return await http.post(
+        "/openapi/analyze",
+        params={"wait": "true", "timeout": 60},
+        json={"project_id": project_id, **body},
+    )
+
+
+async def test_swagger_ui_url_round_trip(live: httpx.AsyncClient, service_url: str) -> None:
+    answer = await analyse(live, openapi_url=f"{service_url}/docs")
+    assert answer.status_code == 200, answer.text
+    outcome = answer.json()
+    assert outcome["status"] == "succeeded"
+    assert sorted(outcome["changes"]["added"]) == ["GET /products/{product_id}", "POST /orders"]
+    spec = (await live.get(f"/openapi/{outcome['spec_id']}")).json()
+    assert spec["title"] == "Shop"
+    assert spec["source_url"] == f"{service_url}/openapi.json"
+    assert spec["base_url"] == service_url
+    assert {t["name"] for t in spec["tags"]} == {"products", "orders"}
+    product = next(e for e in spec["endpoints"] if e["method"] == "GET")
+    assert product["summary"] == "상품 조회"
+    assert product["parameters"][0]["name"] == "product_id"
+
+    # Without wait: the analysis id at once, the outcome later under /openapi/analyses/{id}.
+    project_id = int(live.headers["x-project"])
+    pending = await live.post(
+        "/openapi/analyze", json={"project_id": project_id, "openapi_url": f"{service_url}/redoc"}
+    )
+    assert pending.status_code == 202
+    analysis_id = pending.json()["analysis_id"]
+    deadline = time.monotonic() + 60
+    while (state := (await live.get(f"/openapi/analyses/{analysis_id}")).json())[
+        "status"
+    ] == "pending":
+        assert time.monotonic() < deadline
+        await _sleep()
+    assert state["status"] == "succeeded"
+    assert state["spec_id"] == outcome["spec_id"]  # the same source URL: updated in place
+    assert state["changes"]["unchanged"] == 2
+    listed = (await live.get("/openapi", params={"project_id": project_id})).json()
+    assert len(listed) == 1
+
+
+async def test_reanalysis_of_an_upload_says_what_changed(live: httpx.AsyncClient) -> None:
+    def document(paths: dict[str, Any]) -> str:
+        return json.dumps(
+            {"openapi": "3.1.0", "info": {"title": "up", "version": "1"}, "paths": paths}
+        )
+
+    first = await analyse(
+        live,
+        document=document({"/a": {"get": {}}, "/b": {"get": {}}, "/c": {"delete": {}}}),
+    )
+    assert first.status_code == 200, first.text
+    spec_id = first.json()["spec_id"]
+    second = await analyse(
+        live,
+        spec_id=spec_id,
+        document=document(
+            {"/a": {"get": {"summary": "changed"}}, "/b": {"get": {}}, "/d": {"put": {}}}
+        ),
+    )
+    assert second.status_code == 200, second.text
+    assert second.json()["spec_id"] == spec_id
+    assert second.json()["changes"] == {
+        "added": ["PUT /d"],
+        "changed": ["GET /a"],
+        "removed": ["DELETE /c"],
+        "unchanged": 1,
+    }
+    stored = (await live.get(f"/openapi/{spec_id}", params={"include_removed": True})).json()
+    assert {(e["path"], e["removed"]) for e in stored["endpoints"]} == {
+        ("/a", False), ("/b", False), ("/c", True), ("/d", False)
+    }  # fmt: skip
+
+
+async def test_failed_analyses_are_clear_4xx_and_store_nothing(live: httpx.AsyncClient) -> None:
+    project_id = int(live.headers["x-project"])
+    malformed = await analyse(live, document='{"openapi": "3.0.0", ')
+    assert malformed.status_code == 422
+    assert malformed.json()["detail"]["kind"] == "malformed"
+    assert "malformed JSON" in malformed.json()["detail"]["reason"]
+
+    refused = await analyse(live, openapi_url="http://169.254.169.254/latest/meta-data/")
+    assert refused.status_code == 422
+    assert refused.json()["detail"]["kind"] == "refused_address"
+
+    not_openapi = await analyse(live, document={"hello": "world"})
+    assert not_openapi.json()["detail"]["kind"] == "not_openapi"
+    assert (await live.get("/openapi", params={"project_id": project_id})).json() == []
+
+
+async def test_large_result_travels_through_the_object_store(
+    live: httpx.AsyncClient, big_document_url: str
+) -> None:
+    answer = await analyse(live, openapi_url=big_document_url)
+    assert answer.status_code == 200, answer.text
+    endpoints = await live.get(
+        "/endpoint", params={"spec_id": answer.json()["spec_id"], "limit": 1000}
+    )
+    assert len(endpoints.json()) == 600
+
+
+async def _sleep() -> None:
+    await asyncio.sleep(0.2)
