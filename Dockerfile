@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1.7
 # One image per service: `docker build --target gateway .` (or spec-analyzer, test-runner,
-# metrics-aggregator, pod-watcher). They share one virtualenv of the workspace, synced before the
-# source is copied, so a source change rebuilds only the last layers.
+# metrics-aggregator, pod-watcher, and demo-api, the example API to load-test). They share one
+# virtualenv of the workspace, synced before the source is copied, so a source change rebuilds
+# only the last layers. The Helm chart expects them as <repository>/<target>:<tag>.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS base
@@ -19,11 +20,13 @@ COPY services/spec-analyzer/pyproject.toml services/spec-analyzer/
 COPY services/test-runner/pyproject.toml services/test-runner/
 COPY services/metrics-aggregator/pyproject.toml services/metrics-aggregator/
 COPY services/pod-watcher/pyproject.toml services/pod-watcher/
+COPY examples/demo-api/pyproject.toml examples/demo-api/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --all-packages --no-install-workspace
 COPY libs libs
 COPY tools tools
 COPY services services
+COPY examples examples
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --all-packages --no-editable
 
@@ -55,3 +58,8 @@ CMD ["python", "-m", "mv_metrics_aggregator"]
 FROM runtime AS pod-watcher
 COPY --from=build /app/.venv /app/.venv
 CMD ["python", "-m", "mv_pod_watcher"]
+
+FROM runtime AS demo-api
+COPY --from=build /app/.venv /app/.venv
+EXPOSE 8080
+CMD ["python", "-m", "mv_demo_api", "--host", "0.0.0.0", "--port", "8080"]

@@ -8,12 +8,22 @@ runs), and stops it only when it was the one that started it.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
-from .config import REPO_ROOT, StackConfig
+from .config import REPO_ROOT, StackConfig, cache_dir
 
 SCRIPT = REPO_ROOT / "scripts" / "kube-apiserver.sh"
+
+
+def helm_binary() -> str | None:
+    """A ``helm`` on PATH wins; else the one scripts/bootstrap.sh built into the cache."""
+    found = shutil.which("helm")
+    if found:
+        return found
+    built = cache_dir() / "bin" / "helm"
+    return str(built) if built.exists() else None
 
 
 class KubeApiServerError(RuntimeError):
