@@ -11,14 +11,21 @@ from .envelope import Contract, Envelope
 
 # What the pod-watcher writes to InfluxDB, one point per pod and poll (line protocol):
 # ``pod_resources,namespace=<ns>,pod=<name> cpu_usage_millicores=..,memory_usage_mb=..,
-# cpu_percent=..,memory_percent=..`` -- the fields of :class:`PodResources` of the same names
-# (percent of the limit, else the request; a field is left out when unknown).
+# cpu_percent=..,memory_percent=..,test_ids="<id>,<id>"`` -- the fields of :class:`PodResources`
+# of the same names (percent of the limit, else the request; a field is left out when unknown;
+# the requests and limits are written too), and ``test_ids``, the tests running at that moment.
 POD_RESOURCES_MEASUREMENT = "pod_resources"
 POD_RESOURCES_TAGS = ("namespace", "pod")
 POD_RESOURCES_CPU_USAGE = "cpu_usage_millicores"
 POD_RESOURCES_MEMORY_USAGE = "memory_usage_mb"
 POD_RESOURCES_CPU_PERCENT = "cpu_percent"
 POD_RESOURCES_MEMORY_PERCENT = "memory_percent"
+POD_RESOURCES_TEST_IDS = "test_ids"
+# Pod annotation naming the path of the pod's OpenAPI document (e.g. "/openapi.json"); with it,
+# the pod-watcher reports the pod as a discovered server. On a Service it overrides the default.
+OPENAPI_PATH_ANNOTATION = "metric-vault.io/openapi-path"
+# Pod annotation: the port serving that document (default: the first container port).
+OPENAPI_PORT_ANNOTATION = "metric-vault.io/openapi-port"
 
 
 class PodResources(Contract):

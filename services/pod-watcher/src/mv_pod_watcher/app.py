@@ -1,14 +1,104 @@
-"""The pod-watcher's FastStream application."""
+"""The pod-watcher's FastStream application: test events in; snapshots and servers out."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from faststream import FastStream
+from faststream.nats import NatsBroker
 
-from mv_runtime.bus import make_broker
+from mv_contracts.pods import (
+    DiscoveredServer,
+    PodResourcesEvent,
+    PodResourcesSnapshot,
+    ServerDiscoveredEvent,
+)
+from mv_contracts.runs import TestFinishedEvent, TestStartedEvent
+from mv_contracts.subjects import POD_RESOURCES, SERVER_DISCOVERED, TEST_FINISHED, TEST_STARTED
+from mv_runtime.bus import Bus, make_broker, subscribe
 
+from .influx_writer import InfluxWriter
+from .kube import KubeClient
+from .metrics_api import MetricsReader
 from .settings import Settings
+from .watcher import PodWatcher, RunningTests
+from .watching import Informer
+
+SERVICE = "pod-watcher"
+
+
+def register(broker: NatsBroker, running: RunningTests) -> None:
+    @subscribe(broker, SERVICE, TEST_STARTED)
+    async def test_started(message: TestStartedEvent) -> None:
+        running.started(message.payload.test_id)
+
+    @subscribe(broker, SERVICE, TEST_FINISHED)
+    async def test_finished(message: TestFinishedEvent) -> None:
+        running.finished(message.payload.test_id)
+
+
+def make_watcher(
+    settings: Settings, client: KubeClient, bus: Bus, running: RunningTests
+) -> PodWatcher:
+    namespace, selector = settings.kubernetes_test_namespace, settings.kubernetes_label_selector
+
+    async def publish_snapshot(snapshot: PodResourcesSnapshot) -> None:
+        await bus.publish(
+            POD_RESOURCES, PodResourcesEvent(correlation_id=snapshot.namespace, payload=snapshot)
+        )
+
+    async def publish_server(server: DiscoveredServer) -> None:
+        await bus.publish(
+            SERVER_DISCOVERED,
+            ServerDiscoveredEvent(
+                correlation_id=f"{server.namespace}/{server.name}", payload=server
+            ),
+        )
+
+    def informer(path: str, label_selector: str | None) -> Informer:
+        return Informer(
+            client,
+            f"/api/v1/namespaces/{namespace}/{path}",
+            label_selector=label_selector,
+            timeout_seconds=settings.watch_timeout_seconds,
+        )
+
+    return PodWatcher(
+        namespace,
+        pods=informer("pods", selector),
+        services=informer("services", None),
+        metrics=MetricsReader(client, namespace, selector),
+        influx=InfluxWriter(settings.influxdb_url, settings.influxdb_database),
+        publish_snapshot=publish_snapshot,
+        publish_server=publish_server,
+        running=running,
+        interval=settings.pod_metrics_interval,
+    )
 
 
 def create_app(settings: Settings) -> FastStream:
     broker = make_broker(settings.nats_url)
-    return FastStream(broker)
+    running = RunningTests()
+    register(broker, running)
+    app = FastStream(broker)
+    tasks: list[asyncio.Task[None]] = []
+    closing: list[KubeClient | InfluxWriter] = []
+
+    @app.after_startup
+    async def start_watching() -> None:
+        client = await KubeClient.connect(settings.kubeconfig)
+        watcher = make_watcher(settings, client, Bus(broker), running)
+        closing.extend([client, watcher.influx])
+        tasks.append(asyncio.create_task(watcher.run(), name="pod-watcher"))
+
+    @app.on_shutdown
+    async def stop_watching() -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for resource in closing:
+            await resource.aclose()
+
+    return app

@@ -10,4 +10,13 @@ from mv_runtime.settings import InfluxDBSettings
 class Settings(InfluxDBSettings):
     kubernetes_test_namespace: str = Field(default="test", description="Namespace of the pods")
     kubernetes_label_selector: str | None = Field(default=None, description="Optional filter")
-    pod_metrics_interval: float = Field(default=5, gt=0, description="Seconds between readings")
+    pod_metrics_interval: float = Field(
+        default=5, gt=0, description="Seconds between snapshots (and PodMetrics readings)"
+    )
+    kubeconfig: str | None = Field(
+        default=None,
+        description="KUBECONFIG file; unset: the in-cluster service account, else ~/.kube/config",
+    )
+    watch_timeout_seconds: int = Field(
+        default=300, ge=10, description="Seconds a watch request lasts before it is resumed"
+    )
