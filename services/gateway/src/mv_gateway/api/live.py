@@ -52,7 +52,7 @@ async def k6_data_sse(
     try:
         while True:
             message = await client.get()
-            yield ServerSentEvent(data=message, event=message.kind, id=str(message.seq))
+            yield ServerSentEvent(raw_data=message.encoded, event=message.kind, id=str(message.seq))
             if _stream_done(message, wanted):
                 return
     finally:
@@ -88,7 +88,7 @@ async def _send_until_done(
             getting.cancel()
             return
         message = getting.result()
-        await websocket.send_text(message.model_dump_json())
+        await websocket.send_text(message.encoded)
         if _stream_done(message, wanted):
             await websocket.close(code=1000)
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -82,6 +83,11 @@ class LiveMessage(BaseModel):
     k6: LiveSnapshot | None = None
     resources: list[PodLive] | None = None
     end: TestEnd | None = None
+
+    @cached_property
+    def encoded(self) -> str:
+        """The JSON text, made once however many clients receive the message."""
+        return self.model_dump_json()
 
     model_config = {
         "json_schema_extra": {
