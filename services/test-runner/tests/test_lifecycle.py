@@ -164,3 +164,33 @@ async def test_restart_follows_running_and_finishes_ended_runs(
     assert statuses == {ends_while_down: RunStatus.SUCCEEDED, still_running: RunStatus.CANCELLED}
     await restarted.reconcile()  # nothing left to do: no second finished event
     assert len(second.of(TestFinishedEvent)) == 2
+
+
+async def test_cancel_before_the_run_request_ends_it_cancelled(
+    settings: Settings, echo: EchoServer
+) -> None:
+    recorder = Recorder()
+    runs = lifecycle(settings, recorder)
+    test_id = str(uuid.uuid4())
+    assert not await runs.cancel(test_id, "changed my mind")
+    await runs.run(make_request(echo.url, scenario("a"), test_id=test_id))
+    assert recorder.of(TestStartedEvent) == []
+    finished = recorder.finished()
+    assert finished.payload.status is RunStatus.CANCELLED
+    assert finished.payload.reason == "changed my mind"
+    assert echo.requests == []
+
+
+async def test_unwritable_state_folder_fails_the_test_with_reason(
+    settings: Settings, echo: EchoServer, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    recorder = Recorder()
+    runs = lifecycle(settings.model_copy(update={"k6_script_file_folder": blocker}), recorder)
+    test_id = str(uuid.uuid4())
+    await runs.run(make_request(echo.url, scenario("a"), test_id=test_id))
+    finished = recorder.finished()
+    assert finished.payload.status is RunStatus.FAILED
+    assert finished.payload.reason is not None
+    assert "state folder" in finished.payload.reason

@@ -69,7 +69,16 @@ class Lifecycle:
         if self._store.known(test_id):
             log.info("run request already handled", test_id=test_id)
             return
-        self._store.record(test_id, None)
+        try:
+            self._store.record(test_id, None)
+        except OSError as error:  # K6_SCRIPT_FILE_FOLDER not writable: say so, once
+            reason = f"the runner cannot write its state folder: {error}"
+            await self._publish_finished(test_id, Outcome(RunStatus.FAILED, reason), None)
+            return
+        cancelled = self._store.cancel_reason(test_id)
+        if cancelled is not None:  # the cancel arrived before the run request
+            await self._finish(test_id, Outcome(RunStatus.CANCELLED, cancelled), None)
+            return
         try:
             script = generate_script(request)
             started = await self._executor.start(request, script)
@@ -94,10 +103,15 @@ class Lifecycle:
         self._follow(test_id, started.started_at)
 
     async def cancel(self, test_id: str, reason: str) -> bool:
-        """Stop a running test; its finished event says cancelled. False if not running."""
-        if not self._store.known(test_id) or self._store.finished(test_id):
+        """Stop a running test; its finished event says cancelled. False if not running.
+
+        A cancel for a test not seen yet is remembered: its run request then ends as cancelled.
+        """
+        if self._store.finished(test_id):
             return False
         self._store.mark_cancel(test_id, reason)
+        if not self._store.known(test_id):
+            return False
         await self._executor.stop(test_id)
         return True
 
@@ -183,6 +197,13 @@ class Lifecycle:
     async def _finish(self, test_id: str, outcome: Outcome, started_at: datetime | None) -> None:
         if self._store.finished(test_id):
             return
+        await self._publish_finished(test_id, outcome, started_at)
+        self._store.mark_finished(test_id, outcome.status.value)
+        log.info("test finished", test_id=test_id, status=outcome.status.value)
+
+    async def _publish_finished(
+        self, test_id: str, outcome: Outcome, started_at: datetime | None
+    ) -> None:
         payload = TestFinished(
             test_id=test_id,
             status=outcome.status,
@@ -197,5 +218,3 @@ class Lifecycle:
                 id=event_id(test_id, "finished"), correlation_id=test_id, payload=payload
             ),
         )
-        self._store.mark_finished(test_id, outcome.status.value)
-        log.info("test finished", test_id=test_id, status=outcome.status.value)

@@ -72,10 +72,13 @@ class LocalExecutor:
         if binary is None:
             raise StartError(f"k6 executable not found: {self._settings.k6_binary!r}")
         directory = self.run_dir(request.test_id)
-        directory.mkdir(parents=True, exist_ok=True)
         script_file = directory / "script.js"
-        script_file.write_text(script.text, encoding="utf-8")
-        (directory / "exit_code").unlink(missing_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            script_file.write_text(script.text, encoding="utf-8")
+            (directory / "exit_code").unlink(missing_ok=True)
+        except OSError as error:
+            raise StartError(f"cannot write the script to {directory}: {error}") from error
         env = {
             **os.environ,
             **self._settings.influxdb_output_env(),
