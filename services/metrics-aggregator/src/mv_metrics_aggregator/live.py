@@ -18,6 +18,7 @@ from .influx import InfluxClient, InfluxError
 log = structlog.get_logger()
 
 Publish = Callable[[LiveSnapshot], Awaitable[None]]
+FINISHED_KEPT = 10_000
 
 
 @dataclass(slots=True)
@@ -49,7 +50,8 @@ class LiveTracker:
         self.max_seconds = max_seconds
         self.settle = settle
         self._running: dict[str, RunningTest] = {}
-        self._finished: set[str] = set()
+        # Tests already finished here, so a late or redelivered started event starts nothing.
+        self._finished: dict[str, None] = {}
 
     def running(self, test_id: str) -> RunningTest | None:
         return self._running.get(test_id)
@@ -64,7 +66,9 @@ class LiveTracker:
         return True
 
     async def stop(self, test_id: str) -> RunningTest | None:
-        self._finished.add(test_id)
+        self._finished[test_id] = None
+        while len(self._finished) > FINISHED_KEPT:
+            del self._finished[next(iter(self._finished))]
         test = self._running.pop(test_id, None)
         if test and test.task:
             test.task.cancel()
