@@ -118,3 +118,10 @@ def test_live_figures() -> None:
     assert figures.response_time_p95 == 9
     assert figures.response_time_p99 is None
     assert live_figures(0, 0, 0, 5, {}).error_rate == 0
+
+
+def test_pod_points_are_matched_by_the_test_id_in_their_list() -> None:
+    assert q.test_ids_match("a/b.c-1") == '"test_ids" =~ /(^|,)a\\/b\\.c-1(,|$)/'
+    statement = q.resources("t1", 100, 200)
+    assert "time >= 100 AND time < 200" in statement
+    assert '"test_ids" =~ /(^|,)t1(,|$)/' in statement

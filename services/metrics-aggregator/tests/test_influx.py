@@ -83,9 +83,13 @@ async def test_resources_of_the_window_per_pod(influx: InfluxClient) -> None:
     start = 1_700_000_100_000_000_000
     run = SyntheticRun(str(uuid.uuid4()), start, requests=100, seconds=3)
     await influx.write("\n".join(run.lines()))
-    await influx.write(pod_lines("test", "api-1", start, [(100, 200), (400, 256), (250, 230)]))
-    await influx.write(pod_lines("test", "api-2", start, [(50, 100)]))
-    await influx.write(pod_lines("test", "old", start - 3600 * 10**9, [(999, 999)]))
+    ours, other = (run.test_id, "t-9"), ("t-9",)
+    usage: list[tuple[float, float]] = [(100, 200), (400, 256), (250, 230)]
+    await influx.write(pod_lines("test", "api-1", start, usage, ours))
+    await influx.write(pod_lines("test", "api-1", start + 3 * 10**9, [(900, 500)], other))
+    await influx.write(pod_lines("test", "api-2", start, [(50, 100)], ("x", run.test_id)))
+    await influx.write(pod_lines("test", "idle", start, [(999, 999)]))  # no test running
+    await influx.write(pod_lines("test", "old", start - 3600 * 10**9, [(999, 999)], ours))
     summary = await summarise(influx, run.test_id, at(start), at(start + 5 * 10**9))
     pods = {p.pod: p for p in summary.resources}
     assert set(pods) == {"api-1", "api-2"}

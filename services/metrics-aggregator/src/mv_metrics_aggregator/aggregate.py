@@ -83,7 +83,7 @@ async def summarise(
     bounds = q.Bounds(test_id, q.ns(start), q.ns(end))
     counts = _counts(await run(client, q.counts(bounds)))
     overall = counts.get(OVERALL)
-    resources = await pod_resources(client, start, end)
+    resources = await pod_resources(client, test_id, start, end)
     if overall is None or overall.requests == 0 or overall.first_ms is None:
         return TestSummary(
             test_id=test_id,
@@ -129,9 +129,9 @@ async def summarise(
 
 
 async def pod_resources(
-    client: InfluxClient, start: datetime, end: datetime
+    client: InfluxClient, test_id: str, start: datetime, end: datetime
 ) -> list[PodUsageSummary]:
-    (result,) = await client.query(q.resources(q.ns(start), q.ns(end)))
+    (result,) = await client.query(q.resources(test_id, q.ns(start), q.ns(end)))
     return [pod_usage(series.tags, series.first()) for series in result]
 
 

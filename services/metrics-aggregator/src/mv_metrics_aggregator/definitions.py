@@ -23,8 +23,8 @@ Definitions (DESIGN.md, "Metrics store"):
 - VUs: ``MAX``/``MIN``/``MEAN`` of the ``vus`` gauge. k6 writes ``vus`` without a scenario tag,
   so scenarios have no VU figures.
 - resources: the ``pod_resources`` measurement the pod-watcher writes (see
-  ``mv_contracts.pods``), per pod in the test's time window (pods under test are not tied to one
-  test id, so that query is bounded by the time range only).
+  ``mv_contracts.pods``), per pod, over the points of the test's time window whose ``test_ids``
+  field lists the test (the pods under test are shared, so the test id is a field there).
 
 k6 may write ``url``, ``vu`` and ``iter`` as fields (``K6_INFLUXDB_TAGS_AS_FIELDS``) or as tags;
 no statement here names them, so both work.
@@ -37,6 +37,7 @@ no statement here names them, so both work.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,6 +47,7 @@ from mv_contracts.pods import (
     POD_RESOURCES_MEASUREMENT,
     POD_RESOURCES_MEMORY_PERCENT,
     POD_RESOURCES_MEMORY_USAGE,
+    POD_RESOURCES_TEST_IDS,
 )
 from mv_contracts.runs import SCENARIO_TAG, TEST_ID_TAG
 
@@ -184,8 +186,14 @@ def live(settling: Bounds | None, unsettled: Bounds, window: Bounds) -> dict[str
     return statements
 
 
-def resources(start_ns: int, end_ns: int) -> str:
-    """Per pod: CPU and memory min/avg/max and the peak percent of the limit in the window."""
+def test_ids_match(test_id: str) -> str:
+    """An InfluxQL regex on the pod-watcher's comma-separated ``test_ids`` field."""
+    escaped = re.sub(r"([^A-Za-z0-9_-])", r"\\\1", test_id)
+    return f'"{POD_RESOURCES_TEST_IDS}" =~ /(^|,){escaped}(,|$)/'
+
+
+def resources(test_id: str, start_ns: int, end_ns: int) -> str:
+    """Per pod: CPU and memory min/avg/max and the peak percent of the limit during the test."""
     fields = ", ".join(
         [
             f'MIN("{POD_RESOURCES_CPU_USAGE}") AS cpu_min',
@@ -200,5 +208,6 @@ def resources(start_ns: int, end_ns: int) -> str:
     )
     return (
         f'SELECT {fields} FROM "{POD_RESOURCES_MEASUREMENT}" '
-        f'WHERE time >= {start_ns} AND time < {end_ns} GROUP BY "namespace", "pod"'
+        f"WHERE {test_ids_match(test_id)} AND time >= {start_ns} AND time < {end_ns} "
+        'GROUP BY "namespace", "pod"'
     )

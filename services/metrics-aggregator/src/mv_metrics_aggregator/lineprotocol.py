@@ -12,6 +12,7 @@ from mv_contracts.pods import (
     POD_RESOURCES_MEASUREMENT,
     POD_RESOURCES_MEMORY_PERCENT,
     POD_RESOURCES_MEMORY_USAGE,
+    POD_RESOURCES_TEST_IDS,
 )
 from mv_contracts.runs import SCENARIO_TAG, TEST_ID_TAG
 
@@ -68,12 +69,19 @@ class SyntheticRun:
             yield f"{VUS},{TEST_ID_TAG}={self.test_id} value={self.vus} {at}"
 
 
-def pod_lines(namespace: str, pod: str, start_ns: int, usage: list[tuple[float, float]]) -> str:
+def pod_lines(
+    namespace: str,
+    pod: str,
+    start_ns: int,
+    usage: list[tuple[float, float]],
+    test_ids: tuple[str, ...] = (),
+) -> str:
     """A pod-watcher point per second: (cpu millicores, memory MB), limits 1000 m / 512 MB."""
+    ids = f',{POD_RESOURCES_TEST_IDS}="{",".join(test_ids)}"' if test_ids else ""
     return "\n".join(
         f"{POD_RESOURCES_MEASUREMENT},namespace={namespace},pod={pod} "
         f"{POD_RESOURCES_CPU_USAGE}={cpu},{POD_RESOURCES_MEMORY_USAGE}={memory},"
-        f"{POD_RESOURCES_CPU_PERCENT}={cpu / 10},{POD_RESOURCES_MEMORY_PERCENT}={memory / 5.12} "
-        f"{start_ns + i * 10**9}"
+        f"{POD_RESOURCES_CPU_PERCENT}={cpu / 10},{POD_RESOURCES_MEMORY_PERCENT}={memory / 5.12}"
+        f"{ids} {start_ns + i * 10**9}"
         for i, (cpu, memory) in enumerate(usage)
     )
