@@ -53,18 +53,23 @@ def service_url() -> Iterator[str]:
     thread.join(10)
 
 
-@pytest.fixture(scope="module")
-def big_document_url() -> Iterator[str]:
-    """A document whose analysed result is too large for one NATS message."""
+def big_document() -> bytes:
+    """A document that, and whose analysed result, is too large for one NATS message."""
     paths = {
         f"/resources/r{n}": {
-            "get": {"summary": f"resource {n}", "description": "긴 설명 " * 120, "tags": ["big"]}
+            "get": {"summary": f"resource {n}", "description": "긴 설명 " * 200, "tags": ["big"]}
         }
         for n in range(600)
     }
-    body = json.dumps(
-        {"openapi": "3.0.3", "info": {"title": "big", "version": "1"}, "paths": paths}
+    return json.dumps(
+        {"openapi": "3.0.3", "info": {"title": "big", "version": "1"}, "paths": paths},
+        ensure_ascii=False,
     ).encode()
+
+
+@pytest.fixture(scope="module")
+def big_document_url() -> Iterator[str]:
+    body = big_document()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -215,6 +220,16 @@ async def test_large_result_travels_through_the_object_store(
         "/endpoint", params={"spec_id": answer.json()["spec_id"], "limit": 1000}
     )
     assert len(endpoints.json()) == 600
+
+
+async def test_large_upload_travels_through_the_object_store(live: httpx.AsyncClient) -> None:
+    document = big_document().decode()
+    assert len(document.encode()) > 1024 * 1024  # over NATS's default message size
+    answer = await analyse(live, document=document)
+    assert answer.status_code == 200, answer.text
+    spec = (await live.get(f"/openapi/{answer.json()['spec_id']}")).json()
+    assert len(spec["endpoints"]) == 600
+    assert spec["endpoints"][0]["description"].startswith("긴 설명")
 
 
 async def _sleep() -> None:

@@ -14,16 +14,30 @@ HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS",
 ParameterLocation = Literal["path", "query", "header", "cookie"]
 
 
+# Payloads too large for one NATS message (1 MiB by default) travel through JetStream object
+# stores: an uploaded document in SPEC_DOCUMENT_BUCKET, an analysed spec in SPEC_OBJECT_BUCKET,
+# each object named by the analysis id and kept for SPEC_OBJECT_TTL_SECONDS.
+SPEC_DOCUMENT_BUCKET = "mv-spec-documents"
+SPEC_OBJECT_BUCKET = "mv-analysed-specs"
+SPEC_OBJECT_TTL_SECONDS = 24 * 3600.0
+INLINE_SPEC_BYTES = 512 * 1024
+
+
 class SpecSource(Contract):
     """Where the document comes from: a URL, or the document text itself (an upload)."""
 
     url: HttpUrl | None = Field(default=None, description="Document, Swagger UI, ReDoc or base URL")
     document: str | None = Field(default=None, description="The OpenAPI document, JSON or YAML")
+    document_object: str | None = Field(
+        default=None,
+        description=f"A large upload: the object's name in bucket {SPEC_DOCUMENT_BUCKET}",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SpecSource:
-        if (self.url is None) == (self.document is None):
-            raise ValueError("give exactly one of url or document")
+        given = [v for v in (self.url, self.document, self.document_object) if v is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of url, document or document_object")
         return self
 
 
@@ -98,11 +112,6 @@ class SpecChanges(Contract):
     changed: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
     unchanged: int = 0
-
-
-# A spec too large for one NATS message travels through this JetStream object store bucket.
-SPEC_OBJECT_BUCKET = "mv-analysed-specs"
-INLINE_SPEC_BYTES = 512 * 1024
 
 
 class SpecAnalysed(Contract):

@@ -7,7 +7,9 @@ from faststream.nats import NatsBroker
 
 from mv_contracts.spec import (
     INLINE_SPEC_BYTES,
+    SPEC_DOCUMENT_BUCKET,
     SPEC_OBJECT_BUCKET,
+    SPEC_OBJECT_TTL_SECONDS,
     FailureKind,
     SpecAnalysed,
     SpecAnalysedEvent,
@@ -15,6 +17,7 @@ from mv_contracts.spec import (
     SpecAnalysisFailure,
     SpecAnalysisRequest,
     SpecAnalysisRequested,
+    SpecSource,
 )
 from mv_contracts.subjects import ANALYSE_SPEC, SPEC_ANALYSED, SPEC_ANALYSIS_FAILED
 from mv_runtime.bus import Bus, subscribe
@@ -27,12 +30,41 @@ SERVICE = "spec-analyzer"
 log = structlog.get_logger()
 
 
+async def uploaded(broker: NatsBroker, name: str, max_bytes: int) -> SpecSource:
+    """A large upload, read back from the object store the gateway put it in."""
+    store = await broker.object_storage(SPEC_DOCUMENT_BUCKET, ttl=SPEC_OBJECT_TTL_SECONDS)
+    try:
+        info = await store.get_info(name)
+    except Exception as error:
+        raise AnalysisError(
+            FailureKind.NOT_FOUND, f"the uploaded document {name} is no longer stored"
+        ) from error
+    if (info.size or 0) > max_bytes:
+        raise AnalysisError(
+            FailureKind.TOO_LARGE,
+            f"the document has {info.size} bytes, more than the limit of {max_bytes}",
+        )
+    found = await store.get(name)
+    try:
+        return SpecSource(document=(found.data or b"").decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise AnalysisError(
+            FailureKind.MALFORMED, f"the upload is not UTF-8 text: {error}"
+        ) from error
+
+
 async def outcome(
-    analyzer: Analyzer, request: SpecAnalysisRequest
+    analyzer: Analyzer, request: SpecAnalysisRequest, broker: NatsBroker | None = None
 ) -> SpecAnalysedEvent | SpecAnalysisFailed:
     """The event answering ``request``; every failure becomes a failed event with a reason."""
     try:
-        analysis = await analyzer.analyse(request.source)
+        source = request.source
+        if source.document_object is not None:
+            if broker is None:
+                raise AnalysisError(FailureKind.INTERNAL, "no object store to read the upload from")
+            max_bytes = analyzer.settings.spec_max_bytes
+            source = await uploaded(broker, source.document_object, max_bytes)
+        analysis = await analyzer.analyse(source)
     except AnalysisError as error:
         return _failed(request, error.kind, error.reason)
     except Exception as error:  # a bug must still answer the user, not loop on redelivery
@@ -65,10 +97,6 @@ def _failed(request: SpecAnalysisRequest, kind: FailureKind, reason: str) -> Spe
     )
 
 
-# Large results stay in the object store for a day: long enough for any redelivery.
-OBJECT_TTL_SECONDS = 24 * 3600.0
-
-
 async def offload(broker: NatsBroker, event: SpecAnalysedEvent) -> SpecAnalysedEvent:
     """The event with a large spec moved into the object store (NATS messages are small)."""
     spec = event.payload.spec
@@ -77,7 +105,7 @@ async def offload(broker: NatsBroker, event: SpecAnalysedEvent) -> SpecAnalysedE
     data = spec.model_dump_json().encode()
     if len(data) <= INLINE_SPEC_BYTES:
         return event
-    store = await broker.object_storage(SPEC_OBJECT_BUCKET, ttl=OBJECT_TTL_SECONDS)
+    store = await broker.object_storage(SPEC_OBJECT_BUCKET, ttl=SPEC_OBJECT_TTL_SECONDS)
     name = event.payload.analysis_id
     await store.put(name, data)
     log.info("large spec stored as an object", analysis_id=name, bytes=len(data))
@@ -95,7 +123,7 @@ def register(broker: NatsBroker, analyzer: Analyzer) -> None:
         ack_wait=max(30.0, analyzer.settings.spec_analysis_timeout + 30),
     )
     async def analyse_spec(message: SpecAnalysisRequested) -> None:
-        event = await outcome(analyzer, message.payload)
+        event = await outcome(analyzer, message.payload, broker)
         if isinstance(event, SpecAnalysedEvent):
             await bus.publish(SPEC_ANALYSED, await offload(broker, event))
         else:

@@ -13,11 +13,19 @@ from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from faststream.nats import NatsBroker
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mv_contracts.common import DbId
-from mv_contracts.spec import SpecAnalysisRequest, SpecAnalysisRequested, SpecSource
+from mv_contracts.spec import (
+    INLINE_SPEC_BYTES,
+    SPEC_DOCUMENT_BUCKET,
+    SPEC_OBJECT_TTL_SECONDS,
+    SpecAnalysisRequest,
+    SpecAnalysisRequested,
+    SpecSource,
+)
 from mv_contracts.subjects import ANALYSE_SPEC
 from mv_gateway.bus.specs import WAITERS
 from mv_gateway.db.models import Project, utcnow
@@ -142,6 +150,22 @@ async def _wait(
                 return
 
 
+async def _offload(request: Request, command: SpecAnalysisRequested) -> SpecAnalysisRequested:
+    """A large upload goes into the object store; the command names it (NATS messages are small)."""
+    document = command.payload.source.document
+    if document is None:
+        return command
+    data = document.encode("utf-8")
+    if len(data) <= INLINE_SPEC_BYTES:
+        return command
+    broker: NatsBroker = request.app.state.broker
+    store = await broker.object_storage(SPEC_DOCUMENT_BUCKET, ttl=SPEC_OBJECT_TTL_SECONDS)
+    name = command.payload.analysis_id
+    await store.put(name, data)
+    payload = command.payload.model_copy(update={"source": SpecSource(document_object=name)})
+    return command.model_copy(update={"payload": payload})
+
+
 @router.post(
     "/analyze",
     response_model=AnalysisRead,
@@ -191,6 +215,8 @@ async def analyze(
     future = WAITERS.expect(analysis_id)
     try:
         try:
+            if source.document is not None and len(source.document) > INLINE_SPEC_BYTES // 4:
+                command = await _offload(request, command)
             await bus.publish(ANALYSE_SPEC, command)
         except Exception as error:
             log.warning("analyse command not published", error=str(error))

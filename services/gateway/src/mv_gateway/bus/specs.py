@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mv_contracts.spec import (
     SPEC_OBJECT_BUCKET,
+    SPEC_OBJECT_TTL_SECONDS,
     AnalysedSpec,
     SpecAnalysedEvent,
     SpecAnalysisFailed,
@@ -98,7 +99,7 @@ async def load_spec(broker: NatsBroker, event: SpecAnalysedEvent) -> AnalysedSpe
     if event.payload.spec is not None:
         return event.payload.spec
     assert event.payload.spec_object is not None  # the contract guarantees one of the two
-    store = await broker.object_storage(SPEC_OBJECT_BUCKET, declare=False)
+    store = await broker.object_storage(SPEC_OBJECT_BUCKET, ttl=SPEC_OBJECT_TTL_SECONDS)
     found = await store.get(event.payload.spec_object)
     return AnalysedSpec.model_validate_json(found.data or b"")
 
