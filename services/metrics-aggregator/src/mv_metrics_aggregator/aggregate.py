@@ -94,14 +94,15 @@ async def summarise(
             empty_reason=NO_SAMPLES,
         )
     assert overall.last_ms is not None
-    # Second pass, bounded by the active range: exact-rank percentiles and 1 s buckets.
-    # Rows carry epoch milliseconds, truncated: the last sample is before last_ms + 1 ms.
+    # Second pass: exact-rank percentiles over the samples counted in the first (same bounds),
+    # 1 s buckets over the active range. Rows carry epoch milliseconds, truncated: the last
+    # sample is before last_ms + 1 ms.
     active = q.Bounds(test_id, q.ns(overall.first_ms), q.ns(overall.last_ms + 1))
     statements = q.buckets(active)
     for name, group in counts.items():
         if group.samples:
             statements[f"pct:{name}"] = q.percentiles(
-                active, group.samples, None if name == OVERALL else name
+                bounds, group.samples, None if name == OVERALL else name
             )
     second = await run(client, statements)
     tps, errors = by_group(second, "tps"), by_group(second, "errors")
