@@ -19,6 +19,8 @@ import pytest
 
 from mv_pod_watcher.kube import KubeClient
 
+from .metrics_server import MetricsServer
+
 REPO = Path(__file__).resolve().parents[3]
 SCRIPT = REPO / "scripts" / "kube-apiserver.sh"
 DIRECTORY = REPO / ".stack" / "kube-pod-watcher"
@@ -71,3 +73,12 @@ def namespace(admin: Any) -> str:
     name = f"pw-{uuid.uuid4().hex[:8]}"
     admin.create_namespace({"metadata": {"name": name}})
     return name
+
+
+@pytest.fixture
+def metrics_server(tmp_path: Path) -> Iterator[MetricsServer]:
+    """A stand-in metrics-server on loopback (see metrics_server.py); not yet registered."""
+    server = MetricsServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 GROUP_VERSION = "metrics.k8s.io/v1beta1"
+API_SERVICE = "v1beta1.metrics.k8s.io"
 
 
 class MetricsServer:
@@ -117,3 +118,35 @@ class MetricsServer:
                 pass
 
         return Handler
+
+
+def register(admin: Any, namespace: str, port: int) -> Any:
+    """An ExternalName Service to the stand-in, and the APIService pointing at it."""
+    from kubernetes import client
+
+    admin.create_namespaced_service(
+        namespace,
+        {
+            "metadata": {"name": "metrics-server"},
+            "spec": {
+                "type": "ExternalName",
+                "externalName": "localhost",
+                "ports": [{"port": port}],
+            },
+        },
+    )
+    registration: Any = client.ApiregistrationV1Api(admin.api_client)
+    registration.create_api_service(
+        {
+            "metadata": {"name": API_SERVICE},
+            "spec": {
+                "group": "metrics.k8s.io",
+                "version": "v1beta1",
+                "groupPriorityMinimum": 100,
+                "versionPriority": 100,
+                "insecureSkipTLSVerify": True,
+                "service": {"name": "metrics-server", "namespace": namespace, "port": port},
+            },
+        }
+    )
+    return registration

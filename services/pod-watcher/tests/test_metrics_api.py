@@ -3,59 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from mv_pod_watcher.kube import KubeClient
 from mv_pod_watcher.metrics_api import MetricsReader, Usage, usage_by_pod
 
 from .kubeobjects import container, pod
-from .metrics_server import MetricsServer
-
-API_SERVICE = "v1beta1.metrics.k8s.io"
-
-
-@pytest.fixture
-def metrics_server(tmp_path: Path) -> Iterator[MetricsServer]:
-    server = MetricsServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
-
-def register(admin: Any, namespace: str, port: int) -> Any:
-    """An ExternalName Service to the stand-in, and the APIService pointing at it."""
-    from kubernetes import client
-
-    admin.create_namespaced_service(
-        namespace,
-        {
-            "metadata": {"name": "metrics-server"},
-            "spec": {
-                "type": "ExternalName",
-                "externalName": "localhost",
-                "ports": [{"port": port}],
-            },
-        },
-    )
-    registration: Any = client.ApiregistrationV1Api(admin.api_client)
-    registration.create_api_service(
-        {
-            "metadata": {"name": API_SERVICE},
-            "spec": {
-                "group": "metrics.k8s.io",
-                "version": "v1beta1",
-                "groupPriorityMinimum": 100,
-                "versionPriority": 100,
-                "insecureSkipTLSVerify": True,
-                "service": {"name": "metrics-server", "namespace": namespace, "port": port},
-            },
-        }
-    )
-    return registration
+from .metrics_server import API_SERVICE, MetricsServer, register
 
 
 def test_usage_summed_over_containers() -> None:

@@ -28,12 +28,18 @@ from .watching import Informer
 SERVICE = "pod-watcher"
 
 
-def register(broker: NatsBroker, running: RunningTests) -> None:
-    @subscribe(broker, SERVICE, TEST_STARTED)
+def consumer(namespace: str) -> str:
+    """The durable consumer of test events: one per watched namespace, so every watcher of a
+    namespace sees every test event (a durable shared by two would split them)."""
+    return f"{SERVICE}-{namespace}"
+
+
+def register(broker: NatsBroker, running: RunningTests, service: str) -> None:
+    @subscribe(broker, service, TEST_STARTED)
     async def test_started(message: TestStartedEvent) -> None:
         running.started(message.payload.test_id)
 
-    @subscribe(broker, SERVICE, TEST_FINISHED)
+    @subscribe(broker, service, TEST_FINISHED)
     async def test_finished(message: TestFinishedEvent) -> None:
         running.finished(message.payload.test_id)
 
@@ -80,7 +86,7 @@ def make_watcher(
 def create_app(settings: Settings) -> FastStream:
     broker = make_broker(settings.nats_url)
     running = RunningTests()
-    register(broker, running)
+    register(broker, running, consumer(settings.kubernetes_test_namespace))
     app = FastStream(broker)
     tasks: list[asyncio.Task[None]] = []
     closing: list[KubeClient | InfluxWriter] = []
