@@ -10,6 +10,9 @@ UV_VERSION=0.13.9
 # k6 v2 keeps the built-in InfluxDB 1.x output; v2.3.0's source is not served by the module proxy.
 K6_MODULE=go.k6.io/k6/v2
 K6_VERSION=v2.2.0
+# Helm for the chart's lint and template tests, built from its official Go module.
+HELM_MODULE=helm.sh/helm/v3
+HELM_VERSION=v3.22.0
 mkdir -p "$CACHE/bin"
 say() { printf '[bootstrap] %s\n' "$*"; }
 
@@ -53,4 +56,29 @@ if ! command -v k6 >/dev/null && [ ! -x "$CACHE/bin/k6" ]; then
   (cd "$build" && GOFLAGS=-mod=mod go mod tidy && go build -trimpath -o "$CACHE/bin/k6.tmp" "$K6_MODULE")
   mv "$CACHE/bin/k6.tmp" "$CACHE/bin/k6"
 fi
+# --- helm ---------------------------------------------------------------------------------------
+# A helm on PATH wins; otherwise build the pinned release from its Go module, with the same
+# wrapper-module route as k6 and the version stamp its Makefile sets.
+if ! command -v helm >/dev/null && [ ! -x "$CACHE/bin/helm" ]; then
+  say "building helm $HELM_VERSION from $HELM_MODULE (a few minutes, once)"
+  build="$CACHE/helm-build/$HELM_VERSION"
+  mkdir -p "$build"
+  printf 'module metricvault/helmbuild\n\ngo 1.24\n\nrequire %s %s\n' "$HELM_MODULE" "$HELM_VERSION" \
+    > "$build/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s/cmd/helm"\n' "$HELM_MODULE" \
+    > "$build/tools.go"
+  (cd "$build" && GOFLAGS=-mod=mod go mod tidy \
+    && kv="$(go list -m -f '{{.Version}}' k8s.io/client-go)" && kv="${kv#v0.}" \
+    && ld="-s -w -X $HELM_MODULE/internal/version.version=$HELM_VERSION" \
+    && for p in pkg/lint/rules pkg/chartutil; do   # the Kubernetes version helm assumes offline
+         ld+=" -X $HELM_MODULE/$p.k8sVersionMajor=1 -X $HELM_MODULE/$p.k8sVersionMinor=${kv%%.*}"
+       done \
+    && CGO_ENABLED=0 go build -trimpath -ldflags "$ld" -o "$CACHE/bin/helm.tmp" "$HELM_MODULE/cmd/helm")
+  mv "$CACHE/bin/helm.tmp" "$CACHE/bin/helm"
+fi
+
+# --- kube-apiserver and etcd ---------------------------------------------------------------------
+# A real Kubernetes API server for the executor, chart and RBAC tests (built once, cached).
+scripts/kube-apiserver.sh build >/dev/null
+
 say "ready"

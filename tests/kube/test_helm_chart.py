@@ -1,0 +1,101 @@
+"""The Helm chart: ``helm lint`` clean, and ``helm template`` output accepted by a real API server
+(server-side apply with dryRun=All), with the defaults and with the optional parts switched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mv_devstack.kube import KubeApiServer
+
+from .chart import CHART, apply, create_namespace, helm, template, unique
+
+VARIANTS = {
+    "defaults": [],
+    "ingress, external database, own job namespace, local executor, no pod-watcher": [
+        "--set", "gateway.ingress.enabled=true,gateway.ingress.className=traefik",
+        "--set", "gateway.ingress.tls[0].secretName=mv-tls",
+        "--set", "gateway.ingress.tls[0].hosts[0]=mv.local",
+        "--set", "postgresql.enabled=false",
+        "--set", "database.url=postgresql+asyncpg://u:p@db.example:5432/mv",
+        "--set", "testRunner.executor=local,podWatcher.enabled=false",
+    ],
+}  # fmt: skip
+
+
+def by_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {doc["metadata"]["name"]: doc for doc in docs if doc["kind"] == kind}
+
+
+@pytest.mark.parametrize("options", VARIANTS.values(), ids=VARIANTS.keys())
+def test_helm_lint_is_clean(options: list[str]) -> None:
+    result = helm("lint", "--strict", str(CHART), *options)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 chart(s) linted, 0 chart(s) failed" in result.stdout
+    assert "[WARNING]" not in result.stdout
+
+
+def test_defaults_render_the_whole_stack() -> None:
+    docs = template("mv", "--set", "postgresql.password=p@ss word")
+    deployments = by_kind(docs, "Deployment")
+    assert set(deployments) == {
+        f"mv-metric-vault-{name}"
+        for name in ("gateway", "spec-analyzer", "test-runner", "metrics-aggregator", "pod-watcher")
+    }
+    assert set(by_kind(docs, "StatefulSet")) == {
+        "mv-metric-vault-nats", "mv-metric-vault-influxdb", "mv-metric-vault-postgresql",
+    }  # fmt: skip
+    (gateway,) = deployments["mv-metric-vault-gateway"]["spec"]["template"]["spec"]["containers"]
+    assert gateway["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert gateway["readinessProbe"]["httpGet"]["path"] == "/"
+    assert gateway["env"][0]["valueFrom"]["secretKeyRef"]["name"] == "mv-metric-vault-database"
+    secret = by_kind(docs, "Secret")["mv-metric-vault-database"]["stringData"]
+    assert secret["DATABASE_URL"] == (
+        "postgresql+asyncpg://metricvault:p%40ss+word@mv-metric-vault-postgresql:5432/metric_vault"
+    )
+    runner = by_kind(docs, "ConfigMap")["mv-metric-vault-test-runner"]["data"]
+    assert runner["TEST_RUNNER_EXECUTOR"] == "kubernetes"
+    assert runner["KUBERNETES_NAMESPACE"] == "mv"
+    assert set(by_kind(docs, "Namespace")) == {"metric-vault-tests"}
+    assert by_kind(docs, "Ingress") == {}
+
+
+@pytest.mark.parametrize("options", VARIANTS.values(), ids=VARIANTS.keys())
+def test_template_passes_a_server_side_dry_run(
+    kube: KubeApiServer, kube_api: Any, options: list[str]
+) -> None:
+    namespace, tests, jobs = unique("mv-chart"), unique("mv-chart-tests"), unique("mv-chart-jobs")
+    create_namespace(kube_api, namespace)
+    create_namespace(kube_api, jobs)
+    docs = template(
+        namespace, "--set", f"testNamespace.name={tests},testRunner.jobNamespace={jobs}", *options
+    )
+    namespaces = [doc for doc in docs if doc["kind"] == "Namespace"]
+    apply(kube_api, namespaces, namespace, dry_run=True)
+    if not namespaces:  # testNamespace.create=false: it must exist
+        create_namespace(kube_api, tests)
+    else:  # the dry run created nothing; what lives in it needs it
+        apply(kube_api, namespaces, namespace, dry_run=False)
+    apply(kube_api, [doc for doc in docs if doc["kind"] != "Namespace"], namespace, dry_run=True)
+    assert len(docs) > 15
+
+
+def test_the_dry_run_catches_what_the_api_server_would_refuse(kube_api: Any) -> None:
+    namespace = unique("mv-chart")
+    create_namespace(kube_api, namespace)
+    docs = template(namespace)
+    deployment = by_kind(docs, "Deployment")["mv-metric-vault-gateway"]
+    deployment["spec"]["template"]["spec"]["containers"][0]["livenessProbes"] = {}  # a typo
+    with pytest.raises(AssertionError, match="livenessProbes"):
+        apply(kube_api, [deployment], namespace, dry_run=True)
+    statefulset = by_kind(docs, "StatefulSet")["mv-metric-vault-nats"]
+    statefulset["spec"]["template"]["metadata"]["labels"] = {"other": "labels"}
+    with pytest.raises(AssertionError, match="selector"):
+        apply(kube_api, [statefulset], namespace, dry_run=True)
+
+
+def test_values_schema_rejects_a_wrong_value() -> None:
+    result = helm("template", "mv", str(CHART), "--set", "testRunner.executor=docker")
+    assert result.returncode != 0
+    assert "/testRunner/executor" in result.stderr
