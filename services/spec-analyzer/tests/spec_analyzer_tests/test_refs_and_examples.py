@@ -1,0 +1,95 @@
+"""$ref resolution and example synthesis: cycles, chains, bounds, formats and enums."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mv_spec_analyzer.examples import ExampleBuilder
+from mv_spec_analyzer.refs import Resolver, external_refs, pointer_get
+
+DOC: dict[str, Any] = {
+    "components": {
+        "schemas": {
+            "A": {"$ref": "#/components/schemas/B"},
+            "B": {"$ref": "#/components/schemas/A"},
+            "Node": {
+                "type": "object",
+                "required": ["value", "children"],
+                "properties": {
+                    "value": {"type": "integer", "exclusiveMinimum": 10, "multipleOf": 5},
+                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+                },
+            },
+            "a/b~c": {"type": "string", "format": "uuid"},
+            "Choice": {"oneOf": [{"type": "boolean"}, {"type": "string"}]},
+            "Merged": {
+                "allOf": [
+                    {"type": "object", "properties": {"x": {"type": "number", "maximum": -3}}},
+                    {"type": "object", "properties": {"y": {"type": "string", "maxLength": 2}}},
+                ]
+            },
+            "Nullable": {"type": ["null", "string"], "enum": [None, "on"]},
+            "Wide": {
+                "type": "object",
+                "properties": {f"p{n}": {"$ref": "#/components/schemas/Node"} for n in range(60)},
+            },
+        }
+    }
+}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def test_a_reference_cycle_ends_without_recursion() -> None:
+    resolver = Resolver(DOC)
+    node, _ = resolver.deref(ref("A"))
+    assert node in (ref("A"), ref("B"))
+    assert resolver.inline(ref("A")) in (ref("A"), ref("B"))
+    assert ExampleBuilder(resolver).build(ref("A")) is None
+
+
+def test_recursive_schema_is_inlined_once_and_leaves_the_ref() -> None:
+    inlined = Resolver(DOC).inline(ref("Node"))
+    assert inlined["properties"]["children"]["items"] == ref("Node")
+
+
+def test_inlining_is_bounded_by_a_node_budget() -> None:
+    inlined = Resolver(DOC).inline(ref("Wide"), budget=50)
+    assert sum(1 for v in inlined["properties"].values() if v == ref("Node")) > 0
+
+
+def test_json_pointer_escapes_and_missing_targets() -> None:
+    assert pointer_get(DOC, "/components/schemas/a~1b~0c") == {"type": "string", "format": "uuid"}
+    resolver = Resolver(DOC)
+    assert resolver.deref(ref("Missing"))[0] == ref("Missing")
+    assert resolver.deref({"$ref": "#/components/schemas/a~1b~0c"})[0]["format"] == "uuid"
+
+
+def test_external_refs_are_listed() -> None:
+    found = list(external_refs({"a": [{"$ref": "x.yaml#/A"}, {"$ref": "#/local"}]}))
+    assert found == ["x.yaml#/A"]
+
+
+def test_examples_follow_bounds_formats_enums_and_composition() -> None:
+    build = ExampleBuilder(Resolver(DOC)).build
+    assert build(ref("Node")) == {"value": 15, "children": [None]}
+    assert build(ref("a/b~c".replace("/", "~1").replace("~c", "~0c")))
+    assert build(ref("Choice")) is True
+    assert build(ref("Merged")) == {"x": -3.0, "y": "st"}
+    assert build(ref("Nullable")) is None
+    assert build({"type": "string", "format": "date"}) == "2024-01-01"
+    assert build({"type": "string", "minLength": 8}) == "stringxx"
+    assert build({"type": "integer", "minimum": 3, "maximum": 9}) == 3
+    assert build({"type": "array", "items": {"type": "boolean"}, "minItems": 2}) == [True, True]
+    assert build({"type": "object", "properties": {"a": {"type": "string"}}}) == {"a": "string"}
+    assert build({"example": {"given": 1}, "type": "object"}) == {"given": 1}
+    assert build({"examples": ["first"], "type": "string"}) == "first"
+
+
+def test_example_budget_bounds_the_work() -> None:
+    builder = ExampleBuilder(Resolver(DOC), budget=30)
+    result = builder.build(ref("Wide"))
+    assert isinstance(result, dict)
+    assert builder.remaining <= 0
