@@ -3,13 +3,23 @@ asked with SubjectAccessReview: each service may do exactly what it needs, and n
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from kubernetes import client
 
+from mv_contracts.runs import RunStatus, TestRunRequest
 from mv_devstack.kube import KubeApiServer
+from mv_test_runner.executors.base import job_name
+from mv_test_runner.executors.kubernetes import KubernetesExecutor
+from mv_test_runner.script import GeneratedScript
+from mv_test_runner.settings import Settings
 
 from .chart import apply, create_namespace, template, unique
 
@@ -114,3 +124,66 @@ def test_each_account_may_do_what_it_needs(installed: Namespaces, kube_api: Any)
 def test_and_nothing_more(installed: Namespaces, kube_api: Any) -> None:
     granted = [check for check in FORBIDDEN if allowed(kube_api, installed, *check)]
     assert granted == []
+
+
+async def test_the_executor_runs_as_the_test_runner_account(
+    installed: Namespaces,
+    kube: KubeApiServer,
+    kube_api: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real executor, with a token of the chart's test-runner ServiceAccount: its Role is
+    enough to start a run, follow it to its end and cancel another."""
+    core: Any = client.CoreV1Api(kube_api)
+    token = core.create_namespaced_service_account_token(
+        "mv-metric-vault-test-runner", installed.release, {"spec": {"expirationSeconds": 600}}
+    ).status.token
+    admin = yaml.safe_load(kube.kubeconfig.read_text())
+    admin["users"] = [{"name": "test-runner", "user": {"token": token}}]
+    admin["contexts"][0]["context"]["user"] = "test-runner"
+    (tmp_path / "kubeconfig").write_text(yaml.safe_dump(admin))
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kubeconfig"))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    settings = Settings(kubernetes_namespace=installed.release, scheduler_poll_interval=1)
+    executor = KubernetesExecutor(settings)
+    script = GeneratedScript("export default function () {}\n", {"MV_SECRET_1": "x"})
+
+    finished, cancelled = str(uuid.uuid4()), str(uuid.uuid4())
+    for test_id in (finished, cancelled):
+        await executor.start(request(test_id), script)
+    assert await executor.is_running(finished)
+    for read in (core.read_namespaced_config_map, core.read_namespaced_secret):  # patched
+        (owner,) = read(job_name(finished), installed.release).metadata.owner_references
+        assert owner.name == job_name(finished)
+    waiting = asyncio.create_task(executor.wait(finished))
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    conditions = [
+        {"type": kind, "status": "True", "reason": "CompletionsReached", "lastTransitionTime": now}
+        for kind in ("SuccessCriteriaMet", "Complete")
+    ]
+    status = {"startTime": now, "completionTime": now, "succeeded": 1, "conditions": conditions}
+    batch: Any = client.BatchV1Api(kube_api)
+    batch.patch_namespaced_job_status(job_name(finished), installed.release, {"status": status})
+    assert (await asyncio.wait_for(waiting, 30)).status is RunStatus.SUCCEEDED
+    await executor.stop(cancelled)
+    assert not await executor.is_running(cancelled)
+
+
+def request(test_id: str) -> TestRunRequest:
+    scenario = {
+        "name": "s",
+        "executor": "shared-iterations",
+        "vus": 1,
+        "iterations": 1,
+        "endpoint": {"method": "GET", "path": "/"},
+    }
+    return TestRunRequest.model_validate(
+        {
+            "test_id": test_id,
+            "title": "rbac",
+            "project_id": 1,
+            "base_url": "http://127.0.0.1:9",
+            "scenarios": [scenario],
+        }
+    )

@@ -163,10 +163,15 @@ class KubernetesExecutor:
                 ]
             }
         }
-        if self._options.storage != "pvc":
-            await asyncio.to_thread(core.patch_namespaced_config_map, name, namespace, owner)
-        if script.secrets:
-            await asyncio.to_thread(core.patch_namespaced_secret, name, namespace, owner)
+        try:  # the run goes on without it; only the clean-up would be left undone
+            if self._options.storage != "pvc":
+                await asyncio.to_thread(core.patch_namespaced_config_map, name, namespace, owner)
+            if script.secrets:
+                await asyncio.to_thread(core.patch_namespaced_secret, name, namespace, owner)
+        except Exception as error:
+            log.warning(
+                "could not make the Job own its ConfigMap/Secret", job=name, error=str(error)
+            )
         return Started(name, script_path(name, self._options), datetime.now(UTC))
 
     async def _job_status(self, name: str) -> dict[str, Any] | None:
