@@ -63,3 +63,12 @@ def test_every_build_target_is_a_dockerfile_stage_running_a_workspace_module() -
     assert targets <= stages
     for module in re.findall(r'CMD \["python", "-m", "(\w+)"', dockerfile):
         assert list(Path(REPO_ROOT).glob(f"*/*/src/{module}/__main__.py")), module
+
+
+def test_dependencies_exist_and_start_without_a_profile() -> None:
+    services = compose()["services"]
+    default = {name for name, service in services.items() if not service.get("profiles")}
+    assert {"nats", "influxdb", "postgres", "gateway", "test-runner", "demo-api"} <= default
+    for name, service in services.items():
+        assert set(service.get("depends_on", {})) <= default, name
+    assert services["test-runner"]["environment"]["TEST_RUNNER_EXECUTOR"] == "local"
