@@ -31,12 +31,13 @@ DOCUMENT_TYPES = ("json", "yaml", "yml", "openapi")
 MAX_FETCHES = 40
 
 _QUOTED = r"""\s*(?:"([^"]+)"|'([^']+)'|`([^`]+)`)"""
-_SWAGGER_URL = re.compile(r"(?<![\w.$])url\s*:" + _QUOTED)
-_SWAGGER_URLS = re.compile(r"(?<![\w.$])urls\s*:\s*\[(.*?)\]", re.S)
-_CONFIG_URL = re.compile(r"(?<![\w.$])configUrl\s*:" + _QUOTED)
+_SWAGGER_URL = re.compile(r"""(?<![\w.$])(?:url|"url"|'url')\s*:""" + _QUOTED)
+_SWAGGER_URLS = re.compile(r"""(?<![\w.$])(?:urls|"urls"|'urls')\s*:\s*\[(.*?)\]""", re.S)
+_CONFIG_URL = re.compile(r"""(?<![\w.$])(?:configUrl|"configUrl"|'configUrl')\s*:""" + _QUOTED)
 _SCRIPT_SRC = re.compile(r"""<script[^>]+src\s*=\s*["']([^"']+)["']""", re.I)
 _REDOC_TAG = re.compile(r"""<redoc[^>]*\sspec-url\s*=\s*["']([^"']+)["']""", re.I)
 _REDOC_INIT = re.compile(r"Redoc\.init\s*\(" + _QUOTED)
+_REDOC_STATE = re.compile(r"__redoc_state\s*=\s*")
 _DOCUMENT_START = re.compile(r"^\s*(\{|[\"']?(openapi|swagger)[\"']?\s*:)", re.M)
 
 
@@ -182,7 +183,10 @@ class RedocStrategy(Strategy):
 
     def accepts(self, fetched: Fetched) -> bool:
         text = _text(fetched)
-        return "html" in fetched.media_type and ("<redoc" in text.lower() or "Redoc.init" in text)
+        markers = ("Redoc.init", "__redoc_state", "Redoc.hydrate")
+        return "html" in fetched.media_type and (
+            "<redoc" in text.lower() or any(m in text for m in markers)
+        )
 
     async def locate(self, fetched: Fetched, locator: Locator) -> Located | None:
         text = _text(fetched)
@@ -191,7 +195,21 @@ class RedocStrategy(Strategy):
             found = await locator.document_at(urljoin(fetched.url, url), self.name)
             if found:
                 return found
-        return None
+        return self.embedded(fetched)
+
+    def embedded(self, fetched: Fetched) -> Located | None:
+        """A standalone ReDoc page (redoc-cli build) carries the document in ``__redoc_state``."""
+        text = fetched.body.decode("utf-8", "replace")
+        match = _REDOC_STATE.search(text)
+        if match is None:
+            return None
+        try:
+            state, _ = json.JSONDecoder().raw_decode(text, match.end())
+            data = state["spec"]["data"]
+            openapi_version(data)
+        except (ValueError, KeyError, TypeError, AnalysisError):
+            return None
+        return Located(fetched.url, data, f"{self.name}-embedded")
 
 
 class BaseUrlProbeStrategy(Strategy):

@@ -113,17 +113,19 @@ async def test_swagger_ui_urls_list_and_springdoc_config(
     )
     server.add(
         "/swagger-ui/swagger-initializer.js",
-        'window.ui = SwaggerUIBundle({configUrl: "/v3/api-docs/swagger-config", dom_id: "#x"})',
+        # springdoc writes the initializer with quoted keys, under its context path
+        'window.ui = SwaggerUIBundle({"configUrl" : "/app/v3/api-docs/swagger-config"})',
         content_type="application/javascript",
     )
     server.add(
-        "/v3/api-docs/swagger-config",
+        "/app/v3/api-docs/swagger-config",
         json.dumps({"urls": [{"url": "/v3/api-docs/public", "name": "public"}]}),
     )
     server.add("/v3/api-docs/public", SWAGGER)
     analysis = await analyzer.analyse(SpecSource(url=f"{server.url}/swagger-ui/index.html"))
     assert analysis.strategy == "swagger-ui"
     assert analysis.spec.title == "springdoc"
+    assert "/v3/api-docs/swagger-config" not in server.requests  # the named config was used
     assert analysis.spec.base_url == server.url
 
 
@@ -151,6 +153,21 @@ async def test_redoc_init(server: LocalServer, analyzer: Analyzer) -> None:
     analysis = await analyzer.analyse(SpecSource(url=f"{server.url}/reference"))
     assert analysis.strategy == "redoc"
     assert analysis.spec.base_url == "http://localhost:8080/api"
+
+
+async def test_standalone_redoc_page_with_embedded_document(
+    server: LocalServer, analyzer: Analyzer
+) -> None:
+    state = json.dumps({"spec": {"data": json.loads(SWAGGER)}, "searchIndex": {}})
+    server.add(
+        "/api.html",
+        f"<html><body><div id='redoc'></div><script>const __redoc_state = {state};\n"
+        "Redoc.hydrate(__redoc_state, document.getElementById('redoc'));</script></body></html>",
+        content_type="text/html",
+    )
+    analysis = await analyzer.analyse(SpecSource(url=f"{server.url}/api.html"))
+    assert analysis.strategy == "redoc-embedded"
+    assert analysis.spec.title == "springdoc"
 
 
 async def test_base_url_probes_springdoc_path(server: LocalServer, analyzer: Analyzer) -> None:
