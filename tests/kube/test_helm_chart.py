@@ -95,7 +95,15 @@ def test_the_dry_run_catches_what_the_api_server_would_refuse(kube_api: Any) -> 
         apply(kube_api, [statefulset], namespace, dry_run=True)
 
 
-def test_values_schema_rejects_a_wrong_value() -> None:
-    result = helm("template", "mv", str(CHART), "--set", "testRunner.executor=docker")
+@pytest.mark.parametrize(
+    ("values", "error"),
+    [
+        ("testRunner.executor=docker", "/testRunner/executor"),
+        ("testNamespace.name=Not_A_Name", "/testNamespace/name"),
+        ("postgresql.enabled=false", "set database.url or database.existingSecret"),
+    ],
+)
+def test_wrong_values_are_refused_with_a_reason(values: str, error: str) -> None:
+    result = helm("template", "mv", str(CHART), "--set", values)
     assert result.returncode != 0
-    assert "/testRunner/executor" in result.stderr
+    assert error in result.stderr
