@@ -88,6 +88,7 @@ async def measure(
     await asyncio.sleep(0.5)
     broker = NatsBroker(config.nats_url)
     cpu_before = cpu_seconds(pid)
+    own_before = cpu_seconds(os.getpid())
     started = time.perf_counter()
     async with broker:
         await broker.connect()
@@ -113,6 +114,7 @@ async def measure(
         "gateway_cpu_s": cpu_seconds(pid) - cpu_before,
         "gateway_cpu_pct": 100 * (cpu_seconds(pid) - cpu_before) / elapsed,
         "gateway_peak_rss_mb": peak_rss_mb(pid),
+        "clients_cpu_s": cpu_seconds(os.getpid()) - own_before,
     }
 
 
@@ -138,7 +140,7 @@ async def main() -> None:
         gateway = await asyncio.create_subprocess_exec(sys.executable, "-m", "mv_gateway", env=env)
         try:
             async with httpx.AsyncClient(timeout=2) as http:
-                for _ in range(100):
+                for _ in range(300):
                     try:
                         health = (await http.get(f"http://{config.host}:{port}/")).json()
                         if health["components"]["nats"]["reachable"]:
@@ -146,6 +148,8 @@ async def main() -> None:
                     except (httpx.HTTPError, ValueError):
                         pass
                     await asyncio.sleep(0.2)
+                else:
+                    raise SystemExit("the gateway did not come up within 60 s")
             rows = [
                 await measure(config, port, gateway.pid, n, args.snapshots, args.every)
                 for n in (1, args.clients)
@@ -156,12 +160,13 @@ async def main() -> None:
 
     print(f"SSE fan-out: {args.snapshots} snapshots every {args.every}s, one gateway process")
     print(f"{'clients':>8}{'delivered':>12}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
-          f"{'gw CPU s':>10}{'gw CPU %':>10}{'gw RSS MB':>11}")  # fmt: skip
+          f"{'gw CPU s':>10}{'gw CPU %':>10}{'gw RSS MB':>11}{'clients CPU s':>15}")  # fmt: skip
     for r in rows:
         print(
             f"{r['clients']:>8.0f}{r['delivered']:>7.0f}/{r['expected']:<5.0f}"
             f"{r['p50_ms']:>8.1f}{r['p99_ms']:>9.1f}{r['max_ms']:>9.1f}"
             f"{r['gateway_cpu_s']:>10.2f}{r['gateway_cpu_pct']:>10.1f}{r['gateway_peak_rss_mb']:>11.1f}"
+            f"{r['clients_cpu_s']:>15.2f}"
         )
     reference, loaded = rows
     print(
