@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
+
 from mv_contracts.metrics import LiveFigures, LiveSnapshot
 from mv_contracts.pods import PodResources, PodResourcesSnapshot
 from mv_contracts.runs import RunStatus
@@ -131,3 +133,21 @@ def test_resources_are_grouped_as_usage_actual_usage_and_specs() -> None:
         "cpu_request_millicores": None, "cpu_limit_millicores": 500.0,
         "memory_request_mb": None, "memory_limit_mb": 512.0,
     }  # fmt: skip
+
+
+async def test_sse_frames_ping_when_silent_and_end_with_the_test() -> None:
+    from mv_gateway.api.live import _sse_frames
+
+    hub = LiveHub()
+    frames = _sse_frames(hub, ClientFilter(test_id="a"), None, ping_seconds=0.05)
+    assert await anext(frames) == b": ping\n\n"
+    hub.publish(k6("a", 3))
+    frame = await anext(frames)
+    assert frame.startswith(b"id: 1\nevent: k6\ndata: {")
+    assert frame.endswith(b"\n\n")
+    hub.publish(end_message("a", NOW, RunStatus.SUCCEEDED, None))
+    assert (await anext(frames)).startswith(b"id: 2\nevent: end\n")
+    assert hub.clients == 1
+    with pytest.raises(StopAsyncIteration):
+        await anext(frames)
+    assert hub.clients == 0  # the stream's end unsubscribes it

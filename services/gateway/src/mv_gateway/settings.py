@@ -18,4 +18,7 @@ class Settings(InfluxDBSettings):
     live_queue_size: int = Field(
         default=100, ge=1, le=100_000, description="Live messages buffered per slow client"
     )
+    sse_ping_seconds: float = Field(
+        default=15, gt=0, le=300, description="Seconds of silence before an SSE keep-alive"
+    )
     health_timeout: float = Field(default=2.0, gt=0, description="Seconds per health probe")

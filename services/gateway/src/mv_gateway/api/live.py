@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.responses import StreamingResponse
 
 from mv_gateway.live.hub import ClientFilter, ClientQueue, LiveHub
 from mv_gateway.live.messages import Include, LiveMessage
+from mv_gateway.settings import Settings
 
 router = APIRouter(tags=["Live metrics"])
 
@@ -29,11 +30,16 @@ def _stream_done(message: LiveMessage, wanted: ClientFilter) -> bool:
     return message.kind == "end" and wanted.test_id is not None
 
 
-@router.get(
-    "/sse/k6-data",
-    response_class=EventSourceResponse,
-    responses={200: {"model": LiveMessage, "description": "A stream of LiveMessage events"}},
-)
+SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": LiveMessage,
+        "description": "A text/event-stream of LiveMessage events (k6, resources, end)",
+        "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/LiveMessage"}}},
+    }
+}
+
+
+@router.get("/sse/k6-data", response_class=StreamingResponse, responses=SSE_RESPONSE)
 async def k6_data_sse(
     request: Request,
     test_id: TestIdQuery = None,
@@ -41,18 +47,36 @@ async def k6_data_sse(
     last_event_id: Annotated[
         int | None, Header(ge=0, description="Resume after this event id (sent by EventSource)")
     ] = None,
-) -> AsyncIterator[ServerSentEvent]:
+) -> StreamingResponse:
     """Live figures every LIVE_INTERVAL: event ``k6`` (TPS, requests, errors, VUs, response
     times, per scenario), event ``resources`` (per pod ``usage``, ``actual_usage``, ``specs``)
     and a last event ``end`` when the test ends. ``: ping`` comments keep the connection open.
     The same payloads are served over WebSocket at ``/ws/k6-data``."""
     hub: LiveHub = request.app.state.live_hub
+    settings: Settings = request.app.state.settings
     wanted = ClientFilter(test_id=test_id, include=include)
+    return StreamingResponse(
+        _sse_frames(hub, wanted, last_event_id, settings.sse_ping_seconds),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _sse_frames(
+    hub: LiveHub, wanted: ClientFilter, last_event_id: int | None, ping_seconds: float
+) -> AsyncIterator[bytes]:
+    # Subscribing here, not in the route, ties the subscription to the stream's life: the
+    # finally block runs however the stream ends (client gone, test ended, shutdown).
     client = hub.subscribe(wanted, last_event_id)
     try:
         while True:
-            message = await client.get()
-            yield ServerSentEvent(raw_data=message.encoded, event=message.kind, id=str(message.seq))
+            try:
+                async with asyncio.timeout(ping_seconds):
+                    message = await client.get()
+            except TimeoutError:
+                yield b": ping\n\n"
+                continue
+            yield message.sse_frame
             if _stream_done(message, wanted):
                 return
     finally:

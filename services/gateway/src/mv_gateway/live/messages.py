@@ -89,6 +89,11 @@ class LiveMessage(BaseModel):
         """The JSON text, made once however many clients receive the message."""
         return self.model_dump_json()
 
+    @cached_property
+    def sse_frame(self) -> bytes:
+        """The whole Server-Sent Event, made once however many clients receive it."""
+        return f"id: {self.seq}\nevent: {self.kind}\ndata: {self.encoded}\n\n".encode()
+
     model_config = {
         "json_schema_extra": {
             "examples": [
