@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -17,10 +18,18 @@ import httpx
 import nats
 import pytest
 from faststream.nats import NatsBroker
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mv_contracts.subjects import STREAM_NAME, TEST_FINISHED, TEST_STARTED, TEST_WARNING
+from mv_contracts.subjects import (
+    CANCEL_TEST,
+    RUN_TEST,
+    STREAM_NAME,
+    TEST_FINISHED,
+    TEST_STARTED,
+    TEST_WARNING,
+)
 from mv_contracts.subjects import durable_name as durable
 from mv_devstack.config import StackConfig
 from mv_gateway.app import create_app
@@ -28,6 +37,7 @@ from mv_gateway.bus import runs
 from mv_gateway.db.engine import make_session_factory
 from mv_gateway.db.models import Endpoint, OpenApiSpec, Project, TestHistory
 from mv_gateway.settings import Settings
+from mv_runtime.bus import ACK_WAIT_SECONDS, MAX_DELIVER
 
 
 async def _api(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -53,15 +63,36 @@ async def _api(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> No
 
 @pytest.fixture
 async def test_runner(stack: StackConfig, tmp_path: Path) -> AsyncIterator[None]:
-    """The test-runner service as a process, the way the stack runs it."""
+    """The test-runner service as a process, the way the stack runs it.
+
+    Its consumers get a name of their own, created here to start at the stream's end: run
+    commands other tests left in the stream are not this test's to run.
+    """
     k6 = stack.k6_binary()
     if k6 is None:
         pytest.fail("k6 is not installed: run scripts/bootstrap.sh")
+    service = f"test-runner-e2e-{uuid.uuid4().hex[:8]}"
+    connection = await nats.connect(stack.nats_url)
+    jetstream = connection.jetstream()
+    for subject in (RUN_TEST, CANCEL_TEST):
+        await jetstream.add_consumer(
+            STREAM_NAME,
+            ConsumerConfig(
+                durable_name=durable(service, subject),
+                filter_subject=subject.name,
+                deliver_policy=DeliverPolicy.NEW,
+                ack_policy=AckPolicy.EXPLICIT,
+                ack_wait=ACK_WAIT_SECONDS,
+                max_deliver=MAX_DELIVER,
+            ),
+        )
+    folder = tmp_path / "k6"
     env = {
         **os.environ,
         **stack.service_environment(),
+        "SERVICE_NAME": service,
         "K6_BINARY": k6,
-        "K6_SCRIPT_FILE_FOLDER": str(tmp_path / "k6"),
+        "K6_SCRIPT_FILE_FOLDER": str(folder),
         "LOG_FORMAT": "console",
     }
     log = (tmp_path / "test-runner.log").open("wb")
@@ -74,6 +105,14 @@ async def test_runner(stack: StackConfig, tmp_path: Path) -> AsyncIterator[None]
         process.terminate()
         await asyncio.wait_for(process.wait(), 30)
         log.close()
+        # k6 outlives its runner by design (a restarted runner follows it): stop ours.
+        for pid_file in folder.glob("runs/*/pid"):
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.killpg(int(pid_file.read_text()), signal.SIGKILL)
+        for subject in (RUN_TEST, CANCEL_TEST):
+            with contextlib.suppress(Exception):
+                await jetstream.delete_consumer(STREAM_NAME, durable(service, subject))
+        await connection.close()
 
 
 async def test_post_load_testing_runs_k6_and_records_the_finished_test(

@@ -8,7 +8,7 @@ import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import nats
@@ -47,9 +47,9 @@ class OwnTestsOnly(Lifecycle):
 
     prefix = ""
 
-    async def run(self, request: TestRunRequest) -> None:
+    async def run(self, request: TestRunRequest, requested_at: datetime | None = None) -> None:
         if request.test_id.startswith(self.prefix):
-            await super().run(request)
+            await super().run(request, requested_at)
 
 
 @pytest.fixture

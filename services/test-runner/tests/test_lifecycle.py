@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from mv_contracts import Envelope
@@ -194,3 +194,17 @@ async def test_unwritable_state_folder_fails_the_test_with_reason(
     assert finished.payload.status is RunStatus.FAILED
     assert finished.payload.reason is not None
     assert "state folder" in finished.payload.reason
+
+
+async def test_an_expired_run_request_is_not_started(settings: Settings, echo: EchoServer) -> None:
+    recorder = Recorder()
+    runs = lifecycle(settings, recorder, timeout=60)
+    test_id = str(uuid.uuid4())
+    old = datetime.now(UTC) - timedelta(minutes=5)
+    await runs.run(make_request(echo.url, scenario("a"), test_id=test_id), requested_at=old)
+    assert recorder.of(TestStartedEvent) == []
+    finished = recorder.finished()
+    assert finished.payload.status is RunStatus.FAILED
+    assert finished.payload.reason is not None
+    assert "expired" in finished.payload.reason
+    assert echo.requests == []

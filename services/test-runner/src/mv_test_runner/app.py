@@ -45,7 +45,7 @@ def make_lifecycle(settings: Settings, broker: NatsBroker) -> Lifecycle:
 def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastStream:
     broker = broker or make_broker(settings.nats_url)
     lifecycle = make_lifecycle(settings, broker)
-    register(broker, lifecycle)
+    register(broker, lifecycle, settings.service_name)
     app = FastStream(broker)
 
     @app.after_startup

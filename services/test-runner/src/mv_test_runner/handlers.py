@@ -18,7 +18,7 @@ def register(broker: NatsBroker, lifecycle: Lifecycle, service: str = SERVICE) -
 
     @subscribe(broker, service, RUN_TEST)
     async def run_test(message: TestRunRequested) -> None:
-        await lifecycle.run(message.payload)
+        await lifecycle.run(message.payload, requested_at=message.time)
 
     @subscribe(broker, service, CANCEL_TEST)
     async def cancel_test(message: TestCancelRequested) -> None:

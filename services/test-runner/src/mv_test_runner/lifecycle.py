@@ -63,11 +63,19 @@ class Lifecycle:
     def running(self) -> list[str]:
         return sorted(self._tasks)
 
-    async def run(self, request: TestRunRequest) -> None:
-        """Start the test; a redelivered request for a known test changes nothing."""
+    async def run(self, request: TestRunRequest, requested_at: datetime | None = None) -> None:
+        """Start the test; a redelivered request for a known test changes nothing.
+
+        A request older than the job timeout (``requested_at``, the envelope's time) is not
+        started: it ends as failed, so a long-stopped runner does not replay old load tests.
+        """
         test_id = request.test_id
         if self._store.known(test_id):
             log.info("run request already handled", test_id=test_id)
+            return
+        if requested_at is not None and datetime.now(UTC) - requested_at > self._timeout_after:
+            reason = f"run request of {requested_at.isoformat()} expired before a runner took it"
+            await self._publish_finished(test_id, Outcome(RunStatus.FAILED, reason), None)
             return
         try:
             self._store.record(test_id, None)

@@ -11,6 +11,11 @@ from mv_runtime.settings import InfluxDBSettings
 
 
 class Settings(InfluxDBSettings):
+    service_name: str = Field(
+        default="test-runner",
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Names the runner's durable consumers; replicas share one name",
+    )
     test_runner_executor: Literal["local", "kubernetes"] = Field(
         default="local", description="local: a k6 process here; kubernetes: a Job"
     )
