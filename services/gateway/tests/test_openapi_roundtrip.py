@@ -5,23 +5,40 @@ database; the documents come from a real FastAPI service and a local HTTP server
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+import nats
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mv_contracts.subjects import (
+    ANALYSE_SPEC,
+    SPEC_ANALYSED,
+    SPEC_ANALYSIS_FAILED,
+    STREAM_NAME,
+    STREAM_SUBJECTS,
+    Subject,
+    durable_name,
+)
 from mv_devstack.config import StackConfig
 from mv_gateway.app import create_app
+from mv_gateway.bus import specs as gateway_specs
 from mv_gateway.settings import Settings
+from mv_runtime.bus import ACK_WAIT_SECONDS, MAX_DELIVER, stream
+from mv_spec_analyzer import handlers as analyzer_handlers
 from mv_spec_analyzer.app import create_app as create_analyzer
 from mv_spec_analyzer.settings import Settings as AnalyzerSettings
 
@@ -90,9 +107,59 @@ def big_document_url() -> Iterator[str]:
     httpd.server_close()
 
 
+async def own_consumers(nats_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Subject]:
+    """Durable consumers of this test alone, delivering only new messages.
+
+    Service processes of a running local stack (or other tests) share the NATS server and the
+    stream: with the services' own durables they could take this test's messages, and a fresh
+    durable delivering everything would replay the stream's history into this database.
+    """
+    suffix = uuid.uuid4().hex[:8]
+    gateway, analyzer = f"gateway-rt-{suffix}", f"spec-analyzer-rt-{suffix}"
+    monkeypatch.setattr(gateway_specs, "SERVICE", gateway)
+    monkeypatch.setattr(analyzer_handlers, "SERVICE", analyzer)
+    consumers = {
+        durable_name(gateway, SPEC_ANALYSED): SPEC_ANALYSED,
+        durable_name(gateway, SPEC_ANALYSIS_FAILED): SPEC_ANALYSIS_FAILED,
+        durable_name(analyzer, ANALYSE_SPEC): ANALYSE_SPEC,
+    }
+    connection = await nats.connect(nats_url)
+    js = connection.jetstream()
+    try:
+        await js.stream_info(STREAM_NAME)
+    except NotFoundError:  # a fresh server: declared as mv_runtime.bus declares it
+        await js.add_stream(
+            config=dataclasses.replace(stream().config, subjects=list(STREAM_SUBJECTS))
+        )
+    for durable, subject in consumers.items():
+        await js.add_consumer(
+            STREAM_NAME,
+            ConsumerConfig(
+                durable_name=durable,
+                filter_subject=subject.name,
+                deliver_policy=DeliverPolicy.NEW,
+                ack_policy=AckPolicy.EXPLICIT,
+                ack_wait=ACK_WAIT_SECONDS,
+                max_deliver=MAX_DELIVER,
+            ),
+        )
+    await connection.close()
+    return consumers
+
+
+async def drop_consumers(nats_url: str, consumers: dict[str, Subject]) -> None:
+    connection = await nats.connect(nats_url)
+    for durable in consumers:
+        await connection.jetstream().delete_consumer(STREAM_NAME, durable)
+    await connection.close()
+
+
 @pytest.fixture
-async def live(engine: AsyncEngine, stack: StackConfig) -> AsyncIterator[httpx.AsyncClient]:
+async def live(
+    engine: AsyncEngine, stack: StackConfig, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[httpx.AsyncClient]:
     """The gateway (committed database, subscribed broker) and a running spec-analyzer."""
+    consumers = await own_consumers(stack.nats_url, monkeypatch)
     analyzer_app = create_analyzer(AnalyzerSettings(nats_url=stack.nats_url, spec_fetch_timeout=5))
     analyzer = analyzer_app.broker
     assert analyzer is not None
@@ -116,6 +183,7 @@ async def live(engine: AsyncEngine, stack: StackConfig) -> AsyncIterator[httpx.A
     await broker.stop()
     await analyzer.stop()
     await app.state.engine.dispose()
+    await drop_consumers(stack.nats_url, consumers)
 
 
 async def analyse(http: httpx.AsyncClient, **body: Any) -> httpx.Response:

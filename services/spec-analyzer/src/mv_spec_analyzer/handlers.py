@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import structlog
 from faststream.nats import NatsBroker
 
@@ -113,6 +115,17 @@ async def offload(broker: NatsBroker, event: SpecAnalysedEvent) -> SpecAnalysedE
     return event.model_copy(update={"payload": payload})
 
 
+_ANSWERS = uuid.UUID("0b7e52a4-5d0c-4c0e-9a43-3f0f3c7f21d9")
+
+
+def answer_to(
+    command: SpecAnalysisRequested, event: SpecAnalysedEvent | SpecAnalysisFailed
+) -> SpecAnalysedEvent | SpecAnalysisFailed:
+    """The event with an id derived from the command's: a redelivered command's answer is a
+    duplicate JetStream drops and the gateway applies once."""
+    return event.model_copy(update={"id": uuid.uuid5(_ANSWERS, f"{event.type}:{command.id}")})
+
+
 def register(broker: NatsBroker, analyzer: Analyzer) -> None:
     bus = Bus(broker)
 
@@ -123,7 +136,7 @@ def register(broker: NatsBroker, analyzer: Analyzer) -> None:
         ack_wait=max(30.0, analyzer.settings.spec_analysis_timeout + 30),
     )
     async def analyse_spec(message: SpecAnalysisRequested) -> None:
-        event = await outcome(analyzer, message.payload, broker)
+        event = answer_to(message, await outcome(analyzer, message.payload, broker))
         if isinstance(event, SpecAnalysedEvent):
             await bus.publish(SPEC_ANALYSED, await offload(broker, event))
         else:

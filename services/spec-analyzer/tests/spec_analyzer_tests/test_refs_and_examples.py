@@ -1,11 +1,16 @@
-"""$ref resolution and example synthesis: cycles, chains, bounds, formats and enums."""
+"""$ref resolution and example synthesis (cycles, chains, bounds, formats, enums); answer ids."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from mv_contracts.spec import SpecAnalysisRequest, SpecAnalysisRequested, SpecSource
+from mv_spec_analyzer.analysing import Analyzer
 from mv_spec_analyzer.examples import ExampleBuilder
+from mv_spec_analyzer.handlers import answer_to, outcome
 from mv_spec_analyzer.refs import Resolver, external_refs, pointer_get
+from mv_spec_analyzer.settings import Settings
 
 DOC: dict[str, Any] = {
     "components": {
@@ -93,3 +98,19 @@ def test_example_budget_bounds_the_work() -> None:
     result = builder.build(ref("Wide"))
     assert isinstance(result, dict)
     assert builder.remaining <= 0
+
+
+async def test_a_redelivered_command_gets_the_same_answer_id() -> None:
+    command = SpecAnalysisRequested(
+        correlation_id="a1",
+        payload=SpecAnalysisRequest(
+            analysis_id="a1", project_id=1, source=SpecSource(document="openapi: 3.0.0\npaths: {}")
+        ),
+    )
+    analyzer = Analyzer(Settings())
+    first = answer_to(command, await outcome(analyzer, command.payload))
+    again = answer_to(command, await outcome(analyzer, command.payload))
+    assert first.id == again.id
+    assert first.type == "spec.analysed"
+    other = command.model_copy(update={"id": uuid.uuid4()})
+    assert answer_to(other, await outcome(analyzer, command.payload)).id != first.id
