@@ -20,4 +20,12 @@ uv run --no-sync python -m mv_devstack up --servers-only
 if [ "$was_running" -eq 0 ]; then
   trap 'uv run --no-sync python -m mv_devstack down >/dev/null' EXIT
 fi
-uv run --no-sync pytest "$@"
+# One pytest run per workspace member: each keeps its tests in a package named `tests`, and one
+# session over the whole tree would import those as the same module. Servers are shared.
+status=0
+for member in libs/* tools/* examples/*/ services/* tests; do
+  [ -n "$(find "$member" -name 'test_*.py' -print -quit)" ] || continue
+  echo "== pytest $member"
+  uv run --no-sync pytest "$member" "$@" || status=1
+done
+exit $status
