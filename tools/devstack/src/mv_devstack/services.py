@@ -60,10 +60,20 @@ def start_demo_api(config: StackConfig) -> ManagedProcess:
 
 
 def start_services(config: StackConfig) -> list[ManagedProcess]:
+    """Start the five services; if one cannot start, stop the others again and say why."""
     processes = [service_process(config, name) for name in SERVICES]
-    for process in processes:
-        process.start(config.host)
+    try:
+        for process in processes:
+            process.start(config.host)
+        _wait_for_services(config, processes)
+    except BaseException:
+        for process in reversed(processes):
+            process.stop()
+        raise
+    return processes
 
+
+def _wait_for_services(config: StackConfig, processes: list[ManagedProcess]) -> None:
     def gateway_up() -> bool:
         try:
             return httpx.get(f"{config.gateway_url}/healthz", timeout=1.0).status_code == 200
@@ -79,4 +89,3 @@ def start_services(config: StackConfig) -> list[ManagedProcess]:
                 f"{process.name} exited during start-up; last lines of {process.log_file}:\n"
                 f"{process.log_tail()}"
             )
-    return processes
