@@ -179,9 +179,10 @@ async def live(
         try:
             yield http
         finally:
+            # Handlers stop first: none may still be writing under the project being deleted.
+            await broker.stop()
+            await analyzer.stop()
             await http.delete(f"/project/{project['id']}")
-    await broker.stop()
-    await analyzer.stop()
     await app.state.engine.dispose()
     await drop_consumers(stack.nats_url, consumers)
 
