@@ -109,7 +109,9 @@ class Analyzer:
                         f"the document and its external parts exceed {self.settings.spec_max_bytes}"
                         " bytes",
                     )
-                part = parse_document(fetched.body, max_bytes=self.settings.spec_max_bytes)
+                part = await asyncio.to_thread(
+                    parse_document, fetched.body, max_bytes=self.settings.spec_max_bytes
+                )
                 documents[uri] = part
                 pending.append((part, uri))
         return {k: v for k, v in documents.items() if v is not None}

@@ -7,6 +7,7 @@ answer is none of these, a base URL whose well-known paths are probed in order.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from abc import ABC, abstractmethod
@@ -67,10 +68,13 @@ class Locator:
             raise AnalysisError(FailureKind.NOT_FOUND, f"gave up after {MAX_FETCHES} fetches")
         return await self.fetcher.get(url)
 
-    def as_document(self, fetched: Fetched) -> Located | None:
-        """The answer parsed as an OpenAPI document, or None (the reason kept for later)."""
+    async def as_document(self, fetched: Fetched) -> Located | None:
+        """The answer parsed as an OpenAPI document, or None (the reason kept for later).
+
+        Parsing runs in a worker thread: a large document must not stall the event loop.
+        """
         try:
-            data = parse_document(fetched.body, max_bytes=self.max_bytes)
+            data = await asyncio.to_thread(parse_document, fetched.body, max_bytes=self.max_bytes)
             openapi_version(data)
         except AnalysisError as error:
             if error.kind == FailureKind.TOO_LARGE:
@@ -85,7 +89,7 @@ class Locator:
         fetched = await self.get(url)
         if not fetched.ok:
             return None
-        found = self.as_document(fetched)
+        found = await self.as_document(fetched)
         return Located(found.url, found.data, strategy) if found else None
 
 
@@ -116,7 +120,7 @@ class DocumentStrategy(Strategy):
         )
 
     async def locate(self, fetched: Fetched, locator: Locator) -> Located | None:
-        return locator.as_document(fetched)
+        return await locator.as_document(fetched)
 
 
 class SwaggerUIStrategy(Strategy):
