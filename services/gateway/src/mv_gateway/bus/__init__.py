@@ -15,11 +15,13 @@ SERVICE = "gateway"
 def register_handlers(broker: NatsBroker, sessions: async_sessionmaker[AsyncSession]) -> None:
     """Subscribe the gateway's handlers; later domains append their ``register`` calls here."""
     from . import (
+        discovery,
         metrics,  # the domain modules import SERVICE from here
         runs,
         specs,
     )
 
+    discovery.register(broker, sessions)
     metrics.register(broker, sessions)
     runs.register(broker, sessions)
     specs.register(broker, sessions)
