@@ -8,10 +8,12 @@ from mv_runtime.bus import make_broker
 
 from .analysing import Analyzer
 from .handlers import register
+from .isolation import shutdown
 from .settings import Settings
 
 
 def create_app(settings: Settings) -> FastStream:
     broker = make_broker(settings.nats_url)
     register(broker, Analyzer(settings))
-    return FastStream(broker)
+    # The parsing worker process ends with the service.
+    return FastStream(broker, after_shutdown=[shutdown])

@@ -12,3 +12,7 @@ class AnalysisError(Exception):
         super().__init__(reason)
         self.kind = kind
         self.reason = reason
+
+    def __reduce__(self) -> tuple[type[AnalysisError], tuple[FailureKind, str]]:
+        # Raised in the worker process, it must cross back to the service intact.
+        return (AnalysisError, (self.kind, self.reason))

@@ -27,6 +27,12 @@ class Settings(ServiceSettings):
     spec_max_external_documents: int = Field(
         default=20, ge=0, description="External $ref documents fetched per analysis"
     )
+    spec_parse_timeout: float = Field(
+        default=60.0, gt=0, description="Seconds to parse or normalise one document (then killed)"
+    )
+    spec_parse_memory_mb: int = Field(
+        default=2048, ge=0, description="Address-space limit of the parsing process, MB; 0: none"
+    )
     spec_analysis_timeout: float = Field(
         default=120.0, gt=0, description="Seconds for a whole analysis, fetches included"
     )

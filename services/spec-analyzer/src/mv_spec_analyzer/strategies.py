@@ -7,10 +7,10 @@ answer is none of these, a base URL whose well-known paths are probed in order.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -20,7 +20,6 @@ from mv_contracts.spec import FailureKind
 from .errors import AnalysisError
 from .fetching import Fetched, Fetcher
 from .normalise import openapi_version
-from .parsing import parse_document
 
 PROBE_PATHS = (
     "openapi.json", "openapi.yaml", "openapi.yml", "v3/api-docs", "swagger.json",
@@ -56,9 +55,9 @@ class Located:
 class Locator:
     """Shared state of one search: the fetcher, the size limit, the fetch count."""
 
-    def __init__(self, fetcher: Fetcher, max_bytes: int) -> None:
+    def __init__(self, fetcher: Fetcher, parse: Callable[[bytes], Awaitable[Any]]) -> None:
         self.fetcher = fetcher
-        self.max_bytes = max_bytes
+        self.parse = parse
         self.fetches = 0
         self.first_error: AnalysisError | None = None
 
@@ -71,10 +70,10 @@ class Locator:
     async def as_document(self, fetched: Fetched) -> Located | None:
         """The answer parsed as an OpenAPI document, or None (the reason kept for later).
 
-        Parsing runs in a worker thread: a large document must not stall the event loop.
+        Parsing runs elsewhere (see :mod:`.isolation`): it must not stall the event loop.
         """
         try:
-            data = await asyncio.to_thread(parse_document, fetched.body, max_bytes=self.max_bytes)
+            data = await self.parse(fetched.body)
             openapi_version(data)
         except AnalysisError as error:
             if error.kind == FailureKind.TOO_LARGE:

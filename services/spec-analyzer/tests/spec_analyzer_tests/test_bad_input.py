@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 
 import pytest
@@ -165,3 +166,36 @@ async def test_too_many_redirects(server: LocalServer) -> None:
     assert "more than 3 redirects" in error.reason
     followed = await Analyzer(make_settings()).analyse(SpecSource(url=f"{server.url}/r0"))
     assert [e.path for e in followed.spec.endpoints] == ["/p"]
+
+
+async def test_parsing_that_takes_too_long_is_stopped_and_the_next_one_works() -> None:
+    # About 2 MB of YAML: seconds of parsing, far over the 0.2 s allowed here.
+    rows = "".join(
+        f"  /p{n}:\n    get: {{summary: row {n}, tags: [t{n % 7}]}}\n" for n in range(40_000)
+    )
+    document = "openapi: 3.0.0\ninfo: {title: slow, version: '1'}\npaths:\n" + rows
+    impatient = Analyzer(make_settings(spec_parse_timeout=0.2))
+    error = await failure(impatient, SpecSource(document=document))
+    assert error.kind == FailureKind.TIMEOUT
+    assert "took longer than 0.2 s and was stopped" in error.reason
+    analysis = await Analyzer(make_settings()).analyse(SpecSource(document=PETSTORE))
+    assert [e.path for e in analysis.spec.endpoints] == ["/p"]
+
+
+def test_analysis_errors_cross_process_boundaries() -> None:
+    error = AnalysisError(FailureKind.MALFORMED, "bad")
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+    assert (copy.kind, copy.reason) == (FailureKind.MALFORMED, "bad")
+
+
+async def test_parsing_that_needs_too_much_memory_fails_alone() -> None:
+    # Under the 20 MB size limit, but about 300 MB as Python objects.
+    items = ",".join(f'{{"a": {n}, "b": [1, 2, 3]}}' for n in range(700_000))
+    head = '{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "x-big": ['
+    document = head + items + "]}"
+    analyzer = Analyzer(make_settings(spec_parse_memory_mb=250))
+    error = await failure(analyzer, SpecSource(document=document))
+    assert error.kind == FailureKind.TOO_LARGE
+    assert "memory limit of 250 MB" in error.reason
+    analysis = await analyzer.analyse(SpecSource(document=PETSTORE))
+    assert analysis.spec.title == "p"
