@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import nats
 import pytest
 from faststream.nats import NatsBroker
 from sqlalchemy import delete, select
@@ -22,7 +23,7 @@ from mv_contracts.metrics import (
     TestSummary,
     TestSummaryEvent,
 )
-from mv_contracts.subjects import LIVE_METRICS, TEST_SUMMARY
+from mv_contracts.subjects import LIVE_METRICS, STREAM_NAME, TEST_SUMMARY, durable_name
 from mv_devstack.config import StackConfig
 from mv_gateway.bus import metrics
 from mv_gateway.bus.metrics import LiveSnapshots, live_snapshots, store_summary
@@ -129,11 +130,21 @@ def test_live_store_keeps_the_last_snapshot_until_the_test_ends() -> None:
 
 @pytest.fixture
 async def gateway_bus(engine: AsyncEngine, stack: StackConfig) -> AsyncIterator[NatsBroker]:
+    """The handlers on the real server, on a durable of their own (test runs may overlap);
+    the durable is deleted afterwards."""
+    service = f"gateway-test-{uuid.uuid4().hex[:8]}"
     broker = make_broker(stack.nats_url)
-    metrics.register(broker, make_session_factory(engine))
+    metrics.register(broker, make_session_factory(engine), service=service)
     await broker.start()
     yield broker
     await broker.stop()
+    connection = await nats.connect(stack.nats_url)
+    try:
+        await connection.jetstream().delete_consumer(
+            STREAM_NAME, durable_name(service, TEST_SUMMARY)
+        )
+    finally:
+        await connection.close()
 
 
 async def test_summary_and_live_through_real_nats(

@@ -1,4 +1,4 @@
-"""The live tracker on its own: one loop per test, started once, stopped for good."""
+"""The live tracker (one loop per test, started once, stopped for good) and the heartbeat."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from mv_contracts.metrics import LiveSnapshot
 from mv_devstack.config import StackConfig
+from mv_metrics_aggregator.handlers import heartbeat
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.live import LiveTracker
 
@@ -37,3 +38,24 @@ async def test_one_loop_per_test_and_no_restart_after_the_end(stack: StackConfig
     finally:
         await tracker.stop_all()
         await client.aclose()
+
+
+async def test_heartbeat_marks_the_message_in_progress_while_working() -> None:
+    four = asyncio.Event()
+
+    class Message:
+        beats = 0
+
+        async def in_progress(self) -> None:
+            self.beats += 1
+            if self.beats == 2:
+                raise ConnectionError("a lost beat is logged, not raised")
+            if self.beats == 4:
+                four.set()
+
+    message = Message()
+    async with heartbeat(message, every=0.01):
+        await asyncio.wait_for(four.wait(), timeout=10)
+    beats = message.beats
+    await asyncio.sleep(0.05)
+    assert message.beats == beats  # stopped with the block

@@ -9,11 +9,16 @@ inside its duplicate window, and that the gateway's ``apply_once`` ignores after
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from uuid import UUID, uuid5
 
 import structlog
 from faststream.nats import NatsBroker
+from faststream.nats.annotations import NatsMessage
 
 from mv_contracts.metrics import LiveSnapshot, LiveSnapshotEvent, TestSummary, TestSummaryEvent
 from mv_contracts.runs import TestFinished, TestFinishedEvent, TestStarted, TestStartedEvent
@@ -27,8 +32,11 @@ from .settings import Settings
 
 SERVICE = "metrics-aggregator"
 SUMMARY_NAMESPACE = UUID("6f1d8c2e-5b7a-4e0f-9a51-3c2d7e4b8a90")
-# Beyond the metrics delay, how long a finished event may take before JetStream redelivers it.
-SUMMARY_BUDGET_SECONDS = 300.0
+# While a finished event is handled (the metrics delay, then a summary that takes minutes on
+# 10^7 samples), the handler tells JetStream every HEARTBEAT_SECONDS that it is still working;
+# only a handler that stops doing so (a dead process) has its event redelivered, after ACK_WAIT.
+HEARTBEAT_SECONDS = 10.0
+FINISHED_ACK_WAIT_SECONDS = 60.0
 
 log = structlog.get_logger()
 
@@ -114,13 +122,37 @@ def make_aggregator(settings: Settings, broker: NatsBroker) -> Aggregator:
     return Aggregator(settings, client, Bus(broker))
 
 
-def register(broker: NatsBroker, aggregator: Aggregator) -> None:
-    ack_wait = aggregator.settings.scheduler_metrics_delay + SUMMARY_BUDGET_SECONDS
+class InProgress(Protocol):
+    async def in_progress(self) -> None: ...
 
+
+@asynccontextmanager
+async def heartbeat(message: InProgress, every: float = HEARTBEAT_SECONDS) -> AsyncIterator[None]:
+    """Mark ``message`` as in progress every ``every`` seconds while the block runs."""
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await message.in_progress()
+            except Exception as error:  # a lost beat only risks a redelivery, which is harmless
+                log.warning("in-progress heartbeat failed", error=str(error))
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def register(broker: NatsBroker, aggregator: Aggregator) -> None:
     @subscribe(broker, SERVICE, TEST_STARTED)
     async def on_test_started(event: TestStartedEvent) -> None:
         await aggregator.started(event.payload)
 
-    @subscribe(broker, SERVICE, TEST_FINISHED, ack_wait=ack_wait)
-    async def on_test_finished(event: TestFinishedEvent) -> None:
-        await aggregator.finished(event.payload)
+    @subscribe(broker, SERVICE, TEST_FINISHED, ack_wait=FINISHED_ACK_WAIT_SECONDS)
+    async def on_test_finished(event: TestFinishedEvent, message: NatsMessage) -> None:
+        async with heartbeat(message):
+            await aggregator.finished(event.payload)

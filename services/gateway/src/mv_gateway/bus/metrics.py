@@ -118,10 +118,13 @@ async def store_summary(
     return True
 
 
-def register(broker: NatsBroker, sessions: async_sessionmaker[AsyncSession]) -> None:
+def register(
+    broker: NatsBroker, sessions: async_sessionmaker[AsyncSession], service: str = SERVICE
+) -> None:
+    """``service`` names the durable consumer; tests pass their own so parallel runs don't share."""
     store = live_snapshots(broker)
 
-    @subscribe(broker, SERVICE, TEST_SUMMARY)
+    @subscribe(broker, service, TEST_SUMMARY)
     async def on_test_summary(event: TestSummaryEvent) -> None:
         async def apply(session: AsyncSession) -> None:
             await store_summary(session, event.payload, event.time)
@@ -129,6 +132,6 @@ def register(broker: NatsBroker, sessions: async_sessionmaker[AsyncSession]) -> 
         await apply_once(sessions, event, apply)
         store.end(event.payload.test_id)
 
-    @subscribe(broker, SERVICE, LIVE_METRICS)
+    @subscribe(broker, service, LIVE_METRICS)
     async def on_live_metrics(event: LiveSnapshotEvent) -> None:
         store.put(event.payload)
