@@ -80,10 +80,13 @@ class KubeClient:
         configuration = self._configuration
         if configuration.refresh_api_key_hook is not None:
             configuration.refresh_api_key_hook(configuration)  # re-reads a rotated token
-        token = configuration.get_api_key_with_prefix("authorization")
         headers = {"Accept": "application/json"}
-        if token:
-            headers["Authorization"] = token
+        # The client's own auth settings: where its version keeps the bearer token (the key was
+        # "authorization" once, "BearerToken" now), and how it goes in the header.
+        settings: dict[str, dict[str, Any]] = configuration.auth_settings()  # type: ignore[assignment]
+        for setting in settings.values():
+            if setting.get("in") == "header" and setting.get("value"):
+                headers[str(setting["key"])] = str(setting["value"])
         return headers
 
     async def get(self, path: str, params: dict[str, str | int] | None = None) -> Json:
