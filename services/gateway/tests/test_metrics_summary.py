@@ -96,6 +96,19 @@ async def test_summary_fills_the_test_and_its_scenarios(session: AsyncSession) -
     assert by_tag["s03_idle"].total_requests is None  # no figures for it in the summary
 
 
+async def test_summary_keeps_the_finish_time_of_the_test(session: AsyncSession) -> None:
+    test_id = str(uuid.uuid4())
+    test = await add_test(session, test_id, ())
+    ended = datetime(2026, 1, 2, 3, 0, 0, tzinfo=UTC)
+    test.completed_at = ended  # as the finished event stores it
+    assert await store_summary(session, summary_of(test_id), ended + timedelta(minutes=1))
+    await session.flush()
+    await session.refresh(test)
+    assert test.completed_at == ended
+    assert test.is_completed
+    assert test.total_requests == 300
+
+
 async def test_summary_of_an_unknown_test_changes_nothing(session: AsyncSession) -> None:
     assert not await store_summary(session, summary_of("nobody"), datetime.now(UTC))
 

@@ -2,8 +2,9 @@
 
 - ``TEST_SUMMARY``: the figures go into ``test_history`` and, per scenario, into the
   ``scenario_history`` row whose ``scenario_tag`` is the summary scenario's name; the test is then
-  completed (``is_completed``, ``completed_at``). Applied once per envelope id; the aggregator
-  derives that id from the test id, so a test's summary is stored once.
+  completed (``is_completed``; ``completed_at`` unless the finished event set it already).
+  Applied once per envelope id; the aggregator derives that id from the test id, so a test's
+  summary is stored once.
 - ``LIVE_METRICS``: the last snapshot of each running test stays in memory (:class:`LiveSnapshots`)
   for subscribers that join late; :func:`live_snapshots` gives the store of a broker.
 """
@@ -103,7 +104,8 @@ async def store_summary(
     for column, value in _figures(summary.overall).items():
         setattr(test, column, value)
     test.is_completed = True
-    test.completed_at = completed_at
+    # The finished event (bus/runs.py) records when the test ended; the summary keeps that.
+    test.completed_at = test.completed_at or completed_at
     rows = await session.scalars(
         select(ScenarioHistory).where(ScenarioHistory.test_history_id == test.id)
     )
