@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
 
 from mv_contracts.pods import PodResources, PodResourcesSnapshot
 from mv_pod_watcher.influx_writer import lines
 from mv_pod_watcher.metrics_api import Usage
-from mv_pod_watcher.watcher import RunningTests, build_snapshot
+from mv_pod_watcher.watcher import PodWatcher, RunningTests, build_snapshot
 
 AT = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
@@ -63,3 +65,26 @@ def test_line_protocol() -> None:
         r"pod_resources,namespace=my\ ns,pod=a\,b\=c cpu_usage_millicores=12.5,cpu_percent=5.0,"
         r'memory_limit_mb=256.0,test_ids="t1,t\"2" 1767323045678901000'
     ]
+
+
+def test_specs_parsed_again_only_when_the_pod_changed() -> None:
+    def obj(version: str, cpu: str) -> dict[str, Any]:
+        resources = {"requests": {"cpu": cpu}}
+        return {
+            "metadata": {"name": "a", "namespace": "shop", "resourceVersion": version},
+            "spec": {"containers": [{"name": "c", "resources": resources}]},
+        }
+
+    informer: Any = SimpleNamespace(objects={})
+    unused: Any = None
+    watcher = PodWatcher(
+        "shop", informer, informer, unused, unused, unused, unused, RunningTests(), 1
+    )
+    informer.objects = {"a": obj("1", "100m")}
+    (first,) = watcher.specs()
+    informer.objects = {"a": obj("1", "999m")}  # same version: the cached specs
+    assert watcher.specs()[0] is first
+    informer.objects = {"a": obj("2", "200m")}
+    assert watcher.specs()[0].cpu_request_millicores == 200
+    informer.objects = {}
+    assert watcher.specs() == []

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+import structlog
 from faststream import FastStream
 from faststream.nats import NatsBroker
+from kubernetes.config.config_exception import ConfigException
 
 from mv_contracts.pods import (
     DiscoveredServer,
@@ -26,6 +28,9 @@ from .watcher import PodWatcher, RunningTests
 from .watching import Informer
 
 SERVICE = "pod-watcher"
+
+
+log = structlog.get_logger()
 
 
 def consumer(namespace: str) -> str:
@@ -93,7 +98,17 @@ def create_app(settings: Settings) -> FastStream:
 
     @app.after_startup
     async def start_watching() -> None:
-        client = await KubeClient.connect(settings.kubeconfig)
+        try:
+            client = await KubeClient.connect(settings.kubeconfig)
+        except ConfigException as error:
+            # A laptop running the local stack has no cluster: the service stays up, says so
+            # once, and the rest of the product works without pod figures.
+            log.warning(
+                "no Kubernetes API configured: pods are not watched",
+                reason=str(error),
+                namespace=settings.kubernetes_test_namespace,
+            )
+            return
         watcher = make_watcher(settings, client, Bus(broker), running)
         closing.extend([client, watcher.influx])
         tasks.append(asyncio.create_task(watcher.run(), name="pod-watcher"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL = {
@@ -38,6 +39,11 @@ def parse_quantity(text: str | int | float) -> Decimal:
     """The quantity's value in base units (cores, bytes)."""
     if isinstance(text, int | float):
         return Decimal(str(text))
+    return _parse(text)
+
+
+@lru_cache(maxsize=4096)  # a namespace repeats the same few quantities in every pod and tick
+def _parse(text: str) -> Decimal:
     match = _QUANTITY.match(text.strip())
     if match is None:
         raise QuantityError(f"not a Kubernetes quantity: {text!r}")

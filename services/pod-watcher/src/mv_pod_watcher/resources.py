@@ -40,21 +40,23 @@ def _is_sidecar(container: Json) -> bool:
 def effective(pod: Json, kind: str, resource: str, convert: Convert) -> float | None:
     """The pod's effective ``kind`` ("requests"/"limits") of ``resource`` ("cpu"/"memory")."""
     spec = pod.get("spec") or {}
-    regular: list[Json] = spec.get("containers") or []
-    init: list[Json] = spec.get("initContainers") or []
-    values = [_value(c, kind, resource, convert) for c in [*regular, *init]]
-    if all(v is None for v in values):
+    regular = [_value(c, kind, resource, convert) for c in spec.get("containers") or []]
+    init = [
+        (_value(c, kind, resource, convert), _is_sidecar(c))
+        for c in spec.get("initContainers") or []
+    ]
+    if all(v is None for v in regular) and all(v is None for v, _ in init):
         return None
-    long_running = [*regular, *(c for c in init if _is_sidecar(c))]
-    if kind == "limits" and any(_value(c, kind, resource, convert) is None for c in long_running):
+    long_running = [*regular, *(v for v, sidecar in init if sidecar)]
+    if kind == "limits" and any(v is None for v in long_running):
         return None
-    total = sum(_value(c, kind, resource, convert) or 0.0 for c in regular)
+    total = sum(v or 0.0 for v in regular)
     sidecars = 0.0
     init_peak = 0.0
-    for container in init:
-        amount = _value(container, kind, resource, convert) or 0.0
+    for value, sidecar in init:
+        amount = value or 0.0
         init_peak = max(init_peak, sidecars + amount)
-        if _is_sidecar(container):
+        if sidecar:
             sidecars += amount
     needed = max(total + sidecars, init_peak)
     overhead = (spec.get("overhead") or {}).get(resource)

@@ -91,10 +91,11 @@ class PodWatcher:
         self.running = running
         self.interval = interval
         self.rediscovery = Rediscovery()
+        self._specs: dict[str, tuple[str, PodResources]] = {}
 
     async def tick(self) -> PodResourcesSnapshot:
         usage = await self.metrics.read()
-        pods = [pod_resources(pod) for pod in self.pods.objects.values()]
+        pods = self.specs()
         snapshot = build_snapshot(
             self.namespace, pods, usage, self.running.ids(), datetime.now(UTC)
         )
@@ -109,6 +110,16 @@ class PodWatcher:
                 log.warning("snapshot not written to InfluxDB", error=repr(error))
         await self.discover()
         return snapshot
+
+    def specs(self) -> list[PodResources]:
+        """The pods' specs, parsed again only for pods that changed since the last tick."""
+        known, self._specs = self._specs, {}
+        for name, obj in self.pods.objects.items():
+            version = str((obj.get("metadata") or {}).get("resourceVersion", ""))
+            cached = known.get(name)
+            parsed = cached[1] if cached and cached[0] == version else pod_resources(obj)
+            self._specs[name] = (version, parsed)
+        return [parsed for _, parsed in self._specs.values()]
 
     async def discover(self) -> list[DiscoveredServer]:
         found = servers(list(self.services.objects.values()), list(self.pods.objects.values()))
