@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 
 from mv_devstack.config import StackConfig
 from mv_devstack.services import SERVICES, start_services
@@ -23,8 +24,9 @@ def _log_lines(path: Path) -> list[dict[str, object]]:
 
 
 def test_services_start_report_healthy_and_stop_cleanly_on_sigterm(
-    services_config: StackConfig,
+    services_config: StackConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("KUBECONFIG", raising=False)  # a laptop without a cluster
     processes = start_services(services_config)
     try:
         assert [p.name for p in processes] == list(SERVICES)
@@ -59,3 +61,6 @@ def test_services_start_report_healthy_and_stop_cleanly_on_sigterm(
     for worker in processes[1:]:
         events = [r["event"] for r in _log_lines(worker.log_file)]
         assert "FastStream app shut down gracefully." in events, worker.name
+    # no cluster on this stack: the pod-watcher says so once and keeps serving
+    pod_watcher = [r["event"] for r in _log_lines(processes[-1].log_file)]
+    assert pod_watcher.count("no Kubernetes API configured: pods are not watched") == 1

@@ -43,6 +43,9 @@ def _pid_alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
+SUMMARY_TREND_STATS = "avg,min,med,max,p(90),p(95),p(99),count"
+
+
 class LocalExecutor:
     kind: Literal["local", "kubernetes"] = "local"
 
@@ -55,6 +58,8 @@ class LocalExecutor:
         return self._root / job_name(test_id)
 
     def command(self, test_id: str, script: Path) -> list[str]:
+        # k6's own end-of-test summary is kept beside the script (summary.json), so a stored
+        # summary can always be checked against what k6 itself counted.
         return [
             self._settings.k6_binary,
             "run",
@@ -64,6 +69,10 @@ class LocalExecutor:
             f"influxdb={self._settings.influxdb_output_url}",
             "--tag",
             f"{TEST_ID_TAG}={test_id}",
+            "--summary-trend-stats",
+            SUMMARY_TREND_STATS,
+            "--summary-export",
+            str(script.parent / "summary.json"),
             str(script),
         ]
 
