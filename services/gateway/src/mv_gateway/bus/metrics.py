@@ -2,7 +2,7 @@
 
 - ``TEST_SUMMARY``: the figures go into ``test_history`` and, per scenario, into the
   ``scenario_history`` row whose ``scenario_tag`` is the summary scenario's name; the test is then
-  completed (``is_completed``; ``completed_at`` unless the finished event set it already).
+  completed (``is_completed``; ``completed_at`` becomes the summary's time).
   Applied once per envelope id; the aggregator derives that id from the test id, so a test's
   summary is stored once.
 - ``LIVE_METRICS``: the last snapshot of each running test stays in memory (:class:`LiveSnapshots`)
@@ -104,8 +104,8 @@ async def store_summary(
     for column, value in _figures(summary.overall).items():
         setattr(test, column, value)
     test.is_completed = True
-    # The finished event (bus/runs.py) records when the test ended; the summary keeps that.
-    test.completed_at = test.completed_at or completed_at
+    # The finished event (bus/runs.py) sets it when the test ends; complete means summarised.
+    test.completed_at = completed_at
     rows = await session.scalars(
         select(ScenarioHistory).where(ScenarioHistory.test_history_id == test.id)
     )
