@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -41,12 +41,14 @@ def test_specs_only_without_the_metrics_api() -> None:
 
 
 def test_running_tests() -> None:
-    running = RunningTests()
-    running.started("t2")
-    running.started("t1")
+    running = RunningTests(timedelta(hours=1))
+    running.started("t2", AT)
+    running.started("t1", AT)
+    running.started("t0", AT - timedelta(hours=2))  # its finished event never came
     running.finished("t2")
     running.finished("unknown")
-    assert running.ids() == ["t1"]
+    assert running.ids(AT) == ["t1"]
+    assert running.ids(AT + timedelta(hours=1, seconds=1)) == []
 
 
 def test_line_protocol() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 
 import structlog
 from faststream import FastStream
@@ -42,7 +43,7 @@ def consumer(namespace: str) -> str:
 def register(broker: NatsBroker, running: RunningTests, service: str) -> None:
     @subscribe(broker, service, TEST_STARTED)
     async def test_started(message: TestStartedEvent) -> None:
-        running.started(message.payload.test_id)
+        running.started(message.payload.test_id, message.payload.started_at)
 
     @subscribe(broker, service, TEST_FINISHED)
     async def test_finished(message: TestFinishedEvent) -> None:
@@ -90,7 +91,7 @@ def make_watcher(
 
 def create_app(settings: Settings) -> FastStream:
     broker = make_broker(settings.nats_url)
-    running = RunningTests()
+    running = RunningTests(timedelta(seconds=settings.running_test_max_seconds))
     register(broker, running, consumer(settings.kubernetes_test_namespace))
     app = FastStream(broker)
     tasks: list[asyncio.Task[None]] = []

@@ -17,6 +17,11 @@ class Settings(InfluxDBSettings):
         default=None,
         description="KUBECONFIG file; unset: the in-cluster service account, else ~/.kube/config",
     )
+    running_test_max_seconds: float = Field(
+        default=6 * 3600,
+        gt=0,
+        description="A test started longer ago than this counts as over, finished event or not",
+    )
     watch_timeout_seconds: int = Field(
         default=300, ge=10, description="Seconds a watch request lasts before it is resumed"
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import structlog
@@ -29,19 +29,27 @@ PublishServer = Callable[[DiscoveredServer], Awaitable[None]]
 
 
 class RunningTests:
-    """The ids of the tests running now, from the test started/finished events."""
+    """The ids of the tests running now, from the test started/finished events.
 
-    def __init__(self) -> None:
-        self._ids: set[str] = set()
+    A test whose finished event never comes (its runner died) would stay "running" for ever, and
+    a new consumer replays every start still in the stream: a test started more than
+    ``max_age`` ago counts as over.
+    """
 
-    def started(self, test_id: str) -> None:
-        self._ids.add(test_id)
+    def __init__(self, max_age: timedelta = timedelta(hours=6)) -> None:
+        self._started: dict[str, datetime] = {}
+        self.max_age = max_age
+
+    def started(self, test_id: str, at: datetime) -> None:
+        self._started[test_id] = at
 
     def finished(self, test_id: str) -> None:
-        self._ids.discard(test_id)
+        self._started.pop(test_id, None)
 
-    def ids(self) -> list[str]:
-        return sorted(self._ids)
+    def ids(self, now: datetime | None = None) -> list[str]:
+        oldest = (now or datetime.now(UTC)) - self.max_age
+        self._started = {t: at for t, at in self._started.items() if at >= oldest}
+        return sorted(self._started)
 
 
 def build_snapshot(
