@@ -53,6 +53,7 @@ def test_job_in_configmap_mode() -> None:
     assert job["metadata"]["annotations"][TEST_ID_ANNOTATION] == TEST_ID
     pod = spec["template"]["spec"]
     assert pod["restartPolicy"] == "Never"
+    assert pod["automountServiceAccountToken"] is False
     assert spec["template"]["metadata"]["labels"][RUN_LABEL] == name
     (container,) = pod["containers"]
     assert container["image"] == "grafana/k6:1.3.0"

@@ -134,6 +134,8 @@ def job_manifest(
             "metadata": {"labels": metadata(name, options.namespace, test_id)["labels"]},
             "spec": {
                 "restartPolicy": "Never",
+                # k6 never talks to the Kubernetes API: no service-account token in its pod.
+                "automountServiceAccountToken": False,
                 "containers": [container],
                 "volumes": [volume],
             },
