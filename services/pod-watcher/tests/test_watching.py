@@ -169,3 +169,14 @@ async def test_an_expired_version_gets_410_and_a_full_relist(
     await eventually(lambda: watcher.lists == 1, "the relist after 410")
     assert set(watcher.objects) == {"alive"}
     assert int(watcher.resource_version or 0) > 1
+
+
+async def test_failures_in_a_row_back_off(
+    kube: KubeClient, namespace: str, running: list[asyncio.Task[None]]
+) -> None:
+    """A path the real server answers 404: retried, each wait twice the last."""
+    watcher = Informer(kube, f"/api/v1/namespaces/{namespace}/nothings", retry_seconds=0.01)
+    running.append(asyncio.create_task(watcher.run()))
+    await eventually(lambda: watcher.failures >= 4, "four failed lists")
+    assert watcher.lists == 0
+    assert watcher.retry_delay >= 0.01 * 2**3  # 0.01, 0.02, 0.04, then 0.08 at least

@@ -19,6 +19,7 @@ from .kube import Expired, KubeClient, KubeError
 
 Json = dict[str, Any]
 log = structlog.get_logger()
+MAX_RETRY_SECONDS = 60.0
 
 
 class Informer:
@@ -47,6 +48,8 @@ class Informer:
         self.synced = asyncio.Event()
         self.lists = 0  # how many full lists: the first one plus one per 410 Gone
         self.watches = 0  # how many watch requests were opened
+        self.failures = 0  # requests that failed (other than 410 Gone)
+        self.retry_delay = retry_seconds  # the wait after the next failure
 
     async def relist(self) -> None:
         items, version = await self._client.list_all(self.path, self._params)
@@ -79,18 +82,27 @@ class Informer:
             self.apply(event)
 
     async def run(self) -> None:
-        """List, then watch for ever: resume on a drop, relist on 410 Gone."""
+        """List, then watch for ever: resume on a drop, relist on 410 Gone. Failures in a row
+        wait twice as long each time, up to a minute, so an API server that is down is not
+        hammered (nor the log flooded)."""
+        delay = self._retry_seconds
         while True:
             try:
                 if self.resource_version is None:
                     await self.relist()
                 await self.watch_once()
+                delay = self.retry_delay = self._retry_seconds
             except Expired as error:
                 log.info("watch expired; listing again", path=self.path, reason=error.message)
                 self.resource_version = None
             except (KubeError, httpx.HTTPError, ValueError) as error:
-                log.warning("watch interrupted; resuming", path=self.path, error=str(error))
-                await asyncio.sleep(self._retry_seconds)
+                log.warning(
+                    "watch interrupted; resuming", path=self.path, error=str(error), retry_in=delay
+                )
+                self.failures += 1
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RETRY_SECONDS)
+                self.retry_delay = delay
 
     def _changed(self) -> None:
         if self._on_change is not None:
