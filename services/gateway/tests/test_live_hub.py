@@ -151,3 +151,17 @@ async def test_sse_frames_ping_when_silent_and_end_with_the_test() -> None:
     with pytest.raises(StopAsyncIteration):
         await anext(frames)
     assert hub.clients == 0  # the stream's end unsubscribes it
+
+
+async def test_a_test_silent_for_too_long_is_no_longer_running() -> None:
+    now = [1000.0]
+    hub = LiveHub(stale_after=60, clock=lambda: now[0])
+    hub.publish(k6("quiet", 1))
+    now[0] += 30
+    hub.publish(k6("busy", 1))
+    assert hub.running_tests() == ["quiet", "busy"]
+    now[0] += 45  # quiet: 75 s without a snapshot, busy: 45 s
+    assert hub.running_tests() == ["busy"]
+    late = hub.subscribe(ClientFilter())
+    assert [m.test_id for m in await take(late, 1)] == ["busy"]
+    assert len(late) == 0

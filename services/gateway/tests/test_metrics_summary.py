@@ -15,18 +15,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from mv_contracts.metrics import (
-    LiveFigures,
-    LiveSnapshot,
-    LiveSnapshotEvent,
     MetricFigures,
     ScenarioSummary,
     TestSummary,
     TestSummaryEvent,
 )
-from mv_contracts.subjects import LIVE_METRICS, STREAM_NAME, TEST_SUMMARY, durable_name
+from mv_contracts.subjects import STREAM_NAME, TEST_SUMMARY, durable_name
 from mv_devstack.config import StackConfig
 from mv_gateway.bus import metrics
-from mv_gateway.bus.metrics import LiveSnapshots, live_snapshots, store_summary
+from mv_gateway.bus.metrics import store_summary
 from mv_gateway.db.engine import make_session_factory
 from mv_gateway.db.models import Project, ScenarioHistory, TestHistory
 from mv_runtime.bus import Bus, make_broker
@@ -113,34 +110,6 @@ async def test_summary_of_an_unknown_test_changes_nothing(session: AsyncSession)
     assert not await store_summary(session, summary_of("nobody"), datetime.now(UTC))
 
 
-def snapshot(test_id: str, requests: int) -> LiveSnapshot:
-    return LiveSnapshot(
-        test_id=test_id,
-        at=datetime.now(UTC),
-        window_seconds=5,
-        overall=LiveFigures(tps=10, requests_total=requests, failed_total=0, error_rate=0),
-    )
-
-
-def test_live_store_keeps_the_last_snapshot_until_the_test_ends() -> None:
-    store = LiveSnapshots(max_age=timedelta(minutes=1), max_tests=2)
-    now = datetime.now(UTC)
-    store.put(snapshot("a", 1), now)
-    store.put(snapshot("a", 2), now)
-    got = store.get("a", now)
-    assert got is not None
-    assert got.overall.requests_total == 2
-    store.end("a")
-    store.put(snapshot("a", 3), now)  # late: ignored
-    assert store.get("a", now) is None
-    store.put(snapshot("b", 1), now)
-    assert store.get("b", now + timedelta(minutes=2)) is None  # stale
-    for name in ("c", "d", "e"):
-        store.put(snapshot(name, 1), now)
-    assert store.get("c", now) is None  # beyond max_tests, the oldest goes
-    assert store.get("e", now) is not None
-
-
 @pytest.fixture
 async def gateway_bus(engine: AsyncEngine, stack: StackConfig) -> AsyncIterator[NatsBroker]:
     """The handlers on the real server, on a durable of their own (test runs may overlap);
@@ -160,9 +129,7 @@ async def gateway_bus(engine: AsyncEngine, stack: StackConfig) -> AsyncIterator[
         await connection.close()
 
 
-async def test_summary_and_live_through_real_nats(
-    engine: AsyncEngine, gateway_bus: NatsBroker
-) -> None:
+async def test_summary_through_real_nats(engine: AsyncEngine, gateway_bus: NatsBroker) -> None:
     sessions = make_session_factory(engine)
     test_id = str(uuid.uuid4())
     async with sessions() as session, session.begin():
@@ -170,20 +137,6 @@ async def test_summary_and_live_through_real_nats(
         project_id = test.project_id
     bus = Bus(gateway_bus)
     try:
-        await bus.publish(
-            LIVE_METRICS,
-            LiveSnapshotEvent(correlation_id=test_id, payload=snapshot(test_id, 42)),
-            test_id=test_id,
-        )
-        store = live_snapshots(gateway_bus)
-        for _ in range(100):
-            if store.get(test_id):
-                break
-            await asyncio.sleep(0.05)
-        live = store.get(test_id)
-        assert live is not None
-        assert live.overall.requests_total == 42
-
         event = TestSummaryEvent(correlation_id=test_id, payload=summary_of(test_id))
         other = TestSummaryEvent(  # a second envelope: stored figures must not change to it
             correlation_id=test_id, payload=summary_of(test_id), id=event.id
@@ -203,7 +156,6 @@ async def test_summary_and_live_through_real_nats(
         assert stored.is_completed
         assert stored.total_requests == 300
         assert stored.completed_at is not None
-        assert store.get(test_id) is None  # the test ended: no live snapshot any more
     finally:
         async with sessions() as session, session.begin():
             await session.execute(delete(Project).where(Project.id == project_id))

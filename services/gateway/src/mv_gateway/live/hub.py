@@ -7,7 +7,9 @@ queue, so a slow client loses its oldest messages (counted) and never slows the 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .messages import Include, LiveMessage
@@ -61,8 +63,18 @@ class ClientQueue:
 class LiveHub:
     """Clients, the recent messages (for Last-Event-ID) and the last state of each running test."""
 
-    def __init__(self, queue_size: int = 100, replay_size: int = 1000) -> None:
+    def __init__(
+        self,
+        queue_size: int = 100,
+        replay_size: int = 1000,
+        stale_after: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.queue_size = queue_size
+        # A test whose end never reached us (NATS was away) stops counting as running after this.
+        self.stale_after = stale_after
+        self._clock = clock
+        self._seen: dict[str, float] = {}
         self._clients: set[ClientQueue] = set()
         self._recent: deque[LiveMessage] = deque(maxlen=replay_size)
         self._last_k6: OrderedDict[str, LiveMessage] = OrderedDict()
@@ -76,6 +88,7 @@ class LiveHub:
         return len(self._clients)
 
     def running_tests(self) -> list[str]:
+        self._expire()
         return list(self._last_k6)
 
     def last_snapshot(self, test_id: str) -> LiveMessage | None:
@@ -99,6 +112,7 @@ class LiveHub:
         """A new client; it first receives what it missed (after ``last_event_id``) or, when new,
         the current state of the tests it follows."""
         client = ClientQueue(wanted, self.queue_size)
+        self._expire()
         if last_event_id is not None:
             backlog = [m for m in self._recent if m.seq > last_event_id]
         else:
@@ -119,10 +133,21 @@ class LiveHub:
         if message.kind == "k6" and message.test_id is not None:
             self._last_k6[message.test_id] = message
             self._last_k6.move_to_end(message.test_id)
+            self._seen[message.test_id] = self._clock()
         elif message.kind == "resources":
             self._last_resources = message
         elif message.kind == "end" and message.test_id is not None:
             self._last_k6.pop(message.test_id, None)
+            self._seen.pop(message.test_id, None)
             self._ended[message.test_id] = None
             while len(self._ended) > 10_000:
                 self._ended.popitem(last=False)
+
+    def _expire(self) -> None:
+        now = self._clock()
+        while self._last_k6:
+            oldest = next(iter(self._last_k6))
+            if now - self._seen[oldest] <= self.stale_after:
+                return
+            del self._last_k6[oldest]
+            del self._seen[oldest]
