@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from mv_contracts.asyncapi import asyncapi_document, render
 from mv_contracts.runs import (
     EndpointCall,
@@ -18,7 +20,6 @@ from mv_contracts.runs import (
 )
 from mv_contracts.spec import SpecSource
 from mv_contracts.subjects import ALL_SUBJECTS, LIVE_METRICS, RUN_TEST, durable_name
-from pydantic import ValidationError
 
 from .samples import SCENARIO, TEST_ID, samples
 
