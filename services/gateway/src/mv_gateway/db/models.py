@@ -146,7 +146,31 @@ class Endpoint(Base):
     )
 
 
-class TestHistory(Base):
+class Figures:
+    """The figures of a summary (mv_contracts.metrics.MetricFigures), for a test or a scenario."""
+
+    total_requests: Mapped[int | None] = mapped_column(BigInteger)
+    failed_requests: Mapped[int | None] = mapped_column(BigInteger)
+    test_duration: Mapped[float | None]
+    max_tps: Mapped[float | None]
+    min_tps: Mapped[float | None]
+    avg_tps: Mapped[float | None]
+    max_response_time: Mapped[float | None]
+    min_response_time: Mapped[float | None]
+    avg_response_time: Mapped[float | None]
+    p50_response_time: Mapped[float | None]
+    p90_response_time: Mapped[float | None]
+    p95_response_time: Mapped[float | None]
+    p99_response_time: Mapped[float | None]
+    max_error_rate: Mapped[float | None]
+    min_error_rate: Mapped[float | None]
+    avg_error_rate: Mapped[float | None]
+    max_vus: Mapped[float | None]
+    min_vus: Mapped[float | None]
+    avg_vus: Mapped[float | None]
+
+
+class TestHistory(Figures, Base):
     __tablename__ = "test_history"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,28 +189,9 @@ class TestHistory(Base):
     k6_script_file_name: Mapped[str | None] = mapped_column(String(255))
     is_completed: Mapped[bool] = mapped_column(Boolean, default=False)
     completed_at: Mapped[datetime | None]
-    max_tps: Mapped[float | None]
-    min_tps: Mapped[float | None]
-    avg_tps: Mapped[float | None]
-    max_response_time: Mapped[float | None]
-    min_response_time: Mapped[float | None]
-    avg_response_time: Mapped[float | None]
-    p50_response_time: Mapped[float | None]
-    p90_response_time: Mapped[float | None]
-    p95_response_time: Mapped[float | None]
-    p99_response_time: Mapped[float | None]
-    max_error_rate: Mapped[float | None]
-    min_error_rate: Mapped[float | None]
-    avg_error_rate: Mapped[float | None]
-    max_vus: Mapped[float | None]
-    min_vus: Mapped[float | None]
-    avg_vus: Mapped[float | None]
-    total_requests: Mapped[int | None] = mapped_column(BigInteger)
-    failed_requests: Mapped[int | None] = mapped_column(BigInteger)
-    test_duration: Mapped[float | None]
 
 
-class ScenarioHistory(Base):
+class ScenarioHistory(Figures, Base):
     __tablename__ = "scenario_history"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -202,25 +207,6 @@ class ScenarioHistory(Base):
     executor: Mapped[str] = mapped_column(String(40))
     response_time_target: Mapped[float | None]
     error_rate_target: Mapped[float | None]
-    total_requests: Mapped[int | None] = mapped_column(BigInteger)
-    failed_requests: Mapped[int | None] = mapped_column(BigInteger)
-    test_duration: Mapped[float | None]
-    max_tps: Mapped[float | None]
-    min_tps: Mapped[float | None]
-    avg_tps: Mapped[float | None]
-    max_response_time: Mapped[float | None]
-    min_response_time: Mapped[float | None]
-    avg_response_time: Mapped[float | None]
-    p50_response_time: Mapped[float | None]
-    p90_response_time: Mapped[float | None]
-    p95_response_time: Mapped[float | None]
-    p99_response_time: Mapped[float | None]
-    max_error_rate: Mapped[float | None]
-    min_error_rate: Mapped[float | None]
-    avg_error_rate: Mapped[float | None]
-    max_vus: Mapped[float | None]
-    min_vus: Mapped[float | None]
-    avg_vus: Mapped[float | None]
 
 
 class StageHistory(Base):
