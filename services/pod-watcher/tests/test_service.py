@@ -36,6 +36,7 @@ from mv_contracts.subjects import (
 )
 from mv_demo_api.app import create_app as demo_app
 from mv_devstack.config import StackConfig
+from mv_gateway.live.messages import resources_message
 from mv_pod_watcher.app import consumer
 from mv_runtime.bus import Bus, make_broker
 
@@ -162,6 +163,13 @@ async def test_snapshots_with_the_running_test_and_a_discovered_service(
             assert (web.memory_request_mb, web.memory_limit_mb) == (256, 256)  # request := limit
             assert (web.cpu_usage_millicores, web.memory_usage_mb) == (100, 64)
             assert (web.cpu_percent, web.memory_percent) == (20.0, 25.0)
+            # What the gateway makes of that snapshot for its SSE/WebSocket clients.
+            live = resources_message(measured()[-1].payload).model_dump(mode="json")
+            assert test_id in live["test_ids"]  # with the starts other tests left in the stream
+            (streamed,) = live["resources"]
+            assert streamed["usage"] == {"cpu_percent": 20.0, "memory_percent": 25.0}
+            assert streamed["actual_usage"] == {"cpu_millicores": 100.0, "memory_mb": 64.0}
+            assert streamed["specs"]["cpu_limit_millicores"] == 500
 
             finished = TestFinished(
                 test_id=test_id, status="succeeded", finished_at=datetime.now(UTC)
