@@ -41,5 +41,5 @@ format:
 asyncapi:           ## regenerate docs/asyncapi.json from libs/contracts
 	uv run --no-sync python -m mv_contracts.asyncapi > docs/asyncapi.json
 
-bench:
-	uv run --no-sync python -m bench
+bench:             ## every benchmark in bench/, one after another (minutes)
+	@for script in bench/*.py; do echo "== $$script"; uv run --no-sync python "$$script" || exit 1; done
