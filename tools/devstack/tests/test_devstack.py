@@ -124,3 +124,6 @@ def test_postgres_data_moves_out_of_a_folder_the_postgres_user_cannot_enter(
         assert postgres_root(stack_dir) == postgres_root(stack_dir)  # stable across runs
     else:
         assert postgres_root(stack_dir) == stack_dir / "postgres"
+    # a stack folder not made yet (a fresh clone) under folders anyone may enter stays put
+    not_yet = Path("/var/tmp") / f"mv-{uuid4().hex}" / ".stack" / "test"
+    assert postgres_root(not_yet) == not_yet / "postgres"

@@ -150,7 +150,8 @@ def postgres_root(stack_dir: Path) -> Path:
     if os.geteuid() != 0:
         return wanted
     for folder in stack_dir.resolve().parents:
-        if not folder.stat().st_mode & 0o001:
+        # folders still to be made are made traversable (mode 0755) by mkdir
+        if folder.exists() and not folder.stat().st_mode & 0o001:
             digest = hashlib.sha256(str(stack_dir.resolve()).encode()).hexdigest()[:12]
             return Path("/var/lib/metric-vault") / digest / "postgres"
     return wanted
