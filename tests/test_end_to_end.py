@@ -10,38 +10,20 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import websockets
 
 from mv_devstack.config import StackConfig
 from mv_devstack.demo import Demo, scenarios
 from mv_devstack.processes import ManagedProcess
 from mv_devstack.services import start_demo_api, start_services
 
+from . import streams
+
 pytestmark = pytest.mark.slow
 
 
 def _close(ours: float, theirs: float, relative: float, absolute: float = 0.0) -> bool:
     return abs(ours - theirs) <= max(abs(theirs) * relative, absolute)
-
-
-async def _sse(url: str) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = []
-    async with (
-        httpx.AsyncClient(timeout=httpx.Timeout(120, read=60)) as http,
-        http.stream("GET", url) as response,
-    ):
-        assert response.status_code == 200
-        async for line in response.aiter_lines():
-            if line.startswith("data: "):
-                messages.append(json.loads(line[6:]))
-    return messages
-
-
-async def _ws(url: str) -> list[dict[str, Any]]:
-    async with websockets.connect(url) as socket:
-        return [json.loads(frame) async for frame in socket]
 
 
 def _test_scenarios(endpoints: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -83,9 +65,11 @@ async def test_analyse_run_stream_and_summarise_the_demo(services_config: StackC
         )  # fmt: skip
         test_id = created["test_id"]
         query = f"test_id={test_id}"
-        sse = asyncio.create_task(_sse(f"{config.gateway_url}/sse/k6-data?{query}"))
+        sse = asyncio.create_task(streams.sse_messages(f"{config.gateway_url}/sse/k6-data?{query}"))
         ws_url = config.gateway_url.replace("http://", "ws://")
-        ws = asyncio.create_task(_ws(f"{ws_url}/ws/k6-data?{query}&include=k6_only"))
+        ws = asyncio.create_task(
+            streams.websocket_messages(f"{ws_url}/ws/k6-data?{query}&include=k6_only")
+        )
         sse_messages, ws_messages = await asyncio.wait_for(asyncio.gather(sse, ws), 180)
         details = await asyncio.to_thread(demo.summary, int(created["test_history_id"]))
     finally:

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import json
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from mv_devstack.config import REPO_ROOT, StackConfig
@@ -29,6 +27,8 @@ from mv_devstack.demo import Demo, scenarios
 from mv_devstack.kube import KubeApiServer
 from mv_devstack.processes import ManagedProcess
 from mv_devstack.services import start_demo_api, start_services
+
+from . import streams
 
 pytestmark = pytest.mark.slow
 
@@ -158,19 +158,6 @@ def _short_scenarios(endpoints: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return chosen
 
 
-async def _sse(url: str) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = []
-    async with (
-        httpx.AsyncClient(timeout=httpx.Timeout(120, read=60)) as http,
-        http.stream("GET", url) as response,
-    ):
-        assert response.status_code == 200
-        async for line in response.aiter_lines():
-            if line.startswith("data: "):
-                messages.append(json.loads(line[6:]))
-    return messages
-
-
 def _pod_series(details: dict[str, Any], namespace: str) -> list[dict[str, Any]]:
     for pod in details["resources"]:
         if (pod["namespace"], pod["pod_name"]) == (namespace, POD):
@@ -224,7 +211,7 @@ async def test_pods_streamed_and_stored_and_a_new_service_analysed(
         )  # fmt: skip
         test_id = created["test_id"]
         sse_messages = await asyncio.wait_for(
-            _sse(f"{config.gateway_url}/sse/k6-data?test_id={test_id}"), 120
+            streams.sse_messages(f"{config.gateway_url}/sse/k6-data?test_id={test_id}"), 120
         )
         details = await asyncio.to_thread(demo.summary, int(created["test_history_id"]))
         deadline = time.monotonic() + 20  # the durable store handler may trail the summary

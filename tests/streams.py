@@ -1,0 +1,29 @@
+"""Clients of the gateway's live streams, as a browser or a script would use them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import websockets
+
+
+async def sse_messages(url: str) -> list[dict[str, Any]]:
+    """Every ``data:`` payload of one SSE stream, read to its end."""
+    messages: list[dict[str, Any]] = []
+    async with (
+        httpx.AsyncClient(timeout=httpx.Timeout(120, read=60)) as http,
+        http.stream("GET", url) as response,
+    ):
+        assert response.status_code == 200
+        async for line in response.aiter_lines():
+            if line.startswith("data: "):
+                messages.append(json.loads(line[6:]))
+    return messages
+
+
+async def websocket_messages(url: str) -> list[dict[str, Any]]:
+    """Every JSON frame of one WebSocket stream, until the server closes it."""
+    async with websockets.connect(url) as socket:
+        return [json.loads(frame) async for frame in socket]
