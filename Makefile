@@ -32,7 +32,7 @@ lint:
 	uv run --no-sync lint-imports
 
 typecheck:
-	scripts/typecheck.sh
+	uv run --no-sync mypy
 
 format:
 	uv run --no-sync ruff format .

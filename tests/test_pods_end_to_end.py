@@ -43,9 +43,9 @@ USAGE = {"app": {"cpu": "140m", "memory": "64M"}, "proxy": {"cpu": "35000000n", 
 
 
 def _pod_watcher_test_module(name: str) -> Any:
-    """A helper module of the pod-watcher's tests, loaded by path: its package is named
-    ``tests`` like this one, so it cannot be imported by name from here."""
-    path = REPO_ROOT / "services" / "pod-watcher" / "tests" / f"{name}.py"
+    """A helper module of the pod-watcher's tests, loaded by path: test packages are not on
+    sys.path (pytest's importlib mode), so it cannot be imported by name from here."""
+    path = REPO_ROOT / "services" / "pod-watcher" / "tests" / "pod_watcher_tests" / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"mv_pod_watcher_tests_{name}", path)
     assert spec is not None, path
     assert spec.loader is not None, path

@@ -21,7 +21,7 @@ from mv_pod_watcher.kube import KubeClient
 
 from .metrics_server import MetricsServer
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]
 SCRIPT = REPO / "scripts" / "kube-apiserver.sh"
 DIRECTORY = REPO / ".stack" / "kube-pod-watcher"
 

@@ -23,7 +23,7 @@ from mv_contracts.subjects import ALL_SUBJECTS, LIVE_METRICS, RUN_TEST, durable_
 
 from .samples import SCENARIO, TEST_ID, samples
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]
 
 
 @pytest.mark.parametrize("message", samples(), ids=lambda m: m.type)
