@@ -169,6 +169,10 @@ class TestFinished(Contract):
     started_at: datetime | None = None
     finished_at: AwareDatetime
     thresholds_crossed: bool = False
+    executor: Literal["local", "kubernetes"] | None = Field(
+        default=None,
+        description="Where k6 ran: after a local run its samples are already flushed",
+    )
 
 
 class TestRunRequested(Envelope):

@@ -27,7 +27,7 @@ from mv_runtime.bus import Bus, subscribe
 
 from .aggregate import summarise
 from .influx import InfluxClient
-from .live import LiveTracker
+from .live import LiveTracker, RunningTest
 from .settings import Settings
 
 SERVICE = "metrics-aggregator"
@@ -75,8 +75,10 @@ class Aggregator:
         if self.live.start(event.test_id, event.started_at - margin, event.executor):
             log.info("live metrics started", test_id=event.test_id)
 
-    def delay(self, event: TestFinished, executor: str | None, now: datetime) -> float:
+    def delay(self, event: TestFinished, running: RunningTest | None, now: datetime) -> float:
         """Seconds still to wait: counted from the finish, so a redelivery waits less."""
+        # The live loop knows the executor; a replica that never saw TEST_STARTED reads the event.
+        executor = running.executor if running else event.executor
         wait = self.settings.scheduler_metrics_delay
         if executor == "local":
             wait = min(wait, self.settings.local_metrics_delay)
@@ -85,8 +87,7 @@ class Aggregator:
 
     async def finished(self, event: TestFinished) -> None:
         running = await self.live.stop(event.test_id)
-        executor = running.executor if running else None
-        await asyncio.sleep(self.delay(event, executor, datetime.now(UTC)))
+        await asyncio.sleep(self.delay(event, running, datetime.now(UTC)))
         summary = await self.summary(event, running.started_at if running else None)
         envelope = TestSummaryEvent(
             id=summary_id(event.test_id), correlation_id=event.test_id, payload=summary

@@ -219,6 +219,7 @@ class Lifecycle:
             started_at=started_at,
             finished_at=datetime.now(UTC),
             thresholds_crossed=outcome.thresholds_crossed,
+            executor=self._executor.kind,
         )
         await self._publish(
             TEST_FINISHED,
