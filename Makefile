@@ -24,7 +24,8 @@ down:               ## stop everything the stack started
 status:
 	@uv run --no-sync python -m mv_devstack status
 
-test: bootstrap     ## lint, type-check and run every test against the real servers
+test:               ## lint, type-check and run every test against the real servers
+	@scripts/bootstrap.sh --test-tools
 	@scripts/test.sh
 
 lint:

@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CACHE=${MV_CACHE_DIR:-$HOME/.cache/metric-vault}
+# --test-tools: also helm and kube-apiserver, which only the tests use (long builds, once).
+TEST_TOOLS=false
+[ "${1:-}" = "--test-tools" ] && TEST_TOOLS=true
 UV_VERSION=0.13.9
 # k6 v2 keeps the built-in InfluxDB 1.x output; v2.3.0's source is not served by the module proxy.
 K6_MODULE=go.k6.io/k6/v2
@@ -56,6 +59,11 @@ if ! command -v k6 >/dev/null && [ ! -x "$CACHE/bin/k6" ]; then
   (cd "$build" && GOFLAGS=-mod=mod go mod tidy && go build -trimpath -o "$CACHE/bin/k6.tmp" "$K6_MODULE")
   mv "$CACHE/bin/k6.tmp" "$CACHE/bin/k6"
 fi
+if [ "$TEST_TOOLS" = false ]; then
+  say "ready"
+  exit 0
+fi
+
 # --- helm ---------------------------------------------------------------------------------------
 # A helm on PATH wins; otherwise build the pinned release from its Go module, with the same
 # wrapper-module route as k6 and the version stamp its Makefile sets.
