@@ -196,6 +196,11 @@ async def test_sse_and_websocket_clients_follow_a_test_to_its_end(
         ("demo-api-0", 150.0, 25.0)
     ]
     assert hub.clients == 0
+    async with httpx.AsyncClient(base_url=base) as http:
+        stats = (await http.get("/live/stats")).json()
+    assert stats["clients"] == 0
+    assert test_id not in stats["running_tests"]  # it ended
+    assert stats["dropped_total"] == 0
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
 
 from mv_gateway.live.hub import ClientFilter, ClientQueue, LiveHub
 from mv_gateway.live.messages import Include, LiveMessage
@@ -23,6 +24,21 @@ TestIdQuery = Annotated[
 IncludeQuery = Annotated[
     Include, Query(description="all, k6_only (k6 figures) or resources_only (pods)")
 ]
+
+
+class LiveStats(BaseModel):
+    clients: int = Field(description="SSE and WebSocket clients connected to this gateway")
+    running_tests: list[str] = Field(description="Tests with a live snapshot in the last minutes")
+    dropped_total: int = Field(description="Messages slow clients lost since the gateway started")
+
+
+@router.get("/live/stats", response_model=LiveStats)
+async def live_stats(request: Request) -> LiveStats:
+    """How the live fan-out of this gateway is doing."""
+    hub: LiveHub = request.app.state.live_hub
+    return LiveStats(
+        clients=hub.clients, running_tests=hub.running_tests(), dropped_total=hub.dropped_total
+    )
 
 
 def _stream_done(message: LiveMessage, wanted: ClientFilter) -> bool:

@@ -12,7 +12,11 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import structlog
+
 from .messages import Include, LiveMessage
+
+log = structlog.get_logger()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +131,8 @@ class LiveHub:
 
     def unsubscribe(self, client: ClientQueue) -> None:
         self._clients.discard(client)
+        if client.dropped:
+            log.warning("a slow live client lost messages", dropped=client.dropped)
 
     def _remember(self, message: LiveMessage) -> None:
         self._recent.append(message)
