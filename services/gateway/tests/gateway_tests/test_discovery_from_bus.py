@@ -9,14 +9,11 @@ processes of a running local stack do not take the messages), and those replay t
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from faststream.nats import NatsBroker, TestNatsBroker
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -35,6 +32,8 @@ from mv_runtime.bus import Bus, subscribe
 from mv_spec_analyzer.analysing import Analyzer
 from mv_spec_analyzer.handlers import outcome
 from mv_spec_analyzer.settings import Settings as AnalyzerSettings
+
+from .served import serve_in_thread
 
 
 def discovered(namespace: str, base_url: str, **fields: Any) -> ServerDiscoveredEvent:
@@ -93,18 +92,8 @@ async def test_a_configured_project_is_used(session: AsyncSession) -> None:
 
 @pytest.fixture(scope="module")
 def demo_url() -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(demo_app(), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(demo_app()) as url:
+        yield url
 
 
 async def analysed(request: SpecAnalysisRequest | None) -> SpecAnalysedEvent:

@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 import nats
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -42,6 +41,8 @@ from mv_spec_analyzer import handlers as analyzer_handlers
 from mv_spec_analyzer.app import create_app as create_analyzer
 from mv_spec_analyzer.settings import Settings as AnalyzerSettings
 
+from .served import serve_in_thread
+
 
 @pytest.fixture(scope="module")
 def service_url() -> Iterator[str]:
@@ -56,18 +57,8 @@ def service_url() -> Iterator[str]:
     async def order(body: dict[str, int]) -> dict[str, int]:
         return body
 
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(app) as url:
+        yield url
 
 
 def big_document() -> bytes:
