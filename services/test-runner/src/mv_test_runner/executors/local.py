@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from mv_contracts.runs import TEST_ID_TAG, RunStatus, TestRunRequest
+from mv_runtime.processes import pid_alive
 from mv_test_runner.script import GeneratedScript
 from mv_test_runner.settings import Settings
 
@@ -27,20 +28,6 @@ from .exit_codes import outcome_from_exit
 # The wrapper ignores SIGTERM itself (k6 gets it and stops gracefully), then records k6's code.
 _WRAPPER = 'trap "" TERM; "$0" "$@"; echo $? > "$MV_EXIT_FILE"'
 POLL_SECONDS = 0.5
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 SUMMARY_TREND_STATS = "avg,min,med,max,p(90),p(95),p(99),count"
@@ -127,7 +114,7 @@ class LocalExecutor:
         if child is not None:
             return child.returncode is None
         pid = self._pid(test_id)
-        return pid is not None and _pid_alive(pid)
+        return pid is not None and pid_alive(pid)
 
     async def wait(self, test_id: str) -> Outcome:
         child = self._children.get(test_id)
