@@ -22,3 +22,7 @@ class Settings(InfluxDBSettings):
         default=15, gt=0, le=300, description="Seconds of silence before an SSE keep-alive"
     )
     health_timeout: float = Field(default=2.0, gt=0, description="Seconds per health probe")
+    shutdown_grace_seconds: int = Field(
+        default=10, gt=0, le=600,
+        description="Seconds a stopping gateway waits for requests in flight before it cuts them",
+    )  # fmt: skip

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from faststream.nats import NatsBroker
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from mv_devstack.config import StackConfig
+from mv_devstack.processes import port_is_free
 from mv_devstack.servers import PostgreSQL
 from mv_gateway.api.deps import get_session
 from mv_gateway.app import create_app
 from mv_gateway.db.engine import make_engine
 from mv_gateway.db.migrate import upgrade
+from mv_gateway.server import GatewayServer
 from mv_gateway.settings import Settings
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -90,3 +95,40 @@ async def client(
         yield http
     await broker.stop()
     await app.state.engine.dispose()
+
+
+@dataclass
+class LiveGateway:
+    base: str
+    app: FastAPI
+    server: GatewayServer
+    serving: asyncio.Task[None]
+
+
+@pytest.fixture
+async def live_gateway(stack: StackConfig, tmp_path: Path) -> AsyncIterator[LiveGateway]:
+    """The whole gateway as it runs in production: its lifespan, the bus started, and the
+    GatewayServer on a free port; yields once ``GET /`` reports every component reachable."""
+    port = next(p for p in range(29000, 30000) if port_is_free(stack.host, p))
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'live.db'}",
+        nats_url=stack.nats_url,
+        influxdb_host=stack.host,
+        influxdb_port=stack.influxdb_port,
+        gateway_port=port,
+        shutdown_grace_seconds=60,  # a stream left open shows as a hang, not a quiet cut
+    )
+    app = create_app(settings)
+    server = GatewayServer(app, settings)
+    serving = asyncio.create_task(server.serve())
+    gateway = LiveGateway(f"http://{stack.host}:{port}", app, server, serving)
+    async with httpx.AsyncClient(base_url=gateway.base, timeout=5) as http:
+        for _ in range(300):
+            if server.started and (await http.get("/")).status_code == 200:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError(f"the gateway never became healthy: {(await http.get('/')).text}")
+    yield gateway
+    server.should_exit = True
+    await asyncio.wait_for(serving, 30)

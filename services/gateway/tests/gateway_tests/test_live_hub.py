@@ -10,7 +10,7 @@ import pytest
 from mv_contracts.metrics import LiveFigures, LiveSnapshot
 from mv_contracts.pods import PodResources, PodResourcesSnapshot
 from mv_contracts.runs import RunStatus
-from mv_gateway.live.hub import ClientFilter, LiveHub
+from mv_gateway.live.hub import ClientFilter, HubClosed, LiveHub
 from mv_gateway.live.messages import (
     Include,
     LiveMessage,
@@ -165,3 +165,22 @@ async def test_a_test_silent_for_too_long_is_no_longer_running() -> None:
     late = hub.subscribe(ClientFilter())
     assert [m.test_id for m in await take(late, 1)] == ["busy"]
     assert len(late) == 0
+
+
+async def test_closing_the_hub_ends_every_stream_after_what_it_queued() -> None:
+    hub = LiveHub()
+    waiting = hub.subscribe(ClientFilter())
+    pending = asyncio.create_task(waiting.get())
+    await asyncio.sleep(0)
+    behind = hub.subscribe(ClientFilter(test_id="a"))
+    hub.publish(k6("a", 10))
+    hub.close()
+
+    assert (await pending).test_id == "a"
+    assert (await behind.get()).test_id == "a"  # queued before the close: still delivered
+    with pytest.raises(HubClosed):
+        await behind.get()
+    late = hub.subscribe(ClientFilter(test_id="a"))  # a client that arrives while stopping
+    assert (await late.get()).test_id == "a"
+    with pytest.raises(HubClosed):
+        await asyncio.wait_for(late.get(), 1)

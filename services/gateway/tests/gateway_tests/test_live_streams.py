@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
-import uvicorn
 import websockets
 from faststream.nats import NatsBroker
 from sqlalchemy import select
@@ -23,39 +20,10 @@ from mv_contracts.pods import PodResources, PodResourcesEvent, PodResourcesSnaps
 from mv_contracts.runs import RunStatus, TestFinished, TestFinishedEvent
 from mv_contracts.subjects import LIVE_METRICS, POD_RESOURCES, TEST_FINISHED
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import port_is_free
-from mv_gateway.app import create_app
 from mv_gateway.db.models import Project, TestHistory, TestResourceTimeseries
-from mv_gateway.settings import Settings
 from mv_runtime.bus import Bus
 
-
-@pytest.fixture
-async def gateway(stack: StackConfig, tmp_path: Path) -> AsyncIterator[tuple[str, Any]]:
-    port = next(p for p in range(29000, 30000) if port_is_free(stack.host, p))
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'live.db'}",
-        nats_url=stack.nats_url,
-        influxdb_host=stack.host,
-        influxdb_port=stack.influxdb_port,
-        gateway_port=port,
-    )
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host=stack.host, port=port, log_config=None))
-    serving = asyncio.create_task(server.serve())
-    base = f"http://{stack.host}:{port}"
-    async with httpx.AsyncClient(base_url=base, timeout=5) as http:
-        for _ in range(100):
-            if server.started and (await http.get("/healthz")).status_code == 200:
-                break
-            await asyncio.sleep(0.1)
-        for _ in range(100):  # the broker connects in the background
-            if (await http.get("/")).json()["components"]["nats"]["reachable"]:
-                break
-            await asyncio.sleep(0.1)
-    yield base, app
-    server.should_exit = True
-    await serving
+from .conftest import LiveGateway
 
 
 def _snapshot(test_id: str, requests: int) -> LiveSnapshotEvent:
@@ -112,9 +80,9 @@ async def _ws_messages(url: str) -> list[dict[str, Any]]:
 
 
 async def test_sse_and_websocket_clients_follow_a_test_to_its_end(
-    gateway: tuple[str, Any], stack: StackConfig
+    live_gateway: LiveGateway, stack: StackConfig
 ) -> None:
-    base, app = gateway
+    base, app = live_gateway.base, live_gateway.app
     test_id = str(uuid4())
     async with app.state.session_factory() as session, session.begin():
         project = Project(title="live")
@@ -212,10 +180,30 @@ async def test_sse_and_websocket_clients_follow_a_test_to_its_end(
     ],
 )
 async def test_bad_stream_parameters_are_422(
-    gateway: tuple[str, Any], query: str, field: str
+    live_gateway: LiveGateway, query: str, field: str
 ) -> None:
-    base, _ = gateway
-    async with httpx.AsyncClient(base_url=base) as http:
+    async with httpx.AsyncClient(base_url=live_gateway.base) as http:
         response = await http.get(f"/sse/k6-data?{query}")
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == field
+
+
+async def test_a_stopping_gateway_ends_open_streams(live_gateway: LiveGateway) -> None:
+    """Streams end at shutdown, before the 60 s grace: SSE clients see the stream close (and
+    reconnect with Last-Event-ID), WebSocket clients a 1012 "service restart" close."""
+    ws_url = live_gateway.base.replace("http://", "ws://") + "/ws/k6-data"
+    sse = asyncio.create_task(_sse_events(f"{live_gateway.base}/sse/k6-data"))
+    async with websockets.connect(ws_url) as socket:
+        hub = live_gateway.app.state.live_hub
+        for _ in range(100):
+            if hub.clients == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert hub.clients == 2
+        live_gateway.server.should_exit = True
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(socket.recv(), 20)
+        assert socket.close_code == 1012
+    assert await asyncio.wait_for(sse, 20) == []
+    await asyncio.wait_for(live_gateway.serving, 20)
+    assert hub.clients == 0

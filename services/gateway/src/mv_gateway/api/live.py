@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisco
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from mv_gateway.live.hub import ClientFilter, ClientQueue, LiveHub
+from mv_gateway.live.hub import ClientFilter, ClientQueue, HubClosed, LiveHub
 from mv_gateway.live.messages import Include, LiveMessage
 from mv_gateway.settings import Settings
 
@@ -92,6 +92,8 @@ async def _sse_frames(
             except TimeoutError:
                 yield b": ping\n\n"
                 continue
+            except HubClosed:
+                return  # shutting down: EventSource reconnects, with Last-Event-ID, elsewhere
             yield message.sse_frame
             if _stream_done(message, wanted):
                 return
@@ -127,7 +129,13 @@ async def _send_until_done(
         if not getting.done():
             getting.cancel()
             return
-        message = getting.result()
+        try:
+            message = getting.result()
+        except HubClosed:
+            # 1012 "service restart" tells the client to reconnect; uvicorn may have sent it first
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                await websocket.close(code=1012)
+            return
         await websocket.send_text(message.encoded)
         if _stream_done(message, wanted):
             await websocket.close(code=1000)

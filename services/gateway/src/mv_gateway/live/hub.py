@@ -19,6 +19,10 @@ from .messages import Include, LiveMessage
 log = structlog.get_logger()
 
 
+class HubClosed(Exception):
+    """The gateway is shutting down: streams end so clients reconnect to another replica."""
+
+
 @dataclass(frozen=True, slots=True)
 class ClientFilter:
     test_id: str | None = None
@@ -41,6 +45,7 @@ class ClientQueue:
     filter: ClientFilter
     size: int
     dropped: int = 0
+    closed: bool = False
     _items: deque[LiveMessage] = field(init=False)
     _ready: asyncio.Event = field(init=False, default_factory=asyncio.Event)
 
@@ -54,8 +59,15 @@ class ClientQueue:
         self._items.append(message)
         self._ready.set()
 
+    def close(self) -> None:
+        self.closed = True
+        self._ready.set()
+
     async def get(self) -> LiveMessage:
+        """The next message; raises :class:`HubClosed` once the queue is closed and empty."""
         while not self._items:
+            if self.closed:
+                raise HubClosed
             self._ready.clear()
             await self._ready.wait()
         return self._items.popleft()
@@ -86,6 +98,7 @@ class LiveHub:
         self._ended: OrderedDict[str, None] = OrderedDict()
         self._seq = 0
         self.dropped_total = 0
+        self.closed = False
 
     @property
     def clients(self) -> int:
@@ -115,7 +128,7 @@ class LiveHub:
     def subscribe(self, wanted: ClientFilter, last_event_id: int | None = None) -> ClientQueue:
         """A new client; it first receives what it missed (after ``last_event_id``) or, when new,
         the current state of the tests it follows."""
-        client = ClientQueue(wanted, self.queue_size)
+        client = ClientQueue(wanted, self.queue_size, closed=self.closed)
         self._expire()
         if last_event_id is not None:
             backlog = [m for m in self._recent if m.seq > last_event_id]
@@ -128,6 +141,12 @@ class LiveHub:
                 client.push(message)
         self._clients.add(client)
         return client
+
+    def close(self) -> None:
+        """End every stream once its queued messages are sent, and every stream opened later."""
+        self.closed = True
+        for client in self._clients:
+            client.close()
 
     def unsubscribe(self, client: ClientQueue) -> None:
         self._clients.discard(client)
