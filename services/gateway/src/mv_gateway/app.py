@@ -25,8 +25,9 @@ from .settings import Settings
 log = structlog.get_logger()
 
 
-async def _connect_until_up(broker: NatsBroker) -> None:
-    """Start the broker, retrying: the HTTP API serves (and reports NATS down) meanwhile."""
+async def _connect_until_up(broker: NatsBroker, started: asyncio.Event) -> None:
+    """Start the broker, retrying: the HTTP API serves (and reports NATS down) meanwhile.
+    ``started`` is set once every subscriber is subscribed, not merely the connection made."""
     delay = 0.5
     while True:
         try:
@@ -36,6 +37,7 @@ async def _connect_until_up(broker: NatsBroker) -> None:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10)
         else:
+            started.set()
             log.info("nats connected")
             return
 
@@ -45,6 +47,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)  # connects lazily, on first use
     sessions = make_session_factory(engine)
     hub = LiveHub(queue_size=settings.live_queue_size)
+    bus_started = asyncio.Event()
     register_handlers(broker, sessions)
     live_feed.register(broker, sessions, hub)
 
@@ -52,7 +55,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             await upgrade(engine)
-        connecting = asyncio.create_task(_connect_until_up(broker))
+        connecting = asyncio.create_task(_connect_until_up(broker, bus_started))
         log.info("gateway started", database=engine.url.render_as_string(hide_password=True))
         try:
             yield
@@ -77,6 +80,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = sessions
     app.state.broker = broker
+    app.state.bus_started = bus_started
     app.state.live_hub = hub
     install_error_handlers(app)
     app.include_router(health.router)

@@ -10,14 +10,28 @@ from mv_devstack.processes import port_is_free
 from mv_gateway.app import create_app
 from mv_gateway.settings import Settings
 
+from .conftest import LiveGateway
 
-async def test_every_component_reachable(client: httpx.AsyncClient) -> None:
-    response = await client.get("/")
+
+async def test_every_component_reachable(live_gateway: LiveGateway) -> None:
+    async with httpx.AsyncClient(base_url=live_gateway.base) as http:
+        response = await http.get("/")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
     assert set(body["components"]) == {"nats", "database", "influxdb"}
     assert all(c["reachable"] for c in body["components"].values())
+
+
+async def test_nats_is_not_ready_until_the_subscriptions_are(client: httpx.AsyncClient) -> None:
+    """The client fixture connects the broker without starting its subscribers, as a gateway
+    is between its NATS connection and its last subscription: a message published then could
+    be missed, so a load balancer must not send traffic yet."""
+    response = await client.get("/")
+    assert response.status_code == 503
+    nats = response.json()["components"]["nats"]
+    assert nats["reachable"] is False
+    assert "subscriptions still starting" in nats["error"]
 
 
 async def test_an_unreachable_influxdb_is_reported_as_503(
@@ -34,6 +48,7 @@ async def test_an_unreachable_influxdb_is_reported_as_503(
     broker = NatsBroker(stack.nats_url)
     app = create_app(settings, broker=broker)
     await broker.connect()
+    app.state.bus_started.set()  # no lifespan here: only InfluxDB is meant to be down
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:

@@ -75,8 +75,9 @@ def start_services(config: StackConfig) -> list[ManagedProcess]:
 
 def _wait_for_services(config: StackConfig, processes: list[ManagedProcess]) -> None:
     def gateway_up() -> bool:
+        # Ready, not merely alive: its database, InfluxDB and every NATS subscription are up.
         try:
-            return httpx.get(f"{config.gateway_url}/healthz", timeout=1.0).status_code == 200
+            return httpx.get(f"{config.gateway_url}/", timeout=5.0).status_code == 200
         except httpx.HTTPError:
             return False
 

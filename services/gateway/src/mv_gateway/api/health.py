@@ -47,9 +47,12 @@ async def _database(engine: AsyncEngine) -> None:
         await connection.execute(text("SELECT 1"))
 
 
-async def _nats(broker: NatsBroker) -> None:
+async def _nats(broker: NatsBroker, started: asyncio.Event) -> None:
     if not await broker.ping(timeout=2.0):
         raise ConnectionError("not connected")
+    if not started.is_set():
+        # connected, but messages published now could still miss a subscription
+        raise ConnectionError("connected; subscriptions still starting")
 
 
 async def _influxdb(url: str) -> None:
@@ -64,7 +67,7 @@ async def health(request: Request, response: Response, settings: SettingsDep) ->
     """Reachability of every component; 503 when any is down."""
     timeout = settings.health_timeout
     nats, database, influxdb = await asyncio.gather(
-        _probe(_nats(request.app.state.broker), timeout),
+        _probe(_nats(request.app.state.broker, request.app.state.bus_started), timeout),
         _probe(_database(request.app.state.engine), timeout),
         _probe(_influxdb(settings.influxdb_url), timeout),
     )
