@@ -20,4 +20,6 @@ uv run --no-sync python -m mv_devstack up --servers-only
 if [ "$was_running" -eq 0 ]; then
   trap 'uv run --no-sync python -m mv_devstack down >/dev/null' EXIT
 fi
-uv run --no-sync pytest "$@"
+# The suite takes minutes; a hang outside any one test (pytest-timeout covers those) must still
+# end in a failure CI can read, well inside its 90 minutes: INT first, so pytest prints where.
+timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-30m}" uv run --no-sync pytest "$@"
