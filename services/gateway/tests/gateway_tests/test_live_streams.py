@@ -21,6 +21,7 @@ from mv_contracts.runs import RunStatus, TestFinished, TestFinishedEvent
 from mv_contracts.subjects import LIVE_METRICS, POD_RESOURCES, TEST_FINISHED
 from mv_devstack.config import StackConfig
 from mv_gateway.db.models import Project, TestHistory, TestResourceTimeseries
+from mv_gateway.live.hub import LiveHub
 from mv_runtime.bus import Bus
 
 from .conftest import LiveGateway
@@ -74,6 +75,14 @@ async def _sse_events(url: str, headers: dict[str, str] | None = None) -> list[d
     return events
 
 
+async def _until_published(hub: LiveHub, count: int) -> None:
+    for _ in range(200):
+        if hub.sequence >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the hub published {hub.sequence} messages, not {count}")
+
+
 async def _ws_messages(url: str) -> list[dict[str, Any]]:
     async with websockets.connect(url) as socket:
         return [json.loads(frame) async for frame in socket]
@@ -111,9 +120,10 @@ async def test_sse_and_websocket_clients_follow_a_test_to_its_end(
         await bus.publish(LIVE_METRICS, _snapshot(test_id, 100), test_id=test_id)
         await bus.publish(LIVE_METRICS, _snapshot(str(uuid4()), 7), test_id="someone-else")
         await bus.publish(POD_RESOURCES, _pods(test_id))
-        await asyncio.sleep(0.5)  # JetStream and core NATS are separate paths: keep the order
+        # each subject has its own subscription in the gateway: keep the order by waiting
+        await _until_published(hub, 3)
         await bus.publish(LIVE_METRICS, _snapshot(test_id, 200), test_id=test_id)
-        await asyncio.sleep(0.5)
+        await _until_published(hub, 4)
         finished = TestFinished(
             test_id=test_id, status=RunStatus.SUCCEEDED, finished_at=datetime.now(UTC)
         )

@@ -104,6 +104,11 @@ class LiveHub:
     def clients(self) -> int:
         return len(self._clients)
 
+    @property
+    def sequence(self) -> int:
+        """The id of the last message published (SSE event ids count up from 1)."""
+        return self._seq
+
     def running_tests(self) -> list[str]:
         self._expire()
         return list(self._last_k6)
