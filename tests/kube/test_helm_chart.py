@@ -101,6 +101,7 @@ def test_the_dry_run_catches_what_the_api_server_would_refuse(kube_api: Any) -> 
         ("testRunner.executor=docker", "/testRunner/executor"),
         ("testNamespace.name=Not_A_Name", "/testNamespace/name"),
         ("postgresql.enabled=false", "set database.url or database.existingSecret"),
+        ("podWatcher.replicas=2", "/podWatcher/replicas"),
     ],
 )
 def test_wrong_values_are_refused_with_a_reason(values: str, error: str) -> None:
