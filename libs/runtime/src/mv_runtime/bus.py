@@ -6,12 +6,23 @@ through :class:`Bus`, so every subject name, stream and durable comes from one p
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
+import nats.errors
+import structlog
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
 from nats.js.api import RetentionPolicy, StorageType
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
 from mv_contracts import Envelope
 from mv_contracts.subjects import (
@@ -29,6 +40,14 @@ from .logging import app_logger
 # so a poison message cannot loop forever.
 ACK_WAIT_SECONDS = 30.0
 MAX_DELIVER = 10
+
+# What a JetStream publish raises when the server is briefly away or too busy to acknowledge
+# (nats-py reads an empty status reply as JSON). Re-publishing is safe: the envelope id is the
+# Nats-Msg-Id, so a message that was stored after all is de-duplicated.
+TRANSIENT_PUBLISH_ERRORS = (nats.errors.Error, asyncio.TimeoutError, json.JSONDecodeError)
+PUBLISH_ATTEMPTS = 5
+
+log = structlog.get_logger()
 
 
 def stream() -> JStream:
@@ -85,8 +104,9 @@ def subscribe(
 class Bus:
     """Publishes envelopes on their subjects, checking the pair matches the contract."""
 
-    def __init__(self, broker: NatsBroker) -> None:
+    def __init__(self, broker: NatsBroker, *, attempts: int = PUBLISH_ATTEMPTS) -> None:
         self._broker = broker
+        self._attempts = attempts
 
     async def publish(self, subject: Subject, message: Envelope, *, test_id: str = "") -> None:
         if not isinstance(message, subject.message):
@@ -96,11 +116,27 @@ class Bus:
         if subject.transport == "core":
             await self._broker.publish(payload, name, correlation_id=message.correlation_id)
             return
-        # Nats-Msg-Id makes a re-published envelope a no-op inside the duplicate window.
-        await self._broker.publish(
-            payload,
-            name,
-            headers={"Nats-Msg-Id": str(message.id)},
-            correlation_id=message.correlation_id,
-            stream=STREAM_NAME,
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(TRANSIENT_PUBLISH_ERRORS),
+            stop=stop_after_attempt(self._attempts),
+            wait=wait_exponential_jitter(multiplier=0.2, max=2.0),
+            before_sleep=_log_retry,
+            reraise=True,
         )
+        async for attempt in retrying:
+            with attempt:
+                # Nats-Msg-Id makes a re-published envelope a no-op inside the duplicate window.
+                await self._broker.publish(
+                    payload,
+                    name,
+                    headers={"Nats-Msg-Id": str(message.id)},
+                    correlation_id=message.correlation_id,
+                    stream=STREAM_NAME,
+                )
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    log.warning(
+        "publish not acknowledged, retrying", attempt=state.attempt_number, error=repr(error)
+    )

@@ -6,8 +6,10 @@ import asyncio
 import sys
 import textwrap
 from datetime import UTC, datetime
+from typing import Any, cast
 from uuid import uuid4
 
+import nats.errors
 import pytest
 from faststream.nats import NatsBroker, TestNatsBroker
 
@@ -66,6 +68,56 @@ async def test_the_same_envelope_published_twice_is_delivered_once(stack: StackC
                 break
             await asyncio.sleep(0.1)
     assert [m.id for m in seen] == [sent.id, marker.id]
+
+
+class _AckLost:
+    """The real broker, except that its first ``failures`` JetStream publishes lose their
+    acknowledgement after the server has the message. A real server cannot be made to drop one
+    ack on demand, so that part is injected; the storing and de-duplication are NATS's own."""
+
+    def __init__(self, broker: NatsBroker, failures: int) -> None:
+        self._broker = broker
+        self.failures = failures
+        self.calls = 0
+
+    async def publish(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        result = await self._broker.publish(*args, **kwargs)
+        if self.calls <= self.failures:
+            raise nats.errors.TimeoutError
+        return result
+
+
+async def test_a_lost_acknowledgement_is_retried_and_delivered_once(stack: StackConfig) -> None:
+    correlation = uuid4().hex
+    sent = _cancel(correlation)
+    seen: list[TestCancelRequested] = []
+    broker = make_broker(stack.nats_url)
+
+    @subscribe(broker, f"test-{correlation[:8]}", CANCEL_TEST)
+    async def handle(message: TestCancelRequested) -> None:
+        if message.correlation_id == correlation:
+            seen.append(message)
+
+    async with broker:
+        await broker.start()
+        flaky = _AckLost(broker, failures=2)
+        await Bus(cast(NatsBroker, flaky)).publish(CANCEL_TEST, sent)
+        assert flaky.calls == 3
+        marker = _cancel(correlation)
+        await Bus(broker).publish(CANCEL_TEST, marker)
+        for _ in range(150):
+            if any(m.id == marker.id for m in seen):
+                break
+            await asyncio.sleep(0.1)
+        assert [m.id for m in seen] == [sent.id, marker.id]
+
+        always = _AckLost(broker, failures=100)
+        with pytest.raises(nats.errors.TimeoutError):
+            await Bus(cast(NatsBroker, always), attempts=3).publish(
+                CANCEL_TEST, _cancel(correlation)
+            )
+        assert always.calls == 3
 
 
 _DYING_CONSUMER = textwrap.dedent(
