@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import structlog
+from tenacity import AsyncRetrying, RetryCallState, wait_exponential_jitter
 
 from mv_contracts import Envelope
 from mv_contracts.runs import (
@@ -51,12 +52,14 @@ class Lifecycle:
         *,
         warning_after: timedelta,
         timeout_after: timedelta,
+        publish_retry_max: float = 30.0,
     ) -> None:
         self._executor = executor
         self._store = store
         self._publish = publish
         self._warning_after = warning_after
         self._timeout_after = timeout_after
+        self._publish_retry_max = publish_retry_max
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._timed_out: set[str] = set()
 
@@ -165,7 +168,16 @@ class Lifecycle:
             outcome = Outcome(RunStatus.TIMED_OUT, f"stopped after {hours:g} h (timeout)")
         elif cancel_reason is not None:
             outcome = Outcome(RunStatus.CANCELLED, cancel_reason)
-        await self._finish(test_id, outcome, started_at)
+        # No caller to hand a failed publish to: keep trying while NATS is away, or the test
+        # would look running until the runner restarted and reconciled it.
+        retrying = AsyncRetrying(
+            wait=wait_exponential_jitter(max=self._publish_retry_max),
+            before_sleep=_log_unpublished(test_id),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                await self._finish(test_id, outcome, started_at)
 
     async def _until_end(
         self, test_id: str, started_at: datetime, ending: asyncio.Task[Outcome]
@@ -227,3 +239,16 @@ class Lifecycle:
                 id=event_id(test_id, "finished"), correlation_id=test_id, payload=payload
             ),
         )
+
+
+def _log_unpublished(test_id: str) -> Callable[[RetryCallState], None]:
+    def log_retry(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.error(
+            "finished event not published, retrying",
+            test_id=test_id,
+            attempt=state.attempt_number,
+            error=repr(error),
+        )
+
+    return log_retry

@@ -208,3 +208,35 @@ async def test_an_expired_run_request_is_not_started(settings: Settings, echo: E
     assert finished.payload.reason is not None
     assert "expired" in finished.payload.reason
     assert echo.requests == []
+
+
+async def test_a_finished_event_the_bus_refused_is_published_again(
+    settings: Settings, echo: EchoServer
+) -> None:
+    """NATS away when k6 ends: the follow task retries instead of dying with the event."""
+    recorder = Recorder()
+    refusals = 2
+
+    async def publish(subject: Subject, message: Envelope) -> None:
+        nonlocal refusals
+        if isinstance(message, TestFinishedEvent) and refusals:
+            refusals -= 1
+            raise ConnectionError("nats: no servers available")
+        await recorder(subject, message)
+
+    store = RunStore(Path(settings.k6_script_file_folder))
+    runs = Lifecycle(
+        LocalExecutor(settings),
+        store,
+        publish,
+        warning_after=timedelta(hours=1),
+        timeout_after=timedelta(hours=2),
+        publish_retry_max=0.2,
+    )
+    test_id = str(uuid.uuid4())
+    await runs.run(make_request(echo.url, scenario("a"), test_id=test_id))
+    await asyncio.wait_for(runs.wait_finished(test_id), 60)
+
+    assert refusals == 0
+    assert recorder.finished().payload.status is RunStatus.SUCCEEDED
+    assert store.finished(test_id)
