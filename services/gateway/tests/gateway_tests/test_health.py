@@ -48,7 +48,7 @@ async def test_an_unreachable_influxdb_is_reported_as_503(
     broker = NatsBroker(stack.nats_url)
     app = create_app(settings, broker=broker)
     await broker.connect()
-    app.state.bus_started.set()  # no lifespan here: only InfluxDB is meant to be down
+    broker.running = True  # no lifespan, no subscribers: only InfluxDB is meant to be down
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:

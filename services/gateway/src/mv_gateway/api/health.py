@@ -47,11 +47,15 @@ async def _database(engine: AsyncEngine) -> None:
         await connection.execute(text("SELECT 1"))
 
 
-async def _nats(broker: NatsBroker, started: asyncio.Event) -> None:
-    if not await broker.ping(timeout=2.0):
+async def _nats(broker: NatsBroker) -> None:
+    # FastStream sets ``running`` once start() has subscribed everything. Read it before the
+    # round trip: the server answers a PING after every SUB sent before it, so the PONG proves
+    # those subscriptions are in place on the server, not only in the client's buffer.
+    subscribed = broker.running
+    if not await broker.ping(timeout=2.0):  # the client's own view: connected or not
         raise ConnectionError("not connected")
-    if not started.is_set():
-        # connected, but messages published now could still miss a subscription
+    await broker.connection.flush(timeout=2)  # PING/PONG with the server
+    if not subscribed:  # connected, but a message published now could miss a subscription
         raise ConnectionError("connected; subscriptions still starting")
 
 
@@ -67,7 +71,7 @@ async def health(request: Request, response: Response, settings: SettingsDep) ->
     """Reachability of every component; 503 when any is down."""
     timeout = settings.health_timeout
     nats, database, influxdb = await asyncio.gather(
-        _probe(_nats(request.app.state.broker, request.app.state.bus_started), timeout),
+        _probe(_nats(request.app.state.broker), timeout),
         _probe(_database(request.app.state.engine), timeout),
         _probe(_influxdb(settings.influxdb_url), timeout),
     )
