@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
@@ -75,12 +76,19 @@ async def _sse_events(url: str, headers: dict[str, str] | None = None) -> list[d
     return events
 
 
-async def _until_published(hub: LiveHub, count: int) -> None:
-    for _ in range(200):
-        if hub.sequence >= count:
-            return
+async def _eventually(check: Callable[[], bool], what: str, seconds: float) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, f"{what} within {seconds:g} s"
         await asyncio.sleep(0.05)
-    raise AssertionError(f"the hub published {hub.sequence} messages, not {count}")
+
+
+async def _until_clients(hub: LiveHub, count: int) -> None:
+    await _eventually(lambda: hub.clients == count, f"{count} live clients", 5)
+
+
+async def _until_published(hub: LiveHub, count: int) -> None:
+    await _eventually(lambda: hub.sequence >= count, f"{count} messages published", 10)
 
 
 async def _ws_messages(url: str) -> list[dict[str, Any]]:
@@ -107,11 +115,7 @@ async def test_sse_and_websocket_clients_follow_a_test_to_its_end(
     ws_host = base.replace("http://", "ws://")
     ws_all = asyncio.create_task(_ws_messages(f"{ws_host}/ws/k6-data?{query}"))
     hub = app.state.live_hub
-    for _ in range(100):
-        if hub.clients == 3:
-            break
-        await asyncio.sleep(0.05)
-    assert hub.clients == 3
+    await _until_clients(hub, 3)
 
     publisher = NatsBroker(stack.nats_url)
     async with publisher:
@@ -205,11 +209,7 @@ async def test_a_stopping_gateway_ends_open_streams(live_gateway: LiveGateway) -
     sse = asyncio.create_task(_sse_events(f"{live_gateway.base}/sse/k6-data"))
     async with websockets.connect(ws_url) as socket:
         hub = live_gateway.app.state.live_hub
-        for _ in range(100):
-            if hub.clients == 2:
-                break
-            await asyncio.sleep(0.05)
-        assert hub.clients == 2
+        await _until_clients(hub, 2)
         live_gateway.server.should_exit = True
         with pytest.raises(websockets.ConnectionClosed):
             await asyncio.wait_for(socket.recv(), 20)
