@@ -25,9 +25,8 @@ from .settings import Settings
 log = structlog.get_logger()
 
 
-async def _connect_until_up(broker: NatsBroker, started: asyncio.Event) -> None:
-    """Start the broker, retrying: the HTTP API serves (and reports NATS down) meanwhile.
-    ``started`` is set once every subscriber is subscribed, not merely the connection made."""
+async def _connect_until_up(broker: NatsBroker) -> None:
+    """Start the broker, retrying: the HTTP API serves (and reports NATS down) meanwhile."""
     delay = 0.5
     while True:
         try:
@@ -37,7 +36,6 @@ async def _connect_until_up(broker: NatsBroker, started: asyncio.Event) -> None:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10)
         else:
-            started.set()
             log.info("nats connected")
             return
 
@@ -47,7 +45,6 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)  # connects lazily, on first use
     sessions = make_session_factory(engine)
     hub = LiveHub(queue_size=settings.live_queue_size)
-    bus_started = asyncio.Event()
     register_handlers(broker, sessions)
     live_feed.register(broker, sessions, hub)
 
@@ -55,7 +52,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             await upgrade(engine)
-        connecting = asyncio.create_task(_connect_until_up(broker, bus_started))
+        connecting = asyncio.create_task(_connect_until_up(broker))
         log.info("gateway started", database=engine.url.render_as_string(hide_password=True))
         try:
             yield
@@ -80,7 +77,6 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = sessions
     app.state.broker = broker
-    app.state.bus_started = bus_started
     app.state.live_hub = hub
     install_error_handlers(app)
     app.include_router(health.router)
