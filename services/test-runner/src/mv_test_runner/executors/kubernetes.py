@@ -7,7 +7,7 @@ SCHEDULER_POLL_INTERVAL when a watch breaks.
 
 The ConfigMap and Secret get the Job as their owner once it exists, so the garbage collector
 removes them with it (TTL after the run, or a cancel). Tested against a real kube-apiserver
-(scripts/kube-apiserver.sh) in tests/test_kubernetes_executor.py.
+(scripts/kube-apiserver.sh) in tests/runner_tests/test_kubernetes_executor.py.
 """
 
 from __future__ import annotations
@@ -25,14 +25,7 @@ from mv_test_runner.script import GeneratedScript
 from mv_test_runner.settings import Settings
 
 from .base import Outcome, Started, StartError, job_name, tail
-from .manifests import (
-    RUN_LABEL,
-    JobOptions,
-    job_manifest,
-    script_configmap,
-    script_path,
-    secret_manifest,
-)
+from .manifests import RUN_LABEL, JobOptions, owner_patch, run_manifests
 
 log = structlog.get_logger()
 
@@ -130,49 +123,34 @@ class KubernetesExecutor:
     async def start(self, request: TestRunRequest, script: GeneratedScript) -> Started:
         name = job_name(request.test_id)
         namespace = self._options.namespace
-        job = job_manifest(name, request.test_id, self._options, with_secret=bool(script.secrets))
+        run = run_manifests(name, request.test_id, self._options, script.text, script.secrets)
         created: list[Any] = []  # delete functions of what this start created
         try:
             core, batch = await asyncio.to_thread(self._clients)
-            if self._options.storage == "pvc":
-                path = Path(script_path(name, self._options))
-                await asyncio.to_thread(path.write_text, script.text, "utf-8")
+            if run.configmap is None:
+                await asyncio.to_thread(Path(run.script_path).write_text, script.text, "utf-8")
             else:
-                cm = script_configmap(name, namespace, request.test_id, script.text)
-                await asyncio.to_thread(core.create_namespaced_config_map, namespace, cm)
+                await asyncio.to_thread(core.create_namespaced_config_map, namespace, run.configmap)
                 created.append(core.delete_namespaced_config_map)
-            if script.secrets:
-                secret = secret_manifest(name, namespace, request.test_id, script.secrets)
-                await asyncio.to_thread(core.create_namespaced_secret, namespace, secret)
+            if run.secret is not None:
+                await asyncio.to_thread(core.create_namespaced_secret, namespace, run.secret)
                 created.append(core.delete_namespaced_secret)
-            # Created last: its pod needs the script and the Secret (envFrom) to start.
-            made = await asyncio.to_thread(batch.create_namespaced_job, namespace, job)
+            made = await asyncio.to_thread(batch.create_namespaced_job, namespace, run.job)
         except Exception as error:  # the API's errors are many; all mean "could not start"
             for delete in created:
                 await asyncio.to_thread(_quietly, delete, name, namespace)
             raise StartError(f"Kubernetes refused the run {name}: {error}") from error
-        owner = {
-            "metadata": {
-                "ownerReferences": [
-                    {
-                        "apiVersion": "batch/v1",
-                        "kind": "Job",
-                        "name": name,
-                        "uid": made.metadata.uid,
-                    }
-                ]
-            }
-        }
+        owner = owner_patch(name, made.metadata.uid)
         try:  # the run goes on without it; only the clean-up would be left undone
-            if self._options.storage != "pvc":
+            if run.configmap is not None:
                 await asyncio.to_thread(core.patch_namespaced_config_map, name, namespace, owner)
-            if script.secrets:
+            if run.secret is not None:
                 await asyncio.to_thread(core.patch_namespaced_secret, name, namespace, owner)
         except Exception as error:
             log.warning(
                 "could not make the Job own its ConfigMap/Secret", job=name, error=str(error)
             )
-        return Started(name, script_path(name, self._options), datetime.now(UTC))
+        return Started(name, run.script_path, datetime.now(UTC))
 
     async def _job_status(self, name: str) -> dict[str, Any] | None:
         _, batch = await asyncio.to_thread(self._clients)

@@ -3,7 +3,8 @@
 A run is a ConfigMap holding the script (or, in the original's PVC mode, a file on the claim
 K6_DEFAULT_PVC under K6_SCRIPT_FILE_FOLDER), a Secret holding the secret headers' values, and a
 Job running the pinned k6 image with the InfluxDB output. All carry the label ``RUN_LABEL`` =
-job name and the annotation ``TEST_ID_ANNOTATION`` = test id.
+job name and the annotation ``TEST_ID_ANNOTATION`` = test id. Once the Job exists,
+:func:`owner_patch` makes it the owner of the ConfigMap and Secret.
 """
 
 from __future__ import annotations
@@ -149,3 +150,36 @@ def job_manifest(
         "metadata": metadata(name, options.namespace, test_id),
         "spec": spec,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class RunManifests:
+    """What one run creates, in the order it must be created (the Job last: its pod needs both)."""
+
+    job: dict[str, Any]
+    configmap: dict[str, Any] | None
+    """None in PVC mode, where the script is the file :attr:`script_path` on the claim."""
+    secret: dict[str, Any] | None
+    """None when no header holds a secret."""
+    script_path: str
+
+
+def run_manifests(
+    name: str, test_id: str, options: JobOptions, script: str, secrets: dict[str, str]
+) -> RunManifests:
+    namespace = options.namespace
+    return RunManifests(
+        job=job_manifest(name, test_id, options, with_secret=bool(secrets)),
+        configmap=None
+        if options.storage == "pvc"
+        else script_configmap(name, namespace, test_id, script),
+        secret=secret_manifest(name, namespace, test_id, secrets) if secrets else None,
+        script_path=script_path(name, options),
+    )
+
+
+def owner_patch(job: str, uid: str) -> dict[str, Any]:
+    """The patch giving the Job ``job`` (uid ``uid``) a ConfigMap or Secret: the garbage
+    collector then removes them with it (TTL after the run, or a cancel)."""
+    owner = {"apiVersion": "batch/v1", "kind": "Job", "name": job, "uid": uid}
+    return {"metadata": {"ownerReferences": [owner]}}
