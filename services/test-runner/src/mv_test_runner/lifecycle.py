@@ -18,7 +18,6 @@ from tenacity import AsyncRetrying, RetryCallState, wait_exponential_jitter
 
 from mv_contracts import Envelope
 from mv_contracts.runs import (
-    RunStatus,
     TestFinished,
     TestFinishedEvent,
     TestRunRequest,
@@ -29,7 +28,9 @@ from mv_contracts.runs import (
 )
 from mv_contracts.subjects import TEST_FINISHED, TEST_STARTED, TEST_WARNING, Subject
 
-from .executors.base import Outcome, RunExecutor, StartError
+from .executors import outcomes
+from .executors.base import RunExecutor, StartError
+from .executors.outcomes import Outcome
 from .script import generate_script
 from .state import RunStore
 
@@ -78,23 +79,23 @@ class Lifecycle:
             return
         if requested_at is not None and datetime.now(UTC) - requested_at > self._timeout_after:
             reason = f"run request of {requested_at.isoformat()} expired before a runner took it"
-            await self._publish_finished(test_id, Outcome(RunStatus.FAILED, reason), None)
+            await self._publish_finished(test_id, outcomes.not_started(reason), None)
             return
         try:
             self._store.record(test_id, None)
         except OSError as error:  # K6_SCRIPT_FILE_FOLDER not writable: say so, once
             reason = f"the runner cannot write its state folder: {error}"
-            await self._publish_finished(test_id, Outcome(RunStatus.FAILED, reason), None)
+            await self._publish_finished(test_id, outcomes.not_started(reason), None)
             return
         cancelled = self._store.cancel_reason(test_id)
         if cancelled is not None:  # the cancel arrived before the run request
-            await self._finish(test_id, Outcome(RunStatus.CANCELLED, cancelled), None)
+            await self._finish(test_id, outcomes.cancelled(cancelled), None)
             return
         try:
             script = generate_script(request)
             started = await self._executor.start(request, script)
         except StartError as error:
-            await self._finish(test_id, Outcome(RunStatus.FAILED, str(error)), None)
+            await self._finish(test_id, outcomes.not_started(str(error)), None)
             return
         self._store.record(test_id, started.started_at, started.job_name)
         payload = TestStarted(
@@ -130,7 +131,7 @@ class Lifecycle:
         """After a restart: follow runs still going, finish those that ended meanwhile."""
         for record in self._store.unfinished():
             if record.started_at is None:
-                outcome = Outcome(RunStatus.FAILED, "the runner stopped before k6 started")
+                outcome = outcomes.not_started("the runner stopped before k6 started")
                 await self._finish(record.test_id, outcome, None)
             elif record.test_id not in self._tasks:
                 log.info("following run again after restart", test_id=record.test_id)
@@ -162,12 +163,12 @@ class Lifecycle:
             outcome = await self._until_end(test_id, started_at, ending)
         finally:
             ending.cancel()
-        cancel_reason = self._store.cancel_reason(test_id)
-        if test_id in self._timed_out:
-            hours = self._timeout_after.total_seconds() / 3600
-            outcome = Outcome(RunStatus.TIMED_OUT, f"stopped after {hours:g} h (timeout)")
-        elif cancel_reason is not None:
-            outcome = Outcome(RunStatus.CANCELLED, cancel_reason)
+        hours = self._timeout_after.total_seconds() / 3600
+        outcome = outcomes.settle(
+            outcome,
+            timeout_hours=hours if test_id in self._timed_out else None,
+            cancel_reason=self._store.cancel_reason(test_id),
+        )
         # No caller to hand a failed publish to: keep trying while NATS is away, or the test
         # would look running until the runner restarted and reconciled it.
         retrying = AsyncRetrying(

@@ -17,9 +17,10 @@ from kubernetes import client
 
 from mv_contracts.runs import RunStatus
 from mv_devstack.kube import KubeApiServer
-from mv_test_runner.executors.base import Outcome, StartError, job_name
+from mv_test_runner.executors.base import StartError, job_name
 from mv_test_runner.executors.kubernetes import KubernetesExecutor
 from mv_test_runner.executors.manifests import RUN_LABEL, TEST_ID_ANNOTATION
+from mv_test_runner.executors.outcomes import Outcome
 from mv_test_runner.script import GeneratedScript
 from mv_test_runner.settings import Settings
 
@@ -181,20 +182,33 @@ async def test_deadline_exceeded_timed_out(
     assert outcome.status is RunStatus.TIMED_OUT
 
 
-async def test_failed_job_has_the_pods_termination_message(
-    executor: KubernetesExecutor, kube_api: Any, namespace: str
+@pytest.mark.parametrize(
+    ("terminated", "expected"),
+    [
+        ({"exitCode": 99, "reason": "Error", "message":
+          "level=error msg=\"thresholds on metrics 'http_req_failed' have been crossed\""},
+         Outcome(RunStatus.FAILED, "thresholds crossed: http_req_failed", True)),
+        ({"exitCode": 107, "reason": "Error", "message": 'level=error msg="Error: boom"'},
+         Outcome(RunStatus.FAILED, "script error (exit code 107): Error: boom")),
+        ({"exitCode": 137, "reason": "OOMKilled"}, Outcome(
+            RunStatus.FAILED, "k6 used more memory than its limit and was killed (OOMKilled): "
+            "raise K6_MEMORY_LIMIT or lower the load per runner")),
+    ],
+)  # fmt: skip
+async def test_a_failed_job_ends_as_its_k6_container_exited(
+    executor: KubernetesExecutor,
+    kube_api: Any,
+    namespace: str,
+    terminated: dict[str, Any],
+    expected: Outcome,
 ) -> None:
     test_id = await start(executor)
     name = job_name(test_id)
-    message = "level=error msg=\"thresholds on metrics 'http_req_failed' have been crossed\""
-    terminated = {"terminated": {"exitCode": 99, "reason": "Error", "message": message}}
-    await asyncio.to_thread(run_pod, kube_api, namespace, name, terminated)
+    await asyncio.to_thread(run_pod, kube_api, namespace, name, {"terminated": terminated})
     outcome = await outcome_after(
         executor, test_id, finish_job, kube_api, namespace, name, "Failed", "BackoffLimitExceeded"
     )
-    assert outcome.status is RunStatus.FAILED
-    assert outcome.reason == f"BackoffLimitExceeded: {message}"
-    assert outcome.thresholds_crossed
+    assert outcome == expected
 
 
 async def test_pod_that_cannot_start_fails_the_run_and_deletes_the_job(
@@ -204,7 +218,9 @@ async def test_pod_that_cannot_start_fails_the_run_and_deletes_the_job(
     name = job_name(test_id)
     waiting = {"waiting": {"reason": "ImagePullBackOff", "message": "Back-off pulling image"}}
     outcome = await outcome_after(executor, test_id, run_pod, kube_api, namespace, name, waiting)
-    assert outcome == Outcome(RunStatus.FAILED, "ImagePullBackOff: Back-off pulling image")
+    assert outcome == Outcome(
+        RunStatus.FAILED, "the k6 pod cannot start: ImagePullBackOff: Back-off pulling image"
+    )
     with pytest.raises(client.ApiException) as gone:
         batch_api(kube_api).read_namespaced_job(name, namespace)
     assert gone.value.status == 404
@@ -225,7 +241,7 @@ async def test_cancel_deletes_the_job_with_its_pods(
         batch_api(kube_api).read_namespaced_job(name, namespace)
     assert gone.value.status == 404
     outcome = await asyncio.wait_for(waiting, timeout=30)
-    assert outcome == Outcome(RunStatus.FAILED, f"Job {name} no longer exists")
+    assert outcome == Outcome(RunStatus.FAILED, f"the Job {name} was deleted before k6 ended")
     assert not await executor.is_running(test_id)
 
 

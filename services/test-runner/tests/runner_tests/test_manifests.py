@@ -7,9 +7,8 @@ from typing import Any
 import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 
-from mv_contracts.runs import RunStatus
 from mv_test_runner.executors.base import job_name
-from mv_test_runner.executors.kubernetes import job_options, outcome_from_job, waiting_problem
+from mv_test_runner.executors.kubernetes import job_options
 from mv_test_runner.executors.manifests import (
     RUN_LABEL,
     TEST_ID_ANNOTATION,
@@ -117,37 +116,3 @@ def test_an_invalid_manifest_is_caught_by_the_validator() -> None:
     job["spec"]["backoffLimit"] = "zero"
     with pytest.raises(kubernetes_validate.ValidationError):
         valid(job)
-
-
-@pytest.mark.parametrize(
-    ("conditions", "pod_reason", "status"),
-    [
-        ([], None, None),
-        ([{"type": "Complete", "status": "True"}], None, RunStatus.SUCCEEDED),
-        ([{"type": "Failed", "status": "True", "reason": "DeadlineExceeded"}], None,
-         RunStatus.TIMED_OUT),
-        ([{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}],
-         "level=error msg=boom", RunStatus.FAILED),
-        ([{"type": "Failed", "status": "False"}], None, None),
-    ],
-)  # fmt: skip
-def test_job_conditions_map_to_outcomes(
-    conditions: list[dict[str, str]], pod_reason: str | None, status: RunStatus | None
-) -> None:
-    outcome = outcome_from_job({"conditions": conditions}, pod_reason)
-    assert (outcome.status if outcome else None) == status
-    if pod_reason and outcome:
-        assert outcome.reason is not None
-        assert pod_reason in outcome.reason
-
-
-def test_pods_that_cannot_start_are_named() -> None:
-    pulling = {"status": {"container_statuses": [
-        {"state": {"waiting": {"reason": "ImagePullBackOff", "message": "no such image"}}}
-    ]}}  # fmt: skip
-    unschedulable = {"status": {"conditions": [
-        {"reason": "Unschedulable", "message": "0/1 nodes available"}
-    ]}}  # fmt: skip
-    assert waiting_problem(pulling) == "ImagePullBackOff: no such image"
-    assert waiting_problem(unschedulable) == "Unschedulable: 0/1 nodes available"
-    assert waiting_problem({"status": {}}) is None

@@ -1,5 +1,6 @@
 """Executors behind one interface: a local k6 process or a Kubernetes Job."""
 
-from .base import Outcome, RunExecutor, Started, StartError, job_name
+from .base import RunExecutor, Started, StartError, job_name
+from .outcomes import Outcome
 
 __all__ = ["Outcome", "RunExecutor", "StartError", "Started", "job_name"]

@@ -1,4 +1,4 @@
-"""The interface every executor implements, and what runs report back."""
+"""The interface every executor implements; how runs end is in :mod:`.outcomes`."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from mv_contracts.runs import RunStatus, TestRunRequest
+from mv_contracts.runs import TestRunRequest
 from mv_test_runner.script import GeneratedScript
 
-# How much of k6's output goes into a failure reason.
-REASON_TAIL_CHARS = 2000
+from .outcomes import Outcome
 
 
 class StartError(RuntimeError):
@@ -24,13 +23,6 @@ class Started:
     job_name: str
     script_name: str
     started_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    status: RunStatus
-    reason: str | None = None
-    thresholds_crossed: bool = False
 
 
 class RunExecutor(Protocol):
@@ -57,8 +49,3 @@ def job_name(test_id: str) -> str:
     if slug != test_id:
         slug = f"{slug}-{hashlib.sha256(test_id.encode()).hexdigest()[:8]}".strip("-")
     return f"k6-{slug}"
-
-
-def tail(text: str, limit: int = REASON_TAIL_CHARS) -> str:
-    text = text.strip().replace("\x00", "")
-    return text if len(text) <= limit else "…" + text[-limit:]

@@ -1,9 +1,10 @@
 """The Kubernetes executor: the run as a ConfigMap (or PVC file), a Secret and a Job.
 
-Manifests come from the pure functions of :mod:`.manifests`; this module only makes the API
-calls, with the official ``kubernetes`` client run in a thread (``asyncio.to_thread``) so the
-event loop never blocks. Jobs are followed with the watch API, falling back to polling every
-SCHEDULER_POLL_INTERVAL when a watch breaks.
+Manifests come from the pure functions of :mod:`.manifests`, and what a Job's status means from
+those of :mod:`.outcomes`; this module only makes the API calls, with the official
+``kubernetes`` client run in a thread (``asyncio.to_thread``) so the event loop never blocks.
+Jobs are followed with the watch API, falling back to polling every SCHEDULER_POLL_INTERVAL
+when a watch breaks.
 
 The ConfigMap and Secret get the Job as their owner once it exists, so the garbage collector
 removes them with it (TTL after the run, or a cancel). Tested against a real kube-apiserver
@@ -20,12 +21,14 @@ from typing import Any, Literal
 
 import structlog
 
-from mv_contracts.runs import RunStatus, TestRunRequest
+from mv_contracts.runs import TestRunRequest
 from mv_test_runner.script import GeneratedScript
 from mv_test_runner.settings import Settings
 
-from .base import Outcome, Started, StartError, job_name, tail
+from . import outcomes
+from .base import Started, StartError, job_name
 from .manifests import RUN_LABEL, JobOptions, owner_patch, run_manifests
+from .outcomes import Outcome
 
 log = structlog.get_logger()
 
@@ -47,47 +50,6 @@ def job_options(settings: Settings) -> JobOptions:
         memory_request=settings.k6_memory_request,
         memory_limit=settings.k6_memory_limit,
     )
-
-
-def outcome_from_job(status: dict[str, Any] | None, pod_reason: str | None) -> Outcome | None:
-    """A Job's status (as a dict) → the outcome, or None while it still runs.
-
-    Complete → succeeded; Failed with reason DeadlineExceeded → timed_out; other Failed →
-    failed with the pod's termination message (k6's last output) as the reason.
-    """
-    for condition in (status or {}).get("conditions") or []:
-        if condition.get("status") != "True":
-            continue
-        kind, reason = condition.get("type"), condition.get("reason") or ""
-        if kind == "Complete":
-            return Outcome(RunStatus.SUCCEEDED)
-        if kind == "Failed":
-            if reason == "DeadlineExceeded":
-                return Outcome(RunStatus.TIMED_OUT, "activeDeadlineSeconds reached")
-            detail = pod_reason or condition.get("message") or reason
-            crossed = "thresholds" in (pod_reason or "") and "crossed" in (pod_reason or "")
-            return Outcome(
-                RunStatus.FAILED, tail(f"{reason}: {detail}"), thresholds_crossed=crossed
-            )
-    return None
-
-
-def waiting_problem(pod: dict[str, Any]) -> str | None:
-    """A pod that cannot start (image pull error, unschedulable): why, else None."""
-    for state in (pod.get("status") or {}).get("container_statuses") or []:
-        waiting = (state.get("state") or {}).get("waiting") or {}
-        if waiting.get("reason") in {
-            "ErrImagePull",
-            "ImagePullBackOff",
-            "InvalidImageName",
-            "CreateContainerConfigError",
-            "CreateContainerError",
-        }:
-            return f"{waiting['reason']}: {waiting.get('message', '')}".strip()
-    for condition in (pod.get("status") or {}).get("conditions") or []:
-        if condition.get("reason") == "Unschedulable":
-            return f"Unschedulable: {condition.get('message', '')}".strip()
-    return None
 
 
 def _quietly(delete: Any, name: str, namespace: str) -> None:
@@ -167,14 +129,6 @@ class KubernetesExecutor:
         )
         return [pod.to_dict() for pod in pods.items]
 
-    async def _pod_reason(self, name: str) -> str | None:
-        for pod in await self._pods(name):
-            for state in (pod.get("status") or {}).get("container_statuses") or []:
-                terminated = (state.get("state") or {}).get("terminated") or {}
-                if terminated.get("message"):
-                    return str(terminated["message"])
-        return None
-
     async def _watch_once(self, name: str) -> None:
         """Block (in a thread) until the Job changes or the watch times out."""
         from kubernetes import watch
@@ -200,16 +154,17 @@ class KubernetesExecutor:
                 status = await self._job_status(name)
             except Exception as error:
                 if getattr(error, "status", None) == 404:
-                    return Outcome(RunStatus.FAILED, f"Job {name} no longer exists")
+                    return outcomes.job_gone(name)
                 raise
-            outcome = outcome_from_job(status, await self._pod_reason(name))
+            pods = await self._pods(name)
+            outcome = outcomes.from_job(status, outcomes.k6_container(pods))
             if outcome is not None:
                 return outcome
-            for pod in await self._pods(name):
-                problem = waiting_problem(pod)
-                if problem:
+            for pod in pods:
+                stuck = outcomes.pod_cannot_start(pod)
+                if stuck is not None:
                     await self.stop(test_id)
-                    return Outcome(RunStatus.FAILED, problem)
+                    return stuck
             try:
                 await self._watch_once(name)
             except Exception as error:  # a broken watch: poll instead
@@ -230,4 +185,4 @@ class KubernetesExecutor:
             status = await self._job_status(job_name(test_id))
         except Exception:
             return False
-        return outcome_from_job(status, None) is None
+        return outcomes.from_job(status, None) is None

@@ -17,13 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from mv_contracts.runs import TEST_ID_TAG, RunStatus, TestRunRequest
+from mv_contracts.runs import TEST_ID_TAG, TestRunRequest
 from mv_runtime.processes import pid_alive
 from mv_test_runner.script import GeneratedScript
 from mv_test_runner.settings import Settings
 
-from .base import Outcome, Started, StartError, job_name, tail
-from .exit_codes import outcome_from_exit
+from . import outcomes
+from .base import Started, StartError, job_name
+from .outcomes import Outcome
 
 # The wrapper ignores SIGTERM itself (k6 gets it and stops gracefully), then records k6's code.
 _WRAPPER = 'trap "" TERM; "$0" "$@"; echo $? > "$MV_EXIT_FILE"'
@@ -138,10 +139,8 @@ class LocalExecutor:
         try:
             code = int((self.run_dir(test_id) / "exit_code").read_text().strip())
         except (OSError, ValueError):
-            return Outcome(
-                RunStatus.FAILED, f"k6 ended without an exit code: {tail(self.output(test_id))}"
-            )
-        return outcome_from_exit(code, self.output(test_id))
+            return outcomes.no_exit_code(self.output(test_id))
+        return outcomes.from_exit(code, self.output(test_id))
 
     async def stop(self, test_id: str) -> None:
         """SIGTERM to k6's process group; SIGKILL after CANCEL_GRACE_SECONDS."""
