@@ -1,4 +1,9 @@
-"""Kubernetes manifests: golden checks, and validation against the official schemas."""
+"""Kubernetes manifests: whole runs against golden files, and the official schemas.
+
+Each case is every object one run creates (ConfigMap, Secret, Job, in that order), compared in
+full with ``golden/runs/<case>.yaml``: an unexpected extra volume or a changed default fails.
+Regenerate after an intended change: see golden.py.
+"""
 
 from __future__ import annotations
 
@@ -10,109 +15,130 @@ import pytest
 from mv_test_runner.executors.base import job_name
 from mv_test_runner.executors.kubernetes import job_options
 from mv_test_runner.executors.manifests import (
-    RUN_LABEL,
-    TEST_ID_ANNOTATION,
+    JobOptions,
+    RunManifests,
     job_manifest,
-    script_configmap,
-    secret_manifest,
+    owner_patch,
+    run_manifests,
 )
 from mv_test_runner.script import generate_script
 from mv_test_runner.settings import Settings
 
-from .requests import make_request, scenario
+from . import golden_requests
+from .golden import check_yaml, files
 
 K8S_VERSION = "1.33.0"
-TEST_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+# Every setting a case does not choose stays at its default, so a changed default shows too.
+CASES: dict[str, tuple[Any, dict[str, Any]]] = {
+    # The plainest run: script in a ConfigMap, no Secret, TTL clean-up, default resources.
+    "constant-vus": (golden_requests.constant_vus, {}),
+    # Secret headers: a Secret beside the ConfigMap, read by the Job through envFrom.
+    "secret-headers": (golden_requests.multiple_scenarios, {"kubernetes_namespace": "load"}),
+    # The original's PVC mode, the web dashboard, own resources and deadline, kept after the run.
+    "pvc-dashboard-resources": (
+        golden_requests.korean,
+        {
+            "kubernetes_namespace": "load",
+            "k6_script_storage": "pvc",
+            "k6_default_pvc": "scripts-claim",
+            "k6_script_file_folder": "/mnt/k6",
+            "k6_web_dashboard": True,
+            "k6_cpu_request": "1",
+            "k6_cpu_limit": "4",
+            "k6_memory_request": "512Mi",
+            "k6_memory_limit": "2Gi",
+            "scheduler_job_timeout_hours": 0.75,
+            "auto_delete_completed_jobs": False,
+            "k6_image": "registry.local/k6:2.2.0",
+        },
+    ),
+}
 
 
 def valid(manifest: dict[str, Any]) -> None:
     kubernetes_validate.validate(manifest, K8S_VERSION, strict=True)
 
 
-def settings(**changes: Any) -> Settings:
-    return Settings(
-        influxdb_host="influxdb.metric-vault.svc",
-        kubernetes_namespace="load",
-        k6_image="grafana/k6:1.3.0",
-        scheduler_job_timeout_hours=2.5,
-        **changes,
-    )
+@pytest.fixture
+def pinned(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Settings from the given values and defaults only: no environment, no .env file."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+
+    def settings(**changes: Any) -> Settings:
+        return Settings(_env_file=None, influxdb_host="influxdb.metric-vault.svc", **changes)
+
+    return settings
 
 
-def test_job_in_configmap_mode() -> None:
-    name = job_name(TEST_ID)
-    job = job_manifest(name, TEST_ID, job_options(settings()), with_secret=True)
-    valid(job)
-    assert name == "k6-7c9e6679-7425-40de-944b-e07fc1f90ae7"
-    spec = job["spec"]
-    assert spec["backoffLimit"] == 0
-    assert spec["activeDeadlineSeconds"] == 9000
-    assert spec["ttlSecondsAfterFinished"] == 3600
-    assert job["metadata"]["labels"][RUN_LABEL] == name
-    assert job["metadata"]["annotations"][TEST_ID_ANNOTATION] == TEST_ID
-    pod = spec["template"]["spec"]
-    assert pod["restartPolicy"] == "Never"
-    assert pod["automountServiceAccountToken"] is False
-    assert spec["template"]["metadata"]["labels"][RUN_LABEL] == name
-    (container,) = pod["containers"]
-    assert container["image"] == "grafana/k6:1.3.0"
-    assert container["args"] == [
-        "run", "--no-color", "-o", "influxdb=http://influxdb.metric-vault.svc:8086/k6",
-        "--tag", f"testid={TEST_ID}", "/scripts/script.js",
-    ]  # fmt: skip
-    assert container["envFrom"] == [{"secretRef": {"name": name}}]
-    assert container["resources"]["limits"] == {"cpu": "2", "memory": "1Gi"}
-    assert container["terminationMessagePolicy"] == "FallbackToLogsOnError"
-    assert pod["volumes"] == [{"name": "scripts", "configMap": {"name": name}}]
-    env = {e["name"]: e["value"] for e in container["env"]}
-    assert env["K6_INFLUXDB_PUSH_INTERVAL"] == "1s"
-    assert "K6_WEB_DASHBOARD" not in env
+def objects(run: RunManifests) -> list[dict[str, Any]]:
+    return [o for o in (run.configmap, run.secret, run.job) if o is not None]
 
 
-def test_job_in_pvc_mode_with_dashboard_and_no_ttl() -> None:
-    options = job_options(
-        settings(
-            k6_script_storage="pvc",
-            k6_default_pvc="k6-script-pvc",
-            k6_script_file_folder="/mnt/k6-scripts",
-            k6_web_dashboard=True,
-            auto_delete_completed_jobs=False,
-        )
-    )
-    name = job_name("한국어 test id!")
-    job = job_manifest(name, "한국어 test id!", options, with_secret=False)
-    valid(job)
-    spec = job["spec"]
-    assert "ttlSecondsAfterFinished" not in spec
+def build(case: str, settings: Settings) -> RunManifests:
+    make, _ = CASES[case]
+    request = make()
+    script = generate_script(request)
+    name = job_name(request.test_id)
+    return run_manifests(name, request.test_id, job_options(settings), script.text, script.secrets)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_golden_run_manifests(case: str, pinned: Any) -> None:
+    run = build(case, pinned(**CASES[case][1]))
+    for manifest in objects(run):
+        valid(manifest)
+    header = f"The objects one run creates, in order: {case} (test_manifests.py)."
+    check_yaml(f"runs/{case}.yaml", objects(run), header)
+
+
+def test_golden_files_match_the_cases() -> None:
+    assert files("runs") == {f"{case}.yaml" for case in CASES}
+
+
+def test_what_each_case_creates(pinned: Any) -> None:
+    """The golden files hold what the cases promise (so a regenerated file cannot drift)."""
+    plain = build("constant-vus", pinned())
+    assert (plain.configmap is not None, plain.secret is None) == (True, True)
+    spec = plain.job["spec"]
+    assert (spec["backoffLimit"], spec["ttlSecondsAfterFinished"]) == (0, 3600)
+    assert spec["template"]["spec"]["automountServiceAccountToken"] is False
+    assert "envFrom" not in spec["template"]["spec"]["containers"][0]
+    secret = build("secret-headers", pinned(**CASES["secret-headers"][1]))
+    assert secret.secret is not None
+    assert secret.configmap is not None
+    assert "Bearer T0K3N" not in str(secret.configmap) + str(secret.job)
+    assert set(secret.secret["stringData"].values()) == {"Bearer T0K3N", "K3Y", "sid=C00K1E"}
+    pvc = build("pvc-dashboard-resources", pinned(**CASES["pvc-dashboard-resources"][1]))
+    assert (pvc.configmap, pvc.secret) == (None, None)
+    assert pvc.script_path == f"/mnt/k6/{job_name('한국어-테스트-001')}.js"
+    spec = pvc.job["spec"]
     (container,) = spec["template"]["spec"]["containers"]
-    assert container["args"][-1] == f"/mnt/k6-scripts/{name}.js"
-    assert "envFrom" not in container
+    assert container["args"][-1] == pvc.script_path
     assert container["ports"] == [{"name": "dashboard", "containerPort": 5665}]
-    assert spec["template"]["spec"]["volumes"][0]["persistentVolumeClaim"] == {
-        "claimName": "k6-script-pvc",
-        "readOnly": True,
+    assert spec["activeDeadlineSeconds"] == 2700
+    assert "ttlSecondsAfterFinished" not in spec
+
+
+def test_owner_patch_names_the_job() -> None:
+    assert owner_patch("k6-x", "0c1b2a39-5e3f-4d6a-9e1f-9a2b3c4d5e6f") == {
+        "metadata": {
+            "ownerReferences": [
+                {
+                    "apiVersion": "batch/v1",
+                    "kind": "Job",
+                    "name": "k6-x",
+                    "uid": "0c1b2a39-5e3f-4d6a-9e1f-9a2b3c4d5e6f",
+                }
+            ]
+        }
     }
 
 
-def test_configmap_and_secret_carry_script_and_secrets_apart() -> None:
-    request = make_request(
-        "http://api.test.svc:8080",
-        scenario("a"),
-        headers={"Authorization": "Bearer xyz"},
-        test_id=TEST_ID,
-    )
-    generated = generate_script(request)
-    name = job_name(TEST_ID)
-    configmap = script_configmap(name, "load", TEST_ID, generated.text)
-    secret = secret_manifest(name, "load", TEST_ID, generated.secrets)
-    valid(configmap)
-    valid(secret)
-    assert "Bearer xyz" not in str(configmap)
-    assert secret["stringData"] == {"MV_SECRET_1": "Bearer xyz"}
-
-
 def test_an_invalid_manifest_is_caught_by_the_validator() -> None:
-    job = job_manifest("k6-x", "x", job_options(settings()), with_secret=False)
+    options = JobOptions("load", "grafana/k6:1.3.0", "http://i:8086/k6", {}, 1, True)
+    job = job_manifest("k6-x", "x", options, with_secret=False)
+    valid(job)
     job["spec"]["backoffLimit"] = "zero"
     with pytest.raises(kubernetes_validate.ValidationError):
         valid(job)

@@ -4,7 +4,8 @@ A run is a ConfigMap holding the script (or, in the original's PVC mode, a file 
 K6_DEFAULT_PVC under K6_SCRIPT_FILE_FOLDER), a Secret holding the secret headers' values, and a
 Job running the pinned k6 image with the InfluxDB output. All carry the label ``RUN_LABEL`` =
 job name and the annotation ``TEST_ID_ANNOTATION`` = test id. Once the Job exists,
-:func:`owner_patch` makes it the owner of the ConfigMap and Secret.
+:func:`owner_patch` makes it the owner of the ConfigMap and Secret. Golden files of whole runs:
+tests/runner_tests/golden/.
 """
 
 from __future__ import annotations
