@@ -1,8 +1,12 @@
-"""Script generation per executor and threshold kind, checked with ``k6 inspect``."""
+"""Script generation per executor and threshold kind, checked with ``k6 inspect``, and golden
+scripts compared byte for byte with ``golden/scripts/<case>.js`` (regenerate: see golden.py)."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +18,8 @@ from mv_test_runner.script import generate_script, is_secret_header
 from mv_test_runner.script.generator import build_url
 
 from .conftest import k6_inspect
+from .golden import check_bytes, files, updating
+from .golden_requests import SCRIPTS
 from .requests import EXECUTOR_OPTIONS, make_request, scenario
 
 K6_NAMES = {
@@ -75,20 +81,55 @@ def test_thresholds_per_scenario_submetric(k6: str, tmp_path: Path) -> None:
     assert set(options["scenarios"]) == {"s01_fast", "s02_reliable", "s03_both", "s04_none"}
 
 
-def test_same_request_same_bytes() -> None:
-    def build() -> str:
-        return generate_script(
-            make_request(
-                "http://127.0.0.1:9",
-                scenario(
-                    "a", endpoint={"method": "GET", "path": "/", "headers": {"X-Api-Key": "k"}}
-                ),
-                scenario("b", "constant-vus", think_time=0.25),
-                headers={"Authorization": "Bearer t", "Accept": "application/json"},
-            )
-        ).text
+@pytest.mark.parametrize("case", sorted(SCRIPTS))
+def test_golden_scripts(case: str) -> None:
+    check_bytes(f"scripts/{case}.js", generate_script(SCRIPTS[case]()).text)
 
-    assert build() == build()
+
+def test_golden_files_match_the_cases() -> None:
+    assert files("scripts") == {f"{case}.js" for case in SCRIPTS}
+
+
+@pytest.mark.parametrize("seed", ["0", "4242"])
+def test_golden_scripts_come_out_the_same_in_other_processes(seed: str) -> None:
+    """Same request, same bytes, also where set and dict hashing differs (PYTHONHASHSEED)."""
+    if updating():
+        pytest.skip("the golden files are being rewritten")
+    build = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent.parent)!r})\n"
+        "from runner_tests.golden_requests import SCRIPTS\n"
+        "from mv_test_runner.script import generate_script\n"
+        "built = {case: generate_script(make()) for case, make in SCRIPTS.items()}\n"
+        "out = {case: [b.text, b.secrets] for case, b in built.items()}\n"
+        "sys.stdout.buffer.write(json.dumps(out).encode())\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    made = subprocess.run(
+        [sys.executable, "-c", build], capture_output=True, env=env, timeout=120, check=True
+    )
+    built: dict[str, list[Any]] = json.loads(made.stdout)
+    assert set(built) == set(SCRIPTS)
+    for case, (text, secrets) in built.items():
+        check_bytes(f"scripts/{case}.js", text)
+        assert secrets == generate_script(SCRIPTS[case]()).secrets
+
+
+def test_the_korean_golden_script_keeps_korean_as_utf8() -> None:
+    """What the golden file must hold, so a regenerated file cannot hide escaped text."""
+    text = generate_script(SCRIPTS["korean"]()).text
+    for words in ("한국어 부하 테스트", "빨리 배송해 주세요", "따옴표", "😀 이모지"):
+        assert words in text
+    assert "\u2028" not in text
+    assert "\\u2028" in text  # escaped: a raw U+2028 ends a line for old JavaScript parsers
+    assert "%EC%A3%BC%EB%AC%B8" in text  # the path /주문 percent-encoded as UTF-8
+
+
+@pytest.mark.parametrize("case", sorted(SCRIPTS))
+def test_golden_scripts_are_valid_k6(case: str, k6: str, tmp_path: Path) -> None:
+    generated = generate_script(SCRIPTS[case]())
+    options = inspect(k6, tmp_path, generated.text, generated.env)
+    assert len(options["scenarios"]) == len(SCRIPTS[case]().scenarios)
 
 
 def test_secrets_reach_k6_only_through_the_environment(k6: str, tmp_path: Path) -> None:
