@@ -54,6 +54,33 @@ class PodUsageSummary(Contract):
     memory_peak_percent: float | None = None
 
 
+MAX_SERIES_POINTS = 1000
+
+
+class MetricSeries(Contract):
+    """One group's figures per time step, as columns of equal length (``None`` where a step has
+    no sample). ``time`` is each step's start in Unix seconds."""
+
+    time: list[int] = Field(default_factory=list)
+    tps: list[float] = Field(default_factory=list, description="Requests per second (0 when none)")
+    response_time_avg: list[float | None] = Field(default_factory=list)
+    response_time_p95: list[float | None] = Field(default_factory=list)
+    response_time_p99: list[float | None] = Field(default_factory=list)
+    error_rate: list[float | None] = Field(default_factory=list)
+    vus: list[float | None] = Field(
+        default_factory=list, description="Whole test only: k6 writes the vus gauge untagged"
+    )
+
+
+class TestSeries(Contract):
+    """The stored time series of a test: the step grows with the test so that a series has at
+    most ``MAX_SERIES_POINTS`` points."""
+
+    step_seconds: int = Field(ge=1)
+    overall: MetricSeries
+    scenarios: dict[str, MetricSeries] = Field(default_factory=dict)
+
+
 class TestSummary(Contract):
     test_id: str
     window_start: AwareDatetime | None = None
@@ -62,6 +89,7 @@ class TestSummary(Contract):
     scenarios: list[ScenarioSummary] = Field(default_factory=list)
     resources: list[PodUsageSummary] = Field(default_factory=list)
     empty_reason: Text | None = Field(default=None, description="Why a summary has no samples")
+    series: TestSeries | None = Field(default=None, description="Per-step figures of the test")
 
 
 class LiveFigures(Contract):

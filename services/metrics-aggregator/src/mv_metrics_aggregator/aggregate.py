@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from mv_contracts.metrics import (
+    MAX_SERIES_POINTS,
     LiveScenario,
     LiveSnapshot,
     PodUsageSummary,
     ScenarioSummary,
+    TestSeries,
     TestSummary,
 )
 from mv_contracts.runs import SCENARIO_TAG
@@ -18,10 +20,12 @@ from . import definitions as q
 from .influx import InfluxClient, Result, Series
 from .summary import (
     GroupCounts,
+    SeriesRows,
     active_buckets,
     k6_percentiles,
     live_figures,
     metric_figures,
+    metric_series,
     pod_usage,
 )
 
@@ -99,6 +103,9 @@ async def summarise(
     # sample is before last_ms + 1 ms.
     active = q.Bounds(test_id, q.ns(overall.first_ms), q.ns(overall.last_ms + 1))
     statements = q.buckets(active)
+    assert overall.active_seconds is not None
+    step = q.series_step(overall.active_seconds, MAX_SERIES_POINTS)
+    statements |= q.series(active, step)
     for name, group in counts.items():
         if group.samples:
             statements[f"pct:{name}"] = q.percentiles(
@@ -119,6 +126,7 @@ async def summarise(
             active_buckets(tps_rows, "tps", first, last),
             active_buckets(error_rows, "rate", first, last),
         )
+    series = series_of(second, step, overall.first_ms, overall.last_ms)
     return TestSummary(
         test_id=test_id,
         window_start=start,
@@ -126,7 +134,25 @@ async def summarise(
         overall=figures.pop(OVERALL),
         scenarios=[ScenarioSummary(name=n, figures=f) for n, f in sorted(figures.items())],
         resources=resources,
+        series=series,
     )
+
+
+def series_of(results: dict[str, Result], step: int, first_ms: int, last_ms: int) -> TestSeries:
+    """The per-step series of every group, on the axis of the whole test."""
+    groups: dict[str, SeriesRows] = {}
+    for key, attribute in (
+        ("series_requests", "requests"),
+        ("series_errors", "errors"),
+        ("series_durations", "durations"),
+    ):
+        for name, rows in by_group(results, key).items():
+            getattr(groups.setdefault(name, SeriesRows()), attribute).extend(rows.rows)
+    for rows in results.get("series_vus", []):
+        groups.setdefault(OVERALL, SeriesRows()).vus.extend(rows.rows)
+    built = {name: metric_series(rows, step, first_ms, last_ms) for name, rows in groups.items()}
+    overall = built.pop(OVERALL, None) or metric_series(SeriesRows(), step, first_ms, last_ms)
+    return TestSeries(step_seconds=step, overall=overall, scenarios=dict(sorted(built.items())))
 
 
 async def pod_resources(

@@ -20,6 +20,10 @@ Definitions (DESIGN.md, "Metrics store"):
   the first and the last request; max/min TPS over the full buckets, i.e. without the partial
   first and last bucket. The error-rate series is ``MEAN(http_req_failed)`` per 1 s bucket, its
   max/min over the same full buckets; avg error rate = failed / requests.
+- stored series: per step (1 s, or longer so a series has at most ``MAX_SERIES_POINTS``
+  points): TPS = ``COUNT(http_reqs)`` / step, error rate = ``MEAN(http_req_failed)``, response
+  time ``MEAN`` and InfluxDB's nearest-rank ``PERCENTILE`` 95/99 of the step's samples (a chart's
+  figure, not the summary's exact one), VUs = ``MAX(vus)`` of the step.
 - VUs: ``MAX``/``MIN``/``MEAN`` of the ``vus`` gauge. k6 writes ``vus`` without a scenario tag,
   so scenarios have no VU figures.
 - resources: the ``pod_resources`` measurement the pod-watcher writes (see
@@ -158,6 +162,34 @@ def buckets(bounds: Bounds) -> dict[str, str]:
         "errors": f"{errors} fill(none)",
         "errors_by_scenario": f'{errors}, "{SCENARIO_TAG}" fill(none)',
     }
+
+
+def series_step(active_seconds: float, max_points: int) -> int:
+    """Whole seconds per stored step, so ``active_seconds`` fits in ``max_points`` steps."""
+    return max(1, math.ceil(active_seconds / max_points))
+
+
+def series(bounds: Bounds, step_seconds: int) -> dict[str, str]:
+    """Per-step requests, failures, response times and VUs, overall and per scenario."""
+    w, step = bounds.where(), f"{step_seconds}s"
+    durations = (
+        'SELECT MEAN("value") AS avg, PERCENTILE("value", 95) AS p95, '
+        f'PERCENTILE("value", 99) AS p99 FROM "{DURATION}" WHERE {w} GROUP BY time({step})'
+    )
+    requests = f'SELECT COUNT("value") AS n FROM "{REQUESTS}" WHERE {w} GROUP BY time({step})'
+    errors = f'SELECT MEAN("value") AS rate FROM "{FAILED}" WHERE {w} GROUP BY time({step})'
+    statements: dict[str, str] = {}
+    for key, statement in (
+        ("series_requests", requests),
+        ("series_errors", errors),
+        ("series_durations", durations),
+    ):
+        statements[key] = f"{statement} fill(none)"
+        statements[f"{key}_by_scenario"] = f'{statement}, "{SCENARIO_TAG}" fill(none)'
+    statements["series_vus"] = (
+        f'SELECT MAX("value") AS vus FROM "{VUS}" WHERE {w} GROUP BY time({step}) fill(none)'
+    )
+    return statements
 
 
 def live(settling: Bounds | None, unsettled: Bounds, window: Bounds) -> dict[str, str]:

@@ -167,3 +167,49 @@ async def test_unreachable_influxdb_is_retried_then_reported() -> None:
             await client.query("SHOW DATABASES")
     finally:
         await client.aclose()
+
+
+async def test_stored_series_add_up_to_the_summary(influx: InfluxClient) -> None:
+    start = 1_700_100_000_000_000_000 + 250_000_000
+    run = SyntheticRun(str(uuid.uuid4()), start, requests=2400, seconds=12)
+    await influx.write("\n".join(run.lines(keep=True)))
+    summary = await summarise(influx, run.test_id, at(start - 10**9), at(start + 20 * 10**9))
+    series = summary.series
+    assert series is not None
+    assert series.step_seconds == 1
+    assert list(series.scenarios) == ["s01_a", "s02_b"]
+    first_second = start // 10**9
+    assert series.overall.time[0] == first_second
+    assert series.overall.time == list(range(first_second, first_second + len(series.overall.time)))
+    # Every request is in exactly one step: TPS times step adds up to the counts, per scenario too.
+    assert sum(series.overall.tps) == summary.overall.total_requests
+    for scenario in summary.scenarios:
+        assert sum(series.scenarios[scenario.name].tps) == scenario.figures.total_requests
+        assert series.scenarios[scenario.name].vus == [None] * len(series.overall.time)
+    # The error rate and p95 of one full step, from the samples of that second.
+    second = first_second + 3
+    in_second = [r for r in run.made if r.time_ns // 10**9 == second]
+    index = series.overall.time.index(second)
+    assert series.overall.error_rate[index] == pytest.approx(
+        sum(r.failed for r in in_second) / len(in_second)
+    )
+    ordered = sorted(r.duration_ms for r in in_second)
+    assert (
+        series.overall.response_time_p95[index]
+        == ordered[math.floor(len(ordered) * 0.95 + 0.5) - 1]
+    )
+    # The vus gauge is written once a second from the start; the last one falls after the last
+    # request, outside the active range.
+    assert series.overall.vus[:-1] == [10.0] * (len(series.overall.time) - 1)
+
+
+async def test_series_of_a_long_test_are_downsampled(influx: InfluxClient) -> None:
+    start = 1_700_200_000_000_000_000
+    run = SyntheticRun(str(uuid.uuid4()), start, requests=3000, seconds=2500, scenarios=("s01",))
+    await influx.write("\n".join(run.lines()))
+    summary = await summarise(influx, run.test_id, at(start), at(start + 2600 * 10**9))
+    assert summary.series is not None
+    assert summary.series.step_seconds == 3
+    assert len(summary.series.overall.time) <= 1000
+    steps = summary.series.overall.tps
+    assert sum(tps * 3 for tps in steps) == pytest.approx(3000)
