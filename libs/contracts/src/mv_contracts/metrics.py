@@ -36,9 +36,22 @@ class MetricFigures(Contract):
     avg_vus: float | None = None
 
 
+class FailureCount(Contract):
+    """Failed requests of one kind: the HTTP status (``0`` when no response came) and k6's
+    error code, if any."""
+
+    status: Text
+    error_code: Text | None = None
+    count: int = Field(ge=0)
+
+
 class ScenarioSummary(Contract):
     name: Text = Field(description="The k6 scenario tag, see mv_contracts.runs.scenario_tag")
     figures: MetricFigures
+    failures: list[FailureCount] = Field(default_factory=list, description="Most frequent first")
+    dropped_iterations: int = Field(
+        default=0, ge=0, description="Iterations an arrival-rate executor could not start"
+    )
 
 
 class PodUsageSummary(Contract):
@@ -86,6 +99,8 @@ class TestSummary(Contract):
     window_start: AwareDatetime | None = None
     window_end: AwareDatetime | None = None
     overall: MetricFigures
+    failures: list[FailureCount] = Field(default_factory=list, description="Most frequent first")
+    dropped_iterations: int = Field(default=0, ge=0)
     scenarios: list[ScenarioSummary] = Field(default_factory=list)
     resources: list[PodUsageSummary] = Field(default_factory=list)
     empty_reason: Text | None = Field(default=None, description="Why a summary has no samples")

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from mv_contracts.metrics import (
     MAX_SERIES_POINTS,
+    FailureCount,
     LiveScenario,
     LiveSnapshot,
     PodUsageSummary,
@@ -80,12 +81,37 @@ def _counts(results: dict[str, Result]) -> dict[str, GroupCounts]:
     return counts
 
 
+def _failures(results: dict[str, Result]) -> dict[str, list[FailureCount]]:
+    """Failed requests per group by status and error code, most frequent first."""
+    kinds: dict[str, list[FailureCount]] = {}
+    for key in ("failures", "failures_by_scenario"):
+        for series in results.get(key, []):
+            group = series.tags.get(SCENARIO_TAG, "") if key.endswith("scenario") else OVERALL
+            count = int(_number(series, "n") or 0)
+            if count and (group or key == "failures"):
+                kinds.setdefault(group, []).append(
+                    FailureCount(
+                        status=series.tags.get(q.STATUS_TAG) or "0",
+                        error_code=series.tags.get(q.ERROR_CODE_TAG) or None,
+                        count=count,
+                    )
+                )
+    for counts in kinds.values():
+        counts.sort(key=lambda kind: (-kind.count, kind.status, kind.error_code or ""))
+    return kinds
+
+
 async def summarise(
     client: InfluxClient, test_id: str, start: datetime, end: datetime
 ) -> TestSummary:
     """The summary of one test from the samples in ``[start, end)``; empty when there are none."""
     bounds = q.Bounds(test_id, q.ns(start), q.ns(end))
-    counts = _counts(await run(client, q.counts(bounds)))
+    first_pass = await run(client, q.counts(bounds))
+    counts = _counts(first_pass)
+    failures = _failures(first_pass)
+    dropped = {
+        name: int(_number(s, "dropped") or 0) for name, s in by_group(first_pass, "dropped").items()
+    }
     overall = counts.get(OVERALL)
     resources = await pod_resources(client, test_id, start, end)
     if overall is None or overall.requests == 0 or overall.first_ms is None:
@@ -132,7 +158,17 @@ async def summarise(
         window_start=start,
         window_end=end,
         overall=figures.pop(OVERALL),
-        scenarios=[ScenarioSummary(name=n, figures=f) for n, f in sorted(figures.items())],
+        failures=failures.get(OVERALL, []),
+        dropped_iterations=dropped.get(OVERALL, 0),
+        scenarios=[
+            ScenarioSummary(
+                name=n,
+                figures=f,
+                failures=failures.get(n, []),
+                dropped_iterations=dropped.get(n, 0),
+            )
+            for n, f in sorted(figures.items())
+        ],
         resources=resources,
         series=series,
     )

@@ -24,6 +24,8 @@ Definitions (DESIGN.md, "Metrics store"):
   points): TPS = ``COUNT(http_reqs)`` / step, error rate = ``MEAN(http_req_failed)``, response
   time ``MEAN`` and InfluxDB's nearest-rank ``PERCENTILE`` 95/99 of the step's samples (a chart's
   figure, not the summary's exact one), VUs = ``MAX(vus)`` of the step.
+- failures by kind: ``COUNT`` of ``http_req_failed`` samples equal to 1, grouped by k6's
+  ``status`` and ``error_code`` tags; dropped iterations: ``SUM`` of ``dropped_iterations``.
 - VUs: ``MAX``/``MIN``/``MEAN`` of the ``vus`` gauge. k6 writes ``vus`` without a scenario tag,
   so scenarios have no VU figures.
 - resources: the ``pod_resources`` measurement the pod-watcher writes (see
@@ -59,6 +61,8 @@ REQUESTS = "http_reqs"
 FAILED = "http_req_failed"
 DURATION = "http_req_duration"
 VUS = "vus"
+DROPPED = "dropped_iterations"
+STATUS_TAG, ERROR_CODE_TAG = "status", "error_code"
 PERCENTILES: tuple[int, ...] = (50, 90, 95, 99)
 LIVE_PERCENTILES: tuple[int, ...] = (95, 99)
 BUCKET = "1s"
@@ -96,6 +100,8 @@ class Bounds:
 
 def _both(statement: str) -> tuple[str, str]:
     """The statement overall and grouped by scenario."""
+    if " GROUP BY " in statement:
+        return statement, f'{statement}, "{SCENARIO_TAG}"'
     return statement, f'{statement} GROUP BY "{SCENARIO_TAG}"'
 
 
@@ -113,6 +119,12 @@ def counts(bounds: Bounds) -> dict[str, str]:
         ),
         ("first", f'SELECT FIRST("value") FROM "{REQUESTS}" WHERE {w}'),
         ("last", f'SELECT LAST("value") FROM "{REQUESTS}" WHERE {w}'),
+        ("dropped", f'SELECT SUM("value") AS dropped FROM "{DROPPED}" WHERE {w}'),
+        (
+            "failures",
+            f'SELECT COUNT("value") AS n FROM "{FAILED}" WHERE {w} AND "value" = 1 '
+            f'GROUP BY "{STATUS_TAG}", "{ERROR_CODE_TAG}"',
+        ),
     ):
         statements[key], statements[f"{key}_by_scenario"] = _both(statement)
     statements["vus"] = (

@@ -213,3 +213,30 @@ async def test_series_of_a_long_test_are_downsampled(influx: InfluxClient) -> No
     assert len(summary.series.overall.time) <= 1000
     steps = summary.series.overall.tps
     assert sum(tps * 3 for tps in steps) == pytest.approx(3000)
+
+
+async def test_failures_by_status_and_dropped_iterations(influx: InfluxClient) -> None:
+    start = 1_700_300_000_000_000_000
+    run = SyntheticRun(str(uuid.uuid4()), start, requests=1000, seconds=5, failure_every=10)
+    dropped = [
+        f"dropped_iterations,testid={run.test_id},scenario=s02_b value={n} {start + i * 10**9}"
+        for i, n in enumerate((3, 4))
+    ]
+    timeout = (  # a request that got no response: status 0 and k6's error code 1050
+        f"http_req_failed,testid={run.test_id},scenario=s01_a,status=0,error_code=1050 "
+        f"value=1 {start + 10**9 + 7}"
+    )
+    await influx.write("\n".join([*run.lines(keep=True), *dropped, timeout]))
+    summary = await summarise(influx, run.test_id, at(start), at(start + 6 * 10**9))
+    failed_500 = sum(r.failed for r in run.made)
+    assert [(f.status, f.error_code, f.count) for f in summary.failures] == [
+        ("500", None, failed_500),
+        ("0", "1050", 1),
+    ]
+    by_name = {s.name: s for s in summary.scenarios}
+    assert [(f.status, f.count) for f in by_name["s01_a"].failures] == [
+        ("500", sum(r.failed for r in run.made if r.scenario == "s01_a")),
+        ("0", 1),
+    ]
+    assert summary.dropped_iterations == 7
+    assert (by_name["s01_a"].dropped_iterations, by_name["s02_b"].dropped_iterations) == (0, 7)
