@@ -14,8 +14,14 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--flaky-every", type=int, default=5, help="every Nth /inventory fails")
+    parser.add_argument("--limited-slots", type=int, default=4, help="/limited at once")
     args = parser.parse_args()
-    uvicorn.run(create_app(args.flaky_every), host=args.host, port=args.port, access_log=False)
+    uvicorn.run(
+        create_app(args.flaky_every, args.limited_slots),
+        host=args.host,
+        port=args.port,
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,18 @@
 """The demo API. Its behaviour is deterministic so a load test of it gives known figures:
-``/inventory`` fails every ``flaky_every``-th call, ``/reports/slow`` waits ``delay_ms``."""
+``/inventory`` fails every ``flaky_every``-th call, ``/reports/slow`` waits ``delay_ms``.
+
+Three endpoints show what the analysis finds: ``/limited`` serves at most ``limited_slots``
+requests at once (throughput saturates, response time grows with load), ``/leaky`` keeps
+every call's payload and gets slower with each call (memory growth, drift at steady load),
+and ``/bursty`` fails every call during seconds 10-15 of each 30 s from its first call (a
+burst of errors)."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import time
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, status
@@ -37,7 +45,12 @@ class Order(OrderCreate):
     total: int
 
 
-def create_app(flaky_every: int = 5) -> FastAPI:
+BURST_CYCLE_SECONDS, BURST_FROM, BURST_UNTIL = 30, 10, 15
+
+
+def create_app(
+    flaky_every: int = 5, limited_slots: int = 4, clock: Callable[[], float] = time.monotonic
+) -> FastAPI:
     catalogue = {
         1: Product(id=1, name="무선 키보드", price=39000),
         2: Product(id=2, name="USB-C 허브", price=25000),
@@ -96,6 +109,33 @@ def create_app(flaky_every: int = 5) -> FastAPI:
         if call % flaky_every == 0:
             raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "inventory backend busy")
         return {"call": call, "in_stock": 42}
+
+    slots = asyncio.Semaphore(limited_slots)
+    kept: list[bytes] = []
+    first_burst_call: list[float] = []
+
+    @operations.get("/limited", summary="A service that serves a few requests at a time")
+    async def limited() -> dict[str, int]:
+        async with slots:  # 20 ms each, limited_slots at once: at most 50 * slots requests/s
+            await asyncio.sleep(0.02)
+        return {"slots": limited_slots}
+
+    @operations.get("/leaky", summary="Keeps what it is sent and slows down as it grows")
+    async def leaky() -> dict[str, int]:
+        kept.append(b"x" * 10_000)
+        await asyncio.sleep(min(len(kept) / 20_000, 0.2))  # +1 ms every 20 calls, up to 200
+        return {"kept": len(kept)}
+
+    @operations.get(
+        "/bursty", summary="Fails for five seconds in every thirty", responses={500: {}}
+    )
+    async def bursty() -> dict[str, float]:
+        now = clock()
+        first_burst_call[:] = first_burst_call or [now]
+        second = (now - first_burst_call[0]) % BURST_CYCLE_SECONDS
+        if BURST_FROM <= second < BURST_UNTIL:
+            raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "burst of failures")
+        return {"second": round(second, 3)}
 
     app = FastAPI(
         title="데모 쇼핑 API",

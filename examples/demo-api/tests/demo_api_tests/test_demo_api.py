@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -26,7 +28,7 @@ async def test_openapi_document_has_tags_korean_text_and_a_json_post(
     post = document["paths"]["/orders"]["post"]
     assert "application/json" in post["requestBody"]["content"]
     operations = sum(len(item) for item in document["paths"].values())
-    assert operations == 7
+    assert operations == 10
 
 
 async def test_an_order_keeps_korean_text_and_totals_prices(demo: httpx.AsyncClient) -> None:
@@ -47,3 +49,29 @@ async def test_inventory_fails_every_nth_call(demo: httpx.AsyncClient) -> None:
 async def test_slow_report_waits_and_refuses_silly_delays(demo: httpx.AsyncClient) -> None:
     assert (await demo.get("/reports/slow", params={"delay_ms": 10})).json() == {"delay_ms": 10}
     assert (await demo.get("/reports/slow", params={"delay_ms": 99999})).status_code == 422
+
+
+async def test_limited_serves_a_few_at_a_time() -> None:
+    transport = httpx.ASGITransport(app=create_app(limited_slots=2))
+    async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
+        started = time.perf_counter()
+        answers = await asyncio.gather(*(client.get("/limited") for _ in range(6)))
+        elapsed = time.perf_counter() - started
+    assert {a.status_code for a in answers} == {200}
+    assert elapsed >= 0.06  # 6 calls through 2 slots of 20 ms: three rounds at least
+
+
+async def test_leaky_keeps_every_call(demo: httpx.AsyncClient) -> None:
+    kept = [(await demo.get("/leaky")).json()["kept"] for _ in range(3)]
+    assert kept == [1, 2, 3]
+
+
+async def test_bursty_fails_from_second_10_to_15_of_each_30() -> None:
+    now = [1000.0]
+    transport = httpx.ASGITransport(app=create_app(clock=lambda: now[0]))
+    codes = []
+    async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
+        for second in (0, 9.9, 10, 14.9, 15, 29, 40, 46):
+            now[0] = 1000.0 + second
+            codes.append((await client.get("/bursty")).status_code)
+    assert codes == [200, 200, 500, 500, 200, 200, 500, 200]

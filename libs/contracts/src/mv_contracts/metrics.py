@@ -36,9 +36,22 @@ class MetricFigures(Contract):
     avg_vus: float | None = None
 
 
+class FailureCount(Contract):
+    """Failed requests of one kind: the HTTP status (``0`` when no response came) and k6's
+    error code, if any."""
+
+    status: Text
+    error_code: Text | None = None
+    count: int = Field(ge=0)
+
+
 class ScenarioSummary(Contract):
     name: Text = Field(description="The k6 scenario tag, see mv_contracts.runs.scenario_tag")
     figures: MetricFigures
+    failures: list[FailureCount] = Field(default_factory=list, description="Most frequent first")
+    dropped_iterations: int = Field(
+        default=0, ge=0, description="Iterations an arrival-rate executor could not start"
+    )
 
 
 class PodUsageSummary(Contract):
@@ -54,14 +67,44 @@ class PodUsageSummary(Contract):
     memory_peak_percent: float | None = None
 
 
+MAX_SERIES_POINTS = 1000
+
+
+class MetricSeries(Contract):
+    """One group's figures per time step, as columns of equal length (``None`` where a step has
+    no sample). ``time`` is each step's start in Unix seconds."""
+
+    time: list[int] = Field(default_factory=list)
+    tps: list[float] = Field(default_factory=list, description="Requests per second (0 when none)")
+    response_time_avg: list[float | None] = Field(default_factory=list)
+    response_time_p95: list[float | None] = Field(default_factory=list)
+    response_time_p99: list[float | None] = Field(default_factory=list)
+    error_rate: list[float | None] = Field(default_factory=list)
+    vus: list[float | None] = Field(
+        default_factory=list, description="Whole test only: k6 writes the vus gauge untagged"
+    )
+
+
+class TestSeries(Contract):
+    """The stored time series of a test: the step grows with the test so that a series has at
+    most ``MAX_SERIES_POINTS`` points."""
+
+    step_seconds: int = Field(ge=1)
+    overall: MetricSeries
+    scenarios: dict[str, MetricSeries] = Field(default_factory=dict)
+
+
 class TestSummary(Contract):
     test_id: str
     window_start: AwareDatetime | None = None
     window_end: AwareDatetime | None = None
     overall: MetricFigures
+    failures: list[FailureCount] = Field(default_factory=list, description="Most frequent first")
+    dropped_iterations: int = Field(default=0, ge=0)
     scenarios: list[ScenarioSummary] = Field(default_factory=list)
     resources: list[PodUsageSummary] = Field(default_factory=list)
     empty_reason: Text | None = Field(default=None, description="Why a summary has no samples")
+    series: TestSeries | None = Field(default=None, description="Per-step figures of the test")
 
 
 class LiveFigures(Contract):

@@ -6,10 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from mv_contracts.metrics import (
+    MAX_SERIES_POINTS,
+    FailureCount,
     LiveScenario,
     LiveSnapshot,
     PodUsageSummary,
     ScenarioSummary,
+    TestSeries,
     TestSummary,
 )
 from mv_contracts.runs import SCENARIO_TAG
@@ -18,10 +21,12 @@ from . import definitions as q
 from .influx import InfluxClient, Result, Series
 from .summary import (
     GroupCounts,
+    SeriesRows,
     active_buckets,
     k6_percentiles,
     live_figures,
     metric_figures,
+    metric_series,
     pod_usage,
 )
 
@@ -76,12 +81,37 @@ def _counts(results: dict[str, Result]) -> dict[str, GroupCounts]:
     return counts
 
 
+def _failures(results: dict[str, Result]) -> dict[str, list[FailureCount]]:
+    """Failed requests per group by status and error code, most frequent first."""
+    kinds: dict[str, list[FailureCount]] = {}
+    for key in ("failures", "failures_by_scenario"):
+        for series in results.get(key, []):
+            group = series.tags.get(SCENARIO_TAG, "") if key.endswith("scenario") else OVERALL
+            count = int(_number(series, "n") or 0)
+            if count and (group or key == "failures"):
+                kinds.setdefault(group, []).append(
+                    FailureCount(
+                        status=series.tags.get(q.STATUS_TAG) or "0",
+                        error_code=series.tags.get(q.ERROR_CODE_TAG) or None,
+                        count=count,
+                    )
+                )
+    for counts in kinds.values():
+        counts.sort(key=lambda kind: (-kind.count, kind.status, kind.error_code or ""))
+    return kinds
+
+
 async def summarise(
     client: InfluxClient, test_id: str, start: datetime, end: datetime
 ) -> TestSummary:
     """The summary of one test from the samples in ``[start, end)``; empty when there are none."""
     bounds = q.Bounds(test_id, q.ns(start), q.ns(end))
-    counts = _counts(await run(client, q.counts(bounds)))
+    first_pass = await run(client, q.counts(bounds))
+    counts = _counts(first_pass)
+    failures = _failures(first_pass)
+    dropped = {
+        name: int(_number(s, "dropped") or 0) for name, s in by_group(first_pass, "dropped").items()
+    }
     overall = counts.get(OVERALL)
     resources = await pod_resources(client, test_id, start, end)
     if overall is None or overall.requests == 0 or overall.first_ms is None:
@@ -99,6 +129,9 @@ async def summarise(
     # sample is before last_ms + 1 ms.
     active = q.Bounds(test_id, q.ns(overall.first_ms), q.ns(overall.last_ms + 1))
     statements = q.buckets(active)
+    assert overall.active_seconds is not None
+    step = q.series_step(overall.active_seconds, MAX_SERIES_POINTS)
+    statements |= q.series(active, step)
     for name, group in counts.items():
         if group.samples:
             statements[f"pct:{name}"] = q.percentiles(
@@ -119,14 +152,43 @@ async def summarise(
             active_buckets(tps_rows, "tps", first, last),
             active_buckets(error_rows, "rate", first, last),
         )
+    series = series_of(second, step, overall.first_ms, overall.last_ms)
     return TestSummary(
         test_id=test_id,
         window_start=start,
         window_end=end,
         overall=figures.pop(OVERALL),
-        scenarios=[ScenarioSummary(name=n, figures=f) for n, f in sorted(figures.items())],
+        failures=failures.get(OVERALL, []),
+        dropped_iterations=dropped.get(OVERALL, 0),
+        scenarios=[
+            ScenarioSummary(
+                name=n,
+                figures=f,
+                failures=failures.get(n, []),
+                dropped_iterations=dropped.get(n, 0),
+            )
+            for n, f in sorted(figures.items())
+        ],
         resources=resources,
+        series=series,
     )
+
+
+def series_of(results: dict[str, Result], step: int, first_ms: int, last_ms: int) -> TestSeries:
+    """The per-step series of every group, on the axis of the whole test."""
+    groups: dict[str, SeriesRows] = {}
+    for key, attribute in (
+        ("series_requests", "requests"),
+        ("series_errors", "errors"),
+        ("series_durations", "durations"),
+    ):
+        for name, rows in by_group(results, key).items():
+            getattr(groups.setdefault(name, SeriesRows()), attribute).extend(rows.rows)
+    for rows in results.get("series_vus", []):
+        groups.setdefault(OVERALL, SeriesRows()).vus.extend(rows.rows)
+    built = {name: metric_series(rows, step, first_ms, last_ms) for name, rows in groups.items()}
+    overall = built.pop(OVERALL, None) or metric_series(SeriesRows(), step, first_ms, last_ms)
+    return TestSeries(step_seconds=step, overall=overall, scenarios=dict(sorted(built.items())))
 
 
 async def pod_resources(

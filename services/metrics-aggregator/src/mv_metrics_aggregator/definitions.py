@@ -20,6 +20,12 @@ Definitions (DESIGN.md, "Metrics store"):
   the first and the last request; max/min TPS over the full buckets, i.e. without the partial
   first and last bucket. The error-rate series is ``MEAN(http_req_failed)`` per 1 s bucket, its
   max/min over the same full buckets; avg error rate = failed / requests.
+- stored series: per step (1 s, or longer so a series has at most ``MAX_SERIES_POINTS``
+  points): TPS = ``COUNT(http_reqs)`` / step, error rate = ``MEAN(http_req_failed)``, response
+  time ``MEAN`` and InfluxDB's nearest-rank ``PERCENTILE`` 95/99 of the step's samples (a chart's
+  figure, not the summary's exact one), VUs = ``MAX(vus)`` of the step.
+- failures by kind: ``COUNT`` of ``http_req_failed`` samples equal to 1, grouped by k6's
+  ``status`` and ``error_code`` tags; dropped iterations: ``SUM`` of ``dropped_iterations``.
 - VUs: ``MAX``/``MIN``/``MEAN`` of the ``vus`` gauge. k6 writes ``vus`` without a scenario tag,
   so scenarios have no VU figures.
 - resources: the ``pod_resources`` measurement the pod-watcher writes (see
@@ -55,6 +61,8 @@ REQUESTS = "http_reqs"
 FAILED = "http_req_failed"
 DURATION = "http_req_duration"
 VUS = "vus"
+DROPPED = "dropped_iterations"
+STATUS_TAG, ERROR_CODE_TAG = "status", "error_code"
 PERCENTILES: tuple[int, ...] = (50, 90, 95, 99)
 LIVE_PERCENTILES: tuple[int, ...] = (95, 99)
 BUCKET = "1s"
@@ -92,6 +100,8 @@ class Bounds:
 
 def _both(statement: str) -> tuple[str, str]:
     """The statement overall and grouped by scenario."""
+    if " GROUP BY " in statement:
+        return statement, f'{statement}, "{SCENARIO_TAG}"'
     return statement, f'{statement} GROUP BY "{SCENARIO_TAG}"'
 
 
@@ -109,6 +119,12 @@ def counts(bounds: Bounds) -> dict[str, str]:
         ),
         ("first", f'SELECT FIRST("value") FROM "{REQUESTS}" WHERE {w}'),
         ("last", f'SELECT LAST("value") FROM "{REQUESTS}" WHERE {w}'),
+        ("dropped", f'SELECT SUM("value") AS dropped FROM "{DROPPED}" WHERE {w}'),
+        (
+            "failures",
+            f'SELECT COUNT("value") AS n FROM "{FAILED}" WHERE {w} AND "value" = 1 '
+            f'GROUP BY "{STATUS_TAG}", "{ERROR_CODE_TAG}"',
+        ),
     ):
         statements[key], statements[f"{key}_by_scenario"] = _both(statement)
     statements["vus"] = (
@@ -158,6 +174,34 @@ def buckets(bounds: Bounds) -> dict[str, str]:
         "errors": f"{errors} fill(none)",
         "errors_by_scenario": f'{errors}, "{SCENARIO_TAG}" fill(none)',
     }
+
+
+def series_step(active_seconds: float, max_points: int) -> int:
+    """Whole seconds per stored step, so ``active_seconds`` fits in ``max_points`` steps."""
+    return max(1, math.ceil(active_seconds / max_points))
+
+
+def series(bounds: Bounds, step_seconds: int) -> dict[str, str]:
+    """Per-step requests, failures, response times and VUs, overall and per scenario."""
+    w, step = bounds.where(), f"{step_seconds}s"
+    durations = (
+        'SELECT MEAN("value") AS avg, PERCENTILE("value", 95) AS p95, '
+        f'PERCENTILE("value", 99) AS p99 FROM "{DURATION}" WHERE {w} GROUP BY time({step})'
+    )
+    requests = f'SELECT COUNT("value") AS n FROM "{REQUESTS}" WHERE {w} GROUP BY time({step})'
+    errors = f'SELECT MEAN("value") AS rate FROM "{FAILED}" WHERE {w} GROUP BY time({step})'
+    statements: dict[str, str] = {}
+    for key, statement in (
+        ("series_requests", requests),
+        ("series_errors", errors),
+        ("series_durations", durations),
+    ):
+        statements[key] = f"{statement} fill(none)"
+        statements[f"{key}_by_scenario"] = f'{statement}, "{SCENARIO_TAG}" fill(none)'
+    statements["series_vus"] = (
+        f'SELECT MAX("value") AS vus FROM "{VUS}" WHERE {w} GROUP BY time({step}) fill(none)'
+    )
+    return statements
 
 
 def live(settling: Bounds | None, unsettled: Bounds, window: Bounds) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mv_contracts.metrics import LiveFigures, MetricFigures, PodUsageSummary
+from mv_contracts.metrics import LiveFigures, MetricFigures, MetricSeries, PodUsageSummary
 
 from .definitions import PERCENTILES, rank_arguments
 
@@ -151,4 +151,38 @@ def live_figures(
         response_time_avg=number("avg"),
         response_time_p95=number("p95"),
         response_time_p99=number("p99"),
+    )
+
+
+@dataclass(slots=True)
+class SeriesRows:
+    """One group's per-step rows (epoch-millisecond ``time`` column) from
+    ``definitions.series``."""
+
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    durations: list[dict[str, Any]] = field(default_factory=list)
+    vus: list[dict[str, Any]] = field(default_factory=list)
+
+
+def metric_series(rows: SeriesRows, step_seconds: int, first_ms: int, last_ms: int) -> MetricSeries:
+    """Columns on one axis of steps from the one holding ``first_ms`` to the one of ``last_ms``:
+    TPS is 0 in a step without requests; the other figures are ``None`` there."""
+    step_ms = step_seconds * 1000
+    start = first_ms - first_ms % step_ms
+    axis = list(range(start, last_ms - last_ms % step_ms + 1, step_ms))
+
+    def column(source: list[dict[str, Any]], key: str, scale: float = 1.0) -> list[float | None]:
+        by_time = {int(r["time"]): r.get(key) for r in source if r.get(key) is not None}
+        return [None if (v := by_time.get(t)) is None else float(v) * scale for t in axis]
+
+    tps = column(rows.requests, "n", 1 / step_seconds)
+    return MetricSeries(
+        time=[t // 1000 for t in axis],
+        tps=[0.0 if v is None else v for v in tps],
+        response_time_avg=column(rows.durations, "avg"),
+        response_time_p95=column(rows.durations, "p95"),
+        response_time_p99=column(rows.durations, "p99"),
+        error_rate=column(rows.errors, "rate"),
+        vus=column(rows.vus, "vus"),
     )

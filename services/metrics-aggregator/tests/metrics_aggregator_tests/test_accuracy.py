@@ -258,3 +258,16 @@ async def test_vus_and_tps_come_from_the_run(run: tuple[TestSummary, dict[str, A
     # Requests over the active seconds; k6's rate divides by its whole run, a little longer.
     assert overall.avg_tps == pytest.approx(overall.total_requests / overall.test_duration)
     assert overall.avg_tps >= data["metrics"]["http_reqs"]["values"]["rate"] * 0.9
+
+
+async def test_stored_series_count_every_request_of_the_run(
+    run: tuple[TestSummary, dict[str, Any]],
+) -> None:
+    summary, data = run
+    assert summary.series is not None
+    step = summary.series.step_seconds
+    total = data["metrics"]["http_reqs"]["values"]["count"]
+    assert round(sum(summary.series.overall.tps) * step) == total
+    for scenario in summary.scenarios:
+        steps = summary.series.scenarios[scenario.name].tps
+        assert round(sum(steps) * step) == scenario.figures.total_requests

@@ -10,11 +10,13 @@ import pytest
 from mv_metrics_aggregator import definitions as q
 from mv_metrics_aggregator.summary import (
     GroupCounts,
+    SeriesRows,
     active_buckets,
     full_bucket_extremes,
     interpolate,
     live_figures,
     metric_figures,
+    metric_series,
 )
 
 
@@ -65,6 +67,7 @@ def test_every_statement_is_bounded_by_test_and_time() -> None:
     statements = [
         *q.counts(bounds).values(),
         *q.buckets(bounds).values(),
+        *q.series(bounds, 2).values(),
         q.percentiles(bounds, 10),
         *q.live(bounds, bounds, bounds).values(),
     ]
@@ -125,3 +128,25 @@ def test_pod_points_are_matched_by_the_test_id_in_their_list() -> None:
     statement = q.resources("t1", 100, 200)
     assert "time >= 100 AND time < 200" in statement
     assert '"test_ids" =~ /(^|,)t1(,|$)/' in statement
+
+
+def test_series_step_keeps_a_series_within_its_points() -> None:
+    assert q.series_step(0.5, 1000) == 1
+    assert q.series_step(1000, 1000) == 1
+    assert q.series_step(1001, 1000) == 2
+    assert q.series_step(3600, 1000) == 4
+
+
+def test_series_columns_share_one_axis_with_gaps() -> None:
+    rows = SeriesRows(
+        requests=[{"time": 10_000, "n": 4}, {"time": 14_000, "n": 2}],
+        errors=[{"time": 10_000, "rate": 0.25}, {"time": 14_000, "rate": 0.0}],
+        durations=[{"time": 10_000, "avg": 5.0, "p95": 9.0, "p99": 9.5}],
+        vus=[{"time": 12_000, "vus": 3}],
+    )
+    series = metric_series(rows, 2, first_ms=10_400, last_ms=15_900)
+    assert series.time == [10, 12, 14]
+    assert series.tps == [2.0, 0.0, 1.0]  # requests per second of a 2 s step; none is 0
+    assert series.error_rate == [0.25, None, 0.0]
+    assert series.response_time_p95 == [9.0, None, None]
+    assert series.vus == [None, 3.0, None]

@@ -167,3 +167,76 @@ async def test_unreachable_influxdb_is_retried_then_reported() -> None:
             await client.query("SHOW DATABASES")
     finally:
         await client.aclose()
+
+
+async def test_stored_series_add_up_to_the_summary(influx: InfluxClient) -> None:
+    start = 1_700_100_000_000_000_000 + 250_000_000
+    run = SyntheticRun(str(uuid.uuid4()), start, requests=2400, seconds=12)
+    await influx.write("\n".join(run.lines(keep=True)))
+    summary = await summarise(influx, run.test_id, at(start - 10**9), at(start + 20 * 10**9))
+    series = summary.series
+    assert series is not None
+    assert series.step_seconds == 1
+    assert list(series.scenarios) == ["s01_a", "s02_b"]
+    first_second = start // 10**9
+    assert series.overall.time[0] == first_second
+    assert series.overall.time == list(range(first_second, first_second + len(series.overall.time)))
+    # Every request is in exactly one step: TPS times step adds up to the counts, per scenario too.
+    assert sum(series.overall.tps) == summary.overall.total_requests
+    for scenario in summary.scenarios:
+        assert sum(series.scenarios[scenario.name].tps) == scenario.figures.total_requests
+        assert series.scenarios[scenario.name].vus == [None] * len(series.overall.time)
+    # The error rate and p95 of one full step, from the samples of that second.
+    second = first_second + 3
+    in_second = [r for r in run.made if r.time_ns // 10**9 == second]
+    index = series.overall.time.index(second)
+    assert series.overall.error_rate[index] == pytest.approx(
+        sum(r.failed for r in in_second) / len(in_second)
+    )
+    ordered = sorted(r.duration_ms for r in in_second)
+    assert (
+        series.overall.response_time_p95[index]
+        == ordered[math.floor(len(ordered) * 0.95 + 0.5) - 1]
+    )
+    # The vus gauge is written once a second from the start; the last one falls after the last
+    # request, outside the active range.
+    assert series.overall.vus[:-1] == [10.0] * (len(series.overall.time) - 1)
+
+
+async def test_series_of_a_long_test_are_downsampled(influx: InfluxClient) -> None:
+    start = 1_700_200_000_000_000_000
+    run = SyntheticRun(str(uuid.uuid4()), start, requests=3000, seconds=2500, scenarios=("s01",))
+    await influx.write("\n".join(run.lines()))
+    summary = await summarise(influx, run.test_id, at(start), at(start + 2600 * 10**9))
+    assert summary.series is not None
+    assert summary.series.step_seconds == 3
+    assert len(summary.series.overall.time) <= 1000
+    steps = summary.series.overall.tps
+    assert sum(tps * 3 for tps in steps) == pytest.approx(3000)
+
+
+async def test_failures_by_status_and_dropped_iterations(influx: InfluxClient) -> None:
+    start = 1_700_300_000_000_000_000
+    run = SyntheticRun(str(uuid.uuid4()), start, requests=1000, seconds=5, failure_every=10)
+    dropped = [
+        f"dropped_iterations,testid={run.test_id},scenario=s02_b value={n} {start + i * 10**9}"
+        for i, n in enumerate((3, 4))
+    ]
+    timeout = (  # a request that got no response: status 0 and k6's error code 1050
+        f"http_req_failed,testid={run.test_id},scenario=s01_a,status=0,error_code=1050 "
+        f"value=1 {start + 10**9 + 7}"
+    )
+    await influx.write("\n".join([*run.lines(keep=True), *dropped, timeout]))
+    summary = await summarise(influx, run.test_id, at(start), at(start + 6 * 10**9))
+    failed_500 = sum(r.failed for r in run.made)
+    assert [(f.status, f.error_code, f.count) for f in summary.failures] == [
+        ("500", None, failed_500),
+        ("0", "1050", 1),
+    ]
+    by_name = {s.name: s for s in summary.scenarios}
+    assert [(f.status, f.count) for f in by_name["s01_a"].failures] == [
+        ("500", sum(r.failed for r in run.made if r.scenario == "s01_a")),
+        ("0", 1),
+    ]
+    assert summary.dropped_iterations == 7
+    assert (by_name["s01_a"].dropped_iterations, by_name["s02_b"].dropped_iterations) == (0, 7)

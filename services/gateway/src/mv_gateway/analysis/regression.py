@@ -1,0 +1,145 @@
+"""A run against its baseline: each figure's change, its significance, and one verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from scipy.stats import mannwhitneyu
+
+from mv_contracts.metrics import MetricFigures, MetricSeries
+
+from .facts import RunFacts
+from .findings import Comparison, Finding, Severity, Verdict, Words
+from .text import change as fmt_change
+from .text import where
+from .thresholds import AnalysisThresholds
+
+MIN_STEPS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    name: str
+    value: Callable[[MetricFigures], float | None]
+    steps: Callable[[MetricSeries], list[float | None]]
+    higher_is_worse: bool
+    absolute: bool = False  # judged by points (error rate), not by a relative change
+
+
+FIGURES = (
+    Figure("p95_response_time", lambda f: f.p95_response_time, lambda s: s.response_time_p95, True),
+    Figure("p99_response_time", lambda f: f.p99_response_time, lambda s: s.response_time_p99, True),
+    Figure("avg_error_rate", lambda f: f.avg_error_rate, lambda s: s.error_rate, True, True),
+    Figure("avg_tps", lambda f: f.avg_tps, lambda s: list(s.tps), False),
+)
+
+
+def p_value(
+    base: MetricSeries | None, current: MetricSeries | None, figure: Figure
+) -> float | None:
+    """Two-sided Mann-Whitney U over the per-step values; the partial first and last steps
+    are left out. ``None`` with too few steps."""
+    if base is None or current is None:
+        return None
+    a = [v for v in figure.steps(base)[1:-1] if v is not None]
+    b = [v for v in figure.steps(current)[1:-1] if v is not None]
+    if len(a) < MIN_STEPS or len(b) < MIN_STEPS or len(set(a) | set(b)) < 2:
+        return None
+    return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
+
+
+def judge(
+    figure: Figure, base: float | None, current: float | None, p: float | None,
+    t: AnalysisThresholds,
+) -> tuple[float | None, Verdict]:  # fmt: skip
+    if base is None or current is None:
+        return None, Verdict.SAME
+    relative = (current / base - 1) if base else None
+    moved = current - base if figure.absolute else relative
+    limit = t.regression_error_rate_points if figure.absolute else t.regression_change
+    if moved is None or abs(moved) < limit or (p is not None and p >= t.regression_p_value):
+        return relative, Verdict.SAME
+    worse = (moved > 0) == figure.higher_is_worse
+    return relative, Verdict.WORSE if worse else Verdict.BETTER
+
+
+def compare(
+    current: RunFacts, baseline: RunFacts, t: AnalysisThresholds
+) -> tuple[Verdict, list[Comparison]]:
+    groups: list[tuple[str | None, MetricFigures | None, MetricFigures | None, MetricSeries | None,
+                       MetricSeries | None]] = [
+        (None, baseline.summary.overall, current.summary.overall, baseline.series, current.series)
+    ]  # fmt: skip
+    for s in current.scenarios:
+        b = baseline.scenario(s.name)
+        if b is not None:
+            groups.append((s.name, b.figures, s.figures, b.series, s.series))
+    comparisons = []
+    for scenario, base_figures, figures, base_series, series in groups:
+        if base_figures is None or figures is None:
+            continue
+        for figure in FIGURES:
+            base, now = figure.value(base_figures), figure.value(figures)
+            p = p_value(base_series, series, figure)
+            relative, verdict = judge(figure, base, now, p, t)
+            comparisons.append(
+                Comparison(
+                    figure=figure.name,
+                    scenario=scenario,
+                    baseline=base,
+                    current=now,
+                    change=relative,
+                    p_value=p,
+                    verdict=verdict,
+                )
+            )
+    verdicts = {c.verdict for c in comparisons}
+    overall = (
+        Verdict.WORSE
+        if Verdict.WORSE in verdicts
+        else Verdict.BETTER
+        if Verdict.BETTER in verdicts
+        else Verdict.SAME
+    )
+    return overall, comparisons
+
+
+def findings(baseline_id: str, comparisons: list[Comparison]) -> list[Finding]:
+    found = []
+    for c in comparisons:
+        if c.verdict is Verdict.SAME:
+            continue
+        worse = c.verdict is Verdict.WORSE
+        en_where, ko_where = where(c.scenario)
+        found.append(
+            Finding(
+                rule="regression.worse" if worse else "regression.better",
+                severity=Severity.WARNING if worse else Severity.INFO,
+                scenario=c.scenario,
+                title=Words(
+                    en=f"{c.figure} worse than the baseline", ko=f"{c.figure} 기준보다 나빠짐"
+                )
+                if worse
+                else Words(
+                    en=f"{c.figure} better than the baseline", ko=f"{c.figure} 기준보다 좋아짐"
+                ),
+                detail=Words(
+                    en=f"{c.figure} {en_where}: {c.baseline:.4g} → {c.current:.4g} "
+                    f"({fmt_change(c.change)}) against baseline run {baseline_id}"
+                    + (f", p = {c.p_value:.3g}." if c.p_value is not None else "."),
+                    ko=f"{ko_where} {c.figure}: {c.baseline:.4g} → {c.current:.4g} "
+                    f"({fmt_change(c.change)}), 기준 실행 {baseline_id} 대비"
+                    + (f", p = {c.p_value:.3g}." if c.p_value is not None else "."),
+                ),
+                evidence={
+                    "figure": c.figure,
+                    "baseline": c.baseline,
+                    "current": c.current,
+                    "change": c.change,
+                    "p_value": c.p_value,
+                    "baseline_test_id": baseline_id,
+                },
+            )
+        )
+    return found
