@@ -66,7 +66,7 @@ class AllowList:
         return any(ip in network for network in self.networks if network.version == ip.version)
 
     def check(self, host: str, addresses: Iterable[str]) -> None:
-        """Raise :class:`TargetNotAllowed` unless ``host``, resolved to ``addresses``, may be hit."""
+        """Raise :class:`TargetNotAllowed` unless ``host`` (resolved: ``addresses``) may be hit."""
         resolved = list(addresses)
         if self.name_allowed(host):
             return
