@@ -18,7 +18,7 @@ from mv_contracts.runs import (
     TestRunRequest,
     scenario_tag,
 )
-from mv_contracts.spec import MAX_ANALYSIS_WARNINGS, SpecAnalysed, SpecSource
+from mv_contracts.spec import MAX_ANALYSIS_WARNINGS, SpecAnalysed, SpecAnalysedEvent, SpecSource
 from mv_contracts.subjects import ALL_SUBJECTS, LIVE_METRICS, RUN_TEST, durable_name
 
 from .samples import SCENARIO, TEST_ID, samples
@@ -113,7 +113,7 @@ def test_spec_source_needs_exactly_one_of_url_or_document() -> None:
 
 def test_an_analysed_event_without_warnings_is_still_valid() -> None:
     # The field was added later: events from before it (and their consumers) keep working.
-    event = next(m for m in samples() if m.type == "spec.analysed")
+    event = next(m for m in samples() if isinstance(m, SpecAnalysedEvent))
     data = event.payload.model_dump(mode="json")
     del data["warnings"]
     assert SpecAnalysed.model_validate(data).warnings == []

@@ -8,6 +8,7 @@ inlining a schema stops at a cycle, at ``max_depth`` and after ``budget`` nodes,
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
 
@@ -42,20 +43,33 @@ def pointer_get(document: Any, pointer: str) -> Any:
     return node
 
 
-def external_refs(node: Any, limit: int = 1_000_000) -> Iterator[str]:
-    """Every ``$ref`` string that points outside its own document, iteratively."""
-    stack = [node]
+def external_refs(node: Any, limit: int = 1_000_000) -> Iterator[tuple[str, str]]:
+    """(reference, JSON pointer of where it is) of every ``$ref`` string that points outside
+    its own document, iteratively."""
+    stack: list[tuple[Any, str]] = [(node, "")]
     seen = 0
     while stack and seen < limit:
-        item = stack.pop()
+        item, where = stack.pop()
         seen += 1
         if isinstance(item, Mapping):
             ref = item.get("$ref")
             if isinstance(ref, str) and not ref.startswith("#"):
-                yield ref
-            stack.extend(item.values())
+                yield ref, where or "/"
+            stack.extend((v, f"{where}/{_escape(k)}") for k, v in reversed(list(item.items())))
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend((v, f"{where}/{i}") for i, v in reversed(list(enumerate(item))))
+
+
+def _escape(key: Any) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A reference that led nowhere, and why (for a warning on the analysis)."""
+
+    ref: str
+    reason: str
 
 
 class Resolver:
@@ -65,6 +79,9 @@ class Resolver:
         self.root = root
         self.base = base
         self.documents = dict(documents or {})
+        # Every reference that led nowhere, in the order met; readers slice it to learn
+        # which of them a piece of work ran into.
+        self.misses: list[Miss] = []
 
     def _document(self, uri: str) -> Any:
         if uri == self.base:
@@ -86,8 +103,14 @@ class Resolver:
                 return node, base
             seen.add((uri, pointer))
             try:
-                target = pointer_get(self._document(uri), pointer)
+                document = self._document(uri)
             except KeyError:
+                self.misses.append(Miss(node["$ref"], f"needs {uri}, which was not fetched"))
+                return node, base
+            try:
+                target = pointer_get(document, pointer)
+            except KeyError:
+                self.misses.append(Miss(node["$ref"], "points at nothing"))
                 return node, base
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             if siblings and isinstance(target, Mapping):

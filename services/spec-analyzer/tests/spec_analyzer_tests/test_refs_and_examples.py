@@ -69,12 +69,15 @@ def test_json_pointer_escapes_and_missing_targets() -> None:
     assert pointer_get(DOC, "/components/schemas/a~1b~0c") == {"type": "string", "format": "uuid"}
     resolver = Resolver(DOC)
     assert resolver.deref(ref("Missing"))[0] == ref("Missing")
+    assert resolver.deref({"$ref": "other.yaml#/A"})[0] == {"$ref": "other.yaml#/A"}
+    assert [m.ref for m in resolver.misses] == ["#/components/schemas/Missing", "other.yaml#/A"]
     assert resolver.deref({"$ref": "#/components/schemas/a~1b~0c"})[0]["format"] == "uuid"
 
 
 def test_external_refs_are_listed() -> None:
-    found = list(external_refs({"a": [{"$ref": "x.yaml#/A"}, {"$ref": "#/local"}]}))
-    assert found == ["x.yaml#/A"]
+    document = {"a": [{"$ref": "x.yaml#/A"}, {"$ref": "#/local"}], "x-a/b": {"$ref": "y.md"}}
+    found = list(external_refs(document))
+    assert found == [("x.yaml#/A", "/a/0"), ("y.md", "/x-a~1b")]
 
 
 def test_examples_follow_bounds_formats_enums_and_composition() -> None:
