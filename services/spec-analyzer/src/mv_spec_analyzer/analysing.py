@@ -25,7 +25,7 @@ from .guarding import AddressPolicy
 from .isolation import isolated
 from .normalise import Normaliser, openapi_version
 from .parsing import parse_document
-from .refs import Resolver, external_refs, split_ref
+from .refs import Resolver, external_refs, split_ref, where
 from .settings import Settings
 from .strategies import Locator, StrategyFactory
 
@@ -170,27 +170,26 @@ class Analyzer:
         pending = [(data, url)]
         total = 0
 
-        def leave_out(ref: str, where: str, uri: str, reason: str) -> None:
+        def leave_out(ref: str, node: Any, base: str, uri: str, reason: str) -> None:
             documents[uri] = None
-            warnings.append(
-                AnalysisWarning(
-                    ref=ref, message=f"$ref {ref} at {where}: {reason}; left unresolved"
-                )
-            )
+            # Where it is written: a pointer in the document, or in the part that names it.
+            found = where(node, ref) if base == url else f"{base}#{where(node, ref)}"
+            message = f"$ref {ref} at {found}: {reason}; left unresolved"
+            warnings.append(AnalysisWarning(ref=ref, message=message))
             log.warning("external $ref left unresolved", ref=redact(uri), reason=redact(reason))
 
         while pending:
             node, base = pending.pop()
-            for ref, where in external_refs(node):
+            for ref in external_refs(node):
                 uri, _ = split_ref(ref, base)
                 if uri in documents or uri == url:
                     continue
                 if _origin(uri) != _origin(url):
-                    leave_out(ref, where, uri, "another origin, not fetched")
+                    leave_out(ref, node, base, uri, "another origin, not fetched")
                     continue
                 if len(documents) >= self.settings.spec_max_external_documents:
                     limit = self.settings.spec_max_external_documents
-                    leave_out(ref, where, uri, f"over the limit of {limit} external documents")
+                    leave_out(ref, node, base, uri, f"over the limit of {limit} external documents")
                     continue
                 try:
                     fetched = await fetcher.get_ok(uri)
@@ -205,7 +204,7 @@ class Analyzer:
                 except AnalysisError as error:
                     if error.kind == FailureKind.TOO_LARGE and total > self.settings.spec_max_bytes:
                         raise
-                    leave_out(ref, where, uri, error.reason)
+                    leave_out(ref, node, base, uri, error.reason)
                     continue
                 documents[uri] = part
                 pending.append((part, uri))

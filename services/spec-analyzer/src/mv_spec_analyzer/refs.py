@@ -43,21 +43,43 @@ def pointer_get(document: Any, pointer: str) -> Any:
     return node
 
 
-def external_refs(node: Any, limit: int = 1_000_000) -> Iterator[tuple[str, str]]:
-    """(reference, JSON pointer of where it is) of every ``$ref`` string that points outside
-    its own document, iteratively."""
-    stack: list[tuple[Any, str]] = [(node, "")]
+def external_refs(node: Any, limit: int = 1_000_000) -> Iterator[str]:
+    """Every ``$ref`` string that points outside its own document, iteratively."""
+    stack = [node]
     seen = 0
     while stack and seen < limit:
-        item, where = stack.pop()
+        item = stack.pop()
         seen += 1
         if isinstance(item, Mapping):
             ref = item.get("$ref")
             if isinstance(ref, str) and not ref.startswith("#"):
-                yield ref, where or "/"
-            stack.extend((v, f"{where}/{_escape(k)}") for k, v in reversed(list(item.items())))
+                yield ref
+            stack.extend(item.values())
         elif isinstance(item, list):
-            stack.extend((v, f"{where}/{i}") for i, v in reversed(list(enumerate(item))))
+            stack.extend(item)
+
+
+def where(node: Any, ref: str, limit: int = 1_000_000) -> str:
+    """The JSON pointer of the first place ``ref`` is written in ``node``, in document order.
+
+    Only for messages: building every pointer costs as much again as :func:`external_refs`,
+    so it is worked out for the few references that fail, not for all.
+    """
+    stack: list[tuple[Any, str]] = [(node, "")]
+    seen = 0
+    while stack and seen < limit:
+        item, pointer = stack.pop()
+        seen += 1
+        if isinstance(item, Mapping):
+            if item.get("$ref") == ref:
+                return pointer or "/"
+            children = [(v, f"{pointer}/{_escape(k)}") for k, v in item.items()]
+        elif isinstance(item, list):
+            children = [(v, f"{pointer}/{i}") for i, v in enumerate(item)]
+        else:
+            continue
+        stack.extend(reversed(children))
+    return "?"
 
 
 def _escape(key: Any) -> str:
