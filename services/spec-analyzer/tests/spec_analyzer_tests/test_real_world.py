@@ -3,6 +3,8 @@ failures, and the endpoints that need them are kept."""
 
 from __future__ import annotations
 
+import pytest
+
 from mv_contracts.spec import SpecAnalysedEvent, SpecAnalysisRequest, SpecSource
 from mv_spec_analyzer.analysing import Analyzer
 from mv_spec_analyzer.handlers import outcome
@@ -65,15 +67,26 @@ components:
 """
 
 
-async def test_an_extension_ref_to_a_missing_markdown_file_is_a_warning(
-    server: LocalServer, analyzer: Analyzer
+MARKDOWN = """# Getting started
+
+1. Find a station: `GET /stations`
+2. Book a trip: see [Bookings](#bookings)
+"""
+
+
+@pytest.mark.parametrize(("markdown", "reason"), [(None, "404"), (MARKDOWN, "malformed YAML")])
+async def test_an_extension_ref_to_a_markdown_file_is_a_warning(
+    server: LocalServer, analyzer: Analyzer, markdown: str | None, reason: str
 ) -> None:
+    """Missing (answered 404), or there: Markdown is neither JSON nor YAML."""
     server.add("/train/openapi.yaml", TRAIN_TRAVEL, content_type="application/yaml")
+    if markdown is not None:
+        server.add("/train/docs/getting-started.md", markdown, content_type="text/markdown")
     request = SpecAnalysisRequest(
         analysis_id="train", project_id=1, source=SpecSource(url=f"{server.url}/train/openapi.yaml")
     )
     event = await outcome(analyzer, request)
-    assert "/train/docs/getting-started.md" in server.requests  # it was tried, and answered 404
+    assert "/train/docs/getting-started.md" in server.requests
     assert isinstance(event, SpecAnalysedEvent), event
     spec = event.payload.spec
     assert spec is not None
@@ -89,7 +102,7 @@ async def test_an_extension_ref_to_a_missing_markdown_file_is_a_warning(
     (warning,) = event.payload.warnings
     assert warning.ref == "./docs/getting-started.md"
     assert warning.endpoint is None
-    assert "404" in warning.message
+    assert reason in warning.message
     assert "/x-topics/0/content" in warning.message  # where the reference was found
 
 
