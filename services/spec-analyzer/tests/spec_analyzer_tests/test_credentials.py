@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import logging
 
+import pytest
 from structlog.testing import capture_logs
 
 from mv_contracts.spec import SpecAnalysedEvent, SpecAnalysisRequest, SpecSource
@@ -33,8 +35,9 @@ def request(url: str) -> SpecAnalysisRequest:
 
 
 async def test_credentials_fetch_but_are_neither_published_nor_logged(
-    server: LocalServer, analyzer: Analyzer
+    server: LocalServer, analyzer: Analyzer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # httpx and httpcore log every request at INFO and DEBUG
     server.add(
         "/private/index.html",
         "<html><script>SwaggerUIBundle({url: window.location.origin + '/private/openapi.yaml'})"
@@ -61,6 +64,9 @@ async def test_credentials_fetch_but_are_neither_published_nor_logged(
     assert "s3cr" not in wire
     assert any("alice:***@" in str(line) for line in logs)
     assert not [line for line in logs if "s3cr" in str(line)]
+    assert "HTTP Request: GET" in caplog.text
+    assert "s3cr" not in caplog.text
+    assert base64.b64encode(b"alice:s3cr@t-pw").decode() not in caplog.text
 
 
 async def test_a_failure_reason_names_the_url_without_its_password(
