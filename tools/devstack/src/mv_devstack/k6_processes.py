@@ -39,6 +39,8 @@ def runs_k6_under(arguments: list[str], scripts: Path) -> bool:
 def k6_pids(scripts: Path) -> list[int]:
     """Every living process running k6 on a script under ``scripts`` (zombies have no
     command line, so they are not counted)."""
+    if not PROC.is_dir():  # not Linux: the local executor's runs cannot be found this way
+        return []
     pids = (int(entry.name) for entry in PROC.iterdir() if entry.name.isdigit())
     return sorted(pid for pid in pids if runs_k6_under(_command_line(pid), scripts))
 
