@@ -13,7 +13,6 @@ is ever run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from .credentials import carry_credentials
@@ -28,7 +27,9 @@ _LOCATION = re.compile(
     r"(?:(?:window|self|globalThis|top)\.)?(?:document\.)?location\."
     r"(protocol|host|hostname|port|origin|href|pathname|search|hash)"
 )
+_ASSIGNMENT = re.compile(rf"(?<![\w$.])([A-Za-z_$][\w$]*)\s*=(?![=>])\s*({EXPRESSION})")
 MAX_DEPTH = 4  # variables naming variables; a cycle stops here
+MAX_ASSIGNMENTS = 4  # tried per variable, so the work stays bounded (at most 4**4 evaluations)
 
 
 def location_parts(page_url: str) -> dict[str, str]:
@@ -56,6 +57,7 @@ class Evaluator:
         self.text = text
         self.page_url = page_url
         self.location = location_parts(page_url)
+        self._assigned: dict[str, list[str]] | None = None
 
     def url(self, expression: str) -> str | None:
         """The absolute URL ``expression`` names, or None when it is not of a known form."""
@@ -101,9 +103,13 @@ class Evaluator:
                 return value
         return None
 
-    def _assignments(self, name: str) -> Iterator[str]:
-        """The expressions assigned to variable ``name`` in the text (``var``/``let``/``const``
-        or a bare assignment), in order."""
-        pattern = rf"(?<![\w$.]){re.escape(name)}\s*=(?![=>])\s*({EXPRESSION})"
-        for match in re.finditer(pattern, self.text):
-            yield match[1]
+    def _assignments(self, name: str) -> list[str]:
+        """The first expressions assigned to variable ``name`` in the text (``var``/``let``/
+        ``const`` or a bare assignment), in order; the text is read once for every name."""
+        if self._assigned is None:
+            self._assigned = {}
+            for match in _ASSIGNMENT.finditer(self.text):
+                found = self._assigned.setdefault(match[1], [])
+                if len(found) < MAX_ASSIGNMENTS:
+                    found.append(match[2])
+        return self._assigned.get(name, [])
