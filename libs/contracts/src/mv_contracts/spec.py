@@ -21,6 +21,8 @@ SPEC_DOCUMENT_BUCKET = "mv-spec-documents"
 SPEC_OBJECT_BUCKET = "mv-analysed-specs"
 SPEC_OBJECT_TTL_SECONDS = 24 * 3600.0
 INLINE_SPEC_BYTES = 512 * 1024
+# Warnings travel inline in the analysed event, so their number is bounded.
+MAX_ANALYSIS_WARNINGS = 100
 
 
 class SpecSource(Contract):
@@ -114,6 +116,16 @@ class SpecChanges(Contract):
     unchanged: int = 0
 
 
+class AnalysisWarning(Contract):
+    """Something the analysis could not resolve and left out; the rest of the spec is sound."""
+
+    message: Text = Field(min_length=1, description="What was left out and why, for a person")
+    ref: Text | None = Field(default=None, description="The $ref that could not be resolved")
+    endpoint: Text | None = Field(
+        default=None, description="'METHOD path' of the endpoint it affects; none: the document"
+    )
+
+
 class SpecAnalysed(Contract):
     analysis_id: str
     project_id: DbId
@@ -128,6 +140,11 @@ class SpecAnalysed(Contract):
     changes: SpecChanges = Field(default_factory=SpecChanges)
     strategy: str | None = Field(
         default=None, description="How the document was found: document, swagger-ui, redoc, ..."
+    )
+    warnings: list[AnalysisWarning] = Field(
+        default_factory=list,
+        max_length=MAX_ANALYSIS_WARNINGS,
+        description="Unresolvable parts left out of an otherwise usable analysis",
     )
 
     @model_validator(mode="after")

@@ -43,6 +43,7 @@ from mv_contracts.runs import (
 )
 from mv_contracts.spec import (
     AnalysedSpec,
+    AnalysisWarning,
     EndpointInfo,
     FailureKind,
     ParameterInfo,
@@ -153,6 +154,12 @@ def samples() -> list[Envelope]:
                         )
                     ],
                 ),
+                warnings=[
+                    AnalysisWarning(
+                        message="./docs/intro.md answered 404 Not Found; left unresolved",
+                        ref="./docs/intro.md",
+                    )
+                ],
             ),
         ),
         SpecAnalysisFailed(

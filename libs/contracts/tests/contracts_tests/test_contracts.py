@@ -18,7 +18,7 @@ from mv_contracts.runs import (
     TestRunRequest,
     scenario_tag,
 )
-from mv_contracts.spec import SpecSource
+from mv_contracts.spec import MAX_ANALYSIS_WARNINGS, SpecAnalysed, SpecAnalysedEvent, SpecSource
 from mv_contracts.subjects import ALL_SUBJECTS, LIVE_METRICS, RUN_TEST, durable_name
 
 from .samples import SCENARIO, TEST_ID, samples
@@ -109,6 +109,17 @@ def test_spec_source_needs_exactly_one_of_url_or_document() -> None:
         SpecSource()
     with pytest.raises(ValidationError, match="exactly one"):
         SpecSource(url="http://a.example/openapi.json", document="{}")
+
+
+def test_an_analysed_event_without_warnings_is_still_valid() -> None:
+    # The field was added later: events from before it (and their consumers) keep working.
+    event = next(m for m in samples() if isinstance(m, SpecAnalysedEvent))
+    data = event.payload.model_dump(mode="json")
+    del data["warnings"]
+    assert SpecAnalysed.model_validate(data).warnings == []
+    warning = {"message": "left out"}
+    with pytest.raises(ValidationError, match="warnings"):
+        SpecAnalysed.model_validate({**data, "warnings": [warning] * (MAX_ANALYSIS_WARNINGS + 1)})
 
 
 def test_nul_characters_are_refused_in_text() -> None:

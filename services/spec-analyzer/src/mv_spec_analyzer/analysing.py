@@ -4,26 +4,34 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import structlog
 
-from mv_contracts.spec import AnalysedSpec, FailureKind, SpecSource
+from mv_contracts.spec import (
+    MAX_ANALYSIS_WARNINGS,
+    AnalysedSpec,
+    AnalysisWarning,
+    FailureKind,
+    SpecSource,
+)
 
+from .credentials import redact, redact_optional
 from .errors import AnalysisError
 from .fetching import Fetcher, FetchLimits
 from .guarding import AddressPolicy
 from .isolation import isolated
 from .normalise import Normaliser, openapi_version
 from .parsing import parse_document
-from .refs import Resolver, external_refs, split_ref
+from .refs import Resolver, external_refs, split_ref, where
 from .settings import Settings
 from .strategies import Locator, StrategyFactory
 
 log = structlog.get_logger()
 T = TypeVar("T")
+MAX_WARNING_CHARS = 1000
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -31,11 +39,15 @@ def _origin(url: str) -> tuple[str, str]:
     return parts.scheme, parts.netloc
 
 
-def normalise(data: Any, source_url: str | None, documents: dict[str, Any]) -> AnalysedSpec:
-    """Data to spec: the CPU-bound part, run in the worker process."""
+Normalised = tuple[AnalysedSpec, list[AnalysisWarning]]
+
+
+def normalise(data: Any, source_url: str | None, documents: dict[str, Any]) -> Normalised:
+    """Data to spec and the warnings met on the way: the CPU-bound part, in the worker process."""
     openapi_version(data)
     resolver = Resolver(data, source_url or "", documents)
-    return Normaliser(data, resolver, source_url).spec()
+    normaliser = Normaliser(data, resolver, source_url)
+    return normaliser.spec(), normaliser.warnings
 
 
 def parse(data: bytes | str, max_bytes: int) -> Any:
@@ -43,7 +55,7 @@ def parse(data: bytes | str, max_bytes: int) -> Any:
     return parse_document(data, max_bytes=max_bytes)
 
 
-def parse_and_normalise(data: bytes | str, max_bytes: int) -> AnalysedSpec:
+def parse_and_normalise(data: bytes | str, max_bytes: int) -> Normalised:
     """An upload, from text to spec in one trip to the worker process."""
     return normalise(parse_document(data, max_bytes=max_bytes), None, {})
 
@@ -52,6 +64,30 @@ def parse_and_normalise(data: bytes | str, max_bytes: int) -> AnalysedSpec:
 class Analysis:
     spec: AnalysedSpec
     strategy: str
+    warnings: list[AnalysisWarning] = field(default_factory=list)
+
+
+def published(spec: AnalysedSpec, warnings: list[AnalysisWarning], strategy: str) -> Analysis:
+    """What is published: URLs without their passwords, at most MAX_ANALYSIS_WARNINGS warnings."""
+    spec = spec.model_copy(
+        update={
+            "source_url": redact_optional(spec.source_url),
+            "base_url": redact_optional(spec.base_url),
+        }
+    )
+    kept = warnings[:MAX_ANALYSIS_WARNINGS]
+    if len(warnings) > MAX_ANALYSIS_WARNINGS:
+        more = len(warnings) - MAX_ANALYSIS_WARNINGS + 1
+        kept[-1] = AnalysisWarning(message=f"{more} more warnings left out")
+    hidden = [
+        AnalysisWarning(
+            message=redact(w.message)[:MAX_WARNING_CHARS],
+            ref=redact_optional(w.ref),
+            endpoint=w.endpoint,
+        )
+        for w in kept
+    ]
+    return Analysis(spec, strategy, hidden)
 
 
 class Analyzer:
@@ -71,13 +107,13 @@ class Analyzer:
         try:
             async with asyncio.timeout(self.settings.spec_analysis_timeout):
                 if source.document is not None:
-                    spec = await self._isolated(
+                    spec, warnings = await self._isolated(
                         parse_and_normalise,
                         source.document,
                         self.settings.spec_max_bytes,
                         what="analysing the document",
                     )
-                    return Analysis(spec, "upload")
+                    return published(spec, warnings, "upload")
                 return await self._from_url(str(source.url))
         except TimeoutError as error:
             raise AnalysisError(
@@ -103,20 +139,45 @@ class Analyzer:
         try:
             locator = Locator(fetcher, self.parse)
             located = await self.factory.locate(url, locator)
-            documents = await self._external(located.url, located.data, fetcher)
+            documents, warnings = await self._external(located.url, located.data, fetcher)
         finally:
             await fetcher.aclose()
-        log.info("document located", url=url, document=located.url, strategy=located.strategy)
-        spec = await self._isolated(
+        log.info(
+            "document located",
+            url=redact(url),
+            document=redact(located.url),
+            strategy=located.strategy,
+        )
+        spec, more = await self._isolated(
             normalise, located.data, located.url, documents, what="analysing the document"
         )
-        return Analysis(spec, located.strategy)
+        analysis = published(spec, warnings + more, located.strategy)
+        if analysis.warnings:
+            log.info("analysis warnings", count=len(analysis.warnings), url=redact(url))
+        return analysis
 
-    async def _external(self, url: str, data: Any, fetcher: Fetcher) -> dict[str, Any]:
-        """Documents named by external ``$ref``s on the same origin, within the limits."""
+    async def _external(
+        self, url: str, data: Any, fetcher: Fetcher
+    ) -> tuple[dict[str, Any], list[AnalysisWarning]]:
+        """Documents named by external ``$ref``s on the same origin, within the limits.
+
+        A document that cannot be had is left out with a warning: no operation may need it
+        (it may be a Markdown page inside an ``x-`` extension), and those that do are kept
+        with warnings of their own.
+        """
         documents: dict[str, Any] = {}
+        warnings: list[AnalysisWarning] = []
         pending = [(data, url)]
         total = 0
+
+        def leave_out(ref: str, node: Any, base: str, uri: str, reason: str) -> None:
+            documents[uri] = None
+            # Where it is written: a pointer in the document, or in the part that names it.
+            found = where(node, ref) if base == url else f"{base}#{where(node, ref)}"
+            message = f"$ref {ref} at {found}: {reason}; left unresolved"
+            warnings.append(AnalysisWarning(ref=ref, message=message))
+            log.warning("external $ref left unresolved", ref=redact(uri), reason=redact(reason))
+
         while pending:
             node, base = pending.pop()
             for ref in external_refs(node):
@@ -124,22 +185,27 @@ class Analyzer:
                 if uri in documents or uri == url:
                     continue
                 if _origin(uri) != _origin(url):
-                    log.warning("external $ref to another origin left unresolved", ref=uri)
-                    documents[uri] = None
+                    leave_out(ref, node, base, uri, "another origin, not fetched")
                     continue
                 if len(documents) >= self.settings.spec_max_external_documents:
-                    log.warning("external $ref over the limit left unresolved", ref=uri)
-                    documents[uri] = None
+                    limit = self.settings.spec_max_external_documents
+                    leave_out(ref, node, base, uri, f"over the limit of {limit} external documents")
                     continue
-                fetched = await fetcher.get_ok(uri)
-                total += len(fetched.body)
-                if total > self.settings.spec_max_bytes:
-                    raise AnalysisError(
-                        FailureKind.TOO_LARGE,
-                        f"the document and its external parts exceed {self.settings.spec_max_bytes}"
-                        " bytes",
-                    )
-                part = await self.parse(fetched.body)
+                try:
+                    fetched = await fetcher.get_ok(uri)
+                    total += len(fetched.body)
+                    if total > self.settings.spec_max_bytes:
+                        raise AnalysisError(
+                            FailureKind.TOO_LARGE,
+                            "the document and its external parts exceed "
+                            f"{self.settings.spec_max_bytes} bytes",
+                        )
+                    part = await self.parse(fetched.body)
+                except AnalysisError as error:
+                    if error.kind == FailureKind.TOO_LARGE and total > self.settings.spec_max_bytes:
+                        raise
+                    leave_out(ref, node, base, uri, error.reason)
+                    continue
                 documents[uri] = part
                 pending.append((part, uri))
-        return {k: v for k, v in documents.items() if v is not None}
+        return {k: v for k, v in documents.items() if v is not None}, warnings

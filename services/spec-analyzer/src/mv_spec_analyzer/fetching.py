@@ -8,14 +8,16 @@ Redirects are followed here, one hop at a time, each hop checked again.
 from __future__ import annotations
 
 import asyncio
+import base64
 import ipaddress
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
 from mv_contracts.spec import FailureKind
 
+from .credentials import carry_credentials
 from .errors import AnalysisError
 from .guarding import AddressPolicy, resolve
 
@@ -97,7 +99,7 @@ class Fetcher:
             fetched, location = await self._one(url)
             if location is None:
                 return fetched
-            url = urljoin(url, location)
+            url = carry_credentials(url, urljoin(url, location))
         raise AnalysisError(
             FailureKind.REDIRECT_LOOP,
             f"more than {self.limits.max_redirects} redirects starting at {seen[0]}",
@@ -116,11 +118,15 @@ class Fetcher:
         address = addresses[0]
         literal = f"[{address}]" if isinstance(address, ipaddress.IPv6Address) else str(address)
         pinned = urlunsplit((parts.scheme, f"{literal}:{port}", parts.path or "/", parts.query, ""))
+        headers = {"Host": parts.netloc.rsplit("@", 1)[-1]}
+        if parts.username is not None:
+            # The pinned URL has no userinfo: credentials in the URL travel as Basic auth, only
+            # to this origin (a redirect elsewhere is an absolute URL without them).
+            user = unquote(parts.username)
+            secret = f"{user}:{unquote(parts.password or '')}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(secret).decode("ascii")
         request = self._client.build_request(
-            "GET",
-            pinned,
-            headers={"Host": parts.netloc.rsplit("@", 1)[-1]},
-            extensions={"sni_hostname": host},
+            "GET", pinned, headers=headers, extensions={"sni_hostname": host}
         )
         try:
             response = await self._client.send(request, stream=True)

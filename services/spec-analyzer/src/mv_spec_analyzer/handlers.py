@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 import uuid
 
 import structlog
@@ -26,6 +27,7 @@ from mv_runtime.bus import Bus, subscribe
 
 from .analysing import Analyzer
 from .changes import compare, fingerprinted
+from .credentials import redact
 from .errors import AnalysisError
 
 SERVICE = "spec-analyzer"
@@ -70,7 +72,12 @@ async def outcome(
     except AnalysisError as error:
         return _failed(request, error.kind, error.reason)
     except Exception as error:  # a bug must still answer the user, not loop on redelivery
-        log.exception("analysis crashed", analysis_id=request.analysis_id)
+        # The traceback is text: any URL in it (an httpx message, say) loses its password.
+        log.error(
+            "analysis crashed",
+            analysis_id=request.analysis_id,
+            traceback=redact(traceback.format_exc()),
+        )
         return _failed(request, FailureKind.INTERNAL, f"internal error: {type(error).__name__}")
     spec = fingerprinted(analysis.spec)
     return SpecAnalysedEvent(
@@ -82,11 +89,13 @@ async def outcome(
             spec=spec,
             changes=compare(spec, request.known_endpoints),
             strategy=analysis.strategy,
+            warnings=analysis.warnings,
         ),
     )
 
 
 def _failed(request: SpecAnalysisRequest, kind: FailureKind, reason: str) -> SpecAnalysisFailed:
+    reason = redact(reason)  # reasons name URLs, and a URL may carry a password
     log.info("analysis failed", analysis_id=request.analysis_id, kind=kind, reason=reason)
     return SpecAnalysisFailed(
         correlation_id=request.analysis_id,

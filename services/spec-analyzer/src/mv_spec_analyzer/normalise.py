@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 from mv_contracts.spec import (
     AnalysedSpec,
+    AnalysisWarning,
     EndpointInfo,
     FailureKind,
     ParameterInfo,
@@ -19,7 +20,7 @@ from mv_contracts.spec import (
 
 from .errors import AnalysisError
 from .examples import ExampleBuilder
-from .refs import Resolver
+from .refs import Miss, Resolver
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 LOCATIONS = ("path", "query", "header", "cookie")
@@ -144,6 +145,7 @@ class Normaliser:
         self.resolver = resolver
         self.source_url = source_url
         self.examples = ExampleBuilder(resolver)
+        self.warnings: list[AnalysisWarning] = []
 
     def spec(self) -> AnalysedSpec:
         info = self.document.get("info")
@@ -182,14 +184,50 @@ class Normaliser:
         for path, raw_item in paths.items():
             if not isinstance(path, str) or not path or path.startswith("x-"):
                 continue
+            start = len(self.resolver.misses)
             item, base = self.resolver.deref(raw_item)
+            for miss in self._misses_since(start):
+                self.warnings.append(
+                    AnalysisWarning(
+                        ref=miss.ref,
+                        message=f"path {path}: $ref {miss.ref} {miss.reason}; "
+                        "its operations are left out",
+                    )
+                )
             if not isinstance(item, Mapping):
                 continue
             for method in METHODS:
                 operation = item.get(method)
                 if isinstance(operation, Mapping):
-                    result.append(self.endpoint(path, method, item, operation, base))
+                    start = len(self.resolver.misses)
+                    endpoint = self.endpoint(path, method, item, operation, base)
+                    result.append(endpoint)
+                    for miss in self._misses_since(start):
+                        self.warnings.append(
+                            AnalysisWarning(
+                                endpoint=endpoint.key,
+                                ref=miss.ref,
+                                message=f"{endpoint.key}: $ref {miss.ref} {miss.reason}; "
+                                "the endpoint is kept without what it describes",
+                            )
+                        )
         return result
+
+    def _misses_since(self, start: int) -> list[Miss]:
+        return list(dict.fromkeys(self.resolver.misses[start:]))
+
+    def schema(self, schema: Mapping[str, Any], base: str | None = None) -> dict[str, Any]:
+        """The schema with its references inlined; one that resolves to no schema is empty."""
+        inlined = self.resolver.inline(schema, base)
+        if isinstance(inlined, Mapping):
+            return dict(jsonable(inlined))
+        self._not_a(schema, "a schema")
+        return {}
+
+    def _not_a(self, node: Any, what: str) -> None:
+        """Note a reference that resolved to the wrong kind of thing (text, a list...)."""
+        if isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+            self.resolver.misses.append(Miss(node["$ref"], f"points at something not {what}"))
 
     def endpoint(
         self,
@@ -231,6 +269,8 @@ class Normaliser:
             parameter, parameter_base = self.resolver.deref(entry, base)
             if isinstance(parameter, Mapping) and isinstance(parameter.get("name"), str):
                 found[(parameter["name"], str(parameter.get("in")))] = (parameter, parameter_base)
+            elif not isinstance(parameter, Mapping):
+                self._not_a(entry, "a parameter")
         return found
 
     def parameter(self, parameter: Mapping[str, Any], base: str) -> ParameterInfo:
@@ -252,7 +292,7 @@ class Normaliser:
             location=location,
             required=location == "path" or parameter.get("required") is True,
             description=text(parameter.get("description")),
-            schema_=jsonable(self.resolver.inline(schema, base)),
+            schema_=self.schema(schema, base),
             example=jsonable(example),
         )
 
@@ -272,7 +312,7 @@ class Normaliser:
             return RequestBodyInfo(
                 required=body.get("required") is True,
                 content_types=types or ["application/json"],
-                schema_=jsonable(self.resolver.inline(schema)),
+                schema_=self.schema(schema),
                 example=jsonable(example),
             )
         if form:
@@ -296,6 +336,7 @@ class Normaliser:
             return None
         body, base = self.resolver.deref(raw, base)
         if not isinstance(body, Mapping):
+            self._not_a(raw, "a request body")
             return None
         content = body.get("content")
         content = content if isinstance(content, Mapping) else {}
@@ -303,7 +344,8 @@ class Normaliser:
         chosen = next((t for t in types if "json" in t), types[0] if types else None)
         media = content.get(chosen) if chosen is not None else None
         media = media if isinstance(media, Mapping) else {}
-        schema = media.get("schema") if isinstance(media.get("schema"), Mapping) else {}
+        raw_schema = media.get("schema")
+        schema: Mapping[str, Any] = raw_schema if isinstance(raw_schema, Mapping) else {}
         example = media.get("example")
         if example is None:
             example = _first_example(media.get("examples"), self.resolver, base)
@@ -312,7 +354,7 @@ class Normaliser:
         return RequestBodyInfo(
             required=body.get("required") is True,
             content_types=types,
-            schema_=jsonable(self.resolver.inline(schema, base)),
+            schema_=self.schema(schema, base),
             example=jsonable(example),
         )
 

@@ -8,6 +8,7 @@ inlining a schema stops at a cycle, at ``max_depth`` and after ``budget`` nodes,
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
 
@@ -58,6 +59,41 @@ def external_refs(node: Any, limit: int = 1_000_000) -> Iterator[str]:
             stack.extend(item)
 
 
+def where(node: Any, ref: str, limit: int = 1_000_000) -> str:
+    """The JSON pointer of the first place ``ref`` is written in ``node``, in document order.
+
+    Only for messages: building every pointer costs as much again as :func:`external_refs`,
+    so it is worked out for the few references that fail, not for all.
+    """
+    stack: list[tuple[Any, str]] = [(node, "")]
+    seen = 0
+    while stack and seen < limit:
+        item, pointer = stack.pop()
+        seen += 1
+        if isinstance(item, Mapping):
+            if item.get("$ref") == ref:
+                return pointer or "/"
+            children = [(v, f"{pointer}/{_escape(k)}") for k, v in item.items()]
+        elif isinstance(item, list):
+            children = [(v, f"{pointer}/{i}") for i, v in enumerate(item)]
+        else:
+            continue
+        stack.extend(reversed(children))
+    return "?"
+
+
+def _escape(key: Any) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A reference that led nowhere, and why (for a warning on the analysis)."""
+
+    ref: str
+    reason: str
+
+
 class Resolver:
     """Resolves references in ``root`` (at ``base``) and in ``documents`` keyed by URI."""
 
@@ -65,6 +101,9 @@ class Resolver:
         self.root = root
         self.base = base
         self.documents = dict(documents or {})
+        # Every reference that led nowhere, in the order met; readers slice it to learn
+        # which of them a piece of work ran into.
+        self.misses: list[Miss] = []
 
     def _document(self, uri: str) -> Any:
         if uri == self.base:
@@ -86,8 +125,14 @@ class Resolver:
                 return node, base
             seen.add((uri, pointer))
             try:
-                target = pointer_get(self._document(uri), pointer)
+                document = self._document(uri)
             except KeyError:
+                self.misses.append(Miss(node["$ref"], f"needs {uri}, which was not fetched"))
+                return node, base
+            try:
+                target = pointer_get(document, pointer)
+            except KeyError:
+                self.misses.append(Miss(node["$ref"], "points at nothing"))
                 return node, base
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             if siblings and isinstance(target, Mapping):

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from mv_contracts.spec import FailureKind
 
 from .errors import AnalysisError
+from .evaluating import EXPRESSION, Evaluator
 from .fetching import Fetched, Fetcher
 from .normalise import openapi_version
 
@@ -30,19 +31,22 @@ PROBE_PATHS = (
 DOCUMENT_TYPES = ("json", "yaml", "yml", "openapi")
 MAX_FETCHES = 40
 
-_QUOTED = r"""\s*(?:"([^"]+)"|'([^']+)'|`([^`]+)`)"""
-_SWAGGER_URL = re.compile(r"""(?<![\w.$])(?:url|"url"|'url')\s*:""" + _QUOTED)
+# The value of a setting such as `url:` is an expression (see :mod:`.evaluating`).
+_VALUE = rf"\s*({EXPRESSION})"
+_SWAGGER_URL = re.compile(r"""(?<![\w.$])(?:url|"url"|'url')\s*:""" + _VALUE)
 _SWAGGER_URLS = re.compile(r"""(?<![\w.$])(?:urls|"urls"|'urls')\s*:\s*\[(.*?)\]""", re.S)
-_CONFIG_URL = re.compile(r"""(?<![\w.$])(?:configUrl|"configUrl"|'configUrl')\s*:""" + _QUOTED)
+_CONFIG_URL = re.compile(r"""(?<![\w.$])(?:configUrl|"configUrl"|'configUrl')\s*:""" + _VALUE)
 _SCRIPT_SRC = re.compile(r"""<script[^>]+src\s*=\s*["']([^"']+)["']""", re.I)
 _REDOC_TAG = re.compile(r"""<redoc[^>]*\sspec-url\s*=\s*["']([^"']+)["']""", re.I)
-_REDOC_INIT = re.compile(r"Redoc\.init\s*\(" + _QUOTED)
+_REDOC_INIT = re.compile(r"Redoc\.init\s*\(" + _VALUE)
 _REDOC_STATE = re.compile(r"__redoc_state\s*=\s*")
 _DOCUMENT_START = re.compile(r"^\s*(\{|[\"']?(openapi|swagger)[\"']?\s*:)", re.M)
 
 
-def _quoted(match: re.Match[str]) -> str:
-    return next(g for g in match.groups() if g)
+def _urls(pattern: re.Pattern[str], text: str, evaluator: Evaluator) -> list[str]:
+    """The URLs of every match of ``pattern`` whose value could be evaluated."""
+    found = (evaluator.url(m[1]) for m in pattern.finditer(text))
+    return [url for url in found if url]
 
 
 @dataclass(frozen=True)
@@ -133,13 +137,15 @@ class SwaggerUIStrategy(Strategy):
             "swagger-ui" in text.lower() or "SwaggerUIBundle" in text
         )
 
-    def candidates(self, text: str, base: str) -> tuple[list[str], list[str]]:
-        """(document URLs, swagger-config URLs) named in a page or script."""
+    def candidates(self, text: str, page_url: str) -> tuple[list[str], list[str]]:
+        """(document URLs, swagger-config URLs) named in a page or a script of the page at
+        ``page_url``; relative and computed URLs are resolved against it, as a browser does."""
+        evaluator = Evaluator(text, page_url)
         documents: list[str] = []
         for block in _SWAGGER_URLS.finditer(text):
-            documents += [urljoin(base, _quoted(m)) for m in _SWAGGER_URL.finditer(block[1])]
-        documents += [urljoin(base, _quoted(m)) for m in _SWAGGER_URL.finditer(text)]
-        configs = [urljoin(base, _quoted(m)) for m in _CONFIG_URL.finditer(text)]
+            documents += _urls(_SWAGGER_URL, block[1], evaluator)
+        documents += _urls(_SWAGGER_URL, text, evaluator)
+        configs = _urls(_CONFIG_URL, text, evaluator)
         return list(dict.fromkeys(documents)), configs
 
     async def locate(self, fetched: Fetched, locator: Locator) -> Located | None:
@@ -193,7 +199,7 @@ class RedocStrategy(Strategy):
 
     async def locate(self, fetched: Fetched, locator: Locator) -> Located | None:
         text = _text(fetched)
-        urls = _REDOC_TAG.findall(text) + [_quoted(m) for m in _REDOC_INIT.finditer(text)]
+        urls = _REDOC_TAG.findall(text) + _urls(_REDOC_INIT, text, Evaluator(text, fetched.url))
         for url in dict.fromkeys(urls):
             found = await locator.document_at(urljoin(fetched.url, url), self.name)
             if found:

@@ -17,20 +17,26 @@ class Answer:
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    authorization: str | None = None  # when set, any other Authorization header gets a 401
 
 
 class LocalServer:
-    """Routes are path -> Answer; every request path is recorded in ``requests``."""
+    """Routes are path -> Answer; every request path is recorded in ``requests``, its
+    headers in ``headers``."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Answer] = {}
         self.requests: list[str] = []
+        self.headers: list[dict[str, str]] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server.requests.append(self.path)
+                server.headers.append(dict(self.headers.items()))
                 answer = server.routes.get(self.path.split("?")[0]) or Answer(404, b"no")
+                if answer.authorization and self.headers["Authorization"] != answer.authorization:
+                    answer = Answer(401, b"who are you?", headers={"WWW-Authenticate": "Basic"})
                 if answer.delay:
                     time.sleep(answer.delay)
                 self.send_response(answer.status)

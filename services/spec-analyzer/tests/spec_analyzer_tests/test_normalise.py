@@ -12,7 +12,9 @@ DOCUMENT = (Path(__file__).parent.parent / "data" / "korean.yaml").read_bytes()
 
 
 def spec() -> AnalysedSpec:
-    return normalise(parse_document(DOCUMENT, max_bytes=10_000), None, {})
+    result, warnings = normalise(parse_document(DOCUMENT, max_bytes=10_000), None, {})
+    assert warnings == []
+    return result
 
 
 def test_spec_fields_and_base_url_from_server_variables() -> None:
@@ -88,7 +90,7 @@ definitions:
     required: [name]
     properties: {name: {type: string, example: Rex}, tag: {type: string}}
 """
-    result = normalise(parse_document(document, max_bytes=10_000), "https://h.test/x.json", {})
+    result, _ = normalise(parse_document(document, max_bytes=10_000), "https://h.test/x.json", {})
     assert result.base_url == "https://h.test/v2"
     pets, upload = result.endpoints
     assert pets.request_body is not None

@@ -9,7 +9,7 @@ from mv_contracts.spec import SpecAnalysisRequest, SpecAnalysisRequested, SpecSo
 from mv_spec_analyzer.analysing import Analyzer
 from mv_spec_analyzer.examples import ExampleBuilder
 from mv_spec_analyzer.handlers import answer_to, outcome
-from mv_spec_analyzer.refs import Resolver, external_refs, pointer_get
+from mv_spec_analyzer.refs import Resolver, external_refs, pointer_get, where
 from mv_spec_analyzer.settings import Settings
 
 DOC: dict[str, Any] = {
@@ -69,12 +69,17 @@ def test_json_pointer_escapes_and_missing_targets() -> None:
     assert pointer_get(DOC, "/components/schemas/a~1b~0c") == {"type": "string", "format": "uuid"}
     resolver = Resolver(DOC)
     assert resolver.deref(ref("Missing"))[0] == ref("Missing")
+    assert resolver.deref({"$ref": "other.yaml#/A"})[0] == {"$ref": "other.yaml#/A"}
+    assert [m.ref for m in resolver.misses] == ["#/components/schemas/Missing", "other.yaml#/A"]
     assert resolver.deref({"$ref": "#/components/schemas/a~1b~0c"})[0]["format"] == "uuid"
 
 
 def test_external_refs_are_listed() -> None:
-    found = list(external_refs({"a": [{"$ref": "x.yaml#/A"}, {"$ref": "#/local"}]}))
-    assert found == ["x.yaml#/A"]
+    document = {"a": [{"$ref": "x.yaml#/A"}, {"$ref": "#/local"}], "x-a/b": {"$ref": "y.md"}}
+    assert sorted(external_refs(document)) == ["x.yaml#/A", "y.md"]
+    assert where(document, "y.md") == "/x-a~1b"
+    assert where(document, "x.yaml#/A") == "/a/0"
+    assert where(document, "z.yaml") == "?"
 
 
 def test_examples_follow_bounds_formats_enums_and_composition() -> None:

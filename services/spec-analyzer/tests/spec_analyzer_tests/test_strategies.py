@@ -204,6 +204,7 @@ paths:
       content:
         application/json:
           schema: {$ref: "schemas/pet.yaml"}
+  x-notes: {$ref: "notes/pets.md"}
 """,
         content_type="application/yaml",
     )
@@ -217,3 +218,13 @@ paths:
     assert pets.request_body.example == {"name": "Rex"}
     assert other.request_body is not None
     assert other.request_body.schema_ == {"$ref": "http://169.254.169.254/schemas.yaml#/Pet"}
+    unfetched, notes, unresolved = analysis.warnings
+    assert notes.message == (
+        f"$ref notes/pets.md at {server.url}/spec/paths.yaml#/pets/x-notes: "
+        f"{server.url}/spec/notes/pets.md answered 404 Not Found; left unresolved"
+    )
+    assert unfetched.message == (
+        "$ref http://169.254.169.254/schemas.yaml#/Pet at /paths/~1other/post/requestBody/"
+        "content/application~1json/schema: another origin, not fetched; left unresolved"
+    )
+    assert (unresolved.endpoint, unresolved.ref) == ("POST /other", unfetched.ref)

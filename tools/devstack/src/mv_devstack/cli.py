@@ -8,6 +8,7 @@ import typer
 
 from .config import StackConfig
 from .demo import Demo
+from .k6_processes import k6_pids, stop_k6
 from .processes import ManagedProcess, StackError
 from .servers import InfluxDB, NatsServer, PostgreSQL, Server
 from .services import SERVICES, demo_api_process, service_process, start_demo_api, start_services
@@ -62,13 +63,23 @@ def demo() -> None:
     )
 
 
+def _stop_k6(config: StackConfig) -> None:
+    stopped = stop_k6(config.k6_scripts_dir)
+    if stopped:
+        typer.echo(f"{'k6':<20} stopped ({len(stopped)} processes: {' '.join(map(str, stopped))})")
+
+
 @app.command()
 def down() -> None:
-    """Stop every process of the stack, services first."""
+    """Stop every process of the stack: the k6 runs it started, the services, the servers."""
     config = StackConfig()
+    # First while the test-runner runs, so it records how each test ended; again at the end
+    # for any run it started meanwhile.
+    _stop_k6(config)
     for process in reversed(_all_processes(config)):
         if process.stop():
             typer.echo(f"{process.name:<20} stopped")
+    _stop_k6(config)
 
 
 @app.command()
@@ -78,6 +89,10 @@ def status() -> None:
     for process in _all_processes(config):
         pid = process.pid()
         typer.echo(f"{process.name:<20} {'running pid ' + str(pid) if pid else 'stopped'}")
+    k6 = k6_pids(config.k6_scripts_dir)
+    if k6:
+        # Not "running": scripts/test.sh reads that word as "the stack was up".
+        typer.echo(f"{'k6':<20} {len(k6)} processes (pids {' '.join(map(str, k6))})")
 
 
 @app.command()

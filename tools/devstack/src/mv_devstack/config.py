@@ -58,6 +58,11 @@ class StackConfig(BaseSettings):
         return f"sqlite+aiosqlite:///{self.dir / 'gateway.db'}"
 
     @property
+    def k6_scripts_dir(self) -> Path:
+        """The local executor's folder: scripts, logs and pid files of every k6 run."""
+        return self.dir / "k6-scripts"
+
+    @property
     def demo_url(self) -> str:
         return f"http://{self.host}:{self.demo_port}"
 
@@ -84,7 +89,7 @@ class StackConfig(BaseSettings):
             "GATEWAY_HOST": self.host,
             "GATEWAY_PORT": str(self.gateway_port),
             "LOG_LEVEL": self.log_level,
-            "K6_SCRIPT_FILE_FOLDER": str(self.dir / "k6-scripts"),
+            "K6_SCRIPT_FILE_FOLDER": str(self.k6_scripts_dir),
             "TEST_RUNNER_EXECUTOR": "local",
         }
         k6 = self.k6_binary()
