@@ -36,6 +36,11 @@ class MetricFigures(Contract):
     avg_vus: float | None = None
 
 
+# The figure names, in order: the columns of test_history and scenario_history and the fields of
+# the gateway's Figures are made from these (and the field types above), never restated.
+FIGURE_NAMES: tuple[str, ...] = tuple(MetricFigures.model_fields)
+
+
 class ScenarioSummary(Contract):
     name: Text = Field(description="The k6 scenario tag, see mv_contracts.runs.scenario_tag")
     figures: MetricFigures
