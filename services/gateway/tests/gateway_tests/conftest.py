@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import port_is_free
 from mv_devstack.servers import PostgreSQL
-from mv_gateway.api.deps import get_session
 from mv_gateway.app import create_app
-from mv_gateway.db.engine import make_engine
-from mv_gateway.db.migrate import upgrade
+from mv_gateway.core.deps import get_session
+from mv_gateway.core.engine import make_engine
+from mv_gateway.core.migrate import upgrade
+from mv_gateway.core.settings import Settings
 from mv_gateway.server import GatewayServer
-from mv_gateway.settings import Settings
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -33,10 +33,12 @@ from mv_contracts.subjects import (
 from mv_contracts.subjects import durable_name as durable
 from mv_devstack.config import StackConfig
 from mv_gateway.app import create_app
-from mv_gateway.bus import runs
-from mv_gateway.db.engine import make_session_factory
-from mv_gateway.db.models import Endpoint, OpenApiSpec, Project, TestHistory
-from mv_gateway.settings import Settings
+from mv_gateway.core.engine import make_session_factory
+from mv_gateway.core.settings import Settings
+from mv_gateway.history import lifecycle as runs
+from mv_gateway.history.tables import TestHistory
+from mv_gateway.projects.tables import Project
+from mv_gateway.specs.tables import Endpoint, OpenApiSpec
 from mv_runtime.bus import ACK_WAIT_SECONDS, MAX_DELIVER
 
 
