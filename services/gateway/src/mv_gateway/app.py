@@ -57,7 +57,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     hub = LiveHub(queue_size=settings.live_queue_size)
     waiters = Waiters()
     discovery.register(broker, sessions)
-    summaries.register(broker, sessions)
+    summaries.register(broker, sessions, thresholds=settings.analysis)
     lifecycle.register(broker, sessions)
     spec_handlers.register(broker, sessions, waiters)
     resources.register(broker, sessions)

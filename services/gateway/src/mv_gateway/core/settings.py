@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from mv_gateway.analysis import AnalysisThresholds
 from mv_runtime.settings import InfluxDBSettings
 
 
@@ -26,3 +27,7 @@ class Settings(InfluxDBSettings):
         default=10, gt=0, le=600,
         description="Seconds a stopping gateway waits for requests in flight before it cuts them",
     )  # fmt: skip
+    analysis: AnalysisThresholds = Field(
+        default_factory=AnalysisThresholds,
+        description="What the findings judge by (ANALYSIS__FAILURE_RATE_WARNING=0.02, ...)",
+    )

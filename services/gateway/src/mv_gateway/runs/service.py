@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mv_contracts.runs import TestCancel, TestCancelRequested, TestRunRequested
 from mv_contracts.subjects import CANCEL_TEST, RUN_TEST
 from mv_gateway.core.errors import ConflictError, NotFoundError, ServiceUnavailable
-from mv_gateway.history import ACTIVE, TestRuns
+from mv_gateway.history import ACTIVE, TestResults, TestRuns
 from mv_gateway.specs import SpecRepository
 from mv_runtime.bus import Bus
 
@@ -47,6 +47,7 @@ async def start_run(
         request.target_tps,
         new_scenarios(request),
     )
+    await TestResults(session).keep_request(test, request)
     try:
         await bus.publish(
             RUN_TEST, TestRunRequested(correlation_id=request.test_id, payload=request)
