@@ -2,8 +2,9 @@
 k6, the five services and the demo API as processes). Three scenarios built to show what the
 findings are for — one that saturates (the demo's /limited serves four requests at a time while
 its load ramps), one with a burst of failures (/bursty fails for five seconds in every thirty),
-and a healthy one — run through ``metric-vault run``: the findings name the saturating and the
-failing scenario and leave the healthy one alone, and the CLI fails the CI job."""
+one that slows down as it runs (/leaky), and a healthy one — run through ``metric-vault run``:
+the findings name the saturating, failing and slowing scenarios and leave the healthy one alone,
+and the CLI fails the CI job."""
 
 from __future__ import annotations
 
@@ -33,6 +34,12 @@ scenarios:
     stages: [{{duration: 4s, target: 2}}, {{duration: 16s, target: 40}}]
   - name: failing
     endpoint: GET /bursty
+    executor: constant-vus
+    vus: 2
+    duration: 20s
+    think_time: 0.05
+  - name: leaking
+    endpoint: GET /leaky
     executor: constant-vus
     vus: 2
     duration: 20s
@@ -84,9 +91,10 @@ def test_findings_of_a_real_run_and_the_cli_gate(
     found = findings_by_scenario(analysis)
     assert "load.saturation" in found.get("saturating", set()), analysis
     assert {"failures.burst", "failures.rate"} <= found.get("failing", set()), analysis
+    assert "load.drift" in found.get("leaking", set()), analysis
     assert "healthy" not in found, analysis
     assert "load.saturation" not in found.get("failing", set())
-    assert set(series["scenarios"]) == {"saturating", "failing", "healthy"}
+    assert set(series["scenarios"]) == {"saturating", "failing", "leaking", "healthy"}
 
     suite = ET.fromstring(junit.read_text(encoding="utf-8"))  # noqa: S314 -- our own output
     failed = {c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None}

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -70,8 +71,17 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Settings a test module wants the ``client`` app to have (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
 async def client(
-    engine: AsyncEngine, session: AsyncSession, stack: StackConfig
+    engine: AsyncEngine,
+    session: AsyncSession,
+    stack: StackConfig,
+    settings_overrides: dict[str, Any],
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The gateway app over ASGI, its session dependency bound to the test's transaction."""
     settings = Settings(
@@ -80,6 +90,7 @@ async def client(
         influxdb_host=stack.host,
         influxdb_port=stack.influxdb_port,
         migrate_on_start=False,
+        **settings_overrides,
     )
     broker = NatsBroker(stack.nats_url)
     app = create_app(settings, broker=broker)

@@ -16,6 +16,7 @@ from mv_gateway.reports import ReportInput, ReportScenario, render_html, render_
 
 from .analysing import analyse_test, facts_of
 from .compare import figures_of
+from .narrating import narrate
 from .queries import HistoryQueries
 from .records import TestRuns
 from .results import TestResults
@@ -85,6 +86,43 @@ async def reanalyse(
     analysis = await analyse_test(session, test, settings.analysis)
     if analysis is None:
         raise NotFoundError("summary of test history", test_history_id)
+    return analysis
+
+
+@router.post(
+    "/{test_history_id}/narrative",
+    response_model=Analysis,
+    responses={404: {}, 503: {"description": "No language model configured, or it failed"}},
+)
+async def write_narrative(
+    test_history_id: TestHistoryId,
+    session: SessionDep,
+    settings: SettingsDep,
+    lang: Annotated[Literal["en", "ko"], Query(description="The reader's language")] = "en",
+    refresh: Annotated[bool, Query(description="Write it again")] = False,
+) -> Analysis:
+    """A short written summary from the findings and figures, by the configured language model
+    (LLM_BASE_URL, LLM_MODEL), kept with the analysis and labelled as generated."""
+    test = await _test(session, test_history_id)
+    results = TestResults(session)
+    stored = await results.analysis(test.id)
+    if stored is None:
+        raise NotFoundError("analysis of test history", test_history_id)
+    analysis = Analysis.model_validate(stored.analysis)
+    if lang in analysis.narratives and not refresh:
+        return analysis
+    report = await _report(session, test_history_id)
+    assert report.overall is not None
+    narrative = await narrate(
+        settings,
+        test.title,
+        report.overall,
+        {s.name: s.figures for s in report.scenarios if s.figures},
+        analysis,
+        lang,
+    )
+    analysis.narratives[lang] = narrative
+    await results.store_analysis(test.id, analysis, stored.baseline_test_history_id)
     return analysis
 
 
