@@ -302,3 +302,17 @@ def test_a_change_within_the_noise_is_the_same() -> None:
     assert p95.verdict is Verdict.SAME
     assert p95.p_value is not None
     assert p95.p_value > 0.5
+
+
+def test_a_pod_that_restarted_during_the_test() -> None:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    samples = [
+        PodSample(pod="api-1", at=at + timedelta(seconds=5 * i), restarts=r)
+        for i, r in enumerate((1, 1, 1, 2, 3))
+    ]
+    facts = run([scenario("a")], pods=samples)
+    (finding,) = [f for f in analyse(facts, T).findings if f.rule == "pods.restarted"]
+    assert finding.severity is Severity.CRITICAL
+    assert finding.evidence["restarts_during_test"] == 2
+    steady = run([scenario("a")], pods=[PodSample(pod="p", at=at, restarts=4)] * 3)
+    assert "pods.restarted" not in [r for r, _ in rules(steady)]

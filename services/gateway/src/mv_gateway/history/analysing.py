@@ -70,6 +70,7 @@ async def facts_of(session: AsyncSession, test: TestHistory) -> RunFacts | None:
             cpu_percent=point.cpu_percent,
             memory_usage_mb=point.memory_usage_mb,
             memory_limit_mb=point.memory_limit_mb,
+            restarts=point.restarts,
         )
         for series in details.resources
         for point in series.points

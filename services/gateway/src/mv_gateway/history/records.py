@@ -135,6 +135,7 @@ class TestRuns:
                 memory_limit_mb=pod.memory_limit_mb,
                 cpu_percent=pod.cpu_percent,
                 memory_percent=pod.memory_percent,
+                restarts=pod.restarts,
             )
             for test_history_id in tests
             for pod in snapshot.pods

@@ -126,6 +126,7 @@ class TestResourceTimeseries(Base):
     memory_limit_mb: Mapped[float | None] = mapped_column(Float)
     cpu_percent: Mapped[float | None] = mapped_column(Float)
     memory_percent: Mapped[float | None] = mapped_column(Float)
+    restarts: Mapped[int | None] = mapped_column(doc="Container restarts of the pod so far")
 
 
 class TestSummaryRecord(Base):

@@ -1,4 +1,5 @@
-"""test_summary and test_analysis; the run request and a baseline mark on test_history
+"""test_summary and test_analysis; the run request and a baseline mark on test_history; the
+pods' restarts in test_resource_timeseries
 
 Revision ID: 0004_summary_analysis
 Revises: 0003_spec_analysis
@@ -24,6 +25,8 @@ def upgrade() -> None:
         table.add_column(
             sa.Column("is_baseline", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    with op.batch_alter_table("test_resource_timeseries") as table:
+        table.add_column(sa.Column("restarts", BIGINT, nullable=True))
     op.create_table(
         "test_summary",
         sa.Column("test_history_id", BIGINT, nullable=False),
@@ -69,6 +72,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_test_analysis_baseline_test_history_id"), table_name="test_analysis")
     op.drop_table("test_analysis")
     op.drop_table("test_summary")
+    with op.batch_alter_table("test_resource_timeseries") as table:
+        table.drop_column("restarts")
     with op.batch_alter_table("test_history") as table:
         table.drop_column("is_baseline")
         table.drop_column("run_request")
