@@ -25,6 +25,7 @@ from .history import routes as history
 from .live import LiveHub
 from .live import handlers as live_feed
 from .live import routes as live
+from .plans import routes as plans
 from .projects import routes as projects
 from .runs import routes as runs
 from .specs import discovery
@@ -98,6 +99,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(projects.router)
     app.include_router(runs.router)
+    app.include_router(plans.router)
     app.include_router(history.router)
     app.include_router(specs.router)
     app.include_router(live.router)

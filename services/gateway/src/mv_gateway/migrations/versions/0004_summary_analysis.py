@@ -1,5 +1,5 @@
 """test_summary and test_analysis; the run request and a baseline mark on test_history; the
-pods' restarts in test_resource_timeseries
+pods' restarts in test_resource_timeseries; test_plan
 
 Revision ID: 0004_summary_analysis
 Revises: 0003_spec_analysis
@@ -60,6 +60,24 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("test_history_id", name=op.f("pk_test_analysis")),
     )
+    op.create_table(
+        "test_plan",
+        sa.Column("id", BIGINT, autoincrement=True, nullable=False),
+        sa.Column("project_id", BIGINT, nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("test", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["project.id"],
+            name=op.f("fk_test_plan_project_id_project"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_test_plan")),
+        sa.UniqueConstraint("project_id", "name", name="uq_test_plan_project_name"),
+    )
+    op.create_index(op.f("ix_test_plan_project_id"), "test_plan", ["project_id"], unique=False)
     op.create_index(
         op.f("ix_test_analysis_baseline_test_history_id"),
         "test_analysis",
@@ -69,6 +87,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_test_plan_project_id"), table_name="test_plan")
+    op.drop_table("test_plan")
     op.drop_index(op.f("ix_test_analysis_baseline_test_history_id"), table_name="test_analysis")
     op.drop_table("test_analysis")
     op.drop_table("test_summary")
