@@ -154,7 +154,9 @@ launch() {   # name binary args... ; detached so it outlives this script and the
 wait_for() {   # name seconds command... ; fails early, with the log tail, if the server died
   local name="$1" secs="$2" deadline=$((SECONDS + $2)); shift 2
   until "$@" >/dev/null 2>&1; do
-    if [ -z "$(pid_of "$name")" ]; then
+    # The pid just launched, alive: on a busy machine it may not have exec'd the server yet, so
+    # its command line is not checked here (pid_of does, for pid files left from earlier runs).
+    if ! kill -0 "$(cat "$DIR/$name.pid" 2>/dev/null || echo 0)" 2>/dev/null; then
       tail -n 15 "$DIR/$name.log" >&2
       grep -qi "address already in use" "$DIR/$name.log" && die "$name: port already in use"
       die "$name exited during startup (log: $DIR/$name.log)"

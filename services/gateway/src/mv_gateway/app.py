@@ -25,6 +25,7 @@ from .history import routes as history
 from .live import LiveHub
 from .live import handlers as live_feed
 from .live import routes as live
+from .live.alerts import BurstWatch
 from .plans import routes as plans
 from .projects import routes as projects
 from .runs import routes as runs
@@ -62,7 +63,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     lifecycle.register(broker, sessions)
     spec_handlers.register(broker, sessions, waiters)
     resources.register(broker, sessions)
-    live_feed.register(broker, hub)
+    live_feed.register(broker, hub, BurstWatch(rise=settings.analysis.failure_burst_rise))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -129,6 +129,12 @@ def run(
         for kind, data in client.live(created["test_id"]):
             if kind == "k6" and not quiet:
                 console.print(_live_line(data))
+            elif kind == "alert":
+                alert = data["alert"]
+                where = f" [{alert['scenario']}]" if alert.get("scenario") else ""
+                console.print(
+                    f"[yellow]▲ live{where} {alert['title']['en']}: {alert['detail']['en']}"
+                )
         details = client.details(int(created["test_history_id"]))
         history_id = int(details["id"])
         analysis = client.analysis(history_id) if details["figures"].get("total_requests") else None

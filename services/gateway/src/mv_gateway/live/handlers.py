@@ -14,22 +14,28 @@ from mv_contracts.pods import PodResourcesEvent
 from mv_contracts.runs import TestFinishedEvent
 from mv_contracts.subjects import LIVE_METRICS, POD_RESOURCES, TEST_FINISHED
 
+from .alerts import BurstWatch
 from .hub import LiveHub
-from .messages import end_message, k6_message, resources_message
+from .messages import alert_message, end_message, k6_message, resources_message
 
 
-def register(broker: NatsBroker, hub: LiveHub) -> None:
+def register(broker: NatsBroker, hub: LiveHub, watch: BurstWatch | None = None) -> None:
     @broker.subscriber(POD_RESOURCES.name, title="gateway-live:pods")
     async def stream_resources(event: PodResourcesEvent) -> None:
         hub.publish(resources_message(event.payload))
 
     @broker.subscriber(LIVE_METRICS.name, title="gateway-live:k6")
     async def stream_k6(event: LiveSnapshotEvent) -> None:
-        hub.publish(k6_message(event.payload))
+        snapshot = event.payload
+        hub.publish(k6_message(snapshot))
+        for alert in watch.feed(snapshot) if watch else []:
+            hub.publish(alert_message(snapshot.test_id, snapshot.at, alert))
 
     @broker.subscriber(TEST_FINISHED.name, title="gateway-live:finished")
     async def stream_end(event: TestFinishedEvent) -> None:
         finished = event.payload
+        if watch:
+            watch.forget(finished.test_id)
         hub.publish(
             end_message(finished.test_id, finished.finished_at, finished.status, finished.reason)
         )

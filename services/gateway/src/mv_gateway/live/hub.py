@@ -31,7 +31,7 @@ class ClientFilter:
     def wants(self, message: LiveMessage) -> bool:
         if self.test_id is not None and self.test_id not in message.test_ids:
             return False
-        if message.kind == "k6":
+        if message.kind in ("k6", "alert"):
             return self.include is not Include.RESOURCES_ONLY
         if message.kind == "resources":
             return self.include is not Include.K6_ONLY

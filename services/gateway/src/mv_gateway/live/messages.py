@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from mv_contracts.metrics import LiveSnapshot
 from mv_contracts.pods import PodResources, PodResourcesSnapshot
 from mv_contracts.runs import RunStatus
+from mv_gateway.analysis import Finding
 
 
 class Include(StrEnum):
@@ -76,13 +77,14 @@ class LiveMessage(BaseModel):
     __test__ = False
 
     seq: int = Field(default=0, description="Increasing id; send it back as Last-Event-ID")
-    kind: Literal["k6", "resources", "end"]
+    kind: Literal["k6", "resources", "alert", "end"]
     at: datetime
     test_id: str | None = Field(description="The test; None for resources seen with no test")
     test_ids: list[str] = Field(default_factory=list, description="Tests running at that time")
     k6: LiveSnapshot | None = None
     resources: list[PodLive] | None = None
     end: TestEnd | None = None
+    alert: Finding | None = Field(default=None, description="A live finding, e.g. a burst")
 
     @cached_property
     def encoded(self) -> str:
@@ -142,6 +144,10 @@ def resources_message(snapshot: PodResourcesSnapshot) -> LiveMessage:
         test_ids=list(snapshot.test_ids),
         resources=[PodLive.of(pod) for pod in snapshot.pods],
     )
+
+
+def alert_message(test_id: str, at: datetime, alert: Finding) -> LiveMessage:
+    return LiveMessage(kind="alert", at=at, test_id=test_id, test_ids=[test_id], alert=alert)
 
 
 def end_message(test_id: str, at: datetime, status: RunStatus, reason: str | None) -> LiveMessage:
