@@ -40,13 +40,18 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mv_devstack.config import StackConfig
+from mv_devstack.config import REPO_ROOT, StackConfig
 from mv_devstack.servers import InfluxDB
+from mv_metrics_aggregator.receiver.compact import Compactor
+from mv_metrics_aggregator.receiver.remote_write import decode
 from mv_metrics_aggregator.receiver.settings import ReceiverSettings
 from mv_test_runner.settings import Settings as RunnerSettings
 
 DATABASE = "mv_bench_metrics_path"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+FIXTURES = (
+    REPO_ROOT / "services/metrics-aggregator/tests/metrics_aggregator_tests/fixtures/remote_write"
+)
 
 TARGET = """\
 package main
@@ -101,6 +106,7 @@ class Run:
     influx_cpu: float
     receiver_cpu: float | None = None
     receiver_per_sample: float | None = None
+    receiver_per_push: float | None = None
     exact: bool | None = None
 
 
@@ -142,7 +148,7 @@ class Bench:
         full_env = {**os.environ, **env, "TARGET": self.target, "K6_SYSTEM_TAGS": system_tags,
                     "K6_NO_USAGE_REPORT": "true"}  # fmt: skip
         receiver_before = cpu_seconds(self.receiver_pid)
-        series_before = get_json(self.receiver_stats)["received"]["series"]
+        received_before = get_json(self.receiver_stats)["received"]
         influx_before = cpu_seconds(self.influx_pid)
         process = subprocess.Popen(command, env=full_env, stdout=subprocess.DEVNULL)
         # Wait for the exit without reaping, so /proc/<pid>/stat still holds k6's totals.
@@ -158,9 +164,15 @@ class Bench:
             stats = get_json(self.receiver_stats)["received"]
             receiver_cpu = cpu_seconds(self.receiver_pid) - receiver_before
             run.receiver_cpu = receiver_cpu / count * 1e6
-            run.receiver_per_sample = receiver_cpu / (stats["series"] - series_before) * 1e6
+            run.receiver_per_sample = receiver_cpu / (stats["series"] - received_before["series"])
+            run.receiver_per_sample *= 1e6
+            run.receiver_per_push = (
+                receiver_cpu / (stats["pushes"] - received_before["pushes"]) * 1e6
+            )
             run.exact = self.stored_requests(test_id) == count
         time.sleep(1)  # InfluxDB's own flush of what it was sent (influxdb output)
+        if name == "influxdb":
+            run.exact = self.stored_requests(test_id, raw=True) == count
         run.influx_cpu = (cpu_seconds(self.influx_pid) - influx_before) / count * 1e6
         return run
 
@@ -173,12 +185,9 @@ class Bench:
         while get_json(self.receiver_stats)["influxdb"]["buffered"] and time.monotonic() < deadline:
             time.sleep(0.1)
 
-    def stored_requests(self, test_id: str) -> int:
-        body = influx(
-            self.stack,
-            f"SELECT SUM(requests) FROM mv_requests WHERE testid = '{test_id}'",  # noqa: S608
-            DATABASE,
-        )
+    def stored_requests(self, test_id: str, *, raw: bool = False) -> int:
+        what = "COUNT(value) FROM http_reqs" if raw else "SUM(requests) FROM mv_requests"
+        body = influx(self.stack, f"SELECT {what} WHERE testid = '{test_id}'", DATABASE)
         series = body["results"][0].get("series")  # type: ignore[index]
         return int(series[0]["values"][0][1]) if series else 0
 
@@ -188,23 +197,51 @@ class Bench:
         cpu0 = statistics.median(r.k6_cpu for r in base)
         print(f"k6 {self.args.vus} VUs x {self.args.seconds}s, median of {self.args.rounds} rounds")
         print(f"{'output':<12}{'req/s':>8}{'vs none':>8}{'k6 us/req':>10}{'vs none':>8}"
-              f"{'influxd':>9}{'receiver':>9}{'us/sample':>10}  exact  rounds")  # fmt: skip
+              f"{'influxd':>9}{'receiver':>9}{'/sample':>8}{'/push':>7}"
+              "  stored=k6  rounds")  # fmt: skip
         for name, runs in self.results.items():
             rate = statistics.median(r.rate for r in runs)
             cpu = statistics.median(r.k6_cpu for r in runs)
             influx_cpu = statistics.median(r.influx_cpu for r in runs)
             receiver = [r.receiver_cpu for r in runs if r.receiver_cpu is not None]
             per_sample = [r.receiver_per_sample for r in runs if r.receiver_per_sample is not None]
+            per_push = [r.receiver_per_push for r in runs if r.receiver_per_push is not None]
             exact = {r.exact for r in runs} - {None}
             print(
                 f"{name:<12}{rate:>8.0f}{rate / rate0:>8.2f}{cpu:>10.1f}{cpu / cpu0:>8.2f}"
                 f"{influx_cpu:>9.1f}"
                 f"{statistics.median(receiver) if receiver else float('nan'):>9.1f}"
-                f"{statistics.median(per_sample) if per_sample else float('nan'):>10.1f}"
-                f"  {'-' if not exact else 'yes' if exact == {True} else 'NO':<5}  "
+                f"{statistics.median(per_sample) if per_sample else float('nan'):>8.0f}"
+                f"{statistics.median(per_push) if per_push else float('nan'):>7.0f}"
+                f"  {'-' if not exact else 'yes' if exact == {True} else 'NO':<9}  "
                 + ", ".join(f"{r.rate:.0f}" for r in runs)
             )
-        print("(CPU µs per request of k6, influxd, the receiver; the receiver's per series sample)")
+        print(
+            "CPU µs per request of k6, influxd and the receiver; the receiver's CPU µs per pushed"
+        )
+        print("series sample and per push; stored=k6: requests in InfluxDB = k6's summary count")
+
+
+def decode_cost() -> None:
+    """The receiver's work per push in this process: protobuf (upb) decoding, then compaction."""
+    bodies = [path.read_bytes() for path in sorted(FIXTURES.glob("trend-*.bin"))]
+    messages = [decode(body) for body in bodies]
+    series = sum(len(m.timeseries) for m in messages) / len(messages)
+    rounds = 500
+    start = time.process_time()
+    for _ in range(rounds):
+        for body in bodies:
+            decode(body)
+    decoding = (time.process_time() - start) / (rounds * len(bodies)) * 1e6
+    start = time.process_time()
+    for _ in range(rounds):
+        compactor = Compactor()
+        for message in messages:
+            compactor.lines(message)
+    compacting = (time.process_time() - start) / (rounds * len(bodies)) * 1e6
+    print(f"receiver in process, captured k6 pushes of {series:.0f} series: decode "
+          f"{decoding:.0f} µs/push (snappy+protobuf), "
+          f"compact {compacting:.0f} µs/push")  # fmt: skip
 
 
 def build_target(tmp: Path) -> subprocess.Popen[str]:
@@ -271,6 +308,7 @@ def main() -> None:
             bench.report()
             target_cpu = (cpu_seconds(target.pid) - target_before) / requests * 1e6
             print(f"target (Go, GOMAXPROCS=1): {target_cpu:.1f} µs CPU per request")
+            decode_cost()
         finally:
             for process in (receiver, target):
                 process.terminate()

@@ -176,6 +176,16 @@ def test_failures_without_the_expected_response_tag_come_from_the_rate() -> None
     assert parse(lines[0])[2]["failed"] == 100
 
 
+def test_stale_markers_change_nothing() -> None:
+    compactor = Compactor()
+    tags = {"testid": "t", "scenario": "s", "expected_response": "true"}
+    compactor.lines(_request(_series("k6_http_reqs_total", 10, 1_000, **tags)))
+    stale = _series("k6_http_reqs_total", math.nan, 2_000, **tags)
+    assert compactor.lines(_request(stale)) == []
+    (line,) = compactor.lines(_request(_series("k6_http_reqs_total", 12, 3_000, **tags)))
+    assert parse(line)[2]["requests"] == 2
+
+
 def test_series_without_a_test_id_are_counted_and_skipped() -> None:
     compactor = Compactor()
     assert compactor.lines(_request(_series("k6_http_reqs_total", 5, 1_000, scenario="s"))) == []

@@ -8,6 +8,7 @@ is skipped without building its labels.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,12 +118,16 @@ class Compactor:
         groups: dict[tuple[str, str], Group] = {}
         vus: dict[str, dict[str, float]] = {}
         rates: dict[tuple[str, SeriesKey], float] = {}
-        late: list[tuple[str, SeriesKey, str, int, int]] = []  # reqs waiting for a rate
+        late: list[tuple[str, SeriesKey, str, int]] = []  # requests waiting for their rate
         for series in request.timeseries:
             self.stats.series += 1
             name = _name(series)
             if not _wanted(name):
                 continue
+            if not series.histograms and (
+                not series.samples or math.isnan(series.samples[-1].value)
+            ):
+                continue  # a stale marker (K6_PROMETHEUS_RW_STALE_MARKERS) ends a series: no data
             labels = _labels(series)
             test_id = labels.get(TEST_ID_LABEL)
             if not test_id:
@@ -163,13 +168,13 @@ class Compactor:
                         state.failed = total
                         group.failed += added
                 else:
-                    late.append((test_id, key, scenario, total, added))
+                    late.append((test_id, key, scenario, total))
             elif name == DURATION_HISTOGRAM_METRIC:
                 for histogram in series.histograms:
                     self._histogram(state, group, histogram)
             else:
                 self._stat(state, group, name[len(DURATION_PREFIX) :], series.samples[-1].value)
-        for test_id, key, scenario, total, _ in late:
+        for test_id, key, scenario, total in late:
             rate = rates.get((test_id, key))
             if rate is None:
                 continue

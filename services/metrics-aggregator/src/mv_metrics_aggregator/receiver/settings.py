@@ -35,5 +35,7 @@ class ReceiverSettings(InfluxDBSettings):
             "K6_PROMETHEUS_RW_TREND_STATS": "count,sum,min,max,p(99)",
         }
         if native_histograms:
+            # k6 v2 calls this a legacy name of K6_FEATURES=native-histograms (and warns); the
+            # k6 1.x of the Job image has it too (whether 1.x knows K6_FEATURES is unchecked).
             env["K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM"] = "true"
         return env
