@@ -1,6 +1,7 @@
 """Real k6 pushes to our receiver, which writes to the real InfluxDB: the stored counts equal
-k6's own end-of-test summary of the same run, overall and per scenario (trend stats and native
-histograms)."""
+k6's own end-of-test summary of the same run, overall and per scenario (trend stats, native
+histograms, and trend stats with InfluxDB unreachable for the whole run, written afterwards
+from the receiver's buffer)."""
 
 # The only value in the InfluxQL here is a uuid this module made.
 # ruff: noqa: S608
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -113,7 +115,14 @@ async def run_k6(k6: str, env: dict[str, str], test_id: str, workdir: Path) -> d
     return metrics
 
 
-@pytest.fixture(scope="module", params=["trend", "native"])
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port  # nothing listens once the socket is closed
+
+
+@pytest.fixture(scope="module", params=["trend", "native", "influxdb-away"])
 async def run(
     request: pytest.FixtureRequest,
     receiver: tuple[web.Application, ReceiverSettings],
@@ -126,8 +135,17 @@ async def run(
         pytest.fail("k6 is not installed: run scripts/bootstrap.sh")
     test_id = str(uuid.uuid4())
     env = settings.k6_env(native_histograms=request.param == "native")
+    buffer = app[BUFFER]
+    reachable, failed_writes = buffer.client, buffer.stats.failed_writes
+    if request.param == "influxdb-away":
+        buffer.client = InfluxClient(f"http://127.0.0.1:{closed_port()}", DATABASE, max_retry=0)
     k6_summary = await run_k6(k6, env, test_id, tmp_path_factory.mktemp("k6"))
-    assert await app[BUFFER].flush(within=30)
+    if request.param == "influxdb-away":
+        assert buffer.stats.buffered > 0
+        assert buffer.stats.failed_writes > failed_writes
+        away, buffer.client = buffer.client, reachable  # InfluxDB is back
+        await away.aclose()
+    assert await buffer.flush(within=30)
     client = InfluxClient(stack.influxdb_url, DATABASE)
     try:
         (result,) = await client.query(
@@ -168,7 +186,7 @@ async def test_mean_min_and_max_equal_k6s_own_summary(
         ours = stored[scenario]
         mean = ours["duration_sum"] / ours["duration_count"]
         assert mean == pytest.approx(durations["avg"], rel=1e-9)
-        if mode == "trend":  # native histograms carry neither
+        if mode != "native":  # native histograms carry neither
             assert ours["duration_min"] == pytest.approx(durations["min"], rel=1e-9)
             assert ours["duration_max"] == pytest.approx(durations["max"], rel=1e-9)
 
