@@ -36,6 +36,11 @@ class MetricFigures(Contract):
     avg_vus: float | None = None
 
 
+# The figure names, in order: the columns of test_history and scenario_history and the fields of
+# the gateway's Figures are made from these (and the field types above), never restated.
+FIGURE_NAMES: tuple[str, ...] = tuple(MetricFigures.model_fields)
+
+
 class FailureCount(Contract):
     """Failed requests of one kind: the HTTP status (``0`` when no response came) and k6's
     error code, if any."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from mv_runtime.logging import configure_logging
 
 from .app import create_app
+from .core.settings import Settings
 from .server import GatewayServer
-from .settings import Settings
 
 
 def main() -> None:

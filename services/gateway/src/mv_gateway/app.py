@@ -1,4 +1,6 @@
-"""The gateway's FastAPI application: HTTP API, the relational store and the bus."""
+"""The gateway's FastAPI application: the features' routes and bus handlers over the shared
+plumbing. A feature joins by one ``include_router`` line (and its ``register`` call if it
+handles bus messages); everything it needs at request time is on ``app.state``."""
 
 from __future__ import annotations
 
@@ -13,14 +15,22 @@ from faststream.nats import NatsBroker
 
 from mv_runtime.bus import make_broker
 
-from .api import endpoints, health, history, live, load_testing, openapi, projects, scheduler
-from .api.errors import install_error_handlers
-from .bus import live as live_feed
-from .bus import register_handlers
-from .db.engine import make_engine, make_session_factory
-from .db.migrate import upgrade
-from .live.hub import LiveHub
-from .settings import Settings
+from .core.engine import make_engine, make_session_factory
+from .core.errors import install_error_handlers
+from .core.migrate import upgrade
+from .core.settings import Settings
+from .health import routes as health
+from .history import lifecycle, resources, summaries
+from .history import routes as history
+from .live import LiveHub
+from .live import handlers as live_feed
+from .live import routes as live
+from .projects import routes as projects
+from .runs import routes as runs
+from .specs import discovery
+from .specs import handlers as spec_handlers
+from .specs import routes as specs
+from .specs.analysis import Waiters
 
 log = structlog.get_logger()
 
@@ -45,8 +55,13 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)  # connects lazily, on first use
     sessions = make_session_factory(engine)
     hub = LiveHub(queue_size=settings.live_queue_size)
-    register_handlers(broker, sessions)
-    live_feed.register(broker, sessions, hub)
+    waiters = Waiters()
+    discovery.register(broker, sessions)
+    summaries.register(broker, sessions, thresholds=settings.analysis)
+    lifecycle.register(broker, sessions)
+    spec_handlers.register(broker, sessions, waiters)
+    resources.register(broker, sessions)
+    live_feed.register(broker, hub)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -78,13 +93,12 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.session_factory = sessions
     app.state.broker = broker
     app.state.live_hub = hub
+    app.state.analysis_waiters = waiters
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(projects.router)
-    app.include_router(load_testing.router)
-    app.include_router(scheduler.router)
+    app.include_router(runs.router)
     app.include_router(history.router)
-    app.include_router(openapi.router)
-    app.include_router(endpoints.router)
+    app.include_router(specs.router)
     app.include_router(live.router)
     return app

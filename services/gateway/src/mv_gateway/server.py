@@ -7,8 +7,8 @@ import socket
 import uvicorn
 from fastapi import FastAPI
 
-from .live.hub import LiveHub
-from .settings import Settings
+from .core.settings import Settings
+from .live import LiveHub
 
 
 class GatewayServer(uvicorn.Server):

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,12 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import port_is_free
 from mv_devstack.servers import PostgreSQL
-from mv_gateway.api.deps import get_session
 from mv_gateway.app import create_app
-from mv_gateway.db.engine import make_engine
-from mv_gateway.db.migrate import upgrade
+from mv_gateway.core.deps import get_session
+from mv_gateway.core.engine import make_engine
+from mv_gateway.core.migrate import upgrade
+from mv_gateway.core.settings import Settings
 from mv_gateway.server import GatewayServer
-from mv_gateway.settings import Settings
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -70,8 +71,17 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Settings a test module wants the ``client`` app to have (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
 async def client(
-    engine: AsyncEngine, session: AsyncSession, stack: StackConfig
+    engine: AsyncEngine,
+    session: AsyncSession,
+    stack: StackConfig,
+    settings_overrides: dict[str, Any],
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The gateway app over ASGI, its session dependency bound to the test's transaction."""
     settings = Settings(
@@ -80,6 +90,7 @@ async def client(
         influxdb_host=stack.host,
         influxdb_port=stack.influxdb_port,
         migrate_on_start=False,
+        **settings_overrides,
     )
     broker = NatsBroker(stack.nats_url)
     app = create_app(settings, broker=broker)

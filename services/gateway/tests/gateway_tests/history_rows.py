@@ -10,15 +10,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mv_gateway.db.models import (
-    Endpoint,
-    OpenApiSpec,
-    Project,
+from mv_gateway.history.tables import (
     ScenarioHistory,
     StageHistory,
     TestHistory,
     TestResourceTimeseries,
 )
+from mv_gateway.projects.tables import Project
+from mv_gateway.specs.tables import Endpoint, OpenApiSpec
 
 # Later than anything other tests store, so these rows head the main board.
 FAR = datetime(2100, 1, 1, tzinfo=UTC)

@@ -22,12 +22,12 @@ from mv_contracts.pods import DiscoveredServer, ServerDiscoveredEvent
 from mv_contracts.spec import SpecAnalysedEvent, SpecAnalysisRequest, SpecAnalysisRequested
 from mv_contracts.subjects import ANALYSE_SPEC, SERVER_DISCOVERED
 from mv_demo_api.app import create_app as demo_app
-from mv_gateway.bus import discovery
-from mv_gateway.bus.discovery import analysis_id_for, analysis_request, document_url
-from mv_gateway.bus.specs import store_analysed
-from mv_gateway.db.engine import make_session_factory
-from mv_gateway.db.models import OpenApiSpec, Project
-from mv_gateway.db.specs import SUCCEEDED, SpecAnalysis
+from mv_gateway.core.engine import make_session_factory
+from mv_gateway.projects.tables import Project
+from mv_gateway.specs import discovery
+from mv_gateway.specs.discovery import analysis_id_for, analysis_request, document_url
+from mv_gateway.specs.handlers import store_analysed
+from mv_gateway.specs.tables import SUCCEEDED, OpenApiSpec, SpecAnalysis
 from mv_runtime.bus import Bus, subscribe
 from mv_spec_analyzer.analysing import Analyzer
 from mv_spec_analyzer.handlers import outcome

@@ -8,7 +8,7 @@ from faststream.nats import NatsBroker
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import port_is_free
 from mv_gateway.app import create_app
-from mv_gateway.settings import Settings
+from mv_gateway.core.settings import Settings
 
 from .conftest import LiveGateway
 

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from mv_gateway.api.history_models import Figures
-from mv_gateway.history_compare import (
-    FIGURES,
+from mv_contracts.metrics import FIGURE_NAMES as FIGURES
+from mv_gateway.history.compare import (
     FigureDelta,
     compare_figures,
     figure_delta,
@@ -16,6 +15,7 @@ from mv_gateway.history_compare import (
     group_by_name,
     match_scenarios,
 )
+from mv_gateway.history.schemas import Figures
 
 
 @dataclass

@@ -20,12 +20,12 @@ from mv_contracts.runs import (
     TestStartedEvent,
     scenario_tag,
 )
-from mv_gateway.bus.live import store_pod_resources
-from mv_gateway.bus.metrics import store_summary
-from mv_gateway.bus.runs import store_finished, store_started
-from mv_gateway.db.models import Project
-from mv_gateway.db.tests import NewScenario
-from mv_gateway.db.tests import TestRuns as Runs  # not a pytest class
+from mv_gateway.history.lifecycle import store_finished, store_started
+from mv_gateway.history.records import NewScenario
+from mv_gateway.history.records import TestRuns as Runs  # not a pytest class
+from mv_gateway.history.resources import store_pod_resources
+from mv_gateway.history.summaries import store_summary
+from mv_gateway.projects.tables import Project
 
 from .history_rows import add_endpoint, add_project
 

@@ -8,8 +8,9 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mv_gateway.db.models import Project, TestHistory
-from mv_gateway.history_compare import FIGURES
+from mv_contracts.metrics import FIGURE_NAMES as FIGURES
+from mv_gateway.history.tables import TestHistory
+from mv_gateway.projects.tables import Project
 
 from .history_rows import Scenario, add_project, add_run, at
 

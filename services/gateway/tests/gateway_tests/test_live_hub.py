@@ -136,7 +136,7 @@ def test_resources_are_grouped_as_usage_actual_usage_and_specs() -> None:
 
 
 async def test_sse_frames_ping_when_silent_and_end_with_the_test() -> None:
-    from mv_gateway.api.live import _sse_frames
+    from mv_gateway.live.routes import _sse_frames
 
     hub = LiveHub()
     frames = _sse_frames(hub, ClientFilter(test_id="a"), None, ping_seconds=0.05)

@@ -21,8 +21,9 @@ from mv_contracts.pods import PodResources, PodResourcesEvent, PodResourcesSnaps
 from mv_contracts.runs import RunStatus, TestFinished, TestFinishedEvent
 from mv_contracts.subjects import LIVE_METRICS, POD_RESOURCES, TEST_FINISHED
 from mv_devstack.config import StackConfig
-from mv_gateway.db.models import Project, TestHistory, TestResourceTimeseries
+from mv_gateway.history.tables import TestHistory, TestResourceTimeseries
 from mv_gateway.live.hub import LiveHub
+from mv_gateway.projects.tables import Project
 from mv_runtime.bus import Bus
 
 from .conftest import LiveGateway

@@ -22,10 +22,12 @@ from mv_contracts.metrics import (
 )
 from mv_contracts.subjects import STREAM_NAME, TEST_SUMMARY, durable_name
 from mv_devstack.config import StackConfig
-from mv_gateway.bus import metrics
-from mv_gateway.bus.metrics import store_summary
-from mv_gateway.db.engine import make_session_factory
-from mv_gateway.db.models import Project, ScenarioHistory, TestHistory
+from mv_gateway.core.engine import make_session_factory
+from mv_gateway.history import summaries as metrics
+from mv_gateway.history.compare import figures_of
+from mv_gateway.history.summaries import store_summary
+from mv_gateway.history.tables import ScenarioHistory, TestHistory
+from mv_gateway.projects.tables import Project
 from mv_runtime.bus import Bus, make_broker
 
 
@@ -81,16 +83,18 @@ async def test_summary_fills_the_test_and_its_scenarios(session: AsyncSession) -
     await session.refresh(test)
     assert test.is_completed
     assert test.completed_at == done
-    assert (test.total_requests, test.failed_requests, test.p95_response_time) == (300, 30, 40.5)
-    assert (test.avg_tps, test.max_vus, test.p99_response_time) == (30, 5, None)
+    stored = figures_of(test)  # the figure columns come from the contract, read by name
+    assert (stored["total_requests"], stored["failed_requests"]) == (300, 30)
+    assert (stored["p95_response_time"], stored["avg_tps"]) == (40.5, 30)
+    assert (stored["max_vus"], stored["p99_response_time"]) == (5, None)
     rows = await session.scalars(
         select(ScenarioHistory).where(ScenarioHistory.test_history_id == test.id)
     )
-    by_tag = {row.scenario_tag: row for row in rows}
-    assert by_tag["s01_list"].total_requests == 200
-    assert by_tag["s01_list"].p95_response_time == 30.25
-    assert by_tag["s02_get"].avg_response_time == pytest.approx(25.375)
-    assert by_tag["s03_idle"].total_requests is None  # no figures for it in the summary
+    by_tag = {row.scenario_tag: figures_of(row) for row in rows}
+    assert by_tag["s01_list"]["total_requests"] == 200
+    assert by_tag["s01_list"]["p95_response_time"] == 30.25
+    assert by_tag["s02_get"]["avg_response_time"] == pytest.approx(25.375)
+    assert by_tag["s03_idle"]["total_requests"] is None  # no figures for it in the summary
 
 
 async def test_summary_time_is_the_completion_time(session: AsyncSession) -> None:
@@ -103,7 +107,7 @@ async def test_summary_time_is_the_completion_time(session: AsyncSession) -> Non
     await session.refresh(test)
     assert test.completed_at == ended + timedelta(minutes=1)
     assert test.is_completed
-    assert test.total_requests == 300
+    assert figures_of(test)["total_requests"] == 300
 
 
 async def test_summary_of_an_unknown_test_changes_nothing(session: AsyncSession) -> None:
@@ -154,7 +158,7 @@ async def test_summary_through_real_nats(engine: AsyncEngine, gateway_bus: NatsB
             await asyncio.sleep(0.05)
         assert stored is not None
         assert stored.is_completed
-        assert stored.total_requests == 300
+        assert figures_of(stored)["total_requests"] == 300
         assert stored.completed_at is not None
     finally:
         async with sessions() as session, session.begin():

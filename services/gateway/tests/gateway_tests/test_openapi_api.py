@@ -12,7 +12,7 @@ from mv_contracts.spec import (
     RequestBodyInfo,
     TagInfo,
 )
-from mv_gateway.db.specs import SpecRepository
+from mv_gateway.specs.repository import SpecRepository
 
 
 def analysed(

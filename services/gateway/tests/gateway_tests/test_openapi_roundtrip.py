@@ -34,8 +34,8 @@ from mv_contracts.subjects import (
 )
 from mv_devstack.config import StackConfig
 from mv_gateway.app import create_app
-from mv_gateway.bus import specs as gateway_specs
-from mv_gateway.settings import Settings
+from mv_gateway.core.settings import Settings
+from mv_gateway.specs import handlers as gateway_specs
 from mv_runtime.bus import ACK_WAIT_SECONDS, MAX_DELIVER, stream
 from mv_spec_analyzer import handlers as analyzer_handlers
 from mv_spec_analyzer.app import create_app as create_analyzer

@@ -10,22 +10,18 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from mv_contracts.envelope import Envelope
-from mv_gateway.bus.idempotent import apply_once
-from mv_gateway.db.engine import make_session_factory
-from mv_gateway.db.models import (
-    Base,
-    Endpoint,
-    OpenApiSpec,
-    ProcessedMessage,
-    Project,
+from mv_gateway.core.database import Base
+from mv_gateway.core.engine import make_session_factory
+from mv_gateway.core.once import ProcessedMessage, ProcessedMessages, apply_once
+from mv_gateway.history.tables import (
     ScenarioHistory,
     StageHistory,
-    Tag,
     TestHistory,
     TestResourceTimeseries,
-    tag_endpoint,
 )
-from mv_gateway.db.repositories import ProcessedMessages, ProjectRepository
+from mv_gateway.projects.repository import ProjectRepository
+from mv_gateway.projects.tables import Project
+from mv_gateway.specs.tables import Endpoint, OpenApiSpec, Tag, tag_endpoint
 
 
 async def _project_with_everything(session: AsyncSession) -> Project:

@@ -1,1 +1,1 @@
-"""Alembic migrations of the gateway's store; see :mod:`mv_gateway.db.migrate`."""
+"""Alembic migrations of the gateway's store; see :mod:`mv_gateway.core.migrate`."""

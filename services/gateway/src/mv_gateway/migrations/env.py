@@ -8,12 +8,13 @@ from typing import Any, Literal
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from mv_gateway.db.engine import make_engine
-from mv_gateway.db.models import Base, UtcDateTime
-from mv_gateway.settings import Settings
+from mv_gateway.core.database import UtcDateTime
+from mv_gateway.core.engine import make_engine
+from mv_gateway.core.settings import Settings
+from mv_gateway.tables import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _url() -> str:

@@ -1,1 +1,0 @@
-"""HTTP routes of the gateway: thin edges over the repositories."""

@@ -1,1 +1,0 @@
-"""The gateway's relational store: models, engine, repositories, migrations."""

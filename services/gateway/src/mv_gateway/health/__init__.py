@@ -1,0 +1,2 @@
+"""Health: readiness (``GET /``: NATS, the database, InfluxDB and every subscription) and
+liveness (``/healthz``)."""

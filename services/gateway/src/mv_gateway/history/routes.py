@@ -1,0 +1,252 @@
+"""Test history: the main board, a project's tests, one test in full, trends and comparisons.
+
+The three routes of the original (``/test-history/simple``, ``/projects/{project_id}``,
+``/{test_history_id}/details``) plus a trend per project and a comparison of two runs. Reading
+only; the rows are written by ``POST /load-testing`` and the bus handlers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from mv_gateway.core.deps import SessionDep
+from mv_gateway.core.errors import NotFoundError
+
+from . import result_routes
+from .compare import compare_figures, figures_of, group_by_name, match_scenarios
+from .figures import LIST_FIGURES, TREND_FIGURES, SortField
+from .queries import HistoryQueries, Listed, ScenarioDetails, SortOrder
+from .schemas import (
+    EndpointRef,
+    FigureDeltaRead,
+    Figures,
+    PodResources,
+    ProjectTestPage,
+    ProjectTrend,
+    ResourcePoint,
+    RunComparison,
+    RunRef,
+    ScenarioComparison,
+    ScenarioOnlyIn,
+    ScenarioRead,
+    ScenarioTrend,
+    StageRead,
+    TestDetailsRead,
+    TestListItem,
+    TrendPoint,
+)
+from .tables import ScenarioHistory, TestHistory
+
+router = APIRouter(prefix="/test-history", tags=["Test History"])
+
+MAX_ID = 2**63 - 1
+ProjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="Project id")]
+TestHistoryId = Annotated[int, Path(ge=1, le=MAX_ID, description="test_history id")]
+
+
+def _item(listed: Listed) -> TestListItem:
+    test = listed.test
+    return TestListItem(
+        id=test.id,
+        test_id=test.test_id,
+        title=test.title,
+        project_id=test.project_id,
+        project_title=listed.project_title,
+        tested_at=test.tested_at,
+        completed_at=test.completed_at,
+        status=test.status,
+        is_completed=test.is_completed,
+        **{name: getattr(test, name) for name in LIST_FIGURES},
+    )
+
+
+@router.get("/simple", response_model=list[TestListItem])
+async def main_board(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200, description="How many tests")] = 20,
+) -> list[TestListItem]:
+    """The main board: the latest tests of every project, newest first."""
+    return [_item(listed) for listed in await HistoryQueries(session).latest(limit)]
+
+
+@router.get("/projects/{project_id}", response_model=ProjectTestPage, responses={404: {}})
+async def project_tests(
+    project_id: ProjectId,
+    session: SessionDep,
+    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    sort: Annotated[SortField, Query(description="Sort field")] = SortField.TESTED_AT,
+    order: Annotated[SortOrder, Query(description="Direction; missing figures last")] = (
+        SortOrder.DESC
+    ),
+) -> ProjectTestPage:
+    """One page of a project's tests, sorted, with the project's total."""
+    queries = HistoryQueries(session)
+    if not await queries.project_exists(project_id):
+        raise NotFoundError("project", project_id)
+    page = await queries.project_page(project_id, offset, limit, sort, order)
+    return ProjectTestPage(
+        project_id=project_id,
+        total=page.total,
+        offset=offset,
+        limit=limit,
+        sort=sort,
+        order=order,
+        items=[_item(listed) for listed in page.items],
+    )
+
+
+def _scenario(details: ScenarioDetails) -> ScenarioRead:
+    s = details.scenario
+    return ScenarioRead(
+        id=s.id,
+        name=s.name,
+        scenario_tag=s.scenario_tag,
+        endpoint_id=s.endpoint_id,
+        endpoint=EndpointRef.model_validate(details.endpoint) if details.endpoint else None,
+        executor=s.executor,
+        think_time=s.think_time,
+        response_time_target=s.response_time_target,
+        error_rate_target=s.error_rate_target,
+        figures=Figures.model_validate(s),
+        stages=[StageRead.model_validate(stage) for stage in details.stages],
+    )
+
+
+@router.get("/{test_history_id}/details", response_model=TestDetailsRead, responses={404: {}})
+async def test_details(test_history_id: TestHistoryId, session: SessionDep) -> TestDetailsRead:
+    """The test with every figure, its scenarios with their stages, and the pods' resources."""
+    found = await HistoryQueries(session).details(test_history_id)
+    if found is None:
+        raise NotFoundError("test history", test_history_id)
+    t = found.test
+    return TestDetailsRead(
+        id=t.id,
+        test_id=t.test_id,
+        title=t.title,
+        description=t.description,
+        project_id=t.project_id,
+        project_title=found.project_title,
+        status=t.status,
+        status_reason=t.status_reason,
+        executor=t.executor,
+        target_tps=t.target_tps,
+        tested_at=t.tested_at,
+        completed_at=t.completed_at,
+        is_completed=t.is_completed,
+        job_name=t.job_name,
+        k6_script_file_name=t.k6_script_file_name,
+        figures=Figures.model_validate(t),
+        scenarios=[_scenario(s) for s in found.scenarios],
+        resources=[
+            PodResources(
+                namespace=pod.namespace,
+                pod_name=pod.pod_name,
+                points=[ResourcePoint.model_validate(p) for p in pod.points],
+            )
+            for pod in found.resources
+        ],
+    )
+
+
+def _point(test: TestHistory, figures: Any) -> TrendPoint:
+    return TrendPoint(
+        test_history_id=test.id,
+        test_id=test.test_id,
+        title=test.title,
+        tested_at=test.tested_at,
+        status=test.status,
+        **{name: getattr(figures, name) for name in TREND_FIGURES},
+    )
+
+
+@router.get("/projects/{project_id}/trend", response_model=ProjectTrend, responses={404: {}})
+async def project_trend(
+    project_id: ProjectId,
+    session: SessionDep,
+    since: Annotated[
+        datetime | None, Query(description="Only runs tested at or after (UTC if no offset)")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="The latest runs")] = 50,
+) -> ProjectTrend:
+    """Each completed run's figures over time, for the whole test and per scenario name."""
+    queries = HistoryQueries(session)
+    if not await queries.project_exists(project_id):
+        raise NotFoundError("project", project_id)
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    runs = await queries.trend(project_id, since, limit)
+    by_name = group_by_name([(run.test, run.scenarios) for run in runs])
+    return ProjectTrend(
+        project_id=project_id,
+        runs=[_point(run.test, run.test) for run in runs],
+        scenarios=[
+            ScenarioTrend(name=name, points=[_point(test, s) for test, s in points])
+            for name, points in by_name.items()
+        ],
+    )
+
+
+def _ref(test: TestHistory) -> RunRef:
+    return RunRef(
+        id=test.id,
+        test_id=test.test_id,
+        title=test.title,
+        project_id=test.project_id,
+        tested_at=test.tested_at,
+        status=test.status,
+        is_completed=test.is_completed,
+    )
+
+
+def _deltas(base: Any, other: Any) -> dict[str, FigureDeltaRead]:
+    compared = compare_figures(figures_of(base), figures_of(other))
+    return {
+        name: FigureDeltaRead(
+            base=d.base, other=d.other, delta=d.delta, change_percent=d.change_percent
+        )
+        for name, d in compared.items()
+    }
+
+
+def _only(scenarios: list[ScenarioHistory]) -> list[ScenarioOnlyIn]:
+    return [ScenarioOnlyIn(id=s.id, name=s.name) for s in scenarios]
+
+
+@router.get("/compare", response_model=RunComparison, responses={404: {}})
+async def compare_runs(
+    session: SessionDep,
+    base: Annotated[int, Query(ge=1, le=MAX_ID, description="test_history id of the reference")],
+    other: Annotated[int, Query(ge=1, le=MAX_ID, description="test_history id compared to it")],
+) -> RunComparison:
+    """The delta (other - base, and % of base) of every figure, overall and per scenario name."""
+    queries = HistoryQueries(session)
+    base_run = await queries.with_scenarios(base)
+    if base_run is None:
+        raise NotFoundError("test history", base)
+    other_run = await queries.with_scenarios(other)
+    if other_run is None:
+        raise NotFoundError("test history", other)
+    matched = match_scenarios(base_run.scenarios, other_run.scenarios)
+    return RunComparison(
+        base=_ref(base_run.test),
+        other=_ref(other_run.test),
+        overall=_deltas(base_run.test, other_run.test),
+        scenarios=[
+            ScenarioComparison(
+                name=b.name,
+                base_scenario_id=b.id,
+                other_scenario_id=o.id,
+                figures=_deltas(b, o),
+            )
+            for b, o in matched.pairs
+        ],
+        only_in_base=_only(matched.only_base),
+        only_in_other=_only(matched.only_other),
+    )
+
+
+router.include_router(result_routes.router)

@@ -1,0 +1,49 @@
+"""HTTP routes of projects: create, list, read, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response, status
+
+from mv_gateway.core.deps import SessionDep
+from mv_gateway.core.errors import NotFoundError
+
+from .repository import ProjectRepository
+from .schemas import ProjectCreate, ProjectRead
+
+router = APIRouter(prefix="/project", tags=["Project"])
+
+ProjectId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Project id")]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead)
+async def create_project(body: ProjectCreate, session: SessionDep) -> ProjectRead:
+    project = await ProjectRepository(session).add(body.title, body.summary, body.description)
+    return ProjectRead.model_validate(project)
+
+
+@router.get("", response_model=list[ProjectRead])
+async def list_projects(
+    session: SessionDep,
+    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[ProjectRead]:
+    projects = await ProjectRepository(session).list(offset, limit)
+    return [ProjectRead.model_validate(p) for p in projects]
+
+
+@router.get("/{project_id}", response_model=ProjectRead, responses={404: {}})
+async def get_project(project_id: ProjectId, session: SessionDep) -> ProjectRead:
+    project = await ProjectRepository(session).get(project_id)
+    if project is None:
+        raise NotFoundError("project", project_id)
+    return ProjectRead.model_validate(project)
+
+
+@router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}})
+async def delete_project(project_id: ProjectId, session: SessionDep) -> Response:
+    """Delete a project with its specs, endpoints and test history."""
+    if not await ProjectRepository(session).delete(project_id):
+        raise NotFoundError("project", project_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,3 @@
+"""Runs: starting a load test from stored endpoints (the rules that make the contract's test
+request), cancelling it, reading its generated script, and listing what is running. What a run
+becomes is recorded by the history (:mod:`mv_gateway.history`)."""

@@ -1,0 +1,83 @@
+"""HTTP routes of runs: start a load test from stored endpoints, cancel it, read its generated
+k6 script, and list what is running. Each parses, calls one function of :mod:`.service` and
+answers; the rules live in :mod:`.rules`."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+from fastapi.responses import PlainTextResponse
+
+from mv_gateway.core.deps import BusDep, SessionDep
+from mv_gateway.history import TestRuns
+
+from .schemas import CancelAccepted, JobRead, LoadTestCreate, LoadTestCreated
+from .service import cancel_run, preview_run, script_of, start_run
+
+router = APIRouter()
+load_testing = APIRouter(prefix="/load-testing", tags=["Load Testing"])
+scheduler = APIRouter(prefix="/scheduler", tags=["Job Scheduler"])
+
+TestId = Annotated[str, Path(min_length=1, max_length=64, description="The test id")]
+
+
+@load_testing.post(
+    "", status_code=status.HTTP_202_ACCEPTED, response_model=LoadTestCreated, responses={503: {}}
+)
+async def start_load_test(
+    body: LoadTestCreate, session: SessionDep, bus: BusDep
+) -> LoadTestCreated:
+    """Store the test (pending) and ask the test-runner to run it; returns the test id.
+
+    The gateway resolves each endpoint_id to its method, path and spec base URL, validates the
+    whole request against the contract, stores test, scenarios and stages at once (not
+    completed) and publishes RUN_TEST. An impossible request is a 422 naming the field."""
+    return await start_run(session, bus, body, str(uuid.uuid4()))
+
+
+@load_testing.post(
+    "/preview",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/javascript": {}}}, 422: {}, 503: {}},
+)
+async def preview_load_test(
+    body: LoadTestCreate, session: SessionDep, bus: BusDep
+) -> PlainTextResponse:
+    """The exact k6 script the test-runner would run for this body (secret header values as
+    environment references); nothing is stored and nothing runs."""
+    script = await preview_run(session, bus, body, f"preview-{uuid.uuid4()}")
+    return PlainTextResponse(script, media_type="text/javascript; charset=utf-8")
+
+
+@load_testing.post(
+    "/{test_id}/cancel",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=CancelAccepted,
+    responses={404: {}, 409: {}, 503: {}},
+)
+async def cancel_load_test(test_id: TestId, session: SessionDep, bus: BusDep) -> CancelAccepted:
+    await cancel_run(session, bus, test_id)
+    return CancelAccepted(test_id=test_id)
+
+
+@load_testing.get(
+    "/{test_id}/script",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/javascript": {}}}, 404: {}},
+)
+async def get_script(test_id: TestId, session: SessionDep) -> PlainTextResponse:
+    """The k6 script the test-runner generated (secrets are environment variables, not in it)."""
+    script = await script_of(session, test_id)
+    return PlainTextResponse(script, media_type="text/javascript; charset=utf-8")
+
+
+@scheduler.get("/jobs", response_model=list[JobRead])
+async def list_jobs(session: SessionDep) -> list[JobRead]:
+    """Tests not yet finished: pending (sent to the runner) or running (k6 started)."""
+    return [JobRead.model_validate(t) for t in await TestRuns(session).active()]
+
+
+router.include_router(load_testing)
+router.include_router(scheduler)

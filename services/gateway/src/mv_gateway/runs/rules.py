@@ -1,0 +1,139 @@
+"""From a load test as the API takes it to the contract's TestRunRequest: plain functions.
+
+The API names stored endpoints; these rules resolve each to its request line and spec, pick the
+project and the base URL, keep accepting the original's constant-vus given as stages, and
+validate the whole against the contract. An impossible request raises
+:class:`InvalidTestRequest` naming the field, which the edge answers with 422.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from mv_contracts.runs import Executor, TestRunRequest, scenario_tag
+from mv_gateway.core.errors import FieldError, InvalidRequest
+from mv_gateway.history import NewScenario
+from mv_gateway.specs import EndpointTarget
+
+from .schemas import CALL_FIELDS, LoadTestCreate, ScenarioCreate
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+class InvalidTestRequest(FieldError):
+    """A field of the body that cannot be run (unknown endpoint, no base URL...)."""
+
+
+class RejectedByContract(InvalidRequest):
+    """The contract's own validation failed; the errors keep pydantic's shape under ``body``."""
+
+    def __init__(self, error: ValidationError) -> None:
+        super().__init__(
+            [{**e, "loc": ("body", *e["loc"])} for e in error.errors(include_url=False)]
+        )
+
+
+def seconds(duration: str) -> float:
+    """A k6 duration ("1m30s", "500ms") in seconds."""
+    return sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(duration))
+
+
+def legacy_constant_vus(options: dict[str, Any]) -> dict[str, Any]:
+    """The original's constant-vus took its VUs and duration from stages: keep accepting that
+    (the duration is the stages' total, the VUs their highest target)."""
+    stages = options.get("stages") or []
+    if (
+        options.get("executor") is not Executor.CONSTANT_VUS
+        or not stages
+        or options.get("duration")
+    ):
+        return options
+    converted = {**options, "duration": f"{sum(seconds(s['duration']) for s in stages):g}s"}
+    converted.setdefault("vus", max((s["target"] for s in stages), default=1) or 1)
+    return converted
+
+
+def scenario_request(scenario: ScenarioCreate, endpoint: EndpointTarget) -> dict[str, Any]:
+    """The contract's ScenarioRequest (unvalidated) for a scenario of the API."""
+    options = scenario.model_dump(exclude={"endpoint_id", *CALL_FIELDS}, exclude_none=True)
+    call = {name: getattr(scenario, name) for name in CALL_FIELDS}
+    return {
+        **legacy_constant_vus(options),
+        "endpoint_id": endpoint.id,
+        "endpoint": {"method": endpoint.method, "path": endpoint.path, **call},
+    }
+
+
+def resolve_target(
+    body: LoadTestCreate, endpoints: Mapping[int, EndpointTarget]
+) -> tuple[int, str]:
+    """The project and base URL: given in the body, else those of the scenarios' endpoints,
+    which must all exist, be current and belong to that one project."""
+    project_id = body.project_id
+    base_url = str(body.base_url) if body.base_url else None
+    for i, scenario in enumerate(body.scenarios):
+        endpoint = endpoints.get(scenario.endpoint_id)
+        if endpoint is None:
+            raise InvalidTestRequest("scenarios", i, "endpoint_id", message="endpoint not found")
+        if endpoint.removed:
+            raise InvalidTestRequest(
+                "scenarios", i, "endpoint_id", message="endpoint removed from its spec"
+            )
+        if project_id is None:
+            project_id = endpoint.project_id
+        if endpoint.project_id != project_id:
+            raise InvalidTestRequest(
+                "scenarios", i, "endpoint_id", message=f"endpoint not in project {project_id}"
+            )
+        base_url = base_url or endpoint.base_url
+    if not base_url:
+        raise InvalidTestRequest("base_url", message="the spec has no base_url: give base_url")
+    assert project_id is not None  # there is at least one scenario
+    return project_id, base_url
+
+
+def build_request(
+    body: LoadTestCreate, endpoints: Mapping[int, EndpointTarget], test_id: str
+) -> TestRunRequest:
+    """The validated test request; :class:`InvalidTestRequest` or :class:`RejectedByContract`
+    name the field when it cannot be run."""
+    project_id, base_url = resolve_target(body, endpoints)
+    try:
+        return TestRunRequest.model_validate(
+            {
+                "test_id": test_id,
+                "title": body.title,
+                "description": body.description,
+                "project_id": project_id,
+                "base_url": base_url,
+                "target_tps": body.target_tps,
+                "headers": body.headers,
+                "scenarios": [
+                    scenario_request(s, endpoints[s.endpoint_id]) for s in body.scenarios
+                ],
+            }
+        )
+    except ValidationError as error:
+        raise RejectedByContract(error) from None
+
+
+def new_scenarios(request: TestRunRequest) -> list[NewScenario]:
+    """The history's rows of the request's scenarios, tagged as the test-runner tags them."""
+    return [
+        NewScenario(
+            name=s.name,
+            scenario_tag=scenario_tag(i, s.name),
+            endpoint_id=s.endpoint_id,
+            executor=s.executor.value,
+            think_time=s.think_time,
+            response_time_target=s.response_time_target.max_ms if s.response_time_target else None,
+            error_rate_target=s.error_rate_target,
+            stages=[(stage.duration, stage.target) for stage in s.stages],
+        )
+        for i, s in enumerate(request.scenarios)
+    ]

@@ -1,0 +1,128 @@
+"""Request and response bodies of the spec and endpoint routes."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+from mv_contracts.common import DbId
+from mv_contracts.spec import SpecSource
+from mv_gateway.core.errors import InvalidRequest
+
+from .tables import Endpoint
+
+MAX_DOCUMENT_CHARS = 20 * 1024 * 1024
+
+
+class EndpointRead(BaseModel):
+    id: int
+    spec_id: int
+    method: str
+    path: str
+    operation_id: str | None
+    summary: str | None
+    description: str | None
+    deprecated: bool
+    removed: bool
+    tags: list[str]
+    parameters: list[dict[str, Any]]
+    request_body: dict[str, Any] | None
+    security: list[dict[str, list[str]]]
+
+
+def endpoint_read(endpoint: Endpoint, tags: list[str]) -> EndpointRead:
+    details = endpoint.details or {}
+    return EndpointRead(
+        id=endpoint.id,
+        spec_id=endpoint.openapi_spec_id,
+        method=endpoint.method,
+        path=endpoint.path,
+        operation_id=endpoint.operation_id,
+        summary=endpoint.summary,
+        description=endpoint.description,
+        deprecated=endpoint.deprecated,
+        removed=endpoint.removed,
+        tags=tags,
+        parameters=details.get("parameters") or [],
+        request_body=details.get("request_body"),
+        security=details.get("security") or [],
+    )
+
+
+class AnalyseRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"project_id": 1, "openapi_url": "http://my-service:8000/docs"}]
+        },
+    )
+
+    project_id: DbId
+    openapi_url: HttpUrl | None = Field(
+        default=None, description="The document, a Swagger UI or ReDoc page, or a base URL"
+    )
+    document: str | dict[str, Any] | None = Field(
+        default=None, description="The document itself: JSON or YAML text, or a JSON object"
+    )
+    spec_id: DbId | None = Field(default=None, description="Re-analyse this stored spec")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AnalyseRequest:
+        if (self.openapi_url is None) == (self.document is None):
+            raise ValueError("give exactly one of openapi_url or document")
+        if isinstance(self.document, str) and len(self.document) > MAX_DOCUMENT_CHARS:
+            raise ValueError(f"document is longer than {MAX_DOCUMENT_CHARS} characters")
+        return self
+
+    def source(self) -> SpecSource:
+        if self.document is None:
+            return SpecSource(url=self.openapi_url)
+        text = self.document if isinstance(self.document, str) else json.dumps(self.document)
+        if "\x00" in text:  # PostgreSQL text cannot hold it
+            raise InvalidRequest("document must not contain NUL characters")
+        return SpecSource(document=text)
+
+
+class AnalysisRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    analysis_id: str
+    project_id: int
+    status: str = Field(description="pending, succeeded or failed")
+    spec_id: int | None
+    source_url: str | None
+    failure_kind: str | None
+    reason: str | None
+    changes: dict[str, Any] | None
+    requested_at: datetime
+    finished_at: datetime | None
+
+
+class TagRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    description: str | None
+
+
+class SpecRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    project_id: int
+    title: str
+    version: str
+    description: str | None
+    openapi_version: str | None
+    base_url: str | None
+    source_url: str | None
+    analysed_at: datetime
+
+
+class SpecDetail(SpecRead):
+    tags: list[TagRead]
+    endpoints: list[EndpointRead]

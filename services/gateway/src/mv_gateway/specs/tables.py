@@ -1,0 +1,91 @@
+"""Tables of specs: a spec, its tags and endpoints, and the analyses that produce them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mv_gateway.core.database import Base, BigId, utcnow
+
+# Statuses of a spec_analysis row.
+PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
+
+
+class OpenApiSpec(Base):
+    __tablename__ = "openapi_spec"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(255))
+    version: Mapped[str] = mapped_column(String(100))
+    base_url: Mapped[str | None] = mapped_column(String(2000))
+    description: Mapped[str | None] = mapped_column(Text)
+    openapi_version: Mapped[str | None] = mapped_column(String(20))
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+    analysed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+tag_endpoint = Table(
+    "tag_endpoint",
+    Base.metadata,
+    Column("endpoint_id", BigId, ForeignKey("endpoint.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", BigId, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Tag(Base):
+    __tablename__ = "tag"
+    __table_args__ = (UniqueConstraint("openapi_spec_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    openapi_spec_id: Mapped[int] = mapped_column(
+        ForeignKey("openapi_spec.id", ondelete="CASCADE"), index=True
+    )
+
+
+class Endpoint(Base):
+    __tablename__ = "endpoint"
+    __table_args__ = (UniqueConstraint("openapi_spec_id", "method", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openapi_spec_id: Mapped[int] = mapped_column(
+        ForeignKey("openapi_spec.id", ondelete="CASCADE"), index=True
+    )
+    path: Mapped[str] = mapped_column(String(2000))
+    method: Mapped[str] = mapped_column(String(10))
+    operation_id: Mapped[str | None] = mapped_column(String(255))
+    summary: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    deprecated: Mapped[bool] = mapped_column(default=False)
+    removed: Mapped[bool] = mapped_column(default=False, doc="Gone from the latest analysis")
+    details: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, doc="Parameters, request body, example and security as analysed"
+    )
+
+
+class SpecAnalysis(Base):
+    """One request to analyse a document, and its outcome."""
+
+    __tablename__ = "spec_analysis"
+
+    analysis_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    spec_id: Mapped[int | None] = mapped_column(
+        ForeignKey("openapi_spec.id", ondelete="SET NULL"), index=True
+    )
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(20), default=PENDING)
+    failure_kind: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
+    changes: Mapped[dict[str, Any] | None]
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

@@ -1,0 +1,1 @@
+"""The metric-vault command: test plans from files, run through the gateway's HTTP API."""

@@ -1,0 +1,142 @@
+"""``metric-vault run PLAN``: analyse, start, follow, judge; the exit code gates CI.
+
+Exit codes: 0 passed; 1 a target was missed or a critical finding appeared; 2 the command line
+was wrong; 3 the test could not run or its result could not be had.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .client import Gateway, GatewayError
+from .gate import Exit, exit_code
+from .plan import PlanError, load_plan
+
+app = typer.Typer(add_completion=False, help=__doc__, no_args_is_help=True)
+console = Console(stderr=True)
+out = Console()
+
+GatewayOption = Annotated[
+    str, typer.Option("--gateway", envvar="METRIC_VAULT_URL", help="The gateway's URL")
+]
+TokenOption = Annotated[
+    str | None,
+    typer.Option("--token", envvar="METRIC_VAULT_TOKEN", help="API token", show_default=False),
+]
+
+
+def _live_line(data: dict[str, Any]) -> str:
+    figures = data.get("overall") or {}
+    return (
+        f"{figures.get('requests_total', 0):>9,} requests  "
+        f"{figures.get('tps', 0):>8.1f} req/s  "
+        f"p95 {figures.get('response_time_p95') or 0:>8.1f} ms  "
+        f"errors {100 * (figures.get('error_rate') or 0):5.2f} %  "
+        f"VUs {figures.get('vus') or 0:>4.0f}"
+    )
+
+
+def _print_result(details: dict[str, Any], analysis: dict[str, Any] | None) -> None:
+    table = Table(title=f"{details['title']} ({details['status']})")
+    for column in ("", "requests", "failed", "avg TPS", "p95 ms", "p99 ms", "error rate"):
+        table.add_column(column, justify="right")
+    rows = [("whole test", details["figures"])] + [
+        (s["name"], s["figures"]) for s in details.get("scenarios", [])
+    ]
+    for name, f in rows:
+        table.add_row(
+            name,
+            f"{f.get('total_requests') or 0:,}",
+            f"{f.get('failed_requests') or 0:,}",
+            f"{f.get('avg_tps') or 0:,.1f}",
+            f"{f.get('p95_response_time') or 0:,.1f}",
+            f"{f.get('p99_response_time') or 0:,.1f}",
+            f"{100 * (f.get('avg_error_rate') or 0):.2f} %",
+        )
+    out.print(table)
+    if details.get("status_reason"):
+        out.print(f"reason: {details['status_reason']}")
+    marks = {"critical": "[red]✖ critical[/red]", "warning": "[yellow]▲ warning[/yellow]"}
+    for finding in (analysis or {}).get("findings", []):
+        mark = marks.get(finding["severity"], "[blue]● info[/blue]")
+        where = f" [{finding['scenario']}]" if finding.get("scenario") else ""
+        out.print(f"{mark}{where} {finding['title']['en']}: {finding['detail']['en']}")
+
+
+def _write_reports(
+    client: Gateway, history_id: int, junit: Path | None, report: Path | None
+) -> None:
+    if junit:
+        junit.write_text(client.text(f"/test-history/{history_id}/report.junit.xml"), "utf-8")
+    if report:
+        report.write_text(client.text(f"/test-history/{history_id}/report.html"), "utf-8")
+
+
+@app.command()
+def gate(
+    test_history_id: Annotated[int, typer.Argument(help="A finished test's history id")],
+    gateway: GatewayOption = "http://127.0.0.1:8000",
+    token: TokenOption = None,
+    junit: Annotated[Path | None, typer.Option(help="Write JUnit XML here")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write the HTML report here")] = None,
+) -> None:
+    """Judge a test that has already run: print it, write its reports, exit as `run` does."""
+    client = Gateway(gateway, token)
+    try:
+        details = client.details(test_history_id, wait_seconds=0)
+        analysis = (
+            client.analysis(test_history_id) if details["figures"].get("total_requests") else None
+        )
+        _print_result(details, analysis)
+        _write_reports(client, test_history_id, junit, report)
+    except GatewayError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(Exit.NOT_RUN) from error
+    finally:
+        client.close()
+    raise typer.Exit(exit_code(details["status"], details.get("status_reason"), analysis))
+
+
+@app.command()
+def run(
+    plan_file: Annotated[Path, typer.Argument(help="The test plan (YAML)", exists=True)],
+    gateway: GatewayOption = "http://127.0.0.1:8000",
+    token: TokenOption = None,
+    junit: Annotated[Path | None, typer.Option(help="Write JUnit XML here")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write the HTML report here")] = None,
+    quiet: Annotated[bool, typer.Option(help="No live progress")] = False,
+) -> None:
+    """Run a test plan and exit non-zero when it misses its targets."""
+    try:
+        plan = load_plan(plan_file)
+    except PlanError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
+    client = Gateway(gateway, token)
+    try:
+        project_id = client.project(plan.project)
+        console.print(f"analysing {plan.spec} …")
+        spec_id = client.analyse(project_id, plan.spec)
+        body = plan.load_test(client.endpoint_ids(spec_id))
+        body["project_id"] = project_id
+        created = client.start(body)
+        console.print(f"test {created['test_id']} started")
+        for kind, data in client.live(created["test_id"]):
+            if kind == "k6" and not quiet:
+                console.print(_live_line(data))
+        details = client.details(int(created["test_history_id"]))
+        history_id = int(details["id"])
+        analysis = client.analysis(history_id) if details["figures"].get("total_requests") else None
+        _print_result(details, analysis)
+        _write_reports(client, history_id, junit, report)
+    except (GatewayError, PlanError) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(Exit.NOT_RUN) from error
+    finally:
+        client.close()
+    raise typer.Exit(exit_code(details["status"], details.get("status_reason"), analysis))
