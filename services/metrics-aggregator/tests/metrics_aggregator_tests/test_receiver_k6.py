@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
+from aiohttp import ClientSession, web
 
 from mv_devstack.config import StackConfig
 from mv_metrics_aggregator.influx import InfluxClient
@@ -202,3 +202,21 @@ async def test_the_receiver_saw_the_pushes(
     assert stats.untagged == 0
     assert app[BUFFER].stats.dropped == 0
     assert app[BUFFER].stats.buffered == 0
+
+
+async def test_a_body_that_is_not_remote_write_is_refused_with_the_reason(
+    receiver: tuple[web.Application, ReceiverSettings],
+) -> None:
+    _, settings = receiver
+    url = settings.k6_env()["K6_PROMETHEUS_RW_SERVER_URL"]
+    async with ClientSession() as session:
+        async with session.post(
+            url, data=b"not snappy", headers={"Content-Encoding": "snappy"}
+        ) as r:
+            assert r.status == 400
+            (problem,) = (await r.json())["detail"]
+            assert problem["loc"] == ["body"]
+            assert "not snappy" in problem["msg"]
+        async with session.post(url, data=b"{}", headers={"Content-Encoding": "gzip"}) as r:
+            assert r.status == 415
+            assert (await r.json())["detail"][0]["loc"] == ["Content-Encoding"]
