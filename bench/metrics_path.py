@@ -21,7 +21,7 @@ sample. After each receiver run the requests stored in InfluxDB are compared wit
 
     uv run --no-sync python bench/metrics_path.py [--vus 20] [--seconds 10] [--rounds 2]
 
-Figures: see the README, "Metrics path" (run of 2026-12-01).
+Figures: see the README, "Metrics path" (four runs of 2026-12-01).
 """
 
 from __future__ import annotations
