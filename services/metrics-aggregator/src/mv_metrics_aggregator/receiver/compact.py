@@ -1,0 +1,285 @@
+"""k6's cumulative remote-write series -> compact per-push points (see :mod:`.schema`).
+
+The receiver remembers, per test and series, the last cumulative value it saw, and writes the
+difference: so a push k6 failed to deliver is not lost, its requests arrive with the next one.
+Only the metrics the platform reads are looked at; the rest (timing phases, data, iterations)
+is skipped without building its labels.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .remote_write import bucket_counts, histogram_count
+from .schema import (
+    DURATION_HISTOGRAM_METRIC,
+    DURATION_PREFIX,
+    EXPECTED_LABEL,
+    FAILED_RATE_METRIC,
+    NAME_LABEL,
+    REQS_METRIC,
+    REQUESTS_MEASUREMENT,
+    SCENARIO_LABEL,
+    TEST_ID_LABEL,
+    TIME_SCALE,
+    VUS_MAX_METRIC,
+    VUS_MEASUREMENT,
+    VUS_METRIC,
+)
+
+IGNORED_LABELS = frozenset({NAME_LABEL, "k6_feature_native_histograms"})
+SeriesKey = tuple[tuple[str, str], ...]
+
+
+@dataclass(slots=True)
+class SeriesState:
+    """The last cumulative values of one tag set of one test."""
+
+    requests: int = 0
+    failed: int = 0
+    duration_count: int = 0
+    duration_sum: float = 0.0  # seconds, as k6 sends it
+    buckets: dict[int, int] = field(default_factory=dict)
+    zero: int = 0
+
+
+@dataclass(slots=True)
+class TestState:
+    series: dict[SeriesKey, SeriesState] = field(default_factory=dict)
+    last_ms: dict[str, int] = field(default_factory=dict)  # per scenario; "" for the vus point
+    seen: float = 0.0  # monotonic time of the last push
+
+
+@dataclass(slots=True)
+class Group:
+    """What one push adds for one test and scenario."""
+
+    ms: int = 0
+    requests: int = 0
+    failed: int = 0
+    duration_count: int = 0
+    duration_sum: float = 0.0  # ms
+    duration_min: float | None = None
+    duration_max: float | None = None
+    duration_p99: float | None = None
+    schema: int | None = None
+    buckets: dict[int, int] = field(default_factory=dict)
+    zero: int = 0
+
+
+@dataclass(slots=True)
+class Stats:
+    pushes: int = 0
+    series: int = 0
+    untagged: int = 0  # series of a k6 run without --tag testid=...
+    points: int = 0
+
+
+def _labels(series: Any) -> dict[str, str]:
+    return {label.name: label.value for label in series.labels}
+
+
+def _key(labels: dict[str, str]) -> SeriesKey:
+    return tuple(sorted((k, v) for k, v in labels.items() if k not in IGNORED_LABELS))
+
+
+def _name(series: Any) -> str:
+    for label in series.labels:
+        if label.name == NAME_LABEL:
+            return str(label.value)
+    return ""
+
+
+def _wanted(name: str) -> bool:
+    return name in (REQS_METRIC, FAILED_RATE_METRIC, VUS_METRIC, VUS_MAX_METRIC) or (
+        name.startswith(DURATION_PREFIX)
+    )
+
+
+def escape_tag(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace("=", "\\=").replace(" ", "\\ ")
+
+
+class Compactor:
+    """Turns decoded ``WriteRequest`` messages into line protocol; one per receiver."""
+
+    def __init__(self, *, state_ttl: float = 3600.0) -> None:
+        self.tests: dict[str, TestState] = {}
+        self.state_ttl = state_ttl
+        self.stats = Stats()
+        self._pruned = time.monotonic()
+
+    def lines(self, request: Any) -> list[str]:
+        now = time.monotonic()
+        self.stats.pushes += 1
+        groups: dict[tuple[str, str], Group] = {}
+        vus: dict[str, dict[str, float]] = {}
+        rates: dict[tuple[str, SeriesKey], float] = {}
+        late: list[tuple[str, SeriesKey, str, int]] = []  # requests waiting for their rate
+        for series in request.timeseries:
+            self.stats.series += 1
+            name = _name(series)
+            if not _wanted(name):
+                continue
+            if not series.histograms and (
+                not series.samples or math.isnan(series.samples[-1].value)
+            ):
+                continue  # a stale marker (K6_PROMETHEUS_RW_STALE_MARKERS) ends a series: no data
+            labels = _labels(series)
+            test_id = labels.get(TEST_ID_LABEL)
+            if not test_id:
+                self.stats.untagged += 1
+                continue
+            test = self.tests.get(test_id)
+            if test is None:
+                test = self.tests[test_id] = TestState()
+            test.seen = now
+            key = _key(labels)
+            ms = max(
+                [s.timestamp for s in series.samples] + [h.timestamp for h in series.histograms]
+            )
+            if name in (VUS_METRIC, VUS_MAX_METRIC):
+                values = vus.setdefault(test_id, {"ms": 0})
+                values[name] = series.samples[-1].value
+                values["ms"] = max(values["ms"], ms)
+                continue
+            if name == FAILED_RATE_METRIC:
+                rates[(test_id, key)] = series.samples[-1].value
+                continue
+            scenario = labels.get(SCENARIO_LABEL, "")
+            group = groups.get((test_id, scenario))
+            if group is None:
+                group = groups[(test_id, scenario)] = Group()
+            group.ms = max(group.ms, ms)
+            state = test.series.get(key)
+            if state is None:
+                state = test.series[key] = SeriesState()
+            if name == REQS_METRIC:
+                total = round(series.samples[-1].value)
+                added = total - state.requests if total >= state.requests else total
+                state.requests = total
+                group.requests += added
+                expected = labels.get(EXPECTED_LABEL)
+                if expected is not None:
+                    if expected == "false":
+                        state.failed = total
+                        group.failed += added
+                else:
+                    late.append((test_id, key, scenario, total))
+            elif name == DURATION_HISTOGRAM_METRIC:
+                for histogram in series.histograms:
+                    self._histogram(state, group, histogram)
+            else:
+                self._stat(state, group, name[len(DURATION_PREFIX) :], series.samples[-1].value)
+        for test_id, key, scenario, total in late:
+            rate = rates.get((test_id, key))
+            if rate is None:
+                continue
+            state = self.tests[test_id].series[key]
+            failed = round(rate * total)
+            groups[(test_id, scenario)].failed += (
+                failed - state.failed if failed >= state.failed else failed
+            )
+            state.failed = failed
+        out = [
+            self._point(test_id, scenario, group) for (test_id, scenario), group in groups.items()
+        ]
+        out += [self._vus_point(test_id, values) for test_id, values in vus.items()]
+        lines = [line for line in out if line]
+        self.stats.points += len(lines)
+        if now - self._pruned > 60:
+            self.prune(now)
+        return lines
+
+    @staticmethod
+    def _stat(state: SeriesState, group: Group, stat: str, value: float) -> None:
+        if stat == "count":
+            count = round(value * TIME_SCALE)
+            added = count - state.duration_count if count >= state.duration_count else count
+            # A reset (a new run under the same id) restarts the sum with the count.
+            if count < state.duration_count:
+                state.duration_sum = 0.0
+            state.duration_count = count
+            group.duration_count += added
+        elif stat == "sum":
+            added_s = value - state.duration_sum if value >= state.duration_sum else value
+            state.duration_sum = value
+            group.duration_sum += added_s * TIME_SCALE
+        elif stat == "min":
+            ms = value * TIME_SCALE
+            group.duration_min = ms if group.duration_min is None else min(group.duration_min, ms)
+        elif stat == "max":
+            ms = value * TIME_SCALE
+            group.duration_max = ms if group.duration_max is None else max(group.duration_max, ms)
+        elif stat == "p99":
+            ms = value * TIME_SCALE
+            group.duration_p99 = ms if group.duration_p99 is None else max(group.duration_p99, ms)
+
+    @staticmethod
+    def _histogram(state: SeriesState, group: Group, histogram: Any) -> None:
+        count = histogram_count(histogram)
+        reset = count < state.duration_count
+        if reset:
+            state.duration_count, state.duration_sum, state.buckets, state.zero = 0, 0.0, {}, 0
+        group.duration_count += count - state.duration_count
+        group.duration_sum += (histogram.sum - state.duration_sum) * TIME_SCALE
+        state.duration_count, state.duration_sum = count, histogram.sum
+        buckets = bucket_counts(histogram)
+        for index, total in buckets.items():
+            added = total - state.buckets.get(index, 0)
+            if added:
+                group.buckets[index] = group.buckets.get(index, 0) + added
+        state.buckets = buckets
+        zero = int(histogram.zero_count_int)
+        group.zero += zero - state.zero
+        state.zero = zero
+        group.schema = int(histogram.schema)
+
+    def _stamp(self, test_id: str, scenario: str, ms: int) -> int:
+        # Two points of one series at the same time would overwrite each other in InfluxDB.
+        last = self.tests[test_id].last_ms
+        ms = max(ms, last.get(scenario, 0) + 1)
+        last[scenario] = ms
+        return ms
+
+    def _point(self, test_id: str, scenario: str, group: Group) -> str:
+        if not group.requests and not group.duration_count:
+            return ""
+        fields = [
+            f"requests={group.requests}i",
+            f"failed={group.failed}i",
+            f"duration_count={group.duration_count}i",
+            f"duration_sum={group.duration_sum!r}",
+        ]
+        for name in ("duration_min", "duration_max", "duration_p99"):
+            value = getattr(group, name)
+            if value is not None:
+                fields.append(f"{name}={value!r}")
+        if group.schema is not None:
+            cells = "".join(f" {i}:{n}" for i, n in sorted(group.buckets.items()))
+            fields.append(f'duration_hist="{group.schema} z:{group.zero}{cells}"')
+        tags = (
+            f"{TEST_ID_LABEL}={escape_tag(test_id)},{SCENARIO_LABEL}={escape_tag(scenario or '-')}"
+        )
+        ms = self._stamp(test_id, scenario, group.ms)
+        return f"{REQUESTS_MEASUREMENT},{tags} {','.join(fields)} {ms}"
+
+    def _vus_point(self, test_id: str, values: dict[str, float]) -> str:
+        fields = [
+            f"{field_name}={round(values[metric])}i"
+            for field_name, metric in (("vus", VUS_METRIC), ("vus_max", VUS_MAX_METRIC))
+            if metric in values
+        ]
+        if not fields:
+            return ""
+        ms = self._stamp(test_id, "", int(values["ms"]))
+        return f"{VUS_MEASUREMENT},{TEST_ID_LABEL}={escape_tag(test_id)} {','.join(fields)} {ms}"
+
+    def prune(self, now: float) -> None:
+        """Forget tests that pushed nothing for ``state_ttl`` seconds (bounded memory)."""
+        self._pruned = now
+        for test_id in [t for t, s in self.tests.items() if now - s.seen > self.state_ttl]:
+            del self.tests[test_id]

@@ -1,0 +1,59 @@
+"""The compact schema the receiver writes to InfluxDB: one point per k6 push, test and scenario.
+
+What k6's ``experimental-prometheus-rw`` output sends, and what this module relies on:
+
+- every value is *cumulative since the start of the run*, per series (metric name + tag set);
+  a series is pushed only when it got new samples, stamped with its latest sample's time (ms);
+- ``k6_http_reqs_total`` (counter) per tag set: the ``expected_response`` tag says whether the
+  requests of that series failed (``K6_SYSTEM_TAGS`` must keep it; else failures come from
+  ``k6_http_req_failed_rate`` x requests of the same tag set, rounded: exact below 2**52);
+- ``k6_http_req_duration_<stat>`` with trend stats (``K6_PROMETHEUS_RW_TREND_STATS``), in
+  seconds; k6 scales *every* stat of a time metric by 1/1000, the ``count`` too (7,451 requests
+  arrive as 7.451), so counts are ``round(value * 1000)``;
+- ``k6_http_req_duration_seconds`` as a native histogram
+  (``K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true``): exact count and sum, buckets at
+  k6's schema (3: bucket bounds a factor 2**(1/8) apart), no min or max;
+- ``k6_vus`` / ``k6_vus_max`` gauges, per test only (no scenario tag).
+
+Measurement ``mv_requests``, tags ``testid`` and ``scenario``, one point per push in which the
+scenario had new requests, at the latest sample time of the push (ms, strictly increasing per
+test and scenario), fields:
+
+================== ======= =============================================================
+``requests``       integer requests since the previous point (exact)
+``failed``         integer failed requests since the previous point (exact)
+``duration_count`` integer response times since the previous point (= requests for HTTP)
+``duration_sum``   float   their sum, ms; mean = SUM(duration_sum) / SUM(duration_count)
+``duration_min``   float   the smallest *running* minimum of the pushed series, ms: MIN over
+                           a test's points is the test's exact minimum (trend stats only)
+``duration_max``   float   the same for the maximum (trend stats only)
+``duration_p99``   float   k6's running p99 of the scenario's slowest series, ms (trend
+                           stats ``p(99)`` only; a chart's figure, never merged)
+``duration_hist``  string  native histograms only: the interval's bucket counts,
+                           ``"<schema> z:<zero bucket> <index>:<count> ..."`` (bucket ``i``
+                           holds ``(2**((i-1)/2**schema), 2**(i/2**schema)]`` seconds),
+                           mergeable by adding counts
+================== ======= =============================================================
+
+Measurement ``mv_vus``, tag ``testid``: fields ``vus`` and ``vus_max`` (integers) per push.
+
+Summing ``requests``/``failed`` over a test's points gives k6's own end-of-test counts
+(``tests/metrics_aggregator_tests/test_receiver_k6.py`` checks it against real k6).
+"""
+
+from __future__ import annotations
+
+REQUESTS_MEASUREMENT = "mv_requests"
+VUS_MEASUREMENT = "mv_vus"
+TEST_ID_LABEL = "testid"
+SCENARIO_LABEL = "scenario"
+EXPECTED_LABEL = "expected_response"
+NAME_LABEL = "__name__"
+
+REQS_METRIC = "k6_http_reqs_total"
+FAILED_RATE_METRIC = "k6_http_req_failed_rate"
+DURATION_PREFIX = "k6_http_req_duration_"
+DURATION_HISTOGRAM_METRIC = "k6_http_req_duration_seconds"
+VUS_METRIC, VUS_MAX_METRIC = "k6_vus", "k6_vus_max"
+# k6 divides every trend stat of a time metric by 1000 (ms -> s), its count included.
+TIME_SCALE = 1000.0
