@@ -255,3 +255,17 @@ async def test_a_new_executor_follows_a_job_started_before_a_restart(
         "CompletionsReached",
     )  # fmt: skip
     assert outcome == Outcome(RunStatus.SUCCEEDED)
+
+
+async def test_counts_come_from_the_k6_pod_log_or_are_none(
+    executor: KubernetesExecutor, kube_api: Any, namespace: str
+) -> None:
+    """The API server serves a pod's log from its kubelet; none runs here, so the read is
+    refused and the run's figures go unchecked (None) rather than the follow failing. The
+    parsing of a real log is in test_counts.py."""
+    test_id = await start(executor)
+    name = job_name(test_id)
+    assert await executor.counts(test_id) is None  # no pod yet
+    terminated = {"terminated": {"exitCode": 0, "reason": "Completed"}}
+    await asyncio.to_thread(run_pod, kube_api, namespace, name, terminated)
+    assert await executor.counts(test_id) is None
