@@ -179,14 +179,20 @@ class Aggregator:
     async def wait_for_count(
         self, event: TestFinished, live_start: datetime | None, expected: int
     ) -> None:
-        """Poll InfluxDB's request count until it reaches ``expected``, or SUMMARY_COUNT_WAIT
+        """Poll InfluxDB's request count until it reaches ``expected``, stays the same for
+        SUMMARY_COUNT_SETTLE (k6 has ended: nothing more is on its way), or SUMMARY_COUNT_WAIT
         after the finish (counted from the finish: a retry or redelivery waits no longer)."""
         start, end = self.window(event, live_start)
         bounds = q.Bounds(event.test_id, q.ns(start), q.ns(end))
         deadline = event.finished_at + timedelta(seconds=self.settings.summary_count_wait)
+        settle = timedelta(seconds=self.settings.summary_count_settle)
+        last, since = -1, datetime.now(UTC)
         while True:
             stored = (await stored_requests(self.client, bounds)).get(OVERALL, 0)
-            if stored >= expected or datetime.now(UTC) >= deadline:
+            now = datetime.now(UTC)
+            if stored != last:
+                last, since = stored, now
+            if stored >= expected or now >= deadline or now - since >= settle:
                 return
             await asyncio.sleep(self.settings.summary_count_poll)
 

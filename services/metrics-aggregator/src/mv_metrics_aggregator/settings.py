@@ -41,6 +41,12 @@ class Settings(InfluxDBSettings):
         description="Seconds after a test's finish to wait for InfluxDB to hold as many requests "
         "as k6 counted (its last flush can arrive late); a shortfall left then is reported",
     )
+    summary_count_settle: float = Field(
+        default=5,
+        gt=0,
+        description="Seconds the count may stay short of k6's, unchanged, before the shortfall "
+        "is taken as final",
+    )
     summary_count_poll: float = Field(
         default=1, gt=0, description="Seconds between counts while waiting for k6's count"
     )
@@ -51,7 +57,7 @@ class Settings(InfluxDBSettings):
         "is retried; after that the summary is published as failed (complete=false)",
     )
     summary_retry_max_delay: float = Field(
-        default=60, gt=0, description="Longest pause in seconds between two summary attempts"
+        default=30, gt=0, description="Longest pause in seconds between two summary attempts"
     )
     window_margin: float = Field(
         default=60, ge=0, description="Seconds added around a test's window for clock skew"

@@ -78,8 +78,8 @@ async def running_aggregator(settings: Settings) -> AsyncIterator[Aggregator]:
     try:
         yield aggregator
     finally:
+        await broker.stop()  # as the service stops: handlers first, then the clients they use
         await aggregator.close()
-        await broker.stop()
 
 
 async def eventually(check: Callable[[], Any], seconds: float = 30) -> Any:

@@ -40,8 +40,13 @@ def test_equal_counts_are_whole() -> None:
         (
             summary(1033, 12, s01_a=1033),
             k6(2290, 12, s01_a=2290),
+            "InfluxDB has 1,033 of 2,290 requests k6 made",  # one scenario: no repetition
+        ),
+        (
+            summary(1033, 12, s01_a=1000, s02_b=33),
+            k6(2290, 12, s01_a=1000, s02_b=1290),
             "InfluxDB has 1,033 of 2,290 requests k6 made; "
-            "by scenario, requests stored of made: s01_a 1,033 of 2,290",
+            "by scenario, requests stored of made: s02_b 33 of 1,290",
         ),
         (
             summary(769, 0),
