@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, Field
 
 from .common import Text
 from .envelope import Contract, Envelope
-from .runs import K6Counts
+from .runs import K6Counts, TestFinished
 
 
 class MetricFigures(Contract):
@@ -145,6 +145,17 @@ class LiveSnapshot(Contract):
     window_seconds: float = Field(gt=0)
     overall: LiveFigures
     scenarios: list[LiveScenario] = Field(default_factory=list)
+
+
+class SummariseRequest(Contract):
+    """Make a test's summary again, e.g. after one that failed (``complete=False``)."""
+
+    finished: TestFinished = Field(description="The test's finished event, as stored")
+
+
+class TestSummariseRequested(Envelope):
+    type: Literal["metrics.summarise.requested"] = "metrics.summarise.requested"
+    payload: SummariseRequest
 
 
 class TestSummaryEvent(Envelope):

@@ -13,6 +13,8 @@ from mv_contracts.metrics import (
     MetricFigures,
     PodUsageSummary,
     ScenarioSummary,
+    SummariseRequest,
+    TestSummariseRequested,
     TestSummary,
     TestSummaryEvent,
 )
@@ -232,6 +234,19 @@ def samples() -> list[Envelope]:
                 complete=False,
                 incomplete_reason="InfluxDB has 1,033 of 2,290 requests k6 made",
                 k6_counts=COUNTS,
+            ),
+        ),
+        TestSummariseRequested(
+            correlation_id=TEST_ID,
+            payload=SummariseRequest(
+                finished=TestFinished(
+                    test_id=TEST_ID,
+                    status=RunStatus.SUCCEEDED,
+                    started_at=T0,
+                    finished_at=T0,
+                    executor="kubernetes",
+                    k6_counts=COUNTS,
+                )
             ),
         ),
         LiveSnapshotEvent(

@@ -34,9 +34,21 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from mv_contracts.metrics import LiveSnapshot, LiveSnapshotEvent, TestSummary, TestSummaryEvent
+from mv_contracts.metrics import (
+    LiveSnapshot,
+    LiveSnapshotEvent,
+    TestSummariseRequested,
+    TestSummary,
+    TestSummaryEvent,
+)
 from mv_contracts.runs import TestFinished, TestFinishedEvent, TestStarted, TestStartedEvent
-from mv_contracts.subjects import LIVE_METRICS, TEST_FINISHED, TEST_STARTED, TEST_SUMMARY
+from mv_contracts.subjects import (
+    LIVE_METRICS,
+    SUMMARISE_TEST,
+    TEST_FINISHED,
+    TEST_STARTED,
+    TEST_SUMMARY,
+)
 from mv_runtime.bus import Bus, subscribe
 
 from . import completeness
@@ -61,9 +73,11 @@ UNREADABLE = (InfluxError, ConnectionError, TimeoutError)
 log = structlog.get_logger()
 
 
-def summary_id(test_id: str) -> UUID:
-    """The one envelope id of a test's summary."""
-    return uuid5(SUMMARY_NAMESPACE, f"metrics.summary:{test_id}")
+def summary_id(test_id: str, redo: UUID | None = None) -> UUID:
+    """The one envelope id of a test's summary, or of the one a summarise command ``redo``
+    asked for (new, so that JetStream and the gateway take it as the newer summary)."""
+    name = f"metrics.summary:{test_id}" + (f":{redo}" if redo else "")
+    return uuid5(SUMMARY_NAMESPACE, name)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -126,9 +140,11 @@ class Aggregator:
         elapsed = (now - event.finished_at).total_seconds()
         return max(0.0, wait - elapsed)
 
-    async def finished(self, event: TestFinished) -> None:
+    async def finished(self, event: TestFinished, redo: UUID | None = None) -> None:
+        """Summarise the test of ``event`` and publish it; ``redo`` is the id of a summarise
+        command asking for it again."""
         running = await self.live.stop(event.test_id)
-        if self.running_tests is not None:
+        if self.running_tests is not None and redo is None:
             await self.running_tests.forget(event.test_id)
         live_start = running.started_at if running else None
         retrying = AsyncRetrying(
@@ -145,7 +161,7 @@ class Aggregator:
         except UNREADABLE as error:
             summary = self.failed_summary(event, error)
         envelope = TestSummaryEvent(
-            id=summary_id(event.test_id), correlation_id=event.test_id, payload=summary
+            id=summary_id(event.test_id, redo), correlation_id=event.test_id, payload=summary
         )
         await self.bus.publish(TEST_SUMMARY, envelope)
         log.info(
@@ -294,3 +310,14 @@ def register(broker: NatsBroker, aggregator: Aggregator) -> None:
     async def on_test_finished(event: TestFinishedEvent, message: NatsMessage) -> None:
         async with heartbeat(message):
             await aggregator.finished(event.payload)
+
+    @subscribe(
+        broker,
+        SERVICE,
+        SUMMARISE_TEST,
+        ack_wait=FINISHED_ACK_WAIT_SECONDS,
+        max_workers=FINISHED_WORKERS,
+    )
+    async def on_summarise(event: TestSummariseRequested, message: NatsMessage) -> None:
+        async with heartbeat(message):
+            await aggregator.finished(event.payload.finished, redo=event.id)

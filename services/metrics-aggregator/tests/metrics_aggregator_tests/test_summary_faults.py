@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime, timedelta
 
 import nats
 import pytest
 from nats.aio.client import Client
 
-from mv_contracts.metrics import TestSummary, TestSummaryEvent
+from mv_contracts.metrics import (
+    SummariseRequest,
+    TestSummariseRequested,
+    TestSummary,
+    TestSummaryEvent,
+)
 from mv_contracts.runs import (
     K6Counts,
     RequestCounts,
@@ -20,9 +25,9 @@ from mv_contracts.runs import (
     TestFinished,
     TestFinishedEvent,
 )
-from mv_contracts.subjects import STREAM_NAME, TEST_FINISHED, durable_name
+from mv_contracts.subjects import STREAM_NAME, SUMMARISE_TEST, TEST_FINISHED, durable_name
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.handlers import SERVICE
+from mv_metrics_aggregator.handlers import SERVICE, summary_id
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.lineprotocol import SyntheticRun
 
@@ -92,6 +97,11 @@ async def the_summary(nc: Client, test_id: str, since: datetime) -> TestSummary:
     (event,) = await eventually(lambda: stored_summaries(nc, test_id, since), 60)
     assert isinstance(event, TestSummaryEvent)
     return event.payload
+
+
+async def _two(found: Awaitable[list[TestSummaryEvent]]) -> list[TestSummaryEvent] | None:
+    summaries = await found
+    return summaries if len(summaries) >= 2 else None
 
 
 async def test_a_late_last_flush_is_waited_for(
@@ -177,9 +187,21 @@ async def test_influxdb_away_past_the_retry_time_gives_a_stated_failure(
     settings = settings_for(
         stack, DATABASE, link.port, summary_retry_seconds=3, summary_retry_max_delay=1
     )
+    event = finished(run, counts)
     async with running_aggregator(settings) as aggregator:
-        await aggregator.finished(finished(run, counts))
+        await aggregator.finished(event)
         summary = await the_summary(nc, run.test_id, since)
+        # InfluxDB back: a summarise command makes it again, as a new envelope.
+        link.down = False
+        command = TestSummariseRequested(
+            correlation_id=run.test_id, payload=SummariseRequest(finished=event)
+        )
+        await aggregator.bus.publish(SUMMARISE_TEST, command)
+        both = await eventually(lambda: _two(stored_summaries(nc, run.test_id, since)), seconds=60)
+    assert [e.id for e in both] == [summary_id(run.test_id), summary_id(run.test_id, command.id)]
+    redone = both[1].payload
+    assert redone.complete
+    assert redone.overall.total_requests == 100
     assert link.refused >= 2
     assert not summary.complete
     assert summary.incomplete_reason is not None
