@@ -57,7 +57,7 @@ class Settings(InfluxDBSettings):
         "is retried; after that the summary is published as failed (complete=false)",
     )
     summary_retry_max_delay: float = Field(
-        default=30, gt=0, description="Longest pause in seconds between two summary attempts"
+        default=10, gt=0, description="Longest pause in seconds between two summary attempts"
     )
     window_margin: float = Field(
         default=60, ge=0, description="Seconds added around a test's window for clock skew"
