@@ -3,38 +3,32 @@ processes: a summary that lacks samples says so (against k6's own count), and on
 could not give at first comes once InfluxDB is back. The gateway is left out: these figures
 are decided on the bus, so the test reads the events there.
 
-Measured on two busy cores (the figures of issue 12): see the module's log lines "measured".
+Figures (issue 12) are printed as "measured:" lines (run with -s).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
-import nats
-import nats.js.errors
 import pytest
 from nats.aio.client import Client
-from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from mv_contracts import Envelope
 from mv_contracts.metrics import TestSummary, TestSummaryEvent
 from mv_contracts.runs import (
     TestFinished,
     TestFinishedEvent,
-    TestRunRequest,
     TestRunRequested,
     TestStartedEvent,
 )
-from mv_contracts.subjects import RUN_TEST, STREAM_NAME, TEST_FINISHED, TEST_STARTED, TEST_SUMMARY
+from mv_contracts.subjects import RUN_TEST, TEST_FINISHED, TEST_STARTED, TEST_SUMMARY
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import ManagedProcess, port_is_free
 from mv_devstack.servers import InfluxDB
 from mv_devstack.services import service_process, start_demo_api
+
+from .bus_events import measured, publish, run_request, stream_client, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
@@ -63,73 +57,9 @@ def workers(config: StackConfig) -> Iterator[list[ManagedProcess]]:
 
 @pytest.fixture
 async def nc(config: StackConfig, workers: list[ManagedProcess]) -> AsyncIterator[Client]:
-    """A client of the services' NATS, once the services have declared their stream."""
-    client = await nats.connect(config.nats_url)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            await client.jetstream().stream_info(STREAM_NAME)
-            break
-        except nats.js.errors.NotFoundError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.5)
+    client = await stream_client(config.nats_url)
     yield client
     await client.close()
-
-
-def run_request(config: StackConfig, seconds: int) -> TestRunRequest:
-    """50 requests a second at the demo API for ``seconds``."""
-    scenario = {
-        "name": "헬스 체크",
-        "endpoint": {"method": "GET", "path": "/health"},
-        "executor": "constant-arrival-rate",
-        "rate": 50,
-        "duration": f"{seconds}s",
-        "pre_allocated_vus": 5,
-    }
-    return TestRunRequest.model_validate(
-        {
-            "test_id": f"influx-fault-{uuid.uuid4()}",
-            "title": "InfluxDB fault",
-            "project_id": 1,
-            "base_url": config.demo_url,
-            "scenarios": [scenario],
-        }
-    )
-
-
-async def publish(nc: Client, subject: str, message: Envelope) -> None:
-    await nc.jetstream().publish(
-        subject, message.model_dump_json().encode(), headers={"Nats-Msg-Id": str(message.id)}
-    )
-
-
-async def wait_for(
-    nc: Client, subject: str, kind: type[Envelope], test_id: str, seconds: float
-) -> Any:
-    """The payload of the first ``kind`` event of ``test_id`` on ``subject`` in the stream."""
-    config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
-    sub = await nc.jetstream().pull_subscribe(subject, stream=STREAM_NAME, config=config)
-    deadline = time.monotonic() + seconds
-    try:
-        while time.monotonic() < deadline:
-            try:
-                messages = await sub.fetch(50, timeout=1)
-            except (nats.errors.TimeoutError, TimeoutError):
-                continue
-            for message in messages:
-                await message.ack()
-                data = json.loads(message.data)
-                if data.get("correlation_id") == test_id:
-                    return getattr(kind.model_validate(data), "payload")  # noqa: B009
-    finally:
-        await sub.unsubscribe()
-    raise AssertionError(f"no {kind.__name__} for {test_id} within {seconds} s")
-
-
-def measured(what: str, **figures: object) -> None:
-    print(f"measured: {what}: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
 
 
 async def test_influxdb_down_10s_in_a_20s_run_marks_the_summary_incomplete(
