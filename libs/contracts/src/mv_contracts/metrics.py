@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, Field
 
 from .common import Text
 from .envelope import Contract, Envelope
+from .runs import K6Counts, TestFinished
 
 
 class MetricFigures(Contract):
@@ -110,6 +111,18 @@ class TestSummary(Contract):
     resources: list[PodUsageSummary] = Field(default_factory=list)
     empty_reason: Text | None = Field(default=None, description="Why a summary has no samples")
     series: TestSeries | None = Field(default=None, description="Per-step figures of the test")
+    complete: bool = Field(
+        default=True,
+        description="False when the figures are known not to be whole: the stored samples fall "
+        "short of (or exceed) k6's own count, or no summary could be made at all",
+    )
+    incomplete_reason: Text | None = Field(
+        default=None, description="Why complete is false, written for a person"
+    )
+    k6_counts: K6Counts | None = Field(
+        default=None,
+        description="k6's own count of the run; None when k6 gave none, so nothing was checked",
+    )
 
 
 class LiveFigures(Contract):
@@ -125,6 +138,9 @@ class LiveFigures(Contract):
 
 class LiveScenario(Contract):
     name: Text = Field(description="The k6 scenario tag, see mv_contracts.runs.scenario_tag")
+    label: Text | None = Field(
+        default=None, description="The scenario's name as the user wrote it, when known"
+    )
     figures: LiveFigures
 
 
@@ -134,6 +150,17 @@ class LiveSnapshot(Contract):
     window_seconds: float = Field(gt=0)
     overall: LiveFigures
     scenarios: list[LiveScenario] = Field(default_factory=list)
+
+
+class SummariseRequest(Contract):
+    """Make a test's summary again, e.g. after one that failed (``complete=False``)."""
+
+    finished: TestFinished = Field(description="The test's finished event, as stored")
+
+
+class TestSummariseRequested(Envelope):
+    type: Literal["metrics.summarise.requested"] = "metrics.summarise.requested"
+    payload: SummariseRequest
 
 
 class TestSummaryEvent(Envelope):

@@ -147,6 +147,10 @@ class TestStarted(Contract):
         default=None,
         description="The generated k6 script, so the gateway can show it; secrets are not in it",
     )
+    scenario_names: dict[str, Name] = Field(
+        default_factory=dict,
+        description="k6 scenario tag (see scenario_tag) → the scenario's name as the user wrote it",
+    )
 
 
 class TestWarning(Contract):
@@ -162,6 +166,20 @@ class RunStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class RequestCounts(Contract):
+    requests: int = Field(ge=0, description="http_reqs")
+    failed: int = Field(ge=0, description="http_req_failed samples that are true")
+
+
+class K6Counts(Contract):
+    """k6's own end-of-test count of a run's requests, to check the stored samples against."""
+
+    overall: RequestCounts
+    scenarios: dict[str, RequestCounts] = Field(
+        default_factory=dict, description="By k6 scenario tag"
+    )
+
+
 class TestFinished(Contract):
     test_id: str
     status: RunStatus
@@ -172,6 +190,11 @@ class TestFinished(Contract):
     executor: Literal["local", "kubernetes"] | None = Field(
         default=None,
         description="Where k6 ran: after a local run its samples are already flushed",
+    )
+    k6_counts: K6Counts | None = Field(
+        default=None,
+        description="k6's end-of-test summary of the run; None when k6 wrote none (it never "
+        "started, was killed, or its log was gone)",
     )
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Literal
 
 from .envelope import Contract, Envelope
-from .metrics import LiveSnapshotEvent, TestSummaryEvent
+from .metrics import LiveSnapshotEvent, TestSummariseRequested, TestSummaryEvent
 from .pods import PodResourcesEvent, ServerDiscoveredEvent
 from .runs import (
     ScriptPreview,
@@ -120,6 +120,14 @@ TEST_SUMMARY = Subject(
     ("gateway",),
     "Final figures of a test, overall and per scenario.",
 )
+SUMMARISE_TEST = Subject(
+    "mv.cmd.metrics.summarise",
+    TestSummariseRequested,
+    "jetstream",
+    "gateway",
+    ("metrics-aggregator",),
+    "Make a test's summary again; it comes as a new TEST_SUMMARY envelope that replaces the last.",
+)
 LIVE_METRICS = Subject(
     "mv.live.metrics.*",
     LiveSnapshotEvent,
@@ -167,6 +175,7 @@ ALL_SUBJECTS: tuple[Subject, ...] = (
     TEST_WARNING,
     TEST_FINISHED,
     TEST_SUMMARY,
+    SUMMARISE_TEST,
     LIVE_METRICS,
     POD_RESOURCES,
     SERVER_DISCOVERED,

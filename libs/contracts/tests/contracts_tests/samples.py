@@ -13,6 +13,8 @@ from mv_contracts.metrics import (
     MetricFigures,
     PodUsageSummary,
     ScenarioSummary,
+    SummariseRequest,
+    TestSummariseRequested,
     TestSummary,
     TestSummaryEvent,
 )
@@ -26,6 +28,8 @@ from mv_contracts.pods import (
 from mv_contracts.runs import (
     EndpointCall,
     Executor,
+    K6Counts,
+    RequestCounts,
     ResponseTimeTarget,
     RunStatus,
     ScenarioRequest,
@@ -91,6 +95,10 @@ LIVE = LiveFigures(
     response_time_avg=31.0,
     response_time_p95=95.0,
     response_time_p99=210.0,
+)
+COUNTS = K6Counts(
+    overall=RequestCounts(requests=2290, failed=12),
+    scenarios={"s01": RequestCounts(requests=2290, failed=12)},
 )
 SCENARIO = ScenarioRequest(
     name="주문 조회",
@@ -203,6 +211,7 @@ def samples() -> list[Envelope]:
                 job_name="k6-6f1c2f55",
                 script_name="6f1c2f55.js",
                 started_at=T0,
+                scenario_names={"s01": "주문 조회"},
             ),
         ),
         TestWarningEvent(
@@ -220,6 +229,7 @@ def samples() -> list[Envelope]:
                 started_at=T0,
                 finished_at=T0,
                 thresholds_crossed=True,
+                k6_counts=COUNTS,
             ),
         ),
         TestSummaryEvent(
@@ -229,7 +239,7 @@ def samples() -> list[Envelope]:
                 window_start=T0,
                 window_end=T0,
                 overall=FIGURES,
-                scenarios=[ScenarioSummary(name="주문 조회", figures=FIGURES)],
+                scenarios=[ScenarioSummary(name="s01", figures=FIGURES)],
                 resources=[
                     PodUsageSummary(
                         pod="api-7d9f",
@@ -239,6 +249,22 @@ def samples() -> list[Envelope]:
                         memory_max_mb=256,
                     )
                 ],
+                complete=False,
+                incomplete_reason="InfluxDB has 1,033 of 2,290 requests k6 made",
+                k6_counts=COUNTS,
+            ),
+        ),
+        TestSummariseRequested(
+            correlation_id=TEST_ID,
+            payload=SummariseRequest(
+                finished=TestFinished(
+                    test_id=TEST_ID,
+                    status=RunStatus.SUCCEEDED,
+                    started_at=T0,
+                    finished_at=T0,
+                    executor="kubernetes",
+                    k6_counts=COUNTS,
+                )
             ),
         ),
         LiveSnapshotEvent(
@@ -248,7 +274,7 @@ def samples() -> list[Envelope]:
                 at=T0,
                 window_seconds=5,
                 overall=LIVE,
-                scenarios=[LiveScenario(name="주문 조회", figures=LIVE)],
+                scenarios=[LiveScenario(name="s01", label="주문 조회", figures=LIVE)],
             ),
         ),
         PodResourcesEvent(

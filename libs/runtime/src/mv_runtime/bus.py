@@ -75,12 +75,14 @@ def subscribe(
     *,
     ack_wait: float = ACK_WAIT_SECONDS,
     max_deliver: int = MAX_DELIVER,
+    max_workers: int = 1,
 ) -> Callable[[Callable[..., Any]], Any]:
     """Decorator registering a handler on ``subject`` for ``service``.
 
     JetStream subjects get a durable pull consumer (shared by the service's replicas) with
     explicit acks: the message is acked when the handler returns and nacked for redelivery
-    when it raises. Core subjects get a plain subscription.
+    when it raises. Core subjects get a plain subscription. ``max_workers`` > 1 handles that
+    many messages at once (for handlers that wait, so one message holds up no other).
     """
     if subject.transport == "core":
         return broker.subscriber(
@@ -98,6 +100,7 @@ def subscribe(
         # FastStream's pull loop does not suppress (it expects nats.errors.TimeoutError) and logs
         # as a crashed task. Our volumes are commands and events, one fetch each is plenty.
         pull_sub=PullSub(batch_size=1, timeout=5.0),
+        max_workers=max_workers,
         config=ConsumerConfig(ack_wait=ack_wait, max_deliver=max_deliver),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"{service}:{subject.name}",

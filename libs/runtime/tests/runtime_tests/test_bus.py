@@ -219,3 +219,34 @@ async def test_core_subjects_go_to_the_per_test_subject() -> None:
     async with TestNatsBroker(broker):
         await Bus(broker).publish(LIVE_METRICS, snapshot, test_id="t-1")
     assert [LiveSnapshotEvent.model_validate(m) for m in seen] == [snapshot]
+
+
+async def test_max_workers_handles_messages_side_by_side(stack: StackConfig) -> None:
+    """A handler that waits holds up no other message when the subscriber has workers."""
+    correlation = uuid4().hex
+    broker = make_broker(stack.nats_url)
+    running, most = 0, 0
+    done: list[str] = []
+    all_done = asyncio.Event()
+
+    @subscribe(broker, f"test-{correlation[:8]}", CANCEL_TEST, max_workers=3)
+    async def handle(message: TestCancelRequested) -> None:
+        nonlocal running, most
+        if message.correlation_id != correlation:
+            return
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(1)
+        running -= 1
+        done.append(str(message.id))
+        if len(done) == 3:
+            all_done.set()
+
+    async with broker:
+        await broker.start()
+        bus = Bus(broker)
+        for _ in range(3):
+            await bus.publish(CANCEL_TEST, _cancel(correlation))
+        await asyncio.wait_for(all_done.wait(), 15)
+    assert len(done) == 3
+    assert most == 3

@@ -101,6 +101,24 @@ def _failures(results: dict[str, Result]) -> dict[str, list[FailureCount]]:
     return kinds
 
 
+def empty_summary(
+    test_id: str,
+    start: datetime,
+    end: datetime,
+    reason: str,
+    resources: list[PodUsageSummary] | None = None,
+) -> TestSummary:
+    """A summary without figures, and why."""
+    return TestSummary(
+        test_id=test_id,
+        window_start=start,
+        window_end=end,
+        overall=metric_figures(GroupCounts(), {}, [], []),
+        resources=resources or [],
+        empty_reason=reason,
+    )
+
+
 async def summarise(
     client: InfluxClient, test_id: str, start: datetime, end: datetime
 ) -> TestSummary:
@@ -115,14 +133,7 @@ async def summarise(
     overall = counts.get(OVERALL)
     resources = await pod_resources(client, test_id, start, end)
     if overall is None or overall.requests == 0 or overall.first_ms is None:
-        return TestSummary(
-            test_id=test_id,
-            window_start=start,
-            window_end=end,
-            overall=metric_figures(GroupCounts(), {}, [], []),
-            resources=resources,
-            empty_reason=NO_SAMPLES,
-        )
+        return empty_summary(test_id, start, end, NO_SAMPLES, resources)
     assert overall.last_ms is not None
     # Second pass: exact-rank percentiles over the samples counted in the first (same bounds),
     # 1 s buckets over the active range. Rows carry epoch milliseconds, truncated: the last
@@ -191,6 +202,11 @@ def series_of(results: dict[str, Result], step: int, first_ms: int, last_ms: int
     return TestSeries(step_seconds=step, overall=overall, scenarios=dict(sorted(built.items())))
 
 
+async def stored_requests(client: InfluxClient, bounds: q.Bounds) -> dict[str, int]:
+    """Requests InfluxDB holds in ``bounds``: overall under ``OVERALL``, and per scenario."""
+    return _counted(await run(client, q.requests(bounds)), "requests", "requests")
+
+
 async def pod_resources(
     client: InfluxClient, test_id: str, start: datetime, end: datetime
 ) -> list[PodUsageSummary]:
@@ -225,11 +241,14 @@ async def live_snapshot(
     window: timedelta,
     totals: LiveTotals | None = None,
     settle: timedelta = SETTLE,
+    labels: dict[str, str] | None = None,
 ) -> LiveSnapshot:
     """Totals since ``started`` and the figures of the window ``[now - window, now)``.
 
-    ``totals`` (kept by the caller between snapshots) is advanced to ``now - settle``.
+    ``totals`` (kept by the caller between snapshots) is advanced to ``now - settle``;
+    ``labels`` names each scenario tag as the user wrote it.
     """
+    labels = labels or {}
     end = q.ns(now)
     totals = totals or LiveTotals(q.ns(started))
     settle_to = max(totals.until_ns, end - int(settle.total_seconds() * 1e9))
@@ -265,5 +284,7 @@ async def live_snapshot(
         at=now,
         window_seconds=seconds,
         overall=figures.pop(OVERALL),
-        scenarios=[LiveScenario(name=n, figures=f) for n, f in sorted(figures.items())],
+        scenarios=[
+            LiveScenario(name=n, label=labels.get(n), figures=f) for n, f in sorted(figures.items())
+        ],
     )

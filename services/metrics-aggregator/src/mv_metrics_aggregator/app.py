@@ -15,5 +15,6 @@ def create_app(settings: Settings) -> FastStream:
     aggregator = make_aggregator(settings, broker)
     register(broker, aggregator)
     app = FastStream(broker)
+    app.after_startup(aggregator.resume)
     app.after_shutdown(aggregator.close)
     return app

@@ -134,6 +134,13 @@ def counts(bounds: Bounds) -> dict[str, str]:
     return statements
 
 
+def requests(bounds: Bounds) -> dict[str, str]:
+    """Only the request counts, overall and per scenario: cheap enough to poll."""
+    statement = f'SELECT COUNT("value") AS requests FROM "{REQUESTS}" WHERE {bounds.where()}'
+    overall, by_scenario = _both(statement)
+    return {"requests": overall, "requests_by_scenario": by_scenario}
+
+
 def rank_arguments(percentile: float, n: int) -> tuple[float, float, float]:
     """InfluxDB nearest-rank arguments for the two ranks around k6's percentile, and the weight.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -26,6 +26,8 @@ class RunningTest:
     test_id: str
     started_at: datetime
     executor: str
+    labels: dict[str, str] = field(default_factory=dict)
+    """k6 scenario tag → the scenario's name as the user wrote it."""
     task: asyncio.Task[None] | None = None
     totals: LiveTotals | None = None
 
@@ -56,11 +58,17 @@ class LiveTracker:
     def running(self, test_id: str) -> RunningTest | None:
         return self._running.get(test_id)
 
-    def start(self, test_id: str, started_at: datetime, executor: str) -> bool:
+    def start(
+        self,
+        test_id: str,
+        started_at: datetime,
+        executor: str,
+        labels: dict[str, str] | None = None,
+    ) -> bool:
         """Start the loop; False (a no-op) for a redelivered or late started event."""
         if test_id in self._running or test_id in self._finished:
             return False
-        test = RunningTest(test_id, started_at, executor)
+        test = RunningTest(test_id, started_at, executor, dict(labels or {}))
         test.task = asyncio.create_task(self._loop(test), name=f"live:{test_id}")
         self._running[test_id] = test
         return True
@@ -103,6 +111,7 @@ class LiveTracker:
                     window,
                     test.totals,
                     self.settle,
+                    test.labels,
                 )
                 await self._publish(snapshot)
             except (InfluxError, ConnectionError, TimeoutError) as error:

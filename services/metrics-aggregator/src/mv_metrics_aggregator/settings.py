@@ -32,7 +32,33 @@ class Settings(InfluxDBSettings):
         ge=0,
         description="The same for the local executor: k6 has exited, so its output is flushed",
     )
-    scheduler_max_retry: int = Field(default=3, ge=0, description="Retries while InfluxDB is down")
+    scheduler_max_retry: int = Field(
+        default=3, ge=0, description="Quick retries of one InfluxDB request (0.5 s, 1 s, 2 s ...)"
+    )
+    summary_count_wait: float = Field(
+        default=30,
+        ge=0,
+        description="Seconds after a test's finish to wait for InfluxDB to hold as many requests "
+        "as k6 counted (its last flush can arrive late); a shortfall left then is reported",
+    )
+    summary_count_settle: float = Field(
+        default=5,
+        gt=0,
+        description="Seconds the count may stay short of k6's, unchanged, before the shortfall "
+        "is taken as final",
+    )
+    summary_count_poll: float = Field(
+        default=1, gt=0, description="Seconds between counts while waiting for k6's count"
+    )
+    summary_retry_seconds: float = Field(
+        default=1800,
+        ge=0,
+        description="Seconds after a test's finish during which a summary InfluxDB cannot give "
+        "is retried; after that the summary is published as failed (complete=false)",
+    )
+    summary_retry_max_delay: float = Field(
+        default=10, gt=0, description="Longest pause in seconds between two summary attempts"
+    )
     window_margin: float = Field(
         default=60, ge=0, description="Seconds added around a test's window for clock skew"
     )

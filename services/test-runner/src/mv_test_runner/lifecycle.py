@@ -18,6 +18,7 @@ from tenacity import AsyncRetrying, RetryCallState, wait_exponential_jitter
 
 from mv_contracts import Envelope
 from mv_contracts.runs import (
+    K6Counts,
     TestFinished,
     TestFinishedEvent,
     TestRunRequest,
@@ -25,6 +26,7 @@ from mv_contracts.runs import (
     TestStartedEvent,
     TestWarning,
     TestWarningEvent,
+    scenario_tag,
 )
 from mv_contracts.subjects import TEST_FINISHED, TEST_STARTED, TEST_WARNING, Subject
 
@@ -93,11 +95,20 @@ class Lifecycle:
             return
         try:
             script = generate_script(request)
+        except Exception as error:  # a request the generator cannot turn into k6 (1e400, ...)
+            reason = f"the k6 script could not be generated: {type(error).__name__}: {error}"
+            await self._finish(test_id, outcomes.not_started(reason), None)
+            return
+        try:
             started = await self._executor.start(request, script)
         except StartError as error:
             await self._finish(test_id, outcomes.not_started(str(error)), None)
             return
         self._store.record(test_id, started.started_at, started.job_name)
+        if self._store.cancel_reason(test_id) is not None:
+            # The cancel came while k6 was starting and found nothing to stop: stop it now. The
+            # follow below then reports the run as cancelled.
+            await self._executor.stop(test_id)
         payload = TestStarted(
             test_id=test_id,
             executor=self._executor.kind,
@@ -105,6 +116,9 @@ class Lifecycle:
             script_name=started.script_name,
             started_at=started.started_at,
             script=script.text,
+            scenario_names={
+                scenario_tag(i, s.name): s.name for i, s in enumerate(request.scenarios)
+            },
         )
         await self._publish(
             TEST_STARTED,
@@ -131,8 +145,12 @@ class Lifecycle:
         """After a restart: follow runs still going, finish those that ended meanwhile."""
         for record in self._store.unfinished():
             if record.started_at is None:
-                outcome = outcomes.not_started("the runner stopped before k6 started")
-                await self._finish(record.test_id, outcome, None)
+                # The runner stopped while starting k6; a k6 it did start would run untracked.
+                reason = "the runner stopped before k6 started"
+                if await self._executor.is_running(record.test_id):
+                    await self._executor.stop(record.test_id)
+                    reason = "the runner stopped while k6 was starting; k6 was stopped"
+                await self._finish(record.test_id, outcomes.not_started(reason), None)
             elif record.test_id not in self._tasks:
                 log.info("following run again after restart", test_id=record.test_id)
                 self._follow(record.test_id, record.started_at)
@@ -176,9 +194,17 @@ class Lifecycle:
             before_sleep=_log_unpublished(test_id),
             reraise=True,
         )
+        counts = await self._counts(test_id)
         async for attempt in retrying:
             with attempt:
-                await self._finish(test_id, outcome, started_at)
+                await self._finish(test_id, outcome, started_at, counts)
+
+    async def _counts(self, test_id: str) -> K6Counts | None:
+        try:
+            return await self._executor.counts(test_id)
+        except Exception as error:  # without k6's count the summary is only left unchecked
+            log.warning("k6's counts unavailable", test_id=test_id, error=str(error))
+            return None
 
     async def _until_end(
         self, test_id: str, started_at: datetime, ending: asyncio.Task[Outcome]
@@ -215,15 +241,25 @@ class Lifecycle:
         )
         self._store.mark_warned(test_id)
 
-    async def _finish(self, test_id: str, outcome: Outcome, started_at: datetime | None) -> None:
+    async def _finish(
+        self,
+        test_id: str,
+        outcome: Outcome,
+        started_at: datetime | None,
+        counts: K6Counts | None = None,
+    ) -> None:
         if self._store.finished(test_id):
             return
-        await self._publish_finished(test_id, outcome, started_at)
+        await self._publish_finished(test_id, outcome, started_at, counts)
         self._store.mark_finished(test_id, outcome.status.value)
         log.info("test finished", test_id=test_id, status=outcome.status.value)
 
     async def _publish_finished(
-        self, test_id: str, outcome: Outcome, started_at: datetime | None
+        self,
+        test_id: str,
+        outcome: Outcome,
+        started_at: datetime | None,
+        counts: K6Counts | None = None,
     ) -> None:
         payload = TestFinished(
             test_id=test_id,
@@ -233,6 +269,7 @@ class Lifecycle:
             finished_at=datetime.now(UTC),
             thresholds_crossed=outcome.thresholds_crossed,
             executor=self._executor.kind,
+            k6_counts=counts,
         )
         await self._publish(
             TEST_FINISHED,

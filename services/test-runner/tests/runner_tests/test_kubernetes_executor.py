@@ -1,7 +1,8 @@
 """The Kubernetes executor against a real kube-apiserver (scripts/kube-apiserver.sh).
 
 No controllers or kubelet run there: the tests play the Job controller and the kubelet by creating
-the run's pod and writing Job and Pod status through the /status subresource, as envtest users do.
+the run's pod and writing Job and Pod status through the /status subresource, as envtest users do,
+and serve a pod's log as a kubelet would (.kubelet).
 """
 
 from __future__ import annotations
@@ -9,22 +10,26 @@ from __future__ import annotations
 import asyncio
 import base64
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from kubernetes import client
 
-from mv_contracts.runs import RunStatus
+from mv_contracts.runs import K6Counts, RequestCounts, RunStatus
 from mv_devstack.kube import KubeApiServer
 from mv_test_runner.executors.base import StartError, job_name
-from mv_test_runner.executors.kubernetes import KubernetesExecutor
+from mv_test_runner.executors.kubernetes import LOG_TAIL_LINES, KubernetesExecutor
 from mv_test_runner.executors.manifests import RUN_LABEL, TEST_ID_ANNOTATION
 from mv_test_runner.executors.outcomes import Outcome
 from mv_test_runner.script import GeneratedScript
 from mv_test_runner.settings import Settings
 
+from .kubelet import Kubelet, self_signed
 from .requests import make_request, scenario
+from .test_counts import POD_LOG
 
 SCRIPT = GeneratedScript("export default function () {}\n", {"MV_SECRET_1": "Bearer s3cret"})
 
@@ -255,3 +260,87 @@ async def test_a_new_executor_follows_a_job_started_before_a_restart(
         "CompletionsReached",
     )  # fmt: skip
     assert outcome == Outcome(RunStatus.SUCCEEDED)
+
+
+async def test_no_pod_no_counts(executor: KubernetesExecutor) -> None:
+    """A Job whose pod never ran (or is gone) has no log: its figures go unchecked."""
+    assert await executor.counts(await start(executor)) is None
+
+
+# k6's counts of a Job come from its pod's log, which the API server fetches from the node's
+# kubelet: a stand-in kubelet (.kubelet) on loopback serves it.
+
+
+@pytest.fixture
+async def kubelet(tmp_path: Path) -> AsyncIterator[Kubelet]:
+    server = Kubelet({})
+    await server.start(await asyncio.to_thread(self_signed, tmp_path))
+    yield server
+    await server.stop()
+
+
+def node_at(api: Any, port: int) -> str:
+    """A Node whose kubelet listens on 127.0.0.1:``port``, as a kubelet would register it."""
+    name = f"node-{uuid.uuid4().hex[:8]}"
+    core = core_api(api)
+    core.create_node({"metadata": {"name": name}})
+    status = {
+        "addresses": [{"type": "InternalIP", "address": "127.0.0.1"}],
+        "daemonEndpoints": {"kubeletEndpoint": {"Port": port}},
+    }
+    core.patch_node_status(name, {"status": status})
+    return name
+
+
+def ended_pod_on(api: Any, namespace: str, job: str, node: str) -> str:
+    pod = f"{job}-abcde"
+    core = core_api(api)
+    core.create_namespaced_pod(
+        namespace,
+        {
+            "metadata": {"name": pod, "labels": {RUN_LABEL: job}},
+            "spec": {
+                "nodeName": node,
+                "restartPolicy": "Never",
+                "containers": [{"name": "k6", "image": "k6"}],
+            },
+        },
+    )
+    container = {
+        "name": "k6", "image": "k6", "imageID": "", "ready": False, "restartCount": 0,
+        "state": {"terminated": {"exitCode": 0, "reason": "Completed"}},
+    }  # fmt: skip
+    status = {"phase": "Succeeded", "containerStatuses": [container]}
+    core.patch_namespaced_pod_status(pod, namespace, {"status": status})
+    return pod
+
+
+async def test_counts_from_the_pod_log_through_the_api_server(
+    executor: KubernetesExecutor, kube_api: Any, namespace: str, kubelet: Kubelet
+) -> None:
+    test_id = await start(executor)
+    job = job_name(test_id)
+    node = await asyncio.to_thread(node_at, kube_api, kubelet.port)
+    pod = await asyncio.to_thread(ended_pod_on, kube_api, namespace, job, node)
+    kubelet.logs[f"/containerLogs/{namespace}/{pod}/k6"] = POD_LOG
+
+    counts = await executor.counts(test_id)
+
+    assert counts == K6Counts(
+        overall=RequestCounts(requests=2290, failed=12),
+        scenarios={"s01_login": RequestCounts(requests=2290, failed=12)},
+    )
+    (target,) = kubelet.targets  # one read, of the k6 container's last lines
+    assert target.startswith(f"/containerLogs/{namespace}/{pod}/k6?")
+    assert f"tailLines={LOG_TAIL_LINES}" in target
+
+
+async def test_a_log_the_kubelet_cannot_give_is_no_counts(
+    executor: KubernetesExecutor, kube_api: Any, namespace: str, kubelet: Kubelet
+) -> None:
+    test_id = await start(executor)
+    job = job_name(test_id)
+    node = await asyncio.to_thread(node_at, kube_api, kubelet.port)
+    await asyncio.to_thread(ended_pod_on, kube_api, namespace, job, node)  # its log: 404
+    assert await executor.counts(test_id) is None
+    assert len(kubelet.targets) == 1

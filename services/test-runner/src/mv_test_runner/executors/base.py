@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from mv_contracts.runs import TestRunRequest
+from mv_contracts.runs import K6Counts, TestRunRequest
 from mv_test_runner.script import GeneratedScript
 
 from .outcomes import Outcome
@@ -41,6 +41,10 @@ class RunExecutor(Protocol):
         ...
 
     async def is_running(self, test_id: str) -> bool: ...
+
+    async def counts(self, test_id: str) -> K6Counts | None:
+        """k6's own count of an ended run (its end-of-test summary); None when there is none."""
+        ...
 
 
 def job_name(test_id: str) -> str:

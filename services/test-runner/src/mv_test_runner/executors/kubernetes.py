@@ -21,8 +21,9 @@ from typing import Any, Literal
 
 import structlog
 
-from mv_contracts.runs import TestRunRequest
+from mv_contracts.runs import K6Counts, TestRunRequest
 from mv_test_runner.script import GeneratedScript
+from mv_test_runner.script.counts import parse_counts
 from mv_test_runner.settings import Settings
 
 from . import outcomes
@@ -31,6 +32,9 @@ from .manifests import RUN_LABEL, JobOptions, owner_patch, run_manifests
 from .outcomes import Outcome
 
 log = structlog.get_logger()
+# k6's counts line comes after its run and before its end-of-test summary text; a summary is
+# about 30 lines plus 6 per scenario (at most 100), so this many last lines always hold it.
+LOG_TAIL_LINES = 2000
 
 
 def job_options(settings: Settings) -> JobOptions:
@@ -173,12 +177,37 @@ class KubernetesExecutor:
 
     async def stop(self, test_id: str) -> None:
         _, batch = await asyncio.to_thread(self._clients)
-        await asyncio.to_thread(
-            batch.delete_namespaced_job,
-            job_name(test_id),
-            self._options.namespace,
-            propagation_policy="Background",
-        )
+        try:
+            await asyncio.to_thread(
+                batch.delete_namespaced_job,
+                job_name(test_id),
+                self._options.namespace,
+                propagation_policy="Background",
+            )
+        except Exception as error:
+            if getattr(error, "status", None) != 404:  # no Job (not yet, or no more): nothing runs
+                raise
+
+    async def counts(self, test_id: str) -> K6Counts | None:
+        """From the k6 container's log (``pods/log``), while the ended Job's pod is kept."""
+        name = job_name(test_id)
+        try:
+            pods = await self._pods(name)
+            core, _ = await asyncio.to_thread(self._clients)
+            for pod in pods:
+                if outcomes.k6_container([pod]) is None:
+                    continue
+                text = await asyncio.to_thread(
+                    core.read_namespaced_pod_log,
+                    pod["metadata"]["name"],
+                    self._options.namespace,
+                    container="k6",
+                    tail_lines=LOG_TAIL_LINES,
+                )
+                return parse_counts(text)
+        except Exception as error:  # no counts only means the figures go unchecked
+            log.warning("could not read k6's counts from the pod log", job=name, error=str(error))
+        return None
 
     async def is_running(self, test_id: str) -> bool:
         try:

@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from mv_contracts.runs import TEST_ID_TAG, TestRunRequest
+from mv_contracts.runs import TEST_ID_TAG, K6Counts, TestRunRequest
 from mv_runtime.processes import pid_alive
 from mv_test_runner.script import GeneratedScript
+from mv_test_runner.script.counts import parse_counts
 from mv_test_runner.settings import Settings
 
 from . import outcomes
@@ -133,6 +134,9 @@ class LocalExecutor:
             return (self.run_dir(test_id) / "k6.log").read_text(encoding="utf-8", errors="replace")
         except OSError:
             return ""
+
+    async def counts(self, test_id: str) -> K6Counts | None:
+        return parse_counts(await asyncio.to_thread(self.output, test_id))
 
     def outcome(self, test_id: str) -> Outcome:
         """How an ended run went, from its exit_code file."""

@@ -6,6 +6,9 @@ bodies are sent with ``JSON.stringify`` and ``Content-Type: application/json``. 
 (see :mod:`.secrets`) are replaced by ``__ENV`` look-ups: their values travel in
 :attr:`GeneratedScript.secrets`, which the executors hand to k6 as environment variables.
 
+The script ends with the ``handleSummary`` of :mod:`.counts`, which logs k6's own count of the
+run for the platform to check the stored samples against.
+
 Tags: ``testid`` on every sample (``options.tags``, and the executors add ``--tag``), k6's own
 ``scenario`` tag is the scenario key ``scenario_tag(i, name)``, each request carries ``name`` =
 the path template and ``endpoint`` = ``"METHOD /path/template"``, so metrics group without
@@ -28,6 +31,7 @@ from mv_contracts.runs import (
     scenario_tag,
 )
 
+from .counts import counting_thresholds, handle_summary
 from .secrets import ENV_PREFIX, is_secret_header
 
 # Characters a path template may keep as they are; everything else is percent-encoded UTF-8.
@@ -138,15 +142,16 @@ def build_options(request: TestRunRequest) -> dict[str, Any]:
     for position, scenario in enumerate(request.scenarios):
         key = scenario_tag(position, scenario.name)
         scenarios[key] = {**executor_options(scenario), "exec": key}
-        all_thresholds |= thresholds(key, scenario)
-    options: dict[str, Any] = {
+        for metric, criteria in thresholds(key, scenario).items():
+            all_thresholds.setdefault(metric, []).extend(criteria)
+        for metric, criteria in counting_thresholds(key).items():
+            all_thresholds.setdefault(metric, []).extend(criteria)
+    return {
         "tags": {TEST_ID_TAG: request.test_id},
         "discardResponseBodies": True,
         "scenarios": scenarios,
+        "thresholds": all_thresholds,
     }
-    if all_thresholds:
-        options["thresholds"] = all_thresholds
-    return options
 
 
 class _Secrets:
@@ -255,6 +260,7 @@ def generate_script(request: TestRunRequest) -> GeneratedScript:
         f"const TEST = {js_literal(test, indent=2)};\n",
         f"export const options = {js_literal(build_options(request), indent=2)};\n",
         _HELPERS,
+        handle_summary([scenario_tag(i, s.name) for i, s in enumerate(request.scenarios)]),
     ]
     sections += [
         _scenario_code(request, position, scenario, secrets) + "\n"
