@@ -88,7 +88,7 @@ def test_findings_of_a_real_run_and_the_cli_gate(
 
     assert cli.returncode == 1, cli.stdout + cli.stderr  # a critical finding fails the job
     assert "High failure rate" in cli.stdout
-    assert "▲ live [s02_failing] Failures are rising" in cli.stderr  # raised while it ran
+    assert "▲ live [failing] Failures are rising" in cli.stderr  # raised while it ran
     found = findings_by_scenario(analysis)
     assert "load.saturation" in found.get("saturating", set()), analysis
     assert {"failures.burst", "failures.rate"} <= found.get("failing", set()), analysis

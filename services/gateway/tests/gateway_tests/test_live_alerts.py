@@ -21,7 +21,7 @@ def snapshot(i: int, requests: int, failed: int, test_id: str = "t") -> LiveSnap
         at=T0 + timedelta(seconds=5 * i),
         window_seconds=5,
         overall=figures,
-        scenarios=[LiveScenario(name="s01_pay", figures=figures)],
+        scenarios=[LiveScenario(name="s01_pay", label="결제", figures=figures)],
     )
 
 
@@ -30,7 +30,7 @@ def feed(watch: BurstWatch, failures_per_window: list[int], per_window: int = 10
     raised, requests, failed = [], 0, 0
     for i, f in enumerate(failures_per_window):
         requests, failed = requests + per_window, failed + f
-        if watch.feed(snapshot(i, requests, failed), {"s01_pay": "결제"}):
+        if watch.feed(snapshot(i, requests, failed)):
             raised.append(i)
     return raised
 
@@ -54,7 +54,7 @@ def test_the_alert_names_the_scenario_and_reaches_k6_views_only() -> None:
     alerts = []
     for i, f in enumerate([0, 0, 0, 50]):
         requests, failed = requests + 100, failed + f
-        alerts = watch.feed(snapshot(i, requests, failed), {"s01_pay": "결제"})
+        alerts = watch.feed(snapshot(i, requests, failed))
     overall, scenario = alerts
     assert (overall.scenario, scenario.scenario) == (None, "결제")
     assert scenario.evidence["window_error_rate"] == 0.5

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .client import Gateway, GatewayError
@@ -42,7 +43,7 @@ def _live_line(data: dict[str, Any]) -> str:
 
 
 def _print_result(details: dict[str, Any], analysis: dict[str, Any] | None) -> None:
-    table = Table(title=f"{details['title']} ({details['status']})")
+    table = Table(title=escape(f"{details['title']} ({details['status']})"))
     for column in ("", "requests", "failed", "avg TPS", "p95 ms", "p99 ms", "error rate"):
         table.add_column(column, justify="right")
     rows = [("whole test", details["figures"])] + [
@@ -50,7 +51,7 @@ def _print_result(details: dict[str, Any], analysis: dict[str, Any] | None) -> N
     ]
     for name, f in rows:
         table.add_row(
-            name,
+            escape(name),
             f"{f.get('total_requests') or 0:,}",
             f"{f.get('failed_requests') or 0:,}",
             f"{f.get('avg_tps') or 0:,.1f}",
@@ -65,7 +66,7 @@ def _print_result(details: dict[str, Any], analysis: dict[str, Any] | None) -> N
     for finding in (analysis or {}).get("findings", []):
         mark = marks.get(finding["severity"], "[blue]● info[/blue]")
         where = f" [{finding['scenario']}]" if finding.get("scenario") else ""
-        out.print(f"{mark}{where} {finding['title']['en']}: {finding['detail']['en']}")
+        out.print(mark, escape(f"{where} {finding['title']['en']}: {finding['detail']['en']}"))
 
 
 def _write_reports(
@@ -132,9 +133,8 @@ def run(
             elif kind == "alert":
                 alert = data["alert"]
                 where = f" [{alert['scenario']}]" if alert.get("scenario") else ""
-                console.print(
-                    f"[yellow]▲ live{where} {alert['title']['en']}: {alert['detail']['en']}"
-                )
+                text = f"▲ live{where} {alert['title']['en']}: {alert['detail']['en']}"
+                console.print(text, style="yellow", markup=False)
         details = client.details(int(created["test_history_id"]))
         history_id = int(details["id"])
         analysis = client.analysis(history_id) if details["figures"].get("total_requests") else None

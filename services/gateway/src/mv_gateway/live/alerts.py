@@ -37,17 +37,16 @@ class BurstWatch:
     min_window_requests: int = MIN_WINDOW_REQUESTS
     _tests: dict[str, dict[str | None, _Group]] = field(default_factory=dict)
 
-    def feed(self, snapshot: LiveSnapshot, names: dict[str, str] | None = None) -> list[Finding]:
-        """Alerts the snapshot raises; ``names`` maps scenario tags to the users' names."""
+    def feed(self, snapshot: LiveSnapshot) -> list[Finding]:
+        """Alerts the snapshot raises, naming scenarios as the user wrote them."""
         groups = self._tests.setdefault(snapshot.test_id, {})
         alerts = []
-        figures: list[tuple[str | None, LiveFigures]] = [(None, snapshot.overall)]
-        figures += [(s.name, s.figures) for s in snapshot.scenarios]
-        for tag, current in figures:
+        figures: list[tuple[str | None, str | None, LiveFigures]] = [(None, None, snapshot.overall)]
+        figures += [(s.name, s.label or s.name, s.figures) for s in snapshot.scenarios]
+        for tag, name, current in figures:
             group = groups.setdefault(tag, _Group())
             alert = self._step(group, current)
             if alert is not None:
-                name = (names or {}).get(tag, tag) if tag else None
                 alerts.append(_finding(name, *alert))
         return alerts
 
