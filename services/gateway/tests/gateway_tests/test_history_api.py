@@ -42,6 +42,7 @@ async def test_main_board_lists_latest_first_with_project_and_figures(
         "completed_at": "2100-01-01T03:01:00Z",
         "status": "succeeded",
         "is_completed": True,
+        "complete": None,  # rows written directly, as no summary ever came
         "avg_tps": 200.0,
         "p95_response_time": 120.5,
         "avg_error_rate": 0.02,

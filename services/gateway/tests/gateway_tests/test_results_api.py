@@ -3,18 +3,32 @@ stored as the bus handler stores it, then read back the way the UI and the CLI r
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import httpx
+import nats
+from nats.aio.msg import Msg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mv_contracts.metrics import FailureCount
-from mv_contracts.runs import ResponseTimeTarget, TestRunRequest
+from mv_contracts.runs import (
+    ResponseTimeTarget,
+    RunStatus,
+    TestFinished,
+    TestFinishedEvent,
+    TestRunRequest,
+)
+from mv_contracts.subjects import SUMMARISE_TEST
+from mv_devstack.config import StackConfig
 from mv_gateway.analysis import RunFacts
 from mv_gateway.history import NewScenario, TestResults, TestRuns
+from mv_gateway.history.lifecycle import store_finished
 from mv_gateway.history.summaries import store_summary
 from mv_gateway.history.tables import TestHistory
 from mv_gateway.projects.tables import Project
@@ -161,3 +175,66 @@ async def test_tests_without_a_summary_have_no_results(
     assert (await client.post(f"/test-history/{pending.id}/analysis")).status_code == 404
     assert (await client.get("/test-history/999999/series")).status_code == 404
     assert (await client.put("/test-history/999999/baseline")).status_code == 404
+
+
+async def test_figures_that_are_not_whole_say_so(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    shop = await project(session)
+    test_id = str(uuid.uuid4())
+    facts = planned(180, test_id, shop.id)
+    test = await TestRuns(session).add(test_id, shop.id, "checkout", None, None, [])
+    summary = facts.summary.model_copy(
+        update={
+            "complete": False,
+            "incomplete_reason": "InfluxDB has 451 of 1,001 requests k6 made",
+        }
+    )
+    assert await store_summary(session, summary, DONE)
+    await session.flush()
+    details = (await client.get(f"/test-history/{test.id}/details")).json()
+    assert details["complete"] is False
+    assert details["incomplete_reason"] == "InfluxDB has 451 of 1,001 requests k6 made"
+    board = (await client.get("/test-history/simple", params={"limit": 1})).json()
+    assert board[0]["complete"] is False
+    analysis = (await client.get(f"/test-history/{test.id}/analysis")).json()
+    first = analysis["findings"][0]
+    assert (first["rule"], first["severity"]) == ("quality.incomplete", "critical")
+    assert "451 of 1,001" in first["detail"]["en"]
+    html = (await client.get(f"/test-history/{test.id}/report.html")).text
+    assert "These figures are not whole" in html
+
+
+async def test_a_finished_test_can_be_summarised_again(
+    client: httpx.AsyncClient, session: AsyncSession, stack: StackConfig
+) -> None:
+    shop = await project(session)
+    test = await TestRuns(session).add(str(uuid.uuid4()), shop.id, "again", None, None, [])
+    await session.flush()
+    refused = await client.post(f"/test-history/{test.id}/summarise")
+    assert refused.status_code == 409
+    assert "has not finished" in refused.text
+
+    finished = TestFinished(test_id=test.test_id, status=RunStatus.SUCCEEDED, finished_at=DONE)
+    await store_finished(session, TestFinishedEvent(correlation_id=test.test_id, payload=finished))
+    await session.flush()
+    connection = await nats.connect(stack.nats_url)
+    received: list[dict[str, Any]] = []
+
+    async def on_message(message: Msg) -> None:
+        received.append(json.loads(message.data))
+
+    await connection.subscribe(SUMMARISE_TEST.name, cb=on_message)
+    try:
+        accepted = await client.post(f"/test-history/{test.id}/summarise")
+        assert accepted.status_code == 202, accepted.text
+        for _ in range(100):
+            if received:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await connection.close()
+    (command,) = received
+    assert command["type"] == "metrics.summarise.requested"
+    assert command["payload"]["finished"]["test_id"] == test.test_id
+    assert command["payload"]["finished"]["status"] == "succeeded"

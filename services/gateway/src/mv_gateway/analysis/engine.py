@@ -13,6 +13,7 @@ from .thresholds import AnalysisThresholds
 Rule = Callable[[RunFacts, AnalysisThresholds], list[Finding]]
 
 RULES: tuple[Rule, ...] = (
+    quality.incomplete,
     quality.no_data,
     targets.response_time,
     targets.error_rate,

@@ -62,6 +62,7 @@ async def store_finished(session: AsyncSession, event: TestFinishedEvent) -> Non
         return
     test.status = finished.status.value
     test.status_reason = finished.reason
+    test.finished_event = finished.model_dump(mode="json")
     test.completed_at = test.completed_at or finished.finished_at
     test.is_completed = True
 

@@ -8,10 +8,17 @@ from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from mv_contracts.metrics import MetricFigures, MetricSeries
+from mv_contracts.metrics import (
+    MetricFigures,
+    MetricSeries,
+    SummariseRequest,
+    TestSummariseRequested,
+)
+from mv_contracts.runs import TestFinished
+from mv_contracts.subjects import SUMMARISE_TEST
 from mv_gateway.analysis import Analysis
-from mv_gateway.core.deps import SessionDep, SettingsDep
-from mv_gateway.core.errors import NotFoundError
+from mv_gateway.core.deps import BusDep, SessionDep, SettingsDep
+from mv_gateway.core.errors import ConflictError, NotFoundError, ServiceUnavailable
 from mv_gateway.reports import ReportInput, ReportScenario, render_html, render_junit
 
 from .analysing import analyse_test, facts_of
@@ -23,6 +30,14 @@ from .results import TestResults
 from .tables import TestHistory
 
 router = APIRouter(tags=["Test History"])
+
+
+class TestNotFinished(ConflictError):
+    __test__ = False  # not a pytest class
+
+    def __init__(self, test_id: str) -> None:
+        super().__init__(f"test {test_id} has not finished: there is nothing to summarise yet")
+
 
 TestHistoryId = Annotated[int, Path(ge=1, le=2**63 - 1, description="test_history id")]
 
@@ -126,6 +141,30 @@ async def write_narrative(
     return analysis
 
 
+@router.post(
+    "/{test_history_id}/summarise",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={404: {}, 409: {}, 503: {}},
+)
+async def summarise_again(
+    test_history_id: TestHistoryId, session: SessionDep, bus: BusDep
+) -> dict[str, str]:
+    """Ask the metrics-aggregator for the test's summary again (after one that said it was not
+    whole, or none came): the new summary replaces the stored figures when it arrives."""
+    test = await _test(session, test_history_id)
+    if test.finished_event is None:
+        raise TestNotFinished(test.test_id)
+    finished = TestFinished.model_validate(test.finished_event)
+    command = TestSummariseRequested(
+        correlation_id=test.test_id, payload=SummariseRequest(finished=finished)
+    )
+    try:
+        await bus.publish(SUMMARISE_TEST, command)
+    except Exception as error:
+        raise ServiceUnavailable(f"message bus unavailable: {error}") from error
+    return {"test_id": test.test_id, "status": "summarising"}
+
+
 @router.put(
     "/{test_history_id}/baseline",
     status_code=status.HTTP_204_NO_CONTENT,
@@ -167,7 +206,8 @@ async def _report(session: SessionDep, test_history_id: int) -> ReportInput:
         series=series,
         pods=facts.pods,
         script=await TestRuns(session).script(test.id),
-        reason=test.status_reason,
+        reason=test.figures_incomplete_reason or test.status_reason,
+        complete=test.figures_complete is not False,
     )
 
 

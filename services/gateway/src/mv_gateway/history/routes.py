@@ -59,6 +59,7 @@ def _item(listed: Listed) -> TestListItem:
         completed_at=test.completed_at,
         status=test.status,
         is_completed=test.is_completed,
+        complete=test.figures_complete,
         **{name: getattr(test, name) for name in LIST_FIGURES},
     )
 
@@ -139,6 +140,8 @@ async def test_details(test_history_id: TestHistoryId, session: SessionDep) -> T
         is_completed=t.is_completed,
         job_name=t.job_name,
         k6_script_file_name=t.k6_script_file_name,
+        complete=t.figures_complete,
+        incomplete_reason=t.figures_incomplete_reason,
         figures=Figures.model_validate(t),
         scenarios=[_scenario(s) for s in found.scenarios],
         resources=[

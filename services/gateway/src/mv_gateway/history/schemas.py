@@ -48,6 +48,10 @@ class _ListedTest(BaseModel):
     completed_at: datetime | None
     status: str = Field(description="pending, running, succeeded, failed, timed_out, cancelled")
     is_completed: bool
+    complete: bool | None = Field(
+        default=None,
+        description="Whether the figures hold every request k6 made; null before the summary",
+    )
 
 
 class _TrendRun(BaseModel):
@@ -171,6 +175,13 @@ class TestDetailsRead(BaseModel):
     is_completed: bool
     job_name: str | None
     k6_script_file_name: str | None
+    complete: bool | None = Field(
+        default=None,
+        description="Whether the figures hold every request k6 made; null before the summary",
+    )
+    incomplete_reason: str | None = Field(
+        default=None, description="Why they do not, e.g. 'InfluxDB has 451 of 1,001 requests'"
+    )
     figures: Figures
     scenarios: list[ScenarioRead]
     resources: list[PodResources] = Field(description="Per pod, by namespace and name")

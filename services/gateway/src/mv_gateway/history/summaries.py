@@ -54,6 +54,8 @@ async def store_summary(
         log.warning("summary of an unknown test ignored", test_id=summary.test_id)
         return False
     _copy(summary.overall, test)
+    test.figures_complete = summary.complete
+    test.figures_incomplete_reason = summary.incomplete_reason
     test.is_completed = True
     # The finished event (.lifecycle) sets it when the test ends; complete means summarised.
     test.completed_at = completed_at

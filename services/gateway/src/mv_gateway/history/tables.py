@@ -61,6 +61,13 @@ class TestHistory(FigureColumns, Base):
     run_request: Mapped[dict[str, Any] | None] = mapped_column(
         doc="The TestRunRequest as it was sent, header values masked (what the analysis reads)"
     )
+    figures_complete: Mapped[bool | None] = mapped_column(
+        Boolean, doc="Whether the stored figures hold every request k6 made; None before them"
+    )
+    figures_incomplete_reason: Mapped[str | None] = mapped_column(Text)
+    finished_event: Mapped[dict[str, Any] | None] = mapped_column(
+        doc="The TestFinished payload as it arrived, to summarise the test again"
+    )
     is_baseline: Mapped[bool] = mapped_column(
         Boolean,
         default=False,

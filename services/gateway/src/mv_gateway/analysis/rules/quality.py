@@ -111,3 +111,35 @@ def no_ramp_up(facts: RunFacts, t: AnalysisThresholds) -> list[Finding]:
             )
         )
     return found
+
+
+def incomplete(facts: RunFacts, t: AnalysisThresholds) -> list[Finding]:
+    del t
+    summary = facts.summary
+    if summary.complete:
+        return []
+    reason = summary.incomplete_reason or "the stored samples do not match k6's own count"
+    k6 = summary.k6_counts.overall.requests if summary.k6_counts else None
+    return [
+        Finding(
+            rule="quality.incomplete",
+            severity=Severity.CRITICAL,
+            scenario=None,
+            title=Words(en="The figures are not whole", ko="수치가 완전하지 않습니다"),
+            detail=Words(
+                en=f"{reason}. Every figure and finding of this run rests on part of it.",
+                ko=f"{reason}. 이 실행의 모든 수치와 분석은 일부 데이터에 근거합니다.",
+            ),
+            evidence={
+                "reason": reason,
+                "k6_requests": k6,
+                "stored_requests": summary.overall.total_requests,
+            },
+            recommendation=Words(
+                en="Summarise again once the metrics store is back (POST …/summarise), or run "
+                "the test again.",
+                ko="메트릭 저장소가 복구되면 다시 요약하거나(POST …/summarise) 테스트를 다시 "
+                "실행하세요.",
+            ),
+        )
+    ]

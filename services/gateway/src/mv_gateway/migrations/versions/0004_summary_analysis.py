@@ -22,6 +22,9 @@ BIGINT = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 def upgrade() -> None:
     with op.batch_alter_table("test_history") as table:
         table.add_column(sa.Column("run_request", sa.JSON(), nullable=True))
+        table.add_column(sa.Column("figures_complete", sa.Boolean(), nullable=True))
+        table.add_column(sa.Column("figures_incomplete_reason", sa.Text(), nullable=True))
+        table.add_column(sa.Column("finished_event", sa.JSON(), nullable=True))
         table.add_column(
             sa.Column("is_baseline", sa.Boolean(), nullable=False, server_default=sa.false())
         )
@@ -96,4 +99,7 @@ def downgrade() -> None:
         table.drop_column("restarts")
     with op.batch_alter_table("test_history") as table:
         table.drop_column("is_baseline")
+        table.drop_column("finished_event")
+        table.drop_column("figures_incomplete_reason")
+        table.drop_column("figures_complete")
         table.drop_column("run_request")
