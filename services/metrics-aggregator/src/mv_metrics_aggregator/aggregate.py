@@ -28,6 +28,7 @@ from .summary import (
     metric_figures,
     metric_series,
     pod_usage,
+    rebucket,
 )
 
 OVERALL = ""
@@ -37,6 +38,8 @@ SETTLE = timedelta(seconds=30)
 
 async def run(client: InfluxClient, statements: dict[str, str]) -> dict[str, Result]:
     """Run named statements in one request; the result of each under its name."""
+    if not statements:
+        return {}
     results = await client.query(*statements.values())
     return dict(zip(statements, results, strict=True))
 
@@ -142,12 +145,12 @@ async def summarise(
     statements = q.buckets(active)
     assert overall.active_seconds is not None
     step = q.series_step(overall.active_seconds, MAX_SERIES_POINTS)
-    statements |= q.series(active, step)
     for name, group in counts.items():
         if group.samples:
             statements[f"pct:{name}"] = q.percentiles(
                 bounds, group.samples, None if name == OVERALL else name
             )
+    statements |= q.series(active, step)
     second = await run(client, statements)
     tps, errors = by_group(second, "tps"), by_group(second, "errors")
     figures = {}
@@ -188,13 +191,13 @@ async def summarise(
 def series_of(results: dict[str, Result], step: int, first_ms: int, last_ms: int) -> TestSeries:
     """The per-step series of every group, on the axis of the whole test."""
     groups: dict[str, SeriesRows] = {}
-    for key, attribute in (
-        ("series_requests", "requests"),
-        ("series_errors", "errors"),
-        ("series_durations", "durations"),
-    ):
-        for name, rows in by_group(results, key).items():
-            getattr(groups.setdefault(name, SeriesRows()), attribute).extend(rows.rows)
+    tps, errors = by_group(results, "tps"), by_group(results, "errors")
+    for name, counted in tps.items():
+        group = groups.setdefault(name, SeriesRows())
+        failures = errors[name].rows if name in errors else []
+        group.requests, group.errors = rebucket(counted.rows, failures, step)
+    for name, rows in by_group(results, "series_durations").items():
+        groups.setdefault(name, SeriesRows()).durations.extend(rows.rows)
     for rows in results.get("series_vus", []):
         groups.setdefault(OVERALL, SeriesRows()).vus.extend(rows.rows)
     built = {name: metric_series(rows, step, first_ms, last_ms) for name, rows in groups.items()}

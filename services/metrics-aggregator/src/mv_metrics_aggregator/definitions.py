@@ -21,7 +21,8 @@ Definitions (DESIGN.md, "Metrics store"):
   first and last bucket. The error-rate series is ``MEAN(http_req_failed)`` per 1 s bucket, its
   max/min over the same full buckets; avg error rate = failed / requests.
 - stored series: per step (1 s, or longer so a series has at most ``MAX_SERIES_POINTS``
-  points): TPS = ``COUNT(http_reqs)`` / step, error rate = ``MEAN(http_req_failed)``, response
+  points): TPS = requests / step and error rate = failures / requests, summed from the 1 s
+  buckets above (failures of a bucket = its mean ``http_req_failed`` x its requests), response
   time ``MEAN`` and InfluxDB's nearest-rank ``PERCENTILE`` 95/99 of the step's samples (a chart's
   figure, not the summary's exact one), VUs = ``MAX(vus)`` of the step.
 - failures by kind: ``COUNT`` of ``http_req_failed`` samples equal to 1, grouped by k6's
@@ -189,22 +190,17 @@ def series_step(active_seconds: float, max_points: int) -> int:
 
 
 def series(bounds: Bounds, step_seconds: int) -> dict[str, str]:
-    """Per-step requests, failures, response times and VUs, overall and per scenario."""
+    """Per-step response times and VUs, overall and per scenario. (Per-step requests and
+    failures are summed from the 1 s buckets of :func:`buckets`, already read.)"""
     w, step = bounds.where(), f"{step_seconds}s"
     durations = (
         'SELECT MEAN("value") AS avg, PERCENTILE("value", 95) AS p95, '
         f'PERCENTILE("value", 99) AS p99 FROM "{DURATION}" WHERE {w} GROUP BY time({step})'
     )
-    requests = f'SELECT COUNT("value") AS n FROM "{REQUESTS}" WHERE {w} GROUP BY time({step})'
-    errors = f'SELECT MEAN("value") AS rate FROM "{FAILED}" WHERE {w} GROUP BY time({step})'
-    statements: dict[str, str] = {}
-    for key, statement in (
-        ("series_requests", requests),
-        ("series_errors", errors),
-        ("series_durations", durations),
-    ):
-        statements[key] = f"{statement} fill(none)"
-        statements[f"{key}_by_scenario"] = f'{statement}, "{SCENARIO_TAG}" fill(none)'
+    statements = {
+        "series_durations": f"{durations} fill(none)",
+        "series_durations_by_scenario": f'{durations}, "{SCENARIO_TAG}" fill(none)',
+    }
     statements["series_vus"] = (
         f'SELECT MAX("value") AS vus FROM "{VUS}" WHERE {w} GROUP BY time({step}) fill(none)'
     )

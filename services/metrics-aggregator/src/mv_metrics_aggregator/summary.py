@@ -165,6 +165,29 @@ class SeriesRows:
     vus: list[dict[str, Any]] = field(default_factory=list)
 
 
+def rebucket(
+    tps_rows: list[dict[str, Any]], error_rows: list[dict[str, Any]], step_seconds: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """1 s request counts (``tps``) and failure means (``rate``) summed into steps: the
+    ``requests`` (``n``) and ``errors`` (``rate``) rows of :class:`SeriesRows`."""
+    step_ms = step_seconds * 1000
+    requests: dict[int, float] = {}
+    failed: dict[int, float] = {}
+    counts = {int(r["time"]): float(r.get("tps") or 0) for r in tps_rows}
+    for t, count in counts.items():
+        requests[t - t % step_ms] = requests.get(t - t % step_ms, 0) + count
+    for row in error_rows:
+        t, rate = int(row["time"]), row.get("rate")
+        if rate is not None:
+            failed[t - t % step_ms] = failed.get(t - t % step_ms, 0) + float(rate) * counts.get(
+                t, 0
+            )
+    return (
+        [{"time": t, "n": n} for t, n in sorted(requests.items())],
+        [{"time": t, "rate": failed.get(t, 0) / n} for t, n in sorted(requests.items()) if n],
+    )
+
+
 def metric_series(rows: SeriesRows, step_seconds: int, first_ms: int, last_ms: int) -> MetricSeries:
     """Columns on one axis of steps from the one holding ``first_ms`` to the one of ``last_ms``:
     TPS is 0 in a step without requests; the other figures are ``None`` there."""

@@ -17,6 +17,7 @@ from mv_metrics_aggregator.summary import (
     live_figures,
     metric_figures,
     metric_series,
+    rebucket,
 )
 
 
@@ -150,3 +151,11 @@ def test_series_columns_share_one_axis_with_gaps() -> None:
     assert series.error_rate == [0.25, None, 0.0]
     assert series.response_time_p95 == [9.0, None, None]
     assert series.vus == [None, 3.0, None]
+
+
+def test_one_second_buckets_summed_into_steps() -> None:
+    tps = [{"time": 10_000, "tps": 4}, {"time": 11_000, "tps": 6}, {"time": 12_000, "tps": 0}]
+    errors = [{"time": 10_000, "rate": 0.5}, {"time": 11_000, "rate": 0.0}]
+    requests, failures = rebucket(tps, errors, 2)
+    assert requests == [{"time": 10_000, "n": 10}, {"time": 12_000, "n": 0}]
+    assert failures == [{"time": 10_000, "rate": 0.2}]  # 2 of 10; a step without requests: none
