@@ -7,6 +7,8 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import nats
@@ -18,6 +20,8 @@ from mv_contracts import Envelope
 from mv_contracts.runs import TestRunRequest
 from mv_contracts.subjects import STREAM_NAME
 from mv_devstack.config import StackConfig
+from mv_devstack.processes import ManagedProcess
+from mv_devstack.services import service_process, start_demo_api
 
 
 async def stream_client(url: str) -> Client:
@@ -87,3 +91,17 @@ async def wait_for(
 
 def measured(what: str, **figures: object) -> None:
     print(f"measured: {what}: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
+
+
+@contextmanager
+def runner_and_aggregator(config: StackConfig) -> Iterator[list[ManagedProcess]]:
+    """The test-runner and the metrics-aggregator as processes, and the demo API to load."""
+    processes = [service_process(config, name) for name in ("test-runner", "metrics-aggregator")]
+    processes.append(start_demo_api(config))
+    for process in processes[:2]:
+        process.start(config.host)
+    try:
+        yield processes
+    finally:
+        for process in reversed(processes):
+            process.stop()

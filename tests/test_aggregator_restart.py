@@ -19,23 +19,23 @@ from mv_contracts.runs import TestFinished, TestFinishedEvent, TestRunRequested,
 from mv_contracts.subjects import LIVE_METRICS, RUN_TEST, TEST_FINISHED, TEST_STARTED, TEST_SUMMARY
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import service_process, start_demo_api
 
-from .bus_events import measured, publish, run_request, stream_client, wait_for
+from .bus_events import (
+    measured,
+    publish,
+    run_request,
+    runner_and_aggregator,
+    stream_client,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
 
 @pytest.fixture
 def workers(services_config: StackConfig) -> Iterator[list[ManagedProcess]]:
-    config = services_config
-    processes = [service_process(config, name) for name in ("test-runner", "metrics-aggregator")]
-    processes.append(start_demo_api(config))
-    for process in processes[:2]:
-        process.start(config.host)
-    yield processes
-    for process in reversed(processes):
-        process.stop()
+    with runner_and_aggregator(services_config) as processes:
+        yield processes
 
 
 @pytest.fixture

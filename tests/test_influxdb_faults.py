@@ -26,9 +26,15 @@ from mv_contracts.subjects import RUN_TEST, TEST_FINISHED, TEST_STARTED, TEST_SU
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import ManagedProcess, port_is_free
 from mv_devstack.servers import InfluxDB
-from mv_devstack.services import service_process, start_demo_api
 
-from .bus_events import measured, publish, run_request, stream_client, wait_for
+from .bus_events import (
+    measured,
+    publish,
+    run_request,
+    runner_and_aggregator,
+    stream_client,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
@@ -46,13 +52,8 @@ def config(services_config: StackConfig) -> Iterator[StackConfig]:
 
 @pytest.fixture
 def workers(config: StackConfig) -> Iterator[list[ManagedProcess]]:
-    processes = [service_process(config, name) for name in ("test-runner", "metrics-aggregator")]
-    processes.append(start_demo_api(config))
-    for process in processes[:2]:
-        process.start(config.host)
-    yield processes
-    for process in reversed(processes):
-        process.stop()
+    with runner_and_aggregator(config) as processes:
+        yield processes
 
 
 @pytest.fixture

@@ -63,6 +63,23 @@ async def _api(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> No
         writer.close()
 
 
+async def stored_endpoint(
+    engine: AsyncEngine, project: str, base_url: str, method: str, path: str
+) -> tuple[int, int]:
+    """A project with a spec and one endpoint, committed; their ids."""
+    async with make_session_factory(engine)() as session, session.begin():
+        row = Project(title=project)
+        session.add(row)
+        await session.flush()
+        spec = OpenApiSpec(project_id=row.id, title="api", version="1", base_url=base_url)
+        session.add(spec)
+        await session.flush()
+        endpoint = Endpoint(openapi_spec_id=spec.id, method=method, path=path)
+        session.add(endpoint)
+        await session.flush()
+        return row.id, endpoint.id
+
+
 @pytest.fixture
 async def test_runner(stack: StackConfig, tmp_path: Path) -> AsyncIterator[None]:
     """The test-runner service as a process, the way the stack runs it.
@@ -130,19 +147,9 @@ async def test_post_load_testing_runs_k6_and_records_the_finished_test(
     api = await asyncio.start_server(_api, "127.0.0.1", 0)
     port = api.sockets[0].getsockname()[1]
     sessions = make_session_factory(engine)
-    async with sessions() as session, session.begin():
-        project = Project(title="e2e")
-        session.add(project)
-        await session.flush()
-        spec = OpenApiSpec(
-            project_id=project.id, title="api", version="1", base_url=f"http://127.0.0.1:{port}"
-        )
-        session.add(spec)
-        await session.flush()
-        endpoint = Endpoint(openapi_spec_id=spec.id, method="GET", path="/items/{id}")
-        session.add(endpoint)
-        await session.flush()
-        project_id, endpoint_id = project.id, endpoint.id
+    project_id, endpoint_id = await stored_endpoint(
+        engine, "e2e", f"http://127.0.0.1:{port}", "GET", "/items/{id}"
+    )
 
     settings = Settings(
         database_url=engine.url.render_as_string(hide_password=False),
@@ -217,20 +224,9 @@ async def test_preview_answers_the_script_the_runner_would_run(
     engine: AsyncEngine, stack: StackConfig, test_runner: None
 ) -> None:
     """POST /load-testing/preview asks the real test-runner process over NATS request/reply."""
-    sessions = make_session_factory(engine)
-    async with sessions() as session, session.begin():
-        project = Project(title="preview")
-        session.add(project)
-        await session.flush()
-        spec = OpenApiSpec(
-            project_id=project.id, title="api", version="1", base_url="http://127.0.0.1:9"
-        )
-        session.add(spec)
-        await session.flush()
-        endpoint = Endpoint(openapi_spec_id=spec.id, method="POST", path="/orders")
-        session.add(endpoint)
-        await session.flush()
-        endpoint_id = endpoint.id
+    _, endpoint_id = await stored_endpoint(
+        engine, "preview", "http://127.0.0.1:9", "POST", "/orders"
+    )
     settings = Settings(
         database_url=engine.url.render_as_string(hide_password=False),
         nats_url=stack.nats_url,
