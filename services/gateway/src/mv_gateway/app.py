@@ -21,6 +21,7 @@ from .db.engine import make_engine, make_session_factory
 from .db.migrate import upgrade
 from .live.hub import LiveHub
 from .settings import Settings
+from .ui import install as install_ui
 
 log = structlog.get_logger()
 
@@ -87,4 +88,5 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.include_router(openapi.router)
     app.include_router(endpoints.router)
     app.include_router(live.router)
+    install_ui(app)
     return app

@@ -1,0 +1,63 @@
+// The four charts of a test's series (TPS, response times, error rate, VUs), overall or of one
+// scenario, and the pods' CPU and memory on the same time axis. Live and stored series alike.
+import { useI18n } from "../i18n";
+import { formatCompact, formatMs, formatPercent } from "../lib/format";
+import { type PodSeries, type Series, chartData } from "../lib/series";
+import { Chart } from "./Chart";
+
+export function SeriesCharts({ series, xRange, sync = "run" }: { series: Series; xRange?: [number, number] | null; sync?: string }) {
+  const { t, locale } = useI18n();
+  return (
+    <div class="chart-grid">
+      <Chart title={t("chart.tps")} sync={sync} xRange={xRange} format={(v) => formatCompact(v, locale)}
+        lines={[{ label: t("fig.tps"), color: "#4f8cff", fill: true }]} data={chartData(series, ["tps"])} />
+      <Chart title={t("chart.responseTime")} sync={sync} xRange={xRange} format={(v) => formatMs(v, locale)}
+        lines={[{ label: t("fig.avg"), color: "#17c964" }, { label: "p95", color: "#f5a524" }, { label: "p99", color: "#f31260", dash: [5, 4] }]}
+        data={chartData(series, ["response_time_avg", "response_time_p95", "response_time_p99"])} />
+      <Chart title={t("chart.errorRate")} sync={sync} xRange={xRange} format={(v) => formatPercent(v === null ? null : v / 100, locale)}
+        lines={[{ label: t("fig.errorRate"), color: "#f31260", fill: true }]} data={chartData(series, ["error_rate"])} />
+      <Chart title={t("chart.vus")} sync={sync} xRange={xRange} format={(v) => formatCompact(v, locale)}
+        lines={[{ label: t("fig.vus"), color: "#9353d3" }]} data={chartData(series, ["vus"])} />
+    </div>
+  );
+}
+
+export function PodCharts({ pods, xRange, sync = "run" }: { pods: PodSeries; xRange?: [number, number] | null; sync?: string }) {
+  const { t, locale } = useI18n();
+  if (pods.pods.size === 0) return <p class="muted small">{t("pods.none")}</p>;
+  const cpu = pods.aligned("cpu"), memory = pods.aligned("memory");
+  const cpuCeiling = pods.ceiling("cpu"), memoryCeiling = pods.ceiling("memory");
+  const withCeiling = (set: { names: string[]; data: (number | null)[][] }, ceiling: number | null, label: string) => ceiling === null ? set
+    : { names: [...set.names, label], data: [...set.data, set.data[0]!.map(() => ceiling)] };
+  const c = withCeiling(cpu, cpuCeiling, t("pods.limit"));
+  const m = withCeiling(memory, memoryCeiling, t("pods.limit"));
+  const lines = (names: string[], hasCeiling: boolean) => names.map((label, i) =>
+    hasCeiling && i === names.length - 1 ? { label, color: "#a3a3a3", dash: [6, 4], width: 1 } : { label });
+  return (
+    <div class="chart-grid">
+      <Chart title={t("pods.cpu")} sync={sync} xRange={xRange} format={(v) => v === null ? "—" : `${formatCompact(v, locale)}m`}
+        lines={lines(c.names, cpuCeiling !== null)} data={c.data} />
+      <Chart title={t("pods.memory")} sync={sync} xRange={xRange} format={(v) => v === null ? "—" : `${formatCompact(v, locale)} MB`}
+        lines={lines(m.names, memoryCeiling !== null)} data={m.data} />
+    </div>
+  );
+}
+
+/** Overall, or one scenario: a tab list (arrow keys move between tabs). */
+export function ScenarioTabs({ names, value, onChange }: { names: string[]; value: string; onChange: (name: string) => void }) {
+  const { t } = useI18n();
+  const all = ["", ...names];
+  return (
+    <div class="tabs" role="tablist" aria-label={t("run.scenarioTabs")}
+      onKeyDown={(e) => {
+        const i = all.indexOf(value);
+        if (e.key === "ArrowRight") onChange(all[(i + 1) % all.length]!);
+        if (e.key === "ArrowLeft") onChange(all[(i - 1 + all.length) % all.length]!);
+      }}>
+      {all.map((name) => (
+        <button type="button" role="tab" key={name || "overall"} aria-selected={value === name} tabIndex={value === name ? 0 : -1}
+          onClick={() => onChange(name)}>{name || t("run.overall")}</button>
+      ))}
+    </div>
+  );
+}
