@@ -2,14 +2,16 @@ import { describe, expect, it } from "vitest";
 import type { EndpointRead } from "../src/api/client";
 import { describeDetail } from "../src/api/client";
 import { filterEndpoints, tagCounts } from "../src/lib/endpoints";
-import { EXECUTORS, EXECUTOR_FIELDS, REQUIRED_FIELDS, checkBody, exampleBody, newScenario, scenarioName, toScenarioCreate } from "../src/lib/scenario";
+import { EXECUTORS, EXECUTOR_FIELDS, REQUIRED_FIELDS, checkBody, exampleBody, newScenario, parameterExample, whereOf, scenarioName, toScenarioCreate } from "../src/lib/scenario";
 import { verdicts } from "../src/lib/targets";
 import { withoutSecrets } from "../src/lib/plans";
 
 const endpoint = (over: Partial<EndpointRead> = {}): EndpointRead => ({
   id: 7, spec_id: 1, method: "POST", path: "/items/{item_id}", operation_id: null, summary: "Create", description: null,
   deprecated: false, removed: false, tags: ["items"], security: [],
-  parameters: [{ name: "item_id", in: "path", required: true, schema: { type: "integer" } }],
+  parameters: [{ name: "item_id", location: "path", required: true, schema: { type: "integer" }, example: 0 },
+    { name: "page", location: "query", required: true, schema: { type: "integer", minimum: 1, default: 3 } },
+    { name: "q", location: "query", required: false, schema: { type: "string" } }],
   request_body: { required: true, schema: { type: "object", required: ["name"], properties: { name: { type: "string", example: "키보드" }, price: { type: "number" } } } },
   ...over,
 });
@@ -26,6 +28,9 @@ describe("executors", () => {
     expect(ramping.stages).toHaveLength(3);
     expect(ramping.duration).toBeNull();
     expect(ramping.vus).toBe(5);
+    // k6 starts ramping executors from 0; the API's counts start at 1, so 0 goes as none.
+    expect(toScenarioCreate({ ...form, executor: "ramping-vus", vus: "0" }).vus).toBeNull();
+    expect(toScenarioCreate({ ...form, executor: "ramping-arrival-rate", rate: "0" }).rate).toBeNull();
   });
   it("turn targets into the API's units (percent → fraction)", () => {
     const body = toScenarioCreate({ ...newScenario(endpoint(), new Set()), rt_max_ms: "300", rt_percentile: "99", error_rate_percent: "1.5" });
@@ -41,8 +46,16 @@ describe("scenario defaults", () => {
   });
   it("pre-fills path parameters and the body from the spec", () => {
     const form = newScenario(endpoint(), new Set());
-    expect(form.path_params).toEqual({ item_id: "1" });
+    expect(form.path_params).toEqual({ item_id: "1" }); // not the analyser's generic 0
+    expect(form.query).toEqual([{ key: "page", value: "3" }]); // required ones only
     expect(JSON.parse(form.body)).toEqual({ name: "키보드", price: 0 });
+  });
+  it("starts parameters from the schema's example, else a valid number", () => {
+    expect(parameterExample({ name: "a", schema: { type: "integer", examples: [42] }, example: 0 })).toBe("42");
+    expect(parameterExample({ name: "a", schema: { type: "integer", minimum: 10 }, example: 0 })).toBe("10");
+    expect(parameterExample({ name: "a", schema: { type: "integer" }, example: 7 })).toBe("7");
+    expect(parameterExample({ name: "a", schema: { type: "string" }, example: "abc" })).toBe("abc");
+    expect(whereOf({ name: "a", in: "header" })).toBe("header");
   });
   it("prefers the spec's own example", () => {
     expect(exampleBody({ example: { a: 1 } })).toEqual({ a: 1 });

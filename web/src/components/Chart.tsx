@@ -9,7 +9,7 @@ export const PALETTE = ["#4f8cff", "#f5a524", "#17c964", "#f31260", "#9353d3", "
 
 export interface Line { label: string; color?: string; dash?: number[]; width?: number; fill?: boolean }
 
-export function Chart({ title, lines, data, format, height = 200, sync, xRange, timeAxis = true, yMin }: {
+export function Chart({ title, lines, data, format, height = 200, sync, xRange, timeAxis = true, yMin, legend = true }: {
   title: string;
   lines: Line[];
   data: (number | null)[][];
@@ -19,6 +19,7 @@ export function Chart({ title, lines, data, format, height = 200, sync, xRange, 
   xRange?: [number, number] | null;
   timeAxis?: boolean;
   yMin?: number;
+  legend?: boolean;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -41,9 +42,10 @@ export function Chart({ title, lines, data, format, height = 200, sync, xRange, 
       height,
       title,
       scales: { x: { time: timeAxis, ...(xRange ? { range: () => xRange } : {}) },
-        y: { range: (_u, min, max) => [yMin ?? Math.min(0, min ?? 0), max === min ? (max ?? 0) + 1 : max ?? 1] } },
+        // From zero (a load chart that starts mid-way misleads), with headroom over the top line.
+        y: { range: (_u, min, max) => [yMin ?? Math.min(0, min ?? 0), Math.max((max ?? 0) * 1.15, (min ?? 0) + 1)] } },
       axes,
-      legend: { live: true },
+      legend: { show: legend, live: true },
       cursor: sync ? { sync: { key: sync } } : {},
       series: [
         {},
@@ -59,7 +61,7 @@ export function Chart({ title, lines, data, format, height = 200, sync, xRange, 
     const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(element.clientWidth, 200), height }));
     resize.observe(element);
     return () => { resize.disconnect(); chart.destroy(); plot.current = null; };
-  }, [shape, theme, height, title, timeAxis]);
+  }, [shape, theme, height, title, timeAxis, legend]);
 
   useEffect(() => {
     const chart = plot.current;
@@ -68,5 +70,6 @@ export function Chart({ title, lines, data, format, height = 200, sync, xRange, 
     if (xRange) chart.setScale("x", { min: xRange[0], max: xRange[1] });
   }, [data, xRange?.[0], xRange?.[1]]);
 
-  return <figure class="chart" ref={box} aria-label={title} />;
+  // data-points says how many points are drawn: the browser tests watch it grow.
+  return <figure class="chart" ref={box} aria-label={title} data-points={data[0]?.length ?? 0} />;
 }

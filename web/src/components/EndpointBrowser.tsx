@@ -4,7 +4,7 @@ import { useMemo, useState } from "preact/hooks";
 import type { EndpointRead } from "../api/client";
 import { useI18n } from "../i18n";
 import { filterEndpoints, tagCounts } from "../lib/endpoints";
-import { exampleBody } from "../lib/scenario";
+import { type Parameter, exampleBody, whereOf } from "../lib/scenario";
 import { Method } from "./ui";
 import { VirtualList } from "./VirtualList";
 
@@ -63,7 +63,7 @@ export function EndpointBrowser({ endpoints, picked, onToggle, height = 420 }: {
 function EndpointDetail({ endpoint, onClose }: { endpoint: EndpointRead; onClose: () => void }) {
   const { t } = useI18n();
   const body = exampleBody(endpoint.request_body as Record<string, unknown> | null);
-  const params = endpoint.parameters as { name: string; in: string; required?: boolean; schema?: { type?: string } }[];
+  const params = endpoint.parameters as unknown as Parameter[];
   return (
     <aside class="detail" aria-label={`${endpoint.method} ${endpoint.path}`}>
       <div class="section-head">
@@ -76,7 +76,7 @@ function EndpointDetail({ endpoint, onClose }: { endpoint: EndpointRead; onClose
       <h4>{t("endpoints.parameters")}</h4>
       {params.length ? (
         <table class="small"><thead><tr><th>{t("col.name")}</th><th>{t("col.in")}</th><th>{t("col.type")}</th><th>{t("col.required")}</th></tr></thead>
-          <tbody>{params.map((p) => <tr key={p.in + p.name}><td><code>{p.name}</code></td><td>{p.in}</td><td>{p.schema?.type ?? ""}</td><td>{p.required ? t("yes") : t("no")}</td></tr>)}</tbody>
+          <tbody>{params.map((p) => <tr key={whereOf(p) + p.name}><td><code>{p.name}</code></td><td>{whereOf(p)}</td><td>{String(p.schema?.type ?? "")}</td><td>{p.required ? t("yes") : t("no")}</td></tr>)}</tbody>
         </table>
       ) : <p class="muted small">{t("endpoints.noParameters")}</p>}
       <h4>{t("endpoints.body")}</h4>

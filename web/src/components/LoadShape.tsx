@@ -34,7 +34,7 @@ export function LoadShape({ inputs, names, height = 140 }: { inputs: ShapeInput[
     <div class="shape">
       <Chart title={`${t("builder.shape")} (${unit}, ${formatSeconds(time[time.length - 1]!)})`} timeAxis={false}
         height={height} format={(v) => formatCompact(v, locale)} data={[time, ...columns]}
-        lines={names.map((label) => ({ label, fill: names.length === 1 }))} />
+        legend={names.length > 1} lines={names.map((label) => ({ label, fill: names.length === 1 }))} />
     </div>
   );
 }

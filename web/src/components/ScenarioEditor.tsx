@@ -2,7 +2,7 @@
 // think time, targets, path and query parameters, headers (secret ones masked), JSON body.
 import { type Key, useI18n } from "../i18n";
 import { en } from "../i18n/messages";
-import { EXECUTORS, EXECUTOR_FIELDS, type Field, type KeyValue, REQUIRED_FIELDS, type ScenarioForm, checkBody, shapeOf } from "../lib/scenario";
+import { EXECUTORS, EXECUTOR_FIELDS, type Field, type KeyValue, REQUIRED_FIELDS, type ScenarioForm, checkBody, shapeOf, switchExecutor } from "../lib/scenario";
 import { type Executor, parseDuration } from "../lib/stages";
 import { LoadShape } from "./LoadShape";
 import { Method } from "./ui";
@@ -23,22 +23,22 @@ export function ScenarioEditor({ form, onChange }: { form: ScenarioForm; onChang
     <fieldset class="scenario">
       <legend><Method method={form.endpoint.method} /> <code>{form.endpoint.path}</code></legend>
       <div class="form-grid">
-        <label>{t("scenario.name")}<input value={form.name} required pattern="[A-Za-z0-9_\-]+" onInput={(e) => set({ name: e.currentTarget.value })} /></label>
-        <label>{t("scenario.executor")}
-          <select value={form.executor} onChange={(e) => set({ executor: e.currentTarget.value as Executor })}>
+        <label>{t("scenario.name")}<input value={form.name} required maxLength={100} onInput={(e) => set({ name: e.currentTarget.value })} /></label>
+        <div class="field"><label>{t("scenario.executor")}
+          <select value={form.executor} aria-describedby={`${id}-executor`} onChange={(e) => set(switchExecutor(e.currentTarget.value as Executor))}>
             {EXECUTORS.map((x) => <option value={x} key={x}>{x}</option>)}
-          </select>
-          <span class="hint">{t(`executor.${form.executor}`)}</span>
-        </label>
+          </select></label>
+          <span class="hint" id={`${id}-executor`}>{t(`executor.${form.executor}`)}</span>
+        </div>
         {fields.filter(isNumberField).map((f) => (
           <label key={f}>{fieldLabel(f, form.executor, t)}
-            <input type="number" min="1" step="1" required={required.has(f)} value={form[f]} onInput={(e) => set({ [f]: e.currentTarget.value })} /></label>
+            <input type="number" min={startsAtZero(f, form.executor) ? 0 : 1} step="1" required={required.has(f)} value={form[f]} onInput={(e) => set({ [f]: e.currentTarget.value })} /></label>
         ))}
         {fields.includes("duration") && (
-          <label>{form.executor.endsWith("iterations") ? t("field.maxDuration") : t("field.duration")}
+          <div class="field"><label>{form.executor.endsWith("iterations") ? t("field.maxDuration") : t("field.duration")}
             <input value={form.duration} required={required.has("duration")} placeholder="30s" aria-invalid={durationBad}
-              onInput={(e) => set({ duration: e.currentTarget.value })} />
-            {durationBad && <span class="hint bad">{t("field.durationBad")}</span>}</label>
+              aria-describedby={`${id}-duration`} onInput={(e) => set({ duration: e.currentTarget.value })} /></label>
+            {durationBad && <span class="hint bad" id={`${id}-duration`} role="alert">{t("field.durationBad")}</span>}</div>
         )}
         {fields.includes("time_unit") && (
           <label>{t("field.time_unit")}<input value={form.time_unit} placeholder="1s" onInput={(e) => set({ time_unit: e.currentTarget.value })} /></label>
@@ -47,7 +47,7 @@ export function ScenarioEditor({ form, onChange }: { form: ScenarioForm; onChang
         <label>{t("field.thinkTime")}<input type="number" min="0" step="any" value={form.think_time} onInput={(e) => set({ think_time: e.currentTarget.value })} /></label>
       </div>
       {fields.includes("stages") && <Stages form={form} onChange={onChange} />}
-      {!fields.includes("stages") && <LoadShape inputs={[shapeOf(form)]} names={[form.name]} height={110} />}
+      {!fields.includes("stages") && <LoadShape inputs={[shapeOf(form)]} names={[form.name]} height={140} />}
       <div class="form-grid">
         <label>{t("target.responseTime")}<input type="number" min="1" step="any" value={form.rt_max_ms} placeholder="500" onInput={(e) => set({ rt_max_ms: e.currentTarget.value })} /></label>
         <label>{t("target.percentile")}<input type="number" min="1" max="100" step="any" value={form.rt_percentile} onInput={(e) => set({ rt_percentile: e.currentTarget.value })} /></label>
@@ -63,15 +63,19 @@ export function ScenarioEditor({ form, onChange }: { form: ScenarioForm; onChang
       <KeyValues legend={t("scenario.query")} pairs={form.query} onChange={(query) => set({ query })} />
       <KeyValues legend={t("scenario.headers")} pairs={form.headers} onChange={(headers) => set({ headers })} secrets />
       {(form.endpoint.request_body || form.body) && (
-        <label>{t("scenario.body")}
-          <textarea id={`${id}-body`} class="mono" rows={Math.min(14, Math.max(4, form.body.split("\n").length))} spellcheck={false}
-            value={form.body} aria-invalid={bodyProblems.length > 0} onInput={(e) => set({ body: e.currentTarget.value })} />
-          {bodyProblems.map((p) => <span class="hint bad" key={p}>⚠ {describeProblem(p, t)}</span>)}
-        </label>
+        <div class="field"><label>{t("scenario.body")}
+          <textarea class="mono" rows={Math.min(14, Math.max(4, form.body.split("\n").length))} spellcheck={false}
+            value={form.body} aria-invalid={bodyProblems.length > 0} aria-describedby={`${id}-body`} onInput={(e) => set({ body: e.currentTarget.value })} /></label>
+          <span id={`${id}-body`} role="status">{bodyProblems.map((p) => <span class="hint bad" key={p}>⚠ {describeProblem(p, t)} </span>)}</span>
+        </div>
       )}
     </fieldset>
   );
 }
+
+/** The start value of a ramping executor may be zero; every other count is at least one. */
+const startsAtZero = (field: NumberField, executor: Executor) =>
+  (field === "vus" && executor === "ramping-vus") || (field === "rate" && executor === "ramping-arrival-rate");
 
 /** A field's label; some executors read a field differently (ramping-vus: start VUs). */
 function fieldLabel(field: NumberField, executor: Executor, t: ReturnType<typeof useI18n>["t"]): string {
@@ -92,6 +96,7 @@ function Stages({ form, onChange }: { form: ScenarioForm; onChange: (form: Scena
   const setStages = (stages: ScenarioForm["stages"]) => onChange({ ...form, stages });
   return (
     <div class="stages">
+      <div>
       <table class="small">
         <caption>{t("stages.title")}</caption>
         <thead><tr><th>#</th><th>{t("stages.duration")}</th><th>{t("stages.target")}</th><th><span class="sr-only">{t("col.actions")}</span></th></tr></thead>
@@ -107,7 +112,8 @@ function Stages({ form, onChange }: { form: ScenarioForm; onChange: (form: Scena
         ))}</tbody>
       </table>
       <button type="button" class="secondary small" onClick={() => setStages([...form.stages, { duration: "10s", target: form.stages.at(-1)?.target ?? 1 }])}>{t("stages.add")}</button>
-      <LoadShape inputs={[shapeOf(form)]} names={[form.name]} height={120} />
+      </div>
+      <LoadShape inputs={[shapeOf(form)]} names={[form.name]} height={150} />
     </div>
   );
 }

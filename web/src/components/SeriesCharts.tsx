@@ -16,8 +16,9 @@ export function SeriesCharts({ series, xRange, sync = "run" }: { series: Series;
         data={chartData(series, ["response_time_avg", "response_time_p95", "response_time_p99"])} />
       <Chart title={t("chart.errorRate")} sync={sync} xRange={xRange} format={(v) => formatPercent(v === null ? null : v / 100, locale)}
         lines={[{ label: t("fig.errorRate"), color: "#f31260", fill: true }]} data={chartData(series, ["error_rate"])} />
-      <Chart title={t("chart.vus")} sync={sync} xRange={xRange} format={(v) => formatCompact(v, locale)}
-        lines={[{ label: t("fig.vus"), color: "#9353d3" }]} data={chartData(series, ["vus"])} />
+      {series.vus.some((v) => v !== null) && (  // k6 counts VUs for the whole test, not per scenario
+        <Chart title={t("chart.vus")} sync={sync} xRange={xRange} format={(v) => formatCompact(v, locale)}
+          lines={[{ label: t("fig.vus"), color: "#9353d3" }]} data={chartData(series, ["vus"])} />)}
     </div>
   );
 }
@@ -44,7 +45,9 @@ export function PodCharts({ pods, xRange, sync = "run" }: { pods: PodSeries; xRa
 }
 
 /** Overall, or one scenario: a tab list (arrow keys move between tabs). */
-export function ScenarioTabs({ names, value, onChange }: { names: string[]; value: string; onChange: (name: string) => void }) {
+export function ScenarioTabs({ names, value, onChange, labels }: {
+  names: string[]; value: string; onChange: (name: string) => void; labels?: Map<string, string>;
+}) {
   const { t } = useI18n();
   const all = ["", ...names];
   return (
@@ -56,7 +59,7 @@ export function ScenarioTabs({ names, value, onChange }: { names: string[]; valu
       }}>
       {all.map((name) => (
         <button type="button" role="tab" key={name || "overall"} aria-selected={value === name} tabIndex={value === name ? 0 : -1}
-          onClick={() => onChange(name)}>{name || t("run.overall")}</button>
+          onClick={() => onChange(name)}>{name ? labels?.get(name) ?? name : t("run.overall")}</button>
       ))}
     </div>
   );

@@ -18,8 +18,9 @@ export function VirtualList<T>({ items, rowHeight, height, render, label }: {
   const [top, setTop] = useState(0);
   useEffect(() => { if (box.current) box.current.scrollTop = 0; setTop(0); }, [items]);
   const [first, last] = visibleRange(top, height, rowHeight, items.length);
+  const boxHeight = Math.min(height, Math.max(items.length, 1) * rowHeight + 2); // a short list needs no empty box
   return (
-    <div ref={box} class="virtual" style={{ height: `${height}px` }} role="list" aria-label={label}
+    <div ref={box} class="virtual" style={{ height: `${boxHeight}px` }} role="list" aria-label={label}
       tabIndex={0} onScroll={(e) => setTop((e.currentTarget as HTMLDivElement).scrollTop)}>
       <div style={{ height: `${items.length * rowHeight}px`, position: "relative" }}>
         <div style={{ transform: `translateY(${first * rowHeight}px)` }}>

@@ -79,6 +79,7 @@ export function exampleBody(requestBody: Record<string, Json> | null | undefined
 function fromSchema(schema: Record<string, Json> | undefined, depth: number): Json {
   if (!schema || typeof schema !== "object" || depth > 6) return null;
   if (schema.example !== undefined) return schema.example;
+  if (Array.isArray(schema.examples) && schema.examples.length) return schema.examples[0];
   if (schema.default !== undefined) return schema.default;
   if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
   const variants = (schema.oneOf ?? schema.anyOf) as Record<string, Json>[] | undefined;
@@ -118,14 +119,30 @@ export function checkBody(text: string, requestBody: Record<string, Json> | null
   return problems;
 }
 
+export interface Parameter {
+  name: string; location?: string; in?: string; required?: boolean; example?: Json; schema?: Record<string, Json>;
+}
+
+/** Where a parameter goes: the analyser says `location`, raw OpenAPI says `in`. */
+export const whereOf = (p: Parameter): string => p.location ?? p.in ?? "query";
+
+/** A value to start from: the schema's own example first. The analyser's generic example of an
+ *  integer is 0, and an id of 0 rarely exists, so numbers start at the schema's minimum or 1. */
+export function parameterExample(param: Parameter): string {
+  const schema = param.schema ?? {};
+  const own = schema.example ?? (Array.isArray(schema.examples) ? schema.examples[0] : undefined) ?? schema.default;
+  if (own !== undefined && own !== null) return String(own);
+  if (schema.type === "integer" || schema.type === "number") {
+    const floor = typeof schema.minimum === "number" ? schema.minimum : 1;
+    return String(Math.max(Number(param.example ?? floor) || floor, floor));
+  }
+  return param.example === undefined || param.example === null ? "" : String(param.example);
+}
+
 export function newScenario(endpoint: EndpointRead, taken: Set<string>): ScenarioForm {
-  const pathParams = Object.fromEntries(endpoint.parameters
-    .filter((p) => (p as { in?: string }).in === "path")
-    .map((p) => {
-      const param = p as { name: string; example?: Json; schema?: Record<string, Json> };
-      const example = param.example ?? param.schema?.example ?? (param.schema?.type === "integer" ? 1 : "");
-      return [param.name, String(example ?? "")];
-    }));
+  const params = endpoint.parameters as unknown as Parameter[];
+  const pathParams = Object.fromEntries(params.filter((p) => whereOf(p) === "path").map((p) => [p.name, parameterExample(p)]));
+  const query = params.filter((p) => whereOf(p) === "query" && p.required).map((p) => ({ key: p.name, value: parameterExample(p) }));
   const body = exampleBody(endpoint.request_body as Record<string, Json> | null);
   return {
     endpoint, name: scenarioName(endpoint, taken), executor: "constant-vus",
@@ -133,7 +150,7 @@ export function newScenario(endpoint: EndpointRead, taken: Set<string>): Scenari
     iterations: "100", start_time: "",
     stages: [{ duration: "10s", target: 5 }, { duration: "20s", target: 5 }, { duration: "5s", target: 0 }],
     think_time: "1", rt_max_ms: "", rt_percentile: "95", error_rate_percent: "",
-    path_params: pathParams, query: [], headers: [],
+    path_params: pathParams, query, headers: [],
     body: body === undefined ? "" : JSON.stringify(body, null, 2),
   };
 }
@@ -154,9 +171,10 @@ export function toScenarioCreate(form: ScenarioForm): ScenarioCreate {
     executor: form.executor,
     think_time: num(form.think_time) ?? 0,
     stages: fields.has("stages") ? form.stages : [],
-    vus: pick("vus", int(form.vus)),
+    // A ramping start of 0 is sent as "none": the API counts from 1 and k6 starts from 0.
+    vus: pick("vus", int(form.vus)) || null,
     duration: pick("duration", form.duration.trim() || null),
-    rate: pick("rate", int(form.rate)),
+    rate: pick("rate", int(form.rate)) || null,
     time_unit: fields.has("time_unit") ? form.time_unit || "1s" : "1s",
     pre_allocated_vus: pick("pre_allocated_vus", int(form.pre_allocated_vus)),
     max_vus: pick("max_vus", int(form.max_vus)),
@@ -169,6 +187,17 @@ export function toScenarioCreate(form: ScenarioForm): ScenarioCreate {
     response_time_target: rtMax ? { max_ms: rtMax, percentile: num(form.rt_percentile) ?? 95 } : null,
     error_rate_target: errorPercent === null ? null : errorPercent / 100,
   };
+}
+
+/** A change of executor: the start values of the ramping ones begin at zero, as k6's do. */
+export function switchExecutor(executor: Executor): Partial<ScenarioForm> {
+  switch (executor) {
+    case "ramping-vus": return { executor, vus: "0" };
+    case "ramping-arrival-rate": return { executor, rate: "0", pre_allocated_vus: "10" };
+    case "constant-vus": return { executor, vus: "5" };
+    case "constant-arrival-rate": return { executor, rate: "10", pre_allocated_vus: "10" };
+    default: return { executor, vus: "5", duration: "" };
+  }
 }
 
 /** The load shape of a form, for the charts and the planned duration. */

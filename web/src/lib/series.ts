@@ -151,3 +151,8 @@ export function higherIsBetter(figure: string): boolean | null {
   if (/response_time|error_rate|failed/.test(figure)) return false;
   return null;
 }
+
+/** Live snapshots name scenarios by their k6 tag (s01, s02, ...): the names people gave them. */
+export function scenarioLabels(test: { scenarios: { name: string; scenario_tag?: string | null }[] }): Map<string, string> {
+  return new Map(test.scenarios.flatMap((s) => (s.scenario_tag ? [[s.scenario_tag, s.name] as [string, string]] : [])));
+}

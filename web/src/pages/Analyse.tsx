@@ -55,11 +55,13 @@ export function Analyse({ projectId, specId, url }: { projectId: number; specId?
           <label><input type="radio" name="source" checked={source === "document"} onChange={() => setSource("document")} />{t("analyse.fromDocument")}</label>
         </fieldset>
         {source === "url" ? (
-          <label>{t("analyse.url")}
-            <input type="url" name="openapi_url" required value={address} placeholder="http://my-service:8000/docs"
-              onInput={(e) => setAddress(e.currentTarget.value)} />
-            <span class="hint">{t("analyse.urlHint")}</span>
-          </label>
+          <div class="field">
+            <label>{t("analyse.url")}
+              <input type="url" name="openapi_url" required value={address} placeholder="http://my-service:8000/docs"
+                aria-describedby="url-hint" onInput={(e) => setAddress(e.currentTarget.value)} />
+            </label>
+            <span class="hint" id="url-hint">{t("analyse.urlHint")}</span>
+          </div>
         ) : (
           <>
             <label>{t("analyse.document")}

@@ -104,8 +104,9 @@ function Form({ projectId, endpoints, specs }: { projectId: number; endpoints: E
         <h2>3. {t("builder.test")}</h2>
         <div class="form-grid">
           <label>{t("builder.testTitle")}<input name="title" required maxLength={255} value={title} onInput={(e) => setTitle(e.currentTarget.value)} /></label>
-          <label>{t("builder.baseUrl")}<input name="base_url" type="url" value={baseUrl} placeholder={defaultBase} onInput={(e) => setBaseUrl(e.currentTarget.value)} />
-            <span class="hint">{t("builder.baseUrlHint")}</span></label>
+          <div class="field"><label>{t("builder.baseUrl")}<input name="base_url" type="url" value={baseUrl} placeholder={defaultBase}
+            aria-describedby="base-url-hint" onInput={(e) => setBaseUrl(e.currentTarget.value)} /></label>
+            <span class="hint" id="base-url-hint">{t("builder.baseUrlHint")}</span></div>
           <label>{t("builder.targetTps")}<input name="target_tps" type="number" min="0" step="any" value={targetTps} onInput={(e) => setTargetTps(e.currentTarget.value)} /></label>
           <label class="span2">{t("builder.description")}<textarea name="description" rows={2} value={description} onInput={(e) => setDescription(e.currentTarget.value)} /></label>
         </div>

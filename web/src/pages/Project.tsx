@@ -69,7 +69,7 @@ function Specs({ specs, projectId, onChange }: { specs: SpecRead[]; projectId: n
             <td>{s.version}<div class="muted small">OpenAPI {s.openapi_version ?? "?"}</div></td>
             <td class="wrap small">{s.source_url ?? t("specs.uploaded")}</td>
             <td>{formatDateTime(s.analysed_at, locale)}</td>
-            <td class="actions">
+            <td class="row-actions">
               <button type="button" class="secondary small" onClick={() => navigate(`/projects/${projectId}/analyse?spec=${s.id}${s.source_url ? `&url=${encodeURIComponent(s.source_url)}` : ""}`)}>{t("specs.reanalyse")}</button>
               <button type="button" class="danger small" onClick={() => setDeleting(s)}>{t("delete")}</button>
             </td>

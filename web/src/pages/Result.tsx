@@ -7,25 +7,25 @@ import { Async, ErrorNote, Loading, StatusBadge, Tile } from "../components/ui";
 import { type Key, useI18n } from "../i18n";
 import { formatCompact, formatDateTime, formatMs, formatNumber, formatPercent, formatSeconds, parseTimestamp } from "../lib/format";
 import { rememberRequest, startedRun } from "../lib/plans";
-import { PodSeries } from "../lib/series";
+import { PodSeries, scenarioLabels } from "../lib/series";
 import { type Verdict, verdicts } from "../lib/targets";
 import { useAsync } from "../lib/useAsync";
 import { href, navigate } from "../router";
 
-type Row = { key: keyof Figures; label: Key; format: "int" | "ms" | "pct" | "num" | "sec" };
+type Row = { key: keyof Figures; label: Key; format: "int" | "ms" | "pct" | "num" | "sec"; group?: Key };
 export const FIGURE_ROWS: Row[] = [
-  { key: "total_requests", label: "fig.totalRequests", format: "int" },
+  { key: "total_requests", label: "fig.totalRequests", format: "int", group: "group.requests" },
   { key: "failed_requests", label: "fig.failedRequests", format: "int" },
   { key: "test_duration", label: "fig.duration", format: "sec" },
-  { key: "avg_tps", label: "fig.avgTps", format: "num" }, { key: "max_tps", label: "fig.maxTps", format: "num" },
+  { key: "avg_tps", label: "fig.avgTps", format: "num", group: "group.throughput" }, { key: "max_tps", label: "fig.maxTps", format: "num" },
   { key: "min_tps", label: "fig.minTps", format: "num" },
-  { key: "avg_response_time", label: "fig.avg", format: "ms" }, { key: "min_response_time", label: "fig.min", format: "ms" },
+  { key: "avg_response_time", label: "fig.avg", format: "ms", group: "group.responseTime" }, { key: "min_response_time", label: "fig.min", format: "ms" },
   { key: "max_response_time", label: "fig.max", format: "ms" }, { key: "p50_response_time", label: "fig.p50", format: "ms" },
   { key: "p90_response_time", label: "fig.p90", format: "ms" }, { key: "p95_response_time", label: "fig.p95", format: "ms" },
   { key: "p99_response_time", label: "fig.p99", format: "ms" },
-  { key: "avg_error_rate", label: "fig.errorRate", format: "pct" }, { key: "max_error_rate", label: "fig.maxErrorRate", format: "pct" },
+  { key: "avg_error_rate", label: "fig.avgErrorRate", format: "pct", group: "group.errors" }, { key: "max_error_rate", label: "fig.maxErrorRate", format: "pct" },
   { key: "min_error_rate", label: "fig.minErrorRate", format: "pct" },
-  { key: "avg_vus", label: "fig.avgVus", format: "num" }, { key: "max_vus", label: "fig.maxVus", format: "num" },
+  { key: "avg_vus", label: "fig.avgVus", format: "num", group: "group.vus" }, { key: "max_vus", label: "fig.maxVus", format: "num" },
   { key: "min_vus", label: "fig.minVus", format: "num" },
 ];
 
@@ -103,7 +103,7 @@ export function Result({ test }: { test: TestDetails }) {
       <FiguresTable test={test} />
       <section class="card">
         <h2>{t("result.series")}</h2>
-        <StoredCharts state={seriesState} />
+        <StoredCharts state={seriesState} labels={scenarioLabels(test)} />
       </section>
       <section class="card"><h2>{t("pods.title")}</h2><PodCharts pods={pods} sync="result" /></section>
       <Script testId={test.test_id} />
@@ -112,7 +112,9 @@ export function Result({ test }: { test: TestDetails }) {
   );
 }
 
-function StoredCharts({ state }: { state: ReturnType<typeof useAsync<Awaited<ReturnType<typeof api.series>>>> }) {
+function StoredCharts({ state, labels }: {
+  state: ReturnType<typeof useAsync<Awaited<ReturnType<typeof api.series>>>>; labels: Map<string, string>;
+}) {
   const { t } = useI18n();
   const [scenario, setScenario] = useState("");
   if (state.error) return <ErrorNote error={state.error} retry={state.reload} what={t("result.series")} />;
@@ -122,7 +124,7 @@ function StoredCharts({ state }: { state: ReturnType<typeof useAsync<Awaited<Ret
   const chosen = scenario ? stored.scenarios[scenario] ?? stored.overall : stored.overall;
   return (
     <>
-      <ScenarioTabs names={Object.keys(stored.scenarios)} value={scenario} onChange={setScenario} />
+      <ScenarioTabs names={Object.keys(stored.scenarios)} labels={labels} value={scenario} onChange={setScenario} />
       <SeriesCharts series={chosen} sync="result" />
     </>
   );
@@ -137,8 +139,9 @@ function Verdicts({ list }: { list: Verdict[] }) {
       {list.map((v) => (
         <li key={v.kind} class={v.met === null ? "" : v.met ? "good" : "bad"}>
           <span aria-hidden="true">{v.met === null ? "?" : v.met ? "✓" : "✕"}</span>
-          <strong>{v.met === null ? t("target.unknown") : v.met ? t("target.met") : t("target.missed")}</strong>{" "}
-          {t(`target.${v.kind}`)}: {show(v, v.actual)} / {show(v, v.target)}
+          {t(`target.${v.kind}`)} <strong>{show(v, v.actual)}</strong>{" "}
+          <span class="muted">({t(v.kind === "tps" ? "target.atLeast" : "target.atMost", { value: show(v, v.target) })})</span>{" "}
+          — <strong>{v.met === null ? t("target.unknown") : v.met ? t("target.met") : t("target.missed")}</strong>
         </li>
       ))}
     </ul>
@@ -153,10 +156,11 @@ function FiguresTable({ test }: { test: TestDetails }) {
       <div class="table-wrap"><table class="figures">
         <thead><tr><th scope="col">{t("col.figure")}</th><th scope="col" class="num">{t("run.overall")}</th>
           {test.scenarios.map((s) => <th scope="col" class="num" key={s.id}>{s.name}</th>)}</tr></thead>
-        <tbody>{FIGURE_ROWS.map((row) => (
+        <tbody>{FIGURE_ROWS.map((row) => [
+          row.group && <tr class="group" key={row.group}><th colSpan={2 + test.scenarios.length} scope="rowgroup">{t(row.group)}</th></tr>,
           <tr key={row.key}><th scope="row">{t(row.label)}</th><td class="num">{formatFigure(test.figures[row.key], row.format, locale)}</td>
-            {test.scenarios.map((s) => <td class="num" key={s.id}>{formatFigure(s.figures[row.key], row.format, locale)}</td>)}</tr>
-        ))}</tbody>
+            {test.scenarios.map((s) => <td class="num" key={s.id}>{formatFigure(s.figures[row.key], row.format, locale)}</td>)}</tr>,
+        ])}</tbody>
       </table></div>
       <h3>{t("result.targets")}</h3>
       <ul class="scenario-targets">

@@ -8,7 +8,7 @@ import { useI18n } from "../i18n";
 import { formatCompact, formatDateTime, formatMs, formatPercent, formatSeconds, parseTimestamp } from "../lib/format";
 import { useLiveStream } from "../lib/live";
 import { startedRun } from "../lib/plans";
-import { LiveSeries, PodSeries } from "../lib/series";
+import { LiveSeries, PodSeries, scenarioLabels } from "../lib/series";
 import { stagesSeconds } from "../lib/stages";
 import { useAsync, useInterval } from "../lib/useAsync";
 import { href } from "../router";
@@ -47,6 +47,7 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
   useInterval(() => setNow(Date.now()), 1000);
   const startedAt = parseTimestamp(test.tested_at).getTime();
   const planned = useMemo(() => plannedOf(test), [test.id]);
+  const labels = useMemo(() => scenarioLabels(test), [test.id]);
 
   const stream = useLiveStream(test.test_id, (message: LiveMessage) => {
     if (message.kind === "k6" && message.k6) { series.push(message.k6); setStatus("running"); }
@@ -104,7 +105,7 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
       </section>
       <section class="card">
         <div class="section-head"><h2>{t("run.live")}</h2>
-          <ScenarioTabs names={[...series.scenarios.keys()]} value={scenario} onChange={setScenario} /></div>
+          <ScenarioTabs names={[...series.scenarios.keys()]} labels={labels} value={scenario} onChange={setScenario} /></div>
         {series.length === 0 ? <p class="muted" aria-live="polite">{t("run.waiting")}</p> : <SeriesCharts series={chosen} xRange={xRange} />}
       </section>
       <section class="card">
