@@ -71,8 +71,10 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
   const last = series.length ? series.overall : null;
   const at = (column: (number | null)[] | undefined) => column?.[column.length - 1] ?? null;
   const chosen = scenario ? series.scenarios.get(scenario) ?? series.overall : series.overall;
-  // Both chart groups share the x range from the test's start to now (or its planned end).
-  const xRange: [number, number] = [startedAt / 1000, Math.max(startedAt / 1000 + (planned ?? 0), now / 1000)];
+  // Both chart groups share the x range from the test's start to its planned end, or further
+  // to now or the newest point (the server's clock may run ahead of this browser's).
+  const newest = series.overall.time[series.overall.time.length - 1] ?? 0;
+  const xRange: [number, number] = [startedAt / 1000, Math.max(startedAt / 1000 + (planned ?? 0), now / 1000, newest)];
   void version;
 
   return (
