@@ -1,7 +1,8 @@
 """A person's first test through the web UI, in a real Chromium against the real stack (NATS,
 InfluxDB, PostgreSQL, k6, the five services and the demo API as processes): create a project,
 analyse the demo's Swagger UI page, build a two-scenario test, watch the live charts grow, and
-read the result with the same figures as the API. Every page is saved as a screenshot."""
+read the result with the same figures as the API, run it again and compare the two runs, then
+read it in Korean and in the dark theme. Every page is saved as a screenshot."""
 
 from __future__ import annotations
 
@@ -131,14 +132,44 @@ def _check_result(browser: Browser, config: StackConfig) -> None:
     expected = [total, *(f"{by_name[name]['total_requests']:,}" for name in names)]
     expect(requests_row.locator("td")).to_have_text(expected)
     browser.shot("07-result")
+
+
+def _run_again_and_compare(browser: Browser, config: StackConfig) -> None:
+    page = browser.page
+    first = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    page.get_by_role("button", name="Run again").click()
+    expect(page).not_to_have_url(re.compile(rf"/tests/{first}$"))
+    expect(page.get_by_role("heading", name="Every figure")).to_be_visible(timeout=180_000)
+    second = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    page.get_by_label("Compare with").select_option(str(first))
+    expect(page.get_by_role("heading", name="Compare two runs")).to_be_visible()
+    comparison = _api(config, f"/test-history/compare?base={first}&other={second}")
+    requests = comparison["overall"]["total_requests"]
+    row = (
+        page.locator("table")
+        .first.locator("tbody tr")
+        .filter(has=page.get_by_role("rowheader", name="Requests", exact=True))
+    )
+    expect(row.locator("td").nth(0)).to_have_text(f"{int(requests['base']):,}")
+    expect(row.locator("td").nth(1)).to_have_text(f"{int(requests['other']):,}")
+    browser.shot("08-compare")
+    page.goto(f"{config.gateway_url}/ui/projects/{comparison['base']['project_id']}")
+    trend = page.locator("figure.chart[aria-label='Response time']")
+    expect(trend).to_have_attribute("data-points", "2")  # one point per run
+    browser.shot("09-project-trend")
+
+
+def _korean_and_dark(browser: Browser) -> None:
+    page = browser.page
+    page.get_by_role("link", name="브라우저 테스트").first.click()
     page.get_by_label("Language").select_option("ko")
     expect(page.get_by_role("heading", name="전체 수치")).to_be_visible()
-    browser.shot("08-result-ko")
+    browser.shot("10-result-ko")
     page.get_by_role("button", name="어두운 테마로 전환").click()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     page.get_by_role("link", name="대시보드").first.click()
-    expect(page.get_by_role("link", name="브라우저 테스트")).to_be_visible()
-    browser.shot("09-board-ko-dark")
+    expect(page.get_by_role("link", name="브라우저 테스트").first).to_be_visible()
+    browser.shot("11-board-ko-dark")
 
 
 def test_first_test_through_the_web_ui(services_config: StackConfig, tmp_path: Path) -> None:
@@ -151,6 +182,8 @@ def test_first_test_through_the_web_ui(services_config: StackConfig, tmp_path: P
             _build_two_scenarios(browser)
             _watch_live(browser)
             _check_result(browser, config)
+            _run_again_and_compare(browser, config)
+            _korean_and_dark(browser)
             assert browser.errors == []
     finally:
         for process in reversed(processes):

@@ -54,24 +54,27 @@ function DeltaTable({ title, figures }: { title: string; figures: Record<string,
   return (
     <section class="card">
       <h2>{title}</h2>
-      <div class="table-wrap"><table>
+      <div class="table-wrap"><table class="figures">
         <thead><tr><th scope="col">{t("col.figure")}</th><th scope="col" class="num">{t("compare.base")}</th>
           <th scope="col" class="num">{t("compare.other")}</th><th scope="col" class="num">{t("compare.change")}</th></tr></thead>
         <tbody>{rows.map((row) => {
           const d = figures[row.key]!;
           const good = higherIsBetter(row.key);
-          const verdict = d.delta === null || d.delta === 0 || good === null ? "" : (d.delta > 0) === good ? "better" : "worse";
-          return (
+          // A change that rounds to 0.0% is no change to a reader: no arrow, no colour.
+          const moved = d.delta !== null && d.delta !== 0 && Math.abs(d.change_percent ?? 1) >= 0.05;
+          const verdict = !moved || good === null ? "" : (d.delta! > 0) === good ? "better" : "worse";
+          return [
+            row.group && <tr class="group" key={row.group}><th colSpan={4} scope="rowgroup">{t(row.group)}</th></tr>,
             <tr key={row.key}>
               <th scope="row">{t(row.label)}</th>
               <td class="num">{formatFigure(d.base, row.format, locale)}</td>
               <td class="num">{formatFigure(d.other, row.format, locale)}</td>
               <td class={`num ${verdict}`}>
-                {d.delta !== null && d.delta !== 0 && <span aria-hidden="true">{d.delta > 0 ? "▲ " : "▼ "}</span>}
+                {moved && <span aria-hidden="true">{d.delta! > 0 ? "▲ " : "▼ "}</span>}
                 {formatChange(d.change_percent, locale)}{verdict && <span class="small"> ({t(`compare.${verdict}`)})</span>}
               </td>
-            </tr>
-          );
+            </tr>,
+          ];
         })}</tbody>
       </table></div>
     </section>
