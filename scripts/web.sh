@@ -63,7 +63,10 @@ types_into() {
 
 case "${1:-build}" in
   build) build ;;
-  test) deps && (cd web && npx --no-install vitest run) ;;
+  test)
+    deps
+    [ -t 1 ] || export NO_COLOR=1  # a log file gets plain text, its closing line readable
+    (cd web && npx --no-install vitest run) ;;
   types) types_into "$PWD/web/src/api/schema.d.ts" && say "wrote web/src/api/schema.d.ts" ;;
   check-types)
     fresh=$(mktemp --suffix=.d.ts)

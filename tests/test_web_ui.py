@@ -52,6 +52,16 @@ def _create_project_and_analyse(browser: Browser, config: StackConfig) -> None:
     page.get_by_label("Summary").fill("the demo shop")
     page.get_by_role("button", name="Create project").click()
     expect(page.get_by_role("heading", name="Analyse an API document")).to_be_visible()
+    # A failure is said in plain words, and what was typed stays.
+    nowhere = f"http://{config.host}:1/docs"
+    page.get_by_label("Address", exact=True).fill(nowhere)
+    page.get_by_role("button", name="Analyse", exact=True).click()
+    expect(page.get_by_role("heading", name="The document could not be analysed")).to_be_visible(
+        timeout=60_000
+    )
+    expect(page.get_by_text("The address could not be reached.")).to_be_visible()
+    expect(page.get_by_label("Address", exact=True)).to_have_value(nowhere)
+    browser.shot("02-analyse-failed")
     page.get_by_label("Address", exact=True).fill(f"http://{config.host}:{config.demo_port}/docs")
     browser.shot("02-analyse")
     page.get_by_role("button", name="Analyse", exact=True).click()
@@ -105,6 +115,13 @@ def _watch_live(browser: Browser) -> None:
     grown = f"n => +document.querySelector({TPS_CHART!r}).dataset.points > n"
     page.wait_for_function(grown, arg=int(tps.get_attribute("data-points") or 0), timeout=30_000)
     browser.shot("06-live")
+    # Meanwhile the board shows it under "Running now", its figures live from the same stream.
+    board = page.context.new_page()
+    board.goto(page.url.split("/ui/")[0] + "/ui/")
+    card = board.locator(".run-card", has_text="브라우저 테스트")
+    expect(card.locator(".tile").first.locator(".tile-value")).not_to_have_text("—", timeout=15_000)
+    board.screenshot(path=str(browser.shots / "06-board-running.png"), full_page=True)
+    board.close()
 
 
 def _check_result(browser: Browser, config: StackConfig) -> None:
