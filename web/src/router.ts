@@ -35,6 +35,14 @@ export function navigate(path: string, replace = false): void {
   else history.pushState(null, "", url);
   window.scrollTo(0, 0);
   listeners.forEach((listener) => listener());
+  setTimeout(focusHeading, 0); // after Preact has drawn the new page (its render is a microtask)
+}
+
+/** A new page is announced as one: focus moves to its heading once it is drawn. */
+function focusHeading(tries: number = 20): void {
+  const heading = document.querySelector<HTMLElement>("#content h1");
+  if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); return; }
+  if (tries > 0) setTimeout(() => focusHeading(tries - 1), 50);
 }
 
 export function useRoute(): Route {

@@ -2,7 +2,7 @@
 // scenario, and the pods' CPU and memory on the same time axis. Live and stored series alike.
 import { useI18n } from "../i18n";
 import { formatCompact, formatMs, formatPercent } from "../lib/format";
-import { type PodSeries, type Series, chartData } from "../lib/series";
+import { type PodSeries, type Series, chartData, perScenario } from "../lib/series";
 import { Chart } from "./Chart";
 
 export function SeriesCharts({ series, xRange, sync = "run" }: { series: Series; xRange?: [number, number] | null; sync?: string }) {
@@ -61,6 +61,24 @@ export function ScenarioTabs({ names, value, onChange, labels }: {
         <button type="button" role="tab" key={name || "overall"} aria-selected={value === name} tabIndex={value === name ? 0 : -1}
           onClick={() => onChange(name)}>{name ? labels?.get(name) ?? name : t("run.overall")}</button>
       ))}
+    </div>
+  );
+}
+
+/** Every scenario on one chart: which endpoint is slow, which one carries the load. */
+export function ScenarioComparison({ scenarios, time, labels, xRange, sync = "run" }: {
+  scenarios: Map<string, Series> | Record<string, Series>; time: number[]; labels?: Map<string, string>;
+  xRange?: [number, number] | null; sync?: string;
+}) {
+  const { t, locale } = useI18n();
+  const p95 = perScenario(scenarios, "response_time_p95", time);
+  if (p95.names.length < 2) return null;
+  const tps = perScenario(scenarios, "tps", time);
+  const lines = p95.names.map((name) => ({ label: labels?.get(name) ?? name }));
+  return (
+    <div class="chart-grid">
+      <Chart title={t("chart.p95ByScenario")} sync={sync} xRange={xRange} format={(v) => formatMs(v, locale)} lines={lines} data={p95.data} />
+      <Chart title={t("chart.tpsByScenario")} sync={sync} xRange={xRange} format={(v) => formatCompact(v, locale)} lines={lines} data={tps.data} />
     </div>
   );
 }

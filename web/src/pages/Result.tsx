@@ -2,7 +2,7 @@
 // stored series with the pods beside them, the k6 script, run again, compare, download.
 import { useMemo, useState } from "preact/hooks";
 import { api, type Figures, type TestDetails } from "../api/client";
-import { PodCharts, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
+import { PodCharts, ScenarioComparison, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
 import { Async, ErrorNote, Loading, StatusBadge, Tile } from "../components/ui";
 import { type Key, useI18n } from "../i18n";
 import { formatCompact, formatDateTime, formatMs, formatNumber, formatPercent, formatSeconds, parseTimestamp } from "../lib/format";
@@ -126,6 +126,7 @@ function StoredCharts({ state, labels }: {
     <>
       <ScenarioTabs names={Object.keys(stored.scenarios)} labels={labels} value={scenario} onChange={setScenario} />
       <SeriesCharts series={chosen} sync="result" />
+      <ScenarioComparison scenarios={stored.scenarios} time={stored.overall.time} labels={labels} sync="result" />
     </>
   );
 }

@@ -2,7 +2,7 @@
 // ends, the same page turns into its result (no reload).
 import { useMemo, useRef, useState } from "preact/hooks";
 import { api, type LiveMessage, type TestDetails } from "../api/client";
-import { PodCharts, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
+import { PodCharts, ScenarioComparison, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
 import { Async, Confirm, ErrorNote, StatusBadge, Tile } from "../components/ui";
 import { useI18n } from "../i18n";
 import { formatCompact, formatDateTime, formatMs, formatPercent, formatSeconds, parseTimestamp } from "../lib/format";
@@ -110,6 +110,10 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
           <ScenarioTabs names={[...series.scenarios.keys()]} labels={labels} value={scenario} onChange={setScenario} /></div>
         {series.length === 0 ? <p class="muted" aria-live="polite">{t("run.waiting")}</p> : <SeriesCharts series={chosen} xRange={xRange} />}
       </section>
+      {series.scenarios.size > 1 && (
+        <section class="card"><h2>{t("run.byScenario")}</h2>
+          <ScenarioComparison scenarios={series.scenarios} time={series.overall.time} labels={labels} xRange={xRange} /></section>
+      )}
       <section class="card">
         <h2>{t("pods.title")}</h2>
         <PodCharts pods={pods} xRange={xRange} />
