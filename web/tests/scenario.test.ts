@@ -65,10 +65,28 @@ describe("scenario defaults", () => {
   it("checks a body against the top of its schema", () => {
     const rb = endpoint().request_body as Record<string, unknown>;
     expect(checkBody('{"name": "x"}', rb)).toEqual([]);
-    expect(checkBody('{"price": 1}', rb)).toEqual(["missing:name"]);
-    expect(checkBody("[1]", rb)).toEqual(["type:object"]);
+    expect(checkBody('{"price": 1}', rb)).toEqual(["missing:body.name"]);
+    expect(checkBody("[1]", rb)).toEqual(["type:body:object"]);
+    expect(checkBody('{"name": 3, "price": "free"}', rb)).toEqual(["type:body.name:string", "type:body.price:number"]);
     expect(checkBody("{oops", rb)[0]).toMatch(/^json:/);
     expect(checkBody("", rb)).toEqual(["required"]);
+  });
+});
+
+describe("body against a nested schema", () => {
+  const rb = { schema: { type: "object", required: ["customer", "lines"], properties: {
+    customer: { type: "string", minLength: 1, maxLength: 5 },
+    status: { enum: ["new", "paid"] },
+    note: { anyOf: [{ type: "string" }, { type: "null" }] },
+    lines: { type: "array", items: { type: "object", required: ["quantity"], properties: {
+      quantity: { type: "integer", minimum: 1, maximum: 100 } } } } } } };
+  it("accepts what the schema allows, nulls of anyOf included", () => {
+    expect(checkBody('{"customer": "홍길동", "note": null, "status": "paid", "lines": [{"quantity": 2}]}', rb)).toEqual([]);
+  });
+  it("names where each problem is", () => {
+    expect(checkBody('{"customer": "", "status": "lost", "note": 5, "lines": [{"quantity": 0}, {}]}', rb)).toEqual([
+      "minLength:body.customer:1", "enum:body.status:\"new\", \"paid\"", "type:body.note:string|null",
+      "min:body.lines[0].quantity:1", "missing:body.lines[1].quantity"]);
   });
 });
 

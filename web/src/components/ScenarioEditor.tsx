@@ -84,11 +84,16 @@ function fieldLabel(field: NumberField, executor: Executor, t: ReturnType<typeof
 }
 
 function describeProblem(problem: string, t: ReturnType<typeof useI18n>["t"]): string {
-  const [kind, rest] = [problem.split(":")[0], problem.slice(problem.indexOf(":") + 1)];
-  if (kind === "json") return t("body.json", { reason: rest });
-  if (kind === "missing") return t("body.missing", { name: rest });
-  if (kind === "type") return t("body.type", { type: rest });
-  return t("body.required");
+  const [kind = "", where = "", ...rest] = problem.split(":");
+  const detail = rest.join(":");
+  switch (kind) {
+    case "json": return t("body.json", { reason: problem.slice(5) });
+    case "missing": return t("body.missing", { name: where });
+    case "type": return t("body.type", { where, type: detail });
+    case "enum": return t("body.enum", { where, values: detail });
+    case "min": case "max": case "minLength": case "maxLength": return t(`body.${kind}`, { where, limit: detail });
+    default: return t("body.required");
+  }
 }
 
 function Stages({ form, onChange }: { form: ScenarioForm; onChange: (form: ScenarioForm) => void }) {

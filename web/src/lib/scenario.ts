@@ -101,20 +101,67 @@ function fromSchema(schema: Record<string, Json> | undefined, depth: number): Js
   }
 }
 
-/** Problems of a JSON body against the top of its schema: unreadable JSON, missing required
- *  properties, a wrong type. Each a short sentence; an empty list means it looks right. */
+/** Problems of a JSON body against its schema, each `kind:where[:detail]`: unreadable JSON,
+ *  a missing required property, a wrong type, a value outside its enum or bounds. The common
+ *  JSON Schema keywords only; an empty list means the body looks right. */
 export function checkBody(text: string, requestBody: Record<string, Json> | null | undefined): string[] {
   if (!text.trim()) return requestBody?.required ? ["required"] : [];
   let value: Json;
   try { value = JSON.parse(text); } catch (error) { return [`json:${(error as Error).message}`]; }
-  const schema = (requestBody?.schema ?? null) as Record<string, Json> | null;
-  if (!schema) return [];
+  const schema = (requestBody?.schema ?? null) as Schema | null;
+  return schema ? validate(value, schema, "body").slice(0, 5) : [];
+}
+
+type Schema = Record<string, Json>;
+
+function typeOf(value: Json): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value;
+}
+
+function validate(value: Json, schema: Schema, where: string, depth = 0): string[] {
+  if (depth > 20 || typeof schema !== "object" || schema === null) return [];
+  const variants = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
+  if (Array.isArray(variants) && variants.length) {
+    const results = variants.map((v) => validate(value, v, where, depth + 1));
+    if (results.some((r) => r.length === 0)) return [];
+    // Every variant refused the type alone: say which types would do (string|null).
+    const prefix = `type:${where}:`;
+    if (results.every((r) => r.length === 1 && r[0]!.startsWith(prefix))) {
+      return [prefix + results.map((r) => r[0]!.slice(prefix.length)).join("|")];
+    }
+    return results.sort((a, b) => a.length - b.length)[0]!;
+  }
+  const types = (Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : []) as string[];
+  const actual = typeOf(value);
+  if (types.length && !types.includes(actual) && !(actual === "integer" && types.includes("number"))
+    && !(value === null && schema.nullable === true)) {
+    return [`type:${where}:${types.join("|")}`];
+  }
+  if (Array.isArray(schema.enum) && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
+    return [`enum:${where}:${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`];
+  }
   const problems: string[] = [];
-  const type = schema.type;
-  if (type === "object" && (typeof value !== "object" || value === null || Array.isArray(value))) return ["type:object"];
-  if (type === "array" && !Array.isArray(value)) return ["type:array"];
-  if (type === "object" && Array.isArray(schema.required)) {
-    for (const name of schema.required as string[]) if (!(name in (value as object))) problems.push(`missing:${name}`);
+  if (typeof value === "number") {
+    if (typeof schema.minimum === "number" && value < schema.minimum) problems.push(`min:${where}:${schema.minimum}`);
+    if (typeof schema.maximum === "number" && value > schema.maximum) problems.push(`max:${where}:${schema.maximum}`);
+  }
+  if (typeof value === "string") {
+    if (typeof schema.minLength === "number" && value.length < schema.minLength) problems.push(`minLength:${where}:${schema.minLength}`);
+    if (typeof schema.maxLength === "number" && value.length > schema.maxLength) problems.push(`maxLength:${where}:${schema.maxLength}`);
+  }
+  if (actual === "object") {
+    const object = value as Record<string, Json>;
+    for (const name of (schema.required ?? []) as string[]) if (!(name in object)) problems.push(`missing:${where}.${name}`);
+    const properties = (schema.properties ?? {}) as Record<string, Schema>;
+    for (const [name, child] of Object.entries(object)) {
+      if (properties[name]) problems.push(...validate(child, properties[name]!, `${where}.${name}`, depth + 1));
+    }
+  }
+  if (Array.isArray(value) && schema.items && typeof schema.items === "object") {
+    value.forEach((item, i) => problems.push(...validate(item, schema.items as Schema, `${where}[${i}]`, depth + 1)));
   }
   return problems;
 }
