@@ -42,7 +42,7 @@ export function App() {
   return (
     <I18nContext.Provider value={i18n}>
       <ThemeContext.Provider value={theme}>
-        <div onClick={onLinkClick as unknown as (e: MouseEvent) => void}>
+        <div onClick={onLinkClick}>
           <a class="skip" href="#content">{t("skip")}</a>
           <header class="topbar">
             <a class="brand" href={href("/")}><span class="logo" aria-hidden="true">◆</span> Metric Vault</a>
