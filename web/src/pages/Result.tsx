@@ -92,7 +92,7 @@ export function Result({ test }: { test: TestDetails }) {
       <section class="card">
         <div class="tiles">
           <Tile label={t("fig.totalRequests")} value={formatNumber(f.total_requests, locale)} hint={t("result.failedOf", { n: formatNumber(f.failed_requests, locale) })} />
-          <Tile label={t("fig.avgTps")} value={formatCompact(f.avg_tps, locale)} hint={`max ${formatCompact(f.max_tps, locale)}`} />
+          <Tile label={t("fig.avgTps")} value={formatCompact(f.avg_tps, locale)} hint={`${t("fig.max")} ${formatCompact(f.max_tps, locale)}`} />
           <Tile label={t("fig.p95")} value={formatMs(f.p95_response_time, locale)} hint={`p99 ${formatMs(f.p99_response_time, locale)}`} />
           <Tile label={t("fig.avg")} value={formatMs(f.avg_response_time, locale)} />
           <Tile label={t("fig.errorRate")} value={formatPercent(f.avg_error_rate, locale)} tone={(f.avg_error_rate ?? 0) > 0 ? "bad" : "good"} />

@@ -91,6 +91,10 @@ async def test_no_file_outside_the_build_is_served(ui: httpx.AsyncClient) -> Non
         assert "outside the build" not in response.text, path
 
 
+async def test_a_name_the_file_system_refuses_is_404(ui: httpx.AsyncClient) -> None:
+    assert (await ui.get("/ui/a%00b")).status_code == 404
+
+
 async def test_without_a_build_the_ui_says_how_to_build_it(unbuilt: httpx.AsyncClient) -> None:
     response = await unbuilt.get("/ui/projects/1")
     assert response.status_code == 503

@@ -55,7 +55,10 @@ def spa_router(dist: Path) -> APIRouter:
         index = root / "index.html"
         if not index.is_file():
             return HTMLResponse(NOT_BUILT.format(dist=root), status_code=503)
-        wanted = (root / path).resolve()
+        try:
+            wanted = (root / path).resolve()
+        except (ValueError, OSError):  # a NUL byte or a name the file system refuses
+            return Response(status_code=404)
         if path and wanted.is_file() and wanted.is_relative_to(root):
             cache = IMMUTABLE if wanted.parent.name == "assets" else REVALIDATE
             return _file(wanted, request, cache)
