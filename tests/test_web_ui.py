@@ -112,6 +112,11 @@ def _watch_live(browser: Browser) -> None:
     tab = page.get_by_role("tab", name="상품 조회")  # one tab per scenario of the snapshots
     tab.click()
     expect(tab).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("ArrowRight")  # the keyboard moves between tabs too
+    expect(page.get_by_role("tab", name="주문 생성")).to_be_focused()
+    expect(page.get_by_role("tab", name="주문 생성")).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("ArrowLeft")
+    expect(tab).to_have_attribute("aria-selected", "true")
     grown = f"n => +document.querySelector({TPS_CHART!r}).dataset.points > n"
     page.wait_for_function(grown, arg=int(tps.get_attribute("data-points") or 0), timeout=30_000)
     browser.shot("06-live")

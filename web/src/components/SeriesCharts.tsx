@@ -53,9 +53,12 @@ export function ScenarioTabs({ names, value, onChange, labels }: {
   return (
     <div class="tabs" role="tablist" aria-label={t("run.scenarioTabs")}
       onKeyDown={(e) => {
-        const i = all.indexOf(value);
-        if (e.key === "ArrowRight") onChange(all[(i + 1) % all.length]!);
-        if (e.key === "ArrowLeft") onChange(all[(i - 1 + all.length) % all.length]!);
+        const step = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+        if (!step) return;
+        const next = (all.indexOf(value) + step + all.length) % all.length;
+        onChange(all[next]!);
+        // Roving focus: the chosen tab takes the focus, as in every tab list.
+        (e.currentTarget.querySelectorAll("button")[next] as HTMLButtonElement | undefined)?.focus();
       }}>
       {all.map((name) => (
         <button type="button" role="tab" key={name || "overall"} aria-selected={value === name} tabIndex={value === name ? 0 : -1}
