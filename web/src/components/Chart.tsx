@@ -33,7 +33,8 @@ export function Chart({ title, lines, data, format, height = 200, sync, xRange, 
     const axis = style.getPropertyValue("--muted").trim() || "#888";
     const grid = style.getPropertyValue("--grid").trim() || "#8883";
     const axes: uPlot.Axis[] = [
-      { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+      // Time labels take two lines and ~80 px: fewer ticks keep them apart on a half-width chart.
+      { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, space: timeAxis ? 90 : 50 },
       { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 60,
         values: (_u, values) => values.map((v) => format(v)) },
     ];

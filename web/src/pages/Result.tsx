@@ -7,7 +7,7 @@ import { Async, ErrorNote, Loading, StatusBadge, Tile } from "../components/ui";
 import { type Key, useI18n } from "../i18n";
 import { formatCompact, formatDateTime, formatMs, formatNumber, formatPercent, formatSeconds, parseTimestamp } from "../lib/format";
 import { rememberRequest, startedRun } from "../lib/plans";
-import { PodSeries, scenarioLabels } from "../lib/series";
+import { PodSeries, type StoredSeries, scenarioLabels } from "../lib/series";
 import { type Verdict, verdicts } from "../lib/targets";
 import { useAsync } from "../lib/useAsync";
 import { href, navigate } from "../router";
@@ -105,11 +105,17 @@ export function Result({ test }: { test: TestDetails }) {
         <h2>{t("result.series")}</h2>
         <StoredCharts state={seriesState} labels={scenarioLabels(test)} />
       </section>
-      <section class="card"><h2>{t("pods.title")}</h2><PodCharts pods={pods} sync="result" /></section>
+      <section class="card"><h2>{t("pods.title")}</h2><PodCharts pods={pods} sync="result" xRange={seriesRange(seriesState.data)} /></section>
       <Script testId={test.test_id} />
       <section class="card muted"><h2>{t("result.analysis")}</h2><p>{t("result.analysisLater")}</p></section>
     </>
   );
+}
+
+/** The pods are drawn on the stored series' time axis, so both read against the same seconds. */
+function seriesRange(stored: StoredSeries | null | undefined): [number, number] | null {
+  const time = stored?.overall.time;
+  return time && time.length > 1 ? [time[0]!, time[time.length - 1]!] : null;
 }
 
 function StoredCharts({ state, labels }: {
