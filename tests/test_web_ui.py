@@ -175,6 +175,14 @@ def _run_again_and_compare(browser: Browser, config: StackConfig) -> None:
     expect(row.locator("td").nth(0)).to_have_text(f"{int(requests['base']):,}")
     expect(row.locator("td").nth(1)).to_have_text(f"{int(requests['other']):,}")
     browser.shot("08-compare")
+    # Any finished test goes back into the builder, every scenario as it ran.
+    page.goto(f"{config.gateway_url}/ui/tests/{second}")
+    page.get_by_role("link", name="Edit and run again").click()
+    expect(page.get_by_role("button", name="Start test (2 scenarios)")).to_be_enabled()
+    products = _scenario(page, "/products/{product_id}")
+    expect(products.get_by_label("Scenario name")).to_have_value("상품 조회")
+    expect(products.get_by_label("Duration", exact=True)).to_have_value("20s")
+    expect(page.get_by_label("Test title")).to_have_value("브라우저 테스트")
     page.goto(f"{config.gateway_url}/ui/projects/{comparison['base']['project_id']}")
     trend = page.locator("figure.chart[aria-label='Response time']")
     expect(trend).to_have_attribute("data-points", "2")  # one point per run

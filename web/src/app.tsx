@@ -21,7 +21,10 @@ function Page() {
       const spec = route.query.get("spec");
       return <Analyse projectId={id("projectId")} specId={spec ? Number(spec) : undefined} url={route.query.get("url") ?? undefined} />;
     }
-    case "builder": return <Builder projectId={id("projectId")} />;
+    case "builder": {
+      const from = route.query.get("from");
+      return <Builder projectId={id("projectId")} from={from ? Number(from) : undefined} key={from ?? "new"} />;
+    }
     case "test": return <Run historyId={id("historyId")} key={route.params.historyId} />;
     case "compare": return <Compare base={Number(route.query.get("base"))} other={Number(route.query.get("other"))} />;
     default: return <main class="page"><h1>{t("notFound")}</h1><a href={href("/")}>{t("board.title")}</a></main>;

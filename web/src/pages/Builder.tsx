@@ -2,7 +2,7 @@
 // shows only the fields its executor takes, a stages editor with the load shape, targets,
 // parameters, headers and a JSON body pre-filled from the spec. Start sends POST /load-testing.
 import { useMemo, useState } from "preact/hooks";
-import { ApiError, api, type EndpointRead, type SpecRead } from "../api/client";
+import { ApiError, api, type EndpointRead, type SpecRead, type TestDetails } from "../api/client";
 import { EndpointBrowser } from "../components/EndpointBrowser";
 import { LoadShape } from "../components/LoadShape";
 import { Async, ErrorNote, Method } from "../components/ui";
@@ -12,26 +12,28 @@ import { type ScenarioForm, checkBody, newScenario, shapeOf, toScenarioCreate } 
 import { testPlannedSeconds } from "../lib/stages";
 import { useAsync } from "../lib/useAsync";
 import { href, navigate } from "../router";
-import { rememberRequest } from "../lib/plans";
+import { rememberRequest, startedRun } from "../lib/plans";
+import { formsFromRun } from "../lib/rerun";
 import { ScenarioEditor, KeyValues } from "../components/ScenarioEditor";
 import type { KeyValue } from "../lib/scenario";
 
-export function Builder({ projectId }: { projectId: number }) {
+export function Builder({ projectId, from }: { projectId: number; from?: number }) {
   const { t } = useI18n();
   const data = useAsync(async () => {
-    const [project, endpoints, specs] = await Promise.all([api.project(projectId), api.endpoints(projectId), api.specs(projectId)]);
-    return { project, endpoints, specs };
-  }, [projectId]);
+    const [project, endpoints, specs, previous] = await Promise.all([api.project(projectId), api.endpoints(projectId),
+      api.specs(projectId), from ? api.details(from) : Promise.resolve(null)]);
+    return { project, endpoints, specs, previous };
+  }, [projectId, from]);
   return (
     <main class="page">
       <Async state={data} what={t("builder.title")}>
-        {({ project, endpoints, specs }) => (
+        {({ project, endpoints, specs, previous }) => (
           <>
             <header class="page-head"><div>
               <nav class="crumbs" aria-label={t("nav.crumbs")}><a href={href("/")}>{t("board.title")}</a> / <a href={href(`/projects/${projectId}`)}>{project.title}</a> /</nav>
               <h1>{t("builder.title")}</h1><p class="muted">{t("builder.subtitle")}</p>
             </div></header>
-            <Form projectId={projectId} endpoints={endpoints} specs={specs} />
+            <Form projectId={projectId} endpoints={endpoints} specs={specs} previous={previous} />
           </>
         )}
       </Async>
@@ -39,14 +41,18 @@ export function Builder({ projectId }: { projectId: number }) {
   );
 }
 
-function Form({ projectId, endpoints, specs }: { projectId: number; endpoints: EndpointRead[]; specs: SpecRead[] }) {
+function Form({ projectId, endpoints, specs, previous }: {
+  projectId: number; endpoints: EndpointRead[]; specs: SpecRead[]; previous: TestDetails | null;
+}) {
   const { t } = useI18n();
-  const [title, setTitle] = useState("");
-  const [description, setDescription] = useState("");
-  const [baseUrl, setBaseUrl] = useState("");
-  const [targetTps, setTargetTps] = useState("");
-  const [headers, setHeaders] = useState<KeyValue[]>([]);
-  const [scenarios, setScenarios] = useState<ScenarioForm[]>([]);
+  const request = previous ? startedRun(previous.id)?.request : null;
+  const [title, setTitle] = useState(previous?.title ?? "");
+  const [description, setDescription] = useState(previous?.description ?? "");
+  const [baseUrl, setBaseUrl] = useState(request?.base_url ?? "");
+  const [targetTps, setTargetTps] = useState(previous?.target_tps ? String(previous.target_tps) : "");
+  const [headers, setHeaders] = useState<KeyValue[]>(
+    Object.entries(request?.headers ?? {}).map(([key, value]) => ({ key, value })));
+  const [scenarios, setScenarios] = useState<ScenarioForm[]>(() => (previous ? formsFromRun(previous, endpoints, request) : []));
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
   const picked = useMemo(() => new Set(scenarios.map((s) => s.endpoint.id)), [scenarios]);

@@ -82,8 +82,8 @@ export function Result({ test }: { test: TestDetails }) {
           {test.status_reason && <p class="note warn small">{test.status_reason}</p>}
         </div>
         <div class="actions">
-          {started?.complete ? <button type="button" onClick={runAgain}>{t("result.runAgain")}</button>
-            : <a class="button" href={href(`/projects/${test.project_id}/new-test`)}>{t("result.newTest")}</a>}
+          {started?.complete && <button type="button" onClick={runAgain}>{t("result.runAgain")}</button>}
+          <a class={`button ${started?.complete ? "secondary" : ""}`} href={href(`/projects/${test.project_id}/new-test?from=${test.id}`)}>{t("result.editAgain")}</a>
           <CompareWith test={test} />
           <button type="button" class="secondary" onClick={download}>{t("result.download")}</button>
         </div>
