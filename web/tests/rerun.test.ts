@@ -24,6 +24,7 @@ describe("edit and run again", () => {
     expect(first).toMatchObject({ executor: "ramping-vus", think_time: 0.5, stages: [{ duration: "5s", target: 4 }],
       response_time_target: { max_ms: 300, percentile: 95 } });
     expect(first.error_rate_target).toBeCloseTo(0.02);
+    expect(first.vus).toBeNull(); // a ramping start of 0: k6's own default
   });
   it("takes the exact request when this browser sent it", () => {
     const request = { title: "t", scenarios: [{ name: "scenario 3", endpoint_id: 11, executor: "constant-vus", vus: 7, duration: "42s",

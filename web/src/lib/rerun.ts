@@ -2,7 +2,7 @@
 // endpoints, executors, stages, think times and targets; the exact request (VUs, durations,
 // parameters, body) is added when this browser started the test.
 import type { EndpointRead, LoadTestCreate, ScenarioCreate, TestDetails } from "../api/client";
-import { type ScenarioForm, newScenario } from "./scenario";
+import { type ScenarioForm, newScenario, switchExecutor } from "./scenario";
 
 const text = (value: number | string | null | undefined): string | undefined =>
   value === null || value === undefined ? undefined : String(value);
@@ -15,12 +15,14 @@ export function formsFromRun(test: TestDetails, endpoints: EndpointRead[], reque
   for (const stored of test.scenarios) {
     const endpoint = stored.endpoint_id ? byId.get(stored.endpoint_id) : undefined;
     if (!endpoint) continue; // its spec was deleted or re-analysed without it
-    const form = newScenario(endpoint, taken);
+    const executor = stored.executor as ScenarioForm["executor"];
+    // The executor's own defaults first (a ramping start of 0), then what was sent.
+    const form = { ...newScenario(endpoint, taken), ...switchExecutor(executor) };
     const exact: Partial<ScenarioCreate> = sent.get(stored.name) ?? {};
     const merged: ScenarioForm = {
       ...form,
       name: stored.name,
-      executor: (stored.executor as ScenarioForm["executor"]) ?? form.executor,
+      executor,
       stages: stored.stages.length ? stored.stages.map((s) => ({ duration: s.duration, target: s.target })) : form.stages,
       think_time: text(stored.think_time) ?? form.think_time,
       rt_max_ms: text(stored.response_time_target) ?? "",
