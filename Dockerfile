@@ -4,6 +4,15 @@
 # virtualenv of the workspace, synced before the source is copied, so a source change rebuilds
 # only the last layers. The Helm chart expects them as <repository>/<target>:<tag>.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# The web UI, built once (npm ci from the committed lock file) and copied into the gateway.
+FROM ${NODE_IMAGE} AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
 
 FROM ${PYTHON_IMAGE} AS base
 COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /usr/local/bin/uv
@@ -38,8 +47,9 @@ USER 10001
 
 FROM runtime AS gateway
 COPY --from=build /app/.venv /app/.venv
+COPY --from=web /web/dist /app/web/dist
 EXPOSE 8000
-ENV GATEWAY_HOST=0.0.0.0
+ENV GATEWAY_HOST=0.0.0.0 UI_DIST_DIR=/app/web/dist
 CMD ["python", "-m", "mv_gateway"]
 
 FROM runtime AS spec-analyzer

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Metric Vault needs on a fresh Debian machine, and nothing twice:
-# Debian packages (NATS, InfluxDB 1.x, PostgreSQL), uv and the Python workspace, and k6.
+# Debian packages (NATS, InfluxDB 1.x, PostgreSQL, Node.js), uv and the Python workspace, k6,
+# and the web UI (npm ci + vite build, scripts/web.sh).
 # Downloads and builds are cached under $MV_CACHE_DIR (default ~/.cache/metric-vault).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,13 @@ command -v influxd >/dev/null || apt_missing+=(influxdb)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || apt_missing+=(postgresql)
 command -v setpriv >/dev/null || apt_missing+=(util-linux)
 command -v go >/dev/null || apt_missing+=(golang-go)
+command -v npm >/dev/null || apt_missing+=(nodejs npm)
+# The browser tests drive Debian's Chromium (Playwright cannot download its own build here);
+# CJK fonts so Korean pages render as people see them.
+if [ "$TEST_TOOLS" = true ]; then
+  command -v chromium >/dev/null || apt_missing+=(chromium)
+  [ -d /usr/share/fonts/opentype/noto ] || apt_missing+=(fonts-noto-cjk)
+fi
 if [ ${#apt_missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${apt_missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -44,6 +52,10 @@ if ! command -v uv >/dev/null || [ "$(uv --version | cut -d' ' -f2)" != "$UV_VER
   export PATH="$CACHE/uv-venv/bin:$PATH"
 fi
 uv sync --locked --all-packages --quiet
+
+# --- the web UI ---------------------------------------------------------------------------------
+# node_modules is cached by the lock file's hash; the build runs only when a source changed.
+scripts/web.sh build
 
 # --- k6 ---------------------------------------------------------------------------------------
 # A k6 on PATH wins; otherwise build the pinned release from its official Go module.

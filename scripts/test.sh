@@ -14,6 +14,11 @@ export MV_POSTGRES_PORT=${MV_POSTGRES_PORT:-15432} MV_GATEWAY_PORT=${MV_GATEWAY_
 uv run --no-sync ruff check .
 uv run --no-sync lint-imports
 uv run --no-sync mypy
+# The web UI: its API types must match the gateway's OpenAPI document, its own logic is unit
+# tested (vitest), and the browser tests need it built.
+scripts/web.sh check-types
+scripts/web.sh test
+scripts/web.sh build
 
 was_running=$(uv run --no-sync python -m mv_devstack status | grep -c running || true)
 uv run --no-sync python -m mv_devstack up --servers-only

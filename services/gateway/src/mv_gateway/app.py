@@ -33,6 +33,7 @@ from .specs import discovery
 from .specs import handlers as spec_handlers
 from .specs import routes as specs
 from .specs.analysis import Waiters
+from .ui import install as install_ui
 
 log = structlog.get_logger()
 
@@ -104,4 +105,5 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.include_router(history.router)
     app.include_router(specs.router)
     app.include_router(live.router)
+    install_ui(app)
     return app

@@ -41,7 +41,8 @@ def up(
             for process in [*start_services(config), start_demo_api(config)]:
                 typer.echo(f"{process.name:<20} up   (log {process.log_file})")
             typer.echo(
-                f"\nGateway: {config.gateway_url}  Swagger UI: {config.gateway_url}/api/swagger"
+                f"\nWeb UI: {config.gateway_url}/ui/  Gateway: {config.gateway_url}"
+                f"  Swagger UI: {config.gateway_url}/api/swagger"
             )
     except StackError as error:
         typer.echo(f"error: {error}", err=True)
@@ -58,8 +59,8 @@ def demo() -> None:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
     typer.echo(
-        f"\nSwagger UI: {config.gateway_url}/api/swagger   history: {config.gateway_url}"
-        "/test-history/simple"
+        f"\nWeb UI: {config.gateway_url}/ui/   Swagger UI: {config.gateway_url}/api/swagger"
+        f"   history: {config.gateway_url}/test-history/simple"
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 
 from mv_gateway.analysis import AnalysisThresholds
@@ -23,6 +25,10 @@ class Settings(InfluxDBSettings):
         default=15, gt=0, le=300, description="Seconds of silence before an SSE keep-alive"
     )
     health_timeout: float = Field(default=2.0, gt=0, description="Seconds per health probe")
+    ui_dist_dir: Path = Field(
+        default=Path(__file__).resolve().parents[4] / "web" / "dist",
+        description="The built web UI (web/ of the repository; images set UI_DIST_DIR)",
+    )
     shutdown_grace_seconds: int = Field(
         default=10, gt=0, le=600,
         description="Seconds a stopping gateway waits for requests in flight before it cuts them",

@@ -1,0 +1,220 @@
+"""A person's first test through the web UI, in a real Chromium against the real stack (NATS,
+InfluxDB, PostgreSQL, k6, the five services and the demo API as processes): create a project,
+analyse the demo's Swagger UI page, build a two-scenario test, watch the live charts grow, and
+read the result with the same figures as the API, run it again and compare the two runs, then
+read it in Korean and in the dark theme. Every page is saved as a screenshot."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from mv_devstack.config import StackConfig
+from mv_devstack.processes import ManagedProcess
+from mv_devstack.services import start_demo_api, start_services
+
+from .web_ui import Browser, chromium
+
+pytestmark = pytest.mark.slow
+
+TPS_CHART = "figure.chart[aria-label='Requests per second']"
+
+
+def _api(config: StackConfig, path: str) -> Any:
+    response = httpx.get(f"{config.gateway_url}{path}", timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def _ms(value: float) -> str:
+    """The UI's formatMs for en-US below a second: significant figures by size."""
+    digits = 0 if value >= 100 else 1 if value >= 10 else 2 if value >= 1 else 3
+    text = f"{value:,.{digits}f}"
+    return (text.rstrip("0").rstrip(".") if digits else text) + " ms"
+
+
+def _scenario(page: Page, path: str) -> Locator:
+    return page.locator("fieldset.scenario").filter(has=page.locator("legend", has_text=path))
+
+
+def _create_project_and_analyse(browser: Browser, config: StackConfig) -> None:
+    page = browser.page
+    page.goto(config.gateway_url)  # a browser at / lands on the UI
+    expect(page).to_have_url(re.compile(r"/ui/$"))
+    expect(page.get_by_role("heading", name="Welcome to Metric Vault")).to_be_visible()
+    browser.shot("01-board-empty")
+    page.get_by_label("Title").fill("데모 쇼핑")
+    page.get_by_label("Summary").fill("the demo shop")
+    page.get_by_role("button", name="Create project").click()
+    expect(page.get_by_role("heading", name="Analyse an API document")).to_be_visible()
+    # A failure is said in plain words, and what was typed stays.
+    nowhere = f"http://{config.host}:1/docs"
+    page.get_by_label("Address", exact=True).fill(nowhere)
+    page.get_by_role("button", name="Analyse", exact=True).click()
+    expect(page.get_by_role("heading", name="The document could not be analysed")).to_be_visible(
+        timeout=60_000
+    )
+    expect(page.get_by_text("The address could not be reached.")).to_be_visible()
+    expect(page.get_by_label("Address", exact=True)).to_have_value(nowhere)
+    browser.shot("02-analyse-failed")
+    page.get_by_label("Address", exact=True).fill(f"http://{config.host}:{config.demo_port}/docs")
+    browser.shot("02-analyse")
+    page.get_by_role("button", name="Analyse", exact=True).click()
+    expect(page.get_by_role("heading", name="✓ Analysed")).to_be_visible(timeout=60_000)
+    browser.shot("03-analysed")
+    page.get_by_role("link", name="Back to the project").click()
+    expect(page.get_by_text("7 of 7 endpoints")).to_be_visible()
+    page.get_by_label("Search").fill("orders")
+    expect(page.get_by_text("2 of 7 endpoints")).to_be_visible()
+    page.get_by_label("Search").fill("")
+    browser.shot("04-project")
+
+
+def _build_two_scenarios(browser: Browser) -> None:
+    page = browser.page
+    page.get_by_role("link", name="New test").first.click()
+    page.get_by_label("Test GET /products/{product_id}").check()
+    page.get_by_label("Test POST /orders").check()
+    products = _scenario(page, "/products/{product_id}")
+    products.get_by_label("Scenario name").fill("상품 조회")
+    products.get_by_label("Virtual users").fill("3")
+    products.get_by_label("Duration", exact=True).fill("20s")
+    products.get_by_label("Think time (s)").fill("0.05")
+    products.get_by_label("Response-time target (ms)").fill("500")
+    orders = _scenario(page, "/orders")
+    orders.get_by_label("Scenario name").fill("주문 생성")
+    orders.get_by_label("Executor").select_option("ramping-vus")
+    expect(orders.get_by_label("Start VUs")).to_be_visible()  # only the fields it takes
+    expect(orders.get_by_label("Duration", exact=True)).to_have_count(0)
+    orders.get_by_label("Remove stage 3").click()
+    for stage, (duration, target) in enumerate([("4s", "2"), ("16s", "2")], start=1):
+        orders.get_by_label(f"Duration of stage {stage}").fill(duration)
+        orders.get_by_label(f"Target of stage {stage}").fill(target)
+    orders.get_by_label("Think time (s)").fill("0.1")
+    body = orders.get_by_label("JSON body")
+    expect(body).not_to_have_value("")  # pre-filled from the spec's schema
+    body.fill('{"customer": "홍길동", "lines": [{"product_id": 2, "quantity": 1}]}')
+    page.get_by_label("Test title").fill("브라우저 테스트")
+    browser.shot("05-builder")
+    page.get_by_role("button", name="Start test (2 scenarios)").click()
+
+
+def _watch_live(browser: Browser) -> None:
+    page = browser.page
+    expect(page.get_by_text("live", exact=True)).to_be_visible()
+    tps = page.locator(TPS_CHART).first
+    expect(tps).to_have_attribute("data-points", re.compile(r"^[1-9]"), timeout=60_000)
+    tab = page.get_by_role("tab", name="상품 조회")  # one tab per scenario of the snapshots
+    tab.click()
+    expect(tab).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("ArrowRight")  # the keyboard moves between tabs too
+    expect(page.get_by_role("tab", name="주문 생성")).to_be_focused()
+    expect(page.get_by_role("tab", name="주문 생성")).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("ArrowLeft")
+    expect(tab).to_have_attribute("aria-selected", "true")
+    grown = f"n => +document.querySelector({TPS_CHART!r}).dataset.points > n"
+    page.wait_for_function(grown, arg=int(tps.get_attribute("data-points") or 0), timeout=30_000)
+    browser.shot("06-live")
+    # Meanwhile the board shows it under "Running now", its figures live from the same stream.
+    board = page.context.new_page()
+    board.goto(page.url.split("/ui/")[0] + "/ui/")
+    card = board.locator(".run-card", has_text="브라우저 테스트")
+    expect(card.locator(".tile").first.locator(".tile-value")).not_to_have_text("—", timeout=15_000)
+    board.screenshot(path=str(browser.shots / "06-board-running.png"), full_page=True)
+    board.close()
+
+
+def _check_result(browser: Browser, config: StackConfig) -> None:
+    page = browser.page
+    # The live page becomes the result without a reload.
+    expect(page.get_by_role("heading", name="Every figure")).to_be_visible(timeout=180_000)
+    history_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    details = _api(config, f"/test-history/{history_id}/details")
+    assert details["is_completed"], details
+    figures = details["figures"]
+    total = f"{figures['total_requests']:,}"
+    tiles = page.locator(".tile")
+    expect(tiles.filter(has_text="Requests").first.locator(".tile-value")).to_have_text(total)
+    expect(tiles.filter(has_text="p95").first.locator(".tile-value")).to_have_text(
+        _ms(figures["p95_response_time"])
+    )
+    names = page.locator("table.figures thead th").all_inner_texts()[2:]
+    assert set(names) == {"상품 조회", "주문 생성"}
+    by_name = {s["name"]: s["figures"] for s in details["scenarios"]}
+    # The path parameter the builder pre-filled names a product that exists: no 404s.
+    assert by_name["상품 조회"]["failed_requests"] == 0, by_name
+    requests_row = page.locator("table.figures tbody tr").filter(
+        has=page.get_by_role("rowheader", name="Requests", exact=True)
+    )
+    expected = [total, *(f"{by_name[name]['total_requests']:,}" for name in names)]
+    expect(requests_row.locator("td")).to_have_text(expected)
+    browser.shot("07-result")
+
+
+def _run_again_and_compare(browser: Browser, config: StackConfig) -> None:
+    page = browser.page
+    first = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    page.get_by_role("button", name="Run again").click()
+    expect(page).not_to_have_url(re.compile(rf"/tests/{first}$"))
+    expect(page.get_by_role("heading", name="Every figure")).to_be_visible(timeout=180_000)
+    second = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    page.get_by_label("Compare with").select_option(str(first))
+    expect(page.get_by_role("heading", name="Compare two runs")).to_be_visible()
+    comparison = _api(config, f"/test-history/compare?base={first}&other={second}")
+    requests = comparison["overall"]["total_requests"]
+    row = (
+        page.locator("table")
+        .first.locator("tbody tr")
+        .filter(has=page.get_by_role("rowheader", name="Requests", exact=True))
+    )
+    expect(row.locator("td").nth(0)).to_have_text(f"{int(requests['base']):,}")
+    expect(row.locator("td").nth(1)).to_have_text(f"{int(requests['other']):,}")
+    browser.shot("08-compare")
+    # Any finished test goes back into the builder, every scenario as it ran.
+    page.goto(f"{config.gateway_url}/ui/tests/{second}")
+    page.get_by_role("link", name="Edit and run again").click()
+    expect(page.get_by_role("button", name="Start test (2 scenarios)")).to_be_enabled()
+    products = _scenario(page, "/products/{product_id}")
+    expect(products.get_by_label("Scenario name")).to_have_value("상품 조회")
+    expect(products.get_by_label("Duration", exact=True)).to_have_value("20s")
+    expect(page.get_by_label("Test title")).to_have_value("브라우저 테스트")
+    page.goto(f"{config.gateway_url}/ui/projects/{comparison['base']['project_id']}")
+    trend = page.locator("figure.chart[aria-label='Response time']")
+    expect(trend).to_have_attribute("data-points", "2")  # one point per run
+    browser.shot("09-project-trend")
+
+
+def _korean_and_dark(browser: Browser) -> None:
+    page = browser.page
+    page.get_by_role("link", name="브라우저 테스트").first.click()
+    page.get_by_label("Language").select_option("ko")
+    expect(page.get_by_role("heading", name="전체 수치")).to_be_visible()
+    browser.shot("10-result-ko")
+    page.get_by_role("button", name="어두운 테마로 전환").click()
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    page.get_by_role("link", name="대시보드").first.click()
+    expect(page.get_by_role("link", name="브라우저 테스트").first).to_be_visible()
+    browser.shot("11-board-ko-dark")
+
+
+def test_first_test_through_the_web_ui(services_config: StackConfig, tmp_path: Path) -> None:
+    config = services_config
+    processes: list[ManagedProcess] = start_services(config)
+    processes.append(start_demo_api(config))
+    try:
+        with chromium(tmp_path / "screenshots") as browser:
+            _create_project_and_analyse(browser, config)
+            _build_two_scenarios(browser)
+            _watch_live(browser)
+            _check_result(browser, config)
+            _run_again_and_compare(browser, config)
+            _korean_and_dark(browser)
+            assert browser.errors == []
+    finally:
+        for process in reversed(processes):
+            process.stop()

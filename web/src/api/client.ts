@@ -1,0 +1,138 @@
+// One typed client for the gateway's HTTP API (same origin). Types come from schema.d.ts,
+// generated from the gateway's OpenAPI document (scripts/web.sh types). Every request goes
+// through `request`, the one place a session cookie or a CSRF header will be added.
+import type { StoredSeries } from "../lib/series";
+import type { components, paths } from "./schema";
+
+export type Schemas = components["schemas"];
+
+/** A failed request: the HTTP status and what the server said (`detail`), in plain words. */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string, readonly detail?: unknown) {
+    super(message);
+  }
+}
+
+/** FastAPI answers `{"detail": "..."}`, or for a 422 a list of `{loc, msg}`: make it a sentence. */
+export function describeDetail(detail: unknown): string | null {
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) {
+    return detail
+      .map((item) => {
+        if (item && typeof item === "object" && "msg" in item) {
+          const loc = Array.isArray(item.loc) ? item.loc.filter((p: unknown) => p !== "body").join(".") : "";
+          return loc ? `${loc}: ${item.msg}` : String(item.msg);
+        }
+        return JSON.stringify(item);
+      })
+      .join("; ");
+  }
+  if (detail && typeof detail === "object") return JSON.stringify(detail);
+  return null;
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== null && value !== undefined && value !== "") params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+export async function request<T>(method: string, path: string,
+  options: { query?: Query; body?: unknown; signal?: AbortSignal; text?: boolean } = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: options.text ? "text/plain" : "application/json" };
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  let response: Response;
+  try {
+    response = await fetch(withQuery(path, options.query), {
+      method, headers, signal: options.signal, credentials: "same-origin",
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch (error) {
+    if ((error as Error).name === "AbortError") throw error;
+    throw new ApiError(0, `${method} ${path}: the gateway could not be reached`);
+  }
+  if (!response.ok) {
+    let detail: unknown;
+    try { detail = (await response.json()).detail; } catch { detail = undefined; }
+    const said = describeDetail(detail) ?? response.statusText;
+    throw new ApiError(response.status, `${method} ${path} → ${response.status}: ${said}`, detail);
+  }
+  if (response.status === 204) return undefined as T;
+  return (options.text ? await response.text() : await response.json()) as T;
+}
+
+type Get<P extends keyof paths> = paths[P] extends { get: { responses: { 200: { content: { "application/json": infer R } } } } } ? R : never;
+
+export type ProjectRead = Schemas["ProjectRead"];
+export type SpecRead = Schemas["SpecRead"];
+export type SpecDetail = Schemas["SpecDetail"];
+export type EndpointRead = Schemas["EndpointRead"];
+export type AnalysisRead = Schemas["AnalysisRead"];
+export type TestListItem = Schemas["TestListItem"];
+export type TestDetails = Schemas["TestDetailsRead"];
+export type ScenarioRead = Schemas["ScenarioRead"];
+export type Figures = Schemas["Figures"];
+export type LoadTestCreate = Schemas["LoadTestCreate"];
+export type ScenarioCreate = Schemas["ScenarioCreate"];
+export type LoadTestCreated = Schemas["LoadTestCreated"];
+export type JobRead = Schemas["JobRead"];
+export type ProjectTrend = Schemas["ProjectTrend"];
+export type RunComparison = Schemas["RunComparison"];
+export type LiveMessage = Schemas["LiveMessage"];
+export type LiveSnapshot = Schemas["LiveSnapshot"];
+export type PodLive = Schemas["PodLive"];
+export type ResourcePoint = Schemas["ResourcePoint"];
+export type ProjectTestPage = Get<"/test-history/projects/{project_id}">;
+
+const ENDPOINT_PAGE = 1000; // the route's largest limit
+
+/** Every endpoint of a project, page after page (a large API has more than one page). */
+async function allEndpoints(projectId: number): Promise<EndpointRead[]> {
+  const all: EndpointRead[] = [];
+  for (let offset = 0; ; offset += ENDPOINT_PAGE) {
+    const page = await request<EndpointRead[]>("GET", "/endpoint",
+      { query: { project_id: projectId, limit: ENDPOINT_PAGE, offset } });
+    all.push(...page);
+    if (page.length < ENDPOINT_PAGE) return all;
+  }
+}
+
+export const api = {
+  projects: () => request<ProjectRead[]>("GET", "/project", { query: { limit: 200 } }),
+  project: (id: number) => request<ProjectRead>("GET", `/project/${id}`),
+  createProject: (body: Schemas["ProjectCreate"]) => request<ProjectRead>("POST", "/project", { body }),
+  deleteProject: (id: number) => request<void>("DELETE", `/project/${id}`),
+  specs: (projectId: number) => request<SpecRead[]>("GET", "/openapi", { query: { project_id: projectId } }),
+  spec: (id: number) => request<SpecDetail>("GET", `/openapi/${id}`),
+  deleteSpec: (id: number) => request<void>("DELETE", `/openapi/${id}`),
+  analyse: (body: Schemas["AnalyseRequest"]) =>
+    request<AnalysisRead>("POST", "/openapi/analyze", { body, query: { wait: false } }),
+  analysis: (id: string) => request<AnalysisRead>("GET", `/openapi/analyses/${id}`),
+  endpoints: allEndpoints,
+  board: (limit = 30) => request<TestListItem[]>("GET", "/test-history/simple", { query: { limit } }),
+  jobs: () => request<JobRead[]>("GET", "/scheduler/jobs"),
+  projectTests: (projectId: number, query: Query = {}) =>
+    request<ProjectTestPage>("GET", `/test-history/projects/${projectId}`, { query }),
+  details: (historyId: number) => request<TestDetails>("GET", `/test-history/${historyId}/details`),
+  trend: (projectId: number) => request<ProjectTrend>("GET", `/test-history/projects/${projectId}/trend`),
+  compare: (base: number, other: number) =>
+    request<RunComparison>("GET", "/test-history/compare", { query: { base, other } }),
+  startTest: (body: LoadTestCreate) => request<LoadTestCreated>("POST", "/load-testing", { body }),
+  cancelTest: (testId: string) => request<Schemas["CancelAccepted"]>("POST", `/load-testing/${testId}/cancel`),
+  /** The stored per-second series; null when the test has none stored (404). */
+  series: async (historyId: number): Promise<StoredSeries | null> => {
+    try {
+      return await request<StoredSeries>("GET", `/test-history/${historyId}/series`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }
+  },
+  script: (testId: string) => request<string>("GET", `/load-testing/${testId}/script`, { text: true }),
+};

@@ -1,0 +1,76 @@
+// uPlot charts (canvas, ~50 KB, built for streaming time series): created once, fed new data
+// with setData, resized with their box, redrawn in the theme's colours.
+import { useEffect, useRef } from "preact/hooks";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { useTheme } from "../theme";
+
+export const PALETTE = ["#4f8cff", "#f5a524", "#17c964", "#f31260", "#9353d3", "#06b7db", "#ff7eb6", "#a3a3a3"];
+
+export interface Line { label: string; color?: string; dash?: number[]; width?: number; fill?: boolean }
+
+export function Chart({ title, lines, data, format, height = 200, sync, xRange, timeAxis = true, yMin, legend = true }: {
+  title: string;
+  lines: Line[];
+  data: (number | null)[][];
+  format: (value: number | null) => string;
+  height?: number;
+  sync?: string;
+  xRange?: [number, number] | null;
+  timeAxis?: boolean;
+  yMin?: number;
+  legend?: boolean;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const theme = useTheme();
+  const shape = lines.map((l) => l.label).join("|");
+
+  useEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    const style = getComputedStyle(document.documentElement);
+    const axis = style.getPropertyValue("--muted").trim() || "#888";
+    const grid = style.getPropertyValue("--grid").trim() || "#8883";
+    const axes: uPlot.Axis[] = [
+      // Time labels take two lines and ~80 px: fewer ticks keep them apart on a half-width chart.
+      { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, space: timeAxis ? 90 : 50 },
+      { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 60,
+        values: (_u, values) => values.map((v) => format(v)) },
+    ];
+    const options: uPlot.Options = {
+      width: Math.max(element.clientWidth, 200),
+      height,
+      title,
+      scales: { x: { time: timeAxis, ...(xRange ? { range: () => xRange } : {}) },
+        // From zero (a load chart that starts mid-way misleads), with headroom over the top line.
+        y: { range: (_u, min, max) => [yMin ?? Math.min(0, min ?? 0), Math.max((max ?? 0) * 1.15, (min ?? 0) + 1)] } },
+      axes,
+      legend: { show: legend, live: true },
+      cursor: sync ? { sync: { key: sync } } : {},
+      series: [
+        {},
+        ...lines.map((line, i) => {
+          const color = line.color ?? PALETTE[i % PALETTE.length]!;
+          return { label: line.label, stroke: color, width: line.width ?? 1.5, dash: line.dash,
+            fill: line.fill ? `${color}22` : undefined, spanGaps: false, value: (_u: uPlot, v: number | null) => format(v) };
+        }),
+      ],
+    };
+    const chart = new uPlot(options, data as uPlot.AlignedData, element);
+    plot.current = chart;
+    const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(element.clientWidth, 200), height }));
+    resize.observe(element);
+    return () => { resize.disconnect(); chart.destroy(); plot.current = null; };
+  }, [shape, theme, height, title, timeAxis, legend]);
+
+  useEffect(() => {
+    const chart = plot.current;
+    if (!chart) return;
+    chart.setData(data as uPlot.AlignedData, !xRange);
+    if (xRange) chart.setScale("x", { min: xRange[0], max: xRange[1] });
+  }, [data, xRange?.[0], xRange?.[1]]);
+
+  // data-points says how many points are drawn: the browser tests watch it grow.
+  return <figure class="chart" ref={box} aria-label={title} data-points={data[0]?.length ?? 0} />;
+}

@@ -1,0 +1,143 @@
+// One scenario of the builder: executor and only its fields, stages with the load shape,
+// think time, targets, path and query parameters, headers (secret ones masked), JSON body.
+import { type Key, useI18n } from "../i18n";
+import { en } from "../i18n/messages";
+import { EXECUTORS, EXECUTOR_FIELDS, type Field, type KeyValue, REQUIRED_FIELDS, type ScenarioForm, checkBody, shapeOf, switchExecutor } from "../lib/scenario";
+import { type Executor, parseDuration } from "../lib/stages";
+import { LoadShape } from "./LoadShape";
+import { Method } from "./ui";
+
+type NumberField = "vus" | "rate" | "pre_allocated_vus" | "max_vus" | "iterations";
+const NUMBER_FIELDS: NumberField[] = ["vus", "rate", "pre_allocated_vus", "max_vus", "iterations"];
+const isNumberField = (f: Field): f is NumberField => (NUMBER_FIELDS as Field[]).includes(f);
+
+export function ScenarioEditor({ form, onChange }: { form: ScenarioForm; onChange: (form: ScenarioForm) => void }) {
+  const { t } = useI18n();
+  const set = (patch: Partial<ScenarioForm>) => onChange({ ...form, ...patch });
+  const fields = EXECUTOR_FIELDS[form.executor];
+  const required = new Set(REQUIRED_FIELDS[form.executor]);
+  const id = `s-${form.endpoint.id}`;
+  const bodyProblems = checkBody(form.body, form.endpoint.request_body as Record<string, unknown> | null);
+  const durationBad = form.duration.trim() !== "" && parseDuration(form.duration) === null;
+  return (
+    <fieldset class="scenario">
+      <legend><Method method={form.endpoint.method} /> <code>{form.endpoint.path}</code></legend>
+      <div class="form-grid">
+        <label>{t("scenario.name")}<input value={form.name} required maxLength={100} onInput={(e) => set({ name: e.currentTarget.value })} /></label>
+        <div class="field"><label>{t("scenario.executor")}
+          <select value={form.executor} aria-describedby={`${id}-executor`} onChange={(e) => set(switchExecutor(e.currentTarget.value as Executor))}>
+            {EXECUTORS.map((x) => <option value={x} key={x}>{x}</option>)}
+          </select></label>
+          <span class="hint" id={`${id}-executor`}>{t(`executor.${form.executor}`)}</span>
+        </div>
+        {fields.filter(isNumberField).map((f) => (
+          <label key={f}>{fieldLabel(f, form.executor, t)}
+            <input type="number" min={startsAtZero(f, form.executor) ? 0 : 1} step="1" required={required.has(f)} value={form[f]} onInput={(e) => set({ [f]: e.currentTarget.value })} /></label>
+        ))}
+        {fields.includes("duration") && (
+          <div class="field"><label>{form.executor.endsWith("iterations") ? t("field.maxDuration") : t("field.duration")}
+            <input value={form.duration} required={required.has("duration")} placeholder="30s" aria-invalid={durationBad}
+              aria-describedby={`${id}-duration`} onInput={(e) => set({ duration: e.currentTarget.value })} /></label>
+            {durationBad && <span class="hint bad" id={`${id}-duration`} role="alert">{t("field.durationBad")}</span>}</div>
+        )}
+        {fields.includes("time_unit") && (
+          <label>{t("field.time_unit")}<input value={form.time_unit} placeholder="1s" onInput={(e) => set({ time_unit: e.currentTarget.value })} /></label>
+        )}
+        <label>{t("field.startTime")}<input value={form.start_time} placeholder="0s" onInput={(e) => set({ start_time: e.currentTarget.value })} /></label>
+        <label>{t("field.thinkTime")}<input type="number" min="0" step="any" value={form.think_time} onInput={(e) => set({ think_time: e.currentTarget.value })} /></label>
+      </div>
+      {fields.includes("stages") && <Stages form={form} onChange={onChange} />}
+      {!fields.includes("stages") && <LoadShape inputs={[shapeOf(form)]} names={[form.name]} height={140} />}
+      <div class="form-grid">
+        <label>{t("target.responseTime")}<input type="number" min="1" step="any" value={form.rt_max_ms} placeholder="500" onInput={(e) => set({ rt_max_ms: e.currentTarget.value })} /></label>
+        <label>{t("target.percentile")}<input type="number" min="1" max="100" step="any" value={form.rt_percentile} onInput={(e) => set({ rt_percentile: e.currentTarget.value })} /></label>
+        <label>{t("target.errorRate")}<input type="number" min="0" max="100" step="any" value={form.error_rate_percent} placeholder="1" onInput={(e) => set({ error_rate_percent: e.currentTarget.value })} /></label>
+      </div>
+      {Object.keys(form.path_params).length > 0 && (
+        <fieldset class="pairs"><legend>{t("scenario.pathParams")}</legend>
+          <div class="form-grid">{Object.entries(form.path_params).map(([name, value]) => (
+            <label key={name}><code>{`{${name}}`}</code><input value={value} required onInput={(e) => set({ path_params: { ...form.path_params, [name]: e.currentTarget.value } })} /></label>
+          ))}</div>
+        </fieldset>
+      )}
+      <KeyValues legend={t("scenario.query")} pairs={form.query} onChange={(query) => set({ query })} />
+      <KeyValues legend={t("scenario.headers")} pairs={form.headers} onChange={(headers) => set({ headers })} secrets />
+      {(form.endpoint.request_body || form.body) && (
+        <div class="field"><label>{t("scenario.body")}
+          <textarea class="mono" rows={Math.min(14, Math.max(4, form.body.split("\n").length))} spellcheck={false}
+            value={form.body} aria-invalid={bodyProblems.length > 0} aria-describedby={`${id}-body`} onInput={(e) => set({ body: e.currentTarget.value })} /></label>
+          <span id={`${id}-body`} role="status">{bodyProblems.map((p) => <span class="hint bad" key={p}>⚠ {describeProblem(p, t)} </span>)}</span>
+        </div>
+      )}
+    </fieldset>
+  );
+}
+
+/** The start value of a ramping executor may be zero; every other count is at least one. */
+const startsAtZero = (field: NumberField, executor: Executor) =>
+  (field === "vus" && executor === "ramping-vus") || (field === "rate" && executor === "ramping-arrival-rate");
+
+/** A field's label; some executors read a field differently (ramping-vus: start VUs). */
+function fieldLabel(field: NumberField, executor: Executor, t: ReturnType<typeof useI18n>["t"]): string {
+  const special = `field.${field}.${executor}`;
+  return special in en ? t(special as Key) : t(`field.${field}`);
+}
+
+function describeProblem(problem: string, t: ReturnType<typeof useI18n>["t"]): string {
+  const [kind = "", where = "", ...rest] = problem.split(":");
+  const detail = rest.join(":");
+  switch (kind) {
+    case "json": return t("body.json", { reason: problem.slice(5) });
+    case "missing": return t("body.missing", { name: where });
+    case "type": return t("body.type", { where, type: detail });
+    case "enum": return t("body.enum", { where, values: detail });
+    case "min": case "max": case "minLength": case "maxLength": return t(`body.${kind}`, { where, limit: detail });
+    default: return t("body.required");
+  }
+}
+
+function Stages({ form, onChange }: { form: ScenarioForm; onChange: (form: ScenarioForm) => void }) {
+  const { t } = useI18n();
+  const setStages = (stages: ScenarioForm["stages"]) => onChange({ ...form, stages });
+  return (
+    <div class="stages">
+      <div>
+      <table class="small">
+        <caption>{t("stages.title")}</caption>
+        <thead><tr><th>#</th><th>{t("stages.duration")}</th><th>{t("stages.target")}</th><th><span class="sr-only">{t("col.actions")}</span></th></tr></thead>
+        <tbody>{form.stages.map((stage, i) => (
+          <tr key={i}>
+            <td>{i + 1}</td>
+            <td><input aria-label={t("stages.durationOf", { n: i + 1 })} value={stage.duration} aria-invalid={parseDuration(stage.duration) === null}
+              onInput={(e) => setStages(form.stages.map((s, j) => (j === i ? { ...s, duration: e.currentTarget.value } : s)))} /></td>
+            <td><input aria-label={t("stages.targetOf", { n: i + 1 })} type="number" min="0" value={stage.target}
+              onInput={(e) => setStages(form.stages.map((s, j) => (j === i ? { ...s, target: Number(e.currentTarget.value) } : s)))} /></td>
+            <td><button type="button" class="icon" aria-label={t("stages.remove", { n: i + 1 })} onClick={() => setStages(form.stages.filter((_, j) => j !== i))}>×</button></td>
+          </tr>
+        ))}</tbody>
+      </table>
+      <button type="button" class="secondary small" onClick={() => setStages([...form.stages, { duration: "10s", target: form.stages.at(-1)?.target ?? 1 }])}>{t("stages.add")}</button>
+      </div>
+      <LoadShape inputs={[shapeOf(form)]} names={[form.name]} height={150} />
+    </div>
+  );
+}
+
+export function KeyValues({ legend, pairs, onChange, secrets }: { legend: string; pairs: KeyValue[]; onChange: (pairs: KeyValue[]) => void; secrets?: boolean }) {
+  const { t } = useI18n();
+  const set = (i: number, patch: Partial<KeyValue>) => onChange(pairs.map((p, j) => (j === i ? { ...p, ...patch } : p)));
+  return (
+    <fieldset class="pairs">
+      <legend>{legend}</legend>
+      {pairs.map((pair, i) => (
+        <div class="pair" key={i}>
+          <input aria-label={t("pairs.name", { n: i + 1 })} placeholder={t("pairs.namePlaceholder")} value={pair.key} onInput={(e) => set(i, { key: e.currentTarget.value })} />
+          <input aria-label={t("pairs.value", { n: i + 1 })} type={pair.secret ? "password" : "text"} autocomplete="off" value={pair.value} onInput={(e) => set(i, { value: e.currentTarget.value })} />
+          {secrets && <label class="check"><input type="checkbox" checked={pair.secret} onChange={(e) => set(i, { secret: e.currentTarget.checked })} />{t("pairs.secret")}</label>}
+          <button type="button" class="icon" aria-label={t("pairs.remove", { n: i + 1 })} onClick={() => onChange(pairs.filter((_, j) => j !== i))}>×</button>
+        </div>
+      ))}
+      <button type="button" class="secondary small" onClick={() => onChange([...pairs, { key: "", value: "", secret: false }])}>{t("pairs.add")}</button>
+    </fieldset>
+  );
+}

@@ -1,0 +1,48 @@
+// "Edit and run again": a finished test back in the builder. The stored test has the
+// endpoints, executors, stages, think times and targets; the exact request (VUs, durations,
+// parameters, body) is added when this browser started the test.
+import type { EndpointRead, LoadTestCreate, ScenarioCreate, TestDetails } from "../api/client";
+import { type ScenarioForm, newScenario, switchExecutor } from "./scenario";
+
+const text = (value: number | string | null | undefined): string | undefined =>
+  value === null || value === undefined ? undefined : String(value);
+
+export function formsFromRun(test: TestDetails, endpoints: EndpointRead[], request?: LoadTestCreate | null): ScenarioForm[] {
+  const byId = new Map(endpoints.map((e) => [e.id, e]));
+  const sent = new Map((request?.scenarios ?? []).map((s) => [s.name, s]));
+  const taken = new Set<string>();
+  const forms: ScenarioForm[] = [];
+  for (const stored of test.scenarios) {
+    const endpoint = stored.endpoint_id ? byId.get(stored.endpoint_id) : undefined;
+    if (!endpoint) continue; // its spec was deleted or re-analysed without it
+    const executor = stored.executor as ScenarioForm["executor"];
+    // The executor's own defaults first (a ramping start of 0), then what was sent.
+    const form = { ...newScenario(endpoint, taken), ...switchExecutor(executor) };
+    const exact: Partial<ScenarioCreate> = sent.get(stored.name) ?? {};
+    const merged: ScenarioForm = {
+      ...form,
+      name: stored.name,
+      executor,
+      stages: stored.stages.length ? stored.stages.map((s) => ({ duration: s.duration, target: s.target })) : form.stages,
+      think_time: text(stored.think_time) ?? form.think_time,
+      rt_max_ms: text(stored.response_time_target) ?? "",
+      error_rate_percent: stored.error_rate_target === null || stored.error_rate_target === undefined ? "" : String(stored.error_rate_target * 100),
+      vus: text(exact.vus) ?? form.vus,
+      duration: text(exact.duration) ?? form.duration,
+      rate: text(exact.rate) ?? form.rate,
+      time_unit: text(exact.time_unit) ?? form.time_unit,
+      pre_allocated_vus: text(exact.pre_allocated_vus) ?? form.pre_allocated_vus,
+      max_vus: text(exact.max_vus) ?? form.max_vus,
+      iterations: text(exact.iterations) ?? form.iterations,
+      start_time: text(exact.start_time) ?? form.start_time,
+      rt_percentile: text(exact.response_time_target?.percentile) ?? form.rt_percentile,
+      path_params: { ...form.path_params, ...(exact.path_params ?? {}) },
+      query: exact.query ? Object.entries(exact.query).map(([key, value]) => ({ key, value })) : form.query,
+      headers: exact.headers ? Object.entries(exact.headers).map(([key, value]) => ({ key, value })) : form.headers,
+      body: exact.body === undefined || exact.body === null ? form.body : JSON.stringify(exact.body, null, 2),
+    };
+    taken.add(merged.name);
+    forms.push(merged);
+  }
+  return forms;
+}

@@ -1,0 +1,174 @@
+// The main board: tests running now with live figures, recent tests of every project, the
+// projects, and for a new install the three steps from nothing to a first test.
+import { useState } from "preact/hooks";
+import { api, type LiveSnapshot, type ProjectRead, type TestListItem } from "../api/client";
+import { Async, Empty, ErrorNote, StatusBadge, Tile } from "../components/ui";
+import { useI18n } from "../i18n";
+import { formatCompact, formatMs, formatPercent, formatRelative, formatDateTime } from "../lib/format";
+import { useLiveStream } from "../lib/live";
+import { useAsync, useInterval } from "../lib/useAsync";
+import { href, navigate } from "../router";
+
+export function Board() {
+  const { t } = useI18n();
+  const projects = useAsync(() => api.projects(), []);
+  const recent = useAsync(() => api.board(30), []);
+  const running = (recent.data ?? []).filter((test) => !test.is_completed);
+  useInterval(recent.reload, 5000, running.length > 0);
+  const noProjects = projects.data?.length === 0;
+  return (
+    <main class="page">
+      <header class="page-head">
+        <div><h1>{t("board.title")}</h1><p class="muted">{t("board.subtitle")}</p></div>
+      </header>
+      {noProjects ? <FirstSteps onCreated={(p) => navigate(`/projects/${p.id}/analyse`)} /> : (
+        <>
+          {running.length > 0 && <Running tests={running} />}
+          <section class="card">
+            <h2>{t("board.recent")}</h2>
+            <Async state={recent} what={t("board.recent")}>
+              {(tests) => tests.length ? <RecentTable tests={tests} /> : <p class="muted">{t("board.noTests")}</p>}
+            </Async>
+          </section>
+          <section class="card">
+            <div class="section-head"><h2>{t("board.projects")}</h2></div>
+            <Async state={projects} what={t("board.projects")}>
+              {(list) => <ProjectList projects={list} onCreated={projects.reload} />}
+            </Async>
+          </section>
+        </>
+      )}
+    </main>
+  );
+}
+
+function Running({ tests }: { tests: TestListItem[] }) {
+  const { t, locale } = useI18n();
+  const [live, setLive] = useState<Record<string, LiveSnapshot>>({});
+  // One stream for every running test (no test_id): the board follows them all.
+  useLiveStream(undefined, (message) => {
+    if (message.kind === "k6" && message.k6) setLive((now) => ({ ...now, [message.k6!.test_id]: message.k6! }));
+  }, "k6_only");
+  return (
+    <section class="card running">
+      <h2><span class="pulse" aria-hidden="true" />{t("board.running")}</h2>
+      <div class="grid-cards">
+        {tests.map((test) => {
+          const figures = live[test.test_id]?.overall;
+          return (
+            <a class="run-card" href={href(`/tests/${test.id}`)} key={test.id}>
+              <div class="run-card-head"><strong>{test.title}</strong><StatusBadge status={test.status} /></div>
+              <div class="muted small">{test.project_title} · {formatRelative(test.tested_at, locale)}</div>
+              <div class="tiles compact">
+                <Tile label={t("fig.tps")} value={formatCompact(figures?.tps, locale)} />
+                <Tile label={t("fig.p95")} value={formatMs(figures?.response_time_p95, locale)} />
+                <Tile label={t("fig.errorRate")} value={formatPercent(figures?.error_rate, locale)} />
+                <Tile label={t("fig.vus")} value={formatCompact(figures?.vus, locale)} />
+              </div>
+            </a>
+          );
+        })}
+      </div>
+    </section>
+  );
+}
+
+export function RecentTable({ tests, showProject = true, selectable }: {
+  tests: TestListItem[]; showProject?: boolean;
+  selectable?: { selected: number[]; toggle: (id: number) => void };
+}) {
+  const { t, locale } = useI18n();
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead><tr>
+          {selectable && <th scope="col"><span class="sr-only">{t("compare.pick")}</span></th>}
+          <th scope="col">{t("col.test")}</th>
+          {showProject && <th scope="col">{t("col.project")}</th>}
+          <th scope="col">{t("col.status")}</th>
+          <th scope="col" class="num">{t("fig.p95")}</th>
+          <th scope="col" class="num">{t("fig.avgTps")}</th>
+          <th scope="col" class="num">{t("fig.errorRate")}</th>
+          <th scope="col">{t("col.when")}</th>
+        </tr></thead>
+        <tbody>
+          {tests.map((test) => (
+            <tr key={test.id}>
+              {selectable && <td><input type="checkbox" aria-label={t("compare.pickOne", { title: test.title })}
+                checked={selectable.selected.includes(test.id)} onChange={() => selectable.toggle(test.id)} /></td>}
+              <td><a href={href(`/tests/${test.id}`)}>{test.title}</a></td>
+              {showProject && <td><a href={href(`/projects/${test.project_id}`)}>{test.project_title}</a></td>}
+              <td><StatusBadge status={test.status} /></td>
+              <td class="num">{formatMs(test.p95_response_time, locale)}</td>
+              <td class="num">{formatCompact(test.avg_tps, locale)}</td>
+              <td class="num">{formatPercent(test.avg_error_rate, locale)}</td>
+              <td title={formatDateTime(test.tested_at, locale)}>{formatRelative(test.tested_at, locale)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ProjectList({ projects, onCreated }: { projects: ProjectRead[]; onCreated: () => void }) {
+  const { t, locale } = useI18n();
+  return (
+    <>
+      <ul class="project-list">
+        {projects.map((p) => (
+          <li key={p.id}>
+            <a href={href(`/projects/${p.id}`)}><strong>{p.title}</strong></a>
+            <span class="muted">{p.summary ?? ""}</span>
+            <span class="muted small">{formatDateTime(p.created_at, locale)}</span>
+          </li>
+        ))}
+      </ul>
+      <details class="inline-form">
+        <summary>{t("project.new")}</summary>
+        <NewProject onCreated={onCreated} />
+      </details>
+    </>
+  );
+}
+
+export function NewProject({ onCreated }: { onCreated: (project: ProjectRead) => void }) {
+  const { t } = useI18n();
+  const [title, setTitle] = useState("");
+  const [summary, setSummary] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error>();
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true); setError(undefined);
+    try {
+      const project = await api.createProject({ title: title.trim(), summary: summary.trim() || null });
+      setTitle(""); setSummary("");
+      onCreated(project);
+    } catch (failure) { setError(failure as Error); } finally { setBusy(false); }
+  };
+  return (
+    <form class="form-row" onSubmit={submit}>
+      <label>{t("project.title")}<input required maxLength={255} value={title} name="title"
+        onInput={(e) => setTitle(e.currentTarget.value)} placeholder={t("project.titleHint")} /></label>
+      <label>{t("project.summary")}<input value={summary} name="summary" maxLength={500}
+        onInput={(e) => setSummary(e.currentTarget.value)} /></label>
+      <button type="submit" disabled={busy || !title.trim()}>{busy ? t("saving") : t("project.create")}</button>
+      {error && <ErrorNote error={error} what={t("project.createFailed")} />}
+    </form>
+  );
+}
+
+function FirstSteps({ onCreated }: { onCreated: (project: ProjectRead) => void }) {
+  const { t } = useI18n();
+  return (
+    <section class="card first-steps">
+      <Empty title={t("welcome.title")}><p>{t("welcome.body")}</p></Empty>
+      <ol class="steps">
+        <li class="step current"><h3>{t("welcome.step1")}</h3><p>{t("welcome.step1Body")}</p><NewProject onCreated={onCreated} /></li>
+        <li class="step"><h3>{t("welcome.step2")}</h3><p>{t("welcome.step2Body")}</p></li>
+        <li class="step"><h3>{t("welcome.step3")}</h3><p>{t("welcome.step3Body")}</p></li>
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,129 @@
+// The test builder: endpoints picked by tag or search become one scenario each; each scenario
+// shows only the fields its executor takes, a stages editor with the load shape, targets,
+// parameters, headers and a JSON body pre-filled from the spec. Start sends POST /load-testing.
+import { useMemo, useState } from "preact/hooks";
+import { ApiError, api, type EndpointRead, type SpecRead, type TestDetails } from "../api/client";
+import { EndpointBrowser } from "../components/EndpointBrowser";
+import { LoadShape } from "../components/LoadShape";
+import { Async, ErrorNote, Method } from "../components/ui";
+import { useI18n } from "../i18n";
+import { formatSeconds } from "../lib/format";
+import { type ScenarioForm, checkBody, newScenario, shapeOf, toScenarioCreate } from "../lib/scenario";
+import { testPlannedSeconds } from "../lib/stages";
+import { useAsync } from "../lib/useAsync";
+import { href, navigate } from "../router";
+import { rememberRequest, startedRun } from "../lib/plans";
+import { formsFromRun } from "../lib/rerun";
+import { ScenarioEditor, KeyValues } from "../components/ScenarioEditor";
+import type { KeyValue } from "../lib/scenario";
+
+export function Builder({ projectId, from }: { projectId: number; from?: number }) {
+  const { t } = useI18n();
+  const data = useAsync(async () => {
+    const [project, endpoints, specs, previous] = await Promise.all([api.project(projectId), api.endpoints(projectId),
+      api.specs(projectId), from ? api.details(from) : Promise.resolve(null)]);
+    return { project, endpoints, specs, previous };
+  }, [projectId, from]);
+  return (
+    <main class="page">
+      <Async state={data} what={t("builder.title")}>
+        {({ project, endpoints, specs, previous }) => (
+          <>
+            <header class="page-head"><div>
+              <nav class="crumbs" aria-label={t("nav.crumbs")}><a href={href("/")}>{t("board.title")}</a> / <a href={href(`/projects/${projectId}`)}>{project.title}</a> /</nav>
+              <h1>{t("builder.title")}</h1><p class="muted">{t("builder.subtitle")}</p>
+            </div></header>
+            <Form projectId={projectId} endpoints={endpoints} specs={specs} previous={previous} />
+          </>
+        )}
+      </Async>
+    </main>
+  );
+}
+
+function Form({ projectId, endpoints, specs, previous }: {
+  projectId: number; endpoints: EndpointRead[]; specs: SpecRead[]; previous: TestDetails | null;
+}) {
+  const { t } = useI18n();
+  const request = previous ? startedRun(previous.id)?.request : null;
+  const [title, setTitle] = useState(previous?.title ?? "");
+  const [description, setDescription] = useState(previous?.description ?? "");
+  const [baseUrl, setBaseUrl] = useState(request?.base_url ?? "");
+  const [targetTps, setTargetTps] = useState(previous?.target_tps ? String(previous.target_tps) : "");
+  const [headers, setHeaders] = useState<KeyValue[]>(
+    Object.entries(request?.headers ?? {}).map(([key, value]) => ({ key, value })));
+  const [scenarios, setScenarios] = useState<ScenarioForm[]>(() => (previous ? formsFromRun(previous, endpoints, request) : []));
+  const [error, setError] = useState<Error>();
+  const [busy, setBusy] = useState(false);
+  const picked = useMemo(() => new Set(scenarios.map((s) => s.endpoint.id)), [scenarios]);
+
+  const toggle = (endpoint: EndpointRead) => setScenarios((now) => now.some((s) => s.endpoint.id === endpoint.id)
+    ? now.filter((s) => s.endpoint.id !== endpoint.id)
+    : [...now, newScenario(endpoint, new Set(now.map((s) => s.name)))]);
+  const update = (index: number, form: ScenarioForm) => setScenarios((now) => now.map((s, i) => (i === index ? form : s)));
+
+  const problems = scenarios.flatMap((s) => checkBody(s.body, s.endpoint.request_body as Record<string, unknown> | null)
+    .filter((p) => p.startsWith("json:")).map(() => s.name));
+  const planned = testPlannedSeconds(scenarios.map(shapeOf));
+  const defaultBase = specs.find((s) => s.base_url)?.base_url ?? "";
+
+  const start = async (event: Event) => {
+    event.preventDefault();
+    setError(undefined);
+    if (problems.length) { setError(new Error(t("builder.badJson", { names: problems.join(", ") }))); return; }
+    setBusy(true);
+    try {
+      const pairs = Object.fromEntries(headers.filter((h) => h.key.trim()).map((h) => [h.key.trim(), h.value]));
+      const request = {
+        title: title.trim(), description: description.trim() || null, project_id: projectId,
+        base_url: baseUrl.trim() || null, target_tps: targetTps ? Number(targetTps) : null,
+        headers: pairs, scenarios: scenarios.map(toScenarioCreate),
+      };
+      const created = await api.startTest(request);
+      const secret = new Set([...headers, ...scenarios.flatMap((s) => s.headers)].filter((h) => h.secret).map((h) => h.key.trim()));
+      rememberRequest(created.test_history_id, request, planned, secret);
+      navigate(`/tests/${created.test_history_id}`);
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure : new Error(String(failure)));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={start} class="builder">
+      <section class="card">
+        <h2>1. {t("builder.endpoints")}</h2>
+        <EndpointBrowser endpoints={endpoints} picked={picked} onToggle={toggle} height={300} />
+        {scenarios.length > 0 && <p class="picked small">{scenarios.map((s) => <span class="chip" key={s.endpoint.id}><Method method={s.endpoint.method} /> {s.endpoint.path}
+          <button type="button" class="icon" aria-label={t("builder.unpick", { endpoint: s.endpoint.path })} onClick={() => toggle(s.endpoint)}>×</button></span>)}</p>}
+      </section>
+      <section class="card">
+        <h2>2. {t("builder.scenarios")}</h2>
+        {scenarios.length === 0 ? <p class="muted">{t("builder.pickFirst")}</p> : (
+          <>
+            <LoadShape inputs={scenarios.map(shapeOf)} names={scenarios.map((s) => s.name)} height={160} />
+            {scenarios.map((s, i) => <ScenarioEditor key={s.endpoint.id} form={s} onChange={(f) => update(i, f)} />)}
+          </>
+        )}
+      </section>
+      <section class="card">
+        <h2>3. {t("builder.test")}</h2>
+        <div class="form-grid">
+          <label>{t("builder.testTitle")}<input name="title" required maxLength={255} value={title} onInput={(e) => setTitle(e.currentTarget.value)} /></label>
+          <div class="field"><label>{t("builder.baseUrl")}<input name="base_url" type="url" value={baseUrl} placeholder={defaultBase}
+            aria-describedby="base-url-hint" onInput={(e) => setBaseUrl(e.currentTarget.value)} /></label>
+            <span class="hint" id="base-url-hint">{t("builder.baseUrlHint")}</span></div>
+          <label>{t("builder.targetTps")}<input name="target_tps" type="number" min="0" step="any" value={targetTps} onInput={(e) => setTargetTps(e.currentTarget.value)} /></label>
+          <label class="span2">{t("builder.description")}<textarea name="description" rows={2} value={description} onInput={(e) => setDescription(e.currentTarget.value)} /></label>
+        </div>
+        <KeyValues legend={t("builder.commonHeaders")} pairs={headers} onChange={setHeaders} secrets />
+        <div class="actions start">
+          <span class="muted">{planned !== null ? t("builder.planned", { duration: formatSeconds(planned) }) : ""}</span>
+          <button type="submit" class="primary big" disabled={busy || scenarios.length === 0 || !title.trim()}>
+            {busy ? t("builder.starting") : t("builder.start", { n: scenarios.length })}</button>
+        </div>
+        {error && <ErrorNote error={error} what={t("builder.startFailed")} />}
+      </section>
+    </form>
+  );
+}

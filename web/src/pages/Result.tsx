@@ -1,0 +1,216 @@
+// A finished test: every stored figure overall and per scenario, targets met or missed, the
+// stored series with the pods beside them, the k6 script, run again, compare, download.
+import { useMemo, useState } from "preact/hooks";
+import { api, type Figures, type TestDetails } from "../api/client";
+import { PodCharts, ScenarioComparison, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
+import { Async, ErrorNote, Loading, StatusBadge, Tile } from "../components/ui";
+import { type Key, useI18n } from "../i18n";
+import { formatCompact, formatDateTime, formatMs, formatNumber, formatPercent, formatSeconds, parseTimestamp } from "../lib/format";
+import { rememberRequest, startedRun } from "../lib/plans";
+import { PodSeries, type StoredSeries, scenarioLabels } from "../lib/series";
+import { type Verdict, verdicts } from "../lib/targets";
+import { useAsync } from "../lib/useAsync";
+import { href, navigate } from "../router";
+
+type Row = { key: keyof Figures; label: Key; format: "int" | "ms" | "pct" | "num" | "sec"; group?: Key };
+export const FIGURE_ROWS: Row[] = [
+  { key: "total_requests", label: "fig.totalRequests", format: "int", group: "group.requests" },
+  { key: "failed_requests", label: "fig.failedRequests", format: "int" },
+  { key: "test_duration", label: "fig.duration", format: "sec" },
+  { key: "avg_tps", label: "fig.avgTps", format: "num", group: "group.throughput" }, { key: "max_tps", label: "fig.maxTps", format: "num" },
+  { key: "min_tps", label: "fig.minTps", format: "num" },
+  { key: "avg_response_time", label: "fig.avg", format: "ms", group: "group.responseTime" }, { key: "min_response_time", label: "fig.min", format: "ms" },
+  { key: "max_response_time", label: "fig.max", format: "ms" }, { key: "p50_response_time", label: "fig.p50", format: "ms" },
+  { key: "p90_response_time", label: "fig.p90", format: "ms" }, { key: "p95_response_time", label: "fig.p95", format: "ms" },
+  { key: "p99_response_time", label: "fig.p99", format: "ms" },
+  { key: "avg_error_rate", label: "fig.avgErrorRate", format: "pct", group: "group.errors" }, { key: "max_error_rate", label: "fig.maxErrorRate", format: "pct" },
+  { key: "min_error_rate", label: "fig.minErrorRate", format: "pct" },
+  { key: "avg_vus", label: "fig.avgVus", format: "num", group: "group.vus" }, { key: "max_vus", label: "fig.maxVus", format: "num" },
+  { key: "min_vus", label: "fig.minVus", format: "num" },
+];
+
+export function formatFigure(value: number | null | undefined, format: Row["format"], locale: string): string {
+  switch (format) {
+    case "int": return formatNumber(value, locale);
+    case "ms": return formatMs(value, locale);
+    case "pct": return formatPercent(value, locale);
+    case "sec": return formatSeconds(value);
+    default: return formatCompact(value, locale);
+  }
+}
+
+export function Result({ test }: { test: TestDetails }) {
+  const { t, locale } = useI18n();
+  const [error, setError] = useState<Error>();
+  const started = startedRun(test.id);
+  const seriesState = useAsync(() => api.series(test.id), [test.id]);
+  const pods = useMemo(() => {
+    const set = new PodSeries();
+    for (const pod of test.resources) for (const p of pod.points) {
+      set.push(pod.pod_name, { at: parseTimestamp(p.timestamp).getTime() / 1000, cpu: p.cpu_usage_millicores, memory: p.memory_usage_mb,
+        cpuLimit: p.cpu_limit_millicores, cpuRequest: p.cpu_request_millicores, memoryLimit: p.memory_limit_mb, memoryRequest: p.memory_request_mb });
+    }
+    return set;
+  }, [test.id]);
+  const runAgain = async () => {
+    if (!started) return;
+    setError(undefined);
+    try {
+      const created = await api.startTest(started.request);
+      rememberRequest(created.test_history_id, started.request, started.plannedSeconds);
+      navigate(`/tests/${created.test_history_id}`);
+    } catch (failure) { setError(failure as Error); }
+  };
+  const download = async () => {
+    const series = seriesState.data ?? null;
+    const blob = new Blob([JSON.stringify({ ...test, series }, null, 2)], { type: "application/json" });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = `metric-vault-${test.test_id}.json`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  };
+  const overallVerdicts = verdicts(test.figures, { tps: test.target_tps });
+  const f = test.figures;
+  return (
+    <>
+      <header class="page-head">
+        <div>
+          <nav class="crumbs" aria-label={t("nav.crumbs")}><a href={href("/")}>{t("board.title")}</a> / <a href={href(`/projects/${test.project_id}`)}>{test.project_title}</a> /</nav>
+          <h1>{test.title} <StatusBadge status={test.status} /></h1>
+          <p class="muted small">{formatDateTime(test.tested_at, locale)} · {test.executor ?? ""} · <code>{test.test_id}</code></p>
+          {test.status_reason && <p class="note warn small">{test.status_reason}</p>}
+        </div>
+        <div class="actions">
+          {started?.complete && <button type="button" onClick={runAgain}>{t("result.runAgain")}</button>}
+          <a class={`button ${started?.complete ? "secondary" : ""}`} href={href(`/projects/${test.project_id}/new-test?from=${test.id}`)}>{t("result.editAgain")}</a>
+          <CompareWith test={test} />
+          <button type="button" class="secondary" onClick={download}>{t("result.download")}</button>
+        </div>
+      </header>
+      {error && <ErrorNote error={error} what={t("result.runAgainFailed")} />}
+      <section class="card">
+        <div class="tiles">
+          <Tile label={t("fig.totalRequests")} value={formatNumber(f.total_requests, locale)} hint={t("result.failedOf", { n: formatNumber(f.failed_requests, locale) })} />
+          <Tile label={t("fig.avgTps")} value={formatCompact(f.avg_tps, locale)} hint={`${t("fig.max")} ${formatCompact(f.max_tps, locale)}`} />
+          <Tile label={t("fig.p95")} value={formatMs(f.p95_response_time, locale)} hint={`p99 ${formatMs(f.p99_response_time, locale)}`} />
+          <Tile label={t("fig.avg")} value={formatMs(f.avg_response_time, locale)} />
+          <Tile label={t("fig.errorRate")} value={formatPercent(f.avg_error_rate, locale)} tone={(f.avg_error_rate ?? 0) > 0 ? "bad" : "good"} />
+          <Tile label={t("fig.duration")} value={formatSeconds(f.test_duration)} />
+        </div>
+        {overallVerdicts.length > 0 && <Verdicts list={overallVerdicts} />}
+      </section>
+      <FiguresTable test={test} />
+      <section class="card">
+        <h2>{t("result.series")}</h2>
+        <StoredCharts state={seriesState} labels={scenarioLabels(test)} />
+      </section>
+      <section class="card"><h2>{t("pods.title")}</h2><PodCharts pods={pods} sync="result" xRange={seriesRange(seriesState.data)} /></section>
+      <Script testId={test.test_id} />
+      <section class="card muted"><h2>{t("result.analysis")}</h2><p>{t("result.analysisLater")}</p></section>
+    </>
+  );
+}
+
+/** The pods are drawn on the stored series' time axis, so both read against the same seconds. */
+function seriesRange(stored: StoredSeries | null | undefined): [number, number] | null {
+  const time = stored?.overall.time;
+  return time && time.length > 1 ? [time[0]!, time[time.length - 1]!] : null;
+}
+
+function StoredCharts({ state, labels }: {
+  state: ReturnType<typeof useAsync<Awaited<ReturnType<typeof api.series>>>>; labels: Map<string, string>;
+}) {
+  const { t } = useI18n();
+  const [scenario, setScenario] = useState("");
+  if (state.error) return <ErrorNote error={state.error} retry={state.reload} what={t("result.series")} />;
+  if (state.data === undefined) return <Loading />;
+  if (state.data === null) return <p class="muted">{t("result.noSeries")}</p>;
+  const stored = state.data;
+  const chosen = scenario ? stored.scenarios[scenario] ?? stored.overall : stored.overall;
+  return (
+    <>
+      <ScenarioTabs names={Object.keys(stored.scenarios)} labels={labels} value={scenario} onChange={setScenario} />
+      <SeriesCharts series={chosen} sync="result" />
+      <ScenarioComparison scenarios={stored.scenarios} time={stored.overall.time} labels={labels} sync="result" />
+    </>
+  );
+}
+
+function Verdicts({ list }: { list: Verdict[] }) {
+  const { t, locale } = useI18n();
+  const show = (v: Verdict, value: number | null) => v.kind === "response_time" ? formatMs(value, locale)
+    : v.kind === "error_rate" ? formatPercent(value, locale) : formatCompact(value, locale);
+  return (
+    <ul class="verdicts">
+      {list.map((v) => (
+        <li key={v.kind} class={v.met === null ? "" : v.met ? "good" : "bad"}>
+          <span aria-hidden="true">{v.met === null ? "?" : v.met ? "✓" : "✕"}</span>
+          {t(`target.${v.kind}`)} <strong>{show(v, v.actual)}</strong>{" "}
+          <span class="muted">({t(v.kind === "tps" ? "target.atLeast" : "target.atMost", { value: show(v, v.target) })})</span>{" "}
+          — <strong>{v.met === null ? t("target.unknown") : v.met ? t("target.met") : t("target.missed")}</strong>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function FiguresTable({ test }: { test: TestDetails }) {
+  const { t, locale } = useI18n();
+  return (
+    <section class="card">
+      <h2>{t("result.figures")}</h2>
+      <div class="table-wrap"><table class="figures">
+        <thead><tr><th scope="col">{t("col.figure")}</th><th scope="col" class="num">{t("run.overall")}</th>
+          {test.scenarios.map((s) => <th scope="col" class="num" key={s.id}>{s.name}</th>)}</tr></thead>
+        <tbody>{FIGURE_ROWS.map((row) => [
+          row.group && <tr class="group" key={row.group}><th colSpan={2 + test.scenarios.length} scope="rowgroup">{t(row.group)}</th></tr>,
+          <tr key={row.key}><th scope="row">{t(row.label)}</th><td class="num">{formatFigure(test.figures[row.key], row.format, locale)}</td>
+            {test.scenarios.map((s) => <td class="num" key={s.id}>{formatFigure(s.figures[row.key], row.format, locale)}</td>)}</tr>,
+        ])}</tbody>
+      </table></div>
+      <h3>{t("result.targets")}</h3>
+      <ul class="scenario-targets">
+        {test.scenarios.map((s) => {
+          const list = verdicts(s.figures, { responseTimeMs: s.response_time_target, errorRate: s.error_rate_target });
+          return <li key={s.id}><strong>{s.name}</strong> <span class="muted small">{s.endpoint ? `${s.endpoint.method} ${s.endpoint.path}` : ""} · {s.executor}</span>
+            {list.length ? <Verdicts list={list} /> : <span class="muted small"> — {t("result.noTargets")}</span>}</li>;
+        })}
+      </ul>
+    </section>
+  );
+}
+
+function CompareWith({ test }: { test: TestDetails }) {
+  const { t, locale } = useI18n();
+  const others = useAsync(() => api.projectTests(test.project_id, { limit: 50 }), [test.project_id]);
+  const choices = (others.data?.items ?? []).filter((x) => x.id !== test.id && x.is_completed);
+  if (!choices.length) return null;
+  return (
+    <label class="inline">{t("result.compareWith")}
+      <select onChange={(e) => e.currentTarget.value && navigate(`/compare?base=${e.currentTarget.value}&other=${test.id}`)}>
+        <option value="">…</option>
+        {choices.map((x) => <option value={x.id} key={x.id}>{x.title} · {formatDateTime(x.tested_at, locale)}</option>)}
+      </select>
+    </label>
+  );
+}
+
+function Script({ testId }: { testId: string }) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  return (
+    <section class="card">
+      <details onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+        <summary><h2 class="inline">{t("result.script")}</h2></summary>
+        {open && <ScriptBody testId={testId} />}
+      </details>
+    </section>
+  );
+}
+
+function ScriptBody({ testId }: { testId: string }) {
+  const { t } = useI18n();
+  const script = useAsync(() => api.script(testId), [testId]);
+  return <Async state={script} what={t("result.script")}>{(text) => <pre class="code" tabIndex={0}>{text}</pre>}</Async>;
+}

@@ -1,0 +1,125 @@
+// One test: while it runs, its live figures and charts from SSE with a cancel button; once it
+// ends, the same page turns into its result (no reload).
+import { useMemo, useRef, useState } from "preact/hooks";
+import { api, type LiveMessage, type TestDetails } from "../api/client";
+import { PodCharts, ScenarioComparison, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
+import { Async, Confirm, ErrorNote, StatusBadge, Tile } from "../components/ui";
+import { useI18n } from "../i18n";
+import { formatCompact, formatDateTime, formatMs, formatPercent, formatSeconds, parseTimestamp } from "../lib/format";
+import { useLiveStream } from "../lib/live";
+import { startedRun } from "../lib/plans";
+import { LiveSeries, PodSeries, scenarioLabels } from "../lib/series";
+import { stagesSeconds } from "../lib/stages";
+import { useAsync, useInterval } from "../lib/useAsync";
+import { href } from "../router";
+import { Result } from "./Result";
+
+export function Run({ historyId }: { historyId: number }) {
+  const { t } = useI18n();
+  const details = useAsync(() => api.details(historyId), [historyId]);
+  return (
+    <main class="page">
+      <Async state={details} what={t("run.title")}>
+        {(test) => test.is_completed ? <Result test={test} /> : <Live test={test} onEnd={details.reload} />}
+      </Async>
+    </main>
+  );
+}
+
+/** Planned seconds: what this browser asked for, else the stored stages (ramping executors). */
+function plannedOf(test: TestDetails): number | null {
+  const started = startedRun(test.id);
+  if (started?.plannedSeconds) return started.plannedSeconds;
+  const ends = test.scenarios.map((s) => (s.stages.length ? stagesSeconds(s.stages) : null)).filter((x): x is number => x !== null);
+  return ends.length ? Math.max(...ends) : null;
+}
+
+function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
+  const { t, locale } = useI18n();
+  const series = useRef(new LiveSeries()).current;
+  const pods = useRef(new PodSeries()).current;
+  const [version, setVersion] = useState(0);
+  const [status, setStatus] = useState(test.status);
+  const [confirming, setConfirming] = useState(false);
+  const [cancelError, setCancelError] = useState<Error>();
+  const [scenario, setScenario] = useState("");
+  const [now, setNow] = useState(Date.now());
+  useInterval(() => setNow(Date.now()), 1000);
+  const startedAt = parseTimestamp(test.tested_at).getTime();
+  const planned = useMemo(() => plannedOf(test), [test.id]);
+  const labels = useMemo(() => scenarioLabels(test), [test.id]);
+
+  const stream = useLiveStream(test.test_id, (message: LiveMessage) => {
+    if (message.kind === "k6" && message.k6) { series.push(message.k6); setStatus("running"); }
+    if (message.kind === "resources" && message.resources) {
+      const at = Date.parse(message.at) / 1000;
+      for (const pod of message.resources) {
+        pods.push(pod.pod, { at, cpu: pod.actual_usage.cpu_millicores, memory: pod.actual_usage.memory_mb,
+          cpuLimit: pod.specs.cpu_limit_millicores, cpuRequest: pod.specs.cpu_request_millicores,
+          memoryLimit: pod.specs.memory_limit_mb, memoryRequest: pod.specs.memory_request_mb });
+      }
+    }
+    if (message.kind === "end") { setStatus(message.end?.status ?? "succeeded"); setTimeout(onEnd, 1500); }
+    setVersion((v) => v + 1);
+  });
+
+  const cancel = async () => {
+    setCancelError(undefined);
+    try { await api.cancelTest(test.test_id); setStatus("cancelling"); } catch (failure) { setCancelError(failure as Error); }
+  };
+  const elapsed = Math.max(0, (now - startedAt) / 1000);
+  const last = series.length ? series.overall : null;
+  const at = (column: (number | null)[] | undefined) => column?.[column.length - 1] ?? null;
+  const chosen = scenario ? series.scenarios.get(scenario) ?? series.overall : series.overall;
+  // Both chart groups share the x range from the test's start to its planned end, or further
+  // to now or the newest point (the server's clock may run ahead of this browser's).
+  const newest = series.overall.time[series.overall.time.length - 1] ?? 0;
+  const xRange: [number, number] = [startedAt / 1000, Math.max(startedAt / 1000 + (planned ?? 0), now / 1000, newest)];
+  void version;
+
+  return (
+    <>
+      <header class="page-head">
+        <div>
+          <nav class="crumbs" aria-label={t("nav.crumbs")}><a href={href("/")}>{t("board.title")}</a> / <a href={href(`/projects/${test.project_id}`)}>{test.project_title}</a> /</nav>
+          <h1>{test.title} <StatusBadge status={status} /></h1>
+          <p class="muted small">{t("run.startedAt", { when: formatDateTime(test.tested_at, locale) })} · <span class={`stream ${stream}`}>{t(`stream.${stream}`)}</span></p>
+        </div>
+        <div class="actions">
+          <button type="button" class="danger" disabled={status === "cancelling"} onClick={() => setConfirming(true)}>{t("run.cancel")}</button>
+        </div>
+      </header>
+      {cancelError && <ErrorNote error={cancelError} what={t("run.cancelFailed")} />}
+      <section class="card">
+        <div class="progress-line">
+          <span>{t("run.elapsed")} <strong>{formatSeconds(elapsed)}</strong>{planned ? <> / {formatSeconds(planned)}</> : null}</span>
+          {planned ? <span class="muted">{Math.min(100, Math.round((elapsed / planned) * 100))}%</span> : <span class="muted">{t("run.noPlan")}</span>}
+        </div>
+        <progress max={planned ?? 1} value={planned ? Math.min(elapsed, planned) : undefined} aria-label={t("run.progress")} />
+        <div class="tiles">
+          <Tile label={t("fig.tps")} value={formatCompact(at(last?.tps), locale)} />
+          <Tile label={t("fig.avg")} value={formatMs(at(last?.response_time_avg), locale)} />
+          <Tile label={t("fig.p95")} value={formatMs(at(last?.response_time_p95), locale)} />
+          <Tile label={t("fig.p99")} value={formatMs(at(last?.response_time_p99), locale)} />
+          <Tile label={t("fig.errorRate")} value={formatPercent(at(last?.error_rate), locale)} />
+          <Tile label={t("fig.vus")} value={formatCompact(at(last?.vus), locale)} />
+        </div>
+      </section>
+      <section class="card">
+        <div class="section-head"><h2>{t("run.live")}</h2>
+          <ScenarioTabs names={[...series.scenarios.keys()]} labels={labels} value={scenario} onChange={setScenario} /></div>
+        {series.length === 0 ? <p class="muted" aria-live="polite">{t("run.waiting")}</p> : <SeriesCharts series={chosen} xRange={xRange} />}
+      </section>
+      {series.scenarios.size > 1 && (
+        <section class="card"><h2>{t("run.byScenario")}</h2>
+          <ScenarioComparison scenarios={series.scenarios} time={series.overall.time} labels={labels} xRange={xRange} /></section>
+      )}
+      <section class="card">
+        <h2>{t("pods.title")}</h2>
+        <PodCharts pods={pods} xRange={xRange} />
+      </section>
+      <Confirm open={confirming} title={t("run.cancelTitle")} body={t("run.cancelBody", { title: test.title })}
+        confirm={t("run.cancel")} onConfirm={cancel} onClose={() => setConfirming(false)} />
+    </>
+  );
+}

@@ -1,0 +1,13 @@
+// Dark and light: the system's choice by default, a switch that is remembered.
+import { createContext } from "preact";
+import { useContext } from "preact/hooks";
+
+export type Theme = "light" | "dark";
+export const ThemeContext = createContext<Theme>("light");
+export const useTheme = (): Theme => useContext(ThemeContext);
+
+export function initialTheme(): Theme {
+  const stored = localStorage.getItem("mv.theme");
+  if (stored === "light" || stored === "dark") return stored;
+  return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+}
