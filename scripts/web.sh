@@ -56,7 +56,7 @@ types_into() {
   deps
   local doc
   doc=$(mktemp --suffix=.json)
-  uv run --no-sync python -m mv_gateway.ui.openapi_dump > "$doc"
+  uv run --no-sync python -m mv_gateway.openapi_dump > "$doc"
   (cd web && npx --no-install openapi-typescript "$doc" -o "$1" >/dev/null)
   rm -f "$doc"
 }

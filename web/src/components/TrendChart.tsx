@@ -15,9 +15,9 @@ export function TrendChart({ trend }: { trend: ProjectTrend }) {
       <div class="chart-grid">
         <Chart title={t("chart.responseTime")} sync="trend" format={(v) => formatMs(v, locale)}
           lines={[{ label: "p95" }, { label: "p99", dash: [4, 4] }, { label: t("fig.avg") }]}
-          data={[time, runs.map((r) => r.p95_response_time), runs.map((r) => r.p99_response_time), runs.map((r) => r.avg_response_time)]} />
+          data={[time, runs.map((r) => r.p95_response_time ?? null), runs.map((r) => r.p99_response_time ?? null), runs.map((r) => r.avg_response_time ?? null)]} />
         <Chart title={t("chart.tps")} sync="trend" format={(v) => formatCompact(v, locale)}
-          lines={[{ label: t("fig.avgTps"), color: "#17c964" }]} data={[time, runs.map((r) => r.avg_tps)]} />
+          lines={[{ label: t("fig.avgTps"), color: "#17c964" }]} data={[time, runs.map((r) => r.avg_tps ?? null)]} />
         <Chart title={t("chart.errorRate")} sync="trend" format={(v) => formatPercent(v === null ? null : v / 100, locale)}
           lines={[{ label: t("fig.errorRate"), color: "#f31260" }]} data={[time, runs.map((r) => (r.avg_error_rate ?? 0) * 100)]} />
       </div>
