@@ -26,7 +26,7 @@ class Settings(InfluxDBSettings):
     )
     health_timeout: float = Field(default=2.0, gt=0, description="Seconds per health probe")
     ui_dist_dir: Path = Field(
-        default=Path(__file__).resolve().parents[4] / "web" / "dist",
+        default=Path(__file__).resolve().parents[5] / "web" / "dist",  # core/ of src/mv_gateway
         description="The built web UI (web/ of the repository; images set UI_DIST_DIR)",
     )
     shutdown_grace_seconds: int = Field(
