@@ -13,11 +13,13 @@ import structlog
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
 
+from mv_contracts.subjects import ANALYSE_SPEC
 from mv_runtime.bus import make_broker
 
 from .core.engine import make_engine, make_session_factory
 from .core.errors import install_error_handlers
 from .core.migrate import upgrade
+from .core.outbox import Outbox
 from .core.settings import Settings
 from .health import routes as health
 from .history import lifecycle, resources, summaries
@@ -30,7 +32,7 @@ from .runs import routes as runs
 from .specs import discovery
 from .specs import handlers as spec_handlers
 from .specs import routes as specs
-from .specs.analysis import Waiters
+from .specs.analysis import Waiters, offloader
 
 log = structlog.get_logger()
 
@@ -56,6 +58,12 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     sessions = make_session_factory(engine)
     hub = LiveHub(queue_size=settings.live_queue_size)
     waiters = Waiters()
+    outbox = Outbox(
+        sessions,
+        broker,
+        prepare={ANALYSE_SPEC.name: offloader(broker)},
+        publish_timeout=settings.outbox_publish_timeout,
+    )
     discovery.register(broker, sessions)
     summaries.register(broker, sessions)
     lifecycle.register(broker, sessions)
@@ -68,13 +76,15 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         if settings.migrate_on_start:
             await upgrade(engine)
         connecting = asyncio.create_task(_connect_until_up(broker))
+        relaying = asyncio.create_task(outbox.run())
         log.info("gateway started", database=engine.url.render_as_string(hide_password=True))
         try:
             yield
         finally:
-            connecting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await connecting
+            for task in (connecting, relaying):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await broker.stop()
             await engine.dispose()
             log.info("gateway stopped")
@@ -94,6 +104,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.broker = broker
     app.state.live_hub = hub
     app.state.analysis_waiters = waiters
+    app.state.outbox = outbox
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(projects.router)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mv_runtime.bus import Bus
 
+from .outbox import Outbox
 from .settings import Settings
 
 
@@ -42,6 +43,11 @@ def get_broker(request: Request) -> NatsBroker:
     return broker
 
 
+def get_outbox(request: Request) -> Outbox:
+    outbox: Outbox = request.app.state.outbox
+    return outbox
+
+
 def get_bus(request: Request) -> Bus:
     return Bus(get_broker(request))
 
@@ -51,3 +57,4 @@ SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 BrokerDep = Annotated[NatsBroker, Depends(get_broker)]
 BusDep = Annotated[Bus, Depends(get_bus)]
+OutboxDep = Annotated[Outbox, Depends(get_outbox)]

@@ -26,3 +26,13 @@ class Settings(InfluxDBSettings):
         default=10, gt=0, le=600,
         description="Seconds a stopping gateway waits for requests in flight before it cuts them",
     )  # fmt: skip
+    max_command_bytes: int = Field(
+        default=786_432, ge=1024, le=64 * 1024 * 1024,
+        description="Largest test request as a bus command, in bytes (NATS's max_payload is"
+        " 1 MiB by default): a larger one is refused with 413",
+    )  # fmt: skip
+    outbox_publish_timeout: float = Field(
+        default=3.0, gt=0, le=60,
+        description="Seconds a request waits for NATS to take its command before leaving it"
+        " to the outbox relay (the answer is 202 either way)",
+    )  # fmt: skip
