@@ -11,11 +11,13 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from faststream.nats import NatsBroker
 
 from mv_contracts.subjects import ANALYSE_SPEC
 from mv_runtime.bus import make_broker
 
+from .core.bodies import BodyLimits
 from .core.engine import make_engine, make_session_factory
 from .core.errors import install_error_handlers
 from .core.migrate import upgrade
@@ -106,6 +108,16 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.analysis_waiters = waiters
     app.state.outbox = outbox
     install_error_handlers(app)
+    app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
+    # Outermost, so refusals carry CORS headers too; no origin is allowed unless listed.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=bool(settings.cors_origins) and "*" not in settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["Location"],
+    )
     app.include_router(health.router)
     app.include_router(projects.router)
     app.include_router(runs.router)

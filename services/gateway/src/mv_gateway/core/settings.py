@@ -36,3 +36,23 @@ class Settings(InfluxDBSettings):
         description="Seconds a request waits for NATS to take its command before leaving it"
         " to the outbox relay (the answer is 202 either way)",
     )  # fmt: skip
+    max_body_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024,
+        description="Largest request body in bytes; a larger one is answered 413 unread",
+    )  # fmt: skip
+    max_vus: int = Field(
+        default=5_000, ge=1, description="Most VUs one test may ask for, over all its scenarios"
+    )
+    max_arrival_rate: float = Field(
+        default=50_000, gt=0, description="Most iterations per second an arrival-rate scenario"
+        " (rate or stage target over time_unit) may ask for",
+    )  # fmt: skip
+    max_test_seconds: float = Field(
+        default=4 * 3600, gt=0, description="Longest a test's scenario may run, start_time included"
+    )
+    max_scenarios: int = Field(default=20, ge=1, le=100, description="Most scenarios per test")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (JSON list) whose browser pages may call the API; none by default."
+        " Credentials (cookies, Authorization) are allowed for these origins only",
+    )  # fmt: skip

@@ -14,6 +14,7 @@ from mv_gateway.core.deps import OutboxDep, SessionDep, SettingsDep
 from mv_gateway.core.idempotency import KeyHeader
 from mv_gateway.history import TestRuns
 
+from .limits import RunLimits
 from .schemas import CancelAccepted, JobRead, LoadTestCreate, LoadTestCreated
 from .service import cancel_run, script_of, start_run
 
@@ -50,6 +51,12 @@ async def start_load_test(
         body,
         str(uuid.uuid4()),
         max_command_bytes=settings.max_command_bytes,
+        limits=RunLimits(
+            max_vus=settings.max_vus,
+            max_arrival_rate=settings.max_arrival_rate,
+            max_test_seconds=settings.max_test_seconds,
+            max_scenarios=settings.max_scenarios,
+        ),
         idempotency_key=idempotency_key,
     )
 

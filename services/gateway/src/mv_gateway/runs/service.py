@@ -20,6 +20,7 @@ from mv_gateway.core.outbox import Outbox
 from mv_gateway.history import ACTIVE, TestRuns
 from mv_gateway.specs import SpecRepository
 
+from .limits import RunLimits, check_limits
 from .rules import build_request, new_scenarios
 from .schemas import LoadTestCreate, LoadTestCreated
 
@@ -62,6 +63,7 @@ async def start_run(
     test_id: str,
     *,
     max_command_bytes: int,
+    limits: RunLimits,
     idempotency_key: str | None = None,
 ) -> LoadTestCreated:
     """Store the test (pending) and ask the test-runner to run it."""
@@ -73,6 +75,7 @@ async def start_run(
             return await _replay(session, idempotency_key, made)
     endpoints = await SpecRepository(session).targets(s.endpoint_id for s in body.scenarios)
     request = build_request(body, endpoints, test_id)
+    check_limits(request, limits)
     assert request.project_id is not None
     command = TestRunRequested(correlation_id=request.test_id, payload=request)
     if (size := len(command.model_dump_json())) > max_command_bytes:
