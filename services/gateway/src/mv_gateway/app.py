@@ -30,6 +30,7 @@ from .live import LiveHub
 from .live import handlers as live_feed
 from .live import routes as live
 from .projects import routes as projects
+from .runs import cancel_tests_of_project
 from .runs import routes as runs
 from .specs import discovery
 from .specs import handlers as spec_handlers
@@ -107,6 +108,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.live_hub = hub
     app.state.analysis_waiters = waiters
     app.state.outbox = outbox
+    app.state.before_project_delete = (cancel_tests_of_project,)
     install_error_handlers(app)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     # Outermost, so refusals carry CORS headers too; no origin is allowed unless listed.

@@ -86,6 +86,10 @@ class Outbox:
         self._wake.set()
         return False
 
+    def wake(self) -> None:
+        """Relay now: a transaction has just committed commands."""
+        self._wake.set()
+
     async def relay(self) -> int:
         """Publish every waiting row, oldest first; how many were sent. Stops at the first one
         NATS does not take (the rest would fail alike)."""

@@ -114,6 +114,18 @@ async def cancel_run(session: AsyncSession, outbox: Outbox, test_id: str) -> Non
     await _command(session, outbox, CANCEL_TEST, cancel)
 
 
+async def cancel_tests_of_project(session: AsyncSession, project_id: int) -> None:
+    """Before a project is deleted: a cancel command for each of its tests still pending or
+    running, in the deleting transaction (the relay sends them once it commits)."""
+    for test in await TestRuns(session).active():
+        if test.project_id == project_id:
+            cancel = TestCancelRequested(
+                correlation_id=test.test_id,
+                payload=TestCancel(test_id=test.test_id, reason="its project was deleted"),
+            )
+            await Outbox.add(session, CANCEL_TEST, cancel)
+
+
 async def script_of(session: AsyncSession, test_id: str) -> str:
     runs = TestRuns(session)
     test = await runs.get(test_id)
