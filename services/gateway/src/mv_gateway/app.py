@@ -13,7 +13,9 @@ import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from faststream.nats import NatsBroker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mv_contracts.runs import RunStatus
 from mv_contracts.subjects import ANALYSE_SPEC
 from mv_runtime.bus import make_broker
 
@@ -24,11 +26,13 @@ from .core.migrate import upgrade
 from .core.outbox import Outbox
 from .core.settings import Settings
 from .health import routes as health
-from .history import lifecycle, resources, summaries
+from .history import ACTIVE, TestRuns, lifecycle, resources, summaries
 from .history import routes as history
 from .live import LiveHub
 from .live import handlers as live_feed
 from .live import routes as live
+from .live.messages import StoredEnd
+from .live.routes import EndLookup
 from .projects import routes as projects
 from .runs import cancel_tests_of_project
 from .runs import routes as runs
@@ -53,6 +57,24 @@ async def _connect_until_up(broker: NatsBroker) -> None:
         else:
             log.info("nats connected")
             return
+
+
+def stored_end(sessions: async_sessionmaker[AsyncSession]) -> EndLookup:
+    """How live streams learn that a test has ended: from its stored finished event."""
+
+    async def lookup(test_id: str) -> StoredEnd | None:
+        async with sessions() as session:
+            test = await TestRuns(session).get(test_id)
+        if test is None or test.status in ACTIVE or test.status not in set(RunStatus):
+            return None
+        return StoredEnd(
+            test_id=test_id,
+            at=test.completed_at or test.tested_at,
+            status=RunStatus(test.status),
+            reason=test.status_reason,
+        )
+
+    return lookup
 
 
 def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
@@ -109,6 +131,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.analysis_waiters = waiters
     app.state.outbox = outbox
     app.state.before_project_delete = (cancel_tests_of_project,)
+    app.state.test_end = stored_end(sessions)
     install_error_handlers(app)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     # Outermost, so refusals carry CORS headers too; no origin is allowed unless listed.
