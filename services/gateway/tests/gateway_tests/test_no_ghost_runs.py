@@ -107,3 +107,29 @@ async def test_an_idempotency_key_gives_the_same_analysis(
         assert other.status_code == 409
         unkeyed = await http.post("/openapi/analyze", json=body)
         assert unkeyed.json()["analysis_id"] != first.json()["analysis_id"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_concurrent_requests_with_one_key_make_one_test(
+    backend: str, stack: StackConfig, postgres: PostgreSQL, tmp_path: Path
+) -> None:
+    url = database_url(backend, "mv_idempotency_race", stack, postgres, tmp_path)
+    async with (
+        serve_gateway(stack, url) as (base, _app),
+        httpx.AsyncClient(base_url=base, timeout=30) as http,
+    ):
+        endpoint_id = await _endpoint(url)
+        body = {
+            "title": "once",
+            "scenarios": [{"name": "a", "endpoint_id": endpoint_id, "vus": 1, "duration": "1s"}],
+        }
+        answers = await asyncio.gather(
+            *(
+                http.post("/load-testing", json=body, headers={"Idempotency-Key": "race"})
+                for _ in range(10)
+            )
+        )
+        assert {a.status_code for a in answers} == {202}, [a.text for a in answers]
+        assert len({a.json()["test_id"] for a in answers}) == 1
+        jobs = (await http.get("/scheduler/jobs")).json()
+        assert len(jobs) == 1
