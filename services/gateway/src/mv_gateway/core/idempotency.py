@@ -67,13 +67,19 @@ class IdempotencyKeys:
 
     async def claim(self, key: str, body_fingerprint: str, resource_id: str) -> str | None:
         """Record the key for ``resource_id`` in the caller's transaction; None when claimed,
-        else what the request that holds the key made (it committed first)."""
-        row = IdempotencyKey(
-            route=self.route, key=key, fingerprint=body_fingerprint, resource_id=resource_id
+        else what the request that holds the key made (it committed first).
+
+        It must be the transaction's first write: a clash rolls the whole transaction back. (A
+        savepoint would not do on SQLite: pysqlite begins a transaction only at the first write,
+        so a SAVEPOINT before it is the outermost, and releasing it commits the key alone.)"""
+        self.session.add(
+            IdempotencyKey(
+                route=self.route, key=key, fingerprint=body_fingerprint, resource_id=resource_id
+            )
         )
         try:
-            async with self.session.begin_nested():
-                self.session.add(row)
+            await self.session.flush()
         except IntegrityError:
+            await self.session.rollback()
             return await self.made(key, body_fingerprint)
         return None
