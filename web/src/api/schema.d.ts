@@ -76,7 +76,9 @@ export interface paths {
          *
          *     The gateway resolves each endpoint_id to its method, path and spec base URL, validates the
          *     whole request against the contract, stores test, scenarios and stages at once (not
-         *     completed) and publishes RUN_TEST. An impossible request is a 422 naming the field.
+         *     completed) with the RUN_TEST command, and publishes it (now, or once NATS is back: 202
+         *     either way, and the test runs once). An impossible request is a 422 naming the field. A
+         *     repeated ``Idempotency-Key`` answers the test the first request made.
          */
         post: operations["start_load_test_load_testing_post"];
         delete?: never;
@@ -115,7 +117,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel Load Test */
+        /**
+         * Cancel Load Test
+         * @description Ask the test-runner to stop a test that is pending or running (k6 is stopped wherever it
+         *     is); 409 once the test has ended.
+         */
         post: operations["cancel_load_test_load_testing__test_id__cancel_post"];
         delete?: never;
         options?: never;
@@ -189,7 +195,9 @@ export interface paths {
         /**
          * Analyze
          * @description Analyse a document: 202 with the analysis id at once, or with ``wait=true`` 200 with the
-         *     outcome (422 when the analysis failed, 202 if it is still running at the time-out).
+         *     outcome (422 when the analysis failed, 202 if it is still running at the time-out). The
+         *     command waits in the outbox while NATS is away; a repeated ``Idempotency-Key`` answers the
+         *     analysis the first request made.
          */
         post: operations["analyze_openapi_analyze_post"];
         delete?: never;
@@ -310,7 +318,8 @@ export interface paths {
         post?: never;
         /**
          * Delete Project
-         * @description Delete a project with its specs, endpoints and test history.
+         * @description Delete a project with its specs, endpoints and test history. Its tests still pending or
+         *     running are cancelled first (k6 is stopped); the cancellations are sent once it is gone.
          */
         delete: operations["delete_project_project__project_id__delete"];
         options?: never;
@@ -347,10 +356,12 @@ export interface paths {
         };
         /**
          * K6 Data Sse
-         * @description Live figures every LIVE_INTERVAL: event ``k6`` (TPS, requests, errors, VUs, response
-         *     times, per scenario), event ``resources`` (per pod ``usage``, ``actual_usage``, ``specs``)
-         *     and a last event ``end`` when the test ends. ``: ping`` comments keep the connection open.
-         *     The same payloads are served over WebSocket at ``/ws/k6-data``.
+         * @description Live figures every LIVE_INTERVAL: messages of kind ``k6`` (TPS, requests, errors, VUs,
+         *     response times, per scenario), ``resources`` (per pod ``usage``, ``actual_usage``,
+         *     ``specs``) and a last ``end`` when the test ends, the kind inside each JSON message.
+         *     Events are unnamed, so ``EventSource.onmessage`` receives every one; ``named=true`` names
+         *     them by kind for ``addEventListener`` clients. ``: ping`` comments keep the connection
+         *     open. The same payloads are served over WebSocket at ``/ws/k6-data``.
          */
         get: operations["k6_data_sse_sse_k6_data_get"];
         put?: never;
@@ -688,6 +699,11 @@ export interface components {
              * @description pending, succeeded or failed
              */
             status: string;
+            /**
+             * Warnings
+             * @description What the analysis left unresolved (it still succeeded)
+             */
+            warnings?: components["schemas"]["WarningRead"][];
         };
         /** CancelAccepted */
         CancelAccepted: {
@@ -1775,6 +1791,11 @@ export interface components {
             title: string;
             /** Version */
             version: string;
+            /**
+             * Warnings
+             * @description What the latest analysis left unresolved
+             */
+            warnings?: components["schemas"]["WarningRead"][];
         };
         /** SpecRead */
         SpecRead: {
@@ -1799,6 +1820,11 @@ export interface components {
             title: string;
             /** Version */
             version: string;
+            /**
+             * Warnings
+             * @description What the latest analysis left unresolved
+             */
+            warnings?: components["schemas"]["WarningRead"][];
         };
         /** Stage */
         Stage: {
@@ -2052,6 +2078,18 @@ export interface components {
          * @enum {string}
          */
         Verdict: "better" | "worse" | "same";
+        /** WarningRead */
+        WarningRead: {
+            /**
+             * Endpoint
+             * @description 'METHOD path'; none: the document
+             */
+            endpoint?: string | null;
+            /** Message */
+            message: string;
+            /** Ref */
+            ref?: string | null;
+        };
         /**
          * Words
          * @description One text in both languages of the product.
@@ -2162,7 +2200,10 @@ export interface operations {
     start_load_test_load_testing_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeating a request with the same key returns the first one's result */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2181,17 +2222,22 @@ export interface operations {
                     "application/json": components["schemas"]["LoadTestCreated"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
-            /** @description Service Unavailable */
-            503: {
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2281,13 +2327,6 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
         };
     };
@@ -2415,7 +2454,10 @@ export interface operations {
                 /** @description Seconds to wait */
                 timeout?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Repeating a request with the same key returns the first one's result */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2450,15 +2492,15 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Unprocessable Entity */
-            422: {
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Service Unavailable */
-            503: {
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2961,6 +3003,8 @@ export interface operations {
                 test_id?: string | null;
                 /** @description all, k6_only (k6 figures) or resources_only (pods) */
                 include?: components["schemas"]["Include"];
+                /** @description Name each event by its kind (event: k6) instead of unnamed */
+                named?: boolean;
             };
             header?: {
                 /** @description Resume after this event id (sent by EventSource) */

@@ -15,7 +15,7 @@ from sqlalchemy import BigInteger, Boolean, Double, Float, ForeignKey, String, T
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mv_contracts.metrics import FIGURE_NAMES
-from mv_gateway.core.database import Base, utcnow
+from mv_gateway.core.database import AUTOINCREMENT, Base, utcnow
 
 from .figures import value_type
 
@@ -41,6 +41,7 @@ for _name in FIGURE_NAMES:
 
 class TestHistory(FigureColumns, Base):
     __tablename__ = "test_history"
+    __table_args__ = AUTOINCREMENT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     test_id: Mapped[str] = mapped_column(String(64), unique=True, doc="Correlation id on the bus")
@@ -78,6 +79,7 @@ class TestHistory(FigureColumns, Base):
 
 class ScenarioHistory(FigureColumns, Base):
     __tablename__ = "scenario_history"
+    __table_args__ = AUTOINCREMENT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     test_history_id: Mapped[int] = mapped_column(
@@ -96,6 +98,7 @@ class ScenarioHistory(FigureColumns, Base):
 
 class StageHistory(Base):
     __tablename__ = "stage_history"
+    __table_args__ = AUTOINCREMENT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scenario_id: Mapped[int] = mapped_column(

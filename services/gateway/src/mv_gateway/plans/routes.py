@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from mv_gateway.core.deps import BusDep, SessionDep
+from mv_gateway.core.deps import OutboxDep, SessionDep, SettingsDep
 from mv_gateway.runs import LoadTestCreated
 
 from .repository import PlanRepository
@@ -57,6 +57,8 @@ async def remove_plan(plan_id: PlanId, session: SessionDep) -> Response:
     response_model=LoadTestCreated,
     responses={404: {}, 422: {}, 503: {}},
 )
-async def run_saved_plan(plan_id: PlanId, session: SessionDep, bus: BusDep) -> LoadTestCreated:
+async def run_saved_plan(
+    plan_id: PlanId, session: SessionDep, outbox: OutboxDep, settings: SettingsDep
+) -> LoadTestCreated:
     """Start the plan's test again; the same checks as POST /load-testing apply."""
-    return await run_plan(session, bus, plan_id)
+    return await run_plan(session, outbox, settings, plan_id)

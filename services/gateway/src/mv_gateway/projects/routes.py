@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from mv_gateway.core.deps import SessionDep
+from mv_gateway.core.deps import OutboxDep, SessionDep
 from mv_gateway.core.errors import NotFoundError
 
+from .deletion import BeforeDelete, get_before_delete
 from .repository import ProjectRepository
 from .schemas import ProjectCreate, ProjectRead
 
@@ -42,8 +44,19 @@ async def get_project(project_id: ProjectId, session: SessionDep) -> ProjectRead
 
 
 @router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}})
-async def delete_project(project_id: ProjectId, session: SessionDep) -> Response:
-    """Delete a project with its specs, endpoints and test history."""
-    if not await ProjectRepository(session).delete(project_id):
+async def delete_project(
+    project_id: ProjectId,
+    session: SessionDep,
+    outbox: OutboxDep,
+    before_delete: Annotated[Sequence[BeforeDelete], Depends(get_before_delete)],
+) -> Response:
+    """Delete a project with its specs, endpoints and test history. Its tests still pending or
+    running are cancelled first (k6 is stopped); the cancellations are sent once it is gone."""
+    if not await ProjectRepository(session).exists(project_id):
         raise NotFoundError("project", project_id)
+    for hook in before_delete:
+        await hook(session, project_id)
+    await ProjectRepository(session).delete(project_id)
+    await session.commit()
+    outbox.wake()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

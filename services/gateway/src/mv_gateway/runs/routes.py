@@ -10,9 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 from fastapi.responses import PlainTextResponse
 
-from mv_gateway.core.deps import BusDep, SessionDep
+from mv_gateway.core.deps import BusDep, OutboxDep, SessionDep, SettingsDep
+from mv_gateway.core.idempotency import KeyHeader
 from mv_gateway.history import TestRuns
 
+from .limits import RunLimits
 from .schemas import CancelAccepted, JobRead, LoadTestCreate, LoadTestCreated
 from .service import cancel_run, preview_run, script_of, start_run
 
@@ -24,17 +26,34 @@ TestId = Annotated[str, Path(min_length=1, max_length=64, description="The test 
 
 
 @load_testing.post(
-    "", status_code=status.HTTP_202_ACCEPTED, response_model=LoadTestCreated, responses={503: {}}
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=LoadTestCreated,
+    responses={409: {}, 413: {}, 422: {}},
 )
 async def start_load_test(
-    body: LoadTestCreate, session: SessionDep, bus: BusDep
+    body: LoadTestCreate,
+    session: SessionDep,
+    outbox: OutboxDep,
+    settings: SettingsDep,
+    idempotency_key: KeyHeader = None,
 ) -> LoadTestCreated:
     """Store the test (pending) and ask the test-runner to run it; returns the test id.
 
     The gateway resolves each endpoint_id to its method, path and spec base URL, validates the
     whole request against the contract, stores test, scenarios and stages at once (not
-    completed) and publishes RUN_TEST. An impossible request is a 422 naming the field."""
-    return await start_run(session, bus, body, str(uuid.uuid4()))
+    completed) with the RUN_TEST command, and publishes it (now, or once NATS is back: 202
+    either way, and the test runs once). An impossible request is a 422 naming the field. A
+    repeated ``Idempotency-Key`` answers the test the first request made."""
+    return await start_run(
+        session,
+        outbox,
+        body,
+        str(uuid.uuid4()),
+        max_command_bytes=settings.max_command_bytes,
+        limits=RunLimits.of(settings),
+        idempotency_key=idempotency_key,
+    )
 
 
 @load_testing.post(
@@ -55,10 +74,14 @@ async def preview_load_test(
     "/{test_id}/cancel",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=CancelAccepted,
-    responses={404: {}, 409: {}, 503: {}},
+    responses={404: {}, 409: {}},
 )
-async def cancel_load_test(test_id: TestId, session: SessionDep, bus: BusDep) -> CancelAccepted:
-    await cancel_run(session, bus, test_id)
+async def cancel_load_test(
+    test_id: TestId, session: SessionDep, outbox: OutboxDep
+) -> CancelAccepted:
+    """Ask the test-runner to stop a test that is pending or running (k6 is stopped wherever it
+    is); 409 once the test has ended."""
+    await cancel_run(session, outbox, test_id)
     return CancelAccepted(test_id=test_id)
 
 

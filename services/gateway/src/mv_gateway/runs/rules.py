@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mv_contracts.runs import Executor, TestRunRequest, scenario_tag
+from mv_gateway.core.credentials import split_credentials
 from mv_gateway.core.errors import FieldError, InvalidRequest
 from mv_gateway.history import NewScenario
 from mv_gateway.specs import EndpointTarget
@@ -97,12 +98,27 @@ def resolve_target(
     return project_id, base_url
 
 
+def base_url_and_headers(base_url: str, headers: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """Credentials in the base URL become an ``Authorization: Basic`` header, which the
+    test-runner passes to k6 as a secret (a Kubernetes Secret or the process environment, never
+    the script); the URL goes on without them, so nothing stores or shows them."""
+    clean, basic = split_credentials(base_url)
+    if basic is None:
+        return clean, dict(headers)
+    if any(name.lower() == "authorization" for name in headers):
+        raise InvalidTestRequest(
+            "base_url", message="credentials in base_url and an Authorization header: give one"
+        )
+    return clean, {**headers, "Authorization": basic}
+
+
 def build_request(
     body: LoadTestCreate, endpoints: Mapping[int, EndpointTarget], test_id: str
 ) -> TestRunRequest:
     """The validated test request; :class:`InvalidTestRequest` or :class:`RejectedByContract`
     name the field when it cannot be run."""
     project_id, base_url = resolve_target(body, endpoints)
+    base_url, headers = base_url_and_headers(base_url, body.headers)
     try:
         return TestRunRequest.model_validate(
             {
@@ -112,7 +128,7 @@ def build_request(
                 "project_id": project_id,
                 "base_url": base_url,
                 "target_tps": body.target_tps,
-                "headers": body.headers,
+                "headers": headers,
                 "scenarios": [
                     scenario_request(s, endpoints[s.endpoint_id]) for s in body.scenarios
                 ],

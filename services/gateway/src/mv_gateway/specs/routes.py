@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from mv_gateway.core.deps import SessionDep
 from mv_gateway.core.errors import NotFoundError
+from mv_gateway.core.idempotency import KeyHeader, fingerprint
 from mv_gateway.projects import ProjectRepository
 
 from .analysis import Analyses
@@ -37,7 +38,7 @@ BigId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 def get_analyses(request: Request) -> Analyses:
     state = request.app.state
-    return Analyses(state.session_factory, state.broker, state.analysis_waiters)
+    return Analyses(state.session_factory, state.outbox, state.analysis_waiters)
 
 
 AnalysesDep = Annotated[Analyses, Depends(get_analyses)]
@@ -47,22 +48,31 @@ AnalysesDep = Annotated[Analyses, Depends(get_analyses)]
     "/analyze",
     response_model=AnalysisRead,
     status_code=status.HTTP_202_ACCEPTED,
-    responses={200: {"model": AnalysisRead}, 404: {}, 422: {}, 503: {}},
+    responses={200: {"model": AnalysisRead}, 404: {}, 409: {}, 422: {}},
 )
 async def analyze(
     body: AnalyseRequest,
     response: Response,
     analyses: AnalysesDep,
+    idempotency_key: KeyHeader = None,
     wait: Annotated[bool, Query(description="Wait for the outcome")] = False,
     timeout: Annotated[  # noqa: ASYNC109 - a query parameter, not a cancellation timeout
         float, Query(gt=0, le=300, description="Seconds to wait")
     ] = 60.0,
 ) -> AnalysisRead:
     """Analyse a document: 202 with the analysis id at once, or with ``wait=true`` 200 with the
-    outcome (422 when the analysis failed, 202 if it is still running at the time-out)."""
+    outcome (422 when the analysis failed, 202 if it is still running at the time-out). The
+    command waits in the outbox while NATS is away; a repeated ``Idempotency-Key`` answers the
+    analysis the first request made."""
     analysis = AnalysisRead.model_validate(
         await analyses.request(
-            body.project_id, body.spec_id, body.source(), wait=wait, timeout=timeout
+            body.project_id,
+            body.spec_id,
+            body.source(),
+            wait=wait,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint(body.model_dump(mode="json")),
         )
     )
     if analysis.status != PENDING:
