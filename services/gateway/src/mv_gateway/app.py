@@ -15,6 +15,12 @@ from faststream.nats import NatsBroker
 
 from mv_runtime.bus import make_broker
 
+from .auth import admin_routes as auth_admin
+from .auth import routes as auth
+from .auth.bootstrap import bootstrap
+from .auth.headers import SecurityHeaders
+from .auth.limits import AttemptLimiter
+from .auth.usage import TokenUsage
 from .core.engine import make_engine, make_session_factory
 from .core.errors import install_error_handlers
 from .core.migrate import upgrade
@@ -56,6 +62,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     sessions = make_session_factory(engine)
     hub = LiveHub(queue_size=settings.live_queue_size)
     waiters = Waiters()
+    token_usage = TokenUsage()
     discovery.register(broker, sessions)
     summaries.register(broker, sessions)
     lifecycle.register(broker, sessions)
@@ -67,14 +74,17 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             await upgrade(engine)
+        await bootstrap(sessions, settings)
         connecting = asyncio.create_task(_connect_until_up(broker))
+        flushing = asyncio.create_task(token_usage.keep_flushing(sessions))
         log.info("gateway started", database=engine.url.render_as_string(hide_password=True))
         try:
             yield
         finally:
-            connecting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await connecting
+            for task in (connecting, flushing):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await broker.stop()
             await engine.dispose()
             log.info("gateway stopped")
@@ -94,7 +104,13 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.broker = broker
     app.state.live_hub = hub
     app.state.analysis_waiters = waiters
+    app.state.token_usage = token_usage
+    app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
+    app.include_router(auth.router)
+    app.include_router(auth_admin.settings_router)
+    app.include_router(auth_admin.audit_router)
     app.include_router(health.router)
     app.include_router(projects.router)
     app.include_router(runs.router)

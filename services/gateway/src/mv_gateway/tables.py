@@ -3,6 +3,7 @@ feature's tables on the one metadata, so autogenerate and ``upgrade`` see the wh
 
 from __future__ import annotations
 
+from mv_gateway.auth import tables as auth
 from mv_gateway.core import once
 from mv_gateway.core.database import Base
 from mv_gateway.history import tables as history
@@ -10,4 +11,4 @@ from mv_gateway.projects import tables as projects
 from mv_gateway.specs import tables as specs
 
 metadata = Base.metadata
-MODULES = (once, projects, specs, history)
+MODULES = (once, auth, projects, specs, history)

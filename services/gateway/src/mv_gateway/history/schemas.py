@@ -171,6 +171,7 @@ class TestDetailsRead(BaseModel):
     is_completed: bool
     job_name: str | None
     k6_script_file_name: str | None
+    started_by: str | None = Field(default=None, description="The user or token:<name>")
     figures: Figures
     scenarios: list[ScenarioRead]
     resources: list[PodResources] = Field(description="Per pod, by namespace and name")

@@ -11,12 +11,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mv_contracts.runs import TestCancel, TestCancelRequested, TestRunRequested
 from mv_contracts.subjects import CANCEL_TEST, RUN_TEST
+from mv_gateway.auth import (
+    AllowList,
+    AuditLog,
+    Principal,
+    TargetNotAllowed,
+    allowed_entries,
+    check_targets,
+    limits_for,
+)
 from mv_gateway.core.errors import ConflictError, NotFoundError, ServiceUnavailable
+from mv_gateway.core.settings import Settings
 from mv_gateway.history import ACTIVE, TestRuns
 from mv_gateway.specs import SpecRepository
 from mv_runtime.bus import Bus
 
-from .rules import build_request, new_scenarios
+from .rules import InvalidTestRequest, build_request, check_load, new_scenarios
 from .schemas import LoadTestCreate, LoadTestCreated
 
 
@@ -33,12 +43,24 @@ class TestAlreadyEnded(ConflictError):
 
 
 async def start_run(
-    session: AsyncSession, bus: Bus, body: LoadTestCreate, test_id: str
+    session: AsyncSession,
+    bus: Bus,
+    body: LoadTestCreate,
+    test_id: str,
+    actor: Principal,
+    settings: Settings,
 ) -> LoadTestCreated:
-    """Store the test (pending) and ask the test-runner to run it."""
+    """Check the test against the actor's limits and the allowed targets, store it (pending)
+    and ask the test-runner to run it."""
     endpoints = await SpecRepository(session).targets(s.endpoint_id for s in body.scenarios)
     request = build_request(body, endpoints, test_id)
     assert request.project_id is not None
+    check_load(request, limits_for(actor.role, settings), actor.role.value)
+    allow = AllowList.parse(await allowed_entries(session, settings))
+    try:
+        await check_targets(allow, [str(request.base_url)])
+    except TargetNotAllowed as refused:
+        raise InvalidTestRequest("base_url", message=str(refused)) from None
     test = await TestRuns(session).add(
         request.test_id,
         request.project_id,
@@ -46,6 +68,13 @@ async def start_run(
         request.description,
         request.target_tps,
         new_scenarios(request),
+        started_by=actor.actor,
+    )
+    await AuditLog(session).record(
+        actor,
+        "start_test",
+        request.test_id,
+        {"title": request.title, "base_url": str(request.base_url)},
     )
     try:
         await bus.publish(
@@ -56,12 +85,13 @@ async def start_run(
     return LoadTestCreated(test_id=request.test_id, test_history_id=test.id, status=test.status)
 
 
-async def cancel_run(session: AsyncSession, bus: Bus, test_id: str) -> None:
+async def cancel_run(session: AsyncSession, bus: Bus, test_id: str, actor: Principal) -> None:
     test = await TestRuns(session).get(test_id)
     if test is None:
         raise NotFoundError("test", test_id)
     if test.is_completed or test.status not in ACTIVE:
         raise TestAlreadyEnded(test_id, test.status)
+    await AuditLog(session).record(actor, "cancel_test", test_id)
     try:
         await bus.publish(
             CANCEL_TEST,
