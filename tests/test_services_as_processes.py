@@ -36,8 +36,9 @@ def test_services_start_report_healthy_and_stop_cleanly_on_sigterm(
         assert all(c["reachable"] for c in health.json()["components"].values())
 
         created = httpx.post(
-            f"{services_config.gateway_url}/project", json={"title": "프로세스"}, timeout=10
-        )
+            f"{services_config.gateway_url}/project", json={"title": "프로세스"}, timeout=10,
+            headers=services_config.admin_headers(),
+        )  # fmt: skip
         assert created.status_code == 201
         assert created.json()["title"] == "프로세스"
     finally:

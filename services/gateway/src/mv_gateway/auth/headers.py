@@ -18,7 +18,7 @@ DOCS_CSP = (
     "https://cdn.redoc.ly; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'"
 )
-DOCS_PATHS = frozenset({"/api/swagger", "/api/redoc", "/api/swagger/oauth2-redirect"})
+DOCS_PATHS = frozenset({"/api/swagger", "/api/redoc", "/docs/oauth2-redirect"})
 
 COMMON = [
     (b"x-content-type-options", b"nosniff"),
