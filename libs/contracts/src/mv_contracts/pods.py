@@ -45,6 +45,9 @@ class PodResources(Contract):
     memory_usage_mb: float | None = None
     cpu_percent: float | None = Field(default=None, description="Of the limit, else the request")
     memory_percent: float | None = None
+    restarts: int | None = Field(
+        default=None, ge=0, description="Container restarts so far, all containers added up"
+    )
 
 
 class PodResourcesSnapshot(Contract):

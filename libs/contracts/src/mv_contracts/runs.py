@@ -175,6 +175,19 @@ class TestFinished(Contract):
     )
 
 
+class ScriptPreview(Contract):
+    """The answer to a preview: the script k6 would run (secrets as environment references),
+    or why none can be made."""
+
+    script: Text | None = None
+    error: Text | None = Field(default=None, description="Why no script could be made")
+
+
+class ScriptPreviewRequested(Envelope):
+    type: Literal["test.script.preview"] = "test.script.preview"
+    payload: TestRunRequest
+
+
 class TestRunRequested(Envelope):
     type: Literal["test.run.requested"] = "test.run.requested"
     payload: TestRunRequest

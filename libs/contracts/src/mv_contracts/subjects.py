@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from .envelope import Envelope
+from .envelope import Contract, Envelope
 from .metrics import LiveSnapshotEvent, TestSummaryEvent
 from .pods import PodResourcesEvent, ServerDiscoveredEvent
 from .runs import (
+    ScriptPreview,
+    ScriptPreviewRequested,
     TestCancelRequested,
     TestFinishedEvent,
     TestRunRequested,
@@ -37,6 +39,7 @@ class Subject:
     publisher: str
     consumers: tuple[str, ...]
     description: str
+    reply: type[Contract] | None = None  # core request/reply: what the consumer answers
 
     def for_test(self, test_id: str) -> str:
         """The concrete subject of a per-test wildcard subject (``mv.live.metrics.<id>``)."""
@@ -142,12 +145,24 @@ SERVER_DISCOVERED = Subject(
     "A server with an API appeared in the namespace.",
 )
 
+PREVIEW_SCRIPT = Subject(
+    "mv.rpc.test.preview",
+    ScriptPreviewRequested,
+    "core",
+    "gateway",
+    ("test-runner",),
+    "Generate a test's k6 script without running it; the answer (ScriptPreview) goes to the "
+    "request's reply subject.",
+    reply=ScriptPreview,
+)
+
 ALL_SUBJECTS: tuple[Subject, ...] = (
     ANALYSE_SPEC,
     SPEC_ANALYSED,
     SPEC_ANALYSIS_FAILED,
     RUN_TEST,
     CANCEL_TEST,
+    PREVIEW_SCRIPT,
     TEST_STARTED,
     TEST_WARNING,
     TEST_FINISHED,

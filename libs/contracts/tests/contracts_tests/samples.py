@@ -29,6 +29,7 @@ from mv_contracts.runs import (
     ResponseTimeTarget,
     RunStatus,
     ScenarioRequest,
+    ScriptPreviewRequested,
     Stage,
     TestCancel,
     TestCancelRequested,
@@ -184,6 +185,16 @@ def samples() -> list[Envelope]:
             ),
         ),
         TestCancelRequested(correlation_id=TEST_ID, payload=TestCancel(test_id=TEST_ID)),
+        ScriptPreviewRequested(
+            correlation_id=TEST_ID,
+            payload=TestRunRequest(
+                test_id=TEST_ID,
+                title="미리 보기",
+                project_id=1,
+                base_url="http://127.0.0.1:8080",
+                scenarios=[SCENARIO],
+            ),
+        ),
         TestStartedEvent(
             correlation_id=TEST_ID,
             payload=TestStarted(

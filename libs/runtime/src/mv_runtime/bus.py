@@ -84,7 +84,11 @@ def subscribe(
     """
     if subject.transport == "core":
         return broker.subscriber(
-            subject.name, title=f"{service}:{subject.name}", description=subject.description
+            subject.name,
+            # A request is answered by one replica of the service, not by each.
+            queue=service if subject.reply is not None else "",
+            title=f"{service}:{subject.name}",
+            description=subject.description,
         )
     return broker.subscriber(
         subject.name,
@@ -133,6 +137,20 @@ class Bus:
                     correlation_id=message.correlation_id,
                     stream=STREAM_NAME,
                 )
+
+    async def request(self, subject: Subject, message: Envelope, *, seconds: float = 10.0) -> Any:
+        """Ask over core NATS and return the consumer's answer as ``subject.reply``."""
+        if subject.transport != "core" or subject.reply is None:
+            raise TypeError(f"{subject.name} is not a request/reply subject")
+        if not isinstance(message, subject.message):
+            raise TypeError(f"{subject.name} carries {subject.message.__name__}, not {message!r}")
+        response = await self._broker.request(
+            message.model_dump(mode="json"),
+            subject.name,
+            timeout=seconds,
+            correlation_id=message.correlation_id,
+        )
+        return subject.reply.model_validate_json(response.body)
 
 
 def _log_retry(state: RetryCallState) -> None:

@@ -31,6 +31,7 @@ from .history import routes as history
 from .live import LiveHub
 from .live import handlers as live_feed
 from .live import routes as live
+from .plans import routes as plans
 from .projects import routes as projects
 from .runs import routes as runs
 from .specs import discovery
@@ -64,7 +65,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     waiters = Waiters()
     token_usage = TokenUsage()
     discovery.register(broker, sessions)
-    summaries.register(broker, sessions)
+    summaries.register(broker, sessions, thresholds=settings.analysis)
     lifecycle.register(broker, sessions)
     spec_handlers.register(broker, sessions, waiters)
     resources.register(broker, sessions)
@@ -114,6 +115,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(projects.router)
     app.include_router(runs.router)
+    app.include_router(plans.router)
     app.include_router(history.router)
     app.include_router(specs.router)
     app.include_router(live.router)

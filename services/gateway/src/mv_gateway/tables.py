@@ -7,8 +7,9 @@ from mv_gateway.auth import tables as auth
 from mv_gateway.core import once
 from mv_gateway.core.database import Base
 from mv_gateway.history import tables as history
+from mv_gateway.plans import tables as plans
 from mv_gateway.projects import tables as projects
 from mv_gateway.specs import tables as specs
 
 metadata = Base.metadata
-MODULES = (once, auth, projects, specs, history)
+MODULES = (once, auth, projects, specs, history, plans)

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -75,6 +76,12 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Settings a test module wants the ``client`` app to have (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
 async def tokens(session: AsyncSession) -> dict[Role, str]:
     """An API token per role, in the test's transaction."""
     accounts = Accounts(session)
@@ -100,7 +107,10 @@ def bearer_subprotocols(token: str) -> list[Subprotocol]:
 
 @pytest.fixture
 async def anonymous(
-    engine: AsyncEngine, session: AsyncSession, stack: StackConfig
+    engine: AsyncEngine,
+    session: AsyncSession,
+    stack: StackConfig,
+    settings_overrides: dict[str, Any],
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The gateway app over ASGI, its session dependency bound to the test's transaction; no
     credential (see ``client``)."""
@@ -110,6 +120,7 @@ async def anonymous(
         influxdb_host=stack.host,
         influxdb_port=stack.influxdb_port,
         migrate_on_start=False,
+        **settings_overrides,
     )
     broker = NatsBroker(stack.nats_url)
     app = create_app(settings, broker=broker)

@@ -7,15 +7,15 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Iterable, Iterator
+from typing import Any
 
 import httpx
 import pytest
 import websockets
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute, APIWebSocketRoute
-from starlette.routing import BaseRoute, Mount, Route
+from fastapi.routing import APIRoute, APIWebSocketRoute, _iter_routes_with_context
+from starlette.routing import Mount, Route
 
 from mv_gateway.auth import Permission, Role, public
 from mv_gateway.auth.roles import allows
@@ -43,28 +43,25 @@ def _declared(dependant: Dependant) -> set[Permission | str]:
     return found
 
 
-def _routes(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
-    """Every route, also inside the routers the app includes (FastAPI keeps an included router
-    as one entry of ``app.routes`` and its own routes, full paths, under it)."""
-    for route in routes:
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            yield from _routes(included.routes)
-        else:
-            yield route
-
-
 def _table(app: FastAPI) -> list[tuple[str, str, Permission | str]]:
     """(method, path, what it declares) of every HTTP route; fails on a route declaring none,
-    or two, and on a kind of route this test does not know."""
+    or two, and on a kind of route this test does not know.
+
+    FastAPI keeps an included router as one entry of ``app.routes``; its private
+    ``_iter_routes_with_context`` is what the app itself matches requests with, so the paths
+    and dependencies seen here are the effective ones (prefixes and router-level dependencies
+    included)."""
     rows = []
-    for route in _routes(app.routes):
+    for route, context in _iter_routes_with_context(app.routes):
+        effective: Any = context or route
         if isinstance(route, APIRoute):
-            declared = _declared(route.dependant)
-            assert len(declared) == 1, f"{route.path} declares {declared or 'no permission'}"
-            rows += [(method, route.path, next(iter(declared))) for method in route.methods or ()]
+            declared = _declared(effective.dependant or route.dependant)
+            path = effective.path
+            assert len(declared) == 1, f"{path} declares {declared or 'no permission'}"
+            rows += [(method, path, next(iter(declared))) for method in effective.methods or ()]
         elif isinstance(route, APIWebSocketRoute):
-            assert route.path in WEBSOCKETS, f"{route.path}: a WebSocket this test does not check"
+            socket: Any = (context and context.starlette_route) or route
+            assert socket.path in WEBSOCKETS, f"{socket.path}: a WebSocket not checked here"
         elif isinstance(route, Route):
             assert route.path in DOCUMENTATION, f"{route.path} is not an APIRoute"
         else:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mv_contracts.metrics import FailureCount
-from mv_contracts.runs import Executor, ResponseTimeTarget, Stage
+from mv_contracts.runs import Executor, ResponseTimeTarget, ScenarioRequest, Stage
 from mv_gateway.analysis import (
     AnalysisThresholds,
     PodSample,
@@ -133,6 +133,11 @@ def ramp(levels: int = 10, knee: int = 5) -> tuple[list[float], list[float], lis
     return vus, tps, latency
 
 
+def ramping(name: str) -> ScenarioRequest:
+    stages = [Stage(duration="60s", target=100)]
+    return scenario(name, executor=Executor.RAMPING_VUS, stages=stages, vus=None, duration=None)
+
+
 def test_saturation_gives_the_knee() -> None:
     vus, tps, latency = ramp()
     stages = [Stage(duration="60s", target=100)]
@@ -161,11 +166,27 @@ def test_only_the_saturating_scenario_is_named() -> None:
     vus, tps, latency = ramp()
     _, good_tps, good_latency = ramp(knee=100)
     facts = run(
-        [scenario("limited"), scenario("healthy")],
-        scenario_series=[series(tps, latency=latency), series(good_tps, latency=good_latency)],
+        [ramping("limited"), ramping("healthy"), scenario("steady")],
+        scenario_series=[
+            series(tps, latency=latency),
+            series(good_tps, latency=good_latency),
+            # A constant scenario's own load does not grow: flat throughput is no limit there.
+            series([50.0] * len(tps), latency=[10.0 + i for i in range(len(tps))]),
+        ],
         overall_series=series(tps, latency=latency, vus=vus),
     )
     assert [s for r, s in rules(facts) if r == "load.saturation"] == ["limited"]
+
+
+def test_a_rise_of_a_few_milliseconds_is_no_saturation() -> None:
+    vus, tps, latency = ramp()
+    tiny = [v / 100 for v in latency]  # the same shape, 0.2 to 2 ms
+    facts = run(
+        [ramping("a")],
+        scenario_series=[series(tps, latency=tiny)],
+        overall_series=series(tps, latency=tiny, vus=vus),
+    )
+    assert "load.saturation" not in [r for r, _ in rules(facts)]
 
 
 def test_drift_at_steady_load() -> None:
@@ -281,3 +302,17 @@ def test_a_change_within_the_noise_is_the_same() -> None:
     assert p95.verdict is Verdict.SAME
     assert p95.p_value is not None
     assert p95.p_value > 0.5
+
+
+def test_a_pod_that_restarted_during_the_test() -> None:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    samples = [
+        PodSample(pod="api-1", at=at + timedelta(seconds=5 * i), restarts=r)
+        for i, r in enumerate((1, 1, 1, 2, 3))
+    ]
+    facts = run([scenario("a")], pods=samples)
+    (finding,) = [f for f in analyse(facts, T).findings if f.rule == "pods.restarted"]
+    assert finding.severity is Severity.CRITICAL
+    assert finding.evidence["restarts_during_test"] == 2
+    steady = run([scenario("a")], pods=[PodSample(pod="p", at=at, restarts=4)] * 3)
+    assert "pods.restarted" not in [r for r, _ in rules(steady)]

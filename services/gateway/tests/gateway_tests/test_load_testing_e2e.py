@@ -215,3 +215,63 @@ async def test_post_load_testing_runs_k6_and_records_the_finished_test(
             with contextlib.suppress(Exception):
                 await connection.jetstream().delete_consumer(STREAM_NAME, durable(service, subject))
         await connection.close()
+
+
+async def test_preview_answers_the_script_the_runner_would_run(
+    engine: AsyncEngine, stack: StackConfig, test_runner: None
+) -> None:
+    """POST /load-testing/preview asks the real test-runner process over NATS request/reply."""
+    sessions = make_session_factory(engine)
+    async with sessions() as session, session.begin():
+        project = Project(title="preview")
+        session.add(project)
+        await session.flush()
+        spec = OpenApiSpec(
+            project_id=project.id, title="api", version="1", base_url="http://127.0.0.1:9"
+        )
+        session.add(spec)
+        await session.flush()
+        endpoint = Endpoint(openapi_spec_id=spec.id, method="POST", path="/orders")
+        session.add(endpoint)
+        await session.flush()
+        endpoint_id = endpoint.id
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        nats_url=stack.nats_url,
+        migrate_on_start=False,
+    )
+    broker = NatsBroker(stack.nats_url)
+    app = create_app(settings, broker=broker)
+    await broker.start()
+    scenario = {
+        "name": "주문",
+        "endpoint_id": endpoint_id,
+        "vus": 2,
+        "duration": "5s",
+        "headers": {"Authorization": "Bearer s3cret"},
+        "body": {"customer": "홍길동"},
+    }
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://gateway",
+            headers=await committed_admin(engine),
+        ) as client:
+            body = {"title": "미리 보기", "scenarios": [scenario]}
+            for _ in range(300):  # the runner process subscribes a few seconds after its start
+                response = await client.post("/load-testing/preview", json=body)
+                if response.status_code != 503:
+                    break
+                await asyncio.sleep(0.1)
+            jobs = (await client.get("/scheduler/jobs")).json()
+    finally:
+        await broker.stop()
+        await app.state.engine.dispose()
+    assert response.status_code == 200, response.text
+    script = response.text
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert "홍길동" in script
+    assert "s01" in script
+    assert "s3cret" not in script  # secrets travel as environment variables, never in a script
+    assert '["Authorization", "MV_SECRET_1"]' in script  # read from the environment
+    assert all(job["title"] != "미리 보기" for job in jobs)  # nothing was stored or run

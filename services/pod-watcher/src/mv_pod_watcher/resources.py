@@ -73,6 +73,18 @@ def owner(pod: Json) -> str | None:
     return None
 
 
+def restarts(status: Json) -> int | None:
+    """Restarts of the pod's containers (init containers and sidecars too), None before the
+    kubelet reports any container."""
+    statuses = [
+        *(status.get("containerStatuses") or []),
+        *(status.get("initContainerStatuses") or []),
+    ]
+    if not statuses:
+        return None
+    return sum(int(s.get("restartCount") or 0) for s in statuses)
+
+
 def pod_resources(pod: Json) -> PodResources:
     metadata = pod.get("metadata") or {}
     spec = pod.get("spec") or {}
@@ -88,6 +100,7 @@ def pod_resources(pod: Json) -> PodResources:
         cpu_limit_millicores=effective(pod, "limits", "cpu", cpu_millicores),
         memory_request_mb=effective(pod, "requests", "memory", memory_mb),
         memory_limit_mb=effective(pod, "limits", "memory", memory_mb),
+        restarts=restarts(status),
     )
 
 

@@ -133,6 +133,15 @@ async def test_status_changes_and_deletion_reach_the_watch(
         lambda: pod_resources(watcher.objects["shop-5d9f-x"]).phase == "Running",
         "the phase change is seen",
     )
+    assert pod_resources(watcher.objects["shop-5d9f-x"]).restarts is None
+    crashed = {"name": "app", "image": "shop:1", "imageID": "", "ready": True, "restartCount": 2}
+    admin.patch_namespaced_pod_status(
+        "shop-5d9f-x", namespace, {"status": {"containerStatuses": [crashed]}}
+    )
+    await eventually(
+        lambda: pod_resources(watcher.objects["shop-5d9f-x"]).restarts == 2,
+        "the restart count is seen",
+    )
 
     admin.delete_namespaced_pod("shop-5d9f-x", namespace, grace_period_seconds=0)
     await eventually(lambda: "shop-5d9f-x" not in watcher.objects, "the deletion is seen")

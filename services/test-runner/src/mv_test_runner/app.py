@@ -12,6 +12,7 @@ from mv_contracts import Envelope
 from mv_contracts.subjects import Subject
 from mv_runtime.bus import Bus, make_broker
 
+from . import preview
 from .executors.base import RunExecutor
 from .executors.kubernetes import KubernetesExecutor
 from .executors.local import LocalExecutor
@@ -46,6 +47,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastStre
     broker = broker or make_broker(settings.nats_url)
     lifecycle = make_lifecycle(settings, broker)
     register(broker, lifecycle, settings.service_name)
+    preview.register(broker, settings.service_name)
     app = FastStream(broker)
 
     @app.after_startup

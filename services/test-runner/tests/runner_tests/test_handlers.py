@@ -31,6 +31,7 @@ from mv_runtime.bus import Bus
 from mv_test_runner.executors.local import LocalExecutor
 from mv_test_runner.handlers import register
 from mv_test_runner.lifecycle import Lifecycle
+from mv_test_runner.preview import preview
 from mv_test_runner.settings import Settings
 from mv_test_runner.state import RunStore
 
@@ -144,3 +145,15 @@ async def test_run_and_cancel_through_real_nats(
     finally:
         await connection.close()
         await slow_connection.close()
+
+
+def test_a_preview_gives_the_script_or_says_why_there_is_none() -> None:
+    good = preview(make_request("http://127.0.0.1:9", scenario("목록")))
+    assert good.error is None
+    assert good.script is not None
+    assert "목록" in good.script
+    # 1e400 is infinity: the contract lets it through, JSON cannot carry it.
+    answer = preview(make_request("http://127.0.0.1:9", scenario("a"), target_tps=1e400))
+    assert answer.script is None
+    assert answer.error is not None
+    assert answer.error.startswith("the script cannot be generated")

@@ -100,7 +100,7 @@ class Gateway:
             ended = details["is_completed"] and details["status"] not in ("pending", "running")
             if ended and (summarised or details["status"] != "succeeded"):
                 return details
-            if time.monotonic() > deadline:
+            if time.monotonic() >= deadline:
                 raise GatewayError(
                     f"test {details['test_id']} has no summary after {wait_seconds:g} s"
                 )

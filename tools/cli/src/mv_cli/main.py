@@ -68,6 +68,40 @@ def _print_result(details: dict[str, Any], analysis: dict[str, Any] | None) -> N
         out.print(f"{mark}{where} {finding['title']['en']}: {finding['detail']['en']}")
 
 
+def _write_reports(
+    client: Gateway, history_id: int, junit: Path | None, report: Path | None
+) -> None:
+    if junit:
+        junit.write_text(client.text(f"/test-history/{history_id}/report.junit.xml"), "utf-8")
+    if report:
+        report.write_text(client.text(f"/test-history/{history_id}/report.html"), "utf-8")
+
+
+@app.command()
+def gate(
+    test_history_id: Annotated[int, typer.Argument(help="A finished test's history id")],
+    gateway: GatewayOption = "http://127.0.0.1:8000",
+    token: TokenOption = None,
+    junit: Annotated[Path | None, typer.Option(help="Write JUnit XML here")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write the HTML report here")] = None,
+) -> None:
+    """Judge a test that has already run: print it, write its reports, exit as `run` does."""
+    client = Gateway(gateway, token)
+    try:
+        details = client.details(test_history_id, wait_seconds=0)
+        analysis = (
+            client.analysis(test_history_id) if details["figures"].get("total_requests") else None
+        )
+        _print_result(details, analysis)
+        _write_reports(client, test_history_id, junit, report)
+    except GatewayError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(Exit.NOT_RUN) from error
+    finally:
+        client.close()
+    raise typer.Exit(exit_code(details["status"], details.get("status_reason"), analysis))
+
+
 @app.command()
 def run(
     plan_file: Annotated[Path, typer.Argument(help="The test plan (YAML)", exists=True)],
@@ -99,10 +133,7 @@ def run(
         history_id = int(details["id"])
         analysis = client.analysis(history_id) if details["figures"].get("total_requests") else None
         _print_result(details, analysis)
-        if junit:
-            junit.write_text(client.text(f"/test-history/{history_id}/report.junit.xml"), "utf-8")
-        if report:
-            report.write_text(client.text(f"/test-history/{history_id}/report.html"), "utf-8")
+        _write_reports(client, history_id, junit, report)
     except (GatewayError, PlanError) as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(Exit.NOT_RUN) from error

@@ -2,7 +2,8 @@
 
 from .engine import RULES, analyse
 from .facts import PodSample, RunFacts
-from .findings import Analysis, Comparison, Finding, Severity, Verdict, Words
+from .findings import Analysis, Comparison, Finding, Narrative, Severity, Verdict, Words
+from .narrative import prompt
 from .thresholds import AnalysisThresholds
 
 __all__ = [
@@ -11,10 +12,12 @@ __all__ = [
     "AnalysisThresholds",
     "Comparison",
     "Finding",
+    "Narrative",
     "PodSample",
     "RunFacts",
     "Severity",
     "Verdict",
     "Words",
     "analyse",
+    "prompt",
 ]

@@ -23,6 +23,7 @@ RULES: tuple[Rule, ...] = (
     load.drift,
     pods.cpu_limit,
     pods.memory_growth,
+    pods.restarted,
     generator.dropped_iterations,
     quality.too_short,
     quality.few_requests,

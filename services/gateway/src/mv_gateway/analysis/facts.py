@@ -20,6 +20,7 @@ class PodSample:
     cpu_percent: float | None = None
     memory_usage_mb: float | None = None
     memory_limit_mb: float | None = None
+    restarts: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -57,11 +59,24 @@ class Comparison(BaseModel):
     verdict: Verdict
 
 
+class Narrative(BaseModel):
+    """A summary written by a language model from the findings and figures: labelled as such."""
+
+    text: str
+    language: Literal["en", "ko"]
+    model: str
+    generated: Literal[True] = Field(default=True, description="Written by a language model")
+    generated_at: datetime
+
+
 class Analysis(BaseModel):
     findings: list[Finding]
     baseline_test_id: str | None = None
     verdict: Verdict | None = Field(default=None, description="Against the baseline, if any")
     comparisons: list[Comparison] = Field(default_factory=list)
+    narratives: dict[str, Narrative] = Field(
+        default_factory=dict, description="Written summaries by language, when a model is set"
+    )
 
     @property
     def passed(self) -> bool:

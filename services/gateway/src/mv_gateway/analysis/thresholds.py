@@ -21,8 +21,14 @@ class AnalysisThresholds(BaseModel):
     saturation_latency_growth: float = Field(
         default=0.50, gt=0, description="Response-time growth past the knee that counts"
     )
+    saturation_latency_min_ms: float = Field(
+        default=5, ge=0, description="...and by at least this many milliseconds"
+    )
     drift_ratio: float = Field(
         default=1.25, gt=1, description="Last third's response time over the first third's"
+    )
+    drift_min_ms: float = Field(
+        default=5, ge=0, description="Drift smaller than this many milliseconds is noise"
     )
     cpu_limit_percent: float = Field(default=90, gt=0, description="Percent of the CPU limit")
     cpu_limit_share: float = Field(

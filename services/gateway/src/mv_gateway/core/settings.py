@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 
+from mv_gateway.analysis import AnalysisThresholds
 from mv_runtime.settings import InfluxDBSettings
 
 
@@ -62,3 +63,14 @@ class Settings(InfluxDBSettings):
     admin_max_duration_seconds: float = Field(
         default=6 * 3600, gt=0, description="How long an admin's test may last"
     )
+    analysis: AnalysisThresholds = Field(
+        default_factory=AnalysisThresholds,
+        description="What the findings judge by (ANALYSIS__FAILURE_RATE_WARNING=0.02, ...)",
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="An OpenAI-compatible API (…/v1) for optional written summaries; off if unset",
+    )
+    llm_model: str | None = Field(default=None, description="The chat model to ask")
+    llm_api_key: SecretStr | None = Field(default=None, description="Bearer key, if it needs one")
+    llm_timeout: float = Field(default=60, gt=0, le=600, description="Seconds per summary")

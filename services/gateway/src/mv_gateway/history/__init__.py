@@ -6,6 +6,7 @@ Other features reach the history only through what is exported here.
 """
 
 from .records import NewScenario, TestRuns
+from .results import TestResults
 from .tables import ACTIVE
 
-__all__ = ["ACTIVE", "NewScenario", "TestRuns"]
+__all__ = ["ACTIVE", "NewScenario", "TestResults", "TestRuns"]

@@ -39,6 +39,8 @@ class NewScenario:
 
 
 class TestRuns:
+    __test__ = False  # not a pytest class
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -135,6 +137,7 @@ class TestRuns:
                 memory_limit_mb=pod.memory_limit_mb,
                 cpu_percent=pod.cpu_percent,
                 memory_percent=pod.memory_percent,
+                restarts=pod.restarts,
             )
             for test_history_id in tests
             for pod in snapshot.pods

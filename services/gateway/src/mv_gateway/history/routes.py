@@ -16,6 +16,7 @@ from mv_gateway.auth import READ
 from mv_gateway.core.deps import SessionDep
 from mv_gateway.core.errors import NotFoundError
 
+from . import result_routes
 from .compare import compare_figures, figures_of, group_by_name, match_scenarios
 from .figures import LIST_FIGURES, TREND_FIGURES, SortField
 from .queries import HistoryQueries, Listed, ScenarioDetails, SortOrder
@@ -263,3 +264,6 @@ async def compare_runs(
         only_in_base=_only(matched.only_base),
         only_in_other=_only(matched.only_other),
     )
+
+
+router.include_router(result_routes.router)

@@ -1,8 +1,10 @@
 """What the metrics-aggregator publishes, kept by the gateway.
 
 - ``TEST_SUMMARY``: the figures go into ``test_history`` and, per scenario, into the
-  ``scenario_history`` row whose ``scenario_tag`` is the summary scenario's name; the test is then
-  completed (``is_completed``; ``completed_at`` becomes the summary's time).
+  ``scenario_history`` row whose ``scenario_tag`` is the summary scenario's name; the message is
+  kept as received (``test_summary``: its series, failures by status); the test is analysed
+  (``test_analysis``) and completed (``is_completed``; ``completed_at`` becomes the summary's
+  time).
   Applied once per envelope id; the aggregator derives that id from the test id, so a test's
   summary is stored once.
 
@@ -20,10 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mv_contracts.metrics import FIGURE_NAMES, MetricFigures, TestSummary, TestSummaryEvent
 from mv_contracts.subjects import TEST_SUMMARY
+from mv_gateway.analysis import AnalysisThresholds
 from mv_gateway.core.once import SERVICE, apply_once
 from mv_runtime.bus import subscribe
 
+from .analysing import analyse_test
 from .records import TestRuns
+from .results import TestResults
 from .tables import FigureColumns
 
 log = structlog.get_logger()
@@ -36,9 +41,13 @@ def _copy(figures: MetricFigures, row: FigureColumns) -> None:
 
 
 async def store_summary(
-    session: AsyncSession, summary: TestSummary, completed_at: datetime
+    session: AsyncSession,
+    summary: TestSummary,
+    completed_at: datetime,
+    thresholds: AnalysisThresholds | None = None,
 ) -> bool:
-    """Write the summary into the test's rows; False when the test is unknown here."""
+    """Write the summary into the test's rows, keep it as received and analyse the test;
+    False when the test is unknown here."""
     runs = TestRuns(session)
     test = await runs.get(summary.test_id)
     if test is None:
@@ -55,17 +64,22 @@ async def store_summary(
             log.warning("summary of an unknown scenario", test_id=test.test_id, tag=scenario.name)
             continue
         _copy(scenario.figures, row)
+    await TestResults(session).store_summary(test.id, summary)
+    await analyse_test(session, test, thresholds or AnalysisThresholds())
     return True
 
 
 def register(
-    broker: NatsBroker, sessions: async_sessionmaker[AsyncSession], service: str = SERVICE
+    broker: NatsBroker,
+    sessions: async_sessionmaker[AsyncSession],
+    service: str = SERVICE,
+    thresholds: AnalysisThresholds | None = None,
 ) -> None:
     """``service`` names the durable consumer; tests pass their own so parallel runs don't share."""
 
     @subscribe(broker, service, TEST_SUMMARY)
     async def on_test_summary(event: TestSummaryEvent) -> None:
         async def apply(session: AsyncSession) -> None:
-            await store_summary(session, event.payload, event.time)
+            await store_summary(session, event.payload, event.time, thresholds)
 
         await apply_once(sessions, event, apply)

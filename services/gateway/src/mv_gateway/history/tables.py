@@ -9,8 +9,9 @@ scripts itself (services do not import each other).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Double, Float, ForeignKey, String, Text
+from sqlalchemy import BigInteger, Boolean, Double, Float, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mv_contracts.metrics import FIGURE_NAMES
@@ -59,6 +60,15 @@ class TestHistory(FigureColumns, Base):
     completed_at: Mapped[datetime | None]
     started_by: Mapped[str | None] = mapped_column(
         String(100), doc="Who started the test: a user name or token:<name> (revision 0006)"
+    )
+    run_request: Mapped[dict[str, Any] | None] = mapped_column(
+        doc="The TestRunRequest as it was sent, header values masked (what the analysis reads)"
+    )
+    is_baseline: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        doc="The run other runs of its project are compared with",
     )
 
 
@@ -119,3 +129,35 @@ class TestResourceTimeseries(Base):
     memory_limit_mb: Mapped[float | None] = mapped_column(Float)
     cpu_percent: Mapped[float | None] = mapped_column(Float)
     memory_percent: Mapped[float | None] = mapped_column(Float)
+    restarts: Mapped[int | None] = mapped_column(doc="Container restarts of the pod so far")
+
+
+class TestSummaryRecord(Base):
+    """The aggregator's summary message as it arrived (mv_contracts.metrics.TestSummary as
+    JSON). The figure columns above are filled from it and stay what queries read; this keeps
+    what they cannot hold — the per-step series the result charts draw, failures by status,
+    dropped iterations — so a test can be analysed again later without InfluxDB."""
+
+    __tablename__ = "test_summary"
+
+    test_history_id: Mapped[int] = mapped_column(
+        ForeignKey("test_history.id", ondelete="CASCADE"), primary_key=True
+    )
+    summary: Mapped[dict[str, Any]]
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TestAnalysis(Base):
+    """The findings of a test (mv_gateway.analysis.Analysis as JSON): computed when its summary
+    is stored and again on demand."""
+
+    __tablename__ = "test_analysis"
+
+    test_history_id: Mapped[int] = mapped_column(
+        ForeignKey("test_history.id", ondelete="CASCADE"), primary_key=True
+    )
+    analysis: Mapped[dict[str, Any]]
+    baseline_test_history_id: Mapped[int | None] = mapped_column(
+        ForeignKey("test_history.id", ondelete="SET NULL"), index=True
+    )
+    analysed_at: Mapped[datetime] = mapped_column(default=utcnow)

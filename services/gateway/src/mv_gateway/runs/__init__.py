@@ -1,3 +1,11 @@
 """Runs: starting a load test from stored endpoints (the rules that make the contract's test
 request), cancelling it, reading its generated script, and listing what is running. What a run
-becomes is recorded by the history (:mod:`mv_gateway.history`)."""
+becomes is recorded by the history (:mod:`mv_gateway.history`).
+
+Plans (:mod:`mv_gateway.plans`) start runs through what is exported here.
+"""
+
+from .schemas import LoadTestCreate, LoadTestCreated
+from .service import start_run
+
+__all__ = ["LoadTestCreate", "LoadTestCreated", "start_run"]

@@ -10,12 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 from fastapi.responses import PlainTextResponse
 
-from mv_gateway.auth import READ, Tester
+from mv_gateway.auth import READ, TEST, Tester
 from mv_gateway.core.deps import BusDep, SessionDep, SettingsDep
 from mv_gateway.history import TestRuns
 
 from .schemas import CancelAccepted, JobRead, LoadTestCreate, LoadTestCreated
-from .service import cancel_run, script_of, start_run
+from .service import cancel_run, preview_run, script_of, start_run
 
 router = APIRouter()
 load_testing = APIRouter(prefix="/load-testing", tags=["Load Testing"])
@@ -36,6 +36,21 @@ async def start_load_test(
     whole request against the contract, stores test, scenarios and stages at once (not
     completed) and publishes RUN_TEST. An impossible request is a 422 naming the field."""
     return await start_run(session, bus, body, str(uuid.uuid4()), tester, settings)
+
+
+@load_testing.post(
+    "/preview",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/javascript": {}}}, 422: {}, 503: {}},
+    dependencies=[TEST],
+)
+async def preview_load_test(
+    body: LoadTestCreate, session: SessionDep, bus: BusDep
+) -> PlainTextResponse:
+    """The exact k6 script the test-runner would run for this body (secret header values as
+    environment references); nothing is stored and nothing runs."""
+    script = await preview_run(session, bus, body, f"preview-{uuid.uuid4()}")
+    return PlainTextResponse(script, media_type="text/javascript; charset=utf-8")
 
 
 @load_testing.post(

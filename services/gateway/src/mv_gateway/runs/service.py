@@ -7,10 +7,17 @@ stored for a test that was never sent.
 
 from __future__ import annotations
 
+from nats.errors import NoRespondersError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mv_contracts.runs import TestCancel, TestCancelRequested, TestRunRequested
-from mv_contracts.subjects import CANCEL_TEST, RUN_TEST
+from mv_contracts.runs import (
+    ScriptPreview,
+    ScriptPreviewRequested,
+    TestCancel,
+    TestCancelRequested,
+    TestRunRequested,
+)
+from mv_contracts.subjects import CANCEL_TEST, PREVIEW_SCRIPT, RUN_TEST
 from mv_gateway.auth import (
     AllowList,
     AuditLog,
@@ -20,9 +27,9 @@ from mv_gateway.auth import (
     check_targets,
     limits_for,
 )
-from mv_gateway.core.errors import ConflictError, NotFoundError, ServiceUnavailable
+from mv_gateway.core.errors import ConflictError, FieldError, NotFoundError, ServiceUnavailable
 from mv_gateway.core.settings import Settings
-from mv_gateway.history import ACTIVE, TestRuns
+from mv_gateway.history import ACTIVE, TestResults, TestRuns
 from mv_gateway.specs import SpecRepository
 from mv_runtime.bus import Bus
 
@@ -76,6 +83,7 @@ async def start_run(
         request.test_id,
         {"title": request.title, "base_url": str(request.base_url)},
     )
+    await TestResults(session).keep_request(test, request)
     try:
         await bus.publish(
             RUN_TEST, TestRunRequested(correlation_id=request.test_id, payload=request)
@@ -83,6 +91,27 @@ async def start_run(
     except Exception as error:
         raise BusUnavailable(error) from error
     return LoadTestCreated(test_id=request.test_id, test_history_id=test.id, status=test.status)
+
+
+class ScriptNotGenerated(FieldError):
+    """The test-runner could not make a script of the request (it names why)."""
+
+
+async def preview_run(session: AsyncSession, bus: Bus, body: LoadTestCreate, test_id: str) -> str:
+    """The k6 script the test-runner would run for ``body``; nothing is stored or run."""
+    endpoints = await SpecRepository(session).targets(s.endpoint_id for s in body.scenarios)
+    request = build_request(body, endpoints, test_id)
+    try:
+        answer: ScriptPreview = await bus.request(
+            PREVIEW_SCRIPT, ScriptPreviewRequested(correlation_id=test_id, payload=request)
+        )
+    except NoRespondersError as error:
+        raise ServiceUnavailable("no test-runner is answering; is it running?") from error
+    except Exception as error:
+        raise BusUnavailable(error) from error
+    if answer.script is None:
+        raise ScriptNotGenerated("scenarios", message=answer.error or "no script")
+    return answer.script
 
 
 async def cancel_run(session: AsyncSession, bus: Bus, test_id: str, actor: Principal) -> None:

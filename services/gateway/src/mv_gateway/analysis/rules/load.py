@@ -13,6 +13,7 @@ from mv_gateway.analysis.text import ms, num, pct, where
 from mv_gateway.analysis.thresholds import AnalysisThresholds
 
 STEADY = {Executor.CONSTANT_VUS, Executor.CONSTANT_ARRIVAL_RATE}
+RAMPING = {Executor.RAMPING_VUS, Executor.RAMPING_ARRIVAL_RATE}
 LEVELS = 8
 MIN_DRIFT_STEPS = 9
 
@@ -70,6 +71,7 @@ def knee_of(levels: list[Level], t: AnalysisThresholds) -> tuple[Level, Level] |
             load >= t.saturation_load_growth
             and throughput < t.saturation_tps_growth
             and latency >= t.saturation_latency_growth
+            and top.latency - level.latency >= t.saturation_latency_min_ms
         ):
             return level, top
     return None
@@ -83,9 +85,16 @@ def saturation(facts: RunFacts, t: AnalysisThresholds) -> list[Finding]:
     known = [v for v in vus if v is not None]
     if not known or max(known) < (1 + t.saturation_load_growth) * max(min(known), 1):
         return []  # the load never grew: nothing to saturate
+    # VUs are counted for the whole test: with several scenarios, only one whose own load ramps
+    # can be judged against them (a constant one's throughput rightly stays flat).
+    scenarios = facts.scenarios
     groups: list[tuple[str | None, MetricSeries]] = [
-        (s.name, s.series) for s in facts.scenarios if s.series is not None
-    ] or [(None, overall)]
+        (s.name, s.series)
+        for s in scenarios
+        if s.series is not None and (len(scenarios) == 1 or s.request.executor in RAMPING)
+    ]
+    if not groups and len(scenarios) != 1:
+        groups = [(None, overall)]
     found = []
     for scenario, series in groups:
         hit = knee_of(load_levels(vus, series), t)
@@ -148,7 +157,7 @@ def drift(facts: RunFacts, t: AnalysisThresholds) -> list[Finding]:
             continue
         first, last = ends
         ratio = last / first
-        if ratio < t.drift_ratio:
+        if ratio < t.drift_ratio or last - first < t.drift_min_ms:
             continue
         found.append(
             Finding(

@@ -107,3 +107,39 @@ def memory_growth(facts: RunFacts, t: AnalysisThresholds) -> list[Finding]:
             )
         )
     return found
+
+
+def restarted(facts: RunFacts, t: AnalysisThresholds) -> list[Finding]:
+    del t
+    found = []
+    for pod, samples in by_pod(facts.pods).items():
+        counts = [s.restarts for s in samples if s.restarts is not None]
+        if len(counts) < 2 or counts[-1] <= counts[0]:
+            continue
+        during = counts[-1] - counts[0]
+        found.append(
+            Finding(
+                rule="pods.restarted",
+                severity=Severity.CRITICAL,
+                scenario=None,
+                title=Words(en="A pod restarted during the test", ko="테스트 중 파드 재시작"),
+                detail=Words(
+                    en=f"Pod {pod}'s containers restarted {during} time(s) while the test ran: "
+                    "requests in flight failed and the figures mix a crash with the load.",
+                    ko=f"테스트 중 파드 {pod}의 컨테이너가 {during}번 재시작했습니다. 처리 중이던 "
+                    "요청이 실패했고 수치에 장애가 섞여 있습니다.",
+                ),
+                evidence={
+                    "pod": pod,
+                    "restarts_during_test": during,
+                    "restarts_at_end": counts[-1],
+                },
+                recommendation=Words(
+                    en="Look at the pod's previous logs (kubectl logs --previous) and its events: "
+                    "an OOM kill or a failing liveness probe under load are the usual causes.",
+                    ko="파드의 이전 로그(kubectl logs --previous)와 이벤트를 확인하세요. 부하 중 "
+                    "OOM 종료나 실패하는 liveness probe가 흔한 원인입니다.",
+                ),
+            )
+        )
+    return found

@@ -1,7 +1,7 @@
 """auth: users, login sessions, API tokens, the audit log, editable settings; who started a test
 
 Revision ID: 0006_auth
-Revises: 0003_spec_analysis (at merge: the revision before it, 0005)
+Revises: 0004_summary_analysis (at merge: the revision before it, 0005)
 Create Date: 2026-12-01 09:23:50
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_auth"
-down_revision: str | None = "0003_spec_analysis"
+down_revision: str | None = "0004_summary_analysis"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

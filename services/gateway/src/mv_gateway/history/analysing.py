@@ -1,0 +1,94 @@
+"""A stored test as the analysis sees it, and its analysis run and kept.
+
+Findings are computed when the summary is stored and again on demand; both read the same
+stored rows (the run request, the summary as received, the pods' series), so a finding on the
+result page is the one a later re-analysis gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mv_contracts.runs import Executor, ResponseTimeTarget, ScenarioRequest, Stage, TestRunRequest
+from mv_gateway.analysis import Analysis, AnalysisThresholds, PodSample, RunFacts, analyse
+
+from .queries import HistoryQueries, ScenarioDetails
+from .results import TestResults
+from .tables import TestHistory
+
+
+def request_of(test: TestHistory, scenarios: list[ScenarioRequest]) -> TestRunRequest:
+    """The stored request, or, for a test started before requests were kept, what its
+    scenario rows still tell (built without validation: older rows lack some options)."""
+    if test.run_request is not None:
+        return TestRunRequest.model_validate(test.run_request)
+    known: dict[str, Any] = {
+        "test_id": test.test_id,
+        "title": test.title,
+        "project_id": test.project_id,
+        "target_tps": test.target_tps,
+        "scenarios": scenarios,
+        "headers": {},
+    }
+    return TestRunRequest.model_construct(**known)
+
+
+def _scenario_of(details: ScenarioDetails) -> ScenarioRequest:
+    row = details.scenario
+    target = (
+        ResponseTimeTarget(max_ms=row.response_time_target, percentile=95)
+        if row.response_time_target
+        else None
+    )
+    known: dict[str, Any] = {
+        "name": row.name,
+        "executor": Executor(row.executor),
+        "stages": [Stage(duration=s.duration, target=s.target) for s in details.stages],
+        "response_time_target": target,
+        "error_rate_target": row.error_rate_target,
+        "think_time": row.think_time or 0,
+    }
+    return ScenarioRequest.model_construct(**known)
+
+
+async def facts_of(session: AsyncSession, test: TestHistory) -> RunFacts | None:
+    """The facts of a summarised test; None before its summary."""
+    summary = await TestResults(session).summary(test.id)
+    if summary is None:
+        return None
+    details = await HistoryQueries(session).details(test.id)
+    assert details is not None
+    scenarios = [_scenario_of(d) for d in details.scenarios]
+    pods = [
+        PodSample(
+            pod=series.pod_name,
+            at=point.timestamp,
+            cpu_usage_millicores=point.cpu_usage_millicores,
+            cpu_limit_millicores=point.cpu_limit_millicores,
+            cpu_percent=point.cpu_percent,
+            memory_usage_mb=point.memory_usage_mb,
+            memory_limit_mb=point.memory_limit_mb,
+            restarts=point.restarts,
+        )
+        for series in details.resources
+        for point in series.points
+    ]
+    return RunFacts(request=request_of(test, scenarios), summary=summary, pods=pods)
+
+
+async def analyse_test(
+    session: AsyncSession, test: TestHistory, thresholds: AnalysisThresholds
+) -> Analysis | None:
+    """Analyse ``test`` (against its baseline, if it has one) and keep the result."""
+    facts = await facts_of(session, test)
+    if facts is None:
+        return None
+    results = TestResults(session)
+    baseline_row = await results.baseline_for(test)
+    baseline = await facts_of(session, baseline_row) if baseline_row else None
+    analysis = analyse(facts, thresholds, baseline)
+    baseline_id = baseline_row.id if baseline_row is not None and baseline else None
+    await results.store_analysis(test.id, analysis, baseline_id)
+    return analysis

@@ -1,0 +1,163 @@
+"""Series, analysis, baseline and reports of stored tests over HTTP, on both backends: a summary
+stored as the bus handler stores it, then read back the way the UI and the CLI read it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mv_contracts.metrics import FailureCount
+from mv_contracts.runs import ResponseTimeTarget, TestRunRequest
+from mv_gateway.analysis import RunFacts
+from mv_gateway.history import NewScenario, TestResults, TestRuns
+from mv_gateway.history.summaries import store_summary
+from mv_gateway.history.tables import TestHistory
+from mv_gateway.projects.tables import Project
+
+from .analysis_facts import figures, run, scenario, series
+
+DONE = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+
+
+def planned(p95_slow: float, test_id: str, project_id: int) -> RunFacts:
+    facts = run(
+        [
+            scenario("느린 결제", response_time_target=ResponseTimeTarget(max_ms=100)),
+            scenario("browse", response_time_target=ResponseTimeTarget(max_ms=100)),
+        ],
+        per_scenario=[figures(p95=p95_slow, failed=120), figures(p95=20)],
+        overall=figures(requests=12000, p95=p95_slow, failed=120),
+        scenario_series=[
+            series([100.0] * 30, latency=[p95_slow + i % 3 for i in range(30)]),
+            series([100.0] * 30, latency=[20.0 + i % 3 for i in range(30)]),
+        ],
+        overall_series=series([200.0] * 30, vus=[10.0] * 30),
+        failures=[[FailureCount(status="503", count=120)], []],
+        test_id=test_id,
+    )
+    request = facts.request.model_copy(
+        update={"project_id": project_id, "headers": {"Authorization": "Bearer s3cret"}}
+    )
+    return RunFacts(
+        request=TestRunRequest.model_validate(request.model_dump()), summary=facts.summary
+    )
+
+
+async def stored_run(session: AsyncSession, project: Project, p95_slow: float) -> TestHistory:
+    test_id = str(uuid.uuid4())
+    facts = planned(p95_slow, test_id, project.id)
+    test = await TestRuns(session).add(
+        test_id,
+        project.id,
+        "checkout",
+        None,
+        None,
+        [
+            NewScenario(s.name, s.tag, None, s.request.executor.value, 0, 100.0, None, [])
+            for s in facts.scenarios
+        ],
+    )
+    await TestResults(session).keep_request(test, facts.request)
+    test.status = "succeeded"
+    assert await store_summary(session, facts.summary, DONE)
+    await session.flush()
+    return test
+
+
+async def project(session: AsyncSession) -> Project:
+    p = Project(title="결과")
+    session.add(p)
+    await session.flush()
+    return p
+
+
+async def test_series_are_served_by_scenario_name(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    test = await stored_run(session, await project(session), 180)
+    response = await client.get(f"/test-history/{test.id}/series")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["step_seconds"] == 1
+    assert set(body["scenarios"]) == {"느린 결제", "browse"}
+    assert body["overall"]["tps"] == [200.0] * 30
+    assert body["scenarios"]["느린 결제"]["response_time_p95"][:3] == [180.0, 181.0, 182.0]
+
+
+async def test_the_analysis_names_the_missed_target_and_the_dominant_status(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    test = await stored_run(session, await project(session), 180)
+    analysis = (await client.get(f"/test-history/{test.id}/analysis")).json()
+    critical = [
+        (f["rule"], f["scenario"]) for f in analysis["findings"] if f["severity"] == "critical"
+    ]
+    assert ("target.response_time", "느린 결제") in critical
+    assert ("target.response_time", "browse") not in critical
+    rate = next(f for f in analysis["findings"] if f["rule"] == "failures.rate" and f["scenario"])
+    assert "HTTP 503" in rate["detail"]["en"]
+    assert analysis["baseline_test_id"] is None
+
+
+async def test_the_run_request_is_kept_with_header_values_masked(session: AsyncSession) -> None:
+    test = await stored_run(session, await project(session), 50)
+    assert test.run_request is not None
+    assert test.run_request["headers"] == {"Authorization": "***"}
+    assert "s3cret" not in str(test.run_request)
+
+
+async def test_a_second_run_is_compared_with_the_previous_one_or_the_baseline(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    shop = await project(session)
+    first = await stored_run(session, shop, 50)
+    second = await stored_run(session, shop, 180)
+    analysis = (await client.get(f"/test-history/{second.id}/analysis")).json()
+    assert analysis["baseline_test_id"] == first.test_id
+    assert analysis["verdict"] == "worse"
+    third = await stored_run(session, shop, 50)
+    assert (await client.get(f"/test-history/{third.id}/analysis")).json()["verdict"] == "better"
+
+    assert (await client.put(f"/test-history/{third.id}/baseline")).status_code == 204
+    again = await client.post(f"/test-history/{second.id}/analysis")
+    assert again.status_code == 200
+    assert again.json()["baseline_test_id"] == third.test_id
+    assert (await client.get(f"/test-history/{second.id}/analysis")).json() == again.json()
+
+
+async def test_reports_of_a_stored_run(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    test = await stored_run(session, await project(session), 180)
+    html = await client.get(f"/test-history/{test.id}/report.html", params={"lang": "ko"})
+    assert html.status_code == 200
+    assert html.headers["content-type"].startswith("text/html")
+    assert "느린 결제" in html.text
+    assert "목표 미달" in html.text
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!#)""", html.text)
+    download = await client.get(f"/test-history/{test.id}/report.html", params={"download": 1})
+    assert "attachment" in download.headers["content-disposition"]
+    junit = await client.get(f"/test-history/{test.id}/report.junit.xml")
+    assert junit.headers["content-type"].startswith("application/xml")
+    suite = ET.fromstring(junit.text)  # noqa: S314 -- our own output
+    failed = [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert "느린 결제: p95 target missed" in failed
+    assert "browse: p95 target met" not in failed
+
+
+async def test_tests_without_a_summary_have_no_results(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    shop = await project(session)
+    pending = await TestRuns(session).add(str(uuid.uuid4()), shop.id, "pending", None, None, [])
+    await session.flush()
+    for path in ("series", "analysis", "report.html", "report.junit.xml"):
+        response = await client.get(f"/test-history/{pending.id}/{path}")
+        assert response.status_code == 404, path
+        assert "not found" in response.text
+    assert (await client.post(f"/test-history/{pending.id}/analysis")).status_code == 404
+    assert (await client.get("/test-history/999999/series")).status_code == 404
+    assert (await client.put("/test-history/999999/baseline")).status_code == 404
