@@ -7,6 +7,7 @@ command) the gateway starts with no user, and only an API token from the setting
 from __future__ import annotations
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mv_gateway.core.settings import Settings
@@ -49,6 +50,14 @@ async def create_admin(session: AsyncSession, username: str, password: str) -> b
 async def bootstrap(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
     """At start-up: the settings' first admin when there is no user yet, and the settings'
     admin token when it is not registered yet. A weak password stops the start."""
+    try:
+        await _bootstrap(sessions, settings)
+    except IntegrityError:
+        # Replicas starting together: another one made the same admin or token first.
+        log.info("first admin or settings token made by another replica")
+
+
+async def _bootstrap(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
     async with sessions() as session, session.begin():
         accounts = Accounts(session)
         password = settings.gateway_admin_password
