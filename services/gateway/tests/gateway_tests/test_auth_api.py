@@ -155,6 +155,9 @@ async def test_every_answer_carries_the_security_headers(client: httpx.AsyncClie
     docs = await client.get("/api/swagger")
     assert "cdn.jsdelivr.net" in docs.headers["content-security-policy"]
     assert (await client.get("/nowhere")).headers["x-frame-options"] == "DENY"
+    report = await client.get("/test-history/987654321/report.html")
+    assert report.headers["content-security-policy"].startswith("default-src 'none'")
+    assert "script-src" not in report.headers["content-security-policy"]
 
 
 async def test_the_first_admin_comes_from_the_settings(tmp_path: Path) -> None:

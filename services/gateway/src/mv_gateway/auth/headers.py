@@ -19,6 +19,13 @@ DOCS_CSP = (
     "frame-ancestors 'none'"
 )
 DOCS_PATHS = frozenset({"/api/swagger", "/api/redoc", "/docs/oauth2-redirect"})
+# The self-contained HTML report (GET /test-history/{id}/report.html) carries its styles inline
+# and runs no script: inline styles allowed, nothing else loaded.
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+REPORT_SUFFIX = "/report.html"
 
 COMMON = [
     (b"x-content-type-options", b"nosniff"),
@@ -39,7 +46,13 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope["path"] in DOCS_PATHS else STRICT_CSP
+        path = scope["path"]
+        if path in DOCS_PATHS:
+            csp = DOCS_CSP
+        elif path.endswith(REPORT_SUFFIX):
+            csp = REPORT_CSP
+        else:
+            csp = STRICT_CSP
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
