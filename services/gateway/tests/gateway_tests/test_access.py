@@ -161,3 +161,31 @@ async def _until_subscribed(gateway: LiveGateway) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the WebSocket signed in by its first message was not subscribed")
+
+
+async def test_a_browser_session_signs_in_sse_and_websocket(live_gateway: LiveGateway) -> None:
+    """The cookie of a login opens the live streams; a WebSocket upgrade with that cookie from
+    a page of another origin is refused (cross-site WebSocket hijacking)."""
+    password = "a long passphrase for live"
+    async with httpx.AsyncClient(base_url=live_gateway.base, timeout=10) as http:
+        made = await http.post(
+            "/auth/users",
+            json={"username": "watcher", "password": password, "role": "viewer"},
+            headers=live_gateway.headers,
+        )
+        assert made.status_code == 201
+        login = await http.post("/auth/login", json={"username": "watcher", "password": password})
+        assert login.status_code == 200
+        cookie = f"mv_session={http.cookies['mv_session']}"
+        async with http.stream("GET", "/sse/k6-data", headers={"Cookie": cookie}) as stream:
+            assert stream.status_code == 200
+
+    ws = live_gateway.base.replace("http://", "ws://") + "/ws/k6-data"
+    own = {"Cookie": cookie, "Origin": live_gateway.base}
+    async with websockets.connect(ws, additional_headers=own):
+        await _until_subscribed(live_gateway)
+    foreign = {"Cookie": cookie, "Origin": "https://evil.example"}
+    async with websockets.connect(ws, additional_headers=foreign) as socket:
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(socket.recv(), 10)
+        assert socket.close_code == 1008
