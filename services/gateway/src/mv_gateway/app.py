@@ -19,6 +19,12 @@ from mv_contracts.runs import RunStatus
 from mv_contracts.subjects import ANALYSE_SPEC
 from mv_runtime.bus import make_broker
 
+from .auth import admin_routes as auth_admin
+from .auth import routes as auth
+from .auth.bootstrap import bootstrap
+from .auth.headers import SecurityHeaders
+from .auth.limits import AttemptLimiter
+from .auth.usage import TokenUsage
 from .core.bodies import BodyLimits
 from .core.engine import make_engine, make_session_factory
 from .core.errors import install_error_handlers
@@ -92,6 +98,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         prepare={ANALYSE_SPEC.name: offloader(broker)},
         publish_timeout=settings.outbox_publish_timeout,
     )
+    token_usage = TokenUsage()
     discovery.register(broker, sessions)
     summaries.register(broker, sessions, thresholds=settings.analysis)
     lifecycle.register(broker, sessions)
@@ -103,13 +110,15 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             await upgrade(engine)
+        await bootstrap(sessions, settings)
         connecting = asyncio.create_task(_connect_until_up(broker))
         relaying = asyncio.create_task(outbox.run())
+        flushing = asyncio.create_task(token_usage.keep_flushing(sessions))
         log.info("gateway started", database=engine.url.render_as_string(hide_password=True))
         try:
             yield
         finally:
-            for task in (connecting, relaying):
+            for task in (connecting, relaying, flushing):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -135,7 +144,10 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.outbox = outbox
     app.state.before_project_delete = (cancel_tests_of_project,)
     app.state.test_end = stored_end(sessions)
+    app.state.token_usage = token_usage
+    app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     # Outermost, so refusals carry CORS headers too; no origin is allowed unless listed.
     app.add_middleware(
@@ -146,6 +158,9 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["Location"],
     )
+    app.include_router(auth.router)
+    app.include_router(auth_admin.settings_router)
+    app.include_router(auth_admin.audit_router)
     app.include_router(health.router)
     app.include_router(projects.router)
     app.include_router(runs.router)

@@ -11,8 +11,10 @@ from pathlib import Path
 from uuid import uuid4
 
 import httpx
+from pydantic import SecretStr
 
 from mv_devstack.config import StackConfig
+from mv_gateway.auth.tokens import TOKEN_PREFIX, new_secret
 from mv_gateway.history.tables import TestHistory
 from mv_gateway.projects.tables import Project
 
@@ -37,19 +39,24 @@ async def _test(app: object, status: str) -> tuple[str, int]:
 
 async def test_a_client_of_an_ended_test_gets_its_end(stack: StackConfig, tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'end.db'}"
-    async with serve_gateway(stack, url, sse_ping_seconds=0.3) as (base, app):
+    token = new_secret(TOKEN_PREFIX)
+    async with serve_gateway(
+        stack, url, sse_ping_seconds=0.3, gateway_admin_token=SecretStr(token)
+    ) as (base, app):
         test_id, _ = await _test(app, "failed")
         stream = f"{base}/sse/k6-data?test_id={test_id}"
         for headers in ({}, {"Last-Event-ID": "12345"}):
-            events = await asyncio.wait_for(_sse_events(stream, headers=headers), 10)
+            events = await asyncio.wait_for(_sse_events(stream, token, headers=headers), 10)
             assert [e["data"]["kind"] for e in events] == ["end"]
             assert events[0]["data"]["end"] == {"status": "failed", "reason": "k6 exited with 99"}
-        named = await asyncio.wait_for(_sse_events(stream + "&named=true"), 10)
+        named = await asyncio.wait_for(_sse_events(stream + "&named=true", token), 10)
         assert [e["event"] for e in named] == ["end"]
 
         # A stream open while the test runs, whose live end never comes (NATS was away):
         running_id, row_id = await _test(app, "running")
-        following = asyncio.create_task(_sse_events(f"{base}/sse/k6-data?test_id={running_id}"))
+        following = asyncio.create_task(
+            _sse_events(f"{base}/sse/k6-data?test_id={running_id}", token)
+        )
         await asyncio.sleep(1)
         assert not following.done()
         async with app.state.session_factory() as session, session.begin():

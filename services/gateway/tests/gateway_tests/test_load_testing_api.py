@@ -130,6 +130,7 @@ async def test_start_stores_everything_and_publishes_run_test(
         "Performance Test", endpoints["project"], 100
     )  # fmt: skip
     assert not test.is_completed
+    assert test.started_by == "token:test admin"  # the client fixture's token
     scenarios = (
         await session.scalars(
             select(ScenarioHistory)

@@ -175,6 +175,7 @@ class TestDetailsRead(BaseModel):
     is_completed: bool
     job_name: str | None
     k6_script_file_name: str | None
+    started_by: str | None = Field(default=None, description="The user or token:<name>")
     complete: bool | None = Field(
         default=None,
         description="Whether the figures hold every request k6 made; null before the summary",

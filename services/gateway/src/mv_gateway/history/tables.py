@@ -59,6 +59,9 @@ class TestHistory(FigureColumns, Base):
     k6_script_file_name: Mapped[str | None] = mapped_column(String(255))
     is_completed: Mapped[bool] = mapped_column(Boolean, default=False)
     completed_at: Mapped[datetime | None]
+    started_by: Mapped[str | None] = mapped_column(
+        String(100), doc="Who started the test: a user name or token:<name> (revision 0006)"
+    )
     run_request: Mapped[dict[str, Any] | None] = mapped_column(
         doc="The TestRunRequest as it was sent, header values masked (what the analysis reads)"
     )

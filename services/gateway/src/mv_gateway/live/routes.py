@@ -17,6 +17,7 @@ from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisco
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from mv_gateway.auth import READ, Permission, accept_signed_in
 from mv_gateway.core.settings import Settings
 
 from .hub import ClientFilter, ClientQueue, HubClosed, LiveHub
@@ -42,7 +43,7 @@ class LiveStats(BaseModel):
     dropped_total: int = Field(description="Messages slow clients lost since the gateway started")
 
 
-@router.get("/live/stats", response_model=LiveStats)
+@router.get("/live/stats", response_model=LiveStats, dependencies=[READ])
 async def live_stats(request: Request) -> LiveStats:
     """How the live fan-out of this gateway is doing."""
     hub: LiveHub = request.app.state.live_hub
@@ -65,7 +66,12 @@ SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/sse/k6-data", response_class=StreamingResponse, responses=SSE_RESPONSE)
+@router.get(
+    "/sse/k6-data",
+    response_class=StreamingResponse,
+    responses=SSE_RESPONSE,
+    dependencies=[READ],
+)
 async def k6_data_sse(
     request: Request,
     test_id: TestIdQuery = None,
@@ -153,12 +159,16 @@ async def _sse_frames(
 async def k6_data_ws(
     websocket: WebSocket, test_id: TestIdQuery = None, include: IncludeQuery = Include.ALL
 ) -> None:
-    """The SSE stream's messages as JSON text frames; closes (1000) after a test's end."""
+    """The SSE stream's messages as JSON text frames; closes (1000) after a test's end.
+
+    Signed in by the session cookie of the upgrade, or an API token offered as subprotocols
+    ``bearer, mvt_…`` or sent as the first message ``{"token": "mvt_…"}``; else closed (1008)."""
     hub: LiveHub = websocket.app.state.live_hub
     settings: Settings = websocket.app.state.settings
     ended: EndLookup | None = getattr(websocket.app.state, "test_end", None)
     wanted = ClientFilter(test_id=test_id, include=include)
-    await websocket.accept()
+    if await accept_signed_in(websocket, Permission.READ) is None:
+        return
     client = hub.subscribe(wanted)
     closed = asyncio.create_task(_until_closed(websocket))
     try:

@@ -10,11 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 from fastapi.responses import PlainTextResponse
 
+from mv_gateway.auth import READ, TEST, Tester
 from mv_gateway.core.deps import BusDep, OutboxDep, SessionDep, SettingsDep
 from mv_gateway.core.idempotency import KeyHeader
 from mv_gateway.history import TestRuns
 
-from .limits import RunLimits
 from .schemas import CancelAccepted, JobRead, LoadTestCreate, LoadTestCreated
 from .service import cancel_run, preview_run, script_of, start_run
 
@@ -35,6 +35,7 @@ async def start_load_test(
     body: LoadTestCreate,
     session: SessionDep,
     outbox: OutboxDep,
+    tester: Tester,
     settings: SettingsDep,
     idempotency_key: KeyHeader = None,
 ) -> LoadTestCreated:
@@ -50,8 +51,8 @@ async def start_load_test(
         outbox,
         body,
         str(uuid.uuid4()),
-        max_command_bytes=settings.max_command_bytes,
-        limits=RunLimits.of(settings),
+        tester,
+        settings,
         idempotency_key=idempotency_key,
     )
 
@@ -60,6 +61,7 @@ async def start_load_test(
     "/preview",
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/javascript": {}}}, 422: {}, 503: {}},
+    dependencies=[TEST],
 )
 async def preview_load_test(
     body: LoadTestCreate, session: SessionDep, bus: BusDep
@@ -77,11 +79,11 @@ async def preview_load_test(
     responses={404: {}, 409: {}},
 )
 async def cancel_load_test(
-    test_id: TestId, session: SessionDep, outbox: OutboxDep
+    test_id: TestId, session: SessionDep, outbox: OutboxDep, tester: Tester
 ) -> CancelAccepted:
     """Ask the test-runner to stop a test that is pending or running (k6 is stopped wherever it
     is); 409 once the test has ended."""
-    await cancel_run(session, outbox, test_id)
+    await cancel_run(session, outbox, test_id, tester)
     return CancelAccepted(test_id=test_id)
 
 
@@ -89,6 +91,7 @@ async def cancel_load_test(
     "/{test_id}/script",
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/javascript": {}}}, 404: {}},
+    dependencies=[READ],
 )
 async def get_script(test_id: TestId, session: SessionDep) -> PlainTextResponse:
     """The k6 script the test-runner generated (secrets are environment variables, not in it)."""
@@ -96,7 +99,7 @@ async def get_script(test_id: TestId, session: SessionDep) -> PlainTextResponse:
     return PlainTextResponse(script, media_type="text/javascript; charset=utf-8")
 
 
-@scheduler.get("/jobs", response_model=list[JobRead])
+@scheduler.get("/jobs", response_model=list[JobRead], dependencies=[READ])
 async def list_jobs(session: SessionDep) -> list[JobRead]:
     """Tests not yet finished: pending (sent to the runner) or running (k6 started)."""
     return [JobRead.model_validate(t) for t in await TestRuns(session).active()]

@@ -20,6 +20,15 @@ from mv_contracts.runs import (
     TestRunRequested,
 )
 from mv_contracts.subjects import CANCEL_TEST, PREVIEW_SCRIPT, RUN_TEST, Subject
+from mv_gateway.auth import (
+    AllowList,
+    AuditLog,
+    Principal,
+    TargetNotAllowed,
+    allowed_entries,
+    check_targets,
+    limits_for,
+)
 from mv_gateway.core.credentials import redact
 from mv_gateway.core.errors import (
     ConflictError,
@@ -30,12 +39,13 @@ from mv_gateway.core.errors import (
 )
 from mv_gateway.core.idempotency import IdempotencyKeys, fingerprint
 from mv_gateway.core.outbox import Outbox
+from mv_gateway.core.settings import Settings
 from mv_gateway.history import ACTIVE, TestResults, TestRuns
 from mv_gateway.specs import SpecRepository
 from mv_runtime.bus import Bus
 
 from .limits import RunLimits, check_limits
-from .rules import build_request, new_scenarios
+from .rules import InvalidTestRequest, build_request, check_load, new_scenarios
 from .schemas import LoadTestCreate, LoadTestCreated
 
 
@@ -75,12 +85,14 @@ async def start_run(
     outbox: Outbox,
     body: LoadTestCreate,
     test_id: str,
+    actor: Principal,
+    settings: Settings,
     *,
-    max_command_bytes: int,
-    limits: RunLimits,
     idempotency_key: str | None = None,
 ) -> LoadTestCreated:
-    """Store the test (pending) and ask the test-runner to run it."""
+    """Check the test against the gateway's limits, the actor's and the allowed targets, store
+    it (pending) and ask the test-runner to run it."""
+    max_command_bytes = settings.max_command_bytes
     keys = IdempotencyKeys(session, "load-testing")
     body_print = fingerprint(body.model_dump(mode="json"))
     if idempotency_key is not None:
@@ -89,8 +101,14 @@ async def start_run(
             return await _replay(session, idempotency_key, made)
     endpoints = await SpecRepository(session).targets(s.endpoint_id for s in body.scenarios)
     request = build_request(body, endpoints, test_id)
-    check_limits(request, limits)
+    check_limits(request, RunLimits.of(settings))
     assert request.project_id is not None
+    check_load(request, limits_for(actor.role, settings), actor.role.value)
+    allow = AllowList.parse(await allowed_entries(session, settings))
+    try:
+        await check_targets(allow, [str(request.base_url)])
+    except TargetNotAllowed as refused:
+        raise InvalidTestRequest("base_url", message=str(refused)) from None
     command = TestRunRequested(correlation_id=request.test_id, payload=request)
     if (size := len(command.model_dump_json())) > max_command_bytes:
         raise CommandTooLarge(size, max_command_bytes)
@@ -105,6 +123,13 @@ async def start_run(
         request.description,
         request.target_tps,
         new_scenarios(request),
+        started_by=actor.actor,
+    )
+    await AuditLog(session).record(
+        actor,
+        "start_test",
+        request.test_id,
+        {"title": request.title, "base_url": redact(str(request.base_url))},
     )
     await TestResults(session).keep_request(test, request)
     created = LoadTestCreated(test_id=request.test_id, test_history_id=test.id, status=test.status)
@@ -140,12 +165,13 @@ async def _replay(session: AsyncSession, key: str, test_id: str) -> LoadTestCrea
     return LoadTestCreated(test_id=test.test_id, test_history_id=test.id, status=test.status)
 
 
-async def cancel_run(session: AsyncSession, outbox: Outbox, test_id: str) -> None:
+async def cancel_run(session: AsyncSession, outbox: Outbox, test_id: str, actor: Principal) -> None:
     test = await TestRuns(session).get(test_id)
     if test is None:
         raise NotFoundError("test", test_id)
     if test.is_completed or test.status not in ACTIVE:
         raise TestAlreadyEnded(test_id, test.status)
+    await AuditLog(session).record(actor, "cancel_test", test_id)
     cancel = TestCancelRequested(correlation_id=test_id, payload=TestCancel(test_id=test_id))
     await _command(session, outbox, CANCEL_TEST, cancel)
 

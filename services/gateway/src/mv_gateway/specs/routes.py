@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
+from mv_gateway.auth import READ, Admin, AuditLog, Tester
 from mv_gateway.core.deps import SessionDep
 from mv_gateway.core.errors import NotFoundError
 from mv_gateway.core.idempotency import KeyHeader, fingerprint
@@ -54,6 +55,8 @@ async def analyze(
     body: AnalyseRequest,
     response: Response,
     analyses: AnalysesDep,
+    tester: Tester,
+    session: SessionDep,
     idempotency_key: KeyHeader = None,
     wait: Annotated[bool, Query(description="Wait for the outcome")] = False,
     timeout: Annotated[  # noqa: ASYNC109 - a query parameter, not a cancellation timeout
@@ -77,10 +80,20 @@ async def analyze(
     )
     if analysis.status != PENDING:
         response.status_code = status.HTTP_200_OK
+    # Written after the analysis is stored (its own transactions): on SQLite a write here first
+    # would hold the lock those need.
+    await AuditLog(session).record(
+        tester, "analyse", analysis.analysis_id, {"project_id": body.project_id}
+    )
     return analysis
 
 
-@specs.get("/analyses/{analysis_id}", response_model=AnalysisRead, responses={404: {}})
+@specs.get(
+    "/analyses/{analysis_id}",
+    response_model=AnalysisRead,
+    responses={404: {}},
+    dependencies=[READ],
+)
 async def get_analysis(
     analysis_id: Annotated[str, Path(max_length=64)], session: SessionDep
 ) -> AnalysisRead:
@@ -90,7 +103,7 @@ async def get_analysis(
     return AnalysisRead.model_validate(analysis)
 
 
-@specs.get("", response_model=list[SpecRead], responses={404: {}})
+@specs.get("", response_model=list[SpecRead], responses={404: {}}, dependencies=[READ])
 async def list_specs(
     session: SessionDep, project_id: Annotated[int, Query(ge=1, le=2**63 - 1)]
 ) -> list[SpecRead]:
@@ -101,7 +114,7 @@ async def list_specs(
     ]
 
 
-@specs.get("/{spec_id}", response_model=SpecDetail, responses={404: {}})
+@specs.get("/{spec_id}", response_model=SpecDetail, responses={404: {}}, dependencies=[READ])
 async def get_spec(
     spec_id: SpecId,
     session: SessionDep,
@@ -120,14 +133,15 @@ async def get_spec(
 
 
 @specs.delete("/{spec_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}})
-async def delete_spec(spec_id: SpecId, session: SessionDep) -> Response:
+async def delete_spec(spec_id: SpecId, admin: Admin, session: SessionDep) -> Response:
     """Delete a spec with its tags and endpoints."""
     if not await SpecRepository(session).delete(spec_id):
         raise NotFoundError("spec", spec_id)
+    await AuditLog(session).record(admin, "delete_spec", str(spec_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@endpoints.get("", response_model=list[EndpointRead])
+@endpoints.get("", response_model=list[EndpointRead], dependencies=[READ])
 async def list_endpoints(
     session: SessionDep,
     spec_id: BigId = None,
