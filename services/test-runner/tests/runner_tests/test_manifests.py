@@ -12,9 +12,9 @@ from typing import Any
 import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 
+from mv_test_runner.executors import segments
 from mv_test_runner.executors.base import job_name
 from mv_test_runner.executors.kubernetes import job_options
-from mv_test_runner.executors import segments
 from mv_test_runner.executors.manifests import (
     RUN_LABEL,
     RUNNER_LABEL,

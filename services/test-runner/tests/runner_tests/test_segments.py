@@ -104,3 +104,12 @@ def test_counts_of_a_split_run_are_the_sum_or_unknown() -> None:
     assert total == counts(12, 3)
     # A runner without its count: the total is unknown, never a sum missing that runner.
     assert summed([counts(3, 1), None]) is None
+
+
+def test_a_runner_failing_while_others_run_is_named_by_its_place() -> None:
+    crashed = outcomes.from_exit(107, "")
+    assert outcomes.combined([("a", None), ("b", crashed), ("c", None)]) == Outcome(
+        RunStatus.FAILED, "runner 2/3 (b): script error (exit code 107)"
+    )
+    with pytest.raises(ValueError, match="needs a failed one"):
+        outcomes.combined([("a", None), ("b", outcomes.SUCCEEDED)])
