@@ -148,6 +148,12 @@ async def test_three_runners_give_one_exact_summary(
     p95 = k6_percentile(durations, 95)
     assert summary.overall.p95_response_time is not None
     assert summary.overall.p95_response_time == pytest.approx(p95, rel=0.01)
+    # Each runner's samples are their own series (tag runner), so none overwrote another's.
+    query = 'SHOW TAG VALUES FROM vus WITH KEY = "runner" WHERE testid = \'' + test_id + "'"
+    async with httpx.AsyncClient(base_url=stack.influxdb_url, timeout=20) as http:
+        shown = await http.get("/query", params={"db": stack.influxdb_database, "q": query})
+    tagged = shown.json()["results"][0]["series"][0]["values"]
+    assert sorted(v[1] for v in tagged) == ["1", "2", "3"]
     runners = [
         json.loads((f / "summary.json").read_text())["metrics"]["http_req_duration"]
         for f in executor.runner_dirs(test_id)

@@ -24,6 +24,8 @@ def test_segments_tile_the_test_and_share_one_sequence() -> None:
     assert segments.segment_sequence(3) == "0,1/3,2/3,1"
     assert segments.segment_args(1, 1) == []
     assert segments.segment_args(2, 4) == [
+        "--tag",
+        "runner=2",
         "--execution-segment",
         "1/4:2/4",
         "--execution-segment-sequence",

@@ -23,6 +23,7 @@ RESUME: dict[str, Any] = {
     "data": {"type": "status", "id": "default", "attributes": {"paused": False}}
 }
 PAUSED_BEFORE_RUN = 4
+RUNNER_TAG = "runner"
 
 
 def _fraction(numerator: int, parallelism: int) -> str:
@@ -46,10 +47,15 @@ def segment_sequence(parallelism: int) -> str:
 
 
 def segment_args(index: int, parallelism: int) -> list[str]:
-    """The k6 arguments of one runner; none for a test on one runner."""
+    """The k6 arguments of one runner; none for a test on one runner. Each runner's samples also
+    carry ``RUNNER_TAG`` = its index: their series differ, so two runners' samples of one
+    nanosecond never overwrite each other in InfluxDB, and per-runner gauges (``vus``) can be
+    told apart."""
     if parallelism == 1:
         return []
     return [
+        "--tag",
+        f"{RUNNER_TAG}={index}",
         "--execution-segment",
         execution_segment(index, parallelism),
         "--execution-segment-sequence",
