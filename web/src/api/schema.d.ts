@@ -1406,6 +1406,18 @@ export interface components {
                 [key: string]: string;
             };
             /**
+             * One Runner Per Node
+             * @description Kubernetes: no two runners of the test on one node (pod anti-affinity)
+             * @default false
+             */
+            one_runner_per_node: boolean;
+            /**
+             * Parallelism
+             * @description k6 runners sharing the test (execution segments); the runner's MAX_PARALLELISM may bound it lower
+             * @default 1
+             */
+            parallelism: number;
+            /**
              * Project Id
              * @description Default: the endpoints' project
              */
@@ -2150,6 +2162,12 @@ export interface components {
             job_name: string | null;
             /** K6 Script File Name */
             k6_script_file_name: string | null;
+            /**
+             * Parallelism
+             * @description k6 runners the test was split over
+             * @default 1
+             */
+            parallelism: number;
             /** Project Id */
             project_id: number;
             /** Project Title */

@@ -146,6 +146,7 @@ async def test_details(test_history_id: TestHistoryId, session: SessionDep) -> T
         status_reason=t.status_reason,
         executor=t.executor,
         target_tps=t.target_tps,
+        parallelism=(t.run_request or {}).get("parallelism", 1),
         tested_at=t.tested_at,
         completed_at=t.completed_at,
         is_completed=t.is_completed,

@@ -170,6 +170,7 @@ class TestDetailsRead(BaseModel):
     status_reason: str | None
     executor: str | None = Field(description="Where k6 ran: local or kubernetes")
     target_tps: float | None
+    parallelism: int = Field(default=1, description="k6 runners the test was split over")
     tested_at: datetime
     completed_at: datetime | None
     is_completed: bool

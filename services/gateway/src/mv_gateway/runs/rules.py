@@ -131,6 +131,8 @@ def build_request(
                 "base_url": base_url,
                 "target_tps": body.target_tps,
                 "headers": headers,
+                "parallelism": body.parallelism,
+                "one_runner_per_node": body.one_runner_per_node,
                 "scenarios": [
                     scenario_request(s, endpoints[s.endpoint_id]) for s in body.scenarios
                 ],
