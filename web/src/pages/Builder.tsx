@@ -78,6 +78,7 @@ function Form({ projectId, endpoints, specs, previous }: {
         title: title.trim(), description: description.trim() || null, project_id: projectId,
         base_url: baseUrl.trim() || null, target_tps: targetTps ? Number(targetTps) : null,
         headers: pairs, scenarios: scenarios.map(toScenarioCreate),
+        parallelism: 1, one_runner_per_node: false,
       };
       const created = await api.startTest(request);
       const secret = new Set([...headers, ...scenarios.flatMap((s) => s.headers)].filter((h) => h.secret).map((h) => h.key.trim()));
