@@ -164,6 +164,13 @@ def test_a_killed_test_runner_follows_its_k6_run_to_one_whole_result(services: S
     details = _final_details(services, history_id, timeout=60)
     stored_after = time.monotonic() - killed
     k6_made, stored, served = _check_one_whole_run(services, project_id, test_id, details)
+    # The result came from the restarted runner following the same k6, not from a new run.
+    followed = [
+        line
+        for line in services.processes["test-runner"].log_file.read_text().splitlines()
+        if "following run again after restart" in line and test_id in line
+    ]
+    assert len(followed) == 1, followed
     measured(
         "test-runner killed mid-run",
         seconds_from_kill_to_stored_result=round(stored_after, 1), run_seconds=RUN_SECONDS,
@@ -175,7 +182,7 @@ async def test_a_killed_gateway_comes_back_with_the_final_result_and_the_end(
     services: Stack,
 ) -> None:
     project_id, test_id, history_id = await asyncio.to_thread(_start_run, services)
-    await asyncio.sleep(4)
+    await asyncio.sleep(2)  # early: the gateway takes ~10 s to be ready again, the run 18 s
     gateway = services.processes["gateway"]
     killed = services.kill("gateway")
     await asyncio.sleep(2)
