@@ -85,7 +85,7 @@ def test_the_route_table_is_complete(client: httpx.AsyncClient) -> None:
         ("GET", "/api/swagger"),  # the documentation page; the document itself is open too
         ("GET", "/healthz"),
         ("GET", "/ui"),  # the web UI's files: its sign-in page must load
-        ("GET", "/ui/{path}"),
+        ("GET", "/ui/{path:path}"),
         ("POST", "/auth/login"),
     ]
     assert declared[("DELETE", "/project/{project_id}")] is Permission.ADMIN
