@@ -89,6 +89,21 @@ export type LiveSnapshot = Schemas["LiveSnapshot"];
 export type PodLive = Schemas["PodLive"];
 export type ResourcePoint = Schemas["ResourcePoint"];
 export type ProjectTestPage = Get<"/test-history/projects/{project_id}">;
+export type TestAnalysis = Schemas["Analysis"];
+export type Finding = Schemas["Finding"];
+export type Comparison = Schemas["Comparison"];
+export type PlanRead = Schemas["PlanRead"];
+export type PlanWrite = Schemas["PlanWrite"];
+
+/** null when the server answers 404 (nothing stored yet), the error otherwise. */
+async function orNull<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
 
 const ENDPOINT_PAGE = 1000; // the route's largest limit
 
@@ -126,13 +141,26 @@ export const api = {
   startTest: (body: LoadTestCreate) => request<LoadTestCreated>("POST", "/load-testing", { body }),
   cancelTest: (testId: string) => request<Schemas["CancelAccepted"]>("POST", `/load-testing/${testId}/cancel`),
   /** The stored per-second series; null when the test has none stored (404). */
-  series: async (historyId: number): Promise<StoredSeries | null> => {
-    try {
-      return await request<StoredSeries>("GET", `/test-history/${historyId}/series`);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) return null;
-      throw error;
-    }
-  },
+  series: (historyId: number) => orNull(request<StoredSeries>("GET", `/test-history/${historyId}/series`)),
+  /** The findings and the verdict against the baseline; null before the test is analysed. */
+  testAnalysis: (historyId: number) => orNull(request<TestAnalysis>("GET", `/test-history/${historyId}/analysis`)),
+  reanalyse: (historyId: number) => request<TestAnalysis>("POST", `/test-history/${historyId}/analysis`),
+  markBaseline: (historyId: number) => request<void>("PUT", `/test-history/${historyId}/baseline`),
+  narrative: (historyId: number, lang: "en" | "ko") =>
+    request<TestAnalysis>("POST", `/test-history/${historyId}/narrative`, { query: { lang } }),
+  /** The exact k6 script the request would run (a 422 names what is wrong with it). */
+  preview: (body: LoadTestCreate) => request<string>("POST", "/load-testing/preview", { body, text: true }),
+  plans: (projectId: number) => request<PlanRead[]>("GET", "/plans", { query: { project_id: projectId } }),
+  plan: (id: number) => request<PlanRead>("GET", `/plans/${id}`),
+  createPlan: (body: PlanWrite) => request<PlanRead>("POST", "/plans", { body }),
+  replacePlan: (id: number, body: PlanWrite) => request<PlanRead>("PUT", `/plans/${id}`, { body }),
+  deletePlan: (id: number) => request<void>("DELETE", `/plans/${id}`),
+  runPlan: (id: number) => request<LoadTestCreated>("POST", `/plans/${id}/run`),
   script: (testId: string) => request<string>("GET", `/load-testing/${testId}/script`, { text: true }),
+};
+
+/** Report downloads are plain links: the browser saves what the gateway sends. */
+export const reportLinks = {
+  html: (historyId: number, lang: "en" | "ko") => `/test-history/${historyId}/report.html?lang=${lang}&download=1`,
+  junit: (historyId: number) => `/test-history/${historyId}/report.junit.xml`,
 };

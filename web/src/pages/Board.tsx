@@ -73,6 +73,12 @@ function Running({ tests }: { tests: TestListItem[] }) {
   );
 }
 
+/** A list row whose figures are not whole says so in a word, with the reason on hover. */
+function IncompleteMark({ reason }: { reason?: string | null }) {
+  const { t } = useI18n();
+  return <span class="mark-incomplete small" title={reason ?? undefined}> <span aria-hidden="true">⚠</span> {t("result.incompleteShort")}</span>;
+}
+
 export function RecentTable({ tests, showProject = true, selectable }: {
   tests: TestListItem[]; showProject?: boolean;
   selectable?: { selected: number[]; toggle: (id: number) => void };
@@ -98,7 +104,7 @@ export function RecentTable({ tests, showProject = true, selectable }: {
                 checked={selectable.selected.includes(test.id)} onChange={() => selectable.toggle(test.id)} /></td>}
               <td><a href={href(`/tests/${test.id}`)}>{test.title}</a></td>
               {showProject && <td><a href={href(`/projects/${test.project_id}`)}>{test.project_title}</a></td>}
-              <td><StatusBadge status={test.status} /></td>
+              <td><StatusBadge status={test.status} />{test.complete === false && <IncompleteMark />}</td>
               <td class="num">{formatMs(test.p95_response_time, locale)}</td>
               <td class="num">{formatCompact(test.avg_tps, locale)}</td>
               <td class="num">{formatPercent(test.avg_error_rate, locale)}</td>
