@@ -23,7 +23,9 @@ function Page() {
     }
     case "builder": {
       const from = route.query.get("from");
-      return <Builder projectId={id("projectId")} from={from ? Number(from) : undefined} key={from ?? "new"} />;
+      const plan = route.query.get("plan");
+      return <Builder projectId={id("projectId")} from={from ? Number(from) : undefined} planId={plan ? Number(plan) : undefined}
+        key={`${from ?? "new"}-${plan ?? ""}`} />;
     }
     case "test": return <Run historyId={id("historyId")} key={route.params.historyId} />;
     case "compare": return <Compare base={Number(route.query.get("base"))} other={Number(route.query.get("other"))} />;

@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, type SpecRead } from "../api/client";
 import { EndpointBrowser } from "../components/EndpointBrowser";
+import { Plans } from "../components/Plans";
 import { Async, Confirm, Empty, ErrorNote } from "../components/ui";
 import { TrendChart } from "../components/TrendChart";
 import { useI18n } from "../i18n";
@@ -47,6 +48,7 @@ export function Project({ projectId }: { projectId: number }) {
           {(list) => list.length ? <EndpointBrowser endpoints={list} /> : <p class="muted">{t("endpoints.none")}</p>}
         </Async>
       </section>
+      <Plans projectId={projectId} />
       <History projectId={projectId} />
     </main>
   );
