@@ -18,7 +18,7 @@ export function useLiveStream(testId: string | null | undefined, onMessage: (mes
     const receive = (event: MessageEvent<string>) => handler.current(JSON.parse(event.data) as LiveMessage);
     source.onopen = () => setState("open");
     source.onerror = () => setState(source.readyState === EventSource.CLOSED ? "closed" : "connecting");
-    for (const kind of ["k6", "resources"]) source.addEventListener(kind, receive as EventListener);
+    for (const kind of ["k6", "resources", "alert"]) source.addEventListener(kind, receive as EventListener);
     source.addEventListener("end", ((event: MessageEvent<string>) => {
       receive(event);
       if (testId) { source.close(); setState("closed"); } // one test: nothing more will come
