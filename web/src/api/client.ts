@@ -1,6 +1,7 @@
 // One typed client for the gateway's HTTP API (same origin). Types come from schema.d.ts,
 // generated from the gateway's OpenAPI document (scripts/web.sh types). Every request goes
 // through `request`, the one place a session cookie or a CSRF header will be added.
+import { type Me, csrfToken } from "../lib/auth";
 import type { StoredSeries } from "../lib/series";
 import type { components, paths } from "./schema";
 
@@ -8,10 +9,16 @@ export type Schemas = components["schemas"];
 
 /** A failed request: the HTTP status and what the server said (`detail`), in plain words. */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly detail?: unknown) {
+  constructor(readonly status: number, message: string, readonly detail?: unknown, readonly retryAfter?: number) {
     super(message);
   }
 }
+
+/** A 401 anywhere (but a failed sign-in) asks for the login page; the shell sets the handler. */
+let unauthorized: () => void = () => {};
+export function onUnauthorized(handler: () => void): void { unauthorized = handler; }
+
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** FastAPI answers `{"detail": "..."}`, or for a 422 a list of `{loc, msg}`: make it a sentence. */
 export function describeDetail(detail: unknown): string | null {
@@ -47,6 +54,8 @@ export async function request<T>(method: string, path: string,
   options: { query?: Query; body?: unknown; signal?: AbortSignal; text?: boolean } = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: options.text ? "text/plain" : "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  const csrf = SAFE.has(method) ? null : csrfToken();
+  if (csrf) headers["X-CSRF-Token"] = csrf; // a write signed in by cookie repeats the CSRF cookie
   let response: Response;
   try {
     response = await fetch(withQuery(path, options.query), {
@@ -61,7 +70,10 @@ export async function request<T>(method: string, path: string,
     let detail: unknown;
     try { detail = (await response.json()).detail; } catch { detail = undefined; }
     const said = describeDetail(detail) ?? response.statusText;
-    throw new ApiError(response.status, `${method} ${path} → ${response.status}: ${said}`, detail);
+    if (response.status === 401 && path !== "/auth/login") unauthorized();
+    const retry = Number(response.headers.get("Retry-After"));
+    throw new ApiError(response.status, `${method} ${path} → ${response.status}: ${said}`, detail,
+      Number.isFinite(retry) && retry > 0 ? retry : undefined);
   }
   if (response.status === 204) return undefined as T;
   return (options.text ? await response.text() : await response.json()) as T;
@@ -119,6 +131,10 @@ async function allEndpoints(projectId: number): Promise<EndpointRead[]> {
 }
 
 export const api = {
+  /** Who is signed in; null when the gateway has no auth (404). */
+  me: () => orNull(request<Me>("GET", "/auth/me")),
+  login: (username: string, password: string) => request<Me>("POST", "/auth/login", { body: { username, password } }),
+  logout: () => request<void>("POST", "/auth/logout"),
   projects: () => request<ProjectRead[]>("GET", "/project", { query: { limit: 200 } }),
   project: (id: number) => request<ProjectRead>("GET", `/project/${id}`),
   createProject: (body: Schemas["ProjectCreate"]) => request<ProjectRead>("POST", "/project", { body }),

@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { api, type LiveSnapshot, type ProjectRead, type TestListItem } from "../api/client";
 import { Async, Empty, ErrorNote, StatusBadge, Tile } from "../components/ui";
 import { useI18n } from "../i18n";
+import { useAccess } from "../lib/auth";
 import { formatCompact, formatMs, formatPercent, formatRelative, formatDateTime } from "../lib/format";
 import { useLiveStream } from "../lib/live";
 import { useAsync, useInterval } from "../lib/useAsync";
@@ -119,6 +120,7 @@ export function RecentTable({ tests, showProject = true, selectable }: {
 
 function ProjectList({ projects, onCreated }: { projects: ProjectRead[]; onCreated: () => void }) {
   const { t, locale } = useI18n();
+  const { can } = useAccess();
   return (
     <>
       <ul class="project-list">
@@ -130,10 +132,10 @@ function ProjectList({ projects, onCreated }: { projects: ProjectRead[]; onCreat
           </li>
         ))}
       </ul>
-      <details class="inline-form">
+      {can("test") && <details class="inline-form">
         <summary>{t("project.new")}</summary>
         <NewProject onCreated={onCreated} />
-      </details>
+      </details>}
     </>
   );
 }
