@@ -7,13 +7,16 @@ from typing import Any
 
 import httpx
 import websockets
+from websockets.typing import Subprotocol
 
 
-async def sse_messages(url: str) -> list[dict[str, Any]]:
-    """Every ``data:`` payload of one SSE stream, read to its end."""
+async def sse_messages(url: str, token: str) -> list[dict[str, Any]]:
+    """Every ``data:`` payload of one SSE stream, read to its end, signed in with ``token``."""
     messages: list[dict[str, Any]] = []
     async with (
-        httpx.AsyncClient(timeout=httpx.Timeout(120, read=60)) as http,
+        httpx.AsyncClient(
+            timeout=httpx.Timeout(120, read=60), headers={"Authorization": f"Bearer {token}"}
+        ) as http,
         http.stream("GET", url) as response,
     ):
         assert response.status_code == 200
@@ -23,7 +26,9 @@ async def sse_messages(url: str) -> list[dict[str, Any]]:
     return messages
 
 
-async def websocket_messages(url: str) -> list[dict[str, Any]]:
-    """Every JSON frame of one WebSocket stream, until the server closes it."""
-    async with websockets.connect(url) as socket:
+async def websocket_messages(url: str, token: str) -> list[dict[str, Any]]:
+    """Every JSON frame of one WebSocket stream, until the server closes it; the token offered
+    as a browser would (``new WebSocket(url, ["bearer", token])``)."""
+    protocols = [Subprotocol("bearer"), Subprotocol(token)]
+    async with websockets.connect(url, subprotocols=protocols) as socket:
         return [json.loads(frame) async for frame in socket]

@@ -8,6 +8,7 @@ and the CLI fails the CI job."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -75,8 +76,11 @@ def test_findings_of_a_real_run_and_the_cli_gate(
             [sys.executable, "-m", "mv_cli", "run", str(plan), "--gateway", config.gateway_url,
              "--junit", str(junit), "--report", str(report), "--quiet"],
             capture_output=True, text=True, timeout=240, check=False,
+            env={**os.environ, "METRIC_VAULT_TOKEN": config.admin_token_file.read_text().strip()},
         )  # fmt: skip
-        with httpx.Client(base_url=config.gateway_url, timeout=10) as http:
+        with httpx.Client(
+            base_url=config.gateway_url, headers=config.admin_headers(), timeout=10
+        ) as http:
             board = http.get("/test-history/simple", params={"limit": 1}).json()
             assert board, cli.stdout + cli.stderr
             latest = board[0]

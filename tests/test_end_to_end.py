@@ -65,10 +65,13 @@ async def test_analyse_run_stream_and_summarise_the_demo(services_config: StackC
         )  # fmt: skip
         test_id = created["test_id"]
         query = f"test_id={test_id}"
-        sse = asyncio.create_task(streams.sse_messages(f"{config.gateway_url}/sse/k6-data?{query}"))
+        token = config.admin_token_file.read_text().strip()
+        sse = asyncio.create_task(
+            streams.sse_messages(f"{config.gateway_url}/sse/k6-data?{query}", token)
+        )
         ws_url = config.gateway_url.replace("http://", "ws://")
         ws = asyncio.create_task(
-            streams.websocket_messages(f"{ws_url}/ws/k6-data?{query}&include=k6_only")
+            streams.websocket_messages(f"{ws_url}/ws/k6-data?{query}&include=k6_only", token)
         )
         sse_messages, ws_messages = await asyncio.wait_for(asyncio.gather(sse, ws), 180)
         details = await asyncio.to_thread(demo.summary, int(created["test_history_id"]))

@@ -211,7 +211,11 @@ async def test_pods_streamed_and_stored_and_a_new_service_analysed(
         )  # fmt: skip
         test_id = created["test_id"]
         sse_messages = await asyncio.wait_for(
-            streams.sse_messages(f"{config.gateway_url}/sse/k6-data?test_id={test_id}"), 120
+            streams.sse_messages(
+                f"{config.gateway_url}/sse/k6-data?test_id={test_id}",
+                config.admin_token_file.read_text().strip(),
+            ),
+            120,
         )
         details = await asyncio.to_thread(demo.summary, int(created["test_history_id"]))
         deadline = time.monotonic() + 20  # the durable store handler may trail the summary

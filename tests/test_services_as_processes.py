@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from mv_devstack.config import StackConfig
+from mv_devstack.credentials import ADMIN_USERNAME, ensure_admin
 from mv_devstack.services import SERVICES, start_services
 
 
@@ -27,7 +28,9 @@ def test_services_start_report_healthy_and_stop_cleanly_on_sigterm(
     services_config: StackConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("KUBECONFIG", raising=False)  # a laptop without a cluster
-    processes = start_services(services_config)
+    admin = ensure_admin(services_config)  # the first start: a password, printed by `up`
+    assert admin.password is not None
+    processes = start_services(services_config, admin)
     try:
         assert [p.name for p in processes] == list(SERVICES)
         assert all(p.pid() for p in processes)
@@ -36,10 +39,15 @@ def test_services_start_report_healthy_and_stop_cleanly_on_sigterm(
         assert all(c["reachable"] for c in health.json()["components"].values())
 
         created = httpx.post(
-            f"{services_config.gateway_url}/project", json={"title": "프로세스"}, timeout=10
-        )
+            f"{services_config.gateway_url}/project", json={"title": "프로세스"}, timeout=10,
+            headers=services_config.admin_headers(),
+        )  # fmt: skip
         assert created.status_code == 201
         assert created.json()["title"] == "프로세스"
+        login = {"username": ADMIN_USERNAME, "password": admin.password}
+        signed_in = httpx.post(f"{services_config.gateway_url}/auth/login", json=login)
+        assert signed_in.status_code == 200, signed_in.text
+        assert signed_in.json()["role"] == "admin"
     finally:
         stopping_at = datetime.now(UTC).isoformat()
         stopped = [p.stop(timeout=20) for p in reversed(processes)]

@@ -108,3 +108,41 @@ def test_wrong_values_are_refused_with_a_reason(values: str, error: str) -> None
     result = helm("template", "mv", str(CHART), "--set", values)
     assert result.returncode != 0
     assert error in result.stderr
+
+
+def _gateway_env(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    (gateway,) = by_kind(docs, "Deployment")["mv-metric-vault-gateway"]["spec"]["template"]["spec"][
+        "containers"
+    ]
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in gateway["env"]}
+
+
+def test_the_first_admin_gets_a_generated_password_from_a_secret() -> None:
+    docs = template("mv")
+    password = by_kind(docs, "Secret")["mv-metric-vault-admin"]["stringData"]
+    assert len(password["GATEWAY_ADMIN_PASSWORD"]) == 24
+    env = _gateway_env(docs)
+    assert env["GATEWAY_ADMIN_USERNAME"] == "admin"
+    assert env["GATEWAY_ADMIN_PASSWORD"]["secretKeyRef"] == {
+        "name": "mv-metric-vault-admin", "key": "GATEWAY_ADMIN_PASSWORD",
+    }  # fmt: skip
+    assert env["SECURE_COOKIES"] == "auto"
+    own = template("mv", "--set", "gateway.auth.existingSecret=our-admin")
+    assert "mv-metric-vault-admin" not in by_kind(own, "Secret")
+    assert _gateway_env(own)["GATEWAY_ADMIN_PASSWORD"]["secretKeyRef"]["name"] == "our-admin"
+    behind_tls = template(
+        "mv", "--set", "gateway.ingress.enabled=true",
+        "--set", "gateway.ingress.tls[0].secretName=mv-tls",
+    )  # fmt: skip
+    assert _gateway_env(behind_tls)["SECURE_COOKIES"] == "always"
+
+
+def test_an_upgrade_keeps_the_admin_password(kube: KubeApiServer, kube_api: Any) -> None:
+    """The chart reads the Secret back (lookup) instead of generating a new password."""
+    namespace = unique("mv-admin")
+    create_namespace(kube_api, namespace)
+    installed = [d for d in template(namespace) if d["metadata"]["name"] == "mv-metric-vault-admin"]
+    apply(kube_api, installed, namespace, dry_run=False)
+    upgraded = template(namespace, "--dry-run=server", "--kubeconfig", str(kube.kubeconfig))
+    again = by_kind(upgraded, "Secret")["mv-metric-vault-admin"]["stringData"]
+    assert again == installed[0]["stringData"]

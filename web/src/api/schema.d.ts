@@ -24,6 +24,170 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit
+         * @description Who signed in, analysed, started, cancelled, deleted or changed what and when; newest
+         *     first.
+         */
+        get: operations["audit_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Login
+         * @description Sign in: sets the HttpOnly session cookie and the readable CSRF cookie. Failed attempts
+         *     are limited per user name and per client address (429 with Retry-After).
+         */
+        post: operations["login_auth_login_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Logout
+         * @description End this browser's login (a token is revoked with DELETE /auth/tokens/{id} instead).
+         */
+        post: operations["logout_auth_logout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Me
+         * @description Who the request is signed in as, what the role permits, and (cookie) the CSRF token.
+         */
+        get: operations["me_auth_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tokens
+         * @description Every token without its secret: a hint, the role, when made and last used.
+         */
+        get: operations["list_tokens_auth_tokens_get"];
+        put?: never;
+        /**
+         * Create Token
+         * @description A new API token for scripts and CI; the answer is the only time its secret is shown.
+         */
+        post: operations["create_token_auth_tokens_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Token
+         * @description Revoke a token: from this moment it answers 401.
+         */
+        delete: operations["revoke_token_auth_tokens__token_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Users */
+        get: operations["list_users_auth_users_get"];
+        put?: never;
+        /** Create User */
+        post: operations["create_user_auth_users_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update User
+         * @description Change a user's role, disable or enable them, or set a new password.
+         */
+        patch: operations["update_user_auth_users__user_id__patch"];
+        trace?: never;
+    };
     "/endpoint": {
         parameters: {
             query?: never;
@@ -76,7 +240,9 @@ export interface paths {
          *
          *     The gateway resolves each endpoint_id to its method, path and spec base URL, validates the
          *     whole request against the contract, stores test, scenarios and stages at once (not
-         *     completed) and publishes RUN_TEST. An impossible request is a 422 naming the field.
+         *     completed) with the RUN_TEST command, and publishes it (now, or once NATS is back: 202
+         *     either way, and the test runs once). An impossible request is a 422 naming the field. A
+         *     repeated ``Idempotency-Key`` answers the test the first request made.
          */
         post: operations["start_load_test_load_testing_post"];
         delete?: never;
@@ -115,7 +281,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel Load Test */
+        /**
+         * Cancel Load Test
+         * @description Ask the test-runner to stop a test that is pending or running (k6 is stopped wherever it
+         *     is); 409 once the test has ended.
+         */
         post: operations["cancel_load_test_load_testing__test_id__cancel_post"];
         delete?: never;
         options?: never;
@@ -189,7 +359,9 @@ export interface paths {
         /**
          * Analyze
          * @description Analyse a document: 202 with the analysis id at once, or with ``wait=true`` 200 with the
-         *     outcome (422 when the analysis failed, 202 if it is still running at the time-out).
+         *     outcome (422 when the analysis failed, 202 if it is still running at the time-out). The
+         *     command waits in the outbox while NATS is away; a repeated ``Idempotency-Key`` answers the
+         *     analysis the first request made.
          */
         post: operations["analyze_openapi_analyze_post"];
         delete?: never;
@@ -310,7 +482,8 @@ export interface paths {
         post?: never;
         /**
          * Delete Project
-         * @description Delete a project with its specs, endpoints and test history.
+         * @description Delete a project with its specs, endpoints and test history. Its tests still pending or
+         *     running are cancelled first (k6 is stopped); the cancellations are sent once it is gone.
          */
         delete: operations["delete_project_project__project_id__delete"];
         options?: never;
@@ -338,6 +511,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/settings/allowed-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Allowed Targets
+         * @description Hosts, domains and networks a test may send load to; anything else is refused (422).
+         */
+        get: operations["get_allowed_targets_settings_allowed_targets_get"];
+        /**
+         * Put Allowed Targets
+         * @description Replace the allow-list (kept in the database; the settings' list is the default).
+         */
+        put: operations["put_allowed_targets_settings_allowed_targets_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sse/k6-data": {
         parameters: {
             query?: never;
@@ -347,10 +544,12 @@ export interface paths {
         };
         /**
          * K6 Data Sse
-         * @description Live figures every LIVE_INTERVAL: event ``k6`` (TPS, requests, errors, VUs, response
-         *     times, per scenario), event ``resources`` (per pod ``usage``, ``actual_usage``, ``specs``)
-         *     and a last event ``end`` when the test ends. ``: ping`` comments keep the connection open.
-         *     The same payloads are served over WebSocket at ``/ws/k6-data``.
+         * @description Live figures every LIVE_INTERVAL: messages of kind ``k6`` (TPS, requests, errors, VUs,
+         *     response times, per scenario), ``resources`` (per pod ``usage``, ``actual_usage``,
+         *     ``specs``) and a last ``end`` when the test ends, the kind inside each JSON message.
+         *     Events are unnamed, so ``EventSource.onmessage`` receives every one; ``named=true`` names
+         *     them by kind for ``addEventListener`` clients. ``: ping`` comments keep the connection
+         *     open. The same payloads are served over WebSocket at ``/ws/k6-data``.
          */
         get: operations["k6_data_sse_sse_k6_data_get"];
         put?: never;
@@ -612,6 +811,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AllowedTargets */
+        AllowedTargets: {
+            /**
+             * Entries
+             * @description Host names (localhost), domains (*.svc.cluster.local) and networks (10.0.0.0/8, ::1/128) load may be aimed at
+             * @example [
+             *       "127.0.0.0/8",
+             *       "localhost",
+             *       "*.svc.cluster.local"
+             *     ]
+             */
+            entries: string[];
+        };
         /**
          * AnalyseRequest
          * @example {
@@ -688,6 +900,31 @@ export interface components {
              * @description pending, succeeded or failed
              */
             status: string;
+            /**
+             * Warnings
+             * @description What the analysis left unresolved (it still succeeded)
+             */
+            warnings?: components["schemas"]["WarningRead"][];
+        };
+        /** AuditRead */
+        AuditRead: {
+            /** Action */
+            action: string;
+            /** Actor */
+            actor: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            } | null;
+            /** Id */
+            id: number;
+            /** Target */
+            target: string | null;
         };
         /** CancelAccepted */
         CancelAccepted: {
@@ -1169,6 +1406,18 @@ export interface components {
                 [key: string]: string;
             };
             /**
+             * One Runner Per Node
+             * @description Kubernetes: no two runners of the test on one node (pod anti-affinity)
+             * @default false
+             */
+            one_runner_per_node: boolean;
+            /**
+             * Parallelism
+             * @description k6 runners sharing the test (execution segments); the runner's MAX_PARALLELISM may bound it lower
+             * @default 1
+             */
+            parallelism: number;
+            /**
              * Project Id
              * @description Default: the endpoints' project
              */
@@ -1188,6 +1437,34 @@ export interface components {
             test_history_id: number;
             /** Test Id */
             test_id: string;
+        };
+        /** LoginRequest */
+        LoginRequest: {
+            /** Password */
+            password: string;
+            /** Username */
+            username: string;
+        };
+        /** Me */
+        Me: {
+            /**
+             * Csrf Token
+             * @description Send it as X-CSRF-Token with writes signed in by cookie
+             */
+            csrf_token?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "user" | "token";
+            /**
+             * Name
+             * @description The user name, or the token's name
+             */
+            name: string;
+            /** Permissions */
+            permissions: components["schemas"]["Permission"][];
+            role: components["schemas"]["Role"];
         };
         /**
          * MetricSeries
@@ -1243,6 +1520,11 @@ export interface components {
             /** Text */
             text: string;
         };
+        /**
+         * Permission
+         * @enum {string}
+         */
+        Permission: "read" | "test" | "admin";
         /** PlanRead */
         PlanRead: {
             /**
@@ -1498,6 +1780,11 @@ export interface components {
              */
             percentile: number;
         };
+        /**
+         * Role
+         * @enum {string}
+         */
+        Role: "viewer" | "tester" | "admin";
         /**
          * RunComparison
          * @example {
@@ -1775,6 +2062,11 @@ export interface components {
             title: string;
             /** Version */
             version: string;
+            /**
+             * Warnings
+             * @description What the latest analysis left unresolved
+             */
+            warnings?: components["schemas"]["WarningRead"][];
         };
         /** SpecRead */
         SpecRead: {
@@ -1799,6 +2091,11 @@ export interface components {
             title: string;
             /** Version */
             version: string;
+            /**
+             * Warnings
+             * @description What the latest analysis left unresolved
+             */
+            warnings?: components["schemas"]["WarningRead"][];
         };
         /** Stage */
         Stage: {
@@ -1865,6 +2162,12 @@ export interface components {
             job_name: string | null;
             /** K6 Script File Name */
             k6_script_file_name: string | null;
+            /**
+             * Parallelism
+             * @description k6 runners the test was split over
+             * @default 1
+             */
+            parallelism: number;
             /** Project Id */
             project_id: number;
             /** Project Title */
@@ -1876,6 +2179,11 @@ export interface components {
             resources: components["schemas"]["PodResources"][];
             /** Scenarios */
             scenarios: components["schemas"]["ScenarioRead"][];
+            /**
+             * Started By
+             * @description The user or token:<name>
+             */
+            started_by?: string | null;
             /** Status */
             status: string;
             /** Status Reason */
@@ -1985,6 +2293,47 @@ export interface components {
             /** Step Seconds */
             step_seconds: number;
         };
+        /** TokenCreate */
+        TokenCreate: {
+            /** Name */
+            name: string;
+            role: components["schemas"]["Role"];
+        };
+        /** TokenCreated */
+        TokenCreated: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            role: components["schemas"]["Role"];
+            /**
+             * Token
+             * @description The secret, shown this once; only its digest is stored
+             */
+            token: string;
+        };
+        /** TokenRead */
+        TokenRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Hint
+             * @description Prefix and last four characters, to recognise it
+             */
+            hint: string;
+            /** Id */
+            id: number;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+            role: components["schemas"]["Role"];
+        };
         /**
          * TrendPoint
          * @description A run's main figures; the same shape for the whole test and for one scenario.
@@ -2034,6 +2383,38 @@ export interface components {
              */
             total_requests?: number | null;
         };
+        /** UserCreate */
+        UserCreate: {
+            /** Password */
+            password: string;
+            /** @default viewer */
+            role: components["schemas"]["Role"];
+            /** Username */
+            username: string;
+        };
+        /** UserRead */
+        UserRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Disabled */
+            disabled: boolean;
+            /** Id */
+            id: number;
+            role: components["schemas"]["Role"];
+            /** Username */
+            username: string;
+        };
+        /** UserUpdate */
+        UserUpdate: {
+            /** Disabled */
+            disabled?: boolean | null;
+            /** Password */
+            password?: string | null;
+            role?: components["schemas"]["Role"] | null;
+        };
         /** ValidationError */
         ValidationError: {
             /** Context */
@@ -2052,6 +2433,18 @@ export interface components {
          * @enum {string}
          */
         Verdict: "better" | "worse" | "same";
+        /** WarningRead */
+        WarningRead: {
+            /**
+             * Endpoint
+             * @description 'METHOD path'; none: the document
+             */
+            endpoint?: string | null;
+            /** Message */
+            message: string;
+            /** Ref */
+            ref?: string | null;
+        };
         /**
          * Words
          * @description One text in both languages of the product.
@@ -2096,6 +2489,316 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    audit_audit_get: {
+        parameters: {
+            query?: {
+                actor?: string | null;
+                action?: string | null;
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    login_auth_login_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    logout_auth_logout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    me_auth_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+        };
+    };
+    list_tokens_auth_tokens_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRead"][];
+                };
+            };
+        };
+    };
+    create_token_auth_tokens_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenCreated"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_token_auth_tokens__token_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_users_auth_users_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"][];
+                };
+            };
+        };
+    };
+    create_user_auth_users_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_user_auth_users__user_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2162,7 +2865,10 @@ export interface operations {
     start_load_test_load_testing_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeating a request with the same key returns the first one's result */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2181,17 +2887,22 @@ export interface operations {
                     "application/json": components["schemas"]["LoadTestCreated"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
-            /** @description Service Unavailable */
-            503: {
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2281,13 +2992,6 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
         };
     };
@@ -2415,7 +3119,10 @@ export interface operations {
                 /** @description Seconds to wait */
                 timeout?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Repeating a request with the same key returns the first one's result */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2450,15 +3157,15 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Unprocessable Entity */
-            422: {
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Service Unavailable */
-            503: {
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2954,6 +3661,57 @@ export interface operations {
             };
         };
     };
+    get_allowed_targets_settings_allowed_targets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllowedTargets"];
+                };
+            };
+        };
+    };
+    put_allowed_targets_settings_allowed_targets_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AllowedTargets"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllowedTargets"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     k6_data_sse_sse_k6_data_get: {
         parameters: {
             query?: {
@@ -2961,6 +3719,8 @@ export interface operations {
                 test_id?: string | null;
                 /** @description all, k6_only (k6 figures) or resources_only (pods) */
                 include?: components["schemas"]["Include"];
+                /** @description Name each event by its kind (event: k6) instead of unnamed */
+                named?: boolean;
             };
             header?: {
                 /** @description Resume after this event id (sent by EventSource) */

@@ -81,6 +81,7 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan }: {
       title: title.trim(), description: description.trim() || null, project_id: projectId,
       base_url: baseUrl.trim() || null, target_tps: targetTps ? Number(targetTps) : null,
       headers: pairs, scenarios: scenarios.map(toScenarioCreate),
+      parallelism: 1, one_runner_per_node: false,
     };
   };
 

@@ -114,6 +114,10 @@ def scenario_tag(position: int, name: str) -> str:
     return f"s{position + 1:02d}_{slug}" if slug else f"s{position + 1:02d}"
 
 
+# The contract's ceiling on runners per test; a runner's MAX_PARALLELISM setting may lower it.
+MAX_PARALLELISM = 100
+
+
 class TestRunRequest(Contract):
     test_id: str = Field(min_length=1, max_length=64)
     title: Name
@@ -123,6 +127,17 @@ class TestRunRequest(Contract):
     target_tps: float | None = Field(default=None, gt=0)
     headers: Headers = Field(default_factory=dict)
     scenarios: list[ScenarioRequest] = Field(min_length=1, max_length=100)
+    parallelism: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_PARALLELISM,
+        description="k6 runners sharing the test (execution segments); the runner's "
+        "MAX_PARALLELISM may bound it lower",
+    )
+    one_runner_per_node: bool = Field(
+        default=False,
+        description="Kubernetes: no two runners of the test on one node (pod anti-affinity)",
+    )
 
     @model_validator(mode="after")
     def _unique_scenario_names(self) -> TestRunRequest:
@@ -135,6 +150,14 @@ class TestRunRequest(Contract):
 class TestCancel(Contract):
     test_id: str
     reason: Text = "cancelled by user"
+
+
+class RunnerInfo(Contract):
+    """One of the k6 runners of a test: its share of the load and where it runs."""
+
+    index: int = Field(ge=1, description="1..parallelism")
+    name: str = Field(description="Job (Kubernetes) or run folder (local) of this runner")
+    execution_segment: str = Field(examples=["0:1/3"], description="k6 --execution-segment")
 
 
 class TestStarted(Contract):
@@ -150,6 +173,11 @@ class TestStarted(Contract):
     scenario_names: dict[str, Name] = Field(
         default_factory=dict,
         description="k6 scenario tag (see scenario_tag) → the scenario's name as the user wrote it",
+    )
+    runners: list[RunnerInfo] = Field(
+        default_factory=list,
+        description="The k6 runners sharing the test, one per execution segment; empty from "
+        "runners older than parallelism (one runner, named job_name)",
     )
 
 

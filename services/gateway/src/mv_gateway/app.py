@@ -11,28 +11,43 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from faststream.nats import NatsBroker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mv_contracts.runs import RunStatus
+from mv_contracts.subjects import ANALYSE_SPEC
 from mv_runtime.bus import make_broker
 
+from .auth import admin_routes as auth_admin
+from .auth import routes as auth
+from .auth.bootstrap import bootstrap
+from .auth.headers import SecurityHeaders
+from .auth.limits import AttemptLimiter
+from .auth.usage import TokenUsage
+from .core.bodies import BodyLimits
 from .core.engine import make_engine, make_session_factory
 from .core.errors import install_error_handlers
 from .core.migrate import upgrade
+from .core.outbox import Outbox
 from .core.settings import Settings
 from .health import routes as health
-from .history import lifecycle, resources, summaries
+from .history import ACTIVE, TestRuns, lifecycle, resources, summaries
 from .history import routes as history
 from .live import LiveHub
 from .live import handlers as live_feed
 from .live import routes as live
 from .live.alerts import BurstWatch
+from .live.messages import StoredEnd
+from .live.routes import EndLookup
 from .plans import routes as plans
 from .projects import routes as projects
+from .runs import cancel_tests_of_project
 from .runs import routes as runs
 from .specs import discovery
 from .specs import handlers as spec_handlers
 from .specs import routes as specs
-from .specs.analysis import Waiters
+from .specs.analysis import Waiters, offloader
 from .ui import install as install_ui
 
 log = structlog.get_logger()
@@ -53,12 +68,37 @@ async def _connect_until_up(broker: NatsBroker) -> None:
             return
 
 
+def stored_end(sessions: async_sessionmaker[AsyncSession]) -> EndLookup:
+    """How live streams learn that a test has ended: from its stored finished event."""
+
+    async def lookup(test_id: str) -> StoredEnd | None:
+        async with sessions() as session:
+            test = await TestRuns(session).get(test_id)
+        if test is None or test.status in ACTIVE or test.status not in set(RunStatus):
+            return None
+        return StoredEnd(
+            test_id=test_id,
+            at=test.completed_at or test.tested_at,
+            status=RunStatus(test.status),
+            reason=test.status_reason,
+        )
+
+    return lookup
+
+
 def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     broker = broker or make_broker(settings.nats_url)
     engine = make_engine(settings.database_url)  # connects lazily, on first use
     sessions = make_session_factory(engine)
     hub = LiveHub(queue_size=settings.live_queue_size)
     waiters = Waiters()
+    outbox = Outbox(
+        sessions,
+        broker,
+        prepare={ANALYSE_SPEC.name: offloader(broker)},
+        publish_timeout=settings.outbox_publish_timeout,
+    )
+    token_usage = TokenUsage()
     discovery.register(broker, sessions)
     summaries.register(broker, sessions, thresholds=settings.analysis)
     lifecycle.register(broker, sessions)
@@ -70,14 +110,18 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             await upgrade(engine)
+        await bootstrap(sessions, settings)
         connecting = asyncio.create_task(_connect_until_up(broker))
+        relaying = asyncio.create_task(outbox.run())
+        flushing = asyncio.create_task(token_usage.keep_flushing(sessions))
         log.info("gateway started", database=engine.url.render_as_string(hide_password=True))
         try:
             yield
         finally:
-            connecting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await connecting
+            for task in (connecting, relaying, flushing):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await broker.stop()
             await engine.dispose()
             log.info("gateway stopped")
@@ -97,7 +141,26 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.broker = broker
     app.state.live_hub = hub
     app.state.analysis_waiters = waiters
+    app.state.outbox = outbox
+    app.state.before_project_delete = (cancel_tests_of_project,)
+    app.state.test_end = stored_end(sessions)
+    app.state.token_usage = token_usage
+    app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
+    # Outermost, so refusals carry CORS headers too; no origin is allowed unless listed.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=bool(settings.cors_origins) and "*" not in settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["Location"],
+    )
+    app.include_router(auth.router)
+    app.include_router(auth_admin.settings_router)
+    app.include_router(auth_admin.audit_router)
     app.include_router(health.router)
     app.include_router(projects.router)
     app.include_router(runs.router)

@@ -3,7 +3,8 @@ feature's tables on the one metadata, so autogenerate and ``upgrade`` see the wh
 
 from __future__ import annotations
 
-from mv_gateway.core import once
+from mv_gateway.auth import tables as auth
+from mv_gateway.core import idempotency, once, outbox
 from mv_gateway.core.database import Base
 from mv_gateway.history import tables as history
 from mv_gateway.plans import tables as plans
@@ -11,4 +12,4 @@ from mv_gateway.projects import tables as projects
 from mv_gateway.specs import tables as specs
 
 metadata = Base.metadata
-MODULES = (once, projects, specs, history, plans)
+MODULES = (once, outbox, idempotency, auth, projects, specs, history, plans)

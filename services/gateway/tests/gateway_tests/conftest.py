@@ -12,14 +12,19 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from websockets.typing import Subprotocol
 
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import port_is_free
 from mv_devstack.servers import PostgreSQL
 from mv_gateway.app import create_app
+from mv_gateway.auth import Role
+from mv_gateway.auth.store import Accounts
+from mv_gateway.auth.tokens import TOKEN_PREFIX, new_secret
 from mv_gateway.core.deps import get_session
-from mv_gateway.core.engine import make_engine
+from mv_gateway.core.engine import make_engine, make_session_factory
 from mv_gateway.core.migrate import upgrade
 from mv_gateway.core.settings import Settings
 from mv_gateway.server import GatewayServer
@@ -77,13 +82,38 @@ def settings_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def client(
+async def tokens(session: AsyncSession) -> dict[Role, str]:
+    """An API token per role, in the test's transaction."""
+    accounts = Accounts(session)
+    return {role: (await accounts.add_token(f"test {role}", role, "tests"))[1] for role in Role}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def committed_admin(engine: AsyncEngine) -> dict[str, str]:
+    """The header of a new admin token committed to ``engine``'s database, for tests that run
+    the app on a committed database rather than the test's transaction."""
+    async with make_session_factory(engine)() as session, session.begin():
+        _, secret = await Accounts(session).add_token("test admin", Role.ADMIN, "tests")
+    return bearer(secret)
+
+
+def bearer_subprotocols(token: str) -> list[Subprotocol]:
+    """How a browser's WebSocket offers a token: ``new WebSocket(url, ["bearer", token])``."""
+    return [Subprotocol("bearer"), Subprotocol(token)]
+
+
+@pytest.fixture
+async def anonymous(
     engine: AsyncEngine,
     session: AsyncSession,
     stack: StackConfig,
     settings_overrides: dict[str, Any],
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The gateway app over ASGI, its session dependency bound to the test's transaction."""
+    """The gateway app over ASGI, its session dependency bound to the test's transaction; no
+    credential (see ``client``)."""
     settings = Settings(
         database_url=engine.url.render_as_string(hide_password=False),
         nats_url=stack.nats_url,
@@ -108,12 +138,24 @@ async def client(
     await app.state.engine.dispose()
 
 
+@pytest.fixture
+async def client(anonymous: httpx.AsyncClient, tokens: dict[Role, str]) -> httpx.AsyncClient:
+    """``anonymous`` signed in with an admin API token: the tests of what routes do."""
+    anonymous.headers.update(bearer(tokens[Role.ADMIN]))
+    return anonymous
+
+
 @dataclass
 class LiveGateway:
     base: str
     app: FastAPI
     server: GatewayServer
     serving: asyncio.Task[None]
+    token: str  # an admin API token, registered from the settings at start-up
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.token)
 
 
 @pytest.fixture
@@ -121,18 +163,20 @@ async def live_gateway(stack: StackConfig, tmp_path: Path) -> AsyncIterator[Live
     """The whole gateway as it runs in production: its lifespan, the bus started, and the
     GatewayServer on a free port; yields once ``GET /`` reports every component reachable."""
     port = next(p for p in range(29000, 30000) if port_is_free(stack.host, p))
+    token = new_secret(TOKEN_PREFIX)
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'live.db'}",
         nats_url=stack.nats_url,
         influxdb_host=stack.host,
         influxdb_port=stack.influxdb_port,
         gateway_port=port,
+        gateway_admin_token=SecretStr(token),
         shutdown_grace_seconds=60,  # a stream left open shows as a hang, not a quiet cut
     )
     app = create_app(settings)
     server = GatewayServer(app, settings)
     serving = asyncio.create_task(server.serve())
-    gateway = LiveGateway(f"http://{stack.host}:{port}", app, server, serving)
+    gateway = LiveGateway(f"http://{stack.host}:{port}", app, server, serving, token)
     async with httpx.AsyncClient(base_url=gateway.base, timeout=5) as http:
         for _ in range(300):
             if server.started and (await http.get("/")).status_code == 200:

@@ -143,10 +143,10 @@ async def test_sse_frames_ping_when_silent_and_end_with_the_test() -> None:
     assert await anext(frames) == b": ping\n\n"
     hub.publish(k6("a", 3))
     frame = await anext(frames)
-    assert frame.startswith(b"id: 1\nevent: k6\ndata: {")
+    assert frame.startswith(b'id: 1\ndata: {"seq":1,"kind":"k6"')  # unnamed: onmessage gets it
     assert frame.endswith(b"\n\n")
     hub.publish(end_message("a", NOW, RunStatus.SUCCEEDED, None))
-    assert (await anext(frames)).startswith(b"id: 2\nevent: end\n")
+    assert (await anext(frames)).startswith(b'id: 2\ndata: {"seq":2,"kind":"end"')
     assert hub.clients == 1
     with pytest.raises(StopAsyncIteration):
         await anext(frames)

@@ -26,7 +26,7 @@ from mv_gateway.live.hub import LiveHub
 from mv_gateway.projects.tables import Project
 from mv_runtime.bus import Bus
 
-from .conftest import LiveGateway
+from .conftest import LiveGateway, bearer, bearer_subprotocols
 
 
 def _snapshot(test_id: str, requests: int) -> LiveSnapshotEvent:
@@ -56,13 +56,16 @@ def _pods(test_id: str) -> PodResourcesEvent:
     )
 
 
-async def _sse_events(url: str, headers: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """Read one SSE stream to its end; each event as {id, event, data}."""
+async def _sse_events(
+    url: str, token: str, headers: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Read one SSE stream to its end, signed in with ``token``; each event as {id, event,
+    data}."""
     events: list[dict[str, Any]] = []
     current: dict[str, Any] = {}
     async with (
         httpx.AsyncClient(timeout=30) as http,
-        http.stream("GET", url, headers=headers) as response,
+        http.stream("GET", url, headers={**bearer(token), **(headers or {})}) as response,
     ):
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
@@ -92,8 +95,8 @@ async def _until_published(hub: LiveHub, count: int) -> None:
     await _eventually(lambda: hub.sequence >= count, f"{count} messages published", 10)
 
 
-async def _ws_messages(url: str) -> list[dict[str, Any]]:
-    async with websockets.connect(url) as socket:
+async def _ws_messages(url: str, token: str) -> list[dict[str, Any]]:
+    async with websockets.connect(url, subprotocols=bearer_subprotocols(token)) as socket:
         return [json.loads(frame) async for frame in socket]
 
 
@@ -109,12 +112,14 @@ async def test_sse_and_websocket_clients_follow_a_test_to_its_end(
         session.add(TestHistory(test_id=test_id, project_id=project.id, title="실시간"))
 
     query = f"test_id={test_id}"
-    sse_all = asyncio.create_task(_sse_events(f"{base}/sse/k6-data?{query}"))
+    sse_all = asyncio.create_task(_sse_events(f"{base}/sse/k6-data?{query}", live_gateway.token))
     sse_pods = asyncio.create_task(
-        _sse_events(f"{base}/sse/k6-data?{query}&include=resources_only")
+        _sse_events(
+            f"{base}/sse/k6-data?{query}&include=resources_only&named=true", live_gateway.token
+        )
     )
     ws_host = base.replace("http://", "ws://")
-    ws_all = asyncio.create_task(_ws_messages(f"{ws_host}/ws/k6-data?{query}"))
+    ws_all = asyncio.create_task(_ws_messages(f"{ws_host}/ws/k6-data?{query}", live_gateway.token))
     hub = app.state.live_hub
     await _until_clients(hub, 3)
 
@@ -139,7 +144,8 @@ async def test_sse_and_websocket_clients_follow_a_test_to_its_end(
             asyncio.gather(sse_all, sse_pods, ws_all), 30
         )
 
-    assert [e["event"] for e in events] == ["k6", "resources", "k6", "end"]
+    # unnamed events, as EventSource.onmessage receives them; the kind is in the JSON
+    assert ["event" in e for e in events] == [False] * 4
     assert [e["data"]["kind"] for e in events] == ["k6", "resources", "k6", "end"]
     assert [int(e["id"]) for e in events] == sorted(int(e["id"]) for e in events)
     first = events[0]["data"]["k6"]
@@ -158,7 +164,7 @@ async def test_sse_and_websocket_clients_follow_a_test_to_its_end(
 
     # a client that lost the stream after the first event resumes with Last-Event-ID
     resumed = await _sse_events(
-        f"{base}/sse/k6-data?{query}", headers={"Last-Event-ID": events[0]["id"]}
+        f"{base}/sse/k6-data?{query}", live_gateway.token, {"Last-Event-ID": events[0]["id"]}
     )
     assert [e["id"] for e in resumed] == [e["id"] for e in events[1:]]
 
@@ -179,7 +185,7 @@ async def test_sse_and_websocket_clients_follow_a_test_to_its_end(
         ("demo-api-0", 150.0, 25.0)
     ]
     assert hub.clients == 0
-    async with httpx.AsyncClient(base_url=base) as http:
+    async with httpx.AsyncClient(base_url=base, headers=live_gateway.headers) as http:
         stats = (await http.get("/live/stats")).json()
     assert stats["clients"] == 0
     assert test_id not in stats["running_tests"]  # it ended
@@ -197,7 +203,7 @@ async def test_sse_and_websocket_clients_follow_a_test_to_its_end(
 async def test_bad_stream_parameters_are_422(
     live_gateway: LiveGateway, query: str, field: str
 ) -> None:
-    async with httpx.AsyncClient(base_url=live_gateway.base) as http:
+    async with httpx.AsyncClient(base_url=live_gateway.base, headers=live_gateway.headers) as http:
         response = await http.get(f"/sse/k6-data?{query}")
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == field
@@ -207,8 +213,10 @@ async def test_a_stopping_gateway_ends_open_streams(live_gateway: LiveGateway) -
     """Streams end at shutdown, before the 60 s grace: SSE clients see the stream close (and
     reconnect with Last-Event-ID), WebSocket clients a 1012 "service restart" close."""
     ws_url = live_gateway.base.replace("http://", "ws://") + "/ws/k6-data"
-    sse = asyncio.create_task(_sse_events(f"{live_gateway.base}/sse/k6-data"))
-    async with websockets.connect(ws_url) as socket:
+    sse = asyncio.create_task(_sse_events(f"{live_gateway.base}/sse/k6-data", live_gateway.token))
+    async with websockets.connect(
+        ws_url, subprotocols=bearer_subprotocols(live_gateway.token)
+    ) as socket:
         hub = live_gateway.app.state.live_hub
         await _until_clients(hub, 2)
         live_gateway.server.should_exit = True

@@ -130,6 +130,7 @@ async def test_start_stores_everything_and_publishes_run_test(
         "Performance Test", endpoints["project"], 100
     )  # fmt: skip
     assert not test.is_completed
+    assert test.started_by == "token:test admin"  # the client fixture's token
     scenarios = (
         await session.scalars(
             select(ScenarioHistory)
@@ -280,3 +281,22 @@ async def test_finished_before_started_stays_finished(
     assert test.status == "failed"
     assert test.status_reason == finished.reason  # stored as the test-runner gave it
     assert test.job_name == "k6-y"
+
+
+async def test_parallelism_reaches_the_runner_and_the_details(
+    client: httpx.AsyncClient,
+    endpoints: dict[str, int],
+    commands: list[dict[str, Any]],
+) -> None:
+    body = original_body(endpoints["login"]) | {"parallelism": 3, "one_runner_per_node": True}
+    response = await client.post("/load-testing", json=body)
+    assert response.status_code == 202, response.text
+    created = response.json()
+    request = (await command_for(commands, created["test_id"], "test.run.requested"))["payload"]
+    assert (request["parallelism"], request["one_runner_per_node"]) == (3, True)
+    details = await client.get(f"/test-history/{created['test_history_id']}/details")
+    assert details.json()["parallelism"] == 3
+
+    refused = await client.post("/load-testing", json=body | {"parallelism": 0})
+    assert refused.status_code == 422
+    assert [e["loc"] for e in refused.json()["detail"]] == [["body", "parallelism"]]

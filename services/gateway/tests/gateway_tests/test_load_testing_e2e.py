@@ -41,6 +41,8 @@ from mv_gateway.projects.tables import Project
 from mv_gateway.specs.tables import Endpoint, OpenApiSpec
 from mv_runtime.bus import ACK_WAIT_SECONDS, MAX_DELIVER
 
+from .conftest import committed_admin
+
 
 async def _api(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """The API under test: answers every request with 200 and a small JSON body."""
@@ -161,7 +163,9 @@ async def test_post_load_testing_runs_k6_and_records_the_finished_test(
     await broker.start()
     try:
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://gateway",
+            headers=await committed_admin(engine),
         ) as client:
             body = {
                 "title": "끝에서 끝까지",
@@ -245,7 +249,9 @@ async def test_preview_answers_the_script_the_runner_would_run(
     }
     try:
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://gateway",
+            headers=await committed_admin(engine),
         ) as client:
             body = {"title": "미리 보기", "scenarios": [scenario]}
             for _ in range(300):  # the runner process subscribes a few seconds after its start

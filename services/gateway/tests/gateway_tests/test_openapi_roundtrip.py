@@ -41,6 +41,7 @@ from mv_spec_analyzer import handlers as analyzer_handlers
 from mv_spec_analyzer.app import create_app as create_analyzer
 from mv_spec_analyzer.settings import Settings as AnalyzerSettings
 
+from .conftest import committed_admin
 from .served import serve_in_thread
 
 
@@ -164,7 +165,10 @@ async def live(
     await analyzer.start()
     await broker.start()
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+    headers = await committed_admin(engine)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://gateway", headers=headers
+    ) as http:
         project = (await http.post("/project", json={"title": "round trip"})).json()
         http.headers["x-project"] = str(project["id"])
         try:

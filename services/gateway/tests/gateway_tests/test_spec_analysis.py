@@ -16,10 +16,11 @@ from mv_contracts.spec import SpecAnalysisRequested, SpecSource
 from mv_contracts.subjects import ANALYSE_SPEC
 from mv_gateway.core.engine import make_session_factory
 from mv_gateway.core.errors import NotFoundError
+from mv_gateway.core.outbox import Outbox, OutboxMessage
 from mv_gateway.projects import ProjectRepository
-from mv_gateway.specs.analysis import Analyses, AnalysisFailed, BusUnreachable, Waiters
+from mv_gateway.specs.analysis import Analyses, AnalysisFailed, Waiters
 from mv_gateway.specs.repository import SpecRepository
-from mv_gateway.specs.tables import FAILED, PENDING, SpecAnalysis
+from mv_gateway.specs.tables import PENDING
 from mv_runtime.bus import subscribe
 
 SOURCE = SpecSource(url="http://shop:8080/openapi.json")
@@ -56,7 +57,9 @@ async def test_records_a_pending_analysis_and_sends_the_command(
         sent.append(command)
 
     async with TestNatsBroker(broker) as bus:
-        analysis = await Analyses(sessions, bus, Waiters()).request(project_id, None, SOURCE)
+        analysis = await Analyses(sessions, Outbox(sessions, bus), Waiters()).request(
+            project_id, None, SOURCE
+        )
     assert analysis.status == PENDING
     assert analysis.source_url == "http://shop:8080/openapi.json"
     [command] = sent
@@ -69,7 +72,7 @@ async def test_unknown_project_or_spec_is_not_found(
     sessions: async_sessionmaker[AsyncSession], project_id: int
 ) -> None:
     async with TestNatsBroker(NatsBroker()) as bus:
-        analyses = Analyses(sessions, bus, Waiters())
+        analyses = Analyses(sessions, Outbox(sessions, bus), Waiters())
         with pytest.raises(NotFoundError, match="project"):
             await analyses.request(2**40, None, SOURCE)
         with pytest.raises(NotFoundError, match="spec") as raised:
@@ -77,18 +80,21 @@ async def test_unknown_project_or_spec_is_not_found(
     assert raised.value.status_code == 404
 
 
-async def test_an_unreachable_bus_fails_the_analysis(
+async def test_an_unreachable_bus_leaves_the_command_in_the_outbox(
     sessions: async_sessionmaker[AsyncSession], project_id: int
 ) -> None:
+    """Accepted, not refused: the analysis stays pending and its command waits to be relayed
+    (before: 503 and a failed analysis, while NATS's client could still send it later)."""
     never_connected = NatsBroker("nats://127.0.0.1:1")
-    with pytest.raises(BusUnreachable) as raised:
-        await Analyses(sessions, never_connected, Waiters()).request(project_id, None, SOURCE)
-    assert raised.value.status_code == 503
-    async with sessions() as session:
-        [analysis] = await session.scalars(
-            select(SpecAnalysis).where(SpecAnalysis.project_id == project_id)
+    outbox = Outbox(sessions, never_connected, publish_timeout=0.5)
+    analysis = await Analyses(sessions, outbox, Waiters()).request(project_id, None, SOURCE)
+    assert analysis.status == PENDING
+    async with sessions() as session, session.begin():
+        [waiting] = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.envelope.contains(analysis.analysis_id))
         )
-    assert (analysis.status, analysis.failure_kind) == (FAILED, "internal")
+        assert waiting.subject == ANALYSE_SPEC.name
+        await session.delete(waiting)
 
 
 async def test_waits_for_the_outcome_the_handler_reports(
@@ -110,7 +116,7 @@ async def test_waits_for_the_outcome_the_handler_reports(
     async with TestNatsBroker(broker) as bus:
         started = asyncio.get_running_loop().time()
         with pytest.raises(AnalysisFailed) as raised:
-            await Analyses(sessions, bus, waiters).request(
+            await Analyses(sessions, Outbox(sessions, bus), waiters).request(
                 project_id, None, SOURCE, wait=True, timeout=30
             )
     assert asyncio.get_running_loop().time() - started < 5  # woken, not timed out
@@ -123,7 +129,7 @@ async def test_a_wait_that_times_out_answers_pending(
     sessions: async_sessionmaker[AsyncSession], project_id: int
 ) -> None:
     async with TestNatsBroker(NatsBroker()) as bus:
-        analysis = await Analyses(sessions, bus, Waiters()).request(
+        analysis = await Analyses(sessions, Outbox(sessions, bus), Waiters()).request(
             project_id, None, SOURCE, wait=True, timeout=0.3
         )
     assert analysis.status == PENDING

@@ -132,3 +132,9 @@ async def test_swagger_ui_loads_only_same_origin_assets(ui: httpx.AsyncClient) -
     kinds = {(await ui.get(url)).headers["content-type"].split(";")[0] for url in referenced}
     assert {"text/javascript", "text/css", "application/json"} <= kinds
     assert "cdn" not in page.text.lower()
+
+
+def test_the_default_ui_folder_is_the_repository_build() -> None:
+    from mv_devstack.config import REPO_ROOT
+
+    assert Settings().ui_dist_dir == REPO_ROOT / "web" / "dist"

@@ -18,6 +18,7 @@ from tenacity import AsyncRetrying, RetryCallState, wait_exponential_jitter
 
 from mv_contracts import Envelope
 from mv_contracts.runs import (
+    MAX_PARALLELISM,
     K6Counts,
     TestFinished,
     TestFinishedEvent,
@@ -30,7 +31,7 @@ from mv_contracts.runs import (
 )
 from mv_contracts.subjects import TEST_FINISHED, TEST_STARTED, TEST_WARNING, Subject
 
-from .executors import outcomes
+from .executors import outcomes, segments
 from .executors.base import RunExecutor, StartError
 from .executors.outcomes import Outcome
 from .script import generate_script
@@ -56,6 +57,7 @@ class Lifecycle:
         warning_after: timedelta,
         timeout_after: timedelta,
         publish_retry_max: float = 30.0,
+        max_parallelism: int = MAX_PARALLELISM,
     ) -> None:
         self._executor = executor
         self._store = store
@@ -63,6 +65,7 @@ class Lifecycle:
         self._warning_after = warning_after
         self._timeout_after = timeout_after
         self._publish_retry_max = publish_retry_max
+        self._max_parallelism = max_parallelism
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._timed_out: set[str] = set()
 
@@ -99,6 +102,10 @@ class Lifecycle:
             reason = f"the k6 script could not be generated: {type(error).__name__}: {error}"
             await self._finish(test_id, outcomes.not_started(reason), None)
             return
+        refused = segments.refusal(request, self._max_parallelism)
+        if refused is not None:  # before any runner exists: nothing to stop
+            await self._finish(test_id, outcomes.not_started(refused), None)
+            return
         try:
             started = await self._executor.start(request, script)
         except StartError as error:
@@ -119,6 +126,7 @@ class Lifecycle:
             scenario_names={
                 scenario_tag(i, s.name): s.name for i, s in enumerate(request.scenarios)
             },
+            runners=started.runners,
         )
         await self._publish(
             TEST_STARTED,

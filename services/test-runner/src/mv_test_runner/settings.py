@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from mv_contracts.runs import MAX_PARALLELISM
 from mv_runtime.settings import InfluxDBSettings
 
 
@@ -51,6 +52,21 @@ class Settings(InfluxDBSettings):
     scheduler_job_timeout_hours: float = Field(default=4, gt=0)
     scheduler_job_warning_hours: float = Field(default=1, gt=0)
     auto_delete_completed_jobs: bool = True
+    max_parallelism: int = Field(
+        default=10,
+        ge=1,
+        le=MAX_PARALLELISM,
+        description="Most k6 runners one test may be split over; above it the test fails",
+    )
+    runner_ready_seconds: float = Field(
+        default=120,
+        gt=0,
+        description="Seconds for every runner of a split test to be ready (paused, initialised) "
+        "before the test fails and the ready ones are stopped",
+    )
+    k6_api_port: int = Field(
+        default=6565, ge=1, le=65535, description="Kubernetes: k6's REST API port in a runner pod"
+    )
     cancel_grace_seconds: float = Field(
         default=10, gt=0, description="After SIGTERM, seconds before SIGKILL"
     )

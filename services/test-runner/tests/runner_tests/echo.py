@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass, field
 
 
@@ -13,6 +14,8 @@ class Received:
     target: bytes
     headers: list[tuple[bytes, bytes]]
     body: bytes
+    at: float = field(default_factory=time.monotonic)
+    """When it arrived (time.monotonic)."""
 
     def header(self, name: str) -> bytes | None:
         for key, value in self.headers:

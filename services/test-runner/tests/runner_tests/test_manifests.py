@@ -12,9 +12,12 @@ from typing import Any
 import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 
+from mv_test_runner.executors import segments
 from mv_test_runner.executors.base import job_name
 from mv_test_runner.executors.kubernetes import job_options
 from mv_test_runner.executors.manifests import (
+    RUN_LABEL,
+    RUNNER_LABEL,
     JobOptions,
     RunManifests,
     job_manifest,
@@ -72,7 +75,7 @@ def pinned(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def objects(run: RunManifests) -> list[dict[str, Any]]:
-    return [o for o in (run.configmap, run.secret, run.job) if o is not None]
+    return [o for o in (run.configmap, run.secret, *run.jobs) if o is not None]
 
 
 def build(case: str, settings: Settings) -> RunManifests:
@@ -92,8 +95,61 @@ def test_golden_run_manifests(case: str, pinned: Any) -> None:
     check_yaml(f"runs/{case}.yaml", objects(run), header)
 
 
+SPLIT = "split-3-runners-one-per-node"
+
+
+def build_split(settings: Settings) -> RunManifests:
+    request = golden_requests.multiple_scenarios()
+    script = generate_script(request)
+    name = job_name(request.test_id)
+    options = job_options(settings)
+    return run_manifests(
+        name,
+        request.test_id,
+        options,
+        script.text,
+        script.secrets,
+        parallelism=3,
+        one_per_node=True,
+    )
+
+
+def test_golden_split_run_manifests(pinned: Any) -> None:
+    run = build_split(pinned())
+    for manifest in objects(run):
+        valid(manifest)
+    header = (
+        f"The objects of one test split over 3 runners, one per node: {SPLIT} (test_manifests.py)."
+    )
+    check_yaml(f"runs/{SPLIT}.yaml", objects(run), header)
+
+
+def test_a_split_run_is_three_paused_jobs_of_one_run(pinned: Any) -> None:
+    run = build_split(pinned())
+    name = job_name(golden_requests.multiple_scenarios().test_id)
+    assert [j["metadata"]["name"] for j in run.jobs] == [f"{name}-{i}" for i in (1, 2, 3)]
+    for index, job in enumerate(run.jobs, start=1):
+        pod = job["spec"]["template"]
+        assert pod["metadata"]["labels"][RUN_LABEL] == name  # one label finds every runner
+        assert pod["metadata"]["labels"][RUNNER_LABEL] == f"{name}-{index}"
+        (container,) = pod["spec"]["containers"]
+        args = container["args"]
+        segment = args[args.index("--execution-segment") + 1]
+        assert segment == segments.execution_segment(index, 3)
+        assert args[args.index("--execution-segment-sequence") + 1] == "0,1/3,2/3,1"
+        assert args[args.index("--address") + 1] == "0.0.0.0:6565"
+        assert "--paused" in args
+        assert container["envFrom"] == [{"secretRef": {"name": name}}]  # the one shared Secret
+        anti = pod["spec"]["affinity"]["podAntiAffinity"]
+        assert anti["requiredDuringSchedulingIgnoredDuringExecution"][0]["labelSelector"] == {
+            "matchLabels": {RUN_LABEL: name}
+        }
+    assert run.configmap is not None
+    assert run.configmap["metadata"]["name"] == name
+
+
 def test_golden_files_match_the_cases() -> None:
-    assert files("runs") == {f"{case}.yaml" for case in CASES}
+    assert files("runs") == {f"{case}.yaml" for case in CASES} | {f"{SPLIT}.yaml"}
 
 
 def test_what_each_case_creates(pinned: Any) -> None:
@@ -118,6 +174,11 @@ def test_what_each_case_creates(pinned: Any) -> None:
     assert container["ports"] == [{"name": "dashboard", "containerPort": 5665}]
     assert spec["activeDeadlineSeconds"] == 2700
     assert "ttlSecondsAfterFinished" not in spec
+
+
+def test_owner_patch_of_a_split_run_names_every_job() -> None:
+    owners = owner_patch("k6-x-1", "u1", ("k6-x-2", "u2"))["metadata"]["ownerReferences"]
+    assert [(o["name"], o["uid"]) for o in owners] == [("k6-x-1", "u1"), ("k6-x-2", "u2")]
 
 
 def test_owner_patch_names_the_job() -> None:

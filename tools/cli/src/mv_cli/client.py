@@ -84,7 +84,8 @@ class Gateway:
                     if not event.data:
                         continue
                     data = json.loads(event.data)
-                    kind = event.event if event.event != "message" else data.get("type", "k6")
+                    # the gateway sends unnamed events with the kind inside (named with ?named=true)
+                    kind = event.event if event.event != "message" else data.get("kind", "k6")
                     yield kind, data
                     if kind == "end":
                         return

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from .config import StackConfig
+from .credentials import ADMIN_USERNAME, ensure_admin
 from .demo import Demo
 from .k6_processes import k6_pids, stop_k6
 from .processes import ManagedProcess, StackError
@@ -38,12 +39,19 @@ def up(
             server.start()
             typer.echo(f"{server.name:<20} up   (log {server.process.log_file})")
         if not servers_only:
-            for process in [*start_services(config), start_demo_api(config)]:
+            admin = ensure_admin(config)
+            for process in [*start_services(config, admin), start_demo_api(config)]:
                 typer.echo(f"{process.name:<20} up   (log {process.log_file})")
             typer.echo(
                 f"\nWeb UI: {config.gateway_url}/ui/  Gateway: {config.gateway_url}"
                 f"  Swagger UI: {config.gateway_url}/api/swagger"
+                f"\nAdmin API token: {config.admin_token_file} (send it as Authorization: Bearer)"
             )
+            if admin.password is not None:
+                typer.echo(
+                    f"UI login, shown this once: {ADMIN_USERNAME} / {admin.password} "
+                    "(change it, or add users, with the /auth API)"
+                )
     except StackError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None

@@ -70,6 +70,15 @@ class StackConfig(BaseSettings):
     def gateway_url(self) -> str:
         return f"http://{self.host}:{self.gateway_port}"
 
+    @property
+    def admin_token_file(self) -> Path:
+        """An admin API token of this stack's gateway (mv_devstack.credentials), mode 600."""
+        return self.dir / "admin-token"
+
+    def admin_headers(self) -> dict[str, str]:
+        """What a client of this stack's gateway sends to be signed in as its admin."""
+        return {"Authorization": f"Bearer {self.admin_token_file.read_text().strip()}"}
+
     def k6_binary(self) -> str | None:
         """A ``k6`` on PATH wins; else the one scripts/bootstrap.sh built into the cache."""
         found = shutil.which("k6")

@@ -59,7 +59,9 @@ class Demo:
         self.config = config
         self.echo = echo
         self.deadline = time.monotonic() + timeout
-        self.http = httpx.Client(base_url=config.gateway_url, timeout=60)
+        self.http = httpx.Client(
+            base_url=config.gateway_url, headers=config.admin_headers(), timeout=60
+        )
 
     def _call(self, method: str, url: str, **kwargs: Any) -> Any:
         response = self.http.request(method, url, **kwargs)
@@ -131,7 +133,10 @@ class Demo:
         created = self.start(spec_id)
         test_id = created["test_id"]
         self.echo(f"load test {test_id} started; watch it live with")
-        self.echo(f"  curl -N '{self.config.gateway_url}/sse/k6-data?test_id={test_id}'")
+        self.echo(
+            f'  curl -N -H "Authorization: Bearer $(cat {self.config.admin_token_file})" '
+            f"'{self.config.gateway_url}/sse/k6-data?test_id={test_id}'"
+        )
         self.follow(test_id)
         details = self.summary(int(created["test_history_id"]))
         for line in summary_lines(details):

@@ -8,6 +8,7 @@ import time
 import httpx
 
 from .config import REPO_ROOT, StackConfig
+from .credentials import AdminCredentials, ensure_admin
 from .processes import ManagedProcess, StackError, wait_until
 
 SERVICES = {
@@ -59,9 +60,13 @@ def start_demo_api(config: StackConfig) -> ManagedProcess:
     return process
 
 
-def start_services(config: StackConfig) -> list[ManagedProcess]:
-    """Start the five services; if one cannot start, stop the others again and say why."""
+def start_services(
+    config: StackConfig, admin: AdminCredentials | None = None
+) -> list[ManagedProcess]:
+    """Start the five services, the gateway with the stack's admin (made on the first start);
+    if one cannot start, stop the others again and say why."""
     processes = [service_process(config, name) for name in SERVICES]
+    processes[0].env.update((admin or ensure_admin(config)).gateway_environment())
     try:
         for process in processes:
             process.start(config.host)

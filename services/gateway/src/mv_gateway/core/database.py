@@ -51,6 +51,12 @@ class UtcDateTime(TypeDecorator[datetime]):
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
+# Tables whose ids users see keep SQLite from reusing the id of a deleted row (it otherwise
+# hands out max(id)+1, so a late result for a deleted project would land on the next one).
+# PostgreSQL's sequences never reuse an id anyway. (Revision 0005.)
+AUTOINCREMENT: dict[str, Any] = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
     # TestHistory and friends are tables, not pytest test classes.
     __test__: ClassVar[bool] = False

@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+
+from .echo import safe_detail, safe_errors
 
 
 class GatewayError(Exception):
@@ -57,5 +59,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(GatewayError)
     async def _answer(_request: Request, error: GatewayError) -> JSONResponse:
         return JSONResponse(
-            status_code=error.status_code, content={"detail": jsonable_encoder(error.detail)}
+            status_code=error.status_code,
+            content={"detail": safe_detail(error.detail)},
         )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler echoes every input whole (and fails on NaN): a few KB at most.
+        return JSONResponse(status_code=422, content={"detail": safe_errors(error.errors())})

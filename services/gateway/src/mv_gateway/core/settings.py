@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 
@@ -26,13 +27,77 @@ class Settings(InfluxDBSettings):
     )
     health_timeout: float = Field(default=2.0, gt=0, description="Seconds per health probe")
     ui_dist_dir: Path = Field(
-        default=Path(__file__).resolve().parents[4] / "web" / "dist",
+        default=Path(__file__).resolve().parents[5] / "web" / "dist",  # core/ of src/mv_gateway
         description="The built web UI (web/ of the repository; images set UI_DIST_DIR)",
     )
     shutdown_grace_seconds: int = Field(
         default=10, gt=0, le=600,
         description="Seconds a stopping gateway waits for requests in flight before it cuts them",
     )  # fmt: skip
+    max_command_bytes: int = Field(
+        default=786_432, ge=1024, le=64 * 1024 * 1024,
+        description="Largest test request as a bus command, in bytes (NATS's max_payload is"
+        " 1 MiB by default): a larger one is refused with 413",
+    )  # fmt: skip
+    outbox_publish_timeout: float = Field(
+        default=3.0, gt=0, le=60,
+        description="Seconds a request waits for NATS to take its command before leaving it"
+        " to the outbox relay (the answer is 202 either way)",
+    )  # fmt: skip
+    max_body_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024,
+        description="Largest request body in bytes; a larger one is answered 413 unread",
+    )  # fmt: skip
+    max_vus: int = Field(
+        default=5_000, ge=1, description="Most VUs one test may ask for, over all its scenarios"
+    )
+    max_arrival_rate: float = Field(
+        default=50_000, gt=0, description="Most iterations per second an arrival-rate scenario"
+        " (rate or stage target over time_unit) may ask for",
+    )  # fmt: skip
+    max_test_seconds: float = Field(
+        default=4 * 3600, gt=0, description="Longest a test's scenario may run, start_time included"
+    )
+    max_scenarios: int = Field(default=20, ge=1, le=100, description="Most scenarios per test")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (JSON list) whose browser pages may call the API; none by default."
+        " Credentials (cookies, Authorization) are allowed for these origins only",
+    )  # fmt: skip
+
+    # Access control (mv_gateway.auth). The first admin is created at start-up when no user
+    # exists; GATEWAY_ADMIN_TOKEN (the local stack's) is registered as an admin API token.
+    gateway_admin_username: str = Field(
+        default="admin", min_length=1, max_length=64, description="The first admin's user name"
+    )
+    gateway_admin_password: SecretStr | None = Field(
+        default=None, description="The first admin's password; never a default, weak ones refused"
+    )
+    gateway_admin_token: SecretStr | None = Field(
+        default=None, description="An admin API token to accept (mvt_…), e.g. the local stack's"
+    )
+    session_hours: float = Field(default=12, gt=0, le=24 * 30, description="Login lifetime")
+    secure_cookies: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Secure flag of the session cookie: auto sets it when the request is HTTPS",
+    )
+    login_attempts: int = Field(
+        default=5, ge=1, le=1000, description="Failed logins per user and per address allowed..."
+    )
+    login_window_seconds: float = Field(default=300, gt=0, description="...in this many seconds")
+    allowed_targets: list[str] | None = Field(
+        default=None,
+        description="Hosts, *.domains and networks load may be aimed at until an admin sets them "
+        "(PUT /settings/allowed-targets); unset: mv_gateway.auth.targets.DEFAULT_ALLOWED",
+    )
+    tester_max_vus: int = Field(default=500, ge=1, description="VUs a tester's test may use")
+    tester_max_duration_seconds: float = Field(
+        default=3600, gt=0, description="How long a tester's test may last"
+    )
+    admin_max_vus: int = Field(default=10_000, ge=1, description="VUs an admin's test may use")
+    admin_max_duration_seconds: float = Field(
+        default=6 * 3600, gt=0, description="How long an admin's test may last"
+    )
     analysis: AnalysisThresholds = Field(
         default_factory=AnalysisThresholds,
         description="What the findings judge by (ANALYSIS__FAILURE_RATE_WARNING=0.02, ...)",

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request, Response, status
 from faststream.nats import NatsBroker
 from pydantic import BaseModel
 
+from mv_gateway.auth import PUBLIC
 from mv_gateway.core.deps import SettingsDep
 from mv_gateway.core.engine import ping
 
@@ -60,7 +61,7 @@ async def _influxdb(url: str) -> None:
             raise ConnectionError(f"/ping answered {response.status_code}")
 
 
-@router.get("/", response_model=Health, responses={503: {"model": Health}})
+@router.get("/", response_model=Health, responses={503: {"model": Health}}, dependencies=[PUBLIC])
 async def health(request: Request, response: Response, settings: SettingsDep) -> Health:
     """Reachability of every component; 503 when any is down."""
     timeout = settings.health_timeout
@@ -76,6 +77,6 @@ async def health(request: Request, response: Response, settings: SettingsDep) ->
     return Health(status="ok" if healthy else "degraded", components=components)
 
 
-@router.get("/healthz", include_in_schema=False)
+@router.get("/healthz", include_in_schema=False, dependencies=[PUBLIC])
 async def liveness() -> dict[str, str]:
     return {"status": "alive"}

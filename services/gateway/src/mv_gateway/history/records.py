@@ -52,6 +52,7 @@ class TestRuns:
         description: str | None,
         target_tps: float | None,
         scenarios: Sequence[NewScenario],
+        started_by: str | None = None,
     ) -> TestHistory:
         """The test, its scenarios and their stages, in the caller's transaction."""
         test = TestHistory(
@@ -62,6 +63,7 @@ class TestRuns:
             target_tps=target_tps,
             status=PENDING,
             is_completed=False,
+            started_by=started_by,
         )
         self.session.add(test)
         await self.session.flush()

@@ -17,6 +17,7 @@ from mv_contracts.metrics import (
 from mv_contracts.runs import TestFinished
 from mv_contracts.subjects import SUMMARISE_TEST
 from mv_gateway.analysis import Analysis
+from mv_gateway.auth import READ, TEST
 from mv_gateway.core.deps import BusDep, SessionDep, SettingsDep
 from mv_gateway.core.errors import ConflictError, NotFoundError, ServiceUnavailable
 from mv_gateway.reports import ReportInput, ReportScenario, render_html, render_junit
@@ -66,7 +67,12 @@ async def _names(session: SessionDep, test: TestHistory) -> dict[str, str]:
     return {tag: row.name for tag, row in by_tag.items() if tag}
 
 
-@router.get("/{test_history_id}/series", response_model=TestSeriesRead, responses={404: {}})
+@router.get(
+    "/{test_history_id}/series",
+    response_model=TestSeriesRead,
+    responses={404: {}},
+    dependencies=[READ],
+)
 async def stored_series(test_history_id: TestHistoryId, session: SessionDep) -> TestSeriesRead:
     """The stored per-step series; 404 until the summary is in (or for a test without one)."""
     test = await _test(session, test_history_id)
@@ -81,7 +87,9 @@ async def stored_series(test_history_id: TestHistoryId, session: SessionDep) -> 
     )
 
 
-@router.get("/{test_history_id}/analysis", response_model=Analysis, responses={404: {}})
+@router.get(
+    "/{test_history_id}/analysis", response_model=Analysis, responses={404: {}}, dependencies=[READ]
+)
 async def stored_analysis(test_history_id: TestHistoryId, session: SessionDep) -> Analysis:
     """The findings of a summarised test, most severe first, and its comparison with its
     baseline run (the project's marked baseline, else the previous run of the same title)."""
@@ -92,7 +100,9 @@ async def stored_analysis(test_history_id: TestHistoryId, session: SessionDep) -
     return Analysis.model_validate(stored.analysis)
 
 
-@router.post("/{test_history_id}/analysis", response_model=Analysis, responses={404: {}})
+@router.post(
+    "/{test_history_id}/analysis", response_model=Analysis, responses={404: {}}, dependencies=[TEST]
+)
 async def reanalyse(
     test_history_id: TestHistoryId, session: SessionDep, settings: SettingsDep
 ) -> Analysis:
@@ -108,6 +118,7 @@ async def reanalyse(
     "/{test_history_id}/narrative",
     response_model=Analysis,
     responses={404: {}, 503: {"description": "No language model configured, or it failed"}},
+    dependencies=[TEST],
 )
 async def write_narrative(
     test_history_id: TestHistoryId,
@@ -145,6 +156,7 @@ async def write_narrative(
     "/{test_history_id}/summarise",
     status_code=status.HTTP_202_ACCEPTED,
     responses={404: {}, 409: {}, 503: {}},
+    dependencies=[TEST],
 )
 async def summarise_again(
     test_history_id: TestHistoryId, session: SessionDep, bus: BusDep
@@ -169,6 +181,7 @@ async def summarise_again(
     "/{test_history_id}/baseline",
     status_code=status.HTTP_204_NO_CONTENT,
     responses={404: {}},
+    dependencies=[TEST],
 )
 async def mark_baseline(test_history_id: TestHistoryId, session: SessionDep) -> Response:
     """Make this run the one its project's other runs are compared with."""
@@ -215,6 +228,7 @@ async def _report(session: SessionDep, test_history_id: int) -> ReportInput:
     "/{test_history_id}/report.html",
     response_class=HTMLResponse,
     responses={200: {"content": {"text/html": {}}}, 404: {}},
+    dependencies=[READ],
 )
 async def html_report(
     test_history_id: TestHistoryId,
@@ -235,6 +249,7 @@ async def html_report(
     "/{test_history_id}/report.junit.xml",
     response_class=Response,
     responses={200: {"content": {"application/xml": {}}}, 404: {}},
+    dependencies=[READ],
 )
 async def junit_report(test_history_id: TestHistoryId, session: SessionDep) -> Response:
     """JUnit XML: a testcase per target and per scenario, failed when missed."""

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from mv_gateway.auth import READ
 from mv_gateway.core.deps import SessionDep
 from mv_gateway.core.errors import NotFoundError
 
@@ -64,7 +65,7 @@ def _item(listed: Listed) -> TestListItem:
     )
 
 
-@router.get("/simple", response_model=list[TestListItem])
+@router.get("/simple", response_model=list[TestListItem], dependencies=[READ])
 async def main_board(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200, description="How many tests")] = 20,
@@ -73,7 +74,12 @@ async def main_board(
     return [_item(listed) for listed in await HistoryQueries(session).latest(limit)]
 
 
-@router.get("/projects/{project_id}", response_model=ProjectTestPage, responses={404: {}})
+@router.get(
+    "/projects/{project_id}",
+    response_model=ProjectTestPage,
+    responses={404: {}},
+    dependencies=[READ],
+)
 async def project_tests(
     project_id: ProjectId,
     session: SessionDep,
@@ -117,7 +123,12 @@ def _scenario(details: ScenarioDetails) -> ScenarioRead:
     )
 
 
-@router.get("/{test_history_id}/details", response_model=TestDetailsRead, responses={404: {}})
+@router.get(
+    "/{test_history_id}/details",
+    response_model=TestDetailsRead,
+    responses={404: {}},
+    dependencies=[READ],
+)
 async def test_details(test_history_id: TestHistoryId, session: SessionDep) -> TestDetailsRead:
     """The test with every figure, its scenarios with their stages, and the pods' resources."""
     found = await HistoryQueries(session).details(test_history_id)
@@ -135,6 +146,7 @@ async def test_details(test_history_id: TestHistoryId, session: SessionDep) -> T
         status_reason=t.status_reason,
         executor=t.executor,
         target_tps=t.target_tps,
+        parallelism=(t.run_request or {}).get("parallelism", 1),
         tested_at=t.tested_at,
         completed_at=t.completed_at,
         is_completed=t.is_completed,
@@ -142,6 +154,7 @@ async def test_details(test_history_id: TestHistoryId, session: SessionDep) -> T
         k6_script_file_name=t.k6_script_file_name,
         complete=t.figures_complete,
         incomplete_reason=t.figures_incomplete_reason,
+        started_by=t.started_by,
         figures=Figures.model_validate(t),
         scenarios=[_scenario(s) for s in found.scenarios],
         resources=[
@@ -166,7 +179,12 @@ def _point(test: TestHistory, figures: Any) -> TrendPoint:
     )
 
 
-@router.get("/projects/{project_id}/trend", response_model=ProjectTrend, responses={404: {}})
+@router.get(
+    "/projects/{project_id}/trend",
+    response_model=ProjectTrend,
+    responses={404: {}},
+    dependencies=[READ],
+)
 async def project_trend(
     project_id: ProjectId,
     session: SessionDep,
@@ -219,7 +237,7 @@ def _only(scenarios: list[ScenarioHistory]) -> list[ScenarioOnlyIn]:
     return [ScenarioOnlyIn(id=s.id, name=s.name) for s in scenarios]
 
 
-@router.get("/compare", response_model=RunComparison, responses={404: {}})
+@router.get("/compare", response_model=RunComparison, responses={404: {}}, dependencies=[READ])
 async def compare_runs(
     session: SessionDep,
     base: Annotated[int, Query(ge=1, le=MAX_ID, description="test_history id of the reference")],

@@ -170,11 +170,13 @@ class TestDetailsRead(BaseModel):
     status_reason: str | None
     executor: str | None = Field(description="Where k6 ran: local or kubernetes")
     target_tps: float | None
+    parallelism: int = Field(default=1, description="k6 runners the test was split over")
     tested_at: datetime
     completed_at: datetime | None
     is_completed: bool
     job_name: str | None
     k6_script_file_name: str | None
+    started_by: str | None = Field(default=None, description="The user or token:<name>")
     complete: bool | None = Field(
         default=None,
         description="Whether the figures hold every request k6 made; null before the summary",

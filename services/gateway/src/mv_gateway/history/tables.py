@@ -15,7 +15,7 @@ from sqlalchemy import BigInteger, Boolean, Double, Float, ForeignKey, String, T
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mv_contracts.metrics import FIGURE_NAMES
-from mv_gateway.core.database import Base, utcnow
+from mv_gateway.core.database import AUTOINCREMENT, Base, utcnow
 
 from .figures import value_type
 
@@ -41,6 +41,7 @@ for _name in FIGURE_NAMES:
 
 class TestHistory(FigureColumns, Base):
     __tablename__ = "test_history"
+    __table_args__ = AUTOINCREMENT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     test_id: Mapped[str] = mapped_column(String(64), unique=True, doc="Correlation id on the bus")
@@ -58,6 +59,9 @@ class TestHistory(FigureColumns, Base):
     k6_script_file_name: Mapped[str | None] = mapped_column(String(255))
     is_completed: Mapped[bool] = mapped_column(Boolean, default=False)
     completed_at: Mapped[datetime | None]
+    started_by: Mapped[str | None] = mapped_column(
+        String(100), doc="Who started the test: a user name or token:<name> (revision 0006)"
+    )
     run_request: Mapped[dict[str, Any] | None] = mapped_column(
         doc="The TestRunRequest as it was sent, header values masked (what the analysis reads)"
     )
@@ -78,6 +82,7 @@ class TestHistory(FigureColumns, Base):
 
 class ScenarioHistory(FigureColumns, Base):
     __tablename__ = "scenario_history"
+    __table_args__ = AUTOINCREMENT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     test_history_id: Mapped[int] = mapped_column(
@@ -96,6 +101,7 @@ class ScenarioHistory(FigureColumns, Base):
 
 class StageHistory(Base):
     __tablename__ = "stage_history"
+    __table_args__ = AUTOINCREMENT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scenario_id: Mapped[int] = mapped_column(

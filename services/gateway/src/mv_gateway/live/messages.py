@@ -93,7 +93,14 @@ class LiveMessage(BaseModel):
 
     @cached_property
     def sse_frame(self) -> bytes:
-        """The whole Server-Sent Event, made once however many clients receive it."""
+        """The whole Server-Sent Event, unnamed (the kind is inside the JSON): what
+        ``EventSource.onmessage`` receives. Made once however many clients receive it."""
+        return f"id: {self.seq}\ndata: {self.encoded}\n\n".encode()
+
+    @cached_property
+    def named_sse_frame(self) -> bytes:
+        """The event named by its kind (``event: k6``), for ``addEventListener("k6", ...)``
+        clients (``?named=true``)."""
         return f"id: {self.seq}\nevent: {self.kind}\ndata: {self.encoded}\n\n".encode()
 
     model_config = {
@@ -148,6 +155,15 @@ def resources_message(snapshot: PodResourcesSnapshot) -> LiveMessage:
 
 def alert_message(test_id: str, at: datetime, alert: Finding) -> LiveMessage:
     return LiveMessage(kind="alert", at=at, test_id=test_id, test_ids=[test_id], alert=alert)
+
+
+class StoredEnd(BaseModel):
+    """How a test ended, as the gateway stored it from the durable finished event."""
+
+    test_id: str
+    at: datetime
+    status: RunStatus
+    reason: str | None = None
 
 
 def end_message(test_id: str, at: datetime, status: RunStatus, reason: str | None) -> LiveMessage:

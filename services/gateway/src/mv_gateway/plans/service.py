@@ -6,10 +6,12 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mv_gateway.auth import Principal
 from mv_gateway.core.errors import ConflictError, NotFoundError
+from mv_gateway.core.outbox import Outbox
+from mv_gateway.core.settings import Settings
 from mv_gateway.projects import ProjectRepository
 from mv_gateway.runs import LoadTestCreate, LoadTestCreated, start_run
-from mv_runtime.bus import Bus
 
 from .repository import PlanRepository
 from .schemas import PlanWrite
@@ -55,8 +57,11 @@ async def delete_plan(session: AsyncSession, plan_id: int) -> None:
     await PlanRepository(session).delete(await plan_of(session, plan_id))
 
 
-async def run_plan(session: AsyncSession, bus: Bus, plan_id: int) -> LoadTestCreated:
-    """Start the plan's test as it is saved now, in the plan's project."""
+async def run_plan(
+    session: AsyncSession, outbox: Outbox, plan_id: int, actor: Principal, settings: Settings
+) -> LoadTestCreated:
+    """Start the plan's test as it is saved now, in the plan's project, with the checks and
+    limits of POST /load-testing."""
     row = await plan_of(session, plan_id)
     body = LoadTestCreate.model_validate(row.test).model_copy(update={"project_id": row.project_id})
-    return await start_run(session, bus, body, str(uuid.uuid4()))
+    return await start_run(session, outbox, body, str(uuid.uuid4()), actor, settings)

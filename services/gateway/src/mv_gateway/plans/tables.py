@@ -8,12 +8,15 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mv_gateway.core.database import Base, utcnow
+from mv_gateway.core.database import AUTOINCREMENT, Base, utcnow
 
 
 class TestPlan(Base):
     __tablename__ = "test_plan"
-    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_test_plan_project_name"),)
+    __table_args__ = (
+        UniqueConstraint("project_id", "name", name="uq_test_plan_project_name"),
+        AUTOINCREMENT,  # a deleted plan's id is never given to another
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(

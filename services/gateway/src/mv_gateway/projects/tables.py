@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mv_gateway.core.database import Base, utcnow
+from mv_gateway.core.database import AUTOINCREMENT, Base, utcnow
 
 
 class Project(Base):
     __tablename__ = "project"
+    __table_args__ = AUTOINCREMENT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(255))

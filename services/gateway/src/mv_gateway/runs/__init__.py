@@ -5,7 +5,8 @@ becomes is recorded by the history (:mod:`mv_gateway.history`).
 Plans (:mod:`mv_gateway.plans`) start runs through what is exported here.
 """
 
+from .limits import RunLimits
 from .schemas import LoadTestCreate, LoadTestCreated
-from .service import start_run
+from .service import cancel_tests_of_project, start_run
 
-__all__ = ["LoadTestCreate", "LoadTestCreated", "start_run"]
+__all__ = ["LoadTestCreate", "LoadTestCreated", "RunLimits", "cancel_tests_of_project", "start_run"]

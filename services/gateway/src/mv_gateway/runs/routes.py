@@ -10,7 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 from fastapi.responses import PlainTextResponse
 
-from mv_gateway.core.deps import BusDep, SessionDep
+from mv_gateway.auth import READ, TEST, Tester
+from mv_gateway.core.deps import BusDep, OutboxDep, SessionDep, SettingsDep
+from mv_gateway.core.idempotency import KeyHeader
 from mv_gateway.history import TestRuns
 
 from .schemas import CancelAccepted, JobRead, LoadTestCreate, LoadTestCreated
@@ -24,23 +26,42 @@ TestId = Annotated[str, Path(min_length=1, max_length=64, description="The test 
 
 
 @load_testing.post(
-    "", status_code=status.HTTP_202_ACCEPTED, response_model=LoadTestCreated, responses={503: {}}
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=LoadTestCreated,
+    responses={409: {}, 413: {}, 422: {}},
 )
 async def start_load_test(
-    body: LoadTestCreate, session: SessionDep, bus: BusDep
+    body: LoadTestCreate,
+    session: SessionDep,
+    outbox: OutboxDep,
+    tester: Tester,
+    settings: SettingsDep,
+    idempotency_key: KeyHeader = None,
 ) -> LoadTestCreated:
     """Store the test (pending) and ask the test-runner to run it; returns the test id.
 
     The gateway resolves each endpoint_id to its method, path and spec base URL, validates the
     whole request against the contract, stores test, scenarios and stages at once (not
-    completed) and publishes RUN_TEST. An impossible request is a 422 naming the field."""
-    return await start_run(session, bus, body, str(uuid.uuid4()))
+    completed) with the RUN_TEST command, and publishes it (now, or once NATS is back: 202
+    either way, and the test runs once). An impossible request is a 422 naming the field. A
+    repeated ``Idempotency-Key`` answers the test the first request made."""
+    return await start_run(
+        session,
+        outbox,
+        body,
+        str(uuid.uuid4()),
+        tester,
+        settings,
+        idempotency_key=idempotency_key,
+    )
 
 
 @load_testing.post(
     "/preview",
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/javascript": {}}}, 422: {}, 503: {}},
+    dependencies=[TEST],
 )
 async def preview_load_test(
     body: LoadTestCreate, session: SessionDep, bus: BusDep
@@ -55,10 +76,14 @@ async def preview_load_test(
     "/{test_id}/cancel",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=CancelAccepted,
-    responses={404: {}, 409: {}, 503: {}},
+    responses={404: {}, 409: {}},
 )
-async def cancel_load_test(test_id: TestId, session: SessionDep, bus: BusDep) -> CancelAccepted:
-    await cancel_run(session, bus, test_id)
+async def cancel_load_test(
+    test_id: TestId, session: SessionDep, outbox: OutboxDep, tester: Tester
+) -> CancelAccepted:
+    """Ask the test-runner to stop a test that is pending or running (k6 is stopped wherever it
+    is); 409 once the test has ended."""
+    await cancel_run(session, outbox, test_id, tester)
     return CancelAccepted(test_id=test_id)
 
 
@@ -66,6 +91,7 @@ async def cancel_load_test(test_id: TestId, session: SessionDep, bus: BusDep) ->
     "/{test_id}/script",
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/javascript": {}}}, 404: {}},
+    dependencies=[READ],
 )
 async def get_script(test_id: TestId, session: SessionDep) -> PlainTextResponse:
     """The k6 script the test-runner generated (secrets are environment variables, not in it)."""
@@ -73,7 +99,7 @@ async def get_script(test_id: TestId, session: SessionDep) -> PlainTextResponse:
     return PlainTextResponse(script, media_type="text/javascript; charset=utf-8")
 
 
-@scheduler.get("/jobs", response_model=list[JobRead])
+@scheduler.get("/jobs", response_model=list[JobRead], dependencies=[READ])
 async def list_jobs(session: SessionDep) -> list[JobRead]:
     """Tests not yet finished: pending (sent to the runner) or running (k6 started)."""
     return [JobRead.model_validate(t) for t in await TestRuns(session).active()]

@@ -14,7 +14,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mv_contracts.runs import Executor, TestRunRequest, scenario_tag
+from mv_contracts.runs import Executor, ScenarioRequest, TestRunRequest, scenario_tag
+from mv_gateway.auth import RoleLimits
+from mv_gateway.core.credentials import split_credentials
 from mv_gateway.core.errors import FieldError, InvalidRequest
 from mv_gateway.history import NewScenario
 from mv_gateway.specs import EndpointTarget
@@ -23,6 +25,7 @@ from .schemas import CALL_FIELDS, LoadTestCreate, ScenarioCreate
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+K6_DEFAULT_MAX_DURATION = 600.0
 
 
 class InvalidTestRequest(FieldError):
@@ -97,12 +100,27 @@ def resolve_target(
     return project_id, base_url
 
 
+def base_url_and_headers(base_url: str, headers: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """Credentials in the base URL become an ``Authorization: Basic`` header, which the
+    test-runner passes to k6 as a secret (a Kubernetes Secret or the process environment, never
+    the script); the URL goes on without them, so nothing stores or shows them."""
+    clean, basic = split_credentials(base_url)
+    if basic is None:
+        return clean, dict(headers)
+    if any(name.lower() == "authorization" for name in headers):
+        raise InvalidTestRequest(
+            "base_url", message="credentials in base_url and an Authorization header: give one"
+        )
+    return clean, {**headers, "Authorization": basic}
+
+
 def build_request(
     body: LoadTestCreate, endpoints: Mapping[int, EndpointTarget], test_id: str
 ) -> TestRunRequest:
     """The validated test request; :class:`InvalidTestRequest` or :class:`RejectedByContract`
     name the field when it cannot be run."""
     project_id, base_url = resolve_target(body, endpoints)
+    base_url, headers = base_url_and_headers(base_url, body.headers)
     try:
         return TestRunRequest.model_validate(
             {
@@ -112,7 +130,9 @@ def build_request(
                 "project_id": project_id,
                 "base_url": base_url,
                 "target_tps": body.target_tps,
-                "headers": body.headers,
+                "headers": headers,
+                "parallelism": body.parallelism,
+                "one_runner_per_node": body.one_runner_per_node,
                 "scenarios": [
                     scenario_request(s, endpoints[s.endpoint_id]) for s in body.scenarios
                 ],
@@ -120,6 +140,40 @@ def build_request(
         )
     except ValidationError as error:
         raise RejectedByContract(error) from None
+
+
+def scenario_load(scenario: ScenarioRequest) -> tuple[int, float]:
+    """The most VUs a scenario may run and how long it may last, in seconds (k6 stops an
+    iterations-bound executor after its maxDuration, 10 minutes by default)."""
+    vus = max(
+        scenario.vus or 0,
+        scenario.max_vus or 0,
+        scenario.pre_allocated_vus or 0,
+        *(stage.target for stage in scenario.stages),
+    )
+    if scenario.duration:
+        length = seconds(scenario.duration)
+    elif scenario.stages:
+        length = sum(seconds(stage.duration) for stage in scenario.stages)
+    else:
+        length = K6_DEFAULT_MAX_DURATION
+    return vus, length + (seconds(scenario.start_time) if scenario.start_time else 0.0)
+
+
+def check_load(request: TestRunRequest, limits: RoleLimits, role: str) -> None:
+    """Scenarios run side by side: their VUs add up, the test lasts as long as the longest."""
+    loads = [scenario_load(s) for s in request.scenarios]
+    vus = sum(v for v, _ in loads)
+    length = max(s for _, s in loads)
+    if vus > limits.max_vus:
+        raise InvalidTestRequest(
+            "scenarios", message=f"{vus} VUs in all: a {role} may use at most {limits.max_vus}"
+        )
+    if length > limits.max_seconds:
+        raise InvalidTestRequest(
+            "scenarios",
+            message=f"lasts {length:g} s: a {role}'s test may last {limits.max_seconds:g} s",
+        )
 
 
 def new_scenarios(request: TestRunRequest) -> list[NewScenario]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, create_model
 
 from mv_contracts.common import DbId, Name, Text
-from mv_contracts.runs import EndpointCall, Headers, ScenarioRequest
+from mv_contracts.runs import EndpointCall, Headers, ScenarioRequest, TestRunRequest
 
 # The contract's fields a scenario of the API takes; the API names a stored endpoint instead of
 # spelling out the request line, so ``endpoint`` and the optional ``endpoint_id`` are left out.
@@ -80,6 +80,11 @@ class LoadTestCreate(BaseModel):
     target_tps: float | None = Field(default=None, gt=0)
     headers: Headers = Field(default_factory=dict)
     scenarios: list[ScenarioCreate] = Field(min_length=1, max_length=100)
+    # The contract's own fields (bounds, defaults, descriptions), never restated.
+    parallelism: int = copy(TestRunRequest.model_fields["parallelism"])  # type: ignore[assignment]
+    one_runner_per_node: bool = copy(  # type: ignore[assignment]
+        TestRunRequest.model_fields["one_runner_per_node"]
+    )
 
 
 class LoadTestCreated(BaseModel):

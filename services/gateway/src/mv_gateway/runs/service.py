@@ -1,8 +1,9 @@
 """Starting, cancelling and reading a run: one function per route, over a session and the bus.
 
-A test is stored (pending) in the caller's transaction before its command is published; when
-the bus refuses the command, :class:`BusUnavailable` rolls that transaction back, so nothing is
-stored for a test that was never sent.
+A test is stored (pending) with its command in the outbox, in one transaction, committed before
+the command is published (:mod:`mv_gateway.core.outbox`): the answer is 202 whether NATS takes
+it at once or only when it is back, and the test runs once. An ``Idempotency-Key`` returns the
+test its first request made.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from nats.errors import NoRespondersError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mv_contracts.envelope import Envelope
 from mv_contracts.runs import (
     ScriptPreview,
     ScriptPreviewRequested,
@@ -17,19 +19,49 @@ from mv_contracts.runs import (
     TestCancelRequested,
     TestRunRequested,
 )
-from mv_contracts.subjects import CANCEL_TEST, PREVIEW_SCRIPT, RUN_TEST
-from mv_gateway.core.errors import ConflictError, FieldError, NotFoundError, ServiceUnavailable
+from mv_contracts.subjects import CANCEL_TEST, PREVIEW_SCRIPT, RUN_TEST, Subject
+from mv_gateway.auth import (
+    AllowList,
+    AuditLog,
+    Principal,
+    TargetNotAllowed,
+    allowed_entries,
+    check_targets,
+    limits_for,
+)
+from mv_gateway.core.credentials import redact
+from mv_gateway.core.errors import (
+    ConflictError,
+    FieldError,
+    GatewayError,
+    NotFoundError,
+    ServiceUnavailable,
+)
+from mv_gateway.core.idempotency import IdempotencyKeys, fingerprint
+from mv_gateway.core.outbox import Outbox
+from mv_gateway.core.settings import Settings
 from mv_gateway.history import ACTIVE, TestResults, TestRuns
 from mv_gateway.specs import SpecRepository
 from mv_runtime.bus import Bus
 
-from .rules import build_request, new_scenarios
+from .limits import RunLimits, check_limits
+from .rules import InvalidTestRequest, build_request, check_load, new_scenarios
 from .schemas import LoadTestCreate, LoadTestCreated
 
 
-class BusUnavailable(ServiceUnavailable):
-    def __init__(self, error: Exception) -> None:
-        super().__init__(f"message bus unavailable: {error}")
+class CommandTooLarge(GatewayError):
+    status_code = 413
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            f"the test request is {size} bytes as a command; the limit is {limit} "
+            "(MAX_COMMAND_BYTES, under NATS's largest message)"
+        )
+
+
+class KeyOfDeletedTest(ConflictError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the test made with Idempotency-Key {key!r} has been deleted")
 
 
 class TestAlreadyEnded(ConflictError):
@@ -39,13 +71,51 @@ class TestAlreadyEnded(ConflictError):
         super().__init__(f"test {test_id} already ended ({status})")
 
 
+async def _command(
+    session: AsyncSession, outbox: Outbox, subject: Subject, message: Envelope
+) -> None:
+    """Commit the command with what the caller stored, then try to publish it now."""
+    row = await Outbox.add(session, subject, message)
+    await session.commit()
+    await outbox.send(session, row)
+
+
 async def start_run(
-    session: AsyncSession, bus: Bus, body: LoadTestCreate, test_id: str
+    session: AsyncSession,
+    outbox: Outbox,
+    body: LoadTestCreate,
+    test_id: str,
+    actor: Principal,
+    settings: Settings,
+    *,
+    idempotency_key: str | None = None,
 ) -> LoadTestCreated:
-    """Store the test (pending) and ask the test-runner to run it."""
+    """Check the test against the gateway's limits, the actor's and the allowed targets, store
+    it (pending) and ask the test-runner to run it."""
+    max_command_bytes = settings.max_command_bytes
+    keys = IdempotencyKeys(session, "load-testing")
+    body_print = fingerprint(body.model_dump(mode="json"))
+    if idempotency_key is not None:
+        made = await keys.made(idempotency_key, body_print)
+        if made is not None:
+            return await _replay(session, idempotency_key, made)
     endpoints = await SpecRepository(session).targets(s.endpoint_id for s in body.scenarios)
     request = build_request(body, endpoints, test_id)
+    check_limits(request, RunLimits.of(settings))
     assert request.project_id is not None
+    check_load(request, limits_for(actor.role, settings), actor.role.value)
+    allow = AllowList.parse(await allowed_entries(session, settings))
+    try:
+        await check_targets(allow, [str(request.base_url)])
+    except TargetNotAllowed as refused:
+        raise InvalidTestRequest("base_url", message=str(refused)) from None
+    command = TestRunRequested(correlation_id=request.test_id, payload=request)
+    if (size := len(command.model_dump_json())) > max_command_bytes:
+        raise CommandTooLarge(size, max_command_bytes)
+    if idempotency_key is not None:
+        made = await keys.claim(idempotency_key, body_print, request.test_id)
+        if made is not None:
+            return await _replay(session, idempotency_key, made)
     test = await TestRuns(session).add(
         request.test_id,
         request.project_id,
@@ -53,15 +123,18 @@ async def start_run(
         request.description,
         request.target_tps,
         new_scenarios(request),
+        started_by=actor.actor,
+    )
+    await AuditLog(session).record(
+        actor,
+        "start_test",
+        request.test_id,
+        {"title": request.title, "base_url": redact(str(request.base_url))},
     )
     await TestResults(session).keep_request(test, request)
-    try:
-        await bus.publish(
-            RUN_TEST, TestRunRequested(correlation_id=request.test_id, payload=request)
-        )
-    except Exception as error:
-        raise BusUnavailable(error) from error
-    return LoadTestCreated(test_id=request.test_id, test_history_id=test.id, status=test.status)
+    created = LoadTestCreated(test_id=request.test_id, test_history_id=test.id, status=test.status)
+    await _command(session, outbox, RUN_TEST, command)
+    return created
 
 
 class ScriptNotGenerated(FieldError):
@@ -79,25 +152,40 @@ async def preview_run(session: AsyncSession, bus: Bus, body: LoadTestCreate, tes
     except NoRespondersError as error:
         raise ServiceUnavailable("no test-runner is answering; is it running?") from error
     except Exception as error:
-        raise BusUnavailable(error) from error
+        raise ServiceUnavailable(f"message bus unavailable: {error}") from error
     if answer.script is None:
         raise ScriptNotGenerated("scenarios", message=answer.error or "no script")
     return answer.script
 
 
-async def cancel_run(session: AsyncSession, bus: Bus, test_id: str) -> None:
+async def _replay(session: AsyncSession, key: str, test_id: str) -> LoadTestCreated:
+    test = await TestRuns(session).get(test_id)
+    if test is None:
+        raise KeyOfDeletedTest(key)
+    return LoadTestCreated(test_id=test.test_id, test_history_id=test.id, status=test.status)
+
+
+async def cancel_run(session: AsyncSession, outbox: Outbox, test_id: str, actor: Principal) -> None:
     test = await TestRuns(session).get(test_id)
     if test is None:
         raise NotFoundError("test", test_id)
     if test.is_completed or test.status not in ACTIVE:
         raise TestAlreadyEnded(test_id, test.status)
-    try:
-        await bus.publish(
-            CANCEL_TEST,
-            TestCancelRequested(correlation_id=test_id, payload=TestCancel(test_id=test_id)),
-        )
-    except Exception as error:
-        raise BusUnavailable(error) from error
+    await AuditLog(session).record(actor, "cancel_test", test_id)
+    cancel = TestCancelRequested(correlation_id=test_id, payload=TestCancel(test_id=test_id))
+    await _command(session, outbox, CANCEL_TEST, cancel)
+
+
+async def cancel_tests_of_project(session: AsyncSession, project_id: int) -> None:
+    """Before a project is deleted: a cancel command for each of its tests still pending or
+    running, in the deleting transaction (the relay sends them once it commits)."""
+    for test in await TestRuns(session).active():
+        if test.project_id == project_id:
+            cancel = TestCancelRequested(
+                correlation_id=test.test_id,
+                payload=TestCancel(test_id=test.test_id, reason="its project was deleted"),
+            )
+            await Outbox.add(session, CANCEL_TEST, cancel)
 
 
 async def script_of(session: AsyncSession, test_id: str) -> str:
@@ -108,4 +196,4 @@ async def script_of(session: AsyncSession, test_id: str) -> str:
     script = await runs.script(test.id)
     if script is None:
         raise NotFoundError("script of test", test_id)
-    return script
+    return redact(script)  # a URL with credentials in a script stored before they were taken out

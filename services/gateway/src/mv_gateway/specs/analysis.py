@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import structlog
 from faststream.nats import NatsBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mv_contracts import Envelope
 from mv_contracts.spec import (
     INLINE_SPEC_BYTES,
     SPEC_DOCUMENT_BUCKET,
@@ -24,16 +26,16 @@ from mv_contracts.spec import (
     SpecSource,
 )
 from mv_contracts.subjects import ANALYSE_SPEC
-from mv_gateway.core.errors import InvalidRequest, NotFoundError, ServiceUnavailable
+from mv_gateway.core.errors import InvalidRequest, NotFoundError
+from mv_gateway.core.idempotency import IdempotencyKeys
+from mv_gateway.core.outbox import Outbox
 from mv_gateway.projects import ProjectRepository
-from mv_runtime.bus import Bus
 
 from .repository import SpecRepository
 from .tables import FAILED, PENDING, SpecAnalysis
 
 log = structlog.get_logger()
 POLL_SECONDS = 1.0
-BUS_DOWN = "the message bus is unreachable"
 
 
 class AnalysisFailed(InvalidRequest):
@@ -45,11 +47,6 @@ class AnalysisFailed(InvalidRequest):
                 "reason": analysis.reason,
             }
         )
-
-
-class BusUnreachable(ServiceUnavailable):
-    def __init__(self) -> None:
-        super().__init__(f"{BUS_DOWN}; try again")
 
 
 class Waiters:
@@ -81,7 +78,7 @@ def _resolve(future: asyncio.Future[None]) -> None:
 @dataclass(frozen=True, slots=True)
 class Analyses:
     sessions: async_sessionmaker[AsyncSession]
-    broker: NatsBroker
+    outbox: Outbox
     waiters: Waiters
 
     async def request(
@@ -92,29 +89,43 @@ class Analyses:
         *,
         wait: bool = False,
         timeout: float = 60.0,  # noqa: ASYNC109 - how long to wait for the outcome, not a cancel
+        idempotency_key: str | None = None,
+        fingerprint: str = "",
     ) -> SpecAnalysis:
-        """Record a pending analysis and send the command; with ``wait``, wait for the outcome
-        up to ``timeout`` seconds. The row as it then stands; :class:`AnalysisFailed` when the
-        analysis failed, :class:`BusUnreachable` when the command could not be sent."""
-        analysis_id = uuid.uuid4().hex
-        command = await self._record(analysis_id, project_id, spec_id, source)
+        """Record a pending analysis with its command (one transaction), send the command (now,
+        or the outbox relays it once NATS is back); with ``wait``, wait for the outcome up to
+        ``timeout`` seconds. The row as it then stands; :class:`AnalysisFailed` when the
+        analysis failed. A repeated ``idempotency_key`` gives the first request's analysis."""
+        analysis_id = await self._record(
+            uuid.uuid4().hex, project_id, spec_id, source, idempotency_key, fingerprint
+        )
         future = self.waiters.expect(analysis_id)
         try:
-            await self._send(command)
             if wait:
                 await self._wait(analysis_id, future, timeout)
         finally:
             self.waiters.forget(analysis_id)
         analysis = await self._read(analysis_id)
-        assert analysis is not None
+        if analysis is None:  # its project was deleted meanwhile
+            raise NotFoundError("analysis", analysis_id)
         if analysis.status == FAILED:
             raise AnalysisFailed(analysis)
         return analysis
 
     async def _record(
-        self, analysis_id: str, project_id: int, spec_id: int | None, source: SpecSource
-    ) -> SpecAnalysisRequested:
-        async with self.sessions() as session, session.begin():
+        self,
+        analysis_id: str,
+        project_id: int,
+        spec_id: int | None,
+        source: SpecSource,
+        key: str | None,
+        fingerprint: str,
+    ) -> str:
+        """The id of the analysis recorded (or of the one the key made before)."""
+        async with self.sessions() as session:
+            keys = IdempotencyKeys(session, "openapi-analyze")
+            if key is not None and (made := await keys.made(key, fingerprint)) is not None:
+                return made
             if not await ProjectRepository(session).exists(project_id):
                 raise NotFoundError("project", project_id)
             repository = SpecRepository(session)
@@ -124,47 +135,25 @@ class Analyses:
                 if spec is None or spec.project_id != project_id:
                     raise NotFoundError("spec", spec_id)
                 known = await repository.known_endpoints(spec.id)
+            if key is not None and (made := await keys.claim(key, fingerprint, analysis_id)):
+                return made
             url = str(source.url) if source.url else None
             await repository.add_analysis(analysis_id, project_id, spec_id, url)
-        return SpecAnalysisRequested(
-            correlation_id=analysis_id,
-            payload=SpecAnalysisRequest(
-                analysis_id=analysis_id,
-                project_id=project_id,
-                spec_id=spec_id,
-                source=source,
-                known_endpoints=known,
-            ),
-        )
-
-    async def _send(self, command: SpecAnalysisRequested) -> None:
-        try:
-            document = command.payload.source.document
-            if document is not None and len(document) > INLINE_SPEC_BYTES // 4:
-                command = await self._offload(command, document)
-            await Bus(self.broker).publish(ANALYSE_SPEC, command)
-        except Exception as error:
-            log.warning("analyse command not published", error=str(error))
-            payload = command.payload
-            async with self.sessions() as session, session.begin():
-                await SpecRepository(session).record_failure(
-                    payload.analysis_id, payload.project_id, "internal", BUS_DOWN
-                )
-            raise BusUnreachable from error
-
-    async def _offload(
-        self, command: SpecAnalysisRequested, document: str
-    ) -> SpecAnalysisRequested:
-        """A large upload goes into the object store; the command names it (NATS messages are
-        small)."""
-        data = document.encode("utf-8")
-        if len(data) <= INLINE_SPEC_BYTES:
-            return command
-        store = await self.broker.object_storage(SPEC_DOCUMENT_BUCKET, ttl=SPEC_OBJECT_TTL_SECONDS)
-        name = command.payload.analysis_id
-        await store.put(name, data)
-        payload = command.payload.model_copy(update={"source": SpecSource(document_object=name)})
-        return command.model_copy(update={"payload": payload})
+            command = SpecAnalysisRequested(
+                correlation_id=analysis_id,
+                payload=SpecAnalysisRequest(
+                    analysis_id=analysis_id,
+                    project_id=project_id,
+                    spec_id=spec_id,
+                    source=source,
+                    known_endpoints=known,
+                ),
+            )
+            row = await Outbox.add(session, ANALYSE_SPEC, command)
+            await session.commit()
+            await self.outbox.send(session, row)
+            await session.commit()
+        return analysis_id
 
     async def _read(self, analysis_id: str) -> SpecAnalysis | None:
         async with self.sessions() as session:
@@ -183,3 +172,24 @@ class Analyses:
                 analysis = await self._read(analysis_id)
                 if analysis is not None and analysis.status != PENDING:
                     return
+
+
+def offloader(broker: NatsBroker) -> Callable[[Envelope], Awaitable[Envelope]]:
+    """The outbox's preparation of ANALYSE_SPEC: a large upload goes into the object store and
+    the command names it (NATS messages are small)."""
+
+    async def offload(message: Envelope) -> Envelope:
+        assert isinstance(message, SpecAnalysisRequested)
+        document = message.payload.source.document
+        if document is None or len(document) <= INLINE_SPEC_BYTES // 4:
+            return message
+        data = document.encode("utf-8")
+        if len(data) <= INLINE_SPEC_BYTES:
+            return message
+        store = await broker.object_storage(SPEC_DOCUMENT_BUCKET, ttl=SPEC_OBJECT_TTL_SECONDS)
+        name = message.payload.analysis_id
+        await store.put(name, data)
+        payload = message.payload.model_copy(update={"source": SpecSource(document_object=name)})
+        return message.model_copy(update={"payload": payload})
+
+    return offload

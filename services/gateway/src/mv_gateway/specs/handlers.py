@@ -37,7 +37,9 @@ async def store_analysed(
         return
     repository = SpecRepository(session)
     stored, changes = await repository.store(result.project_id, result.spec_id, spec)
-    await repository.record_success(result.analysis_id, result.project_id, stored.id, changes)
+    await repository.record_success(
+        result.analysis_id, result.project_id, stored.id, changes, result.warnings
+    )
 
 
 async def store_failed(session: AsyncSession, event: SpecAnalysisFailed) -> None:

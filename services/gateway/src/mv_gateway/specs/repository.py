@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mv_contracts.spec import AnalysedSpec, EndpointInfo, SpecChanges
+from mv_contracts.spec import AnalysedSpec, AnalysisWarning, EndpointInfo, SpecChanges
+from mv_gateway.core.credentials import redact, redact_optional
 from mv_gateway.core.database import utcnow
 
 from .tables import FAILED, SUCCEEDED, Endpoint, OpenApiSpec, SpecAnalysis, Tag, tag_endpoint
@@ -68,7 +69,10 @@ class SpecRepository:
         self, analysis_id: str, project_id: int, spec_id: int | None, source_url: str | None
     ) -> SpecAnalysis:
         analysis = SpecAnalysis(
-            analysis_id=analysis_id, project_id=project_id, spec_id=spec_id, source_url=source_url
+            analysis_id=analysis_id,
+            project_id=project_id,
+            spec_id=spec_id,
+            source_url=redact_optional(source_url),
         )
         self.session.add(analysis)
         await self.session.flush()
@@ -86,12 +90,23 @@ class SpecRepository:
         return analysis
 
     async def record_success(
-        self, analysis_id: str, project_id: int, spec_id: int, changes: SpecChanges
+        self,
+        analysis_id: str,
+        project_id: int,
+        spec_id: int,
+        changes: SpecChanges,
+        warnings: Sequence[AnalysisWarning] = (),
     ) -> None:
+        """The analysis succeeded; its warnings are kept on it and on the spec it stored."""
         analysis = await self._analysis_row(analysis_id, project_id)
         analysis.status = SUCCEEDED
         analysis.spec_id = spec_id
         analysis.changes = changes.model_dump(mode="json")
+        kept = [w.model_dump(mode="json") for w in warnings]
+        analysis.warnings = kept
+        spec = await self.get(spec_id)
+        if spec is not None:
+            spec.warnings = kept
         analysis.finished_at = utcnow()
 
     async def record_failure(
@@ -100,13 +115,14 @@ class SpecRepository:
         analysis = await self._analysis_row(analysis_id, project_id)
         analysis.status = FAILED
         analysis.failure_kind = kind
-        analysis.reason = reason
+        analysis.reason = redact(reason)
         analysis.finished_at = utcnow()
 
     async def spec_analysed_from(self, project_id: int, url: str) -> OpenApiSpec | None:
         """The spec an earlier analysis of ``url`` stored: the spec whose document came from
         there, else the one the latest analysis given that URL produced (the analyser may have
         found the document at another URL than the base URL it was given)."""
+        url = redact(url)
         spec = await self.find_for(project_id, url)
         if spec is not None:
             return spec
@@ -229,9 +245,10 @@ class SpecRepository:
         """The stored spec a re-analysis of ``source_url`` in the project updates."""
         if not source_url:
             return None
+        stored_as = redact(source_url)
         return await self.session.scalar(
             select(OpenApiSpec)
-            .where(OpenApiSpec.project_id == project_id, OpenApiSpec.source_url == source_url)
+            .where(OpenApiSpec.project_id == project_id, OpenApiSpec.source_url == stored_as)
             .order_by(OpenApiSpec.id)
             .limit(1)
         )
@@ -247,10 +264,11 @@ class SpecRepository:
             self.session.add(spec)
         spec.title = analysed.title[:255]
         spec.version = analysed.version[:100]
-        spec.base_url = (analysed.base_url or None) and analysed.base_url[:2000]
+        # URLs are kept redacted (the analyzer redacts them too; an older one may not have).
+        spec.base_url = (analysed.base_url or None) and redact(analysed.base_url)[:2000]
         spec.description = analysed.description
         spec.openapi_version = analysed.openapi_version[:20]
-        spec.source_url = (analysed.source_url or None) and analysed.source_url[:2000]
+        spec.source_url = (analysed.source_url or None) and redact(analysed.source_url)[:2000]
         spec.analysed_at = utcnow()
         await self.session.flush()
         tag_ids = await self._store_tags(spec.id, analysed)

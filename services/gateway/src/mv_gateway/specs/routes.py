@@ -9,8 +9,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
+from mv_gateway.auth import READ, Admin, AuditLog, Tester
 from mv_gateway.core.deps import SessionDep
 from mv_gateway.core.errors import NotFoundError
+from mv_gateway.core.idempotency import KeyHeader, fingerprint
 from mv_gateway.projects import ProjectRepository
 
 from .analysis import Analyses
@@ -37,7 +39,7 @@ BigId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 def get_analyses(request: Request) -> Analyses:
     state = request.app.state
-    return Analyses(state.session_factory, state.broker, state.analysis_waiters)
+    return Analyses(state.session_factory, state.outbox, state.analysis_waiters)
 
 
 AnalysesDep = Annotated[Analyses, Depends(get_analyses)]
@@ -47,30 +49,51 @@ AnalysesDep = Annotated[Analyses, Depends(get_analyses)]
     "/analyze",
     response_model=AnalysisRead,
     status_code=status.HTTP_202_ACCEPTED,
-    responses={200: {"model": AnalysisRead}, 404: {}, 422: {}, 503: {}},
+    responses={200: {"model": AnalysisRead}, 404: {}, 409: {}, 422: {}},
 )
 async def analyze(
     body: AnalyseRequest,
     response: Response,
     analyses: AnalysesDep,
+    tester: Tester,
+    session: SessionDep,
+    idempotency_key: KeyHeader = None,
     wait: Annotated[bool, Query(description="Wait for the outcome")] = False,
     timeout: Annotated[  # noqa: ASYNC109 - a query parameter, not a cancellation timeout
         float, Query(gt=0, le=300, description="Seconds to wait")
     ] = 60.0,
 ) -> AnalysisRead:
     """Analyse a document: 202 with the analysis id at once, or with ``wait=true`` 200 with the
-    outcome (422 when the analysis failed, 202 if it is still running at the time-out)."""
+    outcome (422 when the analysis failed, 202 if it is still running at the time-out). The
+    command waits in the outbox while NATS is away; a repeated ``Idempotency-Key`` answers the
+    analysis the first request made."""
     analysis = AnalysisRead.model_validate(
         await analyses.request(
-            body.project_id, body.spec_id, body.source(), wait=wait, timeout=timeout
+            body.project_id,
+            body.spec_id,
+            body.source(),
+            wait=wait,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint(body.model_dump(mode="json")),
         )
     )
     if analysis.status != PENDING:
         response.status_code = status.HTTP_200_OK
+    # Written after the analysis is stored (its own transactions): on SQLite a write here first
+    # would hold the lock those need.
+    await AuditLog(session).record(
+        tester, "analyse", analysis.analysis_id, {"project_id": body.project_id}
+    )
     return analysis
 
 
-@specs.get("/analyses/{analysis_id}", response_model=AnalysisRead, responses={404: {}})
+@specs.get(
+    "/analyses/{analysis_id}",
+    response_model=AnalysisRead,
+    responses={404: {}},
+    dependencies=[READ],
+)
 async def get_analysis(
     analysis_id: Annotated[str, Path(max_length=64)], session: SessionDep
 ) -> AnalysisRead:
@@ -80,7 +103,7 @@ async def get_analysis(
     return AnalysisRead.model_validate(analysis)
 
 
-@specs.get("", response_model=list[SpecRead], responses={404: {}})
+@specs.get("", response_model=list[SpecRead], responses={404: {}}, dependencies=[READ])
 async def list_specs(
     session: SessionDep, project_id: Annotated[int, Query(ge=1, le=2**63 - 1)]
 ) -> list[SpecRead]:
@@ -91,7 +114,7 @@ async def list_specs(
     ]
 
 
-@specs.get("/{spec_id}", response_model=SpecDetail, responses={404: {}})
+@specs.get("/{spec_id}", response_model=SpecDetail, responses={404: {}}, dependencies=[READ])
 async def get_spec(
     spec_id: SpecId,
     session: SessionDep,
@@ -110,14 +133,15 @@ async def get_spec(
 
 
 @specs.delete("/{spec_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}})
-async def delete_spec(spec_id: SpecId, session: SessionDep) -> Response:
+async def delete_spec(spec_id: SpecId, admin: Admin, session: SessionDep) -> Response:
     """Delete a spec with its tags and endpoints."""
     if not await SpecRepository(session).delete(spec_id):
         raise NotFoundError("spec", spec_id)
+    await AuditLog(session).record(admin, "delete_spec", str(spec_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@endpoints.get("", response_model=list[EndpointRead])
+@endpoints.get("", response_model=list[EndpointRead], dependencies=[READ])
 async def list_endpoints(
     session: SessionDep,
     spec_id: BigId = None,

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from mv_contracts.common import DbId
 from mv_contracts.spec import SpecSource
@@ -86,6 +86,12 @@ class AnalyseRequest(BaseModel):
         return SpecSource(document=text)
 
 
+class WarningRead(BaseModel):
+    message: str
+    ref: str | None = None
+    endpoint: str | None = Field(default=None, description="'METHOD path'; none: the document")
+
+
 class AnalysisRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -97,8 +103,13 @@ class AnalysisRead(BaseModel):
     failure_kind: str | None
     reason: str | None
     changes: dict[str, Any] | None
+    warnings: list[WarningRead] = Field(
+        default_factory=list, description="What the analysis left unresolved (it still succeeded)"
+    )
     requested_at: datetime
     finished_at: datetime | None
+
+    _no_warnings = field_validator("warnings", mode="before")(lambda v: v or [])
 
 
 class TagRead(BaseModel):
@@ -121,6 +132,11 @@ class SpecRead(BaseModel):
     base_url: str | None
     source_url: str | None
     analysed_at: datetime
+    warnings: list[WarningRead] = Field(
+        default_factory=list, description="What the latest analysis left unresolved"
+    )
+
+    _no_warnings = field_validator("warnings", mode="before")(lambda v: v or [])
 
 
 class SpecDetail(SpecRead):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mv_gateway.core.database import Base, BigId, utcnow
+from mv_gateway.core.database import AUTOINCREMENT, Base, BigId, utcnow
 
 # Statuses of a spec_analysis row.
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
@@ -16,6 +16,7 @@ PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
 
 class OpenApiSpec(Base):
     __tablename__ = "openapi_spec"
+    __table_args__ = AUTOINCREMENT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(
@@ -28,6 +29,9 @@ class OpenApiSpec(Base):
     openapi_version: Mapped[str | None] = mapped_column(String(20))
     source_url: Mapped[str | None] = mapped_column(String(2000))
     analysed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    warnings: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        JSON, doc="What the latest analysis left unresolved (the contract's AnalysisWarning)"
+    )
 
 
 tag_endpoint = Table(
@@ -40,7 +44,7 @@ tag_endpoint = Table(
 
 class Tag(Base):
     __tablename__ = "tag"
-    __table_args__ = (UniqueConstraint("openapi_spec_id", "name"),)
+    __table_args__ = (UniqueConstraint("openapi_spec_id", "name"), AUTOINCREMENT)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
@@ -52,7 +56,7 @@ class Tag(Base):
 
 class Endpoint(Base):
     __tablename__ = "endpoint"
-    __table_args__ = (UniqueConstraint("openapi_spec_id", "method", "path"),)
+    __table_args__ = (UniqueConstraint("openapi_spec_id", "method", "path"), AUTOINCREMENT)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     openapi_spec_id: Mapped[int] = mapped_column(
@@ -87,5 +91,6 @@ class SpecAnalysis(Base):
     failure_kind: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str | None] = mapped_column(Text)
     changes: Mapped[dict[str, Any] | None]
+    warnings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]

@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
+from mv_gateway.auth import PUBLIC
+
 ASSETS = "/api/swagger-assets"
 
 
@@ -21,7 +23,7 @@ def install_docs(app: FastAPI) -> None:
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != docs_url]
     app.mount(ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="swagger-assets")
 
-    @app.get(docs_url, include_in_schema=False)
+    @app.get(docs_url, include_in_schema=False, dependencies=[PUBLIC])
     async def swagger() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url=openapi_url,

@@ -9,6 +9,8 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from mv_gateway.auth import PUBLIC
+
 # Vite names bundles by content hash, so they never change under one name; index.html must be
 # re-read on every visit to pick up a new build.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -46,11 +48,11 @@ def spa_router(dist: Path) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     root = dist.resolve()
 
-    @router.get("/ui")
+    @router.get("/ui", dependencies=[PUBLIC])
     async def ui_slash() -> RedirectResponse:
         return RedirectResponse("/ui/", status_code=308)
 
-    @router.get("/ui/{path:path}")
+    @router.get("/ui/{path:path}", dependencies=[PUBLIC])  # the sign-in page is among them
     async def ui(path: str, request: Request) -> Response:
         index = root / "index.html"
         if not index.is_file():

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
-from mv_contracts.runs import K6Counts, TestRunRequest
+from mv_contracts.runs import K6Counts, RunnerInfo, TestRunRequest
 from mv_test_runner.script import GeneratedScript
 
 from .outcomes import Outcome
@@ -23,6 +23,8 @@ class Started:
     job_name: str
     script_name: str
     started_at: datetime
+    runners: list[RunnerInfo] = field(default_factory=list)
+    """The k6 runners of a split test (parallelism > 1), in segment order."""
 
 
 class RunExecutor(Protocol):

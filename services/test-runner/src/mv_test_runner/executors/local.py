@@ -4,6 +4,11 @@ Each run has a directory ``<K6_SCRIPT_FILE_FOLDER>/runs/<job name>/`` with ``scr
 captured output ``k6.log``, ``pid`` and, once k6 has ended, ``exit_code``. k6 runs under a small
 ``sh`` wrapper in its own session that writes the exit code, so a runner restarted while k6 was
 running can still tell running from ended, and how it ended.
+
+A test split over N runners (``parallelism``) has one such folder per runner,
+``<job name>/<job name>-<i>/``, beside the one ``script.js``: N k6 processes, each with its
+execution segment, started paused with their REST API on a free loopback port and resumed
+together (:mod:`.together`).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -20,12 +26,13 @@ from typing import Literal
 from mv_contracts.runs import TEST_ID_TAG, K6Counts, TestRunRequest
 from mv_runtime.processes import pid_alive
 from mv_test_runner.script import GeneratedScript
-from mv_test_runner.script.counts import parse_counts
+from mv_test_runner.script.counts import parse_counts, summed
 from mv_test_runner.settings import Settings
 
-from . import outcomes
+from . import outcomes, segments
 from .base import Started, StartError, job_name
 from .outcomes import Outcome
+from .together import NotReady, Runner, start_together
 
 # The wrapper ignores SIGTERM itself (k6 gets it and stops gracefully), then records k6's code.
 _WRAPPER = 'trap "" TERM; "$0" "$@"; echo $? > "$MV_EXIT_FILE"'
@@ -46,8 +53,18 @@ class LocalExecutor:
     def run_dir(self, test_id: str) -> Path:
         return self._root / job_name(test_id)
 
-    def command(self, test_id: str, script: Path) -> list[str]:
-        # k6's own end-of-test summary is kept beside the script (summary.json), so a stored
+    def runner_dirs(self, test_id: str) -> list[Path]:
+        """The folder of each runner: the run's own for one runner, else one per segment."""
+        directory = self.run_dir(test_id)
+        split = sorted(
+            directory.glob(f"{directory.name}-*"), key=lambda p: int(p.name.rsplit("-", 1)[1])
+        )
+        return split or [directory]
+
+    def command(
+        self, test_id: str, script: Path, folder: Path | None = None, extra: list[str] | None = None
+    ) -> list[str]:
+        # k6's own end-of-test summary is kept in the runner's folder (summary.json), so a stored
         # summary can always be checked against what k6 itself counted.
         return [
             self._settings.k6_binary,
@@ -61,7 +78,8 @@ class LocalExecutor:
             "--summary-trend-stats",
             SUMMARY_TREND_STATS,
             "--summary-export",
-            str(script.parent / "summary.json"),
+            str((folder or script.parent) / "summary.json"),
+            *(extra or []),
             str(script),
         ]
 
@@ -71,92 +89,153 @@ class LocalExecutor:
             raise StartError(f"k6 executable not found: {self._settings.k6_binary!r}")
         directory = self.run_dir(request.test_id)
         script_file = directory / "script.js"
+        count = request.parallelism
+        runners = segments.runners(directory.name, count)
+        folders = [directory] if count == 1 else [directory / r.name for r in runners]
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            for folder in folders:
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / "exit_code").unlink(missing_ok=True)
             script_file.write_text(script.text, encoding="utf-8")
-            (directory / "exit_code").unlink(missing_ok=True)
         except OSError as error:
             raise StartError(f"cannot write the script to {directory}: {error}") from error
-        env = {
+        apis: list[Runner] = []
+        try:
+            for info, folder in zip(runners, folders, strict=True):
+                extra = segments.segment_args(info.index, count)
+                if count > 1:
+                    address = f"127.0.0.1:{_free_port()}"
+                    extra += ["--paused", "--address", address]
+                    apis.append(Runner(info.index, info.name, f"http://{address}"))
+                await self._spawn(request.test_id, script_file, folder, extra, script.env)
+            if apis:
+                await start_together(apis, self._ended, self._settings.runner_ready_seconds)
+        except (StartError, NotReady) as error:
+            await self.stop(request.test_id)
+            raise StartError(str(error)) from error
+        return Started(
+            job_name(request.test_id),
+            str(script_file),
+            datetime.now(UTC),
+            runners if count > 1 else [],
+        )
+
+    async def _ended(self, runner: Runner) -> str | None:
+        # A runner's folder is named like the runner, inside the run's folder.
+        folder = self._root / runner.name.rsplit("-", 1)[0] / runner.name
+        if self._alive(folder):
+            return None
+        return self._outcome_of(folder).reason or "k6 ended"
+
+    async def _spawn(
+        self, test_id: str, script_file: Path, folder: Path, extra: list[str], env: dict[str, str]
+    ) -> None:
+        environment = {
             **os.environ,
             **self._settings.influxdb_output_env(),
-            **script.env,
-            "MV_EXIT_FILE": str(directory / "exit_code"),
+            **env,
+            "MV_EXIT_FILE": str(folder / "exit_code"),
         }
-        log = (directory / "k6.log").open("wb")
+        log = (folder / "k6.log").open("wb")
         try:
             process = await asyncio.create_subprocess_exec(
                 "sh",
                 "-c",
                 _WRAPPER,
-                *self.command(request.test_id, script_file),
+                *self.command(test_id, script_file, folder, extra),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log,
                 stderr=asyncio.subprocess.STDOUT,
-                env=env,
-                cwd=directory,
+                env=environment,
+                cwd=folder,
                 start_new_session=True,
             )
         except OSError as error:
             raise StartError(f"k6 could not be started: {error}") from error
         finally:
             log.close()
-        (directory / "pid").write_text(str(process.pid))
-        self._children[request.test_id] = process
-        return Started(job_name(request.test_id), str(script_file), datetime.now(UTC))
-
-    def _pid(self, test_id: str) -> int | None:
-        try:
-            return int((self.run_dir(test_id) / "pid").read_text())
-        except (OSError, ValueError):
-            return None
+        (folder / "pid").write_text(str(process.pid))
+        self._children[str(folder)] = process
 
     async def is_running(self, test_id: str) -> bool:
-        child = self._children.get(test_id)
+        return any(self._alive(f) for f in self.runner_dirs(test_id))
+
+    def _alive(self, folder: Path) -> bool:
+        child = self._children.get(str(folder))
         if child is not None:
             return child.returncode is None
-        pid = self._pid(test_id)
-        return pid is not None and pid_alive(pid)
+        return _alive(folder)
 
     async def wait(self, test_id: str) -> Outcome:
-        child = self._children.get(test_id)
-        if child is not None:
-            await child.wait()
-            self._children.pop(test_id, None)
-        else:
-            # Not our child (we restarted): poll its pid, there is nothing to wait on.
-            while await self.is_running(test_id):  # noqa: ASYNC110
-                await asyncio.sleep(POLL_SECONDS)
+        for folder in self.runner_dirs(test_id):
+            child = self._children.get(str(folder))
+            if child is not None:
+                await child.wait()
+                self._children.pop(str(folder), None)
+            else:
+                # Not our child (we restarted): poll its pid, there is nothing to wait on.
+                while self._alive(folder):  # noqa: ASYNC110
+                    await asyncio.sleep(POLL_SECONDS)
         return self.outcome(test_id)
 
     def output(self, test_id: str) -> str:
-        try:
-            return (self.run_dir(test_id) / "k6.log").read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
+        return "\n".join(_read(f / "k6.log") for f in self.runner_dirs(test_id))
 
     async def counts(self, test_id: str) -> K6Counts | None:
-        return parse_counts(await asyncio.to_thread(self.output, test_id))
+        texts = [await asyncio.to_thread(_read, f / "k6.log") for f in self.runner_dirs(test_id)]
+        return summed([parse_counts(text) for text in texts])
 
     def outcome(self, test_id: str) -> Outcome:
-        """How an ended run went, from its exit_code file."""
+        """How an ended run went, from its runners' exit_code files."""
+        return outcomes.combined([(f.name, self._outcome_of(f)) for f in self.runner_dirs(test_id)])
+
+    def _outcome_of(self, folder: Path) -> Outcome:
+        output = _read(folder / "k6.log")
         try:
-            code = int((self.run_dir(test_id) / "exit_code").read_text().strip())
+            code = int((folder / "exit_code").read_text().strip())
         except (OSError, ValueError):
-            return outcomes.no_exit_code(self.output(test_id))
-        return outcomes.from_exit(code, self.output(test_id))
+            return outcomes.no_exit_code(output)
+        return outcomes.from_exit(code, output)
 
     async def stop(self, test_id: str) -> None:
-        """SIGTERM to k6's process group; SIGKILL after CANCEL_GRACE_SECONDS."""
-        pid = self._pid(test_id)
-        if pid is None or not await self.is_running(test_id):
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGTERM)
+        """SIGTERM to every runner's process group; SIGKILL after CANCEL_GRACE_SECONDS."""
+        folders = [f for f in self.runner_dirs(test_id) if self._alive(f)]
+        pids = [pid for f in folders if (pid := _pid(f)) is not None]
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGTERM)
         deadline = asyncio.get_running_loop().time() + self._settings.cancel_grace_seconds
-        while await self.is_running(test_id):
+        while any(self._alive(f) for f in folders):
             if asyncio.get_running_loop().time() > deadline:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pid, signal.SIGKILL)
+                for pid in pids:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(pid, signal.SIGKILL)
                 return
             await asyncio.sleep(0.1)
+
+
+def _pid(folder: Path) -> int | None:
+    try:
+        return int((folder / "pid").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(folder: Path) -> bool:
+    pid = _pid(folder)
+    return pid is not None and pid_alive(pid) and not (folder / "exit_code").exists()
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _free_port() -> int:
+    """A loopback port free now, for one runner's REST API (k6 exits 106 if it is taken)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

@@ -6,6 +6,11 @@ Job running the pinned k6 image with the InfluxDB output. All carry the label ``
 job name and the annotation ``TEST_ID_ANNOTATION`` = test id. Once the Job exists,
 :func:`owner_patch` makes it the owner of the ConfigMap and Secret. Golden files of whole runs:
 tests/runner_tests/golden/.
+
+A test split over N runners has N Jobs ``<name>-1`` … ``<name>-N`` sharing the one ConfigMap and
+Secret (owned by all N), each k6 with its execution segment, started ``--paused`` with its REST API
+on ``K6_API_PORT``; its pods carry ``RUNNER_LABEL`` = its Job's name besides ``RUN_LABEL``, and
+``one_runner_per_node`` adds a required pod anti-affinity on ``RUN_LABEL``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ from typing import Any, Literal
 
 from mv_contracts.runs import TEST_ID_TAG
 
+from .segments import segment_args
+
 RUN_LABEL = "metric-vault.io/run"
+RUNNER_LABEL = "metric-vault.io/runner"
 TEST_ID_ANNOTATION = "metric-vault.io/test-id"
 SCRIPT_KEY = "script.js"
 CONFIGMAP_MOUNT = "/scripts"
@@ -40,6 +48,16 @@ class JobOptions:
     memory_request: str = "256Mi"
     memory_limit: str = "1Gi"
     ttl_seconds: int = 3600
+    api_port: int = 6565
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """Runner ``index`` of ``parallelism`` of the run (a test split over several k6)."""
+
+    index: int
+    parallelism: int
+    one_per_node: bool = False
 
 
 def metadata(name: str, namespace: str, test_id: str) -> dict[str, Any]:
@@ -83,9 +101,16 @@ def script_path(name: str, options: JobOptions) -> str:
 
 
 def job_manifest(
-    name: str, test_id: str, options: JobOptions, *, with_secret: bool
+    name: str,
+    test_id: str,
+    options: JobOptions,
+    *,
+    with_secret: bool,
+    split: Split | None = None,
 ) -> dict[str, Any]:
-    """The k6 Job; ``with_secret`` adds ``envFrom`` the Secret named like the Job."""
+    """The k6 Job; ``with_secret`` adds ``envFrom`` the Secret named ``name``. With ``split``, the
+    Job of that runner: named ``<name>-<index>``, paused until resumed, its segment only."""
+    job = name if split is None else f"{name}-{split.index}"
     env = [{"name": k, "value": v} for k, v in sorted(options.output_env.items())]
     ports: list[dict[str, Any]] = []
     if options.dashboard:
@@ -114,6 +139,7 @@ def job_manifest(
             f"influxdb={options.influxdb_output_url}",
             "--tag",
             f"{TEST_ID_TAG}={test_id}",
+            *_split_args(split, options),
             script_path(name, options),
         ],
         "env": env,
@@ -125,52 +151,95 @@ def job_manifest(
         # The reason of a failure: k6's last output lines when it wrote no termination message.
         "terminationMessagePolicy": "FallbackToLogsOnError",
     }
+    if split is not None:
+        ports.append({"name": "k6-api", "containerPort": options.api_port})
     if ports:
         container["ports"] = ports
     if with_secret:
         container["envFrom"] = [{"secretRef": {"name": name}}]
+    labels = metadata(name, options.namespace, test_id)["labels"]
+    if split is not None:
+        labels[RUNNER_LABEL] = job
+    pod: dict[str, Any] = {
+        "restartPolicy": "Never",
+        # k6 never talks to the Kubernetes API: no service-account token in its pod.
+        "automountServiceAccountToken": False,
+        "containers": [container],
+        "volumes": [volume],
+    }
+    if split is not None and split.one_per_node:
+        term = {
+            "labelSelector": {"matchLabels": {RUN_LABEL: name}},
+            "topologyKey": "kubernetes.io/hostname",
+        }
+        pod["affinity"] = {
+            "podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}
+        }
     spec: dict[str, Any] = {
         "backoffLimit": 0,
         "activeDeadlineSeconds": math.ceil(options.timeout_hours * 3600),
-        "template": {
-            "metadata": {"labels": metadata(name, options.namespace, test_id)["labels"]},
-            "spec": {
-                "restartPolicy": "Never",
-                # k6 never talks to the Kubernetes API: no service-account token in its pod.
-                "automountServiceAccountToken": False,
-                "containers": [container],
-                "volumes": [volume],
-            },
-        },
+        "template": {"metadata": {"labels": labels}, "spec": pod},
     }
     if options.auto_delete:
         spec["ttlSecondsAfterFinished"] = options.ttl_seconds
-    return {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": metadata(name, options.namespace, test_id),
-        "spec": spec,
-    }
+    job_metadata = metadata(name, options.namespace, test_id)
+    job_metadata["name"] = job
+    job_metadata["labels"] = dict(labels)
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": job_metadata, "spec": spec}
+
+
+def _split_args(split: Split | None, options: JobOptions) -> list[str]:
+    if split is None:
+        return []
+    # The REST API on every address of the pod: the test-runner reaches it by pod IP.
+    return [
+        *segment_args(split.index, split.parallelism),
+        "--paused",
+        "--address",
+        f"0.0.0.0:{options.api_port}",
+    ]
 
 
 @dataclass(frozen=True, slots=True)
 class RunManifests:
     """What one run creates, in the order it must be created (the Job last: its pod needs both)."""
 
-    job: dict[str, Any]
+    jobs: list[dict[str, Any]]
+    """One Job, or one per runner of a split test (in segment order)."""
     configmap: dict[str, Any] | None
     """None in PVC mode, where the script is the file :attr:`script_path` on the claim."""
     secret: dict[str, Any] | None
     """None when no header holds a secret."""
     script_path: str
 
+    @property
+    def job(self) -> dict[str, Any]:
+        """The Job of a run on one runner."""
+        (job,) = self.jobs
+        return job
+
 
 def run_manifests(
-    name: str, test_id: str, options: JobOptions, script: str, secrets: dict[str, str]
+    name: str,
+    test_id: str,
+    options: JobOptions,
+    script: str,
+    secrets: dict[str, str],
+    *,
+    parallelism: int = 1,
+    one_per_node: bool = False,
 ) -> RunManifests:
     namespace = options.namespace
+    splits: list[Split | None] = (
+        [None]
+        if parallelism == 1
+        else [Split(i, parallelism, one_per_node) for i in range(1, parallelism + 1)]
+    )
     return RunManifests(
-        job=job_manifest(name, test_id, options, with_secret=bool(secrets)),
+        jobs=[
+            job_manifest(name, test_id, options, with_secret=bool(secrets), split=split)
+            for split in splits
+        ],
         configmap=None
         if options.storage == "pvc"
         else script_configmap(name, namespace, test_id, script),
@@ -179,8 +248,12 @@ def run_manifests(
     )
 
 
-def owner_patch(job: str, uid: str) -> dict[str, Any]:
-    """The patch giving the Job ``job`` (uid ``uid``) a ConfigMap or Secret: the garbage
-    collector then removes them with it (TTL after the run, or a cancel)."""
-    owner = {"apiVersion": "batch/v1", "kind": "Job", "name": job, "uid": uid}
-    return {"metadata": {"ownerReferences": [owner]}}
+def owner_patch(job: str, uid: str, *others: tuple[str, str]) -> dict[str, Any]:
+    """The patch giving the Job ``job`` (uid ``uid``), and the ``others`` (name, uid) of a split
+    test, a ConfigMap or Secret: the garbage collector then removes them with the last of them
+    (TTL after the run, or a cancel)."""
+    owners = [
+        {"apiVersion": "batch/v1", "kind": "Job", "name": n, "uid": u}
+        for n, u in ((job, uid), *others)
+    ]
+    return {"metadata": {"ownerReferences": owners}}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -257,3 +258,35 @@ def settle(ended: Outcome, *, timeout_hours: float | None, cancel_reason: str | 
 
 def cancelled(reason: str) -> Outcome:
     return Outcome(RunStatus.CANCELLED, reason or "cancelled")
+
+
+def combined(ended: Sequence[tuple[str, Outcome | None]]) -> Outcome:
+    """The outcome of a test split over runners, from each runner's (``name``, outcome), in
+    segment order; None for a runner still going when another failed (it is then stopped).
+
+    Any runner that failed fails the test, naming the runner; a runner stopped by the test's
+    timeout or cancel gives the test that ending. k6 judges thresholds per runner, on its own
+    share of the load: a runner that crossed them says so, named, and the platform's analysis
+    judges the targets on the merged summary of every runner.
+    """
+    if len(ended) == 1 and ended[0][1] is not None:
+        return ended[0][1]
+    count = len(ended)
+    failures = [
+        (i, name, o)
+        for i, (name, o) in enumerate(ended, start=1)
+        if o is not None and o.status is not RunStatus.SUCCEEDED
+    ]
+    if not failures:
+        if any(o is None for _, o in ended):
+            raise ValueError("a split run whose runners have not all ended needs a failed one")
+        return SUCCEEDED
+    broken = [f for f in failures if not f[2].thresholds_crossed] or failures
+    parts = [f"runner {i}/{count} ({name}): {o.reason}" for i, name, o in broken]
+    reason = tail("; ".join(parts))
+    if all(o.thresholds_crossed for _, _, o in broken):
+        return Outcome(RunStatus.FAILED, f"{THRESHOLDS_CROSSED} on {reason}", True)
+    status = next(
+        (o.status for _, _, o in broken if o.status is not RunStatus.FAILED), RunStatus.FAILED
+    )
+    return Outcome(status, reason)

@@ -77,3 +77,22 @@ def parse_counts(output: str) -> K6Counts | None:
 def _counts(data: dict[str, Any]) -> RequestCounts:
     # k6 reports counters as floats (JSON numbers): whole numbers, kept as int.
     return RequestCounts(requests=round(data["requests"]), failed=round(data["failed"]))
+
+
+def summed(counts: list[K6Counts | None]) -> K6Counts | None:
+    """k6's counts of a test split over runners: the sum of every runner's; None when a runner
+    has none (a partial sum would let the aggregator accept a summary missing that runner)."""
+    if not counts or any(c is None for c in counts):
+        return None
+    overall = RequestCounts(requests=0, failed=0)
+    scenarios: dict[str, RequestCounts] = {}
+    for c in counts:
+        assert c is not None
+        overall = _add(overall, c.overall)
+        for key, figures in c.scenarios.items():
+            scenarios[key] = _add(scenarios.get(key, RequestCounts(requests=0, failed=0)), figures)
+    return K6Counts(overall=overall, scenarios=scenarios)
+
+
+def _add(a: RequestCounts, b: RequestCounts) -> RequestCounts:
+    return RequestCounts(requests=a.requests + b.requests, failed=a.failed + b.failed)

@@ -79,6 +79,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_test_plan")),
         sa.UniqueConstraint("project_id", "name", name="uq_test_plan_project_name"),
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_test_plan_project_id"), "test_plan", ["project_id"], unique=False)
     op.create_index(

@@ -1,0 +1,50 @@
+"""The whole gateway (lifespan, bus, GatewayServer) on a free loopback port, over a database of
+either backend: for tests that must see what a client sees between two requests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from mv_devstack.config import StackConfig
+from mv_devstack.processes import port_is_free
+from mv_gateway.app import create_app
+from mv_gateway.core.settings import Settings
+from mv_gateway.server import GatewayServer
+
+
+@asynccontextmanager
+async def serve_gateway(
+    stack: StackConfig, database_url: str, **settings: Any
+) -> AsyncIterator[tuple[str, FastAPI]]:
+    """Yields the base URL and the app once ``GET /healthz`` answers."""
+    port = next(p for p in range(29000, 30000) if port_is_free(stack.host, p))
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "nats_url": stack.nats_url,
+        "influxdb_host": stack.host,
+        "influxdb_port": stack.influxdb_port,
+        "gateway_port": port,
+        **settings,
+    }
+    app = create_app(Settings(**values))
+    server = GatewayServer(app, app.state.settings)
+    serving = asyncio.create_task(server.serve())
+    base = f"http://{stack.host}:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=5) as http:
+            for _ in range(300):
+                if server.started and (await http.get("/healthz")).status_code == 200:
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the gateway did not start")
+        yield base, app
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(serving, 30)

@@ -1,0 +1,141 @@
+"""Where load may go, and how much of it: a test aimed outside the allowed targets, or larger
+than its starter's role may ask for, is refused with a 422 before anything is stored or sent.
+(The accepted case, at loopback, is test_load_testing_api's.)"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mv_gateway.auth import Role
+from mv_gateway.auth.aiming import check_targets, resolve
+from mv_gateway.auth.targets import DEFAULT_ALLOWED, AllowList, TargetNotAllowed
+from mv_gateway.history.tables import TestHistory
+from mv_gateway.projects.tables import Project
+from mv_gateway.specs.tables import Endpoint, OpenApiSpec
+
+from .conftest import bearer
+
+
+@pytest.fixture
+async def endpoint(session: AsyncSession) -> int:
+    project = Project(title="aimed")
+    session.add(project)
+    await session.flush()
+    spec = OpenApiSpec(project_id=project.id, title="s", version="1", base_url="http://127.0.0.1:9")
+    session.add(spec)
+    await session.flush()
+    row = Endpoint(openapi_spec_id=spec.id, method="GET", path="/items")
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+def _test(
+    endpoint: int, base_url: str | None = None, load: dict[str, object] | None = None
+) -> dict[str, object]:
+    scenario = {"name": "s", "endpoint_id": endpoint, **(load or {"vus": 1, "duration": "1s"})}
+    body: dict[str, object] = {"title": "aimed", "scenarios": [scenario]}
+    if base_url:
+        body["base_url"] = base_url
+    return body
+
+
+async def _stored(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(TestHistory)) or 0)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "host"),
+    [
+        ("http://10.1.2.3:8080/api", "10.1.2.3"),
+        ("http://[2001:db8::1]/", "2001:db8::1"),
+        ("https://metric-vault-target.invalid/", "metric-vault-target.invalid"),  # no address
+        ("http://169.254.169.254/latest/meta-data", "169.254.169.254"),  # a cloud's metadata
+    ],
+)
+async def test_a_test_aimed_outside_the_allow_list_is_refused_naming_the_host(
+    client: httpx.AsyncClient, session: AsyncSession, endpoint: int, base_url: str, host: str
+) -> None:
+    before = await _stored(session)
+    answer = await client.post("/load-testing", json=_test(endpoint, base_url))
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["detail"][0]
+    assert error["loc"] == ["body", "base_url"]
+    assert host in error["msg"]
+    assert "allowed-targets" in error["msg"]
+    assert await _stored(session) == before
+
+
+async def test_admins_edit_the_allow_list(
+    client: httpx.AsyncClient, tokens: dict[Role, str]
+) -> None:
+    assert (await client.get("/settings/allowed-targets")).json() == {
+        "entries": list(DEFAULT_ALLOWED)
+    }
+    bad = await client.put("/settings/allowed-targets", json={"entries": ["ok.example", "a b"]})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["body", "entries", 1]
+    viewer = bearer(tokens[Role.VIEWER])
+    entries = {"entries": ["10.0.0.0/8", "*.Staging.Example"]}
+    assert (
+        await client.put("/settings/allowed-targets", json=entries, headers=viewer)
+    ).status_code == 403
+    put = await client.put("/settings/allowed-targets", json=entries)
+    assert put.json() == {"entries": ["10.0.0.0/8", "*.staging.example"]}
+    assert (await client.get("/settings/allowed-targets", headers=viewer)).json() == put.json()
+    audit = (await client.get("/audit", params={"action": "set_allowed_targets"})).json()
+    assert audit[0]["detail"] == {"entries": ["10.0.0.0/8", "*.staging.example"]}
+    assert audit[0]["actor"] == "token:test admin"
+
+
+async def test_the_edited_list_is_the_one_checked(
+    client: httpx.AsyncClient, session: AsyncSession, endpoint: int
+) -> None:
+    await client.put("/settings/allowed-targets", json={"entries": ["192.0.2.0/24"]})
+    loopback = await client.post("/load-testing", json=_test(endpoint))  # the spec's 127.0.0.1
+    assert loopback.status_code == 422
+    assert "127.0.0.1" in loopback.json()["detail"][0]["msg"]
+
+
+async def test_resolved_names_are_judged_by_every_address() -> None:
+    assert "127.0.0.1" in await resolve("localhost") or "::1" in await resolve("localhost")
+    assert await resolve("metric-vault-target.invalid") == []
+    assert await resolve("[::1]") == ["::1"]
+    networks_only = AllowList.parse(["127.0.0.0/8", "::1/128"])
+    await check_targets(networks_only, ["http://localhost:8080/"])  # resolves to loopback
+    with pytest.raises(TargetNotAllowed, match=r"10\.9\.9\.9"):
+        await check_targets(networks_only, ["http://127.0.0.1/", "http://10.9.9.9/"])
+
+
+@pytest.mark.parametrize(
+    ("load", "reason"),
+    [
+        ({"vus": 501, "duration": "1s"}, "501 VUs in all: a tester may use at most 500"),
+        ({"vus": 1, "duration": "2h"}, "lasts 7200 s"),
+        (
+            {
+                "executor": "ramping-vus",
+                "stages": [{"duration": "50m", "target": 10}, {"duration": "20m", "target": 0}],
+            },
+            "lasts 4200 s",
+        ),
+        ({"vus": 1, "duration": "59m", "start_time": "2m"}, "lasts 3660 s"),
+    ],
+)  # fmt: skip
+async def test_a_tester_asking_for_more_than_the_role_allows_is_refused(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    tokens: dict[Role, str],
+    endpoint: int,
+    load: dict[str, object],
+    reason: str,
+) -> None:
+    body = _test(endpoint, load=load)
+    before = await _stored(session)
+    answer = await client.post("/load-testing", json=body, headers=bearer(tokens[Role.TESTER]))
+    assert answer.status_code == 422, answer.text
+    assert reason in answer.json()["detail"][0]["msg"]
+    assert await _stored(session) == before

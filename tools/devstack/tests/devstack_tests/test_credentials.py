@@ -1,0 +1,30 @@
+"""The local stack's admin: a token file of mode 600 made once, a password only that once."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from mv_devstack.config import StackConfig
+from mv_devstack.credentials import ensure_admin
+
+
+def test_the_first_start_makes_a_token_and_a_password_later_ones_reuse_the_token(
+    tmp_path: Path,
+) -> None:
+    config = StackConfig(dir=tmp_path / "stack")
+    first = ensure_admin(config)
+    assert first.token.startswith("mvt_")
+    assert len(first.token) >= 4 + 43  # 32 random bytes, URL-safe base64
+    assert first.password is not None
+    assert len(first.password) >= 20
+    assert stat.S_IMODE(config.admin_token_file.stat().st_mode) == 0o600
+    assert config.admin_headers() == {"Authorization": f"Bearer {first.token}"}
+    env = first.gateway_environment()
+    assert env["GATEWAY_ADMIN_PASSWORD"] == first.password
+    assert env["GATEWAY_ADMIN_TOKEN"] == first.token
+
+    again = ensure_admin(config)
+    assert again.token == first.token
+    assert again.password is None  # printed once; the gateway has made the user by now
+    assert "GATEWAY_ADMIN_PASSWORD" not in again.gateway_environment()
