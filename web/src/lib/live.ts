@@ -12,7 +12,8 @@ export function useLiveStream(testId: string | null | undefined, onMessage: (mes
   handler.current = onMessage;
   useEffect(() => {
     if (testId === null) { setState("closed"); return; }
-    const query = new URLSearchParams({ include });
+    // named=true: each event carries its kind as the SSE event name, for addEventListener.
+    const query = new URLSearchParams({ include, named: "true" });
     if (testId) query.set("test_id", testId);
     const source = new EventSource(`/sse/k6-data?${query}`);
     const receive = (event: MessageEvent<string>) => handler.current(JSON.parse(event.data) as LiveMessage);
