@@ -279,6 +279,7 @@ def _as_viewer(browser: Browser) -> None:
     expect(page.get_by_role("heading", name="Findings")).to_be_visible()
     expect(page.get_by_role("button", name="Analyse again")).to_have_count(0)
     expect(page.get_by_role("button", name="Run again")).to_have_count(0)
+    expect(page.get_by_role("link", name="Edit and run again")).to_have_count(0)
 
 
 def _korean_and_dark(browser: Browser) -> None:

@@ -45,7 +45,7 @@ export function AnalysisSection({ historyId }: { historyId: number }) {
         : <>
             <Findings findings={analysis.findings} />
             <BaselineVerdict analysis={analysis} />
-            <Narrative historyId={historyId} analysis={analysis} onWritten={setFresh} />
+            <Narrative historyId={historyId} analysis={analysis} onWritten={setFresh} canWrite={can("test")} />
           </>}
       <Reports historyId={historyId} />
     </section>
@@ -121,7 +121,9 @@ function VerdictBadge({ verdict }: { verdict: Comparison["verdict"] }) {
 }
 
 /** The summary is asked for only when the user wants it; a 503 (no model) hides the button. */
-function Narrative({ historyId, analysis, onWritten }: { historyId: number; analysis: TestAnalysis; onWritten: (a: TestAnalysis) => void }) {
+function Narrative({ historyId, analysis, onWritten, canWrite }: {
+  historyId: number; analysis: TestAnalysis; onWritten: (a: TestAnalysis) => void; canWrite: boolean;
+}) {
   const { t, lang } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
@@ -129,6 +131,7 @@ function Narrative({ historyId, analysis, onWritten }: { historyId: number; anal
   const written = analysis.narratives?.[lang];
   if (written) return <div class="narrative"><p>{written.text}</p><p class="muted small">{t("analysis.generated", { model: written.model })}</p></div>;
   if (unavailable) return <p class="muted small">{unavailable}</p>;
+  if (!canWrite) return null;
   const ask = async () => {
     setBusy(true); setError(undefined);
     try { onWritten(await api.narrative(historyId, lang)); } catch (failure) {
@@ -145,7 +148,7 @@ function Reports({ historyId }: { historyId: number }) {
   const { t } = useI18n();
   return (
     <div class="reports"><h3>{t("analysis.reports")}</h3>
-      <p class="actions start">
+      <p class="actions row">
         <a class="button secondary" href={reportLinks.html(historyId, "en")} download>{t("analysis.reportEn")}</a>
         <a class="button secondary" href={reportLinks.html(historyId, "ko")} download>{t("analysis.reportKo")}</a>
         <a class="button secondary" href={reportLinks.junit(historyId)} download>{t("analysis.junit")}</a>

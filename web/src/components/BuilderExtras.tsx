@@ -19,7 +19,7 @@ export function ScriptPreview({ build }: { build: () => LoadTestCreate | null })
   };
   return (
     <div class="preview">
-      <div class="actions start">
+      <div class="actions row">
         <button type="button" class="secondary" disabled={busy} onClick={show}>{busy ? t("preview.busy") : t("preview.action")}</button>
         {script !== undefined && <button type="button" class="secondary" onClick={() => setScript(undefined)}>{t("preview.close")}</button>}
       </div>
@@ -55,7 +55,7 @@ export function SavePlan({ projectId, plan, build, onSaved }: {
   };
   return (
     <div class="save-plan">
-      <div class="actions start">
+      <div class="actions row">
         <label class="inline">{t("plans.name")}<input name="plan_name" maxLength={255} value={name} onInput={(e) => setName(e.currentTarget.value)} /></label>
         <button type="button" class="secondary" disabled={busy || !name.trim()} onClick={save}>{plan ? t("plans.update") : t("plans.save")}</button>
       </div>

@@ -86,7 +86,7 @@ export function Result({ test }: { test: TestDetails }) {
         </div>
         <div class="actions">
           {can("test") && started?.complete && <button type="button" onClick={runAgain}>{t("result.runAgain")}</button>}
-          <a class={`button ${started?.complete ? "secondary" : ""}`} href={href(`/projects/${test.project_id}/new-test?from=${test.id}`)}>{t("result.editAgain")}</a>
+          {can("test") && <a class={`button ${started?.complete ? "secondary" : ""}`} href={href(`/projects/${test.project_id}/new-test?from=${test.id}`)}>{t("result.editAgain")}</a>}
           <CompareWith test={test} />
           <button type="button" class="secondary" onClick={download}>{t("result.download")}</button>
         </div>
