@@ -105,6 +105,8 @@ class ScenarioRequest(Contract):
 # path template; ENDPOINT_TAG holds "METHOD /path/template".
 TEST_ID_TAG = "testid"
 SCENARIO_TAG = "scenario"
+# The runner index of a test split over several k6 runners (1..N; absent with one runner).
+RUNNER_TAG = "runner"
 ENDPOINT_TAG = "endpoint"
 
 

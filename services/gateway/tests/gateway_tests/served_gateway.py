@@ -10,12 +10,24 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import port_is_free
 from mv_gateway.app import create_app
+from mv_gateway.auth.tokens import TOKEN_PREFIX, new_secret
 from mv_gateway.core.settings import Settings
 from mv_gateway.server import GatewayServer
+
+# Registered as an admin API token by every gateway served here (see signed_in).
+ADMIN_TOKEN = new_secret(TOKEN_PREFIX)
+
+
+def signed_in(base: str, timeout: float = 10) -> httpx.AsyncClient:
+    """A client of a gateway served here, sending its admin token."""
+    return httpx.AsyncClient(
+        base_url=base, timeout=timeout, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    )
 
 
 @asynccontextmanager
@@ -30,6 +42,7 @@ async def serve_gateway(
         "influxdb_host": stack.host,
         "influxdb_port": stack.influxdb_port,
         "gateway_port": port,
+        "gateway_admin_token": SecretStr(ADMIN_TOKEN),
         **settings,
     }
     app = create_app(Settings(**values))

@@ -66,7 +66,7 @@ def _table(app: FastAPI) -> list[tuple[str, str, Permission | str]]:
             assert route.path in DOCUMENTATION, f"{route.path} is not an APIRoute"
         else:
             assert isinstance(route, Mount), route
-            assert route.path == "/ui", route.path  # the web UI's static files, open
+            assert route.path == "/api/swagger-assets", route.path  # Swagger UI's files, open
     return rows
 
 
@@ -80,7 +80,14 @@ def test_the_route_table_is_complete(client: httpx.AsyncClient) -> None:
     table = _table(app)
     declared = {(m, p): d for m, p, d in table}
     open_routes = sorted(k for k, v in declared.items() if v == "public")
-    assert open_routes == [("GET", "/"), ("GET", "/healthz"), ("POST", "/auth/login")]
+    assert open_routes == [
+        ("GET", "/"),
+        ("GET", "/api/swagger"),  # the documentation page; the document itself is open too
+        ("GET", "/healthz"),
+        ("GET", "/ui"),  # the web UI's files: its sign-in page must load
+        ("GET", "/ui/{path}"),
+        ("POST", "/auth/login"),
+    ]
     assert declared[("DELETE", "/project/{project_id}")] is Permission.ADMIN
     assert declared[("POST", "/load-testing")] is Permission.TEST
     assert declared[("GET", "/test-history/simple")] is Permission.READ

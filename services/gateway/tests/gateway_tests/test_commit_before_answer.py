@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import httpx
 import pytest
 
 from mv_devstack.config import StackConfig
@@ -17,7 +16,7 @@ from mv_gateway.projects.tables import Project
 from mv_gateway.specs.tables import Endpoint, OpenApiSpec
 
 from .conftest import BACKENDS, database_url
-from .served_gateway import serve_gateway
+from .served_gateway import serve_gateway, signed_in
 
 TRIES = 200
 
@@ -51,7 +50,7 @@ async def test_what_an_answer_names_is_there_at_once(
     misses: Counter[str] = Counter()
     async with serve_gateway(stack, url) as (base, _app):
         endpoint_id = await _endpoint(url)
-        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+        async with signed_in(base, timeout=10) as http:
             for i in range(TRIES):
                 project = (await http.post("/project", json={"title": f"p{i}"})).json()["id"]
                 got = await http.get(f"/project/{project}")

@@ -8,14 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from mv_devstack.config import StackConfig
 from mv_devstack.servers import PostgreSQL
 
 from .conftest import BACKENDS, database_url
-from .served_gateway import serve_gateway
+from .served_gateway import serve_gateway, signed_in
 from .test_commit_before_answer import _endpoint
 from .test_load_testing_api import command_for, commands
 
@@ -33,7 +32,7 @@ async def test_deleting_a_project_cancels_its_running_tests(
     url = database_url(backend, "mv_delete_test", stack, postgres, tmp_path)
     async with serve_gateway(stack, url) as (base, app):
         endpoint_id = await _endpoint(url)
-        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+        async with signed_in(base, timeout=10) as http:
             body = {
                 "title": "long",
                 "scenarios": [

@@ -12,7 +12,6 @@ import asyncio
 import json
 from pathlib import Path
 
-import httpx
 import nats
 import pytest
 
@@ -21,7 +20,7 @@ from mv_devstack.config import StackConfig
 from mv_devstack.servers import NatsServer, PostgreSQL
 
 from .conftest import BACKENDS, database_url
-from .served_gateway import serve_gateway
+from .served_gateway import serve_gateway, signed_in
 from .test_commit_before_answer import _endpoint
 
 
@@ -56,7 +55,7 @@ async def test_a_test_asked_for_while_nats_is_down_runs_once_when_it_is_back(
             "scenarios": [{"name": "a", "endpoint_id": endpoint_id, "vus": 1, "duration": "1s"}],
         }
         nats_server.process.stop()
-        async with httpx.AsyncClient(base_url=base, timeout=20) as http:
+        async with signed_in(base, timeout=20) as http:
             first = await http.post("/load-testing", json=body, headers={"Idempotency-Key": "k1"})
             assert first.status_code == 202, first.text
             again = await http.post("/load-testing", json=body, headers={"Idempotency-Key": "k1"})
@@ -92,7 +91,7 @@ async def test_an_idempotency_key_gives_the_same_analysis(
     url = database_url(backend, "mv_idempotency_test", stack, postgres, tmp_path)
     async with (
         serve_gateway(stack, url) as (base, _app),
-        httpx.AsyncClient(base_url=base, timeout=10) as http,
+        signed_in(base, timeout=10) as http,
     ):
         project = (await http.post("/project", json={"title": "p"})).json()["id"]
         body = {"project_id": project, "openapi_url": "http://127.0.0.1:9/openapi.json"}
@@ -116,7 +115,7 @@ async def test_concurrent_requests_with_one_key_make_one_test(
     url = database_url(backend, "mv_idempotency_race", stack, postgres, tmp_path)
     async with (
         serve_gateway(stack, url) as (base, _app),
-        httpx.AsyncClient(base_url=base, timeout=30) as http,
+        signed_in(base, timeout=30) as http,
     ):
         endpoint_id = await _endpoint(url)
         body = {

@@ -27,7 +27,9 @@ Definitions (DESIGN.md, "Metrics store"):
   figure, not the summary's exact one), VUs = ``MAX(vus)`` of the step.
 - failures by kind: ``COUNT`` of ``http_req_failed`` samples equal to 1, grouped by k6's
   ``status`` and ``error_code`` tags; dropped iterations: ``SUM`` of ``dropped_iterations``.
-- VUs: ``MAX``/``MIN``/``MEAN`` of the ``vus`` gauge. k6 writes ``vus`` without a scenario tag,
+- VUs: ``MAX``/``MIN``/``MEAN`` over the seconds of the test of the ``vus`` gauge, summed over
+  the runners of a split test (each runner's last value of the second, by its ``runner`` tag;
+  a test on one runner has one). k6 writes ``vus`` without a scenario tag,
   so scenarios have no VU figures.
 - resources: the ``pod_resources`` measurement the pod-watcher writes (see
   ``mv_contracts.pods``), per pod, over the points of the test's time window whose ``test_ids``
@@ -56,7 +58,7 @@ from mv_contracts.pods import (
     POD_RESOURCES_MEMORY_USAGE,
     POD_RESOURCES_TEST_IDS,
 )
-from mv_contracts.runs import SCENARIO_TAG, TEST_ID_TAG
+from mv_contracts.runs import RUNNER_TAG, SCENARIO_TAG, TEST_ID_TAG
 
 REQUESTS = "http_reqs"
 FAILED = "http_req_failed"
@@ -129,10 +131,22 @@ def counts(bounds: Bounds) -> dict[str, str]:
     ):
         statements[key], statements[f"{key}_by_scenario"] = _both(statement)
     statements["vus"] = (
-        f'SELECT MAX("value") AS max, MIN("value") AS min, MEAN("value") AS mean '
-        f'FROM "{VUS}" WHERE {w}'
+        'SELECT MAX("total") AS max, MIN("total") AS min, MEAN("total") AS mean '
+        f"FROM ({vus_per_second(bounds)})"
     )
     return statements
+
+
+def vus_per_second(bounds: Bounds) -> str:
+    """Per second, the VUs of all the test's runners: each runner's last value, summed."""
+    per_runner = (
+        f'SELECT LAST("value") AS v FROM "{VUS}" WHERE {bounds.where()} '
+        f'GROUP BY time(1s), "{RUNNER_TAG}"'
+    )
+    return (
+        f'SELECT SUM("v") AS total FROM ({per_runner}) '
+        f"WHERE time >= {bounds.start_ns} AND time < {bounds.end_ns} GROUP BY time(1s)"
+    )
 
 
 def requests(bounds: Bounds) -> dict[str, str]:
@@ -202,7 +216,9 @@ def series(bounds: Bounds, step_seconds: int) -> dict[str, str]:
         "series_durations_by_scenario": f'{durations}, "{SCENARIO_TAG}" fill(none)',
     }
     statements["series_vus"] = (
-        f'SELECT MAX("value") AS vus FROM "{VUS}" WHERE {w} GROUP BY time({step}) fill(none)'
+        f'SELECT MAX("total") AS vus FROM ({vus_per_second(bounds)}) '
+        f"WHERE time >= {bounds.start_ns} AND time < {bounds.end_ns} "
+        f"GROUP BY time({step}) fill(none)"
     )
     return statements
 
@@ -229,7 +245,10 @@ def live(settling: Bounds | None, unsettled: Bounds, window: Bounds) -> dict[str
         ("durations", f'SELECT {live_fields} FROM "{DURATION}" WHERE {recent}'),
     ):
         statements[key], statements[f"{key}_by_scenario"] = _both(statement)
-    statements["vus"] = f'SELECT LAST("value") AS vus FROM "{VUS}" WHERE {recent}'
+    statements["vus"] = (
+        f'SELECT SUM("v") AS vus FROM (SELECT LAST("value") AS v FROM "{VUS}" '
+        f'WHERE {recent} GROUP BY "{RUNNER_TAG}")'
+    )
     return statements
 
 

@@ -240,3 +240,27 @@ async def test_failures_by_status_and_dropped_iterations(influx: InfluxClient) -
     ]
     assert summary.dropped_iterations == 7
     assert (by_name["s01_a"].dropped_iterations, by_name["s02_b"].dropped_iterations) == (0, 7)
+
+
+async def test_vus_of_a_split_test_are_the_sum_of_its_runners(influx: InfluxClient) -> None:
+    start = 1_700_400_000_000_000_000
+    run = SyntheticRun(str(uuid.uuid4()), start, requests=600, seconds=6, scenarios=("s01",))
+    requests = [line for line in run.lines() if not line.startswith("vus,")]
+    # Three runners report their VUs each second; runner 1 ramps 1..7, the others hold 5 and 10.
+    vus = [
+        f"vus,testid={run.test_id},runner={runner} value={value(second)} "
+        f"{start + second * 10**9 + runner * 1000}"
+        for second in range(7)
+        for runner, value in ((1, lambda s: s + 1), (2, lambda s: 5), (3, lambda s: 10))
+    ]
+    await influx.write("\n".join([*requests, *vus]))
+    summary = await summarise(influx, run.test_id, at(start), at(start + 8 * 10**9))
+    overall = summary.overall
+    assert (overall.min_vus, overall.max_vus) == (16, 22)
+    assert overall.avg_vus == pytest.approx(19)
+    assert summary.series is not None
+    assert [v for v in summary.series.overall.vus if v is not None][:3] == [16.0, 17.0, 18.0]
+    snapshot = await live_snapshot(
+        influx, run.test_id, at(start), at(start + 7 * 10**9), timedelta(seconds=2)
+    )
+    assert snapshot.overall.vus == 22  # each runner's last value in the window, added up

@@ -59,4 +59,7 @@ async def test_cancel_stops_every_runner_and_the_counts_cover_all(
     assert not await LocalExecutor(settings).is_running(test_id)
     # k6 still writes its summary when stopped by SIGTERM: the sum of the three is every request.
     assert finished.payload.k6_counts is not None
-    assert finished.payload.k6_counts.overall.requests == len(echo.requests)
+    # Summed over the three runners. A request in flight when k6 was stopped reached the target
+    # but never ended in k6, so k6 may count up to one fewer per VU (3 VUs).
+    counted = finished.payload.k6_counts.overall.requests
+    assert len(echo.requests) - 3 <= counted <= len(echo.requests)

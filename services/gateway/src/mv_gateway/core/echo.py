@@ -49,7 +49,8 @@ def safe_errors(errors: Sequence[Any]) -> list[Any]:
             item["ctx"] = {str(k): _safe(v) for k, v in dict(error["ctx"]).items()}
         kept.append(item)
     if len(errors) > MAX_ERRORS:
-        kept.append({"msg": f"... and {len(errors) - MAX_ERRORS} more errors", "loc": []})
+        more = f"... and {len(errors) - MAX_ERRORS} more errors"
+        kept.append({"loc": ["body"], "msg": more, "type": "too_many_errors"})  # schema-shaped
     return kept
 
 

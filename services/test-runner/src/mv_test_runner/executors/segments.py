@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mv_contracts.runs import Executor, RunnerInfo, ScenarioRequest, TestRunRequest
+from mv_contracts.runs import RUNNER_TAG, Executor, RunnerInfo, ScenarioRequest, TestRunRequest
 
 # k6's REST API: the body of PATCH /v1/status that resumes a paused run (k6's api/v1 status
 # resource; the same body grafana/k6-operator sends), and the execution status GET /v1/status
@@ -23,7 +23,6 @@ RESUME: dict[str, Any] = {
     "data": {"type": "status", "id": "default", "attributes": {"paused": False}}
 }
 PAUSED_BEFORE_RUN = 4
-RUNNER_TAG = "runner"
 
 
 def _fraction(numerator: int, parallelism: int) -> str:
