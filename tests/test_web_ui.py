@@ -25,10 +25,24 @@ pytestmark = pytest.mark.slow
 TPS_CHART = "figure.chart[aria-label='Requests per second']"
 
 
-def _api(config: StackConfig, path: str) -> Any:
-    response = httpx.get(f"{config.gateway_url}{path}", timeout=10)
+TESTER = ("tester-ui", "Brows3r-tester-pass")
+VIEWER = ("viewer-ui", "Brows3r-viewer-pass")
+
+
+def _api(config: StackConfig, path: str, method: str = "GET", body: Any = None) -> Any:
+    response = httpx.request(
+        method, f"{config.gateway_url}{path}", json=body, headers=config.admin_headers(), timeout=30
+    )
     response.raise_for_status()
     return response.json()
+
+
+def _sign_in(page: Page, user: tuple[str, str]) -> None:
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("User name").fill(user[0])
+    page.get_by_label("Password").fill(user[1])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {user[0]}")).to_be_visible()
 
 
 def _ms(value: float) -> str:
@@ -44,8 +58,20 @@ def _scenario(page: Page, path: str) -> Locator:
 
 def _create_project_and_analyse(browser: Browser, config: StackConfig) -> None:
     page = browser.page
-    page.goto(config.gateway_url)  # a browser at / lands on the UI
+    for (name, password), role in ((TESTER, "tester"), (VIEWER, "viewer")):
+        _api(config, "/auth/users", "POST", {"username": name, "password": password, "role": role})
+    page.goto(config.gateway_url)  # a browser at / lands on the UI, which asks who it is
     expect(page).to_have_url(re.compile(r"/ui/$"))
+    page.get_by_label("User name").fill(TESTER[0])
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("The user name or the password is wrong.")).to_be_visible()
+    browser.shot("00-sign-in")
+    _sign_in(page, TESTER)
+    # Not signed in yet, GET /auth/me and the wrong password answered 401: the console says so.
+    assert all("401" in error for error in browser.errors), browser.errors
+    browser.errors.clear()
+    expect(page.get_by_text(f"Signed in as {TESTER[0]} (tester)")).to_be_visible()
     expect(page.get_by_role("heading", name="Welcome to Metric Vault")).to_be_visible()
     browser.shot("01-board-empty")
     page.get_by_label("Title").fill("데모 쇼핑")
@@ -68,9 +94,11 @@ def _create_project_and_analyse(browser: Browser, config: StackConfig) -> None:
     expect(page.get_by_role("heading", name="✓ Analysed")).to_be_visible(timeout=60_000)
     browser.shot("03-analysed")
     page.get_by_role("link", name="Back to the project").click()
-    expect(page.get_by_text("7 of 7 endpoints")).to_be_visible()
+    count = page.get_by_text(re.compile(r"^\d+ of \d+ endpoints$"))
+    expect(count).to_have_text(re.compile(r"^(\d+) of \1 endpoints$"))  # all shown at first
+    total = count.inner_text().split(" of ")[0]
     page.get_by_label("Search").fill("orders")
-    expect(page.get_by_text("2 of 7 endpoints")).to_be_visible()
+    expect(page.get_by_text(f"2 of {total} endpoints")).to_be_visible()
     page.get_by_label("Search").fill("")
     browser.shot("04-project")
 
@@ -101,6 +129,15 @@ def _build_two_scenarios(browser: Browser) -> None:
     body.fill('{"customer": "홍길동", "lines": [{"product_id": 2, "quantity": 1}]}')
     page.get_by_label("Test title").fill("브라우저 테스트")
     browser.shot("05-builder")
+    # The exact script k6 would run, read-only, before anything starts.
+    page.get_by_role("button", name="Preview script").click()
+    script = page.locator("pre.code.preview")
+    expect(script).to_contain_text("k6/http", timeout=30_000)
+    expect(script).to_contain_text("/orders")
+    browser.shot("05-builder-preview")
+    page.get_by_label("Plan name").fill("데모 계획")
+    page.get_by_role("button", name="Save as plan").click()
+    expect(page.get_by_text("Saved as plan “데모 계획”.")).to_be_visible()
     page.get_by_role("button", name="Start test (2 scenarios)").click()
 
 
@@ -117,6 +154,7 @@ def _watch_live(browser: Browser) -> None:
     expect(page.get_by_role("tab", name="주문 생성")).to_have_attribute("aria-selected", "true")
     page.keyboard.press("ArrowLeft")
     expect(tab).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("heading", name="Alerts")).to_be_visible()  # live findings land there
     grown = f"n => +document.querySelector({TPS_CHART!r}).dataset.points > n"
     page.wait_for_function(grown, arg=int(tps.get_attribute("data-points") or 0), timeout=30_000)
     browser.shot("06-live")
@@ -153,7 +191,31 @@ def _check_result(browser: Browser, config: StackConfig) -> None:
     )
     expected = [total, *(f"{by_name[name]['total_requests']:,}" for name in names)]
     expect(requests_row.locator("td")).to_have_text(expected)
+    # The stored series draw the "Over time" charts.
+    expect(page.locator(TPS_CHART).first).to_have_attribute("data-points", re.compile(r"^[1-9]"))
+    _check_analysis(page, config, history_id)
     browser.shot("07-result")
+
+
+def _check_analysis(page: Page, config: StackConfig, history_id: int) -> None:
+    """The findings the API holds, each with its severity in words, and the report downloads."""
+    analysis = _api(config, f"/test-history/{history_id}/analysis")
+    section = page.locator("section.analysis")
+    findings = section.locator("ul.findings > li")
+    expect(findings).to_have_count(len(analysis["findings"]))
+    for shown, finding in zip(findings.all(), analysis["findings"], strict=True):
+        expect(shown).to_contain_text(finding["title"]["en"])
+        expect(shown.locator(".badge")).to_contain_text(finding["severity"])
+    if not analysis["findings"]:
+        expect(section.get_by_text("No findings: every rule passed.")).to_be_visible()
+    junit = section.get_by_role("link", name="JUnit XML")
+    assert junit.get_attribute("href") == f"/test-history/{history_id}/report.junit.xml"
+    korean = section.get_by_role("link", name="HTML report (Korean)").get_attribute("href")
+    report = httpx.get(f"{config.gateway_url}{korean}", headers=config.admin_headers(), timeout=30)
+    assert report.status_code == 200, report.text
+    assert "<html" in report.text.lower()
+    section.get_by_role("button", name="Analyse again").click()
+    expect(findings).to_have_count(len(analysis["findings"]))
 
 
 def _run_again_and_compare(browser: Browser, config: StackConfig) -> None:
@@ -187,11 +249,41 @@ def _run_again_and_compare(browser: Browser, config: StackConfig) -> None:
     trend = page.locator("figure.chart[aria-label='Response time']")
     expect(trend).to_have_attribute("data-points", "2")  # one point per run
     browser.shot("09-project-trend")
+    _run_the_plan(browser, config)
+
+
+def _run_the_plan(browser: Browser, config: StackConfig) -> None:
+    """The plan saved in the builder is on the project page and runs again as saved."""
+    page = browser.page
+    plan = page.locator("section[aria-labelledby='plans-title'] tbody tr", has_text="데모 계획")
+    expect(plan).to_contain_text("브라우저 테스트")
+    plan.get_by_role("button", name="Run: 데모 계획").click()
+    expect(page.get_by_role("heading", name="Every figure")).to_be_visible(timeout=180_000)
+    history_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    details = _api(config, f"/test-history/{history_id}/details")
+    assert {s["name"] for s in details["scenarios"]} == {"상품 조회", "주문 생성"}, details
+    page.go_back()
+    expect(page.get_by_role("heading", name="Saved plans")).to_be_visible()
+
+
+def _as_viewer(browser: Browser) -> None:
+    """A viewer reads everything and is offered nothing it may not do."""
+    page = browser.page
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, VIEWER)
+    expect(page.get_by_role("heading", name="Saved plans")).to_be_visible()  # the same page again
+    expect(page.get_by_role("link", name="New test")).to_have_count(0)
+    expect(page.get_by_role("button", name="Run: 데모 계획")).to_have_count(0)
+    page.get_by_role("link", name="브라우저 테스트").first.click()
+    expect(page.get_by_role("heading", name="Every figure")).to_be_visible()
+    expect(page.get_by_role("heading", name="Findings")).to_be_visible()
+    expect(page.get_by_role("button", name="Analyse again")).to_have_count(0)
+    expect(page.get_by_role("button", name="Run again")).to_have_count(0)
+    expect(page.get_by_role("link", name="Edit and run again")).to_have_count(0)
 
 
 def _korean_and_dark(browser: Browser) -> None:
     page = browser.page
-    page.get_by_role("link", name="브라우저 테스트").first.click()
     page.get_by_label("Language").select_option("ko")
     expect(page.get_by_role("heading", name="전체 수치")).to_be_visible()
     browser.shot("10-result-ko")
@@ -213,6 +305,7 @@ def test_first_test_through_the_web_ui(services_config: StackConfig, tmp_path: P
             _watch_live(browser)
             _check_result(browser, config)
             _run_again_and_compare(browser, config)
+            _as_viewer(browser)
             _korean_and_dark(browser)
             assert browser.errors == []
     finally:

@@ -1,6 +1,7 @@
 // The shell: header with navigation, language and theme switches; the page of the route.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { I18nContext, type I18n, LANGS, type Lang, localeFor, pickLanguage, translate, useI18n } from "./i18n";
+import { AuthGate, WhoAmI } from "./components/Auth";
 import { Analyse } from "./pages/Analyse";
 import { Board } from "./pages/Board";
 import { Builder } from "./pages/Builder";
@@ -23,7 +24,9 @@ function Page() {
     }
     case "builder": {
       const from = route.query.get("from");
-      return <Builder projectId={id("projectId")} from={from ? Number(from) : undefined} key={from ?? "new"} />;
+      const plan = route.query.get("plan");
+      return <Builder projectId={id("projectId")} from={from ? Number(from) : undefined} planId={plan ? Number(plan) : undefined}
+        key={`${from ?? "new"}-${plan ?? ""}`} />;
     }
     case "test": return <Run historyId={id("historyId")} key={route.params.historyId} />;
     case "compare": return <Compare base={Number(route.query.get("base"))} other={Number(route.query.get("other"))} />;
@@ -47,10 +50,12 @@ export function App() {
       <ThemeContext.Provider value={theme}>
         <div onClick={onLinkClick}>
           <a class="skip" href="#content">{t("skip")}</a>
+          <AuthGate header={
           <header class="topbar">
             <a class="brand" href={href("/")}><span class="logo" aria-hidden="true">◆</span> Metric Vault</a>
             <nav aria-label={t("nav.main")}><a href={href("/")}>{t("board.title")}</a><a href="/api/swagger" target="_blank" rel="noopener">{t("nav.api")}</a></nav>
             <div class="switches">
+              <WhoAmI />
               <label class="sr-only" for="lang">{t("nav.language")}</label>
               <select id="lang" value={lang} onChange={(e) => i18n.setLang(e.currentTarget.value as Lang)}>
                 {LANGS.map((l) => <option value={l} key={l}>{l === "ko" ? "한국어" : "English"}</option>)}
@@ -59,8 +64,9 @@ export function App() {
                 onClick={() => { const next = theme === "dark" ? "light" : "dark"; localStorage.setItem("mv.theme", next); setTheme(next); }}>
                 {theme === "dark" ? "☀" : "☾"}</button>
             </div>
-          </header>
-          <div id="content"><Page /></div>
+          </header>}>
+            {(round) => <div id="content"><Page key={round} /></div>}
+          </AuthGate>
         </div>
       </ThemeContext.Provider>
     </I18nContext.Provider>

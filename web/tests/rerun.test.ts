@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EndpointRead, TestDetails } from "../src/api/client";
-import { formsFromRun } from "../src/lib/rerun";
+import { formsFromPlan, formsFromRun } from "../src/lib/rerun";
 import { toScenarioCreate } from "../src/lib/scenario";
 
 const endpoint = (id: number, path: string): EndpointRead => ({
@@ -33,5 +33,21 @@ describe("edit and run again", () => {
     const third = toScenarioCreate(forms[1]!);
     expect(third).toMatchObject({ vus: 7, duration: "42s", query: { q: "키보드" }, body: { a: 1 },
       response_time_target: { max_ms: 300, percentile: 99 } });
+  });
+});
+
+describe("a saved plan back in the builder", () => {
+  it("gives every scenario of the plan's request as it was saved", () => {
+    const request = { title: "plan", project_id: 1, headers: {}, scenarios: [
+      { name: "ramp", endpoint_id: 10, executor: "ramping-vus", think_time: 0.2, time_unit: "1s",
+        stages: [{ duration: "3s", target: 5 }], response_time_target: { max_ms: 250, percentile: 90 }, error_rate_target: 0.05 },
+      { name: "gone", endpoint_id: 99, executor: "constant-vus", think_time: 0, time_unit: "1s", vus: 2, duration: "9s" },
+    ] };
+    const forms = formsFromPlan(request as never, [endpoint(10, "/a")]);
+    expect(forms.map((f) => f.name)).toEqual(["ramp"]); // an endpoint no longer there is left out
+    const back = toScenarioCreate(forms[0]!);
+    expect(back).toMatchObject({ executor: "ramping-vus", think_time: 0.2, stages: [{ duration: "3s", target: 5 }],
+      response_time_target: { max_ms: 250, percentile: 90 } });
+    expect(back.error_rate_target).toBeCloseTo(0.05);
   });
 });

@@ -1,6 +1,7 @@
 // One typed client for the gateway's HTTP API (same origin). Types come from schema.d.ts,
 // generated from the gateway's OpenAPI document (scripts/web.sh types). Every request goes
 // through `request`, the one place a session cookie or a CSRF header will be added.
+import { type Me, csrfToken } from "../lib/auth";
 import type { StoredSeries } from "../lib/series";
 import type { components, paths } from "./schema";
 
@@ -8,10 +9,16 @@ export type Schemas = components["schemas"];
 
 /** A failed request: the HTTP status and what the server said (`detail`), in plain words. */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly detail?: unknown) {
+  constructor(readonly status: number, message: string, readonly detail?: unknown, readonly retryAfter?: number) {
     super(message);
   }
 }
+
+/** A 401 anywhere (but a failed sign-in) asks for the login page; the shell sets the handler. */
+let unauthorized: () => void = () => {};
+export function onUnauthorized(handler: () => void): void { unauthorized = handler; }
+
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** FastAPI answers `{"detail": "..."}`, or for a 422 a list of `{loc, msg}`: make it a sentence. */
 export function describeDetail(detail: unknown): string | null {
@@ -47,6 +54,8 @@ export async function request<T>(method: string, path: string,
   options: { query?: Query; body?: unknown; signal?: AbortSignal; text?: boolean } = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: options.text ? "text/plain" : "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  const csrf = SAFE.has(method) ? null : csrfToken();
+  if (csrf) headers["X-CSRF-Token"] = csrf; // a write signed in by cookie repeats the CSRF cookie
   let response: Response;
   try {
     response = await fetch(withQuery(path, options.query), {
@@ -61,7 +70,10 @@ export async function request<T>(method: string, path: string,
     let detail: unknown;
     try { detail = (await response.json()).detail; } catch { detail = undefined; }
     const said = describeDetail(detail) ?? response.statusText;
-    throw new ApiError(response.status, `${method} ${path} → ${response.status}: ${said}`, detail);
+    if (response.status === 401 && path !== "/auth/login") unauthorized();
+    const retry = Number(response.headers.get("Retry-After"));
+    throw new ApiError(response.status, `${method} ${path} → ${response.status}: ${said}`, detail,
+      Number.isFinite(retry) && retry > 0 ? retry : undefined);
   }
   if (response.status === 204) return undefined as T;
   return (options.text ? await response.text() : await response.json()) as T;
@@ -89,6 +101,21 @@ export type LiveSnapshot = Schemas["LiveSnapshot"];
 export type PodLive = Schemas["PodLive"];
 export type ResourcePoint = Schemas["ResourcePoint"];
 export type ProjectTestPage = Get<"/test-history/projects/{project_id}">;
+export type TestAnalysis = Schemas["Analysis"];
+export type Finding = Schemas["Finding"];
+export type Comparison = Schemas["Comparison"];
+export type PlanRead = Schemas["PlanRead"];
+export type PlanWrite = Schemas["PlanWrite"];
+
+/** null when the server answers 404 (nothing stored yet), the error otherwise. */
+async function orNull<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
 
 const ENDPOINT_PAGE = 1000; // the route's largest limit
 
@@ -104,6 +131,10 @@ async function allEndpoints(projectId: number): Promise<EndpointRead[]> {
 }
 
 export const api = {
+  /** Who is signed in; null when the gateway has no auth (404). */
+  me: () => orNull(request<Me>("GET", "/auth/me")),
+  login: (username: string, password: string) => request<Me>("POST", "/auth/login", { body: { username, password } }),
+  logout: () => request<void>("POST", "/auth/logout"),
   projects: () => request<ProjectRead[]>("GET", "/project", { query: { limit: 200 } }),
   project: (id: number) => request<ProjectRead>("GET", `/project/${id}`),
   createProject: (body: Schemas["ProjectCreate"]) => request<ProjectRead>("POST", "/project", { body }),
@@ -126,13 +157,26 @@ export const api = {
   startTest: (body: LoadTestCreate) => request<LoadTestCreated>("POST", "/load-testing", { body }),
   cancelTest: (testId: string) => request<Schemas["CancelAccepted"]>("POST", `/load-testing/${testId}/cancel`),
   /** The stored per-second series; null when the test has none stored (404). */
-  series: async (historyId: number): Promise<StoredSeries | null> => {
-    try {
-      return await request<StoredSeries>("GET", `/test-history/${historyId}/series`);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) return null;
-      throw error;
-    }
-  },
+  series: (historyId: number) => orNull(request<StoredSeries>("GET", `/test-history/${historyId}/series`)),
+  /** The findings and the verdict against the baseline; null before the test is analysed. */
+  testAnalysis: (historyId: number) => orNull(request<TestAnalysis>("GET", `/test-history/${historyId}/analysis`)),
+  reanalyse: (historyId: number) => request<TestAnalysis>("POST", `/test-history/${historyId}/analysis`),
+  markBaseline: (historyId: number) => request<void>("PUT", `/test-history/${historyId}/baseline`),
+  narrative: (historyId: number, lang: "en" | "ko") =>
+    request<TestAnalysis>("POST", `/test-history/${historyId}/narrative`, { query: { lang } }),
+  /** The exact k6 script the request would run (a 422 names what is wrong with it). */
+  preview: (body: LoadTestCreate) => request<string>("POST", "/load-testing/preview", { body, text: true }),
+  plans: (projectId: number) => request<PlanRead[]>("GET", "/plans", { query: { project_id: projectId } }),
+  plan: (id: number) => request<PlanRead>("GET", `/plans/${id}`),
+  createPlan: (body: PlanWrite) => request<PlanRead>("POST", "/plans", { body }),
+  replacePlan: (id: number, body: PlanWrite) => request<PlanRead>("PUT", `/plans/${id}`, { body }),
+  deletePlan: (id: number) => request<void>("DELETE", `/plans/${id}`),
+  runPlan: (id: number) => request<LoadTestCreated>("POST", `/plans/${id}/run`),
   script: (testId: string) => request<string>("GET", `/load-testing/${testId}/script`, { text: true }),
+};
+
+/** Report downloads are plain links: the browser saves what the gateway sends. */
+export const reportLinks = {
+  html: (historyId: number, lang: "en" | "ko") => `/test-history/${historyId}/report.html?lang=${lang}&download=1`,
+  junit: (historyId: number) => `/test-history/${historyId}/report.junit.xml`,
 };

@@ -1,4 +1,6 @@
 // Every word the UI shows. `ko` must have every key of `en` (the type says so).
+import { featuresEn, featuresKo } from "./features";
+
 export const en = {
   "app.title": "Metric Vault",
   skip: "Skip to content",
@@ -110,10 +112,11 @@ export const en = {
   "result.figures": "Every figure", "result.targets": "Targets per scenario", "result.noTargets": "no targets set",
   "result.series": "Over time", "result.noSeries": "No stored series for this test.",
   "result.script": "k6 script", "result.compareWith": "Compare with",
-  "result.analysis": "Analysis", "result.analysisLater": "Findings and the report will appear here.",
+  "result.analysis": "Analysis",
   "col.test": "Test", "col.project": "Project", "col.status": "Status", "col.when": "When", "col.spec": "Document",
   "col.version": "Version", "col.source": "Source", "col.analysed": "Analysed", "col.actions": "Actions",
   "col.name": "Name", "col.in": "In", "col.type": "Type", "col.required": "Required", "col.figure": "Figure",
+  ...featuresEn,
 };
 
 export const ko: Record<keyof typeof en, string> = {
@@ -227,8 +230,9 @@ export const ko: Record<keyof typeof en, string> = {
   "result.figures": "전체 수치", "result.targets": "시나리오별 목표", "result.noTargets": "목표 없음",
   "result.series": "시간별 추이", "result.noSeries": "이 테스트에 저장된 시계열이 없습니다.",
   "result.script": "k6 스크립트", "result.compareWith": "비교 대상",
-  "result.analysis": "분석", "result.analysisLater": "분석 결과와 보고서가 여기에 표시됩니다.",
+  "result.analysis": "분석",
   "col.test": "테스트", "col.project": "프로젝트", "col.status": "상태", "col.when": "시각", "col.spec": "문서",
   "col.version": "버전", "col.source": "출처", "col.analysed": "분석 시각", "col.actions": "작업",
   "col.name": "이름", "col.in": "위치", "col.type": "형식", "col.required": "필수", "col.figure": "항목",
+  ...featuresKo,
 };

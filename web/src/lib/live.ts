@@ -12,13 +12,14 @@ export function useLiveStream(testId: string | null | undefined, onMessage: (mes
   handler.current = onMessage;
   useEffect(() => {
     if (testId === null) { setState("closed"); return; }
-    const query = new URLSearchParams({ include });
+    // named=true: each event carries its kind as the SSE event name, for addEventListener.
+    const query = new URLSearchParams({ include, named: "true" });
     if (testId) query.set("test_id", testId);
     const source = new EventSource(`/sse/k6-data?${query}`);
     const receive = (event: MessageEvent<string>) => handler.current(JSON.parse(event.data) as LiveMessage);
     source.onopen = () => setState("open");
     source.onerror = () => setState(source.readyState === EventSource.CLOSED ? "closed" : "connecting");
-    for (const kind of ["k6", "resources"]) source.addEventListener(kind, receive as EventListener);
+    for (const kind of ["k6", "resources", "alert"]) source.addEventListener(kind, receive as EventListener);
     source.addEventListener("end", ((event: MessageEvent<string>) => {
       receive(event);
       if (testId) { source.close(); setState("closed"); } // one test: nothing more will come

@@ -4,8 +4,9 @@ import type { LoadTestCreate } from "../api/client";
 
 const key = (historyId: number) => `mv.run.${historyId}`;
 
-/** `complete` is false when secret headers were left out: such a run cannot be re-sent as is. */
-export interface StartedRun { request: LoadTestCreate; plannedSeconds: number | null; complete: boolean }
+/** `complete` is false when secret headers were left out: such a run cannot be re-sent as is.
+ *  `planId`: the saved plan it ran from; run again runs the plan (the server keeps its secrets). */
+export interface StartedRun { request: LoadTestCreate; plannedSeconds: number | null; complete: boolean; planId?: number }
 
 /** Secret header values never reach storage. */
 export function withoutSecrets(request: LoadTestCreate, secret: Set<string>): LoadTestCreate {
@@ -16,8 +17,8 @@ export function withoutSecrets(request: LoadTestCreate, secret: Set<string>): Lo
 }
 
 export function rememberRequest(historyId: number, request: LoadTestCreate, plannedSeconds: number | null,
-  secret: Set<string> = new Set()): void {
-  const run: StartedRun = { request: withoutSecrets(request, secret), plannedSeconds, complete: secret.size === 0 };
+  secret: Set<string> = new Set(), planId?: number): void {
+  const run: StartedRun = { request: withoutSecrets(request, secret), plannedSeconds, complete: secret.size === 0 || planId !== undefined, planId };
   try { localStorage.setItem(key(historyId), JSON.stringify(run)); } catch { /* full or private mode */ }
 }
 

@@ -7,7 +7,20 @@ import { type ScenarioForm, newScenario, switchExecutor } from "./scenario";
 const text = (value: number | string | null | undefined): string | undefined =>
   value === null || value === undefined ? undefined : String(value);
 
-export function formsFromRun(test: TestDetails, endpoints: EndpointRead[], request?: LoadTestCreate | null): ScenarioForm[] {
+/** What formsFromRun reads of a stored test (a saved plan's request gives the same). */
+type StoredScenario = TestDetails["scenarios"][number];
+type StoredScenarios = { scenarios: (Pick<StoredScenario, "endpoint_id" | "name" | "executor" | "think_time"
+  | "response_time_target" | "error_rate_target"> & { stages: { duration: string; target: number }[] })[] };
+
+/** A saved plan back in the builder: its request is the whole test, nothing to guess. */
+export function formsFromPlan(request: LoadTestCreate, endpoints: EndpointRead[]): ScenarioForm[] {
+  const scenarios = request.scenarios.map((s) => ({ endpoint_id: s.endpoint_id, name: s.name, executor: s.executor,
+    stages: s.stages ?? [], think_time: s.think_time, response_time_target: s.response_time_target?.max_ms ?? null,
+    error_rate_target: s.error_rate_target ?? null }));
+  return formsFromRun({ scenarios }, endpoints, request);
+}
+
+export function formsFromRun(test: StoredScenarios, endpoints: EndpointRead[], request?: LoadTestCreate | null): ScenarioForm[] {
   const byId = new Map(endpoints.map((e) => [e.id, e]));
   const sent = new Map((request?.scenarios ?? []).map((s) => [s.name, s]));
   const taken = new Set<string>();

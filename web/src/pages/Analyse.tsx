@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, type AnalysisRead } from "../api/client";
 import { ErrorNote, Loading } from "../components/ui";
 import { type Key, useI18n } from "../i18n";
+import { useAccess } from "../lib/auth";
 import { useAsync } from "../lib/useAsync";
 import { href } from "../router";
 
@@ -12,6 +13,7 @@ type Source = "url" | "document";
 
 export function Analyse({ projectId, specId, url }: { projectId: number; specId?: number; url?: string }) {
   const { t } = useI18n();
+  const { can } = useAccess();
   const project = useAsync(() => api.project(projectId), [projectId]);
   const [source, setSource] = useState<Source>("url");
   const [address, setAddress] = useState(url ?? "");
@@ -72,7 +74,7 @@ export function Analyse({ projectId, specId, url }: { projectId: number; specId?
               onChange={(e) => readFile(e.currentTarget.files?.[0])} /></label>
           </>
         )}
-        <div class="actions"><button type="submit" disabled={busy}>{busy ? t("analyse.working") : t("analyse.start")}</button></div>
+        <div class="actions"><button type="submit" disabled={busy || !can("test")}>{busy ? t("analyse.working") : t("analyse.start")}</button></div>
         {error && <ErrorNote error={error} what={t("analyse.requestFailed")} />}
       </form>
       {analysis && <Outcome analysis={analysis} projectId={projectId} />}

@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { api, type LiveSnapshot, type ProjectRead, type TestListItem } from "../api/client";
 import { Async, Empty, ErrorNote, StatusBadge, Tile } from "../components/ui";
 import { useI18n } from "../i18n";
+import { useAccess } from "../lib/auth";
 import { formatCompact, formatMs, formatPercent, formatRelative, formatDateTime } from "../lib/format";
 import { useLiveStream } from "../lib/live";
 import { useAsync, useInterval } from "../lib/useAsync";
@@ -73,6 +74,12 @@ function Running({ tests }: { tests: TestListItem[] }) {
   );
 }
 
+/** A list row whose figures are not whole says so in a word, with the reason on hover. */
+function IncompleteMark({ reason }: { reason?: string | null }) {
+  const { t } = useI18n();
+  return <span class="mark-incomplete small" title={reason ?? undefined}> <span aria-hidden="true">⚠</span> {t("result.incompleteShort")}</span>;
+}
+
 export function RecentTable({ tests, showProject = true, selectable }: {
   tests: TestListItem[]; showProject?: boolean;
   selectable?: { selected: number[]; toggle: (id: number) => void };
@@ -98,7 +105,7 @@ export function RecentTable({ tests, showProject = true, selectable }: {
                 checked={selectable.selected.includes(test.id)} onChange={() => selectable.toggle(test.id)} /></td>}
               <td><a href={href(`/tests/${test.id}`)}>{test.title}</a></td>
               {showProject && <td><a href={href(`/projects/${test.project_id}`)}>{test.project_title}</a></td>}
-              <td><StatusBadge status={test.status} /></td>
+              <td><StatusBadge status={test.status} />{test.complete === false && <IncompleteMark />}</td>
               <td class="num">{formatMs(test.p95_response_time, locale)}</td>
               <td class="num">{formatCompact(test.avg_tps, locale)}</td>
               <td class="num">{formatPercent(test.avg_error_rate, locale)}</td>
@@ -113,6 +120,7 @@ export function RecentTable({ tests, showProject = true, selectable }: {
 
 function ProjectList({ projects, onCreated }: { projects: ProjectRead[]; onCreated: () => void }) {
   const { t, locale } = useI18n();
+  const { can } = useAccess();
   return (
     <>
       <ul class="project-list">
@@ -124,10 +132,10 @@ function ProjectList({ projects, onCreated }: { projects: ProjectRead[]; onCreat
           </li>
         ))}
       </ul>
-      <details class="inline-form">
+      {can("test") && <details class="inline-form">
         <summary>{t("project.new")}</summary>
         <NewProject onCreated={onCreated} />
-      </details>
+      </details>}
     </>
   );
 }

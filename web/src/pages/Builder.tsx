@@ -2,7 +2,9 @@
 // shows only the fields its executor takes, a stages editor with the load shape, targets,
 // parameters, headers and a JSON body pre-filled from the spec. Start sends POST /load-testing.
 import { useMemo, useState } from "preact/hooks";
-import { ApiError, api, type EndpointRead, type SpecRead, type TestDetails } from "../api/client";
+import { ApiError, api, type EndpointRead, type LoadTestCreate, type PlanRead, type SpecRead, type TestDetails } from "../api/client";
+import { SavePlan, ScriptPreview } from "../components/BuilderExtras";
+import { useAccess } from "../lib/auth";
 import { EndpointBrowser } from "../components/EndpointBrowser";
 import { LoadShape } from "../components/LoadShape";
 import { Async, ErrorNote, Method } from "../components/ui";
@@ -13,27 +15,27 @@ import { testPlannedSeconds } from "../lib/stages";
 import { useAsync } from "../lib/useAsync";
 import { href, navigate } from "../router";
 import { rememberRequest, startedRun } from "../lib/plans";
-import { formsFromRun } from "../lib/rerun";
+import { formsFromPlan, formsFromRun } from "../lib/rerun";
 import { ScenarioEditor, KeyValues } from "../components/ScenarioEditor";
 import type { KeyValue } from "../lib/scenario";
 
-export function Builder({ projectId, from }: { projectId: number; from?: number }) {
+export function Builder({ projectId, from, planId }: { projectId: number; from?: number; planId?: number }) {
   const { t } = useI18n();
   const data = useAsync(async () => {
-    const [project, endpoints, specs, previous] = await Promise.all([api.project(projectId), api.endpoints(projectId),
-      api.specs(projectId), from ? api.details(from) : Promise.resolve(null)]);
-    return { project, endpoints, specs, previous };
-  }, [projectId, from]);
+    const [project, endpoints, specs, previous, plan] = await Promise.all([api.project(projectId), api.endpoints(projectId),
+      api.specs(projectId), from ? api.details(from) : Promise.resolve(null), planId ? api.plan(planId) : Promise.resolve(null)]);
+    return { project, endpoints, specs, previous, plan };
+  }, [projectId, from, planId]);
   return (
     <main class="page">
       <Async state={data} what={t("builder.title")}>
-        {({ project, endpoints, specs, previous }) => (
+        {({ project, endpoints, specs, previous, plan }) => (
           <>
             <header class="page-head"><div>
               <nav class="crumbs" aria-label={t("nav.crumbs")}><a href={href("/")}>{t("board.title")}</a> / <a href={href(`/projects/${projectId}`)}>{project.title}</a> /</nav>
-              <h1>{t("builder.title")}</h1><p class="muted">{t("builder.subtitle")}</p>
+              <h1>{t("builder.title")}</h1><p class="muted">{plan ? t("plans.editing", { name: plan.name }) : t("builder.subtitle")}</p>
             </div></header>
-            <Form projectId={projectId} endpoints={endpoints} specs={specs} previous={previous} />
+            <Form projectId={projectId} endpoints={endpoints} specs={specs} previous={previous} plan={plan} />
           </>
         )}
       </Async>
@@ -41,18 +43,21 @@ export function Builder({ projectId, from }: { projectId: number; from?: number 
   );
 }
 
-function Form({ projectId, endpoints, specs, previous }: {
-  projectId: number; endpoints: EndpointRead[]; specs: SpecRead[]; previous: TestDetails | null;
+function Form({ projectId, endpoints, specs, previous, plan: loadedPlan }: {
+  projectId: number; endpoints: EndpointRead[]; specs: SpecRead[]; previous: TestDetails | null; plan: PlanRead | null;
 }) {
   const { t } = useI18n();
-  const request = previous ? startedRun(previous.id)?.request : null;
-  const [title, setTitle] = useState(previous?.title ?? "");
-  const [description, setDescription] = useState(previous?.description ?? "");
+  const { can } = useAccess();
+  const [plan, setPlan] = useState(loadedPlan);
+  const request = loadedPlan?.test ?? (previous ? startedRun(previous.id)?.request : null);
+  const [title, setTitle] = useState(loadedPlan?.test.title ?? previous?.title ?? "");
+  const [description, setDescription] = useState(request?.description ?? previous?.description ?? "");
   const [baseUrl, setBaseUrl] = useState(request?.base_url ?? "");
-  const [targetTps, setTargetTps] = useState(previous?.target_tps ? String(previous.target_tps) : "");
+  const [targetTps, setTargetTps] = useState(request?.target_tps ? String(request.target_tps) : previous?.target_tps ? String(previous.target_tps) : "");
   const [headers, setHeaders] = useState<KeyValue[]>(
     Object.entries(request?.headers ?? {}).map(([key, value]) => ({ key, value })));
-  const [scenarios, setScenarios] = useState<ScenarioForm[]>(() => (previous ? formsFromRun(previous, endpoints, request) : []));
+  const [scenarios, setScenarios] = useState<ScenarioForm[]>(() => (loadedPlan ? formsFromPlan(loadedPlan.test, endpoints)
+    : previous ? formsFromRun(previous, endpoints, request) : []));
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
   const picked = useMemo(() => new Set(scenarios.map((s) => s.endpoint.id)), [scenarios]);
@@ -67,19 +72,25 @@ function Form({ projectId, endpoints, specs, previous }: {
   const planned = testPlannedSeconds(scenarios.map(shapeOf));
   const defaultBase = specs.find((s) => s.base_url)?.base_url ?? "";
 
+  /** The request as the form stands, or null (with the reason shown) when its JSON is broken. */
+  const build = (): LoadTestCreate | null => {
+    setError(undefined);
+    if (problems.length) { setError(new Error(t("builder.badJson", { names: problems.join(", ") }))); return null; }
+    const pairs = Object.fromEntries(headers.filter((h) => h.key.trim()).map((h) => [h.key.trim(), h.value]));
+    return {
+      title: title.trim(), description: description.trim() || null, project_id: projectId,
+      base_url: baseUrl.trim() || null, target_tps: targetTps ? Number(targetTps) : null,
+      headers: pairs, scenarios: scenarios.map(toScenarioCreate),
+      parallelism: 1, one_runner_per_node: false,
+    };
+  };
+
   const start = async (event: Event) => {
     event.preventDefault();
-    setError(undefined);
-    if (problems.length) { setError(new Error(t("builder.badJson", { names: problems.join(", ") }))); return; }
+    const request = build();
+    if (!request) return;
     setBusy(true);
     try {
-      const pairs = Object.fromEntries(headers.filter((h) => h.key.trim()).map((h) => [h.key.trim(), h.value]));
-      const request = {
-        title: title.trim(), description: description.trim() || null, project_id: projectId,
-        base_url: baseUrl.trim() || null, target_tps: targetTps ? Number(targetTps) : null,
-        headers: pairs, scenarios: scenarios.map(toScenarioCreate),
-        parallelism: 1, one_runner_per_node: false,
-      };
       const created = await api.startTest(request);
       const secret = new Set([...headers, ...scenarios.flatMap((s) => s.headers)].filter((h) => h.secret).map((h) => h.key.trim()));
       rememberRequest(created.test_history_id, request, planned, secret);
@@ -120,10 +131,12 @@ function Form({ projectId, endpoints, specs, previous }: {
         <KeyValues legend={t("builder.commonHeaders")} pairs={headers} onChange={setHeaders} secrets />
         <div class="actions start">
           <span class="muted">{planned !== null ? t("builder.planned", { duration: formatSeconds(planned) }) : ""}</span>
-          <button type="submit" class="primary big" disabled={busy || scenarios.length === 0 || !title.trim()}>
+          <button type="submit" class="primary big" disabled={!can("test") || busy || scenarios.length === 0 || !title.trim()}>
             {busy ? t("builder.starting") : t("builder.start", { n: scenarios.length })}</button>
         </div>
         {error && <ErrorNote error={error} what={t("builder.startFailed")} />}
+        {scenarios.length > 0 && <ScriptPreview build={build} />}
+        {can("test") && scenarios.length > 0 && title.trim() && <SavePlan projectId={projectId} plan={plan} build={build} onSaved={setPlan} />}
       </section>
     </form>
   );

@@ -2,9 +2,11 @@
 import { useState } from "preact/hooks";
 import { api, type SpecRead } from "../api/client";
 import { EndpointBrowser } from "../components/EndpointBrowser";
+import { Plans } from "../components/Plans";
 import { Async, Confirm, Empty, ErrorNote } from "../components/ui";
 import { TrendChart } from "../components/TrendChart";
 import { useI18n } from "../i18n";
+import { useAccess } from "../lib/auth";
 import { formatDateTime } from "../lib/format";
 import { useAsync } from "../lib/useAsync";
 import { href, navigate } from "../router";
@@ -12,6 +14,7 @@ import { RecentTable } from "./Board";
 
 export function Project({ projectId }: { projectId: number }) {
   const { t } = useI18n();
+  const { can } = useAccess();
   const project = useAsync(() => api.project(projectId), [projectId]);
   const specs = useAsync(() => api.specs(projectId), [projectId]);
   const endpoints = useAsync(() => api.endpoints(projectId), [projectId]);
@@ -27,8 +30,8 @@ export function Project({ projectId }: { projectId: number }) {
               {p.summary && <p class="muted">{p.summary}</p>}
             </div>
             <div class="actions">
-              <a class="button secondary" href={href(`/projects/${projectId}/analyse`)}>{t("project.analyse")}</a>
-              {hasEndpoints && <a class="button" href={href(`/projects/${projectId}/new-test`)}>{t("project.newTest")}</a>}
+              {can("test") && <a class="button secondary" href={href(`/projects/${projectId}/analyse`)}>{t("project.analyse")}</a>}
+              {can("test") && hasEndpoints && <a class="button" href={href(`/projects/${projectId}/new-test`)}>{t("project.newTest")}</a>}
             </div>
           </header>
         )}
@@ -38,7 +41,7 @@ export function Project({ projectId }: { projectId: number }) {
         <Async state={specs} what={t("specs.title")}>
           {(list) => list.length ? <Specs specs={list} projectId={projectId} onChange={() => { specs.reload(); endpoints.reload(); }} />
             : <Empty title={t("specs.none")}><p>{t("specs.noneBody")}</p>
-                <a class="button" href={href(`/projects/${projectId}/analyse`)}>{t("project.analyse")}</a></Empty>}
+                {can("test") && <a class="button" href={href(`/projects/${projectId}/analyse`)}>{t("project.analyse")}</a>}</Empty>}
         </Async>
       </section>
       <section class="card">
@@ -47,6 +50,7 @@ export function Project({ projectId }: { projectId: number }) {
           {(list) => list.length ? <EndpointBrowser endpoints={list} /> : <p class="muted">{t("endpoints.none")}</p>}
         </Async>
       </section>
+      <Plans projectId={projectId} />
       <History projectId={projectId} />
     </main>
   );
@@ -54,6 +58,7 @@ export function Project({ projectId }: { projectId: number }) {
 
 function Specs({ specs, projectId, onChange }: { specs: SpecRead[]; projectId: number; onChange: () => void }) {
   const { t, locale } = useI18n();
+  const { can } = useAccess();
   const [deleting, setDeleting] = useState<SpecRead | null>(null);
   const [error, setError] = useState<Error>();
   const remove = async (spec: SpecRead) => {
@@ -70,8 +75,8 @@ function Specs({ specs, projectId, onChange }: { specs: SpecRead[]; projectId: n
             <td class="wrap small">{s.source_url ?? t("specs.uploaded")}</td>
             <td>{formatDateTime(s.analysed_at, locale)}</td>
             <td class="row-actions">
-              <button type="button" class="secondary small" onClick={() => navigate(`/projects/${projectId}/analyse?spec=${s.id}${s.source_url ? `&url=${encodeURIComponent(s.source_url)}` : ""}`)}>{t("specs.reanalyse")}</button>
-              <button type="button" class="danger small" onClick={() => setDeleting(s)}>{t("delete")}</button>
+              {can("test") && <button type="button" class="secondary small" onClick={() => navigate(`/projects/${projectId}/analyse?spec=${s.id}${s.source_url ? `&url=${encodeURIComponent(s.source_url)}` : ""}`)}>{t("specs.reanalyse")}</button>}
+              {can("admin") && <button type="button" class="danger small" onClick={() => setDeleting(s)}>{t("delete")}</button>}
             </td>
           </tr>
         ))}</tbody>

@@ -2,9 +2,11 @@
 // stored series with the pods beside them, the k6 script, run again, compare, download.
 import { useMemo, useState } from "preact/hooks";
 import { api, type Figures, type TestDetails } from "../api/client";
+import { AnalysisSection } from "../components/Analysis";
 import { PodCharts, ScenarioComparison, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
 import { Async, ErrorNote, Loading, StatusBadge, Tile } from "../components/ui";
 import { type Key, useI18n } from "../i18n";
+import { useAccess } from "../lib/auth";
 import { formatCompact, formatDateTime, formatMs, formatNumber, formatPercent, formatSeconds, parseTimestamp } from "../lib/format";
 import { rememberRequest, startedRun } from "../lib/plans";
 import { PodSeries, type StoredSeries, scenarioLabels } from "../lib/series";
@@ -41,6 +43,7 @@ export function formatFigure(value: number | null | undefined, format: Row["form
 
 export function Result({ test }: { test: TestDetails }) {
   const { t, locale } = useI18n();
+  const { can } = useAccess();
   const [error, setError] = useState<Error>();
   const started = startedRun(test.id);
   const seriesState = useAsync(() => api.series(test.id), [test.id]);
@@ -56,8 +59,8 @@ export function Result({ test }: { test: TestDetails }) {
     if (!started) return;
     setError(undefined);
     try {
-      const created = await api.startTest(started.request);
-      rememberRequest(created.test_history_id, started.request, started.plannedSeconds);
+      const created = started.planId ? await api.runPlan(started.planId) : await api.startTest(started.request);
+      rememberRequest(created.test_history_id, started.request, started.plannedSeconds, new Set(), started.planId);
       navigate(`/tests/${created.test_history_id}`);
     } catch (failure) { setError(failure as Error); }
   };
@@ -82,13 +85,14 @@ export function Result({ test }: { test: TestDetails }) {
           {test.status_reason && <p class="note warn small">{test.status_reason}</p>}
         </div>
         <div class="actions">
-          {started?.complete && <button type="button" onClick={runAgain}>{t("result.runAgain")}</button>}
-          <a class={`button ${started?.complete ? "secondary" : ""}`} href={href(`/projects/${test.project_id}/new-test?from=${test.id}`)}>{t("result.editAgain")}</a>
+          {can("test") && started?.complete && <button type="button" onClick={runAgain}>{t("result.runAgain")}</button>}
+          {can("test") && <a class={`button ${started?.complete ? "secondary" : ""}`} href={href(`/projects/${test.project_id}/new-test?from=${test.id}`)}>{t("result.editAgain")}</a>}
           <CompareWith test={test} />
           <button type="button" class="secondary" onClick={download}>{t("result.download")}</button>
         </div>
       </header>
       {error && <ErrorNote error={error} what={t("result.runAgainFailed")} />}
+      {test.complete === false && <IncompleteBanner reason={test.incomplete_reason} />}
       <section class="card">
         <div class="tiles">
           <Tile label={t("fig.totalRequests")} value={formatNumber(f.total_requests, locale)} hint={t("result.failedOf", { n: formatNumber(f.failed_requests, locale) })} />
@@ -107,9 +111,16 @@ export function Result({ test }: { test: TestDetails }) {
       </section>
       <section class="card"><h2>{t("pods.title")}</h2><PodCharts pods={pods} sync="result" xRange={seriesRange(seriesState.data)} /></section>
       <Script testId={test.test_id} />
-      <section class="card muted"><h2>{t("result.analysis")}</h2><p>{t("result.analysisLater")}</p></section>
+      <AnalysisSection historyId={test.id} />
     </>
   );
+}
+
+/** Figures that miss requests must never look whole: said in words, with why. */
+export function IncompleteBanner({ reason }: { reason?: string | null }) {
+  const { t } = useI18n();
+  return <div class="note warn" role="alert"><strong><span aria-hidden="true">⚠ </span>{t("result.incomplete")}</strong>
+    {reason && <p>{t("result.incompleteBody", { reason })}</p>}</div>;
 }
 
 /** The pods are drawn on the stored series' time axis, so both read against the same seconds. */

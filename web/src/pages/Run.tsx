@@ -2,10 +2,12 @@
 // ends, the same page turns into its result (no reload).
 import { useMemo, useRef, useState } from "preact/hooks";
 import { api, type LiveMessage, type TestDetails } from "../api/client";
+import { type LiveAlert, LiveAlerts } from "../components/LiveAlerts";
 import { PodCharts, ScenarioComparison, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
 import { Async, Confirm, ErrorNote, StatusBadge, Tile } from "../components/ui";
 import { useI18n } from "../i18n";
 import { formatCompact, formatDateTime, formatMs, formatPercent, formatSeconds, parseTimestamp } from "../lib/format";
+import { useAccess } from "../lib/auth";
 import { useLiveStream } from "../lib/live";
 import { startedRun } from "../lib/plans";
 import { LiveSeries, PodSeries, scenarioLabels } from "../lib/series";
@@ -36,6 +38,7 @@ function plannedOf(test: TestDetails): number | null {
 
 function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
   const { t, locale } = useI18n();
+  const { can } = useAccess();
   const series = useRef(new LiveSeries()).current;
   const pods = useRef(new PodSeries()).current;
   const [version, setVersion] = useState(0);
@@ -43,6 +46,7 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
   const [confirming, setConfirming] = useState(false);
   const [cancelError, setCancelError] = useState<Error>();
   const [scenario, setScenario] = useState("");
+  const [alerts, setAlerts] = useState<LiveAlert[]>([]);
   const [now, setNow] = useState(Date.now());
   useInterval(() => setNow(Date.now()), 1000);
   const startedAt = parseTimestamp(test.tested_at).getTime();
@@ -59,6 +63,7 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
           memoryLimit: pod.specs.memory_limit_mb, memoryRequest: pod.specs.memory_request_mb });
       }
     }
+    if (message.kind === "alert" && message.alert) { const finding = message.alert; setAlerts((now) => [...now, { at: message.at, finding }]); }
     if (message.kind === "end") { setStatus(message.end?.status ?? "succeeded"); setTimeout(onEnd, 1500); }
     setVersion((v) => v + 1);
   });
@@ -86,7 +91,7 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
           <p class="muted small">{t("run.startedAt", { when: formatDateTime(test.tested_at, locale) })} · <span class={`stream ${stream}`}>{t(`stream.${stream}`)}</span></p>
         </div>
         <div class="actions">
-          <button type="button" class="danger" disabled={status === "cancelling"} onClick={() => setConfirming(true)}>{t("run.cancel")}</button>
+          {can("test") && <button type="button" class="danger" disabled={status === "cancelling"} onClick={() => setConfirming(true)}>{t("run.cancel")}</button>}
         </div>
       </header>
       {cancelError && <ErrorNote error={cancelError} what={t("run.cancelFailed")} />}
@@ -105,6 +110,7 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
           <Tile label={t("fig.vus")} value={formatCompact(at(last?.vus), locale)} />
         </div>
       </section>
+      <LiveAlerts alerts={alerts} />
       <section class="card">
         <div class="section-head"><h2>{t("run.live")}</h2>
           <ScenarioTabs names={[...series.scenarios.keys()]} labels={labels} value={scenario} onChange={setScenario} /></div>
