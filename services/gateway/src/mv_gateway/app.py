@@ -131,7 +131,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         summary="Load tests from OpenAPI documents, run with k6, measured and kept.",
         version="0.1.0",
         docs_url="/api/swagger",
-        redoc_url="/api/redoc",
+        redoc_url=None,  # ReDoc would load from a CDN: Swagger UI's assets are served locally
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )

@@ -24,7 +24,7 @@ from .conftest import LiveGateway, bearer, bearer_subprotocols
 
 # FastAPI's own pages: the OpenAPI document describes the API (no data in it) and Swagger UI
 # must load it before anyone can paste a token into its Authorize dialog.
-DOCUMENTATION = {"/api/openapi.json", "/api/swagger", "/docs/oauth2-redirect", "/api/redoc"}
+DOCUMENTATION = {"/api/openapi.json", "/api/swagger", "/docs/oauth2-redirect"}
 # Checked inside the handler (a WebSocket carries no headers from a browser): see below.
 WEBSOCKETS = {"/ws/k6-data"}
 # Streams until the test ends: only the refusals are called here.
