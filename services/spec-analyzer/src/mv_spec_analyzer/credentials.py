@@ -1,29 +1,14 @@
 """Credentials in URLs (``http://user:password@host/``): used to fetch, on the same host only,
-and kept out of what the analyzer publishes and logs, shown as ``http://user:***@host/``."""
+and kept out of what the analyzer publishes and logs, shown as ``http://user:***@host/`` by
+:mod:`mv_runtime.credentials` (re-exported here)."""
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit, urlunsplit
 
-# The authority's userinfo runs to its last "@" (the way urlsplit reads it), so a password
-# holding a raw "@" is hidden whole.
-_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#\s]*)@")
+from mv_runtime.credentials import redact, redact_optional
 
-
-def _hidden(match: re.Match[str]) -> str:
-    user, colon, _ = match["userinfo"].partition(":")
-    # A lone user name is often a token (https://TOKEN@host/), so it is hidden too.
-    return f"{match['scheme']}{user}:***@" if colon else f"{match['scheme']}***@"
-
-
-def redact(text: str) -> str:
-    """``text`` with the credentials of every URL in it replaced by ``***``."""
-    return _USERINFO.sub(_hidden, text) if "@" in text else text
-
-
-def redact_optional(text: str | None) -> str | None:
-    return None if text is None else redact(text)
+__all__ = ["carry_credentials", "redact", "redact_optional"]
 
 
 def carry_credentials(previous: str, following: str) -> str:

@@ -1,32 +1,15 @@
-"""Credentials in URLs (``http://user:password@host/``): taken out before anything is stored or
-logged, and shown as ``http://user:***@host/`` wherever a URL is shown.
-
-The same redaction as the spec-analyzer's (services never import each other): the userinfo runs
-to the authority's last ``@``, and a lone user name (often a token) is hidden too.
-"""
+"""Credentials in URLs (``http://user:password@host/``): taken out of a test's base URL and sent
+as a secret ``Authorization`` header instead; shown redacted by :mod:`mv_runtime.credentials`
+(re-exported here), the rule the spec-analyzer uses too."""
 
 from __future__ import annotations
 
 import base64
-import re
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-HIDDEN = "***"
-_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#\s]*)@")
+from mv_runtime.credentials import HIDDEN, redact, redact_optional
 
-
-def _hidden(match: re.Match[str]) -> str:
-    user, colon, _ = match["userinfo"].partition(":")
-    return f"{match['scheme']}{user}:***@" if colon else f"{match['scheme']}***@"
-
-
-def redact(text: str) -> str:
-    """``text`` with the credentials of every URL in it replaced by ``***``."""
-    return _USERINFO.sub(_hidden, text) if "@" in text else text
-
-
-def redact_optional(text: str | None) -> str | None:
-    return None if text is None else redact(text)
+__all__ = ["redact", "redact_optional", "split_credentials"]
 
 
 def split_credentials(url: str) -> tuple[str, str | None]:
