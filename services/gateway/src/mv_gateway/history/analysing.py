@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mv_contracts.runs import Executor, ResponseTimeTarget, ScenarioRequest, Stage, TestRunRequest
 from mv_gateway.analysis import Analysis, AnalysisThresholds, PodSample, RunFacts, analyse
 
-from .queries import HistoryQueries, ScenarioDetails
+from .queries import HistoryQueries, ScenarioDetails, TestDetails
 from .results import TestResults
 from .tables import TestHistory
 
@@ -53,12 +53,15 @@ def _scenario_of(details: ScenarioDetails) -> ScenarioRequest:
     return ScenarioRequest.model_construct(**known)
 
 
-async def facts_of(session: AsyncSession, test: TestHistory) -> RunFacts | None:
-    """The facts of a summarised test; None before its summary."""
+async def facts_of(
+    session: AsyncSession, test: TestHistory, details: TestDetails | None = None
+) -> RunFacts | None:
+    """The facts of a summarised test (from its ``details`` when the caller has read them);
+    None before its summary."""
     summary = await TestResults(session).summary(test.id)
     if summary is None:
         return None
-    details = await HistoryQueries(session).details(test.id)
+    details = details or await HistoryQueries(session).details(test.id)
     assert details is not None
     scenarios = [_scenario_of(d) for d in details.scenarios]
     pods = [

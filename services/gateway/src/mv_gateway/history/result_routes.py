@@ -192,11 +192,11 @@ async def mark_baseline(test_history_id: TestHistoryId, session: SessionDep) -> 
 async def _report(session: SessionDep, test_history_id: int) -> ReportInput:
     test = await _test(session, test_history_id)
     stored = await TestResults(session).analysis(test.id)
-    facts = await facts_of(session, test)
-    if stored is None or facts is None:
-        raise NotFoundError("analysis of test history", test_history_id)
     details = await HistoryQueries(session).details(test.id)
     assert details is not None
+    facts = await facts_of(session, test, details)
+    if stored is None or facts is None:
+        raise NotFoundError("analysis of test history", test_history_id)
     series = facts.summary.series
     return ReportInput(
         test_id=test.test_id,
