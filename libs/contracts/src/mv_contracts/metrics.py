@@ -6,6 +6,7 @@ rates are fractions (0.02 = 2 %), durations are seconds.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import AwareDatetime, Field
@@ -13,6 +14,19 @@ from pydantic import AwareDatetime, Field
 from .common import Text
 from .envelope import Contract, Envelope
 from .runs import K6Counts, TestFinished
+
+# k6 builds native histograms at schema 3: bucket bounds a factor 2**(1/8) apart. A percentile
+# read as the geometric middle of its bucket is within a factor 2**(1/16) of the true value.
+HISTOGRAM_SCHEMA = 3
+HISTOGRAM_ERROR_BOUND = 2 ** (1 / 2 ** (HISTOGRAM_SCHEMA + 1)) - 1  # 0.0443
+
+
+class PercentileSource(StrEnum):
+    """Where a summary's percentiles come from, and so how far they can be off."""
+
+    K6_SUMMARY = "k6_summary"  # k6's own end-of-test summary of the only runner: exact
+    SAMPLES = "samples"  # every sample stored (precise mode): exact, k6's interpolation
+    HISTOGRAM = "histogram"  # merged histograms (several runners, or k6 gave no summary)
 
 
 class MetricFigures(Contract):
@@ -122,6 +136,16 @@ class TestSummary(Contract):
     k6_counts: K6Counts | None = Field(
         default=None,
         description="k6's own count of the run; None when k6 gave none, so nothing was checked",
+    )
+    percentile_source: PercentileSource | None = Field(
+        default=None, description="Where the percentiles come from; None without percentiles"
+    )
+    percentile_error_bound: float = Field(
+        default=0.0,
+        ge=0,
+        description="Largest relative error of a stored percentile: 0 when exact, "
+        "HISTOGRAM_ERROR_BOUND (0.0443) from histograms. The series' percentiles (per step of "
+        "a chart) are from histograms in fast mode, whatever this says",
     )
 
 

@@ -120,6 +120,21 @@ def scenario_tag(position: int, name: str) -> str:
 MAX_PARALLELISM = 100
 
 
+class MetricsMode(StrEnum):
+    """How k6's samples reach the platform (README, "Metrics path").
+
+    ``fast``: k6 aggregates them itself and pushes native histograms over Prometheus remote write
+    to the metrics receiver, which stores compact per-second points; counts exact, one runner's
+    percentiles exact (k6's own end-of-test summary), percentiles merged over runners or over a
+    step of a chart within k6's histogram bound (``HISTOGRAM_ERROR_BOUND``).
+    ``precise``: every sample is written to InfluxDB (k6's influxdb output); every percentile
+    exact, at about 1.8x k6's CPU per request and a summary whose cost grows with the requests.
+    """
+
+    FAST = "fast"
+    PRECISE = "precise"
+
+
 class TestRunRequest(Contract):
     test_id: str = Field(min_length=1, max_length=64)
     title: Name
@@ -139,6 +154,9 @@ class TestRunRequest(Contract):
     one_runner_per_node: bool = Field(
         default=False,
         description="Kubernetes: no two runners of the test on one node (pod anti-affinity)",
+    )
+    metrics_mode: MetricsMode = Field(
+        default=MetricsMode.FAST, description="How k6's samples reach the platform: see MetricsMode"
     )
 
     @model_validator(mode="after")
@@ -181,6 +199,11 @@ class TestStarted(Contract):
         description="The k6 runners sharing the test, one per execution segment; empty from "
         "runners older than parallelism (one runner, named job_name)",
     )
+    metrics_mode: MetricsMode | None = Field(
+        default=None,
+        description="How the test's samples are stored; None from a runner older than metrics "
+        "modes, which wrote every sample (precise)",
+    )
 
 
 class TestWarning(Contract):
@@ -196,18 +219,40 @@ class RunStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ResponseTimes(Contract):
+    """k6's own end-of-test statistics of ``http_req_duration``, ms.
+
+    Over several runners, count/min/max/avg merge exactly; percentiles do not merge, so they are
+    None in a sum of runners (:func:`mv_test_runner.script.counts.summed`).
+    """
+
+    count: int = Field(ge=0)
+    min: float | None = None
+    max: float | None = None
+    avg: float | None = None
+    p50: float | None = None
+    p90: float | None = None
+    p95: float | None = None
+    p99: float | None = None
+
+
 class RequestCounts(Contract):
     requests: int = Field(ge=0, description="http_reqs")
     failed: int = Field(ge=0, description="http_req_failed samples that are true")
+    response_time: ResponseTimes | None = Field(
+        default=None, description="None from a script older than k6's response times"
+    )
 
 
 class K6Counts(Contract):
-    """k6's own end-of-test count of a run's requests, to check the stored samples against."""
+    """k6's own end-of-test count of a run's requests, to check the stored samples against, and
+    its response times (exact for one runner)."""
 
     overall: RequestCounts
     scenarios: dict[str, RequestCounts] = Field(
         default_factory=dict, description="By k6 scenario tag"
     )
+    runners: int = Field(default=1, ge=1, description="How many runners' summaries were summed")
 
 
 class TestFinished(Contract):
@@ -225,6 +270,11 @@ class TestFinished(Contract):
         default=None,
         description="k6's end-of-test summary of the run; None when k6 wrote none (it never "
         "started, was killed, or its log was gone)",
+    )
+    metrics_mode: MetricsMode | None = Field(
+        default=None,
+        description="How the test's samples are stored; None from a runner older than metrics "
+        "modes, which wrote every sample (precise)",
     )
 
 
