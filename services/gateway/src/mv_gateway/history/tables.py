@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Double, Float, ForeignKey, String, Text, false
+from sqlalchemy import JSON, BigInteger, Boolean, Double, Float, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mv_contracts.metrics import FIGURE_NAMES
@@ -77,6 +77,19 @@ class TestHistory(FigureColumns, Base):
         default=False,
         server_default=false(),
         doc="The run other runs of its project are compared with",
+    )
+    # Revision 0007: metrics at scale and split runs.
+    metrics_mode: Mapped[str | None] = mapped_column(
+        String(20), doc="MetricsMode the test ran with; None for tests before revision 0007"
+    )
+    percentile_source: Mapped[str | None] = mapped_column(
+        String(20), doc="PercentileSource of the stored percentiles; None before the summary"
+    )
+    percentile_error_bound: Mapped[float | None] = mapped_column(
+        Double, doc="Largest relative error of the stored percentiles (0 when exact)"
+    )
+    runners: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        JSON, doc="The k6 runners of the test (RunnerInfo of TEST_STARTED) with their states"
     )
 
 
