@@ -143,9 +143,12 @@ async def k6_data_ws(
 
 
 async def _send(websocket: WebSocket, following: Following, client: ClientQueue) -> None:
-    async for message in following.messages(client):
-        if message is not None:
-            await websocket.send_text(message.encoded)
+    try:
+        async for message in following.messages(client):
+            if message is not None:
+                await websocket.send_text(message.encoded)
+    except WebSocketDisconnect:
+        return  # gone while we sent: nothing to close
     # The stream's last message was sent (1000), or the gateway is shutting down: 1012 "service
     # restart" tells the client to reconnect (uvicorn may have closed it first).
     code = 1012 if following.hub.closed else 1000
