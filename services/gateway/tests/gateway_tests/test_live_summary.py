@@ -58,7 +58,8 @@ async def test_a_live_client_learns_that_the_figures_are_not_whole(
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'summary.db'}"
     async with (
-        serve_gateway(stack, url, sse_ping_seconds=0.5, live_summary_wait_seconds=60) as (
+        # keep-alives 30 s apart: the summary must come from the bus, not from the store's check
+        serve_gateway(stack, url, sse_ping_seconds=30, live_summary_wait_seconds=60) as (
             base,
             app,
         ),
@@ -91,16 +92,20 @@ async def test_a_live_client_learns_that_the_figures_are_not_whole(
                 complete=False,
                 incomplete_reason=SHORT,
             )
+            published = asyncio.get_running_loop().time()
             await bus.publish(
                 TEST_SUMMARY, TestSummaryEvent(correlation_id=test_id, payload=summary)
             )
             events = await asyncio.wait_for(unnamed, 30)
+            streamed_after = asyncio.get_running_loop().time() - published
             # streamed only once stored: the details say the same at once
             details = (await http.get(f"/test-history/{history_id}/details")).json()
             named_events = await asyncio.wait_for(named, 10)
             frames, close_code = await asyncio.wait_for(ws, 10)
 
         assert [e["data"]["kind"] for e in events] == ["end", "summary"]
+        print(f"measured: summary on the stream {streamed_after:.2f} s after it was published")
+        assert streamed_after < 5  # stored, then streamed: not at the next keep-alive
         last = events[-1]["data"]["summary"]
         assert last["stored"] is True
         assert (last["complete"], last["incomplete_reason"]) == (False, SHORT)
