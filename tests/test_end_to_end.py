@@ -81,11 +81,17 @@ async def test_analyse_run_stream_and_summarise_the_demo(services_config: StackC
 
     live = [m for m in sse_messages if m["kind"] == "k6"]
     assert len(live) >= 1, sse_messages
-    assert sse_messages[-1]["kind"] == "end"
-    assert sse_messages[-1]["end"]["status"] in ("succeeded", "failed")
-    assert [m["kind"] for m in ws_messages][-1] == "end"
+    # The stream ends with the test's end and then its stored summary's outcome.
+    assert [m["kind"] for m in sse_messages][-2:] == ["end", "summary"]
+    assert sse_messages[-2]["end"]["status"] in ("succeeded", "failed")
+    assert [m["kind"] for m in ws_messages][-2:] == ["end", "summary"]
     assert any(m["kind"] == "k6" for m in ws_messages)
     assert live[-1]["k6"]["overall"]["requests_total"] > 0
+    streamed = sse_messages[-1]["summary"]
+    assert streamed == ws_messages[-1]["summary"]
+    assert (streamed["stored"], streamed["complete"]) == (True, details["complete"])
+    assert streamed["figures"]["total_requests"] == details["figures"]["total_requests"]
+    assert streamed["details_url"] == f"/test-history/{created['test_history_id']}/details"
 
     k6_summary = json.loads(
         (Path(details["k6_script_file_name"]).parent / "summary.json").read_text()

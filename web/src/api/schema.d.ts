@@ -500,7 +500,8 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description Tests not yet finished: pending (sent to the runner) or running (k6 started).
+         * @description Tests not yet finished: pending (sent to the runner) or running (k6 started), each with
+         *     its k6 runners (index, name, execution segment) and their states.
          */
         get: operations["list_jobs_scheduler_jobs_get"];
         put?: never;
@@ -546,10 +547,13 @@ export interface paths {
          * K6 Data Sse
          * @description Live figures every LIVE_INTERVAL: messages of kind ``k6`` (TPS, requests, errors, VUs,
          *     response times, per scenario), ``resources`` (per pod ``usage``, ``actual_usage``,
-         *     ``specs``) and a last ``end`` when the test ends, the kind inside each JSON message.
-         *     Events are unnamed, so ``EventSource.onmessage`` receives every one; ``named=true`` names
-         *     them by kind for ``addEventListener`` clients. ``: ping`` comments keep the connection
-         *     open. The same payloads are served over WebSocket at ``/ws/k6-data``.
+         *     ``specs``), ``alert`` (a live finding), ``end`` when the test ends and, last, ``summary``:
+         *     whether the stored figures are whole (``complete``, ``incomplete_reason``), the overall
+         *     figures and the details' URL, or ``stored: false`` when the summary did not come within
+         *     LIVE_SUMMARY_WAIT_SECONDS of the end. The kind is inside each JSON message. Events are
+         *     unnamed, so ``EventSource.onmessage`` receives every one; ``named=true`` names them by kind
+         *     for ``addEventListener`` clients. ``: ping`` comments keep the connection open. The same
+         *     payloads are served over WebSocket at ``/ws/k6-data``.
          */
         get: operations["k6_data_sse_sse_k6_data_get"];
         put?: never;
@@ -1220,6 +1224,11 @@ export interface components {
             k6_script_file_name: string | null;
             /** Project Id */
             project_id: number;
+            /**
+             * Runners
+             * @description Each k6 runner (one per execution segment) and its state; empty while pending
+             */
+            runners?: components["schemas"]["RunnerRead"][];
             /** Status */
             status: string;
             /** Status Reason */
@@ -1304,7 +1313,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "k6" | "resources" | "alert" | "end";
+            kind: "k6" | "resources" | "alert" | "end" | "summary";
             /** Resources */
             resources?: components["schemas"]["PodLive"][] | null;
             /**
@@ -1313,6 +1322,8 @@ export interface components {
              * @default 0
              */
             seq: number;
+            /** @description After the end: the stored summary's outcome */
+            summary?: components["schemas"]["LiveSummary"] | null;
             /**
              * Test Id
              * @description The test; None for resources seen with no test
@@ -1370,6 +1381,41 @@ export interface components {
              * @description Tests with a live snapshot in the last minutes
              */
             running_tests: string[];
+        };
+        /**
+         * LiveSummary
+         * @description How the stored summary of a test came out, the last message of a stream of that test:
+         *     figures that are not whole say so here too, not only in the details.
+         */
+        LiveSummary: {
+            /**
+             * Complete
+             * @description Whether the stored figures hold every request k6 made; None when not stored
+             */
+            complete?: boolean | null;
+            /**
+             * Details Url
+             * @description Every stored figure, per scenario too
+             * @example /test-history/42/details
+             */
+            details_url?: string | null;
+            /** @description The test's overall figures as stored; None when not stored */
+            figures?: components["schemas"]["MetricFigures"] | null;
+            /**
+             * Incomplete Reason
+             * @description Why they do not, e.g. 'InfluxDB has 451 of 1,001 requests'
+             */
+            incomplete_reason?: string | null;
+            /**
+             * Stored
+             * @description False when the stream stopped waiting (LIVE_SUMMARY_WAIT_SECONDS after the end) before the gateway stored the summary; it may still come: read the details later
+             */
+            stored: boolean;
+            /**
+             * Test History Id
+             * @description The test's history id
+             */
+            test_history_id?: number | null;
         };
         /**
          * LoadTestCreate
@@ -1465,6 +1511,56 @@ export interface components {
             /** Permissions */
             permissions: components["schemas"]["Permission"][];
             role: components["schemas"]["Role"];
+        };
+        /** MetricFigures */
+        MetricFigures: {
+            /** Avg Error Rate */
+            avg_error_rate?: number | null;
+            /** Avg Response Time */
+            avg_response_time?: number | null;
+            /** Avg Tps */
+            avg_tps?: number | null;
+            /** Avg Vus */
+            avg_vus?: number | null;
+            /**
+             * Failed Requests
+             * @default 0
+             */
+            failed_requests: number;
+            /** Max Error Rate */
+            max_error_rate?: number | null;
+            /** Max Response Time */
+            max_response_time?: number | null;
+            /** Max Tps */
+            max_tps?: number | null;
+            /** Max Vus */
+            max_vus?: number | null;
+            /** Min Error Rate */
+            min_error_rate?: number | null;
+            /** Min Response Time */
+            min_response_time?: number | null;
+            /** Min Tps */
+            min_tps?: number | null;
+            /** Min Vus */
+            min_vus?: number | null;
+            /** P50 Response Time */
+            p50_response_time?: number | null;
+            /** P90 Response Time */
+            p90_response_time?: number | null;
+            /** P95 Response Time */
+            p95_response_time?: number | null;
+            /** P99 Response Time */
+            p99_response_time?: number | null;
+            /**
+             * Test Duration
+             * @description Active seconds
+             */
+            test_duration?: number | null;
+            /**
+             * Total Requests
+             * @default 0
+             */
+            total_requests: number;
         };
         /**
          * MetricSeries
@@ -1883,6 +1979,35 @@ export interface components {
          * @enum {string}
          */
         RunStatus: "succeeded" | "failed" | "timed_out" | "cancelled";
+        /** RunnerRead */
+        RunnerRead: {
+            /**
+             * Execution Segment
+             * @description Its share of the load
+             * @example 0:1/2
+             */
+            execution_segment: string | null;
+            /**
+             * Index
+             * @description 1..parallelism
+             */
+            index: number;
+            /**
+             * Name
+             * @description Job (Kubernetes) or run folder (local) of this runner
+             */
+            name: string | null;
+            /**
+             * Reason
+             * @description Why, when it did not succeed
+             */
+            reason?: string | null;
+            /**
+             * Status
+             * @description Its own ending when the test-runner reported one (a split test), else the test's status: pending, running, succeeded, failed, timed_out, cancelled
+             */
+            status: string;
+        };
         /** ScenarioComparison */
         ScenarioComparison: {
             /** Base Scenario Id */
@@ -2177,6 +2302,11 @@ export interface components {
              * @description Per pod, by namespace and name
              */
             resources: components["schemas"]["PodResources"][];
+            /**
+             * Runners
+             * @description Each k6 runner and its state; empty before k6 starts
+             */
+            runners?: components["schemas"]["RunnerRead"][];
             /** Scenarios */
             scenarios: components["schemas"]["ScenarioRead"][];
             /**
@@ -3731,7 +3861,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A text/event-stream of LiveMessage events (k6, resources, end) */
+            /** @description A text/event-stream of LiveMessage events (k6, resources, alert, end, summary) */
             200: {
                 headers: {
                     [name: string]: unknown;

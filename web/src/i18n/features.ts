@@ -1,4 +1,4 @@
-// Words of the analysis, plans, script preview, live alerts and login (merged into messages.ts).
+// Words of the analysis, plans, script preview, live alerts and summary, runners and login (merged into messages.ts).
 export const featuresEn = {
   "analysis.none": "This test has not been analysed yet.", "analysis.again": "Analyse again",
   "analysis.againFailed": "The test was not analysed again", "analysis.findings": "Findings",
@@ -17,6 +17,10 @@ export const featuresEn = {
   "analysis.generated": "Written by {model}, a language model: check it against the figures.",
   "result.incomplete": "These figures are not whole", "result.incompleteShort": "not whole",
   "result.incompleteBody": "Some requests k6 made are missing from them: {reason}",
+  "summary.waiting": "The test has ended; its figures are being summarised…",
+  "summary.pending": "The summary is not stored yet; the figures here may be missing or change. Reload later.",
+  "runners.title": "Runners", "runners.index": "Runner", "runners.name": "Name", "runners.segment": "Share of the load",
+  "runners.status": "State", "runners.reason": "Why",
   "preview.action": "Preview script", "preview.busy": "Writing the script…", "preview.title": "The exact k6 script",
   "preview.failed": "The script could not be written", "preview.close": "Hide the script",
   "plans.title": "Saved plans", "plans.none": "No saved plan yet. Save a test from the builder to run it again later.",
@@ -51,6 +55,10 @@ export const featuresKo: Record<keyof typeof featuresEn, string> = {
   "analysis.generated": "언어 모델 {model}이(가) 작성했습니다: 수치와 대조해 확인하세요.",
   "result.incomplete": "이 수치는 온전하지 않습니다", "result.incompleteShort": "불완전",
   "result.incompleteBody": "k6가 보낸 요청 일부가 빠져 있습니다: {reason}",
+  "summary.waiting": "테스트가 끝났습니다. 수치를 요약하는 중입니다…",
+  "summary.pending": "요약이 아직 저장되지 않았습니다. 이 수치는 빠져 있거나 바뀔 수 있습니다. 나중에 새로 고치세요.",
+  "runners.title": "러너", "runners.index": "러너", "runners.name": "이름", "runners.segment": "부하 몫",
+  "runners.status": "상태", "runners.reason": "이유",
   "preview.action": "스크립트 미리보기", "preview.busy": "스크립트 작성 중…", "preview.title": "실행될 k6 스크립트",
   "preview.failed": "스크립트를 만들지 못했습니다", "preview.close": "스크립트 숨기기",
   "plans.title": "저장된 계획", "plans.none": "저장된 계획이 없습니다. 테스트 작성 화면에서 저장하면 나중에 다시 실행할 수 있습니다.",

@@ -1,8 +1,9 @@
 // A finished test: every stored figure overall and per scenario, targets met or missed, the
 // stored series with the pods beside them, the k6 script, run again, compare, download.
 import { useMemo, useState } from "preact/hooks";
-import { api, type Figures, type TestDetails } from "../api/client";
+import { api, type Figures, type LiveSummary, type RunnerRead, type TestDetails } from "../api/client";
 import { AnalysisSection } from "../components/Analysis";
+import { IncompleteBanner, SummaryNote } from "../components/SummaryNote";
 import { PodCharts, ScenarioComparison, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
 import { Async, ErrorNote, Loading, StatusBadge, Tile } from "../components/ui";
 import { type Key, useI18n } from "../i18n";
@@ -11,8 +12,10 @@ import { formatCompact, formatDateTime, formatMs, formatNumber, formatPercent, f
 import { rememberRequest, startedRun } from "../lib/plans";
 import { PodSeries, type StoredSeries, scenarioLabels } from "../lib/series";
 import { type Verdict, verdicts } from "../lib/targets";
+import { useLiveStream } from "../lib/live";
 import { useAsync } from "../lib/useAsync";
 import { href, navigate } from "../router";
+
 
 type Row = { key: keyof Figures; label: Key; format: "int" | "ms" | "pct" | "num" | "sec"; group?: Key };
 export const FIGURE_ROWS: Row[] = [
@@ -41,7 +44,7 @@ export function formatFigure(value: number | null | undefined, format: Row["form
   }
 }
 
-export function Result({ test }: { test: TestDetails }) {
+export function Result({ test, onSummary }: { test: TestDetails; onSummary?: () => void }) {
   const { t, locale } = useI18n();
   const { can } = useAccess();
   const [error, setError] = useState<Error>();
@@ -93,6 +96,7 @@ export function Result({ test }: { test: TestDetails }) {
       </header>
       {error && <ErrorNote error={error} what={t("result.runAgainFailed")} />}
       {test.complete === false && <IncompleteBanner reason={test.incomplete_reason} />}
+      {test.complete == null && <AwaitSummary testId={test.test_id} onStored={onSummary} />}
       <section class="card">
         <div class="tiles">
           <Tile label={t("fig.totalRequests")} value={formatNumber(f.total_requests, locale)} hint={t("result.failedOf", { n: formatNumber(f.failed_requests, locale) })} />
@@ -105,6 +109,7 @@ export function Result({ test }: { test: TestDetails }) {
         {overallVerdicts.length > 0 && <Verdicts list={overallVerdicts} />}
       </section>
       <FiguresTable test={test} />
+      {test.runners && test.runners.length > 1 && <Runners runners={test.runners} />}
       <section class="card">
         <h2>{t("result.series")}</h2>
         <StoredCharts state={seriesState} labels={scenarioLabels(test)} />
@@ -116,11 +121,33 @@ export function Result({ test }: { test: TestDetails }) {
   );
 }
 
-/** Figures that miss requests must never look whole: said in words, with why. */
-export function IncompleteBanner({ reason }: { reason?: string | null }) {
+/** Not summarised yet: the test's stream brings the summary once stored (or says it is late). */
+function AwaitSummary({ testId, onStored }: { testId: string; onStored?: () => void }) {
+  const [summary, setSummary] = useState<LiveSummary>();
+  useLiveStream(testId, (message) => {
+    if (message.kind !== "summary" || !message.summary) return;
+    setSummary(message.summary);
+    if (message.summary.stored) onStored?.();
+  }, "k6_only");
+  return <SummaryNote ended summary={summary} />;
+}
+
+/** Each k6 runner of a split test: its share of the load and how it ended. */
+function Runners({ runners }: { runners: RunnerRead[] }) {
   const { t } = useI18n();
-  return <div class="note warn" role="alert"><strong><span aria-hidden="true">⚠ </span>{t("result.incomplete")}</strong>
-    {reason && <p>{t("result.incompleteBody", { reason })}</p>}</div>;
+  return (
+    <section class="card">
+      <h2>{t("runners.title")}</h2>
+      <div class="table-wrap"><table class="runners">
+        <thead><tr><th scope="col" class="num">{t("runners.index")}</th><th scope="col">{t("runners.name")}</th>
+          <th scope="col">{t("runners.segment")}</th><th scope="col">{t("runners.status")}</th><th scope="col">{t("runners.reason")}</th></tr></thead>
+        <tbody>{runners.map((r) => (
+          <tr key={r.index}><td class="num">{r.index}</td><td><code>{r.name ?? "—"}</code></td><td><code>{r.execution_segment ?? "—"}</code></td>
+            <td><StatusBadge status={r.status} /></td><td class="small">{r.reason ?? ""}</td></tr>
+        ))}</tbody>
+      </table></div>
+    </section>
+  );
 }
 
 /** The pods are drawn on the stored series' time axis, so both read against the same seconds. */

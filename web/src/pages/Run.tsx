@@ -1,8 +1,9 @@
 // One test: while it runs, its live figures and charts from SSE with a cancel button; once it
 // ends, the same page turns into its result (no reload).
 import { useMemo, useRef, useState } from "preact/hooks";
-import { api, type LiveMessage, type TestDetails } from "../api/client";
+import { api, type LiveMessage, type LiveSummary, type TestDetails } from "../api/client";
 import { type LiveAlert, LiveAlerts } from "../components/LiveAlerts";
+import { SummaryNote } from "../components/SummaryNote";
 import { PodCharts, ScenarioComparison, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
 import { Async, Confirm, ErrorNote, StatusBadge, Tile } from "../components/ui";
 import { useI18n } from "../i18n";
@@ -22,7 +23,7 @@ export function Run({ historyId }: { historyId: number }) {
   return (
     <main class="page">
       <Async state={details} what={t("run.title")}>
-        {(test) => test.is_completed ? <Result test={test} /> : <Live test={test} onEnd={details.reload} />}
+        {(test) => test.is_completed ? <Result test={test} onSummary={details.reload} /> : <Live test={test} onEnd={details.reload} />}
       </Async>
     </main>
   );
@@ -47,6 +48,8 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
   const [cancelError, setCancelError] = useState<Error>();
   const [scenario, setScenario] = useState("");
   const [alerts, setAlerts] = useState<LiveAlert[]>([]);
+  const [ended, setEnded] = useState(false);
+  const [summary, setSummary] = useState<LiveSummary>();
   const [now, setNow] = useState(Date.now());
   useInterval(() => setNow(Date.now()), 1000);
   const startedAt = parseTimestamp(test.tested_at).getTime();
@@ -64,7 +67,9 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
       }
     }
     if (message.kind === "alert" && message.alert) { const finding = message.alert; setAlerts((now) => [...now, { at: message.at, finding }]); }
-    if (message.kind === "end") { setStatus(message.end?.status ?? "succeeded"); setTimeout(onEnd, 1500); }
+    if (message.kind === "end") { setStatus(message.end?.status ?? "succeeded"); setEnded(true); }
+    // The figures' last word: whether they are whole. Shown here, then the result (which keeps it).
+    if (message.kind === "summary" && message.summary) { setSummary(message.summary); setTimeout(onEnd, 1500); }
     setVersion((v) => v + 1);
   });
 
@@ -95,6 +100,7 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
         </div>
       </header>
       {cancelError && <ErrorNote error={cancelError} what={t("run.cancelFailed")} />}
+      <SummaryNote ended={ended} summary={summary} />
       <section class="card">
         <div class="progress-line">
           <span>{t("run.elapsed")} <strong>{formatSeconds(elapsed)}</strong>{planned ? <> / {formatSeconds(planned)}</> : null}</span>

@@ -255,6 +255,18 @@ class K6Counts(Contract):
     runners: int = Field(default=1, ge=1, description="How many runners' summaries were summed")
 
 
+class RunnerOutcome(Contract):
+    """How one runner of a split test ended, as the test-runner saw it."""
+
+    index: int = Field(ge=1, description="1..parallelism, as in RunnerInfo")
+    name: str = Field(description="Job (Kubernetes) or run folder (local) of this runner")
+    status: RunStatus = Field(
+        description="cancelled for a runner stopped because another one failed"
+    )
+    reason: Text | None = Field(default=None, description="Why, when not succeeded")
+    thresholds_crossed: bool = False
+
+
 class TestFinished(Contract):
     test_id: str
     status: RunStatus
@@ -275,6 +287,11 @@ class TestFinished(Contract):
         default=None,
         description="How the test's samples are stored; None from a runner older than metrics "
         "modes, which wrote every sample (precise)",
+    )
+    runners: list[RunnerOutcome] = Field(
+        default_factory=list,
+        description="Each runner's own ending, in segment order, for a test split over several "
+        "runners; empty for one runner (its ending is the test's) and from older runners",
     )
 
 

@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from faststream.nats import NatsBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mv_contracts.metrics import FIGURE_NAMES, MetricFigures
 from mv_contracts.runs import RunStatus
 from mv_contracts.subjects import ANALYSE_SPEC
 from mv_runtime.bus import make_broker
@@ -29,6 +30,7 @@ from .core.bodies import BodyLimits
 from .core.engine import make_engine, make_session_factory
 from .core.errors import install_error_handlers
 from .core.migrate import upgrade
+from .core.once import ProcessedMessages
 from .core.outbox import Outbox
 from .core.settings import Settings
 from .health import routes as health
@@ -38,8 +40,9 @@ from .live import LiveHub
 from .live import handlers as live_feed
 from .live import routes as live
 from .live.alerts import BurstWatch
-from .live.messages import StoredEnd
-from .live.routes import EndLookup
+from .live.following import EndLookup
+from .live.handlers import SummaryLookup, SummaryRelay
+from .live.messages import StoredEnd, StoredSummary
 from .plans import routes as plans
 from .projects import routes as projects
 from .runs import cancel_tests_of_project
@@ -69,21 +72,45 @@ async def _connect_until_up(broker: NatsBroker) -> None:
 
 
 def stored_end(sessions: async_sessionmaker[AsyncSession]) -> EndLookup:
-    """How live streams learn that a test has ended: from its stored finished event."""
+    """How live streams learn that a test has ended, from its stored finished event, and how
+    its summary came out, once stored."""
 
     async def lookup(test_id: str) -> StoredEnd | None:
         async with sessions() as session:
             test = await TestRuns(session).get(test_id)
         if test is None or test.status in ACTIVE or test.status not in set(RunStatus):
             return None
+        summary = None
+        if test.figures_complete is not None:  # set from every stored summary
+            summary = StoredSummary(
+                at=test.completed_at or test.tested_at,
+                complete=test.figures_complete,
+                incomplete_reason=test.figures_incomplete_reason,
+                figures=MetricFigures.model_validate({n: getattr(test, n) for n in FIGURE_NAMES}),
+            )
         return StoredEnd(
             test_id=test_id,
+            test_history_id=test.id,
             at=test.completed_at or test.tested_at,
             status=RunStatus(test.status),
             reason=test.status_reason,
+            summary=summary,
         )
 
     return lookup
+
+
+def stored_summary(sessions: async_sessionmaker[AsyncSession], lookup: EndLookup) -> SummaryLookup:
+    """The stored end and summary of a test once the summary envelope's effects are committed."""
+
+    async def once_stored(test_id: str, message_id: str) -> StoredEnd | None:
+        async with sessions() as session:
+            if not await ProcessedMessages(session).seen(message_id):
+                return None
+        found = await lookup(test_id)
+        return found if found is not None and found.summary is not None else None
+
+    return once_stored
 
 
 def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
@@ -104,7 +131,11 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     lifecycle.register(broker, sessions)
     spec_handlers.register(broker, sessions, waiters)
     resources.register(broker, sessions)
-    live_feed.register(broker, hub, BurstWatch(rise=settings.analysis.failure_burst_rise))
+    test_end = stored_end(sessions)
+    summary_relay = SummaryRelay(hub, stored_summary(sessions, test_end))
+    live_feed.register(
+        broker, hub, BurstWatch(rise=settings.analysis.failure_burst_rise), summary_relay
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -122,6 +153,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await summary_relay.close()
             await broker.stop()
             await engine.dispose()
             log.info("gateway stopped")
@@ -143,7 +175,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.analysis_waiters = waiters
     app.state.outbox = outbox
     app.state.before_project_delete = (cancel_tests_of_project,)
-    app.state.test_end = stored_end(sessions)
+    app.state.test_end = test_end
     app.state.token_usage = token_usage
     app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
     install_error_handlers(app)

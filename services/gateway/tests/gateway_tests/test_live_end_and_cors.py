@@ -1,7 +1,8 @@
 """The original's clients: an ``EventSource.onmessage`` client receives every message (events
-are unnamed), a client of a test that has ended gets its ``end`` from what the gateway stored
-(before: pings for ever when the live end was missed), and a browser page on a listed origin
-passes the CORS preflight (before: 405). The real gateway server, real SQLite and NATS."""
+are unnamed), a client of a test that has ended gets its ``end`` (and then its ``summary``)
+from what the gateway stored (before: pings for ever when the live end was missed), and a
+browser page on a listed origin passes the CORS preflight (before: 405). The real gateway
+server, real SQLite and NATS."""
 
 from __future__ import annotations
 
@@ -41,16 +42,21 @@ async def test_a_client_of_an_ended_test_gets_its_end(stack: StackConfig, tmp_pa
     url = f"sqlite+aiosqlite:///{tmp_path / 'end.db'}"
     token = new_secret(TOKEN_PREFIX)
     async with serve_gateway(
-        stack, url, sse_ping_seconds=0.3, gateway_admin_token=SecretStr(token)
+        stack,
+        url,
+        sse_ping_seconds=0.3,
+        live_summary_wait_seconds=0.5,  # no summary comes here: it is said so after the end
+        gateway_admin_token=SecretStr(token),
     ) as (base, app):
         test_id, _ = await _test(app, "failed")
         stream = f"{base}/sse/k6-data?test_id={test_id}"
         for headers in ({}, {"Last-Event-ID": "12345"}):
             events = await asyncio.wait_for(_sse_events(stream, token, headers=headers), 10)
-            assert [e["data"]["kind"] for e in events] == ["end"]
+            assert [e["data"]["kind"] for e in events] == ["end", "summary"]
             assert events[0]["data"]["end"] == {"status": "failed", "reason": "k6 exited with 99"}
+            assert events[1]["data"]["summary"]["stored"] is False
         named = await asyncio.wait_for(_sse_events(stream + "&named=true", token), 10)
-        assert [e["event"] for e in named] == ["end"]
+        assert [e["event"] for e in named] == ["end", "summary"]
 
         # A stream open while the test runs, whose live end never comes (NATS was away):
         running_id, row_id = await _test(app, "running")
@@ -64,7 +70,8 @@ async def test_a_client_of_an_ended_test_gets_its_end(stack: StackConfig, tmp_pa
             assert test is not None
             test.status, test.completed_at = "succeeded", datetime.now(UTC)
         events = await asyncio.wait_for(following, 10)
-        assert [e["data"]["end"]["status"] for e in events] == ["succeeded"]
+        assert [e["data"]["kind"] for e in events] == ["end", "summary"]
+        assert events[0]["data"]["end"]["status"] == "succeeded"
 
 
 async def test_cors_preflight_for_a_listed_origin_only(stack: StackConfig, tmp_path: Path) -> None:

@@ -7,16 +7,20 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mv_contracts.metrics import LiveFigures, LiveSnapshot
+from mv_contracts.metrics import LiveFigures, LiveSnapshot, MetricFigures
 from mv_contracts.pods import PodResources, PodResourcesSnapshot
 from mv_contracts.runs import RunStatus
+from mv_gateway.live.following import Following
 from mv_gateway.live.hub import ClientFilter, HubClosed, LiveHub
 from mv_gateway.live.messages import (
     Include,
     LiveMessage,
+    StoredEnd,
+    StoredSummary,
     end_message,
     k6_message,
     resources_message,
+    summary_message,
 )
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
@@ -135,22 +139,70 @@ def test_resources_are_grouped_as_usage_actual_usage_and_specs() -> None:
     }  # fmt: skip
 
 
-async def test_sse_frames_ping_when_silent_and_end_with_the_test() -> None:
+def _following(hub: LiveHub, test_id: str | None, summary_wait: float = 30) -> Following:
+    return Following(hub, ClientFilter(test_id=test_id), check_seconds=0.05,
+                     summary_wait=summary_wait)  # fmt: skip
+
+
+def _summary(test_id: str, complete: bool) -> LiveMessage:
+    stored = StoredEnd(
+        test_id=test_id, test_history_id=7, at=NOW, status=RunStatus.SUCCEEDED,
+        summary=StoredSummary(at=NOW, complete=complete, figures=MetricFigures(total_requests=5),
+                              incomplete_reason=None if complete else "InfluxDB has 5 of 9"),
+    )  # fmt: skip
+    return summary_message(test_id, stored, NOW)
+
+
+async def test_sse_frames_ping_when_silent_and_end_with_the_tests_summary() -> None:
     from mv_gateway.live.routes import _sse_frames
 
     hub = LiveHub()
-    frames = _sse_frames(hub, ClientFilter(test_id="a"), None, ping_seconds=0.05)
+    frames = _sse_frames(_following(hub, "a"), None)
     assert await anext(frames) == b": ping\n\n"
     hub.publish(k6("a", 3))
     frame = await anext(frames)
     assert frame.startswith(b'id: 1\ndata: {"seq":1,"kind":"k6"')  # unnamed: onmessage gets it
     assert frame.endswith(b"\n\n")
-    hub.publish(end_message("a", NOW, RunStatus.SUCCEEDED, None))
+    hub.publish(end_message("a", datetime.now(UTC), RunStatus.SUCCEEDED, None))
     assert (await anext(frames)).startswith(b'id: 2\ndata: {"seq":2,"kind":"end"')
+    # after the end the stream waits for the summary, pinging; pods of the test are not sent
+    assert await anext(frames) == b": ping\n\n"
+    hub.publish(pods("a"))
+    hub.publish(_summary("a", complete=False))
+    assert hub.publish(_summary("a", complete=False)) is None  # each stored summary once
+    frame = await anext(frames)
+    assert frame.startswith(b'id: 4\ndata: {"seq":4,"kind":"summary"')
+    summary = LiveMessage.model_validate_json(frame.split(b"data: ", 1)[1]).summary
+    assert summary is not None
+    assert (summary.stored, summary.complete) == (True, False)
+    assert summary.incomplete_reason == "InfluxDB has 5 of 9"
+    assert summary.details_url == "/test-history/7/details"
     assert hub.clients == 1
     with pytest.raises(StopAsyncIteration):
         await anext(frames)
     assert hub.clients == 0  # the stream's end unsubscribes it
+
+
+async def test_a_summary_that_does_not_come_in_time_is_said_so() -> None:
+    hub = LiveHub()
+    following = _following(hub, "a", summary_wait=0.2)
+    messages = following.messages(hub.subscribe(following.wanted))
+    hub.publish(end_message("a", datetime.now(UTC), RunStatus.FAILED, "k6 crashed"))
+    assert (await anext(messages)).kind == "end"  # type: ignore[union-attr]
+    started = asyncio.get_running_loop().time()
+    rest = [m async for m in messages if m is not None]
+    assert asyncio.get_running_loop().time() - started >= 0.15
+    assert [m.kind for m in rest] == ["summary"]
+    assert rest[0].summary is not None
+    assert (rest[0].summary.stored, rest[0].summary.complete) == (False, None)
+    # a stream of every test goes on after an end and a summary
+    everything = _following(hub, None)
+    client = hub.subscribe(everything.wanted)
+    stream = everything.messages(client)
+    hub.publish(_summary("b", complete=True))
+    hub.publish(k6("c", 1))
+    assert [(await anext(stream)).kind for _ in range(2)] == ["summary", "k6"]  # type: ignore[union-attr]
+    assert await anext(stream) is None  # silent: a ping, and the stream stays
 
 
 async def test_a_test_silent_for_too_long_is_no_longer_running() -> None:

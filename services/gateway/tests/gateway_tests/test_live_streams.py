@@ -1,5 +1,6 @@
 """SSE and WebSocket clients of a real gateway (uvicorn, real NATS with JetStream, SQLite)
-receive the live messages published on the bus, and the pods' series is stored."""
+receive the live messages published on the bus to the test's summary, and the pods' series is
+stored."""
 
 from __future__ import annotations
 
@@ -16,10 +17,17 @@ import websockets
 from faststream.nats import NatsBroker
 from sqlalchemy import select
 
-from mv_contracts.metrics import LiveFigures, LiveSnapshot, LiveSnapshotEvent
+from mv_contracts.metrics import (
+    LiveFigures,
+    LiveSnapshot,
+    LiveSnapshotEvent,
+    MetricFigures,
+    TestSummary,
+    TestSummaryEvent,
+)
 from mv_contracts.pods import PodResources, PodResourcesEvent, PodResourcesSnapshot
 from mv_contracts.runs import RunStatus, TestFinished, TestFinishedEvent
-from mv_contracts.subjects import LIVE_METRICS, POD_RESOURCES, TEST_FINISHED
+from mv_contracts.subjects import LIVE_METRICS, POD_RESOURCES, TEST_FINISHED, TEST_SUMMARY
 from mv_devstack.config import StackConfig
 from mv_gateway.history.tables import TestHistory, TestResourceTimeseries
 from mv_gateway.live.hub import LiveHub
@@ -140,13 +148,15 @@ async def test_sse_and_websocket_clients_follow_a_test_to_its_end(
         await bus.publish(
             TEST_FINISHED, TestFinishedEvent(correlation_id=test_id, payload=finished)
         )
+        summary = TestSummary(test_id=test_id, overall=MetricFigures(total_requests=300))
+        await bus.publish(TEST_SUMMARY, TestSummaryEvent(correlation_id=test_id, payload=summary))
         events, pod_events, frames = await asyncio.wait_for(
             asyncio.gather(sse_all, sse_pods, ws_all), 30
         )
 
     # unnamed events, as EventSource.onmessage receives them; the kind is in the JSON
-    assert ["event" in e for e in events] == [False] * 4
-    assert [e["data"]["kind"] for e in events] == ["k6", "resources", "k6", "end"]
+    assert ["event" in e for e in events] == [False] * 5
+    assert [e["data"]["kind"] for e in events] == ["k6", "resources", "k6", "end", "summary"]
     assert [int(e["id"]) for e in events] == sorted(int(e["id"]) for e in events)
     first = events[0]["data"]["k6"]
     assert first["test_id"] == test_id
@@ -157,9 +167,11 @@ async def test_sse_and_websocket_clients_follow_a_test_to_its_end(
     assert pod["actual_usage"] == {"cpu_millicores": 150.0, "memory_mb": 64.0}
     assert pod["specs"]["cpu_limit_millicores"] == 500.0
     assert events[3]["data"]["end"]["status"] == "succeeded"
+    assert events[4]["data"]["summary"]["complete"] is True
+    assert events[4]["data"]["summary"]["figures"]["total_requests"] == 300
 
-    assert [e["event"] for e in pod_events] == ["resources", "end"]
-    assert [f["kind"] for f in frames] == ["k6", "resources", "k6", "end"]
+    assert [e["event"] for e in pod_events] == ["resources", "end", "summary"]
+    assert [f["kind"] for f in frames] == ["k6", "resources", "k6", "end", "summary"]
     assert frames == [e["data"] for e in events]
 
     # a client that lost the stream after the first event resumes with Last-Event-ID

@@ -278,6 +278,7 @@ class Lifecycle:
             thresholds_crossed=outcome.thresholds_crossed,
             executor=self._executor.kind,
             k6_counts=counts,
+            runners=list(outcome.runners),
         )
         await self._publish(
             TEST_FINISHED,

@@ -84,7 +84,7 @@ def test_a_split_run_fails_when_any_runner_fails_and_names_it() -> None:
     crashed = outcomes.from_exit(107, 'level=error msg="boom"')
     crossed = outcomes.from_exit(99, "thresholds on metrics 'http_req_failed' have been crossed")
     assert outcomes.combined([("k6-t", crashed)]) == crashed
-    assert outcomes.combined([("a", ok), ("b", ok), ("c", ok)]) is ok
+    assert outcomes.combined([("a", ok), ("b", ok), ("c", ok)]) == ok
     assert outcomes.combined([("a", ok), ("b", crashed), ("c", crossed)]) == Outcome(
         RunStatus.FAILED, "runner 2/3 (b): script error (exit code 107): boom"
     )
@@ -113,5 +113,24 @@ def test_a_runner_failing_while_others_run_is_named_by_its_place() -> None:
     assert outcomes.combined([("a", None), ("b", crashed), ("c", None)]) == Outcome(
         RunStatus.FAILED, "runner 2/3 (b): script error (exit code 107)"
     )
+
+
+def test_each_runner_keeps_its_own_ending_for_the_finished_event() -> None:
+    crashed = outcomes.from_exit(107, "")
+    ended = outcomes.combined([("a", outcomes.SUCCEEDED), ("b", crashed), ("c", None)])
+    assert [(r.index, r.name, r.status, r.reason) for r in ended.runners] == [
+        (1, "a", RunStatus.SUCCEEDED, None),
+        (2, "b", RunStatus.FAILED, "script error (exit code 107)"),
+        (3, "c", RunStatus.CANCELLED, "stopped: another runner of the test failed"),
+    ]
+    assert outcomes.combined([("k6-t", crashed)]).runners == ()  # one runner: the test's ending
+    # A cancel: runners that had not ended well were stopped by it, and say so.
+    stopped = outcomes.combined([("a", outcomes.SUCCEEDED), ("b", outcomes.from_exit(105, ""))])
+    settled = outcomes.settle(stopped, timeout_hours=None, cancel_reason="cancelled by ann")
+    assert settled == Outcome(RunStatus.CANCELLED, "cancelled by ann")
+    assert [(r.status, r.reason) for r in settled.runners] == [
+        (RunStatus.SUCCEEDED, None),
+        (RunStatus.CANCELLED, "cancelled by ann"),
+    ]
     with pytest.raises(ValueError, match="needs a failed one"):
         outcomes.combined([("a", None), ("b", outcomes.SUCCEEDED)])

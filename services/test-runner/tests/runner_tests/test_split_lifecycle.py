@@ -56,6 +56,9 @@ async def test_cancel_stops_every_runner_and_the_counts_cover_all(
     finished = recorder.finished()
     assert finished.payload.status is RunStatus.CANCELLED
     assert finished.payload.reason == "stop all three"
+    assert [(r.index, r.name, r.status, r.reason) for r in finished.payload.runners] == [
+        (r.index, r.name, RunStatus.CANCELLED, "stop all three") for r in runners
+    ]  # each runner's own ending, for the gateway's /scheduler/jobs and details
     assert not await LocalExecutor(settings).is_running(test_id)
     # k6 still writes its summary when stopped by SIGTERM: the sum of the three is every request.
     assert finished.payload.k6_counts is not None

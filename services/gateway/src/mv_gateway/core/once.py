@@ -50,6 +50,10 @@ class ProcessedMessages:
         result = await self.session.execute(statement)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    async def seen(self, message_id: str) -> bool:
+        """Whether the message's effects are committed."""
+        return await self.session.get(ProcessedMessage, message_id) is not None
+
 
 async def apply_once(
     sessions: async_sessionmaker[AsyncSession],

@@ -25,6 +25,14 @@ class Settings(InfluxDBSettings):
     sse_ping_seconds: float = Field(
         default=15, gt=0, le=300, description="Seconds of silence before an SSE keep-alive"
     )
+    live_summary_wait_seconds: float = Field(
+        default=120,
+        ge=0,
+        le=3600,
+        description="Seconds after a test's end that a live stream of that test stays open for "
+        "its summary (k6's last samples, the wait for k6's own count: a minute on Kubernetes); "
+        "then a summary message with stored=false closes it",
+    )
     health_timeout: float = Field(default=2.0, gt=0, description="Seconds per health probe")
     ui_dist_dir: Path = Field(
         default=Path(__file__).resolve().parents[5] / "web" / "dist",  # core/ of src/mv_gateway

@@ -7,6 +7,7 @@ Other features reach the history only through what is exported here.
 
 from .records import NewScenario, TestRuns
 from .results import TestResults
+from .runners import RunnerRead, runner_states
 from .tables import ACTIVE
 
-__all__ = ["ACTIVE", "NewScenario", "TestResults", "TestRuns"]
+__all__ = ["ACTIVE", "NewScenario", "RunnerRead", "TestResults", "TestRuns", "runner_states"]

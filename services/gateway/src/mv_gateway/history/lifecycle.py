@@ -1,11 +1,12 @@
 """What the test-runner publishes about a run, kept in test_history.
 
 - ``TEST_STARTED``: status running (unless the test already finished: events of different
-  subjects may arrive out of order), executor, job name, script file name; the script itself
-  goes into ``test_script``.
+  subjects may arrive out of order), executor, job name, script file name, the k6 runners
+  (:mod:`.runners`); the script itself goes into ``test_script``.
 - ``TEST_WARNING``: the warning becomes the status reason of a still running test.
 - ``TEST_FINISHED``: the final status and the reason as the test-runner gave it (the runner
-  alone decides what a run's end means), ``completed_at`` and ``is_completed``. The
+  alone decides what a run's end means), each runner's own ending if it gave them,
+  ``completed_at`` and ``is_completed``. The
   metrics-aggregator's summary adds the figures later (see :mod:`.summaries`).
 
 Every handler goes through :func:`apply_once`; an event for an unknown test is logged and acked.
@@ -22,6 +23,7 @@ from mv_contracts.subjects import TEST_FINISHED, TEST_STARTED, TEST_WARNING
 from mv_gateway.core.once import SERVICE, apply_once
 from mv_runtime.bus import subscribe
 
+from . import runners
 from .records import TestRuns
 from .tables import ACTIVE, PENDING, RUNNING, TestHistory
 
@@ -45,6 +47,7 @@ async def store_started(session: AsyncSession, event: TestStartedEvent) -> None:
     test.executor = started.executor
     test.job_name = started.job_name
     test.k6_script_file_name = started.script_name
+    test.runners = runners.on_started(test.runners, started)
     if started.script is not None:
         await TestRuns(session).store_script(test.id, started.script)
 
@@ -63,6 +66,7 @@ async def store_finished(session: AsyncSession, event: TestFinishedEvent) -> Non
     test.status = finished.status.value
     test.status_reason = finished.reason
     test.finished_event = finished.model_dump(mode="json")
+    test.runners = runners.on_finished(test.runners, finished)
     test.completed_at = test.completed_at or finished.finished_at
     test.is_completed = True
 

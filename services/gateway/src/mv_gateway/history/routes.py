@@ -20,6 +20,7 @@ from . import result_routes
 from .compare import compare_figures, figures_of, group_by_name, match_scenarios
 from .figures import LIST_FIGURES, TREND_FIGURES, SortField
 from .queries import HistoryQueries, Listed, ScenarioDetails, SortOrder
+from .runners import runner_states
 from .schemas import (
     EndpointRef,
     FigureDeltaRead,
@@ -147,6 +148,7 @@ async def test_details(test_history_id: TestHistoryId, session: SessionDep) -> T
         executor=t.executor,
         target_tps=t.target_tps,
         parallelism=(t.run_request or {}).get("parallelism", 1),
+        runners=runner_states(t),
         tested_at=t.tested_at,
         completed_at=t.completed_at,
         is_completed=t.is_completed,

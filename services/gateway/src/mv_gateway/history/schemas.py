@@ -17,6 +17,7 @@ from mv_contracts.metrics import FIGURE_NAMES
 
 from .figures import EXAMPLE, LIST_FIGURES, TREND_FIGURES, SortField, example, with_figures
 from .queries import SortOrder
+from .runners import RunnerRead
 
 _ITEM_EXAMPLE: dict[str, Any] = {
     "id": 42,
@@ -171,6 +172,9 @@ class TestDetailsRead(BaseModel):
     executor: str | None = Field(description="Where k6 ran: local or kubernetes")
     target_tps: float | None
     parallelism: int = Field(default=1, description="k6 runners the test was split over")
+    runners: list[RunnerRead] = Field(
+        default_factory=list, description="Each k6 runner and its state; empty before k6 starts"
+    )
     tested_at: datetime
     completed_at: datetime | None
     is_completed: bool

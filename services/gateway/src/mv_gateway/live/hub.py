@@ -11,6 +11,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import structlog
 
@@ -35,7 +36,7 @@ class ClientFilter:
             return self.include is not Include.RESOURCES_ONLY
         if message.kind == "resources":
             return self.include is not Include.K6_ONLY
-        return True  # the end of a test concerns every view of it
+        return True  # the end of a test, and its summary, concern every view of it
 
 
 @dataclass(eq=False)
@@ -96,6 +97,8 @@ class LiveHub:
         self._last_k6: OrderedDict[str, LiveMessage] = OrderedDict()
         self._last_resources: LiveMessage | None = None
         self._ended: OrderedDict[str, None] = OrderedDict()
+        # Summaries come after the end (and again when a test is summarised again): each once.
+        self._summarised: OrderedDict[tuple[str | None, datetime], None] = OrderedDict()
         self._seq = 0
         self.dropped_total = 0
         self.closed = False
@@ -118,7 +121,14 @@ class LiveHub:
 
     def publish(self, message: LiveMessage) -> LiveMessage | None:
         """Number the message, remember it and hand it to every client that wants it."""
-        if message.kind != "resources" and message.test_id in self._ended:
+        if message.kind == "summary":
+            key = (message.test_id, message.at)
+            if key in self._summarised:
+                return None  # the same stored summary, seen again
+            self._summarised[key] = None
+            while len(self._summarised) > 10_000:
+                self._summarised.popitem(last=False)
+        elif message.kind != "resources" and message.test_id in self._ended:
             return None  # a late snapshot, or a redelivered end, of a test that has ended
         self._seq += 1
         message = message.model_copy(update={"seq": self._seq})

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from mv_contracts.metrics import LiveSnapshot
+from mv_contracts.metrics import LiveSnapshot, MetricFigures
 from mv_contracts.pods import PodResources, PodResourcesSnapshot
 from mv_contracts.runs import RunStatus
 from mv_gateway.analysis import Finding
@@ -71,13 +71,39 @@ class TestEnd(BaseModel):
     reason: str | None = None
 
 
+class LiveSummary(BaseModel):
+    """How the stored summary of a test came out, the last message of a stream of that test:
+    figures that are not whole say so here too, not only in the details."""
+
+    stored: bool = Field(
+        description="False when the stream stopped waiting (LIVE_SUMMARY_WAIT_SECONDS after the "
+        "end) before the gateway stored the summary; it may still come: read the details later"
+    )
+    complete: bool | None = Field(
+        default=None,
+        description="Whether the stored figures hold every request k6 made; None when not stored",
+    )
+    incomplete_reason: str | None = Field(
+        default=None, description="Why they do not, e.g. 'InfluxDB has 451 of 1,001 requests'"
+    )
+    figures: MetricFigures | None = Field(
+        default=None, description="The test's overall figures as stored; None when not stored"
+    )
+    test_history_id: int | None = Field(default=None, description="The test's history id")
+    details_url: str | None = Field(
+        default=None, description="Every stored figure, per scenario too", examples=[
+            "/test-history/42/details"
+        ],
+    )  # fmt: skip
+
+
 class LiveMessage(BaseModel):
     """One event of ``/sse/k6-data`` and ``/ws/k6-data``; ``seq`` is the SSE event id."""
 
     __test__ = False
 
     seq: int = Field(default=0, description="Increasing id; send it back as Last-Event-ID")
-    kind: Literal["k6", "resources", "alert", "end"]
+    kind: Literal["k6", "resources", "alert", "end", "summary"]
     at: datetime
     test_id: str | None = Field(description="The test; None for resources seen with no test")
     test_ids: list[str] = Field(default_factory=list, description="Tests running at that time")
@@ -85,6 +111,9 @@ class LiveMessage(BaseModel):
     resources: list[PodLive] | None = None
     end: TestEnd | None = None
     alert: Finding | None = Field(default=None, description="A live finding, e.g. a burst")
+    summary: LiveSummary | None = Field(
+        default=None, description="After the end: the stored summary's outcome"
+    )
 
     @cached_property
     def encoded(self) -> str:
@@ -157,13 +186,25 @@ def alert_message(test_id: str, at: datetime, alert: Finding) -> LiveMessage:
     return LiveMessage(kind="alert", at=at, test_id=test_id, test_ids=[test_id], alert=alert)
 
 
+class StoredSummary(BaseModel):
+    """What the gateway stored of a test's summary."""
+
+    at: datetime
+    complete: bool
+    incomplete_reason: str | None = None
+    figures: MetricFigures
+
+
 class StoredEnd(BaseModel):
-    """How a test ended, as the gateway stored it from the durable finished event."""
+    """How a test ended, as the gateway stored it from the durable finished event, and its
+    summary once stored."""
 
     test_id: str
+    test_history_id: int | None = None
     at: datetime
     status: RunStatus
     reason: str | None = None
+    summary: StoredSummary | None = None
 
 
 def end_message(test_id: str, at: datetime, status: RunStatus, reason: str | None) -> LiveMessage:
@@ -173,4 +214,26 @@ def end_message(test_id: str, at: datetime, status: RunStatus, reason: str | Non
         test_id=test_id,
         test_ids=[test_id],
         end=TestEnd(status=status, reason=reason),
+    )
+
+
+def summary_message(test_id: str, stored: StoredEnd | None, at: datetime) -> LiveMessage:
+    """The stored summary of the test, or, when there is none (yet), a message saying so;
+    ``at`` is the time of the latter."""
+    summary = stored.summary if stored else None
+    history_id = stored.test_history_id if stored else None
+    outcome = LiveSummary(
+        stored=summary is not None,
+        complete=summary.complete if summary else None,
+        incomplete_reason=summary.incomplete_reason if summary else None,
+        figures=summary.figures if summary else None,
+        test_history_id=history_id,
+        details_url=f"/test-history/{history_id}/details" if history_id is not None else None,
+    )
+    return LiveMessage(
+        kind="summary",
+        at=summary.at if summary else at,
+        test_id=test_id,
+        test_ids=[test_id],
+        summary=outcome,
     )

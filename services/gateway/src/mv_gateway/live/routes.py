@@ -1,16 +1,13 @@
 """Live metrics of running tests: Server-Sent Events and WebSocket, same payloads and filters.
 
-A stream for one test ends with that test's ``end``. The live ``end`` comes over core NATS and
-can be missed (the gateway was down, NATS reconnecting), so the end is also derived from what
-the gateway stored of the durable finished event: a stream for a test that has ended answers
-its ``end`` at once (with or without Last-Event-ID), and an open stream checks at each
-keep-alive whether its test has ended meanwhile."""
+A stream for one test ends with that test's ``end`` and then its ``summary``; what each stream
+sends, and how the end and summary are also read from the store, is :mod:`.following`."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
@@ -20,11 +17,9 @@ from pydantic import BaseModel, Field
 from mv_gateway.auth import READ, Permission, accept_signed_in
 from mv_gateway.core.settings import Settings
 
-from .hub import ClientFilter, ClientQueue, HubClosed, LiveHub
-from .messages import Include, LiveMessage, StoredEnd, end_message
-
-# How the gateway finds a test's stored end (the app wires it from the history).
-EndLookup = Callable[[str], Awaitable[StoredEnd | None]]
+from .following import Following
+from .hub import ClientFilter, ClientQueue, LiveHub
+from .messages import Include, LiveMessage
 
 router = APIRouter(tags=["Live metrics"])
 
@@ -52,18 +47,25 @@ async def live_stats(request: Request) -> LiveStats:
     )
 
 
-def _stream_done(message: LiveMessage, wanted: ClientFilter) -> bool:
-    """A stream for one test ends with that test's end message."""
-    return message.kind == "end" and wanted.test_id is not None
-
-
 SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
         "model": LiveMessage,
-        "description": "A text/event-stream of LiveMessage events (k6, resources, end)",
+        "description": "A text/event-stream of LiveMessage events (k6, resources, alert, end, "
+        "summary)",
         "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/LiveMessage"}}},
     }
 }
+
+
+def _following(app_state: Any, wanted: ClientFilter) -> Following:
+    settings: Settings = app_state.settings
+    return Following(
+        hub=app_state.live_hub,
+        wanted=wanted,
+        check_seconds=settings.sse_ping_seconds,
+        summary_wait=settings.live_summary_wait_seconds,
+        stored=getattr(app_state, "test_end", None),
+    )
 
 
 @router.get(
@@ -85,139 +87,73 @@ async def k6_data_sse(
 ) -> StreamingResponse:
     """Live figures every LIVE_INTERVAL: messages of kind ``k6`` (TPS, requests, errors, VUs,
     response times, per scenario), ``resources`` (per pod ``usage``, ``actual_usage``,
-    ``specs``) and a last ``end`` when the test ends, the kind inside each JSON message.
-    Events are unnamed, so ``EventSource.onmessage`` receives every one; ``named=true`` names
-    them by kind for ``addEventListener`` clients. ``: ping`` comments keep the connection
-    open. The same payloads are served over WebSocket at ``/ws/k6-data``."""
-    hub: LiveHub = request.app.state.live_hub
-    settings: Settings = request.app.state.settings
+    ``specs``), ``alert`` (a live finding), ``end`` when the test ends and, last, ``summary``:
+    whether the stored figures are whole (``complete``, ``incomplete_reason``), the overall
+    figures and the details' URL, or ``stored: false`` when the summary did not come within
+    LIVE_SUMMARY_WAIT_SECONDS of the end. The kind is inside each JSON message. Events are
+    unnamed, so ``EventSource.onmessage`` receives every one; ``named=true`` names them by kind
+    for ``addEventListener`` clients. ``: ping`` comments keep the connection open. The same
+    payloads are served over WebSocket at ``/ws/k6-data``."""
     wanted = ClientFilter(test_id=test_id, include=include)
     return StreamingResponse(
-        _sse_frames(
-            hub,
-            wanted,
-            last_event_id,
-            settings.sse_ping_seconds,
-            ended=getattr(request.app.state, "test_end", None),
-            named=named,
-        ),
+        _sse_frames(_following(request.app.state, wanted), last_event_id, named=named),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-async def _stored_end(
-    hub: LiveHub, wanted: ClientFilter, ended: EndLookup | None
-) -> LiveMessage | None:
-    """The end message of the stream's test if the gateway has stored that it ended."""
-    if wanted.test_id is None or ended is None:
-        return None
-    stored = await ended(wanted.test_id)
-    if stored is None:
-        return None
-    message = end_message(stored.test_id, stored.at, stored.status, stored.reason)
-    return message.model_copy(update={"seq": hub.sequence})
-
-
 async def _sse_frames(
-    hub: LiveHub,
-    wanted: ClientFilter,
-    last_event_id: int | None,
-    ping_seconds: float,
-    *,
-    ended: EndLookup | None = None,
-    named: bool = False,
+    following: Following, last_event_id: int | None, *, named: bool = False
 ) -> AsyncIterator[bytes]:
     # Subscribing here, not in the route, ties the subscription to the stream's life: the
-    # finally block runs however the stream ends (client gone, test ended, shutdown).
-    client = hub.subscribe(wanted, last_event_id)
+    # finally block runs however the stream ends (client gone, test summarised, shutdown).
+    client = following.hub.subscribe(following.wanted, last_event_id)
     try:
-        final = await _stored_end(hub, wanted, ended)
-        while True:
-            if final is not None and not len(client):
-                # what it missed has been sent; the stored end closes the stream
-                yield final.named_sse_frame if named else final.sse_frame
-                return
-            try:
-                async with asyncio.timeout(ping_seconds):
-                    message = await client.get()
-            except TimeoutError:
-                final = await _stored_end(hub, wanted, ended)
-                if final is None:
-                    yield b": ping\n\n"
-                continue
-            except HubClosed:
-                return  # shutting down: EventSource reconnects, with Last-Event-ID, elsewhere
-            yield message.named_sse_frame if named else message.sse_frame
-            if _stream_done(message, wanted):
-                return
+        async for message in following.messages(client):
+            if message is None:
+                yield b": ping\n\n"
+            else:
+                yield message.named_sse_frame if named else message.sse_frame
     finally:
-        hub.unsubscribe(client)
+        following.hub.unsubscribe(client)
 
 
 @router.websocket("/ws/k6-data")
 async def k6_data_ws(
     websocket: WebSocket, test_id: TestIdQuery = None, include: IncludeQuery = Include.ALL
 ) -> None:
-    """The SSE stream's messages as JSON text frames; closes (1000) after a test's end.
+    """The SSE stream's messages as JSON text frames; closes (1000) after a test's summary.
 
     Signed in by the session cookie of the upgrade, or an API token offered as subprotocols
     ``bearer, mvt_…`` or sent as the first message ``{"token": "mvt_…"}``; else closed (1008)."""
-    hub: LiveHub = websocket.app.state.live_hub
-    settings: Settings = websocket.app.state.settings
-    ended: EndLookup | None = getattr(websocket.app.state, "test_end", None)
-    wanted = ClientFilter(test_id=test_id, include=include)
+    following = _following(websocket.app.state, ClientFilter(test_id=test_id, include=include))
     if await accept_signed_in(websocket, Permission.READ) is None:
         return
-    client = hub.subscribe(wanted)
+    client = following.hub.subscribe(following.wanted)
     closed = asyncio.create_task(_until_closed(websocket))
+    sending = asyncio.create_task(_send(websocket, following, client))
     try:
-        await _send_until_done(
-            websocket, client, wanted, closed, lambda: _stored_end(hub, wanted, ended),
-            settings.sse_ping_seconds,
-        )  # fmt: skip
+        await asyncio.wait({sending, closed}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        hub.unsubscribe(client)
-        closed.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await closed
+        following.hub.unsubscribe(client)
+        for task in (sending, closed):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
-async def _send_until_done(
-    websocket: WebSocket,
-    client: ClientQueue,
-    wanted: ClientFilter,
-    closed: asyncio.Task[None],
-    stored_end: Callable[[], Awaitable[LiveMessage | None]],
-    check_seconds: float,
-) -> None:
-    final = await stored_end()
-    while not closed.done():
-        if final is not None and not len(client):
-            await websocket.send_text(final.encoded)
-            await websocket.close(code=1000)
-            return
-        getting = asyncio.ensure_future(client.get())
-        await asyncio.wait(
-            {getting, closed}, timeout=check_seconds, return_when=asyncio.FIRST_COMPLETED
-        )
-        if not getting.done():
-            getting.cancel()
-            if closed.done():
-                return
-            final = await stored_end()  # silent for a while: has the test ended meanwhile?
-            continue
-        try:
-            message = getting.result()
-        except HubClosed:
-            # 1012 "service restart" tells the client to reconnect; uvicorn may have sent it first
-            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-                await websocket.close(code=1012)
-            return
-        await websocket.send_text(message.encoded)
-        if _stream_done(message, wanted):
-            await websocket.close(code=1000)
-            return
+async def _send(websocket: WebSocket, following: Following, client: ClientQueue) -> None:
+    try:
+        async for message in following.messages(client):
+            if message is not None:
+                await websocket.send_text(message.encoded)
+    except WebSocketDisconnect:
+        return  # gone while we sent: nothing to close
+    # The stream's last message was sent (1000), or the gateway is shutting down: 1012 "service
+    # restart" tells the client to reconnect (uvicorn may have closed it first).
+    code = 1012 if following.hub.closed else 1000
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        await websocket.close(code=code)
 
 
 async def _until_closed(websocket: WebSocket) -> None:

@@ -13,7 +13,7 @@ from fastapi.responses import PlainTextResponse
 from mv_gateway.auth import READ, TEST, Tester
 from mv_gateway.core.deps import BusDep, OutboxDep, SessionDep, SettingsDep
 from mv_gateway.core.idempotency import KeyHeader
-from mv_gateway.history import TestRuns
+from mv_gateway.history import TestRuns, runner_states
 
 from .schemas import CancelAccepted, JobRead, LoadTestCreate, LoadTestCreated
 from .service import cancel_run, preview_run, script_of, start_run
@@ -101,8 +101,14 @@ async def get_script(test_id: TestId, session: SessionDep) -> PlainTextResponse:
 
 @scheduler.get("/jobs", response_model=list[JobRead], dependencies=[READ])
 async def list_jobs(session: SessionDep) -> list[JobRead]:
-    """Tests not yet finished: pending (sent to the runner) or running (k6 started)."""
-    return [JobRead.model_validate(t) for t in await TestRuns(session).active()]
+    """Tests not yet finished: pending (sent to the runner) or running (k6 started), each with
+    its k6 runners (index, name, execution segment) and their states."""
+    # the stored runners merged with the test's state; every other field is the row's own
+    columns = [name for name in JobRead.model_fields if name != "runners"]
+    return [
+        JobRead(**{name: getattr(t, name) for name in columns}, runners=runner_states(t))
+        for t in await TestRuns(session).active()
+    ]
 
 
 router.include_router(load_testing)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, create_model
 
 from mv_contracts.common import DbId, Name, Text
 from mv_contracts.runs import EndpointCall, Headers, ScenarioRequest, TestRunRequest
+from mv_gateway.history import RunnerRead
 
 # The contract's fields a scenario of the API takes; the API names a stored endpoint instead of
 # spelling out the request line, so ``endpoint`` and the optional ``endpoint_id`` are left out.
@@ -110,3 +111,7 @@ class JobRead(BaseModel):
     job_name: str | None
     k6_script_file_name: str | None
     tested_at: datetime
+    runners: list[RunnerRead] = Field(
+        default_factory=list,
+        description="Each k6 runner (one per execution segment) and its state; empty while pending",
+    )

@@ -18,10 +18,10 @@ import json
 import re
 import signal
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mv_contracts.runs import RunStatus
+from mv_contracts.runs import RunnerOutcome, RunStatus
 
 # How much of k6's output goes into a failure reason.
 REASON_TAIL_CHARS = 2000
@@ -67,6 +67,9 @@ class Outcome:
     status: RunStatus
     reason: str | None = None
     thresholds_crossed: bool = False
+    # Each runner's own ending when the test was split (TestFinished.runners); not part of
+    # what the outcome is, so outcomes compare by the test's ending alone.
+    runners: tuple[RunnerOutcome, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         # The gateway stores the reason as given: every way but success needs one, and a
@@ -247,13 +250,22 @@ def settle(ended: Outcome, *, timeout_hours: float | None, cancel_reason: str | 
     ``cancel_reason`` when someone cancelled the test; k6's own ending (mostly exit 105) says less.
     """
     if timeout_hours is not None:
-        return Outcome(
+        stop = Outcome(
             RunStatus.TIMED_OUT,
             f"stopped after {timeout_hours:g} h (SCHEDULER_JOB_TIMEOUT_HOURS)",
         )
-    if cancel_reason is not None:
-        return cancelled(cancel_reason)
-    return ended
+    elif cancel_reason is not None:
+        stop = cancelled(cancel_reason)
+    else:
+        return ended
+    # A runner that had ended well before the stop keeps its ending; the others were stopped.
+    runners = tuple(
+        r if r.status is RunStatus.SUCCEEDED else r.model_copy(
+            update={"status": stop.status, "reason": stop.reason, "thresholds_crossed": False}
+        )
+        for r in ended.runners
+    )  # fmt: skip
+    return replace(stop, runners=runners)
 
 
 def cancelled(reason: str) -> Outcome:
@@ -271,6 +283,23 @@ def combined(ended: Sequence[tuple[str, Outcome | None]]) -> Outcome:
     """
     if len(ended) == 1 and ended[0][1] is not None:
         return ended[0][1]
+    return replace(_combined(ended), runners=_each_runner(ended))
+
+
+def _each_runner(ended: Sequence[tuple[str, Outcome | None]]) -> tuple[RunnerOutcome, ...]:
+    return tuple(
+        RunnerOutcome(
+            index=i,
+            name=name,
+            status=o.status if o else RunStatus.CANCELLED,
+            reason=o.reason if o else "stopped: another runner of the test failed",
+            thresholds_crossed=o.thresholds_crossed if o else False,
+        )
+        for i, (name, o) in enumerate(ended, start=1)
+    )
+
+
+def _combined(ended: Sequence[tuple[str, Outcome | None]]) -> Outcome:
     count = len(ended)
     failures = [
         (i, name, o)
