@@ -1617,6 +1617,12 @@ export interface components {
             text: string;
         };
         /**
+         * PercentileSource
+         * @description Where a summary's percentiles come from, and so how far they can be off.
+         * @enum {string}
+         */
+        PercentileSource: "k6_summary" | "samples" | "histogram";
+        /**
          * Permission
          * @enum {string}
          */
@@ -2293,6 +2299,13 @@ export interface components {
              * @default 1
              */
             parallelism: number;
+            /**
+             * Percentile Error Bound
+             * @description Largest relative error of the percentiles (0 when exact, 0.0443 from histograms); null before the summary
+             */
+            percentile_error_bound?: number | null;
+            /** @description Where the percentiles come from: k6_summary or samples (exact), histogram (merged k6 histograms); null before the summary or without percentiles */
+            percentile_source?: components["schemas"]["PercentileSource"] | null;
             /** Project Id */
             project_id: number;
             /** Project Title */

@@ -13,10 +13,11 @@ from xml.etree import ElementTree as ET
 
 import httpx
 import nats
+import pytest
 from nats.aio.msg import Msg
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mv_contracts.metrics import FailureCount
+from mv_contracts.metrics import HISTOGRAM_ERROR_BOUND, FailureCount, PercentileSource
 from mv_contracts.runs import (
     ResponseTimeTarget,
     RunStatus,
@@ -203,6 +204,28 @@ async def test_figures_that_are_not_whole_say_so(
     assert "451 of 1,001" in first["detail"]["en"]
     html = (await client.get(f"/test-history/{test.id}/report.html")).text
     assert "These figures are not whole" in html
+
+
+async def test_details_state_where_the_percentiles_come_from_and_their_bound(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    shop = await project(session)
+    test_id = str(uuid.uuid4())
+    test = await TestRuns(session).add(test_id, shop.id, "split", None, None, [])
+    await session.flush()
+    before = (await client.get(f"/test-history/{test.id}/details")).json()
+    assert (before["percentile_source"], before["percentile_error_bound"]) == (None, None)
+    summary = planned(180, test_id, shop.id).summary.model_copy(
+        update={
+            "percentile_source": PercentileSource.HISTOGRAM,
+            "percentile_error_bound": HISTOGRAM_ERROR_BOUND,
+        }
+    )
+    assert await store_summary(session, summary, DONE)
+    await session.flush()
+    details = (await client.get(f"/test-history/{test.id}/details")).json()
+    assert details["percentile_source"] == "histogram"
+    assert details["percentile_error_bound"] == pytest.approx(HISTOGRAM_ERROR_BOUND)
 
 
 async def test_a_finished_test_can_be_summarised_again(

@@ -10,6 +10,7 @@ from mv_contracts.metrics import (
     FailureCount,
     LiveScenario,
     LiveSnapshot,
+    PercentileSource,
     PodUsageSummary,
     ScenarioSummary,
     TestSeries,
@@ -19,6 +20,7 @@ from mv_contracts.runs import SCENARIO_TAG
 
 from . import definitions as q
 from .influx import InfluxClient, Result, Series
+from .receiver.schema import NO_SCENARIO
 from .summary import (
     GroupCounts,
     SeriesRows,
@@ -51,17 +53,18 @@ def by_group(results: dict[str, Result], key: str) -> dict[str, Series]:
         groups[OVERALL] = series
     for series in results.get(f"{key}_by_scenario", []):
         name = series.tags.get(SCENARIO_TAG, "")
-        if name:  # samples outside any scenario (setup/teardown) count only overall
+        # Samples outside any scenario (setup/teardown) count only overall.
+        if name and name != NO_SCENARIO:
             groups[name] = series
     return groups
 
 
-def _number(series: Series | None, column: str) -> float | None:
+def number(series: Series | None, column: str) -> float | None:
     value = series.first().get(column) if series else None
     return None if value is None else float(value)
 
 
-def _counts(results: dict[str, Result]) -> dict[str, GroupCounts]:
+def counts_of(results: dict[str, Result]) -> dict[str, GroupCounts]:
     requests = by_group(results, "requests")
     failed, durations = by_group(results, "failed"), by_group(results, "durations")
     first, last = by_group(results, "first"), by_group(results, "last")
@@ -69,28 +72,28 @@ def _counts(results: dict[str, Result]) -> dict[str, GroupCounts]:
     for name, series in requests.items():
         d = durations.get(name)
         counts[name] = GroupCounts(
-            requests=int(_number(series, "requests") or 0),
-            failed=int(_number(failed.get(name), "failed") or 0),
-            samples=int(_number(d, "n") or 0),
-            min=_number(d, "min"),
-            max=_number(d, "max"),
-            mean=_number(d, "mean"),
+            requests=int(number(series, "requests") or 0),
+            failed=int(number(failed.get(name), "failed") or 0),
+            samples=int(number(d, "n") or 0),
+            min=number(d, "min"),
+            max=number(d, "max"),
+            mean=number(d, "mean"),
             first_ms=int(first[name].first()["time"]) if name in first else None,
             last_ms=int(last[name].first()["time"]) if name in last else None,
         )
     vus = results.get("vus", [])
     if OVERALL in counts and vus:
-        counts[OVERALL].vus = {k: _number(vus[0], k) for k in ("max", "min", "mean")}
+        counts[OVERALL].vus = {k: number(vus[0], k) for k in ("max", "min", "mean")}
     return counts
 
 
-def _failures(results: dict[str, Result]) -> dict[str, list[FailureCount]]:
+def failures_of(results: dict[str, Result]) -> dict[str, list[FailureCount]]:
     """Failed requests per group by status and error code, most frequent first."""
     kinds: dict[str, list[FailureCount]] = {}
     for key in ("failures", "failures_by_scenario"):
         for series in results.get(key, []):
             group = series.tags.get(SCENARIO_TAG, "") if key.endswith("scenario") else OVERALL
-            count = int(_number(series, "n") or 0)
+            count = int(number(series, "n") or 0)
             if count and (group or key == "failures"):
                 kinds.setdefault(group, []).append(
                     FailureCount(
@@ -128,10 +131,10 @@ async def summarise(
     """The summary of one test from the samples in ``[start, end)``; empty when there are none."""
     bounds = q.Bounds(test_id, q.ns(start), q.ns(end))
     first_pass = await run(client, q.counts(bounds))
-    counts = _counts(first_pass)
-    failures = _failures(first_pass)
+    counts = counts_of(first_pass)
+    failures = failures_of(first_pass)
     dropped = {
-        name: int(_number(s, "dropped") or 0) for name, s in by_group(first_pass, "dropped").items()
+        name: int(number(s, "dropped") or 0) for name, s in by_group(first_pass, "dropped").items()
     }
     overall = counts.get(OVERALL)
     resources = await pod_resources(client, test_id, start, end)
@@ -167,11 +170,12 @@ async def summarise(
             active_buckets(error_rows, "rate", first, last),
         )
     series = series_of(second, step, overall.first_ms, overall.last_ms)
+    overall_figures = figures.pop(OVERALL)
     return TestSummary(
         test_id=test_id,
         window_start=start,
         window_end=end,
-        overall=figures.pop(OVERALL),
+        overall=overall_figures,
         failures=failures.get(OVERALL, []),
         dropped_iterations=dropped.get(OVERALL, 0),
         scenarios=[
@@ -185,6 +189,9 @@ async def summarise(
         ],
         resources=resources,
         series=series,
+        percentile_source=(
+            PercentileSource.SAMPLES if overall_figures.p50_response_time is not None else None
+        ),
     )
 
 
@@ -207,7 +214,7 @@ def series_of(results: dict[str, Result], step: int, first_ms: int, last_ms: int
 
 async def stored_requests(client: InfluxClient, bounds: q.Bounds) -> dict[str, int]:
     """Requests InfluxDB holds in ``bounds``: overall under ``OVERALL``, and per scenario."""
-    return _counted(await run(client, q.requests(bounds)), "requests", "requests")
+    return counted(await run(client, q.requests(bounds)), "requests", "requests")
 
 
 async def pod_resources(
@@ -231,9 +238,9 @@ class LiveTotals:
     failed: dict[str, int] = field(default_factory=dict)
 
 
-def _counted(results: dict[str, Result], key: str, column: str) -> dict[str, int]:
+def counted(results: dict[str, Result], key: str, column: str) -> dict[str, int]:
     groups = by_group(results, key)
-    return {name: int(_number(series, column) or 0) for name, series in groups.items()}
+    return {name: int(number(series, column) or 0) for name, series in groups.items()}
 
 
 async def live_snapshot(
@@ -262,14 +269,14 @@ async def live_snapshot(
     recent = q.Bounds(test_id, end - int(window.total_seconds() * 1e9), end)
     results = await run(client, q.live(settling, unsettled, recent))
     for key, sums in (("requests", totals.requests), ("failed", totals.failed)):
-        for name, count in _counted(results, f"settle_{key}", key).items():
+        for name, count in counted(results, f"settle_{key}", key).items():
             sums[name] = sums.get(name, 0) + count
     totals.until_ns = settle_to
-    requests = _counted(results, "requests", "requests")
-    failed = _counted(results, "failed", "failed")
-    in_window = _counted(results, "window", "requests")
+    requests = counted(results, "requests", "requests")
+    failed = counted(results, "failed", "failed")
+    in_window = counted(results, "window", "requests")
     durations = by_group(results, "durations")
-    vus = _number(results["vus"][0], "vus") if results.get("vus") else None
+    vus = number(results["vus"][0], "vus") if results.get("vus") else None
     seconds = window.total_seconds()
     figures = {
         name: live_figures(

@@ -41,7 +41,13 @@ from mv_contracts.metrics import (
     TestSummary,
     TestSummaryEvent,
 )
-from mv_contracts.runs import TestFinished, TestFinishedEvent, TestStarted, TestStartedEvent
+from mv_contracts.runs import (
+    MetricsMode,
+    TestFinished,
+    TestFinishedEvent,
+    TestStarted,
+    TestStartedEvent,
+)
 from mv_contracts.subjects import (
     LIVE_METRICS,
     SUMMARISE_TEST,
@@ -54,6 +60,7 @@ from mv_runtime.bus import Bus, subscribe
 from . import completeness
 from . import definitions as q
 from .aggregate import OVERALL, empty_summary, stored_requests, summarise
+from .fast import stored_requests_fast, summarise_fast
 from .influx import InfluxClient, InfluxError
 from .live import LiveTracker, RunningTest
 from .running import BUCKET, RunningTests
@@ -119,7 +126,13 @@ class Aggregator:
     def _start_live(self, event: TestStarted) -> None:
         margin = timedelta(seconds=self.settings.window_margin)
         started_at = event.started_at - margin
-        if self.live.start(event.test_id, started_at, event.executor, event.scenario_names):
+        if self.live.start(
+            event.test_id,
+            started_at,
+            event.executor,
+            event.scenario_names,
+            fast=event.metrics_mode is MetricsMode.FAST,
+        ):
             log.info("live metrics started", test_id=event.test_id)
 
     async def resume(self) -> None:
@@ -203,8 +216,9 @@ class Aggregator:
         deadline = event.finished_at + timedelta(seconds=self.settings.summary_count_wait)
         settle = timedelta(seconds=self.settings.summary_count_settle)
         last, since = -1, datetime.now(UTC)
+        count = stored_requests_fast if event.metrics_mode is MetricsMode.FAST else stored_requests
         while True:
-            stored = (await stored_requests(self.client, bounds)).get(OVERALL, 0)
+            stored = (await count(self.client, bounds)).get(OVERALL, 0)
             now = datetime.now(UTC)
             if stored != last:
                 last, since = stored, now
@@ -236,7 +250,11 @@ class Aggregator:
         return start, end
 
     async def summary(self, event: TestFinished, live_start: datetime | None) -> TestSummary:
+        """From the compact points in fast mode; from every sample in precise mode, or from an
+        older runner (no metrics mode), which wrote every sample."""
         start, end = self.window(event, live_start)
+        if event.metrics_mode is MetricsMode.FAST:
+            return await summarise_fast(self.client, event.test_id, start, end, event.k6_counts)
         return await summarise(self.client, event.test_id, start, end)
 
     async def publish_live(self, snapshot: LiveSnapshot) -> None:

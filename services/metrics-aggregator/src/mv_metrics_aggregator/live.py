@@ -13,6 +13,7 @@ import structlog
 from mv_contracts.metrics import LiveSnapshot
 
 from .aggregate import SETTLE, LiveTotals, live_snapshot
+from .fast import live_snapshot_fast
 from .influx import InfluxClient, InfluxError
 
 log = structlog.get_logger()
@@ -30,6 +31,8 @@ class RunningTest:
     """k6 scenario tag → the scenario's name as the user wrote it."""
     task: asyncio.Task[None] | None = None
     totals: LiveTotals | None = None
+    fast: bool = False
+    """Fast metrics mode: the receiver's compact points, not every sample."""
 
 
 class LiveTracker:
@@ -64,11 +67,13 @@ class LiveTracker:
         started_at: datetime,
         executor: str,
         labels: dict[str, str] | None = None,
+        *,
+        fast: bool = False,
     ) -> bool:
         """Start the loop; False (a no-op) for a redelivered or late started event."""
         if test_id in self._running or test_id in self._finished:
             return False
-        test = RunningTest(test_id, started_at, executor, dict(labels or {}))
+        test = RunningTest(test_id, started_at, executor, dict(labels or {}), fast=fast)
         test.task = asyncio.create_task(self._loop(test), name=f"live:{test_id}")
         self._running[test_id] = test
         return True
@@ -102,8 +107,9 @@ class LiveTracker:
                 self._running.pop(test.test_id, None)
                 return
             now = datetime.now(UTC) - timedelta(seconds=self.lag)
+            snap = live_snapshot_fast if test.fast else live_snapshot
             try:
-                snapshot = await live_snapshot(
+                snapshot = await snap(
                     self._client,
                     test.test_id,
                     test.started_at,

@@ -25,12 +25,13 @@ class GroupCounts:
     first_ms: int | None = None
     last_ms: int | None = None
     vus: dict[str, float | None] = field(default_factory=dict)
+    lead_ms: int = 0  # how long before first_ms the first request was (a compact point's span)
 
     @property
     def active_seconds(self) -> float | None:
         if self.first_ms is None or self.last_ms is None:
             return None
-        return max((self.last_ms - self.first_ms) / 1000, MIN_ACTIVE_SECONDS)
+        return max((self.last_ms - self.first_ms + self.lead_ms) / 1000, MIN_ACTIVE_SECONDS)
 
 
 def interpolate(low: float, high: float, fraction: float) -> float:

@@ -14,8 +14,12 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from mv_contracts.metrics import LiveSnapshotEvent, TestSummaryEvent
+from mv_contracts.metrics import LiveSnapshot, LiveSnapshotEvent, PercentileSource, TestSummaryEvent
 from mv_contracts.runs import (
+    K6Counts,
+    MetricsMode,
+    RequestCounts,
+    ResponseTimes,
     RunStatus,
     TestFinished,
     TestFinishedEvent,
@@ -33,7 +37,7 @@ from mv_devstack.config import StackConfig
 from mv_metrics_aggregator.aggregate import NO_SAMPLES
 from mv_metrics_aggregator.handlers import Aggregator, make_aggregator, register, summary_id
 from mv_metrics_aggregator.influx import InfluxClient
-from mv_metrics_aggregator.lineprotocol import SyntheticRun
+from mv_metrics_aggregator.lineprotocol import SyntheticCompactRun, SyntheticRun
 from mv_metrics_aggregator.settings import Settings
 from mv_runtime.bus import make_broker
 
@@ -53,6 +57,9 @@ async def aggregator(stack: StackConfig) -> AsyncIterator[Aggregator]:
         live_lag=0,
         scheduler_metrics_delay=0,
         local_metrics_delay=0,
+        summary_count_wait=5,
+        summary_count_settle=1,
+        summary_count_poll=0.2,
     )
     broker = make_broker(stack.nats_url)
     aggregator = make_aggregator(settings, broker)
@@ -192,3 +199,77 @@ async def test_a_test_without_samples_gets_one_empty_summary(
     assert len(summaries) == 1
     assert summaries[0].payload.empty_reason == NO_SAMPLES
     assert summaries[0].payload.overall.total_requests == 0
+
+
+def _k6_counts(run: SyntheticCompactRun, extra: int = 0) -> K6Counts:
+    per_scenario = run.requests // len(run.scenarios)
+    failed = per_scenario // run.seconds // run.failure_every * run.seconds
+    times = ResponseTimes(
+        count=run.requests, min=1.5, max=400.0, avg=25.0, p50=20.0, p90=41.0, p95=52.0, p99=80.0
+    )
+    return K6Counts(
+        overall=RequestCounts(
+            requests=run.requests + extra, failed=failed * len(run.scenarios), response_time=times
+        ),
+        scenarios={
+            s: RequestCounts(requests=per_scenario, failed=failed, response_time=times)
+            for s in run.scenarios
+        },
+    )
+
+
+async def test_a_fast_mode_test_is_summarised_from_its_compact_points(
+    aggregator: Aggregator, nc: Client
+) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    now = datetime.now(UTC)
+    # Points "arriving" over the next seconds, one a second as k6 pushes.
+    start_ns = int((now - timedelta(seconds=2)).timestamp() * 1e9)
+    whole = SyntheticCompactRun(str(uuid.uuid4()), start_ns, seconds=5, rate=400)
+    short = SyntheticCompactRun(str(uuid.uuid4()), start_ns, seconds=5, rate=400)
+    for run in (whole, short):
+        await aggregator.client.write("\n".join(run.lines()))
+        started = TestStarted(
+            test_id=run.test_id,
+            executor="local",
+            job_name=f"k6-{run.test_id}",
+            script_name="script.js",
+            started_at=now - timedelta(seconds=6),
+            metrics_mode=MetricsMode.FAST,
+        )
+        await aggregator.started(started)
+    snapshot = await next_live(nc, whole.test_id)
+    assert 0 < snapshot.overall.requests_total <= whole.requests  # from the compact points
+    assert snapshot.overall.response_time_p95 is not None  # from their histograms
+    for run, extra in ((whole, 0), (short, 100)):  # k6 made 100 requests no point holds
+        event = TestFinished(
+            test_id=run.test_id,
+            status=RunStatus.SUCCEEDED,
+            started_at=now - timedelta(seconds=6),
+            finished_at=now,
+            k6_counts=_k6_counts(run, extra),
+            metrics_mode=MetricsMode.FAST,
+        )
+        await aggregator.finished(event)
+    (whole_summary,) = [e.payload for e in await stored_summaries(nc, whole.test_id, since)]
+    assert whole_summary.complete
+    assert whole_summary.overall.total_requests == whole.requests
+    assert whole_summary.percentile_source is PercentileSource.K6_SUMMARY
+    assert whole_summary.overall.p95_response_time == 52.0
+    assert whole_summary.overall.min_response_time == 1.5
+    assert [(f.status, f.error_code) for f in whole_summary.failures] == [("500", "1500")]
+    (short_summary,) = [e.payload for e in await stored_summaries(nc, short.test_id, since)]
+    assert not short_summary.complete
+    assert short_summary.incomplete_reason == (
+        f"InfluxDB has {short.requests:,} of {short.requests + 100:,} requests k6 made"
+    )
+
+
+async def next_live(nc: Client, test_id: str) -> LiveSnapshot:
+    """The next live snapshot of ``test_id``."""
+    sub = await nc.subscribe(LIVE_METRICS.for_test(test_id))
+    try:
+        message = await sub.next_msg(timeout=10)
+    finally:
+        await sub.unsubscribe()
+    return LiveSnapshotEvent.model_validate(json.loads(message.data)).payload

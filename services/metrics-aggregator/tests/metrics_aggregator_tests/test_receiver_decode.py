@@ -211,3 +211,69 @@ def test_bucket_counts_unfold_spans_and_deltas() -> None:
     counts = bucket_counts(histogram)
     assert sum(counts.values()) + histogram.zero_count_int == histogram_count(histogram)
     assert all(count >= 0 for count in counts.values())
+
+
+def test_native_pushes_give_failures_by_kind_as_k6_counted_them() -> None:
+    points = compact("native")
+    failures = [p for p in points if p[0] == "mv_failures"]
+    assert {
+        (tags["scenario"], tags["status"], tags.get("error_code")) for _, tags, _, _ in failures
+    } == {("failing", "503", "1503")}
+    failed = summary("native")["http_req_failed{scenario:failing}"]["values"]["passes"]
+    assert sum(fields["failed"] for _, _, fields, _ in failures) == failed
+
+
+def test_runners_of_one_test_get_points_of_their_own() -> None:
+    compactor = Compactor()
+    lines = compactor.lines(
+        _request(
+            *(
+                _series(
+                    "k6_http_reqs_total",
+                    10 * runner,
+                    1_000,
+                    testid="t",
+                    scenario="s",
+                    expected_response="true",
+                    runner=str(runner),
+                )
+                for runner in (1, 2)
+            ),
+            *(
+                _series("k6_vus", 3 + runner, 1_000, testid="t", runner=str(runner))
+                for runner in (1, 2)
+            ),
+        )
+    )
+    points = [parse(line) for line in lines]
+    requests = {
+        tags["runner"]: fields["requests"] for m, tags, fields, _ in points if m == "mv_requests"
+    }
+    assert requests == {"1": 10, "2": 20}
+    vus = {tags["runner"]: fields["vus"] for m, tags, fields, _ in points if m == "mv_vus"}
+    assert vus == {"1": 4, "2": 5}
+    # One runner: no runner tag, as on k6's own samples.
+    (line,) = Compactor().lines(_request(_series("k6_vus", 3, 1_000, testid="t")))
+    assert parse(line)[1] == {"testid": "t"}
+
+
+def test_dropped_iterations_and_failures_without_a_response_are_deltas_per_scenario() -> None:
+    compactor = Compactor()
+    tags = {"testid": "t", "scenario": "s"}
+    timeout = {**tags, "status": "0", "error_code": "1050", "expected_response": "false"}
+    first = compactor.lines(
+        _request(
+            _series("k6_dropped_iterations_total", 3, 1_000, **tags),
+            _series("k6_http_reqs_total", 2, 1_000, **timeout),
+        )
+    )
+    second = compactor.lines(
+        _request(
+            _series("k6_dropped_iterations_total", 7, 2_000, **tags),
+            _series("k6_http_reqs_total", 2, 2_000, **timeout),  # no new failures
+        )
+    )
+    parsed = [parse(line) for line in first + second]
+    assert [f["dropped"] for m, _, f, _ in parsed if m == "mv_dropped"] == [3, 4]
+    ((_, kind, fields, _),) = [p for p in parsed if p[0] == "mv_failures"]
+    assert (kind["status"], kind["error_code"], fields["failed"]) == ("0", "1050", 2)

@@ -156,6 +156,8 @@ async def test_details(test_history_id: TestHistoryId, session: SessionDep) -> T
         k6_script_file_name=t.k6_script_file_name,
         complete=t.figures_complete,
         incomplete_reason=t.figures_incomplete_reason,
+        percentile_source=t.percentile_source,
+        percentile_error_bound=t.percentile_error_bound,
         started_by=t.started_by,
         figures=Figures.model_validate(t),
         scenarios=[_scenario(s) for s in found.scenarios],

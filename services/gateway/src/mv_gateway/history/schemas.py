@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mv_contracts.metrics import FIGURE_NAMES
+from mv_contracts.metrics import FIGURE_NAMES, PercentileSource
 
 from .figures import EXAMPLE, LIST_FIGURES, TREND_FIGURES, SortField, example, with_figures
 from .queries import SortOrder
@@ -187,6 +187,16 @@ class TestDetailsRead(BaseModel):
     )
     incomplete_reason: str | None = Field(
         default=None, description="Why they do not, e.g. 'InfluxDB has 451 of 1,001 requests'"
+    )
+    percentile_source: PercentileSource | None = Field(
+        default=None,
+        description="Where the percentiles come from: k6_summary or samples (exact), histogram "
+        "(merged k6 histograms); null before the summary or without percentiles",
+    )
+    percentile_error_bound: float | None = Field(
+        default=None,
+        description="Largest relative error of the percentiles (0 when exact, 0.0443 from "
+        "histograms); null before the summary",
     )
     figures: Figures
     scenarios: list[ScenarioRead]

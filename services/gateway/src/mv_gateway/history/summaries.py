@@ -56,6 +56,11 @@ async def store_summary(
     _copy(summary.overall, test)
     test.figures_complete = summary.complete
     test.figures_incomplete_reason = summary.incomplete_reason
+    test.percentile_source = summary.percentile_source
+    # A bound says nothing without percentiles (an empty summary): null then, as before one.
+    test.percentile_error_bound = (
+        summary.percentile_error_bound if summary.percentile_source else None
+    )
     test.is_completed = True
     # The finished event (.lifecycle) sets it when the test ends; complete means summarised.
     test.completed_at = completed_at

@@ -15,14 +15,21 @@ from typing import Any
 
 from .remote_write import bucket_counts, histogram_count
 from .schema import (
+    DROPPED_MEASUREMENT,
+    DROPPED_METRIC,
     DURATION_HISTOGRAM_METRIC,
     DURATION_PREFIX,
+    ERROR_CODE_LABEL,
     EXPECTED_LABEL,
     FAILED_RATE_METRIC,
+    FAILURES_MEASUREMENT,
     NAME_LABEL,
+    NO_SCENARIO,
     REQS_METRIC,
     REQUESTS_MEASUREMENT,
+    RUNNER_LABEL,
     SCENARIO_LABEL,
+    STATUS_LABEL,
     TEST_ID_LABEL,
     TIME_SCALE,
     VUS_MAX_METRIC,
@@ -32,6 +39,10 @@ from .schema import (
 
 IGNORED_LABELS = frozenset({NAME_LABEL, "k6_feature_native_histograms"})
 SeriesKey = tuple[tuple[str, str], ...]
+# (test id, runner, scenario): the tags of a point; runner "" for a test on one runner.
+GroupKey = tuple[str, str, str]
+# A group and the failure's (status, error code).
+FailureKey = tuple[str, str, str, str, str]
 
 
 @dataclass(slots=True)
@@ -44,12 +55,13 @@ class SeriesState:
     duration_sum: float = 0.0  # seconds, as k6 sends it
     buckets: dict[int, int] = field(default_factory=dict)
     zero: int = 0
+    dropped: int = 0
 
 
 @dataclass(slots=True)
 class TestState:
     series: dict[SeriesKey, SeriesState] = field(default_factory=dict)
-    last_ms: dict[str, int] = field(default_factory=dict)  # per scenario; "" for the vus point
+    last_ms: dict[str, int] = field(default_factory=dict)  # per point series (measurement+tags)
     seen: float = 0.0  # monotonic time of the last push
 
 
@@ -94,13 +106,48 @@ def _name(series: Any) -> str:
 
 
 def _wanted(name: str) -> bool:
-    return name in (REQS_METRIC, FAILED_RATE_METRIC, VUS_METRIC, VUS_MAX_METRIC) or (
-        name.startswith(DURATION_PREFIX)
-    )
+    return name in (
+        REQS_METRIC,
+        FAILED_RATE_METRIC,
+        VUS_METRIC,
+        VUS_MAX_METRIC,
+        DROPPED_METRIC,
+    ) or name.startswith(DURATION_PREFIX)
 
 
 def escape_tag(value: str) -> str:
     return value.replace("\\", "\\\\").replace(",", "\\,").replace("=", "\\=").replace(" ", "\\ ")
+
+
+def _delta(total: int, last: int) -> int:
+    """What a cumulative counter added since ``last``; a smaller total is a new run (a reset)."""
+    return total - last if total >= last else total
+
+
+@dataclass(slots=True)
+class Push:
+    """What one push adds, per point to write."""
+
+    groups: dict[GroupKey, Group] = field(default_factory=dict)
+    failures: dict[FailureKey, int] = field(default_factory=dict)
+    dropped: dict[GroupKey, int] = field(default_factory=dict)
+    vus: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    stamps: dict[str, int] = field(default_factory=dict)  # point series -> latest sample ms
+
+    def group(self, key: GroupKey, ms: int) -> Group:
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = Group()
+        group.ms = max(group.ms, ms)
+        return group
+
+    def failed(self, key: GroupKey, labels: dict[str, str], added: int, ms: int) -> None:
+        if added <= 0:
+            return
+        self.group(key, ms).failed += added
+        kind = (*key, labels.get(STATUS_LABEL, "0") or "0", labels.get(ERROR_CODE_LABEL, ""))
+        self.failures[kind] = self.failures.get(kind, 0) + added
+        self.stamps[str(kind)] = max(self.stamps.get(str(kind), 0), ms)
 
 
 class Compactor:
@@ -115,10 +162,10 @@ class Compactor:
     def lines(self, request: Any) -> list[str]:
         now = time.monotonic()
         self.stats.pushes += 1
-        groups: dict[tuple[str, str], Group] = {}
-        vus: dict[str, dict[str, float]] = {}
+        push = Push()
         rates: dict[tuple[str, SeriesKey], float] = {}
-        late: list[tuple[str, SeriesKey, str, int]] = []  # requests waiting for their rate
+        # requests waiting for the failure rate of their tag set
+        late: list[tuple[GroupKey, SeriesKey, dict[str, str], int, int]] = []
         for series in request.timeseries:
             self.stats.series += 1
             name = _name(series)
@@ -138,61 +185,78 @@ class Compactor:
                 test = self.tests[test_id] = TestState()
             test.seen = now
             key = _key(labels)
+            runner = labels.get(RUNNER_LABEL, "")
             ms = max(
                 [s.timestamp for s in series.samples] + [h.timestamp for h in series.histograms]
             )
             if name in (VUS_METRIC, VUS_MAX_METRIC):
-                values = vus.setdefault(test_id, {"ms": 0})
+                values = push.vus.setdefault((test_id, runner), {"ms": 0})
                 values[name] = series.samples[-1].value
                 values["ms"] = max(values["ms"], ms)
                 continue
             if name == FAILED_RATE_METRIC:
                 rates[(test_id, key)] = series.samples[-1].value
                 continue
-            scenario = labels.get(SCENARIO_LABEL, "")
-            group = groups.get((test_id, scenario))
-            if group is None:
-                group = groups[(test_id, scenario)] = Group()
-            group.ms = max(group.ms, ms)
+            where = (test_id, runner, labels.get(SCENARIO_LABEL, ""))
             state = test.series.get(key)
             if state is None:
                 state = test.series[key] = SeriesState()
+            if name == DROPPED_METRIC:
+                total = round(series.samples[-1].value)
+                added = _delta(total, state.dropped)
+                state.dropped = total
+                if added:
+                    push.dropped[where] = push.dropped.get(where, 0) + added
+                    stamp = f"{DROPPED_MEASUREMENT}{where}"
+                    push.stamps[stamp] = max(push.stamps.get(stamp, 0), ms)
+                continue
+            group = push.group(where, ms)
             if name == REQS_METRIC:
                 total = round(series.samples[-1].value)
-                added = total - state.requests if total >= state.requests else total
+                added = _delta(total, state.requests)
                 state.requests = total
                 group.requests += added
                 expected = labels.get(EXPECTED_LABEL)
                 if expected is not None:
                     if expected == "false":
                         state.failed = total
-                        group.failed += added
+                        push.failed(where, labels, added, ms)
                 else:
-                    late.append((test_id, key, scenario, total))
+                    late.append((where, key, labels, total, ms))
             elif name == DURATION_HISTOGRAM_METRIC:
                 for histogram in series.histograms:
                     self._histogram(state, group, histogram)
             else:
                 self._stat(state, group, name[len(DURATION_PREFIX) :], series.samples[-1].value)
-        for test_id, key, scenario, total in late:
-            rate = rates.get((test_id, key))
+        for where, key, labels, total, ms in late:
+            rate = rates.get((where[0], key))
             if rate is None:
                 continue
-            state = self.tests[test_id].series[key]
+            state = self.tests[where[0]].series[key]
             failed = round(rate * total)
-            groups[(test_id, scenario)].failed += (
-                failed - state.failed if failed >= state.failed else failed
-            )
+            push.failed(where, labels, _delta(failed, state.failed), ms)
             state.failed = failed
-        out = [
-            self._point(test_id, scenario, group) for (test_id, scenario), group in groups.items()
-        ]
-        out += [self._vus_point(test_id, values) for test_id, values in vus.items()]
-        lines = [line for line in out if line]
+        lines = self._points(push)
         self.stats.points += len(lines)
         if now - self._pruned > 60:
             self.prune(now)
         return lines
+
+    def _points(self, push: Push) -> list[str]:
+        out = [self._point(key, group) for key, group in push.groups.items()]
+        for kind, count in push.failures.items():
+            tags = self._tags(kind[:3]) + f",{STATUS_LABEL}={escape_tag(kind[3])}"
+            if kind[4]:
+                tags += f",{ERROR_CODE_LABEL}={escape_tag(kind[4])}"
+            ms = self._stamp(kind[0], f"{FAILURES_MEASUREMENT},{tags}", push.stamps[str(kind)])
+            out.append(f"{FAILURES_MEASUREMENT},{tags} failed={count}i {ms}")
+        for where, count in push.dropped.items():
+            tags = self._tags(where)
+            stamp = push.stamps[f"{DROPPED_MEASUREMENT}{where}"]
+            ms = self._stamp(where[0], f"{DROPPED_MEASUREMENT},{tags}", stamp)
+            out.append(f"{DROPPED_MEASUREMENT},{tags} dropped={count}i {ms}")
+        out += [self._vus_point(*where, values) for where, values in push.vus.items()]
+        return [line for line in out if line]
 
     @staticmethod
     def _stat(state: SeriesState, group: Group, stat: str, value: float) -> None:
@@ -238,14 +302,24 @@ class Compactor:
         state.zero = zero
         group.schema = int(histogram.schema)
 
-    def _stamp(self, test_id: str, scenario: str, ms: int) -> int:
+    def _stamp(self, test_id: str, point_series: str, ms: int) -> int:
         # Two points of one series at the same time would overwrite each other in InfluxDB.
         last = self.tests[test_id].last_ms
-        ms = max(ms, last.get(scenario, 0) + 1)
-        last[scenario] = ms
+        ms = max(ms, last.get(point_series, 0) + 1)
+        last[point_series] = ms
         return ms
 
-    def _point(self, test_id: str, scenario: str, group: Group) -> str:
+    @staticmethod
+    def _tags(where: GroupKey, scenario: bool = True) -> str:
+        test_id, runner, name = where
+        tags = f"{TEST_ID_LABEL}={escape_tag(test_id)}"
+        if runner:  # absent on a test of one runner, as on k6's own samples
+            tags += f",{RUNNER_LABEL}={escape_tag(runner)}"
+        if scenario:
+            tags += f",{SCENARIO_LABEL}={escape_tag(name or NO_SCENARIO)}"
+        return tags
+
+    def _point(self, where: GroupKey, group: Group) -> str:
         if not group.requests and not group.duration_count:
             return ""
         fields = [
@@ -259,15 +333,13 @@ class Compactor:
             if value is not None:
                 fields.append(f"{name}={value!r}")
         if group.schema is not None:
-            cells = "".join(f" {i}:{n}" for i, n in sorted(group.buckets.items()))
+            cells = "".join(f" {i}:{n}" for i, n in sorted(group.buckets.items()) if n)
             fields.append(f'duration_hist="{group.schema} z:{group.zero}{cells}"')
-        tags = (
-            f"{TEST_ID_LABEL}={escape_tag(test_id)},{SCENARIO_LABEL}={escape_tag(scenario or '-')}"
-        )
-        ms = self._stamp(test_id, scenario, group.ms)
+        tags = self._tags(where)
+        ms = self._stamp(where[0], f"{REQUESTS_MEASUREMENT},{tags}", group.ms)
         return f"{REQUESTS_MEASUREMENT},{tags} {','.join(fields)} {ms}"
 
-    def _vus_point(self, test_id: str, values: dict[str, float]) -> str:
+    def _vus_point(self, test_id: str, runner: str, values: dict[str, float]) -> str:
         fields = [
             f"{field_name}={round(values[metric])}i"
             for field_name, metric in (("vus", VUS_METRIC), ("vus_max", VUS_MAX_METRIC))
@@ -275,8 +347,9 @@ class Compactor:
         ]
         if not fields:
             return ""
-        ms = self._stamp(test_id, "", int(values["ms"]))
-        return f"{VUS_MEASUREMENT},{TEST_ID_LABEL}={escape_tag(test_id)} {','.join(fields)} {ms}"
+        tags = self._tags((test_id, runner, ""), scenario=False)
+        ms = self._stamp(test_id, f"{VUS_MEASUREMENT},{tags}", int(values["ms"]))
+        return f"{VUS_MEASUREMENT},{tags} {','.join(fields)} {ms}"
 
     def prune(self, now: float) -> None:
         """Forget tests that pushed nothing for ``state_ttl`` seconds (bounded memory)."""

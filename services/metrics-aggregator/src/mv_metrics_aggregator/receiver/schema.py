@@ -13,11 +13,18 @@ What k6's ``experimental-prometheus-rw`` output sends, and what this module reli
 - ``k6_http_req_duration_seconds`` as a native histogram
   (``K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true``): exact count and sum, buckets at
   k6's schema (3: bucket bounds a factor 2**(1/8) apart), no min or max;
-- ``k6_vus`` / ``k6_vus_max`` gauges, per test only (no scenario tag).
+- ``k6_vus`` / ``k6_vus_max`` gauges, per test only (no scenario tag);
+- ``k6_dropped_iterations_total`` (counter) per scenario, when an arrival-rate executor could
+  not start an iteration in time.
 
-Measurement ``mv_requests``, tags ``testid`` and ``scenario``, one point per push in which the
-scenario had new requests, at the latest sample time of the push (ms, strictly increasing per
-test and scenario), fields:
+Every point carries the test's tags: ``testid`` and, on a test split over several k6 runners,
+``runner`` (``mv_contracts.runs.RUNNER_TAG``, the index the runner passes with ``--tag``; absent
+with one runner). Each runner's series are kept apart, so two runners' counts add up and the VUs
+of a second are the sum of each runner's last value.
+
+Measurement ``mv_requests``, tags ``testid``, ``runner`` and ``scenario`` (``-`` for requests
+outside any scenario: setup and teardown), one point per push in which the scenario had new
+requests, at the latest sample time of the push (ms, strictly increasing per series), fields:
 
 ================== ======= =============================================================
 ``requests``       integer requests since the previous point (exact)
@@ -35,7 +42,19 @@ test and scenario), fields:
                            mergeable by adding counts
 ================== ======= =============================================================
 
-Measurement ``mv_vus``, tag ``testid``: fields ``vus`` and ``vus_max`` (integers) per push.
+Measurement ``mv_failures``, tags ``testid``, ``runner``, ``scenario``, ``status`` (the HTTP
+status, ``0`` when no response came) and ``error_code`` (k6's, when it set one): field
+``failed`` (integer), the failed requests of that kind since the previous point.
+
+Measurement ``mv_dropped``, tags ``testid``, ``runner``, ``scenario``: field ``dropped``
+(integer), iterations dropped since the previous point.
+
+Measurement ``mv_vus``, tags ``testid`` and ``runner``: fields ``vus`` and ``vus_max``
+(integers) per push.
+
+k6 pushes every second (``K6_PROMETHEUS_RW_PUSH_INTERVAL=1s``), so a point holds about one
+second; ``mv_metrics_aggregator.definitions`` says what each figure of a summary is over these
+points.
 
 Summing ``requests``/``failed`` over a test's points gives k6's own end-of-test counts
 (``tests/metrics_aggregator_tests/test_receiver_k6.py`` checks it against real k6).
@@ -43,11 +62,18 @@ Summing ``requests``/``failed`` over a test's points gives k6's own end-of-test 
 
 from __future__ import annotations
 
+from mv_contracts.runs import RUNNER_TAG, SCENARIO_TAG, TEST_ID_TAG
+
 REQUESTS_MEASUREMENT = "mv_requests"
+FAILURES_MEASUREMENT = "mv_failures"
+DROPPED_MEASUREMENT = "mv_dropped"
 VUS_MEASUREMENT = "mv_vus"
-TEST_ID_LABEL = "testid"
-SCENARIO_LABEL = "scenario"
+TEST_ID_LABEL = TEST_ID_TAG
+SCENARIO_LABEL = SCENARIO_TAG
+RUNNER_LABEL = RUNNER_TAG
+NO_SCENARIO = "-"
 EXPECTED_LABEL = "expected_response"
+STATUS_LABEL, ERROR_CODE_LABEL = "status", "error_code"
 NAME_LABEL = "__name__"
 
 REQS_METRIC = "k6_http_reqs_total"
@@ -55,5 +81,8 @@ FAILED_RATE_METRIC = "k6_http_req_failed_rate"
 DURATION_PREFIX = "k6_http_req_duration_"
 DURATION_HISTOGRAM_METRIC = "k6_http_req_duration_seconds"
 VUS_METRIC, VUS_MAX_METRIC = "k6_vus", "k6_vus_max"
+DROPPED_METRIC = "k6_dropped_iterations_total"
+# k6 pushes this often (the receiver's k6_env sets it): a compact point holds about this long.
+PUSH_SECONDS = 1
 # k6 divides every trend stat of a time metric by 1000 (ms -> s), its count included.
 TIME_SCALE = 1000.0

@@ -6,6 +6,8 @@ from pydantic import Field
 
 from mv_runtime.settings import InfluxDBSettings
 
+from .schema import PUSH_SECONDS
+
 
 class ReceiverSettings(InfluxDBSettings):
     receiver_host: str = Field(default="127.0.0.1", description="Where the receiver listens")
@@ -31,7 +33,7 @@ class ReceiverSettings(InfluxDBSettings):
             "K6_PROMETHEUS_RW_SERVER_URL": (
                 f"http://{self.receiver_host}:{self.receiver_port}/api/v1/write"
             ),
-            "K6_PROMETHEUS_RW_PUSH_INTERVAL": "1s",
+            "K6_PROMETHEUS_RW_PUSH_INTERVAL": f"{PUSH_SECONDS}s",
             "K6_PROMETHEUS_RW_TREND_STATS": "count,sum,min,max,p(99)",
         }
         if native_histograms:

@@ -1,0 +1,252 @@
+"""Summaries, live snapshots and stored counts of a fast-mode test, from the receiver's compact
+points (``definitions``, "fast mode", says what each figure is).
+
+The work is bounded by the test's length, not its requests: a few points per second of test
+(one per push, runner and scenario), whatever the request rate.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from mv_contracts.metrics import (
+    HISTOGRAM_ERROR_BOUND,
+    MAX_SERIES_POINTS,
+    LiveScenario,
+    LiveSnapshot,
+    PercentileSource,
+    ScenarioSummary,
+    TestSummary,
+)
+from mv_contracts.runs import SCENARIO_TAG, K6Counts, ResponseTimes
+
+from . import definitions as q
+from .aggregate import (
+    NO_SAMPLES,
+    OVERALL,
+    SETTLE,
+    LiveTotals,
+    by_group,
+    counted,
+    counts_of,
+    empty_summary,
+    failures_of,
+    number,
+    pod_resources,
+    run,
+    series_of,
+)
+from .histograms import Histogram
+from .influx import InfluxClient, Result
+from .receiver.schema import NO_SCENARIO, PUSH_SECONDS
+from .summary import GroupCounts, active_buckets, live_figures, metric_figures
+
+Percentiles = dict[int, float | None]
+
+
+def histograms_by_group(
+    result: Result, step_ms: int = 0
+) -> tuple[dict[str, Histogram], dict[tuple[str, int], Histogram]]:
+    """The merged histogram of every group (``OVERALL`` and each scenario) and of every step
+    (``step_ms`` long, keyed by its start) of each group. Each point's field is read once, into
+    its scenario's step; the rest are sums of those."""
+    cells: dict[tuple[str, int], Histogram] = {}
+    for series in result:
+        scenario = series.tags.get(SCENARIO_TAG, "")
+        for row in series.rows:
+            text = row.get("duration_hist")
+            if not text:
+                continue
+            t = int(row["time"])
+            at = t - t % step_ms if step_ms else 0
+            histogram = cells.get((scenario, at))
+            if histogram is None:
+                histogram = cells[(scenario, at)] = Histogram()
+            histogram.add_text(text)
+    steps: dict[tuple[str, int], Histogram] = {}
+    for (scenario, at), histogram in cells.items():
+        if scenario and scenario != NO_SCENARIO:  # outside any scenario: overall only
+            steps[(scenario, at)] = histogram
+        steps.setdefault((OVERALL, at), Histogram()).add(histogram)
+    totals: dict[str, Histogram] = {}
+    for (name, _), histogram in steps.items():
+        totals.setdefault(name, Histogram()).add(histogram)
+    return totals, steps
+
+
+def k6_times(k6: K6Counts | None, name: str) -> ResponseTimes | None:
+    """k6's own response times of a group, if its summary gave them."""
+    if k6 is None:
+        return None
+    counts = k6.overall if name == OVERALL else k6.scenarios.get(name)
+    return counts.response_time if counts else None
+
+
+def exact_percentiles(k6: K6Counts | None, name: str) -> Percentiles | None:
+    """k6's own percentiles of the group: only from a single runner's summary (a sum of
+    several has none to give)."""
+    times = k6_times(k6, name)
+    if k6 is None or k6.runners != 1 or times is None:
+        return None
+    values: Percentiles = {p: getattr(times, f"p{p}") for p in q.PERCENTILES}
+    return None if any(v is None for v in values.values()) else values
+
+
+def settle_figures(
+    group: GroupCounts, name: str, k6: K6Counts | None, histogram: Histogram | None
+) -> tuple[Percentiles, bool]:
+    """The group's percentiles (and its min/max, set on ``group``); True when they are exact."""
+    times = k6_times(k6, name)
+    low, high = histogram.extremes() if histogram else (None, None)
+    if times is not None and times.min is not None and times.max is not None:
+        group.min, group.max = times.min, times.max
+    elif group.min is None or group.max is None:  # no trend stats either: the histogram's
+        group.min, group.max = low, high
+    exact = exact_percentiles(k6, name)
+    if exact is not None:
+        return exact, True
+    if histogram is None or not histogram.count:
+        return dict.fromkeys(q.PERCENTILES), False
+    return histogram.percentiles(q.PERCENTILES), False
+
+
+def _add_step_percentiles(
+    results: dict[str, Result], steps: dict[tuple[str, int], Histogram]
+) -> None:
+    """p95/p99 of each step, from its merged histogram, into the series' duration rows."""
+    for name, series in by_group(results, "series_durations").items():
+        for row in series.rows:
+            histogram = steps.get((name, int(row["time"])))
+            if histogram is not None and histogram.count:
+                values = histogram.percentiles(q.LIVE_PERCENTILES)
+                row.update({f"p{p}": values[p] for p in q.LIVE_PERCENTILES})
+
+
+async def summarise_fast(
+    client: InfluxClient, test_id: str, start: datetime, end: datetime, k6: K6Counts | None
+) -> TestSummary:
+    """The summary of one fast-mode test from its points in ``[start, end)`` and k6's own
+    summary of the run (``k6``, None when k6 gave none); empty when there are no points."""
+    bounds = q.Bounds(test_id, q.ns(start), q.ns(end))
+    first_pass = await run(client, q.compact_counts(bounds))
+    counts = counts_of(first_pass)
+    for group in counts.values():
+        group.lead_ms = PUSH_SECONDS * 1000
+    failures = failures_of(first_pass)
+    dropped = {
+        name: int(number(s, "dropped") or 0) for name, s in by_group(first_pass, "dropped").items()
+    }
+    overall = counts.get(OVERALL)
+    resources = await pod_resources(client, test_id, start, end)
+    if overall is None or overall.requests == 0 or overall.first_ms is None:
+        return empty_summary(test_id, start, end, NO_SAMPLES, resources)
+    assert overall.last_ms is not None
+    assert overall.active_seconds is not None
+    active = q.Bounds(test_id, q.ns(overall.first_ms), q.ns(overall.last_ms + 1))
+    step = q.series_step(overall.active_seconds, MAX_SERIES_POINTS)
+    statements = q.compact_buckets(active, step) | {"histograms": q.compact_histograms(bounds)}
+    second = await run(client, statements)
+    histograms, steps = histograms_by_group(second["histograms"], step * 1000)
+    tps, errors = by_group(second, "tps"), by_group(second, "errors")
+    figures, all_exact, any_percentile = {}, True, False
+    for name, group in counts.items():
+        pct, exact = settle_figures(group, name, k6, histograms.get(name))
+        if pct.get(50) is not None:
+            any_percentile, all_exact = True, all_exact and exact
+        first, last = group.first_ms or 0, group.last_ms or 0
+        figures[name] = metric_figures(
+            group,
+            pct,
+            active_buckets(tps[name].rows if name in tps else [], "tps", first, last),
+            active_buckets(errors[name].rows if name in errors else [], "rate", first, last),
+        )
+    _add_step_percentiles(second, steps)
+    series = series_of(second, step, overall.first_ms, overall.last_ms)
+    source = None
+    if any_percentile:
+        source = PercentileSource.K6_SUMMARY if all_exact else PercentileSource.HISTOGRAM
+    return TestSummary(
+        test_id=test_id,
+        window_start=start,
+        window_end=end,
+        overall=figures.pop(OVERALL),
+        failures=failures.get(OVERALL, []),
+        dropped_iterations=dropped.get(OVERALL, 0),
+        scenarios=[
+            ScenarioSummary(
+                name=n,
+                figures=f,
+                failures=failures.get(n, []),
+                dropped_iterations=dropped.get(n, 0),
+            )
+            for n, f in sorted(figures.items())
+        ],
+        resources=resources,
+        series=series,
+        percentile_source=source,
+        percentile_error_bound=HISTOGRAM_ERROR_BOUND
+        if source is PercentileSource.HISTOGRAM
+        else 0.0,
+    )
+
+
+async def stored_requests_fast(client: InfluxClient, bounds: q.Bounds) -> dict[str, int]:
+    """Requests the compact points in ``bounds`` hold: overall under ``OVERALL``, per scenario."""
+    return counted(await run(client, q.compact_requests(bounds)), "requests", "requests")
+
+
+async def live_snapshot_fast(
+    client: InfluxClient,
+    test_id: str,
+    started: datetime,
+    now: datetime,
+    window: timedelta,
+    totals: LiveTotals | None = None,
+    settle: timedelta = SETTLE,
+    labels: dict[str, str] | None = None,
+) -> LiveSnapshot:
+    """:func:`.aggregate.live_snapshot` over compact points (the same arguments)."""
+    labels = labels or {}
+    end = q.ns(now)
+    totals = totals or LiveTotals(q.ns(started))
+    settle_to = max(totals.until_ns, end - int(settle.total_seconds() * 1e9))
+    settling = (
+        q.Bounds(test_id, totals.until_ns, settle_to) if settle_to > totals.until_ns else None
+    )
+    unsettled = q.Bounds(test_id, settle_to, end)
+    recent = q.Bounds(test_id, end - int(window.total_seconds() * 1e9), end)
+    results = await run(client, q.compact_live(settling, unsettled, recent))
+    for key, sums in (("requests", totals.requests), ("failed", totals.failed)):
+        for name, count in counted(results, "settle_totals", key).items():
+            sums[name] = sums.get(name, 0) + count
+    totals.until_ns = settle_to
+    requests = counted(results, "totals", "requests")
+    failed = counted(results, "totals", "failed")
+    in_window = by_group(results, "window")
+    histograms, _ = histograms_by_group(results["histograms"])
+    vus = number(results["vus"][0], "vus") if results.get("vus") else None
+    seconds = window.total_seconds()
+    figures = {}
+    for name in {OVERALL, *totals.requests, *requests}:
+        durations: dict[str, float | None] = {"avg": number(in_window.get(name), "avg")}
+        histogram = histograms.get(name)
+        if histogram is not None and histogram.count:
+            values = histogram.percentiles(q.LIVE_PERCENTILES)
+            durations |= {f"p{p}": values[p] for p in q.LIVE_PERCENTILES}
+        figures[name] = live_figures(
+            requests_total=totals.requests.get(name, 0) + requests.get(name, 0),
+            failed_total=totals.failed.get(name, 0) + failed.get(name, 0),
+            window_requests=int(number(in_window.get(name), "requests") or 0),
+            window_seconds=seconds,
+            durations=durations,
+            vus=vus if name == OVERALL else None,
+        )
+    return LiveSnapshot(
+        test_id=test_id,
+        at=now,
+        window_seconds=seconds,
+        overall=figures.pop(OVERALL),
+        scenarios=[
+            LiveScenario(name=n, label=labels.get(n), figures=f) for n, f in sorted(figures.items())
+        ],
+    )
