@@ -105,6 +105,7 @@ class DurablePath:
             "jetstream": {
                 **asdict(self.journal.stats),
                 "connected": bool(self._nc and self._nc.is_connected),
+                "restored": self.journal.restored,
                 "stream_pending": stream_pending,
             },
         }
