@@ -1,6 +1,7 @@
 """The durable receiver on the real NATS (JetStream) and the real InfluxDB behind a link the tests
 cut: pushes are acked on the stream only once InfluxDB took them, a restarted receiver takes a
-test up where the stream left it, and a push that cannot be kept is refused before it counts.
+test up where the stream left it, pushes wait in memory while NATS is away, and a push that
+cannot be kept is refused before it counts.
 The pushes are the captured k6 pushes of ``fixtures/``, each test under an id of its own."""
 
 # The only values in the InfluxQL here are uuids this module made.
@@ -8,11 +9,13 @@ The pushes are the captured k6 pushes of ``fixtures/``, each test under an id of
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import nats
@@ -22,6 +25,8 @@ from nats.js.errors import NotFoundError
 
 from mv_contracts.subjects import POINTS_STREAM_NAME
 from mv_devstack.config import StackConfig
+from mv_devstack.processes import port_is_free
+from mv_devstack.servers import NatsServer
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.receiver.compact import Compactor
 from mv_metrics_aggregator.receiver.remote_write import encode
@@ -200,3 +205,42 @@ async def test_without_jetstream_a_push_is_refused_before_it_counts(
         assert app[DURABLE].journal.stats.refused_pushes == 1
         body = await stats(url)
         assert body["jetstream"]["connected"] is False
+
+
+@pytest.fixture
+def own_nats(stack: StackConfig, tmp_path: Path) -> Iterator[StackConfig]:
+    """A NATS server of this test (its own folder and ports), which it stops and starts."""
+    free = (p for p in range(29300, 30000) if port_is_free(stack.host, p))
+    own = stack.model_copy(
+        update={"dir": tmp_path / "stack", "nats_port": next(free), "nats_monitor_port": next(free)}
+    )
+    NatsServer(own).start()
+    yield own
+    NatsServer(own).process.stop()
+
+
+async def test_with_nats_away_pushes_are_held_then_stored_and_past_the_bound_refused(
+    stack: StackConfig, link: CuttableLink, own_nats: StackConfig
+) -> None:
+    test_id = str(uuid.uuid4())
+    requests = pushes("trend", test_id)
+    server = NatsServer(own_nats)
+    settings = settings_for(
+        stack, link, nats_url=own_nats.nats_url, receiver_held_bytes=1, receiver_publish_wait=0.2
+    )
+    async with serving(settings) as (app, url):
+        durable = app[DURABLE]
+        await eventually(lambda: durable.journal.restored, 10)
+        assert await post(url, requests[0]) == 204
+        assert durable.journal.stats.published == 1
+        await asyncio.to_thread(server.process.stop)
+        assert await post(url, requests[1]) == 204  # held in memory, in order
+        assert durable.journal.stats.held == 1
+        assert await post(url, requests[2]) == 503  # past the bound: not compacted
+        assert app[COMPACTOR].stats.pushes == 2
+        await asyncio.to_thread(server.start)
+        await eventually(lambda: durable.journal.stats.held == 0, 20)
+        assert await post(url, requests[2]) == 204  # k6's next push carries the refused one
+        await eventually(lambda: durable.writer.stats.written_pushes == 3, 20)
+        assert durable.journal.stats.refused_pushes == 1
+    assert await stored(stack, test_id) == expected(requests)
