@@ -182,7 +182,7 @@ class Bench:
 
     def wait_written(self) -> None:
         deadline = time.monotonic() + 30
-        while get_json(self.receiver_stats)["influxdb"]["buffered"] and time.monotonic() < deadline:
+        while get_json(self.receiver_stats)["pending"] and time.monotonic() < deadline:
             time.sleep(0.1)
 
     def stored_requests(self, test_id: str, *, raw: bool = False) -> int:
@@ -255,19 +255,22 @@ def build_target(tmp: Path) -> subprocess.Popen[str]:
 
 
 def start_receiver(stack: StackConfig, settings: ReceiverSettings) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "INFLUXDB_HOST": stack.host, "INFLUXDB_PORT": str(stack.influxdb_port),
-           "INFLUXDB_DATABASE": DATABASE, "RECEIVER_HOST": settings.receiver_host,
-           "RECEIVER_PORT": str(settings.receiver_port), "LOG_LEVEL": "WARNING"}  # fmt: skip
+    env = {**os.environ, "NATS_URL": stack.nats_url, "INFLUXDB_HOST": stack.host,
+           "INFLUXDB_PORT": str(stack.influxdb_port), "INFLUXDB_DATABASE": DATABASE,
+           "RECEIVER_HOST": settings.receiver_host, "RECEIVER_PORT": str(settings.receiver_port),
+           "LOG_LEVEL": "WARNING"}  # fmt: skip
     process = subprocess.Popen([sys.executable, "-m", "mv_metrics_aggregator.receiver"], env=env)
     deadline = time.monotonic() + 30
     while True:
         try:
-            get_json(f"http://{settings.receiver_host}:{settings.receiver_port}/stats")
-            return process
+            stats = get_json(f"http://{settings.receiver_host}:{settings.receiver_port}/stats")
+            if stats.get("jetstream", {}).get("restored", True):  # its durable buffer is ready
+                return process
         except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                sys.exit("the receiver did not start")
-            time.sleep(0.2)
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            sys.exit("the receiver did not start")
+        time.sleep(0.2)
 
 
 def main() -> None:

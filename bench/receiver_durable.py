@@ -71,6 +71,13 @@ async def delete_stream(url: str) -> None:
     await nc.close()
 
 
+async def stream_bytes_per_push(url: str) -> float:
+    nc = await nats.connect(url)
+    info = await nc.jetstream().stream_info(POINTS_STREAM_NAME)
+    await nc.close()
+    return info.state.bytes / max(info.state.messages, 1)
+
+
 def bodies(tests: int) -> tuple[list[bytes], float]:
     """The pushes, cycled over ``tests`` ids, and the requests a push carries on average."""
     files = sorted(FIXTURES.glob("native-*.bin"))
@@ -144,6 +151,10 @@ def run(
             if pid
         }
         result["answer µs"] = posting / args.pushes * 1e6
+        if mode == "jetstream":
+            result["stream B/push"] = asyncio.run(stream_bytes_per_push(stack.nats_url))
+        else:
+            result["stream B/push"] = 0.0
         return result
     finally:
         connection.close()
@@ -172,8 +183,8 @@ def main() -> None:
     finally:
         asyncio.run(delete_stream(stack.nats_url))
         influx(stack, f'DROP DATABASE "{DATABASE}"')
-    print(f"{args.pushes} pushes x {args.rounds} rounds, {args.tests} tests, "
-          f"{per_push:.0f} requests per push (k6's native-histogram fixtures); median per push")  # fmt: skip
+    print(f"{args.pushes} pushes x {args.rounds} rounds, {args.tests} tests, {per_push:.0f} "
+          "requests per push (k6's native-histogram fixtures); median per push")  # fmt: skip
     keys = list(results[MODES[0]][0])
     print(f"{'mode':<10}" + "".join(f"{k:>22}" for k in keys) + f"{'receiver ns/request':>22}")
     for mode, runs in results.items():

@@ -37,7 +37,7 @@ NATS_AWAY = (nats.errors.Error, asyncio.TimeoutError)
 @dataclass(slots=True)
 class WriterStats:
     written: int = 0  # points InfluxDB took
-    written_pushes: int = 0  # messages written and acked
+    written_pushes: int = 0  # messages done with (written, or refused by InfluxDB) and acked
     dropped: int = 0  # points InfluxDB refused
     failed_writes: int = 0
 
@@ -106,16 +106,8 @@ class StreamWriter:
         body = b"\n".join(p for p in parts if p)
         points = body.count(b"\n") + 1 if body else 0
         if body:
-            retrying = AsyncRetrying(
-                retry=retry_if_exception_type(InfluxUnavailable),
-                wait=wait_exponential(multiplier=self.backoff, max=self.max_backoff),
-                before_sleep=functools.partial(self._failed, messages=messages),
-                reraise=True,
-            )
             try:
-                async for attempt in retrying:
-                    with attempt:
-                        await self.client.write(body.decode(), precision="ms")
+                await self._write_retrying(body, messages)
             except InfluxQueryError as error:
                 self.stats.dropped += points
                 log.error("influxdb refused points, dropped", error=str(error), points=points)
@@ -126,6 +118,25 @@ class StreamWriter:
             with contextlib.suppress(*NATS_AWAY):
                 await message.ack()
         self.stats.written_pushes += len(messages)
+
+    async def _write_retrying(self, body: bytes, messages: list[Msg]) -> None:
+        lines = body.decode()
+        try:
+            await self.client.write(lines, precision="ms")
+            return
+        except InfluxUnavailable:
+            # tenacity only once a write failed: building it costs ~50 µs a batch.
+            self.stats.failed_writes += 1
+            await asyncio.sleep(self.backoff)
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(InfluxUnavailable),
+            wait=wait_exponential(multiplier=self.backoff, max=self.max_backoff),
+            before_sleep=functools.partial(self._failed, messages=messages),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                await self.client.write(lines, precision="ms")
 
     async def _failed(self, state: RetryCallState, messages: list[Msg]) -> None:
         self.stats.failed_writes += 1
