@@ -4,7 +4,9 @@ of ``fixtures/``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from mv_contracts.subjects import POINTS_SUBJECT
 from mv_metrics_aggregator.receiver.compact import Compactor
 from mv_metrics_aggregator.receiver.journal import Journal, owner_of, split, subject_of
 from mv_metrics_aggregator.receiver.remote_write import decode
-from mv_metrics_aggregator.receiver.state import dump_state, load_state
+from mv_metrics_aggregator.receiver.state import dump, dump_state, load, load_state
 
 FIXTURES = Path(__file__).parent / "fixtures" / "remote_write"
 
@@ -99,3 +101,39 @@ async def test_a_push_of_two_tests_becomes_one_message_each_with_its_own_points(
     journal.max_held_bytes = 0
     assert journal.refusal() is not None
     assert "held in memory" in str(journal.refusal())
+
+
+@dataclass
+class Inner:
+    total: int = 0
+    mean: float = 0.0
+    buckets: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class Shape:
+    """Fields of the kinds a compactor's state may grow (tuple keys, sets, options, nesting)."""
+
+    by_key: dict[tuple[tuple[str, str], ...], Inner] = field(default_factory=dict)
+    runners: set[str] = field(default_factory=set)
+    last: dict[str, int] = field(default_factory=dict)
+    limit: float | None = None
+    pair: tuple[int, str] = (0, "")
+    seen: float = 0.0
+
+
+def test_the_state_conversion_follows_the_type_hints_of_any_dataclass() -> None:
+    value = Shape(
+        by_key={(("scenario", "s"), ("status", "200")): Inner(3, 1.5, {-3: 1, 7: 2})},
+        runners={"r1", "r2"},
+        last={"": 5},
+        limit=2.0,
+        pair=(4, "x"),
+        seen=99.0,
+    )
+    text = json.dumps(dump(value, Shape))
+    back = load(json.loads(text), Shape)
+    assert back == Shape(**{**dataclasses.asdict(value), "seen": 0.0, "by_key": value.by_key})
+    assert isinstance(back.runners, set)
+    assert load(json.loads(json.dumps(dump(Shape(), Shape))), Shape) == Shape()
+    assert isinstance(load({"mean": 2}, Inner).mean, float)  # an int in JSON, a float back

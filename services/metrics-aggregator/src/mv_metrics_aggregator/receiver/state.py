@@ -6,6 +6,8 @@ counting k6's cumulative totals again. The conversion follows the dataclasses' t
 field added to the compactor's state travels without a change here; dicts become lists of
 ``[key, value]`` pairs because their keys (ints, tuples) are not JSON object keys.
 ``seen`` is the receiver's monotonic clock, meaningless in another process: it is set on load.
+A field needs a type hint made of scalars, dicts, lists, tuples, sets and dataclasses; anything
+else is passed to JSON as it is (and fails there, loudly: ``test_receiver_state.py``).
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ def _dumper(hint: Any) -> Dumper:
             return lambda value: list(value.items())  # histogram buckets: JSON makes pairs lists
         key, item = _dumper(args[0]), _dumper(args[1])
         return lambda value: [[key(k), item(v)] for k, v in value.items()]
+    if origin in (set, frozenset):
+        one = _dumper(args[0])
+        return lambda value: [one(v) for v in value]
     if origin in (list, tuple):
         if all(a in SCALARS or a is Ellipsis for a in args):
             return _same
@@ -77,6 +82,8 @@ def _load(value: Any, hint: Any) -> Any:
         return tuple(_load(v, h) for v, h in zip(value, args, strict=True))
     if origin is list:
         return [_load(v, args[0]) for v in value]
+    if origin in (set, frozenset):
+        return origin(_load(v, args[0]) for v in value)
     if origin in (typing.Union, types.UnionType):
         if value is None:
             return None
@@ -87,12 +94,21 @@ def _load(value: Any, hint: Any) -> Any:
     return value
 
 
+def dump(value: Any, cls: type) -> Any:
+    """``value`` (an instance of the dataclass ``cls``) as JSON-able values."""
+    return _dumper(cls)(value)
+
+
+def load(value: Any, cls: type) -> Any:
+    return _load(value, cls)
+
+
 def dump_state(state: TestState) -> dict[str, Any]:
-    dumped: dict[str, Any] = _dumper(TestState)(state)
+    dumped: dict[str, Any] = dump(state, TestState)
     return dumped
 
 
 def load_state(value: dict[str, Any]) -> TestState:
-    state: TestState = _load(value, TestState)
+    state: TestState = load(value, TestState)
     state.seen = time.monotonic()
     return state
