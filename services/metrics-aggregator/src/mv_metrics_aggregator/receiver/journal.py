@@ -154,6 +154,8 @@ class Journal:
 
     def _accept(self, request: Any) -> list[asyncio.Future[None]]:
         # No await from compaction to the queue: concurrent pushes are queued in state order.
+        # The compactor stamps ``seen`` on each test a push touches: those get a message (a
+        # handful of tests live within RECEIVER_STATE_TTL, so the comparison is cheap).
         tests = self.compactor.tests
         seen = {test_id: test.seen for test_id, test in tests.items()}
         lines = self.compactor.lines(request)
