@@ -87,8 +87,12 @@ class StreamWriter:
         while True:
             try:
                 messages = await self._subscription.fetch(self.batch_pushes, timeout=1.0)
-            except NATS_AWAY:
+            except TimeoutError:  # nats-py's own is one too
                 continue  # nothing to write, or NATS away (nats-py reconnects)
+            except nats.errors.Error as error:  # e.g. the consumer was deleted: say so, slowly
+                log.warning("fetching pushes failed, retrying", error=repr(error))
+                await asyncio.sleep(1)
+                continue
             self._in_hand = messages
             await self._write(messages)
             self._in_hand = []
