@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mv_devstack.config import REPO_ROOT, StackConfig
+from mv_devstack.scratch import own_nats
 from mv_devstack.servers import InfluxDB
 from mv_metrics_aggregator.receiver.compact import Compactor
 from mv_metrics_aggregator.receiver.remote_write import decode
@@ -254,8 +255,10 @@ def build_target(tmp: Path) -> subprocess.Popen[str]:
     )
 
 
-def start_receiver(stack: StackConfig, settings: ReceiverSettings) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NATS_URL": stack.nats_url, "INFLUXDB_HOST": stack.host,
+def start_receiver(
+    stack: StackConfig, settings: ReceiverSettings, nats_url: str
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "NATS_URL": nats_url, "INFLUXDB_HOST": stack.host,
            "INFLUXDB_PORT": str(stack.influxdb_port), "INFLUXDB_DATABASE": DATABASE,
            "RECEIVER_HOST": settings.receiver_host, "RECEIVER_PORT": str(settings.receiver_port),
            "LOG_LEVEL": "WARNING"}  # fmt: skip
@@ -289,10 +292,12 @@ def main() -> None:
         sys.exit("InfluxDB of the stack is not running: python -m mv_devstack up --servers-only")
     influx(stack, f'CREATE DATABASE "{DATABASE}"')
     settings = ReceiverSettings(receiver_host=stack.host, receiver_port=args.receiver_port)
-    with tempfile.TemporaryDirectory() as scratch:
+    # A NATS of its own: a receiver of `make run` on the stack's would share the durable consumer
+    # and take some of the pushes.
+    with tempfile.TemporaryDirectory() as scratch, own_nats(stack, Path(scratch) / "n") as nats:
         tmp = Path(scratch)
         target = build_target(tmp)
-        receiver = start_receiver(stack, settings)
+        receiver = start_receiver(stack, settings, nats.nats_url)
         try:
             assert target.stdout is not None
             port = int(target.stdout.readline())

@@ -4,7 +4,8 @@ default) against the in-memory buffer (``memory``), side by side in one run.
 Each round starts ``python -m mv_metrics_aggregator.receiver`` in one mode against the local
 stack's NATS and InfluxDB, and posts pushes k6 v2.2.0 really sent (``fixtures/remote_write``,
 native histograms, one k6 run of two scenarios) one after another on one keep-alive connection,
-as one k6 runner does, cycled over ``--tests`` test ids. After the last push it waits until
+as one k6 runner does, cycled over ``--tests`` test ids, through a NATS server of its own (a
+receiver of ``make run`` must not take the pushes). After the last push it waits until
 everything is in InfluxDB (``/stats`` pending 0), then reads the CPU time (utime + stime,
 ``/proc``) the receiver, ``nats-server`` and ``influxd`` spent, per push and per request the
 pushes carried, and the wall time a push waited for its answer. Rounds alternate the modes.
@@ -25,6 +26,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -36,6 +38,7 @@ from nats.js.errors import NotFoundError
 
 from mv_contracts.subjects import POINTS_STREAM_NAME
 from mv_devstack.config import REPO_ROOT, StackConfig
+from mv_devstack.scratch import own_nats
 from mv_devstack.servers import InfluxDB, NatsServer
 from mv_metrics_aggregator.receiver.compact import Compactor
 from mv_metrics_aggregator.receiver.remote_write import decode, encode
@@ -121,7 +124,7 @@ def run(
 ) -> dict[str, float]:
     process = start(stack, mode, args.port)
     pids = {"receiver": process.pid, "nats-server": NatsServer(stack).process.pid(),
-            "influxd": InfluxDB(stack).process.pid()}  # fmt: skip
+            "influxd": InfluxDB(StackConfig()).process.pid()}  # fmt: skip
     connection = http.client.HTTPConnection(stack.host, args.port)
     headers = {"Content-Encoding": "snappy", "Content-Type": "application/x-protobuf"}
 
@@ -169,20 +172,19 @@ def main() -> None:
     parser.add_argument("--tests", type=int, default=10)
     parser.add_argument("--port", type=int, default=19092)
     args = parser.parse_args()
-    stack = StackConfig()
-    if InfluxDB(stack).process.pid() is None or NatsServer(stack).process.pid() is None:
-        sys.exit("the stack is not running: python -m mv_devstack up --servers-only")
-    influx(stack, f'CREATE DATABASE "{DATABASE}"')
+    if InfluxDB(StackConfig()).process.pid() is None:
+        sys.exit("InfluxDB of the stack is not running: python -m mv_devstack up --servers-only")
     pushes, per_push = bodies(args.tests)
     results: dict[str, list[dict[str, float]]] = {mode: [] for mode in MODES}
-    try:
-        for _ in range(args.rounds):
-            for mode in MODES:
-                asyncio.run(delete_stream(stack.nats_url))
-                results[mode].append(run(stack, mode, pushes, args))
-    finally:
-        asyncio.run(delete_stream(stack.nats_url))
-        influx(stack, f'DROP DATABASE "{DATABASE}"')
+    with tempfile.TemporaryDirectory() as scratch, own_nats(StackConfig(), Path(scratch)) as stack:
+        influx(stack, f'CREATE DATABASE "{DATABASE}"')
+        try:
+            for _ in range(args.rounds):
+                for mode in MODES:
+                    asyncio.run(delete_stream(stack.nats_url))
+                    results[mode].append(run(stack, mode, pushes, args))
+        finally:
+            influx(stack, f'DROP DATABASE "{DATABASE}"')
     print(f"{args.pushes} pushes x {args.rounds} rounds, {args.tests} tests, {per_push:.0f} "
           "requests per push (k6's native-histogram fixtures); median per push")  # fmt: skip
     keys = list(results[MODES[0]][0])

@@ -25,7 +25,7 @@ from nats.js.errors import NotFoundError
 
 from mv_contracts.subjects import POINTS_STREAM_NAME
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import port_is_free
+from mv_devstack.scratch import own_nats
 from mv_devstack.servers import NatsServer
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.receiver.compact import Compactor
@@ -40,12 +40,18 @@ from .test_receiver_state import pushes
 DATABASE = "mv_test_receiver_journal"
 
 
+@pytest.fixture(scope="module")
+def module_nats(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with own_nats(stack, tmp_path_factory.mktemp("nats")) as config:
+        yield config.nats_url
+
+
 @pytest.fixture
-async def link(stack: StackConfig) -> AsyncIterator[CuttableLink]:
+async def link(stack: StackConfig, module_nats: str) -> AsyncIterator[CuttableLink]:
     """InfluxDB through a cuttable link, and a points stream of no earlier test."""
     setup = InfluxClient(stack.influxdb_url, DATABASE)
     await setup.execute(f'CREATE DATABASE "{DATABASE}"')
-    nc = await nats.connect(stack.nats_url)
+    nc = await nats.connect(module_nats)
     with contextlib.suppress(NotFoundError):
         await nc.jetstream().delete_stream(POINTS_STREAM_NAME)
     await nc.close()
@@ -57,9 +63,9 @@ async def link(stack: StackConfig) -> AsyncIterator[CuttableLink]:
     await setup.aclose()
 
 
-def settings_for(stack: StackConfig, link: CuttableLink, **fields: Any) -> ReceiverSettings:
+def settings_for(link: CuttableLink, nats_url: str, **fields: Any) -> ReceiverSettings:
     defaults: dict[str, Any] = {
-        "nats_url": stack.nats_url,
+        "nats_url": nats_url,
         "influxdb_host": "127.0.0.1",
         "influxdb_port": link.port,
         "influxdb_database": DATABASE,
@@ -128,12 +134,12 @@ def expected(requests: list[Any]) -> dict[str, int]:
 
 
 async def test_pushes_stay_unacked_on_the_stream_until_influxdb_took_them(
-    stack: StackConfig, link: CuttableLink
+    stack: StackConfig, link: CuttableLink, module_nats: str
 ) -> None:
     test_id = str(uuid.uuid4())
     requests = pushes("trend", test_id)
     link.down = True
-    async with serving(settings_for(stack, link)) as (app, url):
+    async with serving(settings_for(link, module_nats)) as (app, url):
         durable = app[DURABLE]
         durable.writer.backoff, durable.writer.max_backoff = 0.05, 0.2
         await eventually(lambda: durable.journal.restored, 10)
@@ -141,7 +147,7 @@ async def test_pushes_stay_unacked_on_the_stream_until_influxdb_took_them(
             assert await post(url, request) == 204
         assert durable.journal.stats.published == len(requests)  # stored before the answer
         await eventually(lambda: durable.writer.stats.failed_writes >= 3, 10)
-        nc = await nats.connect(stack.nats_url)
+        nc = await nats.connect(module_nats)
         info = await nc.jetstream().consumer_info(POINTS_STREAM_NAME, CONSUMER)
         await nc.close()
         # The batch in hand is delivered and kept, the rest waits behind it, nothing is acked.
@@ -158,11 +164,11 @@ async def test_pushes_stay_unacked_on_the_stream_until_influxdb_took_them(
 
 
 async def test_a_restarted_receiver_takes_a_test_up_where_the_stream_left_it(
-    stack: StackConfig, link: CuttableLink
+    stack: StackConfig, link: CuttableLink, module_nats: str
 ) -> None:
     test_id = str(uuid.uuid4())
     requests = pushes("native", test_id)
-    settings = settings_for(stack, link)
+    settings = settings_for(link, module_nats)
     link.down = True  # the first receiver writes nothing: its pushes wait on the stream
     async with serving(settings) as (app, url):
         await eventually(lambda: app[DURABLE].journal.restored, 10)
@@ -189,9 +195,9 @@ def closed_port() -> int:
 
 
 async def test_without_jetstream_a_push_is_refused_before_it_counts(
-    stack: StackConfig, link: CuttableLink
+    stack: StackConfig, link: CuttableLink, module_nats: str
 ) -> None:
-    settings = settings_for(stack, link, nats_url=f"nats://127.0.0.1:{closed_port()}")
+    settings = settings_for(link, f"nats://127.0.0.1:{closed_port()}")
     async with serving(settings) as (app, url):
         request = pushes("trend", str(uuid.uuid4()))[0]
         async with ClientSession() as session:
@@ -208,25 +214,19 @@ async def test_without_jetstream_a_push_is_refused_before_it_counts(
 
 
 @pytest.fixture
-def own_nats(stack: StackConfig, tmp_path: Path) -> Iterator[StackConfig]:
-    """A NATS server of this test (its own folder and ports), which it stops and starts."""
-    free = (p for p in range(29300, 30000) if port_is_free(stack.host, p))
-    own = stack.model_copy(
-        update={"dir": tmp_path / "stack", "nats_port": next(free), "nats_monitor_port": next(free)}
-    )
-    NatsServer(own).start()
-    yield own
-    NatsServer(own).process.stop()
+def nats_to_stop(stack: StackConfig, tmp_path: Path) -> Iterator[StackConfig]:
+    with own_nats(stack, tmp_path / "nats") as config:
+        yield config
 
 
 async def test_with_nats_away_pushes_are_held_then_stored_and_past_the_bound_refused(
-    stack: StackConfig, link: CuttableLink, own_nats: StackConfig
+    stack: StackConfig, link: CuttableLink, nats_to_stop: StackConfig
 ) -> None:
     test_id = str(uuid.uuid4())
     requests = pushes("trend", test_id)
-    server = NatsServer(own_nats)
+    server = NatsServer(nats_to_stop)
     settings = settings_for(
-        stack, link, nats_url=own_nats.nats_url, receiver_held_bytes=1, receiver_publish_wait=0.2
+        link, nats_to_stop.nats_url, receiver_held_bytes=1, receiver_publish_wait=0.2
     )
     async with serving(settings) as (app, url):
         durable = app[DURABLE]

@@ -24,6 +24,7 @@ import pytest
 from aiohttp import ClientSession, web
 
 from mv_devstack.config import StackConfig
+from mv_devstack.scratch import own_nats
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.receiver.durable import DurablePath
 from mv_metrics_aggregator.receiver.server import COMPACTOR, DURABLE, create_receiver
@@ -83,9 +84,17 @@ def serve_target() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-async def receiver(stack: StackConfig) -> AsyncIterator[tuple[web.Application, ReceiverSettings]]:
+def module_nats(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with own_nats(stack, tmp_path_factory.mktemp("nats")) as config:
+        yield config.nats_url
+
+
+@pytest.fixture(scope="module")
+async def receiver(
+    stack: StackConfig, module_nats: str
+) -> AsyncIterator[tuple[web.Application, ReceiverSettings]]:
     settings = ReceiverSettings(
-        nats_url=stack.nats_url,
+        nats_url=module_nats,
         influxdb_host=stack.host,
         influxdb_port=stack.influxdb_port,
         influxdb_database=DATABASE,

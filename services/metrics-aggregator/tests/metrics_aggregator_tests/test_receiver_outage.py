@@ -1,8 +1,9 @@
 """Goal 4 of issue 16: a 60 s InfluxDB outage during a test loses no sample. Real k6 (fast mode:
 remote write, native histograms, a push a second) runs 90 s into the receiver as its own
-process, on the real NATS; InfluxDB (one of this test's own) is stopped 10 s in and started 60 s
-later, and the receiver is killed (SIGKILL) and started again in the middle of the outage, while
-everything it accepted is still unwritten. The stored counts equal k6's own summary.
+process, on a real NATS (JetStream) of this test's own; InfluxDB (its own too) is stopped 10 s
+in and started 60 s later, and the receiver is killed (SIGKILL) and started again in the middle
+of the outage, while everything it accepted is still unwritten. The stored counts equal k6's
+own summary.
 
 Figures are printed as "measured:" lines (run with -s).
 """
@@ -13,7 +14,6 @@ Figures are printed as "measured:" lines (run with -s).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import signal
@@ -26,13 +26,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import nats
 import pytest
-from nats.js.errors import NotFoundError
 
-from mv_contracts.subjects import POINTS_STREAM_NAME
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import port_is_free
+from mv_devstack.scratch import own_nats
 from mv_devstack.servers import InfluxDB
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.receiver.settings import ReceiverSettings
@@ -84,11 +82,9 @@ def own_influxdb(stack: StackConfig, tmp_path: Path) -> Iterator[StackConfig]:
 
 
 @pytest.fixture
-async def fresh_stream(stack: StackConfig) -> None:
-    nc = await nats.connect(stack.nats_url)
-    with contextlib.suppress(NotFoundError):
-        await nc.jetstream().delete_stream(POINTS_STREAM_NAME)
-    await nc.close()
+def nats_url(stack: StackConfig, tmp_path: Path) -> Iterator[str]:
+    with own_nats(stack, tmp_path / "nats") as config:
+        yield config.nats_url
 
 
 class Receiver:
@@ -143,9 +139,8 @@ class Receiver:
 
 
 async def test_a_60s_influxdb_outage_and_a_killed_receiver_lose_no_request(
-    stack: StackConfig, own_influxdb: StackConfig, fresh_stream: None, tmp_path: Path
+    stack: StackConfig, own_influxdb: StackConfig, nats_url: str, tmp_path: Path
 ) -> None:
-    del fresh_stream
     k6 = stack.k6_binary()
     if k6 is None:
         pytest.fail("k6 is not installed: run scripts/bootstrap.sh")
@@ -153,7 +148,7 @@ async def test_a_60s_influxdb_outage_and_a_killed_receiver_lose_no_request(
     setup = InfluxClient(own_influxdb.influxdb_url, DATABASE)
     await setup.execute(f'CREATE DATABASE "{DATABASE}"')
     settings = ReceiverSettings(
-        nats_url=stack.nats_url,
+        nats_url=nats_url,
         influxdb_host=own_influxdb.host,
         influxdb_port=own_influxdb.influxdb_port,
         influxdb_database=DATABASE,
