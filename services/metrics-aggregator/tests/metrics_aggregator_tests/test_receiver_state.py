@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from mv_contracts.subjects import POINTS_SUBJECT
 from mv_metrics_aggregator.receiver.compact import Compactor
 from mv_metrics_aggregator.receiver.journal import Journal, owner_of, split, subject_of
 from mv_metrics_aggregator.receiver.remote_write import decode
+from mv_metrics_aggregator.receiver.settings import ReceiverSettings
 from mv_metrics_aggregator.receiver.state import dump, dump_state, load, load_state
 
 FIXTURES = Path(__file__).parent / "fixtures" / "remote_write"
@@ -137,3 +139,9 @@ def test_the_state_conversion_follows_the_type_hints_of_any_dataclass() -> None:
     assert isinstance(back.runners, set)
     assert load(json.loads(json.dumps(dump(Shape(), Shape))), Shape) == Shape()
     assert isinstance(load({"mean": 2}, Inner).mean, float)  # an int in JSON, a float back
+
+
+def test_the_stream_must_keep_a_push_as_long_as_the_state_is_kept() -> None:
+    with pytest.raises(ValidationError, match="RECEIVER_STREAM_MAX_AGE must be at least"):
+        ReceiverSettings(receiver_stream_max_age=60, receiver_state_ttl=3600)
+    assert ReceiverSettings().receiver_stream_max_age >= ReceiverSettings().receiver_state_ttl

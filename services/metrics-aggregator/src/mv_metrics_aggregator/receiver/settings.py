@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from mv_runtime.settings import InfluxDBSettings
 
@@ -69,6 +69,16 @@ class ReceiverSettings(InfluxDBSettings):
         ge=0,
         description="Seconds a stopping receiver waits to store (or write) what it holds",
     )
+
+    @model_validator(mode="after")
+    def _stream_outlives_state(self) -> ReceiverSettings:
+        # A restarted receiver reads a test's state from its last push on the stream.
+        if self.receiver_stream_max_age < self.receiver_state_ttl:
+            raise ValueError(
+                "RECEIVER_STREAM_MAX_AGE must be at least RECEIVER_STATE_TTL "
+                f"({self.receiver_stream_max_age} < {self.receiver_state_ttl} s)"
+            )
+        return self
 
     def k6_env(self, *, native_histograms: bool = False) -> dict[str, str]:
         """The environment that points k6's ``experimental-prometheus-rw`` output here."""
