@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mv_devstack.config import REPO_ROOT, StackConfig
+from mv_devstack.scratch import own_nats
 from mv_devstack.servers import InfluxDB
 from mv_metrics_aggregator.receiver.compact import Compactor
 from mv_metrics_aggregator.receiver.remote_write import decode
@@ -182,7 +183,7 @@ class Bench:
 
     def wait_written(self) -> None:
         deadline = time.monotonic() + 30
-        while get_json(self.receiver_stats)["influxdb"]["buffered"] and time.monotonic() < deadline:
+        while get_json(self.receiver_stats)["pending"] and time.monotonic() < deadline:
             time.sleep(0.1)
 
     def stored_requests(self, test_id: str, *, raw: bool = False) -> int:
@@ -254,20 +255,25 @@ def build_target(tmp: Path) -> subprocess.Popen[str]:
     )
 
 
-def start_receiver(stack: StackConfig, settings: ReceiverSettings) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "INFLUXDB_HOST": stack.host, "INFLUXDB_PORT": str(stack.influxdb_port),
-           "INFLUXDB_DATABASE": DATABASE, "RECEIVER_HOST": settings.receiver_host,
-           "RECEIVER_PORT": str(settings.receiver_port), "LOG_LEVEL": "WARNING"}  # fmt: skip
+def start_receiver(
+    stack: StackConfig, settings: ReceiverSettings, nats_url: str
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "NATS_URL": nats_url, "INFLUXDB_HOST": stack.host,
+           "INFLUXDB_PORT": str(stack.influxdb_port), "INFLUXDB_DATABASE": DATABASE,
+           "RECEIVER_HOST": settings.receiver_host, "RECEIVER_PORT": str(settings.receiver_port),
+           "LOG_LEVEL": "WARNING"}  # fmt: skip
     process = subprocess.Popen([sys.executable, "-m", "mv_metrics_aggregator.receiver"], env=env)
     deadline = time.monotonic() + 30
     while True:
         try:
-            get_json(f"http://{settings.receiver_host}:{settings.receiver_port}/stats")
-            return process
+            stats = get_json(f"http://{settings.receiver_host}:{settings.receiver_port}/stats")
+            if stats.get("jetstream", {}).get("restored", True):  # its durable buffer is ready
+                return process
         except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                sys.exit("the receiver did not start")
-            time.sleep(0.2)
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            sys.exit("the receiver did not start")
+        time.sleep(0.2)
 
 
 def main() -> None:
@@ -286,10 +292,12 @@ def main() -> None:
         sys.exit("InfluxDB of the stack is not running: python -m mv_devstack up --servers-only")
     influx(stack, f'CREATE DATABASE "{DATABASE}"')
     settings = ReceiverSettings(receiver_host=stack.host, receiver_port=args.receiver_port)
-    with tempfile.TemporaryDirectory() as scratch:
+    # A NATS of its own: a receiver of `make run` on the stack's would share the durable consumer
+    # and take some of the pushes.
+    with tempfile.TemporaryDirectory() as scratch, own_nats(stack, Path(scratch) / "n") as nats:
         tmp = Path(scratch)
         target = build_target(tmp)
-        receiver = start_receiver(stack, settings)
+        receiver = start_receiver(stack, settings, nats.nats_url)
         try:
             assert target.stdout is not None
             port = int(target.stdout.readline())

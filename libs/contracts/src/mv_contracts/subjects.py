@@ -30,6 +30,14 @@ STREAM_MAX_AGE = timedelta(days=7)
 # How long JetStream de-duplicates a re-published envelope id.
 DUPLICATE_WINDOW = timedelta(minutes=2)
 
+# The metrics receiver's durable buffer: each push of k6, as compact line-protocol points, on a
+# stream of its own (its limits are the receiver's settings). One subject per test, its last token
+# the test id (mv_metrics_aggregator.receiver.journal says how an id that is not a NATS token is
+# named and what a message holds). Not envelopes and not in ALL_SUBJECTS: only the receiver
+# publishes and reads them; InfluxDB is where other systems read the points.
+POINTS_STREAM_NAME = "metric-vault-points"
+POINTS_SUBJECT = "mv.points.*"
+
 
 @dataclass(frozen=True, slots=True)
 class Subject:

@@ -1,7 +1,7 @@
 """Real k6 pushes to our receiver, which writes to the real InfluxDB: the stored counts equal
 k6's own end-of-test summary of the same run, overall and per scenario (trend stats, native
 histograms, and trend stats with InfluxDB unreachable for the whole run, written afterwards
-from the receiver's buffer)."""
+from the receiver's stream on the real NATS)."""
 
 # The only value in the InfluxQL here is a uuid this module made.
 # ruff: noqa: S608
@@ -24,9 +24,13 @@ import pytest
 from aiohttp import ClientSession, web
 
 from mv_devstack.config import StackConfig
+from mv_devstack.scratch import own_nats
 from mv_metrics_aggregator.influx import InfluxClient
-from mv_metrics_aggregator.receiver.server import BUFFER, COMPACTOR, create_receiver
+from mv_metrics_aggregator.receiver.durable import DurablePath
+from mv_metrics_aggregator.receiver.server import COMPACTOR, DURABLE, create_receiver
 from mv_metrics_aggregator.receiver.settings import ReceiverSettings
+
+from .faults import eventually
 
 DATABASE = "mv_test_receiver_k6"
 SCENARIOS = ("s01_fast", "s02_flaky")
@@ -80,9 +84,20 @@ def serve_target() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-async def receiver(stack: StackConfig) -> AsyncIterator[tuple[web.Application, ReceiverSettings]]:
+def module_nats(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with own_nats(stack, tmp_path_factory.mktemp("nats")) as config:
+        yield config.nats_url
+
+
+@pytest.fixture(scope="module")
+async def receiver(
+    stack: StackConfig, module_nats: str
+) -> AsyncIterator[tuple[web.Application, ReceiverSettings]]:
     settings = ReceiverSettings(
-        influxdb_host=stack.host, influxdb_port=stack.influxdb_port, influxdb_database=DATABASE
+        nats_url=module_nats,
+        influxdb_host=stack.host,
+        influxdb_port=stack.influxdb_port,
+        influxdb_database=DATABASE,
     )
     setup = InfluxClient(stack.influxdb_url, DATABASE)
     await setup.execute(f'CREATE DATABASE "{DATABASE}"')
@@ -92,6 +107,7 @@ async def receiver(stack: StackConfig) -> AsyncIterator[tuple[web.Application, R
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    await eventually(lambda: app[DURABLE].journal.restored, 10)
     yield app, settings.model_copy(update={"receiver_host": "127.0.0.1", "receiver_port": port})
     await runner.cleanup()
     await setup.execute(f'DROP DATABASE "{DATABASE}"')
@@ -115,6 +131,10 @@ async def run_k6(k6: str, env: dict[str, str], test_id: str, workdir: Path) -> d
     return metrics
 
 
+async def pending_is(durable: DurablePath, count: int) -> bool:
+    return bool((await durable.stats())["pending"] == count)
+
+
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -135,17 +155,18 @@ async def run(
         pytest.fail("k6 is not installed: run scripts/bootstrap.sh")
     test_id = str(uuid.uuid4())
     env = settings.k6_env(native_histograms=request.param == "native")
-    buffer = app[BUFFER]
-    reachable, failed_writes = buffer.client, buffer.stats.failed_writes
+    durable = app[DURABLE]
+    writer = durable.writer
+    reachable, failed_writes = writer.client, writer.stats.failed_writes
     if request.param == "influxdb-away":
-        buffer.client = InfluxClient(f"http://127.0.0.1:{closed_port()}", DATABASE, max_retry=0)
+        writer.client = InfluxClient(f"http://127.0.0.1:{closed_port()}", DATABASE, max_retry=0)
     k6_summary = await run_k6(k6, env, test_id, tmp_path_factory.mktemp("k6"))
     if request.param == "influxdb-away":
-        assert buffer.stats.buffered > 0
-        assert buffer.stats.failed_writes > failed_writes
-        away, buffer.client = buffer.client, reachable  # InfluxDB is back
+        assert (await durable.stats())["pending"] > 0
+        assert writer.stats.failed_writes > failed_writes
+        away, writer.client = writer.client, reachable  # InfluxDB is back
         await away.aclose()
-    assert await buffer.flush(within=30)
+    assert await eventually(lambda: pending_is(durable, 0), 30)
     client = InfluxClient(stack.influxdb_url, DATABASE)
     try:
         (result,) = await client.query(
@@ -200,8 +221,9 @@ async def test_the_receiver_saw_the_pushes(
     stats = app[COMPACTOR].stats
     assert stats.pushes >= 3  # a push a second for 3 s, and the last one at the end
     assert stats.untagged == 0
-    assert app[BUFFER].stats.dropped == 0
-    assert app[BUFFER].stats.buffered == 0
+    assert app[DURABLE].writer.stats.dropped == 0
+    assert app[DURABLE].journal.stats.failed_publishes == 0
+    assert (await app[DURABLE].stats())["pending"] == 0
 
 
 async def test_a_body_that_is_not_remote_write_is_refused_with_the_reason(

@@ -4,8 +4,8 @@ Points are written in batches by one task; while InfluxDB is away the batch stay
 of the buffer and is retried with a capped back-off, so an outage shorter than
 ``max_points / points per second`` loses nothing. Past the bound the *oldest* points are dropped
 and counted (``dropped``). The buffer lives in the receiver's memory: a receiver that stops loses
-what it holds (a durable buffer would put each push on a JetStream stream and ack it once the
-write succeeded; see the README, "Metrics path").
+what it holds. It is ``RECEIVER_BUFFER=memory``; the default is the durable path of
+:mod:`.journal` and :mod:`.writer` (see the README, "Metrics path").
 """
 
 from __future__ import annotations
