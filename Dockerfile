@@ -57,7 +57,8 @@ COPY --from=build /app/.venv /app/.venv
 CMD ["python", "-m", "mv_spec_analyzer"]
 
 FROM runtime AS test-runner
-COPY --from=grafana/k6:1.3.0 /usr/bin/k6 /usr/bin/k6
+# The k6 of the Jobs' image (mv_test_runner.settings.K6_VERSION; tests/test_k6_version.py).
+COPY --from=grafana/k6:2.2.0 /usr/bin/k6 /usr/bin/k6
 COPY --from=build /app/.venv /app/.venv
 CMD ["python", "-m", "mv_test_runner"]
 

@@ -13,6 +13,7 @@ from mv_devstack.config import REPO_ROOT, StackConfig
 from mv_devstack.kube import KubeApiServer
 from mv_devstack.processes import port_is_free
 from mv_devstack.servers import InfluxDB, NatsServer, PostgreSQL
+from mv_devstack.services import start_receiver
 
 
 @pytest.fixture(scope="session")
@@ -38,12 +39,13 @@ def services_config(stack: StackConfig, postgres: PostgreSQL) -> Iterator[StackC
     postgres.drop_database("mv_process_test")
     postgres.ensure_database("mv_process_test")
     free = (p for p in range(28000, 29000) if port_is_free(stack.host, p))
-    gateway, nats, monitor, demo = (next(free) for _ in range(4))
+    gateway, nats, monitor, demo, receiver = (next(free) for _ in range(5))
     config = stack.model_copy(
         update={
             "dir": scratch,
             "gateway_port": gateway,
             "demo_port": demo,
+            "receiver_port": receiver,
             "nats_port": nats,
             "nats_monitor_port": monitor,
             "database": "postgres",
@@ -54,6 +56,19 @@ def services_config(stack: StackConfig, postgres: PostgreSQL) -> Iterator[StackC
     own_nats.start()
     yield config
     own_nats.process.stop()
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def receiver(stack: StackConfig) -> Iterator[StackConfig]:
+    """The metrics receiver as a process (``python -m mv_metrics_aggregator.receiver``) writing
+    to the session's InfluxDB: the stack config whose ``receiver_url`` k6 pushes to."""
+    scratch = REPO_ROOT / ".stack" / f"receiver-{uuid4().hex[:8]}"
+    port = next(p for p in range(29000, 30000) if port_is_free(stack.host, p))
+    config = stack.model_copy(update={"dir": scratch, "receiver_port": port})
+    process = start_receiver(config)
+    yield config
+    process.stop()
     shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -11,7 +11,9 @@ the test-runner's for all, ``none`` included. Configurations:
 - ``csv``: ``-o csv`` to a file (every sample, the raw-sample reference);
 - ``prw-trend``: ``-o experimental-prometheus-rw`` with trend stats into OUR receiver
   (``python -m mv_metrics_aggregator.receiver``), which writes compact points to that InfluxDB;
-- ``prw-native``: the same with native histograms.
+- ``prw-native``: the same with native histograms;
+- ``prw-platform``: what the test-runner runs in the fast mode (``Settings.k6_output``: native
+  histograms, its push interval and its own, leaner ``K6_SYSTEM_TAGS``), into the same receiver.
 
 Rounds alternate the configurations so drift hits them all alike. Per configuration the median
 of the rounds: k6's req/s and CPU per request (utime + stime from ``/proc/<pid>/stat``, read
@@ -21,7 +23,8 @@ sample. After each receiver run the requests stored in InfluxDB are compared wit
 
     uv run --no-sync python bench/metrics_path.py [--vus 20] [--seconds 10] [--rounds 2]
 
-Figures: see the README, "Metrics path" (four runs of 2026-12-01).
+Figures: see the README, "Metrics path" (four runs of 2026-12-01) and "Metrics modes" (the
+prw-platform row, one run of 2026-12-01).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mv_contracts.runs import MetricsMode
 from mv_devstack.config import REPO_ROOT, StackConfig
 from mv_devstack.scratch import own_nats
 from mv_devstack.servers import InfluxDB
@@ -131,12 +135,16 @@ class Bench:
         influx_env = runner.influxdb_output_env()
         url = f"{self.stack.influxdb_url}/{DATABASE}"
         prw = ["-o", "experimental-prometheus-rw"]
+        receiver = f"http://{self.receiver.receiver_host}:{self.receiver.receiver_port}"
+        platform = runner.model_copy(update={"metrics_receiver_url": receiver})
+        fast = platform.k6_output(MetricsMode.FAST)
         return {
             "none": ([], {}),
             "influxdb": (["-o", f"influxdb={url}"], influx_env),
             "csv": (["-o", f"csv={self.tmp / 'samples.csv'}"], {}),
             "prw-trend": (prw, self.receiver.k6_env()),
             "prw-native": (prw, self.receiver.k6_env(native_histograms=True)),
+            "prw-platform": (list(fast.args), fast.env),
         }
 
     def run(self, name: str, output: list[str], env: dict[str, str]) -> Run:
@@ -146,7 +154,8 @@ class Bench:
         command = [self.k6, "run", "--quiet", "--no-color", "--vus", str(self.args.vus),
                    "--duration", f"{self.args.seconds}s", "--summary-export", str(summary),
                    "--tag", f"testid={test_id}", *output, str(self.script)]  # fmt: skip
-        full_env = {**os.environ, **env, "TARGET": self.target, "K6_SYSTEM_TAGS": system_tags,
+        # The runner's system tags unless the configuration brings its own (prw-platform).
+        full_env = {**os.environ, "K6_SYSTEM_TAGS": system_tags, **env, "TARGET": self.target,
                     "K6_NO_USAGE_REPORT": "true"}  # fmt: skip
         receiver_before = cpu_seconds(self.receiver_pid)
         received_before = get_json(self.receiver_stats)["received"]

@@ -56,6 +56,8 @@ def run_request(config: StackConfig, seconds: int) -> TestRunRequest:
             "project_id": 1,
             "base_url": config.demo_url,
             "scenarios": [scenario],
+            # Every sample through InfluxDB: these tests are about what its outages do to it.
+            "metrics_mode": "precise",
         }
     )
 

@@ -28,6 +28,7 @@ PLAN = """
 project: 분석 데모
 spec: {demo}/docs
 title: analysis end to end
+metrics_mode: precise  # the findings read per-second series of every sample
 scenarios:
   - name: saturating
     endpoint: GET /limited

@@ -61,7 +61,12 @@ async def test_analyse_run_stream_and_summarise_the_demo(services_config: StackC
         )
         created = await asyncio.to_thread(
             demo._call, "POST", "/load-testing",
-            json={"title": "end to end", "scenarios": _test_scenarios(endpoints)},
+            # Every sample: the stored summary is checked against k6's own (the fast mode's
+            # summary comes from the aggregator's compact-point path).
+            json={
+                "title": "end to end", "scenarios": _test_scenarios(endpoints),
+                "metrics_mode": "precise",
+            },
         )  # fmt: skip
         test_id = created["test_id"]
         query = f"test_id={test_id}"

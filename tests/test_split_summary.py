@@ -91,6 +91,7 @@ async def test_three_runners_give_one_exact_summary(
             "project_id": 1,
             "base_url": f"http://127.0.0.1:{target.port}",
             "parallelism": 3,
+            "metrics_mode": "precise",  # the aggregator's summary over every runner's samples
             "scenarios": [
                 {
                     "name": "rate",

@@ -41,8 +41,11 @@ def test_defaults_render_the_whole_stack() -> None:
     deployments = by_kind(docs, "Deployment")
     assert set(deployments) == {
         f"mv-metric-vault-{name}"
-        for name in ("gateway", "spec-analyzer", "test-runner", "metrics-aggregator", "pod-watcher")
-    }
+        for name in (
+            "gateway", "spec-analyzer", "test-runner", "metrics-aggregator", "metrics-receiver",
+            "pod-watcher",
+        )
+    }  # fmt: skip
     assert set(by_kind(docs, "StatefulSet")) == {
         "mv-metric-vault-nats", "mv-metric-vault-influxdb", "mv-metric-vault-postgresql",
     }  # fmt: skip
@@ -57,6 +60,14 @@ def test_defaults_render_the_whole_stack() -> None:
     runner = by_kind(docs, "ConfigMap")["mv-metric-vault-test-runner"]["data"]
     assert runner["TEST_RUNNER_EXECUTOR"] == "kubernetes"
     assert runner["KUBERNETES_NAMESPACE"] == "mv"
+    # k6 Jobs push to the receiver by its Service's full name (they may run in another namespace).
+    assert runner["METRICS_RECEIVER_URL"] == "http://mv-metric-vault-metrics-receiver.mv.svc:9091"
+    receiver = deployments["mv-metric-vault-metrics-receiver"]["spec"]
+    assert (receiver["replicas"], receiver["strategy"]) == (1, {"type": "Recreate"})
+    (container,) = receiver["template"]["spec"]["containers"]
+    assert container["command"] == ["python", "-m", "mv_metrics_aggregator.receiver"]
+    service = by_kind(docs, "Service")["mv-metric-vault-metrics-receiver"]["spec"]
+    assert service["ports"][0]["port"] == 9091
     assert set(by_kind(docs, "Namespace")) == {"metric-vault-tests"}
     assert by_kind(docs, "Ingress") == {}
 

@@ -1451,6 +1451,8 @@ export interface components {
             headers?: {
                 [key: string]: string;
             };
+            /** @description How k6's samples reach the platform (MetricsMode); null or left out: the test-runner's default, fast */
+            metrics_mode?: components["schemas"]["MetricsMode"] | null;
             /**
              * One Runner Per Node
              * @description Kubernetes: no two runners of the test on one node (pod anti-affinity)
@@ -1589,6 +1591,19 @@ export interface components {
              */
             vus?: (number | null)[];
         };
+        /**
+         * MetricsMode
+         * @description How k6's samples reach the platform (README, "Metrics path").
+         *
+         *     ``fast``: k6 aggregates them itself and pushes native histograms over Prometheus remote write
+         *     to the metrics receiver, which stores compact per-second points; counts exact, one runner's
+         *     percentiles exact (k6's own end-of-test summary), percentiles merged over runners or over a
+         *     step of a chart within k6's histogram bound (``HISTOGRAM_ERROR_BOUND``).
+         *     ``precise``: every sample is written to InfluxDB (k6's influxdb output); every percentile
+         *     exact, at about 1.8x k6's CPU per request and a summary whose cost grows with the requests.
+         * @enum {string}
+         */
+        MetricsMode: "fast" | "precise";
         /**
          * Narrative
          * @description A summary written by a language model from the findings and figures: labelled as such.
@@ -2293,6 +2308,8 @@ export interface components {
             job_name: string | null;
             /** K6 Script File Name */
             k6_script_file_name: string | null;
+            /** @description How k6's samples were stored (fast: compact points, precise: every sample); null for a test from before metrics modes, which stored every sample */
+            metrics_mode?: components["schemas"]["MetricsMode"] | null;
             /**
              * Parallelism
              * @description k6 runners the test was split over

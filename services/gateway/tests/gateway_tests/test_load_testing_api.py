@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mv_contracts.runs import (
+    MetricsMode,
     RunStatus,
     TestFinished,
     TestFinishedEvent,
@@ -300,3 +301,35 @@ async def test_parallelism_reaches_the_runner_and_the_details(
     refused = await client.post("/load-testing", json=body | {"parallelism": 0})
     assert refused.status_code == 422
     assert [e["loc"] for e in refused.json()["detail"]] == [["body", "parallelism"]]
+
+
+async def test_metrics_mode_reaches_the_runner_and_the_details(
+    client: httpx.AsyncClient,
+    endpoints: dict[str, int],
+    commands: list[dict[str, Any]],
+    session: AsyncSession,
+) -> None:
+    body = original_body(endpoints["login"])
+    default = await client.post("/load-testing", json=body)
+    precise = await client.post("/load-testing", json=body | {"metrics_mode": "precise"})
+    for created, mode in ((default.json(), "fast"), (precise.json(), "precise")):
+        request = await command_for(commands, created["test_id"], "test.run.requested")
+        assert request["payload"]["metrics_mode"] == mode
+        details = await client.get(f"/test-history/{created['test_history_id']}/details")
+        assert details.json()["metrics_mode"] == mode  # stored from the request
+
+    # TEST_STARTED keeps what the runner ran; one from an older runner (no mode) changes nothing.
+    test_id = precise.json()["test_id"]
+    now = datetime.now(UTC)
+    for ran in (MetricsMode.FAST, None):
+        started = TestStarted(
+            test_id=test_id, executor="local", job_name="k6-z", script_name="s.js",
+            started_at=now, metrics_mode=ran,
+        )  # fmt: skip
+        await store_started(session, TestStartedEvent(correlation_id=test_id, payload=started))
+        details = await client.get(f"/test-history/{precise.json()['test_history_id']}/details")
+        assert details.json()["metrics_mode"] == "fast"
+
+    refused = await client.post("/load-testing", json=body | {"metrics_mode": "exact"})
+    assert refused.status_code == 422
+    assert [e["loc"] for e in refused.json()["detail"]] == [["body", "metrics_mode"]]

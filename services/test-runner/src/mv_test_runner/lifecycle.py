@@ -20,6 +20,7 @@ from mv_contracts import Envelope
 from mv_contracts.runs import (
     MAX_PARALLELISM,
     K6Counts,
+    MetricsMode,
     TestFinished,
     TestFinishedEvent,
     TestRunRequest,
@@ -84,13 +85,16 @@ class Lifecycle:
             return
         if requested_at is not None and datetime.now(UTC) - requested_at > self._timeout_after:
             reason = f"run request of {requested_at.isoformat()} expired before a runner took it"
-            await self._publish_finished(test_id, outcomes.not_started(reason), None)
+            await self._publish_finished(
+                test_id, outcomes.not_started(reason), None, mode=request.metrics_mode
+            )
             return
+        mode = request.metrics_mode
         try:
-            self._store.record(test_id, None)
+            self._store.record(test_id, None, metrics_mode=mode)
         except OSError as error:  # K6_SCRIPT_FILE_FOLDER not writable: say so, once
             reason = f"the runner cannot write its state folder: {error}"
-            await self._publish_finished(test_id, outcomes.not_started(reason), None)
+            await self._publish_finished(test_id, outcomes.not_started(reason), None, mode=mode)
             return
         cancelled = self._store.cancel_reason(test_id)
         if cancelled is not None:  # the cancel arrived before the run request
@@ -111,7 +115,7 @@ class Lifecycle:
         except StartError as error:
             await self._finish(test_id, outcomes.not_started(str(error)), None)
             return
-        self._store.record(test_id, started.started_at, started.job_name)
+        self._store.record(test_id, started.started_at, started.job_name, mode)
         if self._store.cancel_reason(test_id) is not None:
             # The cancel came while k6 was starting and found nothing to stop: stop it now. The
             # follow below then reports the run as cancelled.
@@ -127,6 +131,7 @@ class Lifecycle:
                 scenario_tag(i, s.name): s.name for i, s in enumerate(request.scenarios)
             },
             runners=started.runners,
+            metrics_mode=mode,
         )
         await self._publish(
             TEST_STARTED,
@@ -268,7 +273,12 @@ class Lifecycle:
         outcome: Outcome,
         started_at: datetime | None,
         counts: K6Counts | None = None,
+        *,
+        mode: MetricsMode | None = None,
     ) -> None:
+        """``mode``: the test's metrics mode when the store has none (a request never recorded);
+        None from the record of an older runner's run, which wrote every sample."""
+        record = self._store.get(test_id)
         payload = TestFinished(
             test_id=test_id,
             status=outcome.status,
@@ -279,6 +289,7 @@ class Lifecycle:
             executor=self._executor.kind,
             k6_counts=counts,
             runners=list(outcome.runners),
+            metrics_mode=record.metrics_mode if record is not None else mode,
         )
         await self._publish(
             TEST_FINISHED,

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
-from mv_contracts.runs import MAX_PARALLELISM
+from mv_contracts.runs import MAX_PARALLELISM, MetricsMode
 from mv_runtime.settings import InfluxDBSettings
+
+# The one place that states which k6 this project runs: scripts/bootstrap.sh builds the same
+# version for the tests, and tests/test_k6_version.py fails when the image, the chart, the
+# Dockerfile or the built k6 say otherwise.
+K6_VERSION = "2.2.0"
+
+
+@dataclass(frozen=True, slots=True)
+class K6Output:
+    """What a k6 run needs for one metrics mode: its output arguments and environment."""
+
+    args: tuple[str, ...]
+    env: dict[str, str]
 
 
 class Settings(InfluxDBSettings):
@@ -21,7 +35,9 @@ class Settings(InfluxDBSettings):
         default="local", description="local: a k6 process here; kubernetes: a Job"
     )
     k6_binary: str = Field(default="k6", description="k6 executable for the local executor")
-    k6_image: str = Field(default="grafana/k6:1.3.0", description="Image of the Kubernetes Job")
+    k6_image: str = Field(
+        default=f"grafana/k6:{K6_VERSION}", description="Image of the Kubernetes Job"
+    )
     k6_script_file_folder: Path = Field(
         default=Path("/mnt/k6-scripts"),
         description="Scripts (PVC mode) and, for the local executor, each run's state and log",
@@ -46,6 +62,21 @@ class Settings(InfluxDBSettings):
     k6_system_tags: str = Field(
         default="status,method,name,scenario,expected_response,error_code",
         description="System tags k6 keeps; no raw url tag (cardinality)",
+    )
+    metrics_receiver_url: str = Field(
+        default="http://127.0.0.1:9091",
+        description="The metrics receiver (python -m mv_metrics_aggregator.receiver) k6 pushes "
+        "to in the fast mode; a k6 Job must reach it, so in a cluster its Service's full name",
+    )
+    # Prometheus remote write (the fast mode), chosen with bench/metrics_path.py (README,
+    # "Metrics path"): native histograms cost k6 no more than trend stats and merge over runners.
+    k6_prometheus_rw_push_interval: str = Field(
+        default="1s", description="K6_PROMETHEUS_RW_PUSH_INTERVAL: one compact point per second"
+    )
+    k6_prometheus_rw_system_tags: str = Field(
+        default="scenario,status,expected_response,error_code",
+        description="K6_SYSTEM_TAGS of the fast mode: every tag set is a series of every push, "
+        "so only what the summary groups by (scenario; failures by status and error code)",
     )
     kubernetes_namespace: str = Field(default="default", description="Where Jobs run")
     scheduler_poll_interval: float = Field(default=15, gt=0, description="Seconds")
@@ -83,3 +114,22 @@ class Settings(InfluxDBSettings):
             "K6_INFLUXDB_TAGS_AS_FIELDS": self.k6_influxdb_tags_as_fields,
             "K6_SYSTEM_TAGS": self.k6_system_tags,
         }
+
+    def prometheus_rw_output_env(self) -> dict[str, str]:
+        """Environment of a k6 process or pod pushing to the metrics receiver (the fast mode)."""
+        return {
+            "K6_PROMETHEUS_RW_SERVER_URL": f"{self.metrics_receiver_url.rstrip('/')}/api/v1/write",
+            "K6_PROMETHEUS_RW_PUSH_INTERVAL": self.k6_prometheus_rw_push_interval,
+            # Trends as native histograms (mergeable over runners). The canonical name in the
+            # k6 of K6_VERSION; its legacy K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true does
+            # the same with a deprecation warning in every run's log.
+            "K6_FEATURES": "native-histograms",
+            "K6_SYSTEM_TAGS": self.k6_prometheus_rw_system_tags,
+        }
+
+    def k6_output(self, mode: MetricsMode) -> K6Output:
+        """k6's output of a run in ``mode`` (README, "Metrics path")."""
+        if mode is MetricsMode.PRECISE:
+            influxdb = f"influxdb={self.influxdb_output_url}"
+            return K6Output(("-o", influxdb), self.influxdb_output_env())
+        return K6Output(("-o", "experimental-prometheus-rw"), self.prometheus_rw_output_env())

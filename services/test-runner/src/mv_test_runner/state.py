@@ -1,6 +1,7 @@
 """What the runner remembers about each run, on disk, so a restart loses nothing.
 
-``<K6_SCRIPT_FILE_FOLDER>/lifecycle/<job name>/`` holds ``run.json`` (test id, start time, job),
+``<K6_SCRIPT_FILE_FOLDER>/lifecycle/<job name>/`` holds ``run.json`` (test id, start time, job,
+metrics mode),
 ``warned``, ``cancel`` (the cancel reason) and ``finished`` once the finished event went out.
 """
 
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from mv_contracts.runs import MetricsMode
+
 from .executors.base import job_name
 
 
@@ -19,6 +22,8 @@ class RunRecord:
     test_id: str
     started_at: datetime | None
     job_name: str | None = None
+    metrics_mode: MetricsMode | None = None
+    """None in a record of a runner older than metrics modes (its runs wrote every sample)."""
 
 
 class RunStore:
@@ -31,13 +36,20 @@ class RunStore:
     def known(self, test_id: str) -> bool:
         return (self._dir(test_id) / "run.json").exists()
 
-    def record(self, test_id: str, started_at: datetime | None, job: str | None = None) -> None:
+    def record(
+        self,
+        test_id: str,
+        started_at: datetime | None,
+        job: str | None = None,
+        metrics_mode: MetricsMode | None = None,
+    ) -> None:
         directory = self._dir(test_id)
         directory.mkdir(parents=True, exist_ok=True)
         data = {
             "test_id": test_id,
             "started_at": started_at.isoformat() if started_at else None,
             "job_name": job,
+            "metrics_mode": metrics_mode.value if metrics_mode else None,
         }
         tmp = directory / "run.json.tmp"
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -53,8 +65,12 @@ class RunStore:
         except (OSError, ValueError):
             return None
         started = data.get("started_at")
+        mode = data.get("metrics_mode")
         return RunRecord(
-            data["test_id"], datetime.fromisoformat(started) if started else None, data["job_name"]
+            data["test_id"],
+            datetime.fromisoformat(started) if started else None,
+            data["job_name"],
+            MetricsMode(mode) if mode else None,
         )
 
     def _flag(self, test_id: str, name: str, text: str = "") -> None:

@@ -31,12 +31,14 @@ async def echo() -> AsyncIterator[EchoServer]:
 
 
 @pytest.fixture
-def settings(stack: StackConfig, k6: str, tmp_path: Path) -> Settings:
+def settings(stack: StackConfig, receiver: StackConfig, k6: str, tmp_path: Path) -> Settings:
+    """k6 of the fast mode pushes to a real receiver, of the precise mode to InfluxDB."""
     return Settings(
         nats_url=stack.nats_url,
         influxdb_host=stack.host,
         influxdb_port=stack.influxdb_port,
         influxdb_database=stack.influxdb_database,
+        metrics_receiver_url=receiver.receiver_url,
         k6_binary=k6,
         k6_script_file_folder=tmp_path / "k6",
         cancel_grace_seconds=5,

@@ -27,6 +27,8 @@ class Received:
 @dataclass
 class EchoServer:
     status: int = 200
+    failing: bytes | None = None
+    """Requests whose target starts with this are answered 500 (the others ``status``)."""
     delay: float = 0.0
     requests: list[Received] = field(default_factory=list)
     port: int = 0
@@ -61,8 +63,9 @@ class EchoServer:
                 self.requests.append(Received(method.decode(), target, headers, body))
                 if self.delay:
                     await asyncio.sleep(self.delay)
+                failed = self.failing is not None and target.startswith(self.failing)
                 writer.write(
-                    f"HTTP/1.1 {self.status} X\r\nContent-Length: 2\r\n"
+                    f"HTTP/1.1 {500 if failed else self.status} X\r\nContent-Length: 2\r\n"
                     "Content-Type: text/plain\r\n\r\nok".encode()
                 )
                 await writer.drain()

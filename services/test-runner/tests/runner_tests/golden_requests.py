@@ -67,7 +67,8 @@ def multiple_scenarios() -> TestRunRequest:
 
 
 def korean() -> TestRunRequest:
-    """Korean (and the line separators JavaScript parsers once choked on) everywhere."""
+    """Korean (and the line separators JavaScript parsers once choked on) everywhere; the precise
+    metrics mode (the same script, another k6 output)."""
     return make_request(
         "http://주문.test.svc:8080",
         scenario(
@@ -86,6 +87,7 @@ def korean() -> TestRunRequest:
         scenario("😀 이모지", endpoint={"method": "GET", "path": "/"}),
         test_id="한국어-테스트-001",
         title="한국어 부하 테스트",
+        metrics_mode="precise",
         description='설명: "따옴표" 와 </script> 그리고 \\ 역슬래시',
     )
 

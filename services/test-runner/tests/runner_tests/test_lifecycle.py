@@ -9,6 +9,7 @@ from pathlib import Path
 
 from mv_contracts import Envelope
 from mv_contracts.runs import (
+    MetricsMode,
     RunStatus,
     TestFinishedEvent,
     TestStartedEvent,
@@ -86,8 +87,10 @@ async def test_success_publishes_started_then_one_finished(
     assert started[0].payload.executor == "local"
     assert started[0].payload.script is not None
     assert "export const options" in started[0].payload.script
+    assert started[0].payload.metrics_mode is MetricsMode.FAST  # the request's default
     finished = recorder.finished()
     assert finished.payload.status is RunStatus.SUCCEEDED
+    assert finished.payload.metrics_mode is MetricsMode.FAST
     assert finished.correlation_id == test_id
     assert len(echo.requests) == 1
 
@@ -141,7 +144,7 @@ async def test_restart_follows_running_and_finishes_ended_runs(
     still_running, ends_while_down = str(uuid.uuid4()), str(uuid.uuid4())
     await runs.run(long_run(echo.url, still_running))  # type: ignore[arg-type]
     short = scenario("short", "constant-vus", duration="1s")
-    await runs.run(make_request(echo.url, short, test_id=ends_while_down))
+    await runs.run(make_request(echo.url, short, test_id=ends_while_down, metrics_mode="precise"))
     await runs.close()  # the runner goes away; k6 processes do not
     executor = LocalExecutor(settings)
     while await executor.is_running(ends_while_down):  # noqa: ASYNC110 - another process
@@ -162,6 +165,13 @@ async def test_restart_follows_running_and_finishes_ended_runs(
         if isinstance(e, TestFinishedEvent)
     }
     assert statuses == {ends_while_down: RunStatus.SUCCEEDED, still_running: RunStatus.CANCELLED}
+    # The restarted runner tells each test's metrics mode from what it recorded at the start.
+    modes = {
+        e.payload.test_id: e.payload.metrics_mode
+        for e in second.of(TestFinishedEvent)
+        if isinstance(e, TestFinishedEvent)
+    }
+    assert modes == {ends_while_down: MetricsMode.PRECISE, still_running: MetricsMode.FAST}
     await restarted.reconcile()  # nothing left to do: no second finished event
     assert len(second.of(TestFinishedEvent)) == 2
 

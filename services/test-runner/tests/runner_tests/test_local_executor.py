@@ -39,6 +39,7 @@ async def test_run_stores_samples_under_the_test_id(
             response_time_target={"max_ms": 5000},
         ),
         test_id=test_id,
+        metrics_mode="precise",  # every sample, tags included (test_metrics_modes: the fast mode)
     )
     executor = LocalExecutor(settings)
     started = await executor.start(request, generate_script(request))

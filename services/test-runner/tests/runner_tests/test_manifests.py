@@ -12,6 +12,7 @@ from typing import Any
 import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 
+from mv_contracts.runs import MetricsMode
 from mv_test_runner.executors import segments
 from mv_test_runner.executors.base import job_name
 from mv_test_runner.executors.kubernetes import job_options
@@ -25,7 +26,7 @@ from mv_test_runner.executors.manifests import (
     run_manifests,
 )
 from mv_test_runner.script import generate_script
-from mv_test_runner.settings import Settings
+from mv_test_runner.settings import K6Output, Settings
 
 from . import golden_requests
 from .golden import check_yaml, files
@@ -34,10 +35,11 @@ K8S_VERSION = "1.33.0"
 # Every setting a case does not choose stays at its default, so a changed default shows too.
 CASES: dict[str, tuple[Any, dict[str, Any]]] = {
     # The plainest run: script in a ConfigMap, no Secret, TTL clean-up, default resources.
-    "constant-vus": (golden_requests.constant_vus, {}),
+    "constant-vus": (golden_requests.constant_vus, {}),  # the fast mode: remote write
     # Secret headers: a Secret beside the ConfigMap, read by the Job through envFrom.
     "secret-headers": (golden_requests.multiple_scenarios, {"kubernetes_namespace": "load"}),
-    # The original's PVC mode, the web dashboard, own resources and deadline, kept after the run.
+    # The original's PVC mode, the web dashboard, own resources and deadline, kept after the run;
+    # the precise metrics mode (k6's InfluxDB output).
     "pvc-dashboard-resources": (
         golden_requests.korean,
         {
@@ -69,7 +71,12 @@ def pinned(monkeypatch: pytest.MonkeyPatch) -> Any:
         monkeypatch.delenv(name.upper(), raising=False)
 
     def settings(**changes: Any) -> Settings:
-        return Settings(_env_file=None, influxdb_host="influxdb.metric-vault.svc", **changes)
+        return Settings(
+            _env_file=None,
+            influxdb_host="influxdb.metric-vault.svc",
+            metrics_receiver_url="http://metrics-receiver.metric-vault.svc:9091",
+            **changes,
+        )
 
     return settings
 
@@ -83,7 +90,14 @@ def build(case: str, settings: Settings) -> RunManifests:
     request = make()
     script = generate_script(request)
     name = job_name(request.test_id)
-    return run_manifests(name, request.test_id, job_options(settings), script.text, script.secrets)
+    return run_manifests(
+        name,
+        request.test_id,
+        job_options(settings),
+        script.text,
+        script.secrets,
+        metrics_mode=request.metrics_mode,
+    )
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -159,7 +173,16 @@ def test_what_each_case_creates(pinned: Any) -> None:
     spec = plain.job["spec"]
     assert (spec["backoffLimit"], spec["ttlSecondsAfterFinished"]) == (0, 3600)
     assert spec["template"]["spec"]["automountServiceAccountToken"] is False
-    assert "envFrom" not in spec["template"]["spec"]["containers"][0]
+    (container,) = spec["template"]["spec"]["containers"]
+    assert "envFrom" not in container
+    # The fast mode: remote write to the receiver, native histograms, a lean set of tags.
+    assert container["args"][2:4] == ["-o", "experimental-prometheus-rw"]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert env["K6_PROMETHEUS_RW_SERVER_URL"] == (
+        "http://metrics-receiver.metric-vault.svc:9091/api/v1/write"
+    )
+    assert env["K6_FEATURES"] == "native-histograms"
+    assert env["K6_SYSTEM_TAGS"] == "scenario,status,expected_response,error_code"
     secret = build("secret-headers", pinned(**CASES["secret-headers"][1]))
     assert secret.secret is not None
     assert secret.configmap is not None
@@ -171,6 +194,9 @@ def test_what_each_case_creates(pinned: Any) -> None:
     spec = pvc.job["spec"]
     (container,) = spec["template"]["spec"]["containers"]
     assert container["args"][-1] == pvc.script_path
+    # The precise mode: every sample into InfluxDB, as before metrics modes.
+    assert container["args"][2:4] == ["-o", "influxdb=http://influxdb.metric-vault.svc:8086/k6"]
+    assert "K6_PROMETHEUS_RW_SERVER_URL" not in str(container["env"])
     assert container["ports"] == [{"name": "dashboard", "containerPort": 5665}]
     assert spec["activeDeadlineSeconds"] == 2700
     assert "ttlSecondsAfterFinished" not in spec
@@ -197,8 +223,9 @@ def test_owner_patch_names_the_job() -> None:
 
 
 def test_an_invalid_manifest_is_caught_by_the_validator() -> None:
-    options = JobOptions("load", "grafana/k6:1.3.0", "http://i:8086/k6", {}, 1, True)
-    job = job_manifest("k6-x", "x", options, with_secret=False)
+    output = K6Output(("-o", "influxdb=http://i:8086/k6"), {})
+    options = JobOptions("load", "grafana/k6:2.2.0", {MetricsMode.PRECISE: output}, 1, True)
+    job = job_manifest("k6-x", "x", options, with_secret=False, metrics_mode=MetricsMode.PRECISE)
     valid(job)
     job["spec"]["backoffLimit"] = "zero"
     with pytest.raises(kubernetes_validate.ValidationError):

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from mv_contracts.runs import scenario_tag
 from mv_test_runner.script import generate_script, is_secret_header
+from mv_test_runner.script.counts import SUMMARY_TREND_STATS
 from mv_test_runner.script.generator import build_url
 
 from .conftest import k6_inspect
@@ -61,6 +62,8 @@ def test_each_executor_reaches_k6_with_its_options(executor: str, k6: str, tmp_p
         else:
             assert parsed[K6_NAMES[field]] == value, field
     assert options["tags"] == {"testid": "t-0001"}
+    # What handleSummary reads: every statistic of the response times, med as the p50.
+    assert options["summaryTrendStats"] == SUMMARY_TREND_STATS
 
 
 def test_thresholds_per_scenario_submetric(k6: str, tmp_path: Path) -> None:
@@ -76,11 +79,13 @@ def test_thresholds_per_scenario_submetric(k6: str, tmp_path: Path) -> None:
     # Each scenario also gets the always-passing thresholds that make k6 count it on its own.
     counting = {f"http_reqs{{scenario:{key}}}": ["count>=0"] for key in keys}
     targets = {
-        "http_req_duration{scenario:s01_fast}": ["p(99.9)<250"],
+        "http_req_duration{scenario:s01_fast}": ["p(99.9)<250", "max>=0"],
         "http_req_failed{scenario:s01_fast}": ["rate>=0"],
+        "http_req_duration{scenario:s02_reliable}": ["max>=0"],
         "http_req_failed{scenario:s02_reliable}": ["rate<0.015", "rate>=0"],
-        "http_req_duration{scenario:s03_both}": ["p(95)<500"],
+        "http_req_duration{scenario:s03_both}": ["p(95)<500", "max>=0"],
         "http_req_failed{scenario:s03_both}": ["rate<0", "rate>=0"],
+        "http_req_duration{scenario:s04_none}": ["max>=0"],
         "http_req_failed{scenario:s04_none}": ["rate>=0"],
     }
     assert options["thresholds"] == counting | targets

@@ -55,6 +55,9 @@ class TestPlan(BaseModel):
     base_url: str | None = None
     target_tps: float | None = None
     headers: dict[str, str] = Field(default_factory=dict)
+    metrics_mode: str | None = Field(
+        default=None, description="fast or precise (the gateway checks it); none: its default"
+    )
     scenarios: list[PlanScenario] = Field(min_length=1)
 
     def load_test(self, endpoint_ids: dict[tuple[str, str], int]) -> dict[str, Any]:
@@ -68,7 +71,7 @@ class TestPlan(BaseModel):
                 {**s.options(), "endpoint_id": endpoint_ids[s.route]} for s in self.scenarios
             ],
         }
-        for key in ("description", "base_url", "target_tps"):
+        for key in ("description", "base_url", "target_tps", "metrics_mode"):
             if getattr(self, key) is not None:
                 body[key] = getattr(self, key)
         if self.headers:

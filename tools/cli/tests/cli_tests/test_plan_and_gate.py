@@ -38,6 +38,13 @@ def test_a_plan_becomes_the_load_test_body(tmp_path: Path) -> None:
     body = plan.load_test({("GET", "/products"): 3, ("POST", "/orders"): 7})
     assert body["title"] == "nightly"
     assert body["target_tps"] == 50
+    assert "metrics_mode" not in body  # the gateway's default
+    assert (
+        load_plan(write(tmp_path, PLAN + "metrics_mode: precise\n")).load_test(
+            {("GET", "/products"): 3, ("POST", "/orders"): 7}
+        )["metrics_mode"]
+        == "precise"
+    )
     first, second = body["scenarios"]
     assert first == {
         "name": "상품 목록",

@@ -33,6 +33,9 @@ class StackConfig(BaseSettings):
     postgres_user: str = "metricvault"
     postgres_database: str = "metric_vault"
     gateway_port: int = 8000
+    receiver_port: int = Field(
+        default=9091, description="The metrics receiver k6 pushes to in the fast metrics mode"
+    )
     demo_port: int = Field(default=8080, description="The demo API of examples/demo-api")
     database: Literal["sqlite", "postgres"] = Field(
         default="sqlite", description="The gateway's store: SQLite (embedded default) or PostgreSQL"
@@ -61,6 +64,10 @@ class StackConfig(BaseSettings):
     def k6_scripts_dir(self) -> Path:
         """The local executor's folder: scripts, logs and pid files of every k6 run."""
         return self.dir / "k6-scripts"
+
+    @property
+    def receiver_url(self) -> str:
+        return f"http://{self.host}:{self.receiver_port}"
 
     @property
     def demo_url(self) -> str:
@@ -100,6 +107,10 @@ class StackConfig(BaseSettings):
             "LOG_LEVEL": self.log_level,
             "K6_SCRIPT_FILE_FOLDER": str(self.k6_scripts_dir),
             "TEST_RUNNER_EXECUTOR": "local",
+            # The metrics receiver listens there, and the test-runner points k6 at it.
+            "RECEIVER_HOST": self.host,
+            "RECEIVER_PORT": str(self.receiver_port),
+            "METRICS_RECEIVER_URL": self.receiver_url,
         }
         k6 = self.k6_binary()
         if k6:

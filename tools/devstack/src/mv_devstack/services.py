@@ -1,4 +1,5 @@
-"""The five Metric Vault services as processes of the stack."""
+"""The five Metric Vault services as processes of the stack, and the metrics receiver (a second
+process of the metrics-aggregator: k6 pushes to it in the fast metrics mode)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from .config import REPO_ROOT, StackConfig
 from .credentials import AdminCredentials, ensure_admin
 from .processes import ManagedProcess, StackError, wait_until
 
+RECEIVER = "metrics-receiver"
 SERVICES = {
     "gateway": "mv_gateway",
     "spec-analyzer": "mv_spec_analyzer",
     "test-runner": "mv_test_runner",
     "metrics-aggregator": "mv_metrics_aggregator",
+    RECEIVER: "mv_metrics_aggregator.receiver",
     "pod-watcher": "mv_pod_watcher",
 }
 
@@ -26,10 +29,19 @@ def service_process(config: StackConfig, name: str) -> ManagedProcess:
         command=[sys.executable, "-m", SERVICES[name]],
         run_dir=config.dir / "run",
         log_dir=config.dir / "logs",
-        ports=[("gateway", config.gateway_port)] if name == "gateway" else [],
+        ports=_ports(config, name),
         env={**config.service_environment(), "LOG_FORMAT": "json"},
         cwd=REPO_ROOT,
     )
+
+
+def _ports(config: StackConfig, name: str) -> list[tuple[str, int]]:
+    """The ports a process listens on; the label names its MV_<LABEL>_PORT setting."""
+    if name == "gateway":
+        return [("gateway", config.gateway_port)]
+    if name == RECEIVER:
+        return [("receiver", config.receiver_port)]
+    return []
 
 
 def demo_api_process(config: StackConfig) -> ManagedProcess:
@@ -60,11 +72,33 @@ def start_demo_api(config: StackConfig) -> ManagedProcess:
     return process
 
 
+def start_receiver(config: StackConfig) -> ManagedProcess:
+    """The metrics receiver alone, once it answers (tests of k6 pushing to it)."""
+    process = service_process(config, RECEIVER)
+    process.start(config.host)
+    try:
+        _wait_for_receiver(config, process)
+    except BaseException:
+        process.stop()
+        raise
+    return process
+
+
+def _wait_for_receiver(config: StackConfig, process: ManagedProcess) -> None:
+    def answering() -> bool:
+        try:
+            return httpx.get(f"{config.receiver_url}/stats", timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(answering, what="metrics receiver", timeout=30, process=process)
+
+
 def start_services(
     config: StackConfig, admin: AdminCredentials | None = None
 ) -> list[ManagedProcess]:
-    """Start the five services, the gateway with the stack's admin (made on the first start);
-    if one cannot start, stop the others again and say why."""
+    """Start the services and the receiver, the gateway with the stack's admin (made on the first
+    start); if one cannot start, stop the others again and say why."""
     processes = [service_process(config, name) for name in SERVICES]
     processes[0].env.update((admin or ensure_admin(config)).gateway_environment())
     try:
@@ -87,6 +121,8 @@ def _wait_for_services(config: StackConfig, processes: list[ManagedProcess]) -> 
             return False
 
     wait_until(gateway_up, what="gateway", timeout=60, process=processes[0])
+    receiver = next(p for p in processes if p.name == RECEIVER)
+    _wait_for_receiver(config, receiver)
     # The workers have no port to probe; one that cannot start exits within a second or two.
     time.sleep(2)
     for process in processes[1:]:

@@ -2,7 +2,8 @@
 
 - ``TEST_STARTED``: status running (unless the test already finished: events of different
   subjects may arrive out of order), executor, job name, script file name, the k6 runners
-  (:mod:`.runners`); the script itself goes into ``test_script``.
+  (:mod:`.runners`), the metrics mode the runner chose (the request's; stored from the
+  request already, this keeps what ran); the script itself goes into ``test_script``.
 - ``TEST_WARNING``: the warning becomes the status reason of a still running test.
 - ``TEST_FINISHED``: the final status and the reason as the test-runner gave it (the runner
   alone decides what a run's end means), each runner's own ending if it gave them,
@@ -48,6 +49,8 @@ async def store_started(session: AsyncSession, event: TestStartedEvent) -> None:
     test.job_name = started.job_name
     test.k6_script_file_name = started.script_name
     test.runners = runners.on_started(test.runners, started)
+    if started.metrics_mode is not None:  # None from a runner older than metrics modes
+        test.metrics_mode = started.metrics_mode.value
     if started.script is not None:
         await TestRuns(session).store_script(test.id, started.script)
 

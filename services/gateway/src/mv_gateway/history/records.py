@@ -53,6 +53,7 @@ class TestRuns:
         target_tps: float | None,
         scenarios: Sequence[NewScenario],
         started_by: str | None = None,
+        metrics_mode: str | None = None,
     ) -> TestHistory:
         """The test, its scenarios and their stages, in the caller's transaction."""
         test = TestHistory(
@@ -64,6 +65,7 @@ class TestRuns:
             status=PENDING,
             is_completed=False,
             started_by=started_by,
+            metrics_mode=metrics_mode,
         )
         self.session.add(test)
         await self.session.flush()

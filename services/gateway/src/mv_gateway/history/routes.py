@@ -149,6 +149,7 @@ async def test_details(test_history_id: TestHistoryId, session: SessionDep) -> T
         target_tps=t.target_tps,
         parallelism=(t.run_request or {}).get("parallelism", 1),
         runners=runner_states(t),
+        metrics_mode=t.metrics_mode,
         tested_at=t.tested_at,
         completed_at=t.completed_at,
         is_completed=t.is_completed,

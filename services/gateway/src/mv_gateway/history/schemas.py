@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from mv_contracts.metrics import FIGURE_NAMES, PercentileSource
+from mv_contracts.runs import MetricsMode
 
 from .figures import EXAMPLE, LIST_FIGURES, TREND_FIGURES, SortField, example, with_figures
 from .queries import SortOrder
@@ -174,6 +175,11 @@ class TestDetailsRead(BaseModel):
     parallelism: int = Field(default=1, description="k6 runners the test was split over")
     runners: list[RunnerRead] = Field(
         default_factory=list, description="Each k6 runner and its state; empty before k6 starts"
+    )
+    metrics_mode: MetricsMode | None = Field(
+        default=None,
+        description="How k6's samples were stored (fast: compact points, precise: every "
+        "sample); null for a test from before metrics modes, which stored every sample",
     )
     tested_at: datetime
     completed_at: datetime | None

@@ -133,6 +133,8 @@ def build_request(
                 "headers": headers,
                 "parallelism": body.parallelism,
                 "one_runner_per_node": body.one_runner_per_node,
+                # Left out when the body has none: the contract's default applies.
+                **({"metrics_mode": body.metrics_mode} if body.metrics_mode else {}),
                 "scenarios": [
                     scenario_request(s, endpoints[s.endpoint_id]) for s in body.scenarios
                 ],

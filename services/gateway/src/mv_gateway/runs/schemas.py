@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, create_model
 
 from mv_contracts.common import DbId, Name, Text
-from mv_contracts.runs import EndpointCall, Headers, ScenarioRequest, TestRunRequest
+from mv_contracts.runs import EndpointCall, Headers, MetricsMode, ScenarioRequest, TestRunRequest
 from mv_gateway.history import RunnerRead
 
 # The contract's fields a scenario of the API takes; the API names a stored endpoint instead of
@@ -85,6 +85,11 @@ class LoadTestCreate(BaseModel):
     parallelism: int = copy(TestRunRequest.model_fields["parallelism"])  # type: ignore[assignment]
     one_runner_per_node: bool = copy(  # type: ignore[assignment]
         TestRunRequest.model_fields["one_runner_per_node"]
+    )
+    metrics_mode: MetricsMode | None = Field(
+        default=None,
+        description="How k6's samples reach the platform (MetricsMode); null or left out: the "
+        "test-runner's default, " + TestRunRequest.model_fields["metrics_mode"].default.value,
     )
 
 

@@ -124,6 +124,7 @@ async def start_run(
         request.target_tps,
         new_scenarios(request),
         started_by=actor.actor,
+        metrics_mode=request.metrics_mode.value,
     )
     await AuditLog(session).record(
         actor,

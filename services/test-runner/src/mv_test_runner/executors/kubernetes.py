@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import structlog
 
-from mv_contracts.runs import K6Counts, RunnerInfo, RunStatus, TestRunRequest
+from mv_contracts.runs import K6Counts, MetricsMode, RunnerInfo, RunStatus, TestRunRequest
 from mv_test_runner.script import GeneratedScript
 from mv_test_runner.script.counts import parse_counts, summed
 from mv_test_runner.settings import Settings
@@ -46,8 +46,7 @@ def job_options(settings: Settings) -> JobOptions:
     return JobOptions(
         namespace=settings.kubernetes_namespace,
         image=settings.k6_image,
-        influxdb_output_url=settings.influxdb_output_url,
-        output_env=settings.influxdb_output_env(),
+        outputs={mode: settings.k6_output(mode) for mode in MetricsMode},
         timeout_hours=settings.scheduler_job_timeout_hours,
         auto_delete=settings.auto_delete_completed_jobs,
         storage=settings.k6_script_storage,
@@ -103,6 +102,7 @@ class KubernetesExecutor:
             script.secrets,
             parallelism=request.parallelism,
             one_per_node=request.one_runner_per_node,
+            metrics_mode=request.metrics_mode,
         )
         created: list[tuple[Any, str]] = []  # delete function and name of what this start made
         made: list[Any] = []

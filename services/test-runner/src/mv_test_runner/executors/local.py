@@ -1,4 +1,5 @@
-"""The local executor: a k6 process on this machine writing to InfluxDB (the embedded default).
+"""The local executor: a k6 process on this machine (the embedded default), its output chosen by
+the request's metrics mode (:meth:`Settings.k6_output`: the receiver, or InfluxDB).
 
 Each run has a directory ``<K6_SCRIPT_FILE_FOLDER>/runs/<job name>/`` with ``script.js``, the
 captured output ``k6.log``, ``pid`` and, once k6 has ended, ``exit_code``. k6 runs under a small
@@ -27,7 +28,7 @@ from mv_contracts.runs import TEST_ID_TAG, K6Counts, TestRunRequest
 from mv_runtime.processes import pid_alive
 from mv_test_runner.script import GeneratedScript
 from mv_test_runner.script.counts import parse_counts, summed
-from mv_test_runner.settings import Settings
+from mv_test_runner.settings import K6Output, Settings
 
 from . import outcomes, segments
 from .base import Started, StartError, job_name
@@ -37,9 +38,6 @@ from .together import NotReady, Runner, start_together
 # The wrapper ignores SIGTERM itself (k6 gets it and stops gracefully), then records k6's code.
 _WRAPPER = 'trap "" TERM; "$0" "$@"; echo $? > "$MV_EXIT_FILE"'
 POLL_SECONDS = 0.5
-
-
-SUMMARY_TREND_STATS = "avg,min,med,max,p(90),p(95),p(99),count"
 
 
 class LocalExecutor:
@@ -62,21 +60,24 @@ class LocalExecutor:
         return split or [directory]
 
     def command(
-        self, test_id: str, script: Path, folder: Path | None = None, extra: list[str] | None = None
+        self,
+        test_id: str,
+        script: Path,
+        output: K6Output,
+        folder: Path | None = None,
+        extra: list[str] | None = None,
     ) -> list[str]:
         # k6's own end-of-test summary is kept in the runner's folder (summary.json), so a stored
-        # summary can always be checked against what k6 itself counted.
+        # summary can always be checked against what k6 itself counted; its statistics are the
+        # script's summaryTrendStats (script.counts).
         return [
             self._settings.k6_binary,
             "run",
             "--no-color",
             "--quiet",
-            "-o",
-            f"influxdb={self._settings.influxdb_output_url}",
+            *output.args,
             "--tag",
             f"{TEST_ID_TAG}={test_id}",
-            "--summary-trend-stats",
-            SUMMARY_TREND_STATS,
             "--summary-export",
             str((folder or script.parent) / "summary.json"),
             *(extra or []),
@@ -100,6 +101,7 @@ class LocalExecutor:
         except OSError as error:
             raise StartError(f"cannot write the script to {directory}: {error}") from error
         apis: list[Runner] = []
+        output = self._settings.k6_output(request.metrics_mode)
         try:
             for info, folder in zip(runners, folders, strict=True):
                 extra = segments.segment_args(info.index, count)
@@ -107,7 +109,7 @@ class LocalExecutor:
                     address = f"127.0.0.1:{_free_port()}"
                     extra += ["--paused", "--address", address]
                     apis.append(Runner(info.index, info.name, f"http://{address}"))
-                await self._spawn(request.test_id, script_file, folder, extra, script.env)
+                await self._spawn(request.test_id, script_file, folder, extra, script.env, output)
             if apis:
                 await start_together(apis, self._ended, self._settings.runner_ready_seconds)
         except (StartError, NotReady) as error:
@@ -128,11 +130,17 @@ class LocalExecutor:
         return self._outcome_of(folder).reason or "k6 ended"
 
     async def _spawn(
-        self, test_id: str, script_file: Path, folder: Path, extra: list[str], env: dict[str, str]
+        self,
+        test_id: str,
+        script_file: Path,
+        folder: Path,
+        extra: list[str],
+        env: dict[str, str],
+        output: K6Output,
     ) -> None:
         environment = {
             **os.environ,
-            **self._settings.influxdb_output_env(),
+            **output.env,
             **env,
             "MV_EXIT_FILE": str(folder / "exit_code"),
         }
@@ -142,7 +150,7 @@ class LocalExecutor:
                 "sh",
                 "-c",
                 _WRAPPER,
-                *self.command(test_id, script_file, folder, extra),
+                *self.command(test_id, script_file, output, folder, extra),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log,
                 stderr=asyncio.subprocess.STDOUT,

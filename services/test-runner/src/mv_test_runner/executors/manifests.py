@@ -2,7 +2,8 @@
 
 A run is a ConfigMap holding the script (or, in the original's PVC mode, a file on the claim
 K6_DEFAULT_PVC under K6_SCRIPT_FILE_FOLDER), a Secret holding the secret headers' values, and a
-Job running the pinned k6 image with the InfluxDB output. All carry the label ``RUN_LABEL`` =
+Job running the pinned k6 image with the output of the test's metrics mode (``JobOptions.outputs``:
+remote write to the metrics receiver, or InfluxDB). All carry the label ``RUN_LABEL`` =
 job name and the annotation ``TEST_ID_ANNOTATION`` = test id. Once the Job exists,
 :func:`owner_patch` makes it the owner of the ConfigMap and Secret. Golden files of whole runs:
 tests/runner_tests/golden/.
@@ -19,7 +20,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mv_contracts.runs import TEST_ID_TAG
+from mv_contracts.runs import TEST_ID_TAG, MetricsMode
+from mv_test_runner.settings import K6Output
 
 from .segments import segment_args
 
@@ -35,8 +37,8 @@ DASHBOARD_PORT = 5665
 class JobOptions:
     namespace: str
     image: str
-    influxdb_output_url: str
-    output_env: dict[str, str]
+    outputs: dict[MetricsMode, K6Output]
+    """k6's output arguments and environment per metrics mode (``Settings.k6_output``)."""
     timeout_hours: float
     auto_delete: bool
     storage: Literal["configmap", "pvc"] = "configmap"
@@ -107,11 +109,13 @@ def job_manifest(
     *,
     with_secret: bool,
     split: Split | None = None,
+    metrics_mode: MetricsMode = MetricsMode.FAST,
 ) -> dict[str, Any]:
     """The k6 Job; ``with_secret`` adds ``envFrom`` the Secret named ``name``. With ``split``, the
     Job of that runner: named ``<name>-<index>``, paused until resumed, its segment only."""
     job = name if split is None else f"{name}-{split.index}"
-    env = [{"name": k, "value": v} for k, v in sorted(options.output_env.items())]
+    output = options.outputs[metrics_mode]
+    env = [{"name": k, "value": v} for k, v in sorted(output.env.items())]
     ports: list[dict[str, Any]] = []
     if options.dashboard:
         env += [
@@ -135,8 +139,7 @@ def job_manifest(
         "args": [
             "run",
             "--no-color",
-            "-o",
-            f"influxdb={options.influxdb_output_url}",
+            *output.args,
             "--tag",
             f"{TEST_ID_TAG}={test_id}",
             *_split_args(split, options),
@@ -228,6 +231,7 @@ def run_manifests(
     *,
     parallelism: int = 1,
     one_per_node: bool = False,
+    metrics_mode: MetricsMode = MetricsMode.FAST,
 ) -> RunManifests:
     namespace = options.namespace
     splits: list[Split | None] = (
@@ -237,7 +241,14 @@ def run_manifests(
     )
     return RunManifests(
         jobs=[
-            job_manifest(name, test_id, options, with_secret=bool(secrets), split=split)
+            job_manifest(
+                name,
+                test_id,
+                options,
+                with_secret=bool(secrets),
+                split=split,
+                metrics_mode=metrics_mode,
+            )
             for split in splits
         ],
         configmap=None

@@ -6,8 +6,9 @@ bodies are sent with ``JSON.stringify`` and ``Content-Type: application/json``. 
 (see :mod:`.secrets`) are replaced by ``__ENV`` look-ups: their values travel in
 :attr:`GeneratedScript.secrets`, which the executors hand to k6 as environment variables.
 
-The script ends with the ``handleSummary`` of :mod:`.counts`, which logs k6's own count of the
-run for the platform to check the stored samples against.
+The script ends with the ``handleSummary`` of :mod:`.counts`, which logs k6's own count and
+response times of the run for the platform to check the stored figures against (and, in the fast
+mode, to take one runner's exact percentiles from).
 
 Tags: ``testid`` on every sample (``options.tags``, and the executors add ``--tag``), k6's own
 ``scenario`` tag is the scenario key ``scenario_tag(i, name)``, each request carries ``name`` =
@@ -31,7 +32,7 @@ from mv_contracts.runs import (
     scenario_tag,
 )
 
-from .counts import counting_thresholds, handle_summary
+from .counts import SUMMARY_TREND_STATS, counting_thresholds, handle_summary
 from .secrets import ENV_PREFIX, is_secret_header
 
 # Characters a path template may keep as they are; everything else is percent-encoded UTF-8.
@@ -149,6 +150,7 @@ def build_options(request: TestRunRequest) -> dict[str, Any]:
     return {
         "tags": {TEST_ID_TAG: request.test_id},
         "discardResponseBodies": True,
+        "summaryTrendStats": SUMMARY_TREND_STATS,
         "scenarios": scenarios,
         "thresholds": all_thresholds,
     }
