@@ -61,12 +61,8 @@ async def test_analyse_run_stream_and_summarise_the_demo(services_config: StackC
         )
         created = await asyncio.to_thread(
             demo._call, "POST", "/load-testing",
-            # Every sample: the stored summary is checked against k6's own (the fast mode's
-            # summary comes from the aggregator's compact-point path).
-            json={
-                "title": "end to end", "scenarios": _test_scenarios(endpoints),
-                "metrics_mode": "precise",
-            },
+            # The default metrics mode (fast): compact points, k6's own response times.
+            json={"title": "end to end", "scenarios": _test_scenarios(endpoints)},
         )  # fmt: skip
         test_id = created["test_id"]
         query = f"test_id={test_id}"
@@ -103,6 +99,9 @@ async def test_analyse_run_stream_and_summarise_the_demo(services_config: StackC
     )
     metrics = k6_summary["metrics"]
     ours = details["figures"]
+    assert details["metrics_mode"] == "fast"
+    # One runner: the percentiles are k6's own, so exact.
+    assert (details["percentile_source"], details["percentile_error_bound"]) == ("k6_summary", 0)
     assert ours["total_requests"] == metrics["http_reqs"]["count"]
     assert ours["failed_requests"] == metrics["http_req_failed"]["passes"]
     assert ours["failed_requests"] > 0
