@@ -2,14 +2,14 @@
 // shows only the fields its executor takes, a stages editor with the load shape, targets,
 // parameters, headers and a JSON body pre-filled from the spec. Start sends POST /load-testing.
 import { useMemo, useState } from "preact/hooks";
-import { ApiError, api, type EndpointRead, type LoadTestCreate, type PlanRead, type SpecRead, type TestDetails } from "../api/client";
+import { ApiError, HISTOGRAM_ERROR_BOUND, api, type EndpointRead, type LoadTestCreate, type MetricsMode, type PlanRead, type SpecRead, type TestDetails } from "../api/client";
 import { SavePlan, ScriptPreview } from "../components/BuilderExtras";
 import { useAccess } from "../lib/auth";
 import { EndpointBrowser } from "../components/EndpointBrowser";
 import { LoadShape } from "../components/LoadShape";
 import { Async, ErrorNote, Method } from "../components/ui";
 import { useI18n } from "../i18n";
-import { formatSeconds } from "../lib/format";
+import { formatPercent, formatSeconds } from "../lib/format";
 import { type ScenarioForm, checkBody, newScenario, shapeOf, toScenarioCreate } from "../lib/scenario";
 import { testPlannedSeconds } from "../lib/stages";
 import { useAsync } from "../lib/useAsync";
@@ -46,7 +46,7 @@ export function Builder({ projectId, from, planId }: { projectId: number; from?:
 function Form({ projectId, endpoints, specs, previous, plan: loadedPlan }: {
   projectId: number; endpoints: EndpointRead[]; specs: SpecRead[]; previous: TestDetails | null; plan: PlanRead | null;
 }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { can } = useAccess();
   const [plan, setPlan] = useState(loadedPlan);
   const request = loadedPlan?.test ?? (previous ? startedRun(previous.id)?.request : null);
@@ -58,6 +58,8 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan }: {
     Object.entries(request?.headers ?? {}).map(([key, value]) => ({ key, value })));
   const [scenarios, setScenarios] = useState<ScenarioForm[]>(() => (loadedPlan ? formsFromPlan(loadedPlan.test, endpoints)
     : previous ? formsFromRun(previous, endpoints, request) : []));
+  const [parallelism, setParallelism] = useState(String(request?.parallelism ?? 1));
+  const [metricsMode, setMetricsMode] = useState<MetricsMode>(request?.metrics_mode ?? "fast");
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
   const picked = useMemo(() => new Set(scenarios.map((s) => s.endpoint.id)), [scenarios]);
@@ -81,7 +83,7 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan }: {
       title: title.trim(), description: description.trim() || null, project_id: projectId,
       base_url: baseUrl.trim() || null, target_tps: targetTps ? Number(targetTps) : null,
       headers: pairs, scenarios: scenarios.map(toScenarioCreate),
-      parallelism: 1, one_runner_per_node: false,
+      parallelism: Number(parallelism) || 1, one_runner_per_node: false, metrics_mode: metricsMode,
     };
   };
 
@@ -126,6 +128,13 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan }: {
             aria-describedby="base-url-hint" onInput={(e) => setBaseUrl(e.currentTarget.value)} /></label>
             <span class="hint" id="base-url-hint">{t("builder.baseUrlHint")}</span></div>
           <label>{t("builder.targetTps")}<input name="target_tps" type="number" min="0" step="any" value={targetTps} onInput={(e) => setTargetTps(e.currentTarget.value)} /></label>
+          <div class="field"><label>{t("runners.count")}<input name="parallelism" type="number" min="1" max="10" step="1" value={parallelism}
+            aria-describedby="parallelism-hint" onInput={(e) => setParallelism(e.currentTarget.value)} /></label>
+            <span class="hint" id="parallelism-hint">{t("runners.countHint")}</span></div>
+          <div class="field"><label>{t("mode.label")}<select name="metrics_mode" value={metricsMode} aria-describedby="metrics-mode-hint"
+            onChange={(e) => setMetricsMode(e.currentTarget.value as MetricsMode)}>
+            <option value="fast">{t("mode.fast")}</option><option value="precise">{t("mode.precise")}</option></select></label>
+            <span class="hint" id="metrics-mode-hint">{metricsMode === "fast" ? t("mode.fastHint", { bound: formatPercent(HISTOGRAM_ERROR_BOUND, locale) }) : t("mode.preciseHint")}</span></div>
           <label class="span2">{t("builder.description")}<textarea name="description" rows={2} value={description} onInput={(e) => setDescription(e.currentTarget.value)} /></label>
         </div>
         <KeyValues legend={t("builder.commonHeaders")} pairs={headers} onChange={setHeaders} secrets />

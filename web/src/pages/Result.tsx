@@ -1,7 +1,7 @@
 // A finished test: every stored figure overall and per scenario, targets met or missed, the
 // stored series with the pods beside them, the k6 script, run again, compare, download.
 import { useMemo, useState } from "preact/hooks";
-import { api, type Figures, type LiveSummary, type RunnerRead, type TestDetails } from "../api/client";
+import { HISTOGRAM_ERROR_BOUND, api, type Figures, type LiveSummary, type RunnerRead, type TestDetails } from "../api/client";
 import { AnalysisSection } from "../components/Analysis";
 import { IncompleteBanner, SummaryNote } from "../components/SummaryNote";
 import { PodCharts, ScenarioComparison, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
@@ -106,6 +106,7 @@ export function Result({ test, onSummary }: { test: TestDetails; onSummary?: () 
           <Tile label={t("fig.errorRate")} value={formatPercent(f.avg_error_rate, locale)} tone={(f.avg_error_rate ?? 0) > 0 ? "bad" : "good"} />
           <Tile label={t("fig.duration")} value={formatSeconds(f.test_duration)} />
         </div>
+        <PercentileNote test={test} />
         {overallVerdicts.length > 0 && <Verdicts list={overallVerdicts} />}
       </section>
       <FiguresTable test={test} />
@@ -118,6 +119,19 @@ export function Result({ test, onSummary }: { test: TestDetails; onSummary?: () 
       <Script testId={test.test_id} />
       <AnalysisSection historyId={test.id} />
     </>
+  );
+}
+
+/** Where the percentiles come from and how far they can be off, in the user's words. */
+function PercentileNote({ test }: { test: TestDetails }) {
+  const { t, locale } = useI18n();
+  const source = test.percentile_source;
+  if (!source) return null;
+  const bound = formatPercent(test.percentile_error_bound || HISTOGRAM_ERROR_BOUND, locale);
+  return (
+    <p class="muted small percentile-note">
+      {t(`pct.${source}`, { bound })}{test.metrics_mode === "fast" && ` ${t("pct.series", { bound: formatPercent(HISTOGRAM_ERROR_BOUND, locale) })}`}
+    </p>
   );
 }
 

@@ -1,0 +1,17 @@
+"""Values the web UI needs before the API has answered and that OpenAPI cannot carry are
+copied into ``web/src/api/client.ts``; each copy must equal the contract's value."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mv_contracts.metrics import HISTOGRAM_ERROR_BOUND
+
+CLIENT = Path(__file__).parents[4] / "web" / "src" / "api" / "client.ts"
+
+
+def test_the_uis_histogram_bound_is_the_contracts() -> None:
+    found = re.search(r"export const HISTOGRAM_ERROR_BOUND = ([0-9.]+);", CLIENT.read_text())
+    assert found, "web/src/api/client.ts no longer states HISTOGRAM_ERROR_BOUND"
+    assert float(found.group(1)) == round(HISTOGRAM_ERROR_BOUND, 4)
