@@ -106,6 +106,7 @@ export type Finding = Schemas["Finding"];
 export type Comparison = Schemas["Comparison"];
 export type PlanRead = Schemas["PlanRead"];
 export type PlanWrite = Schemas["PlanWrite"];
+export type DiscoveredServer = Schemas["DiscoveredServerRead"];
 
 /** null when the server answers 404 (nothing stored yet), the error otherwise. */
 async function orNull<T>(call: Promise<T>): Promise<T | null> {
@@ -145,6 +146,8 @@ export const api = {
   analyse: (body: Schemas["AnalyseRequest"]) =>
     request<AnalysisRead>("POST", "/openapi/analyze", { body, query: { wait: false } }),
   analysis: (id: string) => request<AnalysisRead>("GET", `/openapi/analyses/${id}`),
+  /** Servers found in the Kubernetes namespace this project is named after. */
+  servers: (projectId: number) => request<DiscoveredServer[]>("GET", `/project/${projectId}/servers`),
   endpoints: allEndpoints,
   board: (limit = 30) => request<TestListItem[]>("GET", "/test-history/simple", { query: { limit } }),
   jobs: () => request<JobRead[]>("GET", "/scheduler/jobs"),

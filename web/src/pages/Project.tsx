@@ -1,8 +1,10 @@
-// A project: its specs, every endpoint (searchable), its test history and trend.
+// A project: its specs, the servers found in its namespace, every endpoint (searchable), its
+// test history and trend.
 import { useState } from "preact/hooks";
 import { api, type SpecRead } from "../api/client";
 import { EndpointBrowser } from "../components/EndpointBrowser";
 import { Plans } from "../components/Plans";
+import { DiscoveredServers } from "../components/Servers";
 import { Async, Confirm, Empty, ErrorNote } from "../components/ui";
 import { TrendChart } from "../components/TrendChart";
 import { useI18n } from "../i18n";
@@ -44,6 +46,7 @@ export function Project({ projectId }: { projectId: number }) {
                 {can("test") && <a class="button" href={href(`/projects/${projectId}/analyse`)}>{t("project.analyse")}</a>}</Empty>}
         </Async>
       </section>
+      <DiscoveredServers projectId={projectId} specs={specs.data ?? []} onAnalysed={() => { specs.reload(); endpoints.reload(); }} />
       <section class="card">
         <h2>{t("endpoints.title")}</h2>
         <Async state={endpoints} what={t("endpoints.title")}>
