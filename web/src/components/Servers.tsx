@@ -34,12 +34,14 @@ export function DiscoveredServers({ projectId, specs, onAnalysed }: {
     if (wasPending.current && !pending) onAnalysed();
     wasPending.current = pending;
   }, [pending]);
+  // Most projects are not a namespace's: no card at all then (nor while it loads, so the page
+  // does not jump), but a failed request still says so.
+  if (!servers.error && !servers.data?.length) return null;
   return (
     <section class="card" aria-labelledby="servers-title">
       <h2 id="servers-title">{t("servers.title")}</h2>
       <Async state={servers} what={t("servers.title")}>
-        {(list) => list.length ? <ServerTable servers={list} projectId={projectId} specs={specs} />
-          : <p class="muted">{t("servers.none")}</p>}
+        {(list) => <ServerTable servers={list} projectId={projectId} specs={specs} />}
       </Async>
     </section>
   );
@@ -49,7 +51,7 @@ function ServerTable({ servers, projectId, specs }: { servers: DiscoveredServer[
   const { t, locale } = useI18n();
   const { can } = useAccess();
   return (
-    <div class="table-wrap"><table class="servers">
+    <div class="table-wrap"><table class="servers stacked">
       <thead><tr><th scope="col">{t("servers.server")}</th><th scope="col">{t("servers.address")}</th>
         <th scope="col">{t("servers.analysis")}</th><th scope="col">{t("servers.reported")}</th>
         <th scope="col"><span class="sr-only">{t("col.actions")}</span></th></tr></thead>
@@ -64,13 +66,13 @@ function ServerTable({ servers, projectId, specs }: { servers: DiscoveredServer[
           <tr key={server.id}>
             <th scope="row"><strong>{server.name}</strong> <span class="badge">{t(`servers.kind.${server.kind}` as Key)}</span>
               <div class="muted small">{server.namespace}{server.image ? <> · <code>{server.image}</code></> : null}</div></th>
-            <td class="wrap"><code>{server.base_url}</code>
+            <td class="wrap" data-label={t("servers.address")}><code>{server.base_url}</code>
               {server.document_url !== server.base_url && <div class="muted small">{t("servers.document")}: {server.document_url}</div>}</td>
-            <td><span class={`badge status-${state.tone}`}><span aria-hidden="true">{state.icon}</span> {t(state.key)}</span>
+            <td data-label={t("servers.analysis")}><span class={`badge status-${state.tone}`}><span aria-hidden="true">{state.icon}</span> {t(state.key)}</span>
               {spec && <div class="muted small">{spec.title} {spec.version}</div>}
               {analysis?.status === "failed" && <div class="small">{t(kind) === kind ? analysis.failure_kind : t(kind)}
                 {analysis.reason && <div class="muted">{analysis.reason}</div>}</div>}</td>
-            <td><time dateTime={server.reported_at} title={formatDateTime(server.reported_at, locale)}>{formatRelative(server.reported_at, locale)}</time></td>
+            <td data-label={t("servers.reported")}><time dateTime={server.reported_at} title={formatDateTime(server.reported_at, locale)}>{formatRelative(server.reported_at, locale)}</time></td>
             <td class="row-actions">
               {can("test") && <a class="button secondary small" href={href(reanalyse)}
                 aria-label={t("servers.reanalyseOne", { name: server.name })}>{t("specs.reanalyse")}</a>}
