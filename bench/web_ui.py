@@ -79,6 +79,10 @@ def api(endpoints: int, points: int, rate: float) -> FastAPI:
     async def one_project() -> dict[str, Any]:
         return project
 
+    @app.get("/project/1/servers")
+    async def servers() -> list[dict[str, Any]]:
+        return []  # a project of its own, not a namespace's
+
     @app.get("/openapi")
     async def specs() -> list[dict[str, Any]]:
         return [{"id": 1, "project_id": 1, "title": "Big API", "version": "1", "description": None,

@@ -203,6 +203,13 @@ async def test_pods_streamed_and_stored_and_a_new_service_analysed(
         assert f"localhost:{config.demo_port}" in (spec["source_url"] or ""), spec
         routes = {(e["method"], e["path"]) for e in spec["endpoints"]}
         assert ("POST", "/orders") in routes, routes
+        # The project lists the Service with the analysis that produced the spec.
+        [server] = demo._call("GET", f"/project/{spec['project_id']}/servers")
+        assert (server["name"], server["kind"], server["namespace"]) == (
+            "shop-api", "service", namespace
+        ), server  # fmt: skip
+        assert server["analysis"]["spec_id"] == spec["id"], server
+        assert f"localhost:{config.demo_port}" in server["base_url"], server
 
         # A short load test of the discovered spec, followed live.
         created = await asyncio.to_thread(

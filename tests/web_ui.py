@@ -1,16 +1,25 @@
 """Helpers of the browser tests: Debian's Chromium driven by Playwright (which cannot download
-its own browser builds here), one page per test with its console errors collected."""
+its own browser builds here), one page per test with its console errors collected; and what the
+stack's other parts would say meanwhile."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from faststream.nats import NatsBroker
 from playwright.sync_api import ConsoleMessage, Page, sync_playwright
+
+from mv_contracts.pods import DiscoveredServer, ServerDiscoveredEvent
+from mv_contracts.subjects import SERVER_DISCOVERED
+from mv_devstack.config import StackConfig
+from mv_runtime.bus import Bus
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -57,3 +66,24 @@ def chromium(shots: Path, *, locale: str = "en-US", dark: bool = False) -> Itera
             raise
         finally:
             browser.close()
+
+
+def publish_discovered(config: StackConfig, namespace: str, name: str) -> None:
+    """What the pod-watcher publishes when a Service of ``namespace`` appears in front of the
+    demo API. Sent from a thread of its own: Playwright's sync API keeps this one's loop."""
+    server = DiscoveredServer(
+        namespace=namespace, name=name, kind="service", base_url=config.demo_url,
+        image="demo-api:1",
+    )  # fmt: skip
+    event = ServerDiscoveredEvent(correlation_id=f"{namespace}/{name}", payload=server)
+
+    async def publish() -> None:
+        broker = NatsBroker(config.nats_url)
+        await broker.connect()
+        try:
+            await Bus(broker).publish(SERVER_DISCOVERED, event)
+        finally:
+            await broker.stop()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, publish()).result(timeout=60)

@@ -25,8 +25,9 @@ function Page() {
     case "builder": {
       const from = route.query.get("from");
       const plan = route.query.get("plan");
+      const baseUrl = route.query.get("base_url") ?? undefined; // a discovered server's own address
       return <Builder projectId={id("projectId")} from={from ? Number(from) : undefined} planId={plan ? Number(plan) : undefined}
-        key={`${from ?? "new"}-${plan ?? ""}`} />;
+        baseUrl={baseUrl} key={`${from ?? "new"}-${plan ?? ""}-${baseUrl ?? ""}`} />;
     }
     case "test": return <Run historyId={id("historyId")} key={route.params.historyId} />;
     case "compare": return <Compare base={Number(route.query.get("base"))} other={Number(route.query.get("other"))} />;

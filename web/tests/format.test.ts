@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NONE, formatChange, formatCompact, formatDateTime, formatMs, formatNumber, formatPercent, formatSeconds, parseTimestamp } from "../src/lib/format";
+import { NONE, formatChange, formatCompact, formatDateTime, formatMs, formatNumber, formatPercent, formatSeconds, formatTime, parseTimestamp } from "../src/lib/format";
 
 describe("numbers per locale", () => {
   it("groups thousands the locale's way", () => {
@@ -49,5 +49,14 @@ describe("dates", () => {
     expect(formatDateTime(when, "en-US", "Asia/Seoul")).toContain("6:30");
     expect(formatDateTime(when, "ko-KR", "Asia/Seoul")).toMatch(/2026.*11.*22.*6:30/);
     expect(formatDateTime(when, "en-GB", "UTC")).toContain("09:30");
+  });
+});
+
+describe("times of day", () => {
+  it("keeps the seconds, in the viewer's zone and language", () => {
+    expect(formatTime("2026-12-01T11:58:07Z", "en-US", "Asia/Seoul")).toMatch(/^8:58:07\sPM$/);
+    expect(formatTime("2026-12-01T11:58:07", "en-GB", "UTC")).toBe("11:58:07");
+    expect(formatTime("2026-12-01T11:58:07Z", "ko-KR", "Asia/Seoul")).toMatch(/8:58:07/); // Node's ICU may lack Korean
+    expect(formatTime(null, "en-US")).toBe(NONE);
   });
 });

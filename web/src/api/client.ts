@@ -114,6 +114,7 @@ export type PercentileSource = Schemas["PercentileSource"];
 /** mv_contracts.metrics.HISTOGRAM_ERROR_BOUND (a value OpenAPI cannot carry), rounded; a gateway
  * test fails when the two differ. What the builder says of the fast mode before a run. */
 export const HISTOGRAM_ERROR_BOUND = 0.0443;
+export type DiscoveredServer = Schemas["DiscoveredServerRead"];
 
 /** null when the server answers 404 (nothing stored yet), the error otherwise. */
 async function orNull<T>(call: Promise<T>): Promise<T | null> {
@@ -153,6 +154,8 @@ export const api = {
   analyse: (body: Schemas["AnalyseRequest"]) =>
     request<AnalysisRead>("POST", "/openapi/analyze", { body, query: { wait: false } }),
   analysis: (id: string) => request<AnalysisRead>("GET", `/openapi/analyses/${id}`),
+  /** Servers found in the Kubernetes namespace this project is named after. */
+  servers: (projectId: number) => request<DiscoveredServer[]>("GET", `/project/${projectId}/servers`),
   endpoints: allEndpoints,
   board: (limit = 30) => request<TestListItem[]>("GET", "/test-history/simple", { query: { limit } }),
   jobs: () => request<JobRead[]>("GET", "/scheduler/jobs"),

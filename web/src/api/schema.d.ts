@@ -491,6 +491,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/project/{project_id}/servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Discovered Servers
+         * @description The servers the pod-watcher found in the test namespace that this project is named
+         *     after, by name, each with the analysis of its latest report (its ``spec_id`` once it
+         *     succeeded). A server that went away stays listed; ``reported_at`` says when it was seen.
+         */
+        get: operations["list_discovered_servers_project__project_id__servers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/scheduler/jobs": {
         parameters: {
             query?: never;
@@ -973,6 +995,50 @@ export interface components {
             latency_ms?: number | null;
             /** Reachable */
             reachable: boolean;
+        };
+        /**
+         * DiscoveredServerRead
+         * @description A server found in the test namespace, with the analysis of its latest report.
+         */
+        DiscoveredServerRead: {
+            /** @description null once the analysis is gone */
+            analysis: components["schemas"]["AnalysisRead"] | null;
+            /**
+             * Base Url
+             * @description Where the server answers: the base URL for a test
+             */
+            base_url: string;
+            /**
+             * Discovered At
+             * Format: date-time
+             */
+            discovered_at: string;
+            /**
+             * Document Url
+             * @description What its analysis was given
+             */
+            document_url: string;
+            /** Id */
+            id: number;
+            /** Image */
+            image: string | null;
+            /**
+             * Kind
+             * @description service or pod
+             */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Namespace */
+            namespace: string;
+            /** Project Id */
+            project_id: number;
+            /**
+             * Reported At
+             * Format: date-time
+             * @description When the pod-watcher last reported it
+             */
+            reported_at: string;
         };
         /** EndpointRead */
         EndpointRead: {
@@ -3782,6 +3848,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_discovered_servers_project__project_id__servers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscoveredServerRead"][];
+                };
             };
             /** @description Not Found */
             404: {

@@ -5,14 +5,16 @@ import { useState } from "preact/hooks";
 import { ApiError, api, type Comparison, type Finding, type TestAnalysis, reportLinks } from "../api/client";
 import { type Key, useI18n } from "../i18n";
 import { useAccess } from "../lib/auth";
-import { formatCompact, formatPercent } from "../lib/format";
+import { figureName, formatNamedFigure } from "../lib/figures";
+import { formatDateTime, formatPercent } from "../lib/format";
 import { useAsync } from "../lib/useAsync";
+import { href } from "../router";
 import { ErrorNote, Loading } from "./ui";
 
 const SEVERITY_ICON: Record<Finding["severity"], string> = { critical: "✕", warning: "!", info: "i" };
 const VERDICT_ICON: Record<Comparison["verdict"], string> = { better: "▲", worse: "▼", same: "=" };
 
-export function AnalysisSection({ historyId }: { historyId: number }) {
+export function AnalysisSection({ historyId, projectId }: { historyId: number; projectId?: number }) {
   const { t } = useI18n();
   const { can } = useAccess();
   const state = useAsync(() => api.testAnalysis(historyId), [historyId]);
@@ -44,7 +46,7 @@ export function AnalysisSection({ historyId }: { historyId: number }) {
         : analysis === null ? <p class="muted">{t("analysis.none")}</p>
         : <>
             <Findings findings={analysis.findings} />
-            <BaselineVerdict analysis={analysis} />
+            <BaselineVerdict analysis={analysis} projectId={projectId} historyId={historyId} />
             <Narrative historyId={historyId} analysis={analysis} onWritten={setFresh} canWrite={can("test")} />
           </>}
       <Reports historyId={historyId} />
@@ -82,31 +84,44 @@ function Findings({ findings }: { findings: Finding[] }) {
   );
 }
 
-function BaselineVerdict({ analysis }: { analysis: TestAnalysis }) {
+function BaselineVerdict({ analysis, projectId, historyId }: { analysis: TestAnalysis; projectId?: number; historyId: number }) {
   const { t, locale } = useI18n();
   const comparisons = analysis.comparisons ?? [];
   const verdict = analysis.verdict;
+  const baselineId = analysis.baseline_test_id;
+  // The baseline is named by its k6 test id: the project's recent runs give its title and page.
+  const recent = useAsync(() => (projectId && baselineId ? api.projectTests(projectId, { limit: 100 }) : Promise.resolve(null)),
+    [projectId, baselineId]);
+  const baseline = recent.data?.items.find((x) => x.test_id === baselineId);
+  const groups = new Map<string | null, Comparison[]>();
+  for (const c of comparisons) groups.set(c.scenario ?? null, [...(groups.get(c.scenario ?? null) ?? []), c]);
   return (
     <>
       <h3>{t("analysis.baseline")}</h3>
-      {!analysis.baseline_test_id ? <p class="muted">{t("analysis.noBaseline")}</p> : (
+      {!baselineId ? <p class="muted">{t("analysis.noBaseline")}</p> : (
         <>
-          <p>{t("analysis.baselineOf", { id: analysis.baseline_test_id })}
-            {verdict && <> · {t("analysis.overall")}: <VerdictBadge verdict={verdict} /></>}</p>
+          <p>{baseline ? <>{t("analysis.baselineRun")}: <a href={href(`/tests/${baseline.id}`)}>{baseline.title}</a>{" "}
+              <span class="muted small">{formatDateTime(baseline.tested_at, locale)}</span></>
+            : t("analysis.baselineOf", { id: baselineId })}
+            {verdict && <> · {t("analysis.overall")}: <VerdictBadge verdict={verdict} /></>}
+            {baseline && <> · <a href={href(`/compare?base=${baseline.id}&other=${historyId}`)}>{t("analysis.compareBaseline")}</a></>}</p>
           {comparisons.length > 0 && (
-            <div class="table-wrap"><table class="comparisons">
-              <thead><tr><th scope="col">{t("col.figure")}</th><th scope="col">{t("col.scenario")}</th>
+            <div class="table-wrap"><table class="figures comparisons">
+              <thead><tr><th scope="col">{t("col.figure")}</th>
                 <th scope="col" class="num">{t("col.baseline")}</th><th scope="col" class="num">{t("col.current")}</th>
                 <th scope="col" class="num">{t("col.change")}</th><th scope="col" class="num">{t("col.pValue")}</th>
                 <th scope="col">{t("col.verdict")}</th></tr></thead>
-              <tbody>{comparisons.map((c) => (
-                <tr key={`${c.figure}-${c.scenario ?? ""}`}>
-                  <th scope="row">{c.figure}</th><td>{c.scenario ?? t("analysis.whole")}</td>
-                  <td class="num">{formatCompact(c.baseline, locale)}</td><td class="num">{formatCompact(c.current, locale)}</td>
-                  <td class="num">{c.change === null ? "—" : `${c.change > 0 ? "+" : ""}${formatPercent(c.change, locale)}`}</td>
-                  <td class="num">{c.p_value === null ? "—" : c.p_value.toPrecision(2)}</td>
-                  <td><VerdictBadge verdict={c.verdict} /></td>
-                </tr>))}</tbody>
+              <tbody>{[...groups].map(([scenario, list]) => [
+                <tr class="group" key={`group-${scenario ?? ""}`}><th colSpan={6} scope="rowgroup">{scenario ?? t("analysis.whole")}</th></tr>,
+                ...list.map((c) => (
+                  <tr key={`${c.figure}-${scenario ?? ""}`}>
+                    <th scope="row">{figureName(c.figure, t)}</th>
+                    <td class="num">{formatNamedFigure(c.figure, c.baseline, locale)}</td><td class="num">{formatNamedFigure(c.figure, c.current, locale)}</td>
+                    <td class={`num ${c.verdict === "same" ? "" : c.verdict}`}>{c.change === null ? "—" : `${c.change > 0 ? "+" : ""}${formatPercent(c.change, locale)}`}</td>
+                    <td class="num">{c.p_value === null ? "—" : c.p_value.toPrecision(2)}</td>
+                    <td><VerdictBadge verdict={c.verdict} /></td>
+                  </tr>)),
+              ])}</tbody>
             </table></div>
           )}
         </>

@@ -3,7 +3,11 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { useI18n } from "../i18n";
+import { NONE, formatSeconds } from "../lib/format";
 import { useTheme } from "../theme";
+
+const SECOND_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400];
 
 export const PALETTE = ["#4f8cff", "#f5a524", "#17c964", "#f31260", "#9353d3", "#06b7db", "#ff7eb6", "#a3a3a3"];
 
@@ -24,6 +28,7 @@ export function Chart({ title, lines, data, format, height = 200, sync, xRange, 
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const theme = useTheme();
+  const { t, lang } = useI18n();
   const shape = lines.map((l) => l.label).join("|");
 
   useEffect(() => {
@@ -34,7 +39,9 @@ export function Chart({ title, lines, data, format, height = 200, sync, xRange, 
     const grid = style.getPropertyValue("--grid").trim() || "#8883";
     const axes: uPlot.Axis[] = [
       // Time labels take two lines and ~80 px: fewer ticks keep them apart on a half-width chart.
-      { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, space: timeAxis ? 90 : 50 },
+      { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, space: timeAxis ? 90 : 50,
+        // Seconds since a start otherwise: whole steps a clock has, written "1m 30s".
+        ...(timeAxis ? {} : { incrs: SECOND_STEPS, values: (_u: uPlot, values: number[]) => values.map((v) => formatSeconds(v)) }) },
       { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 60,
         values: (_u, values) => values.map((v) => format(v)) },
     ];
@@ -49,7 +56,9 @@ export function Chart({ title, lines, data, format, height = 200, sync, xRange, 
       legend: { show: legend, live: true },
       cursor: sync ? { sync: { key: sync } } : {},
       series: [
-        {},
+        // The x value in the legend, in the page's language: uPlot would say "Time" or "Value".
+        timeAxis ? { label: t("chart.time") }
+          : { label: t("run.elapsed"), value: (_u: uPlot, v: number | null) => (v === null ? NONE : formatSeconds(v)) },
         ...lines.map((line, i) => {
           const color = line.color ?? PALETTE[i % PALETTE.length]!;
           return { label: line.label, stroke: color, width: line.width ?? 1.5, dash: line.dash,
@@ -62,7 +71,7 @@ export function Chart({ title, lines, data, format, height = 200, sync, xRange, 
     const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(element.clientWidth, 200), height }));
     resize.observe(element);
     return () => { resize.disconnect(); chart.destroy(); plot.current = null; };
-  }, [shape, theme, height, title, timeAxis, legend]);
+  }, [shape, theme, height, title, timeAxis, legend, lang]);
 
   useEffect(() => {
     const chart = plot.current;

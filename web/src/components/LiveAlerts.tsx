@@ -1,7 +1,7 @@
 // Live findings (e.g. a burst of failures) as they arrive, newest first, announced politely.
 import type { Finding } from "../api/client";
 import { useI18n } from "../i18n";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime, formatTime } from "../lib/format";
 
 export interface LiveAlert { at: string; finding: Finding }
 
@@ -18,7 +18,7 @@ export function LiveAlerts({ alerts }: { alerts: LiveAlert[] }) {
                 <div class="finding-head">
                   <span class={`badge sev-${finding.severity}`}><span aria-hidden="true">!</span> {t(`severity.${finding.severity}`)}</span>
                   <strong>{finding.title[lang]}</strong>
-                  <span class="muted small">{finding.scenario ?? t("analysis.whole")} · <time dateTime={at}>{formatDateTime(at, locale)}</time></span>
+                  <span class="muted small">{finding.scenario ?? t("analysis.whole")} · <time dateTime={at} title={formatDateTime(at, locale)}>{formatTime(at, locale)}</time></span>
                 </div>
                 <p>{finding.detail[lang]}</p>
               </li>

@@ -59,6 +59,14 @@ export function formatDateTime(text: string | null | undefined, locale: string, 
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(date);
 }
 
+/** The time of day to the second (a live alert's moment), in the viewer's time zone. */
+export function formatTime(text: string | null | undefined, locale: string, timeZone?: string): string {
+  if (!text) return NONE;
+  const date = parseTimestamp(text);
+  if (Number.isNaN(date.getTime())) return NONE;
+  return new Intl.DateTimeFormat(locale, { timeStyle: "medium", timeZone }).format(date);
+}
+
 /** "3 minutes ago" in the viewer's language. */
 export function formatRelative(text: string | null | undefined, locale: string, now = Date.now()): string {
   if (!text) return NONE;

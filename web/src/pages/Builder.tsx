@@ -19,7 +19,7 @@ import { formsFromPlan, formsFromRun } from "../lib/rerun";
 import { ScenarioEditor, KeyValues } from "../components/ScenarioEditor";
 import type { KeyValue } from "../lib/scenario";
 
-export function Builder({ projectId, from, planId }: { projectId: number; from?: number; planId?: number }) {
+export function Builder({ projectId, from, planId, baseUrl }: { projectId: number; from?: number; planId?: number; baseUrl?: string }) {
   const { t } = useI18n();
   const data = useAsync(async () => {
     const [project, endpoints, specs, previous, plan] = await Promise.all([api.project(projectId), api.endpoints(projectId),
@@ -35,7 +35,7 @@ export function Builder({ projectId, from, planId }: { projectId: number; from?:
               <nav class="crumbs" aria-label={t("nav.crumbs")}><a href={href("/")}>{t("board.title")}</a> / <a href={href(`/projects/${projectId}`)}>{project.title}</a> /</nav>
               <h1>{t("builder.title")}</h1><p class="muted">{plan ? t("plans.editing", { name: plan.name }) : t("builder.subtitle")}</p>
             </div></header>
-            <Form projectId={projectId} endpoints={endpoints} specs={specs} previous={previous} plan={plan} />
+            <Form projectId={projectId} endpoints={endpoints} specs={specs} previous={previous} plan={plan} baseUrl={baseUrl} />
           </>
         )}
       </Async>
@@ -43,8 +43,8 @@ export function Builder({ projectId, from, planId }: { projectId: number; from?:
   );
 }
 
-function Form({ projectId, endpoints, specs, previous, plan: loadedPlan }: {
-  projectId: number; endpoints: EndpointRead[]; specs: SpecRead[]; previous: TestDetails | null; plan: PlanRead | null;
+function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl: givenBase }: {
+  projectId: number; endpoints: EndpointRead[]; specs: SpecRead[]; previous: TestDetails | null; plan: PlanRead | null; baseUrl?: string;
 }) {
   const { t, locale } = useI18n();
   const { can } = useAccess();
@@ -52,7 +52,7 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan }: {
   const request = loadedPlan?.test ?? (previous ? startedRun(previous.id)?.request : null);
   const [title, setTitle] = useState(loadedPlan?.test.title ?? previous?.title ?? "");
   const [description, setDescription] = useState(request?.description ?? previous?.description ?? "");
-  const [baseUrl, setBaseUrl] = useState(request?.base_url ?? "");
+  const [baseUrl, setBaseUrl] = useState(request?.base_url ?? givenBase ?? "");
   const [targetTps, setTargetTps] = useState(request?.target_tps ? String(request.target_tps) : previous?.target_tps ? String(previous.target_tps) : "");
   const [headers, setHeaders] = useState<KeyValue[]>(
     Object.entries(request?.headers ?? {}).map(([key, value]) => ({ key, value })));
@@ -141,7 +141,7 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan }: {
         <div class="actions start">
           <span class="muted">{planned !== null ? t("builder.planned", { duration: formatSeconds(planned) }) : ""}</span>
           <button type="submit" class="primary big" disabled={!can("test") || busy || scenarios.length === 0 || !title.trim()}>
-            {busy ? t("builder.starting") : t("builder.start", { n: scenarios.length })}</button>
+            {busy ? t("builder.starting") : scenarios.length === 1 ? t("builder.startOne") : t("builder.start", { n: scenarios.length })}</button>
         </div>
         {error && <ErrorNote error={error} what={t("builder.startFailed")} />}
         {scenarios.length > 0 && <ScriptPreview build={build} />}

@@ -8,7 +8,7 @@ import { formatChange, formatDateTime, formatMs, formatCompact } from "../lib/fo
 import { higherIsBetter } from "../lib/series";
 import { useAsync } from "../lib/useAsync";
 import { href } from "../router";
-import { FIGURE_ROWS, formatFigure } from "./Result";
+import { FIGURE_ROWS, formatFigure } from "../lib/figures";
 
 type Delta = { base: number | null; other: number | null; delta: number | null; change_percent: number | null };
 
@@ -16,9 +16,12 @@ export function Compare({ base, other }: { base: number; other: number }) {
   const { t } = useI18n();
   const comparison = useAsync(() => api.compare(base, other), [base, other]);
   const series = useAsync(() => Promise.all([api.series(base), api.series(other)]), [base, other]);
+  const projectId = comparison.data?.base.project_id;
+  const project = useAsync(() => (projectId ? api.project(projectId) : Promise.resolve(null)), [projectId]);
   return (
     <main class="page">
-      <header class="page-head"><div><nav class="crumbs" aria-label={t("nav.crumbs")}><a href={href("/")}>{t("board.title")}</a> /</nav>
+      <header class="page-head"><div><nav class="crumbs" aria-label={t("nav.crumbs")}><a href={href("/")}>{t("board.title")}</a> /
+        {project.data && <> <a href={href(`/projects/${project.data.id}`)}>{project.data.title}</a> /</>}</nav>
         <h1>{t("compare.title")}</h1></div></header>
       <Async state={comparison} what={t("compare.title")}>
         {(c) => (

@@ -1,8 +1,10 @@
-// A project: its specs, every endpoint (searchable), its test history and trend.
+// A project: its specs, the servers found in its namespace, every endpoint (searchable), its
+// test history and trend.
 import { useState } from "preact/hooks";
 import { api, type SpecRead } from "../api/client";
 import { EndpointBrowser } from "../components/EndpointBrowser";
 import { Plans } from "../components/Plans";
+import { DiscoveredServers } from "../components/Servers";
 import { Async, Confirm, Empty, ErrorNote } from "../components/ui";
 import { TrendChart } from "../components/TrendChart";
 import { useI18n } from "../i18n";
@@ -44,6 +46,7 @@ export function Project({ projectId }: { projectId: number }) {
                 {can("test") && <a class="button" href={href(`/projects/${projectId}/analyse`)}>{t("project.analyse")}</a>}</Empty>}
         </Async>
       </section>
+      <DiscoveredServers projectId={projectId} specs={specs.data ?? []} onAnalysed={() => { specs.reload(); endpoints.reload(); }} />
       <section class="card">
         <h2>{t("endpoints.title")}</h2>
         <Async state={endpoints} what={t("endpoints.title")}>
@@ -66,14 +69,14 @@ function Specs({ specs, projectId, onChange }: { specs: SpecRead[]; projectId: n
   };
   return (
     <>
-      <div class="table-wrap"><table>
+      <div class="table-wrap"><table class="stacked">
         <thead><tr><th>{t("col.spec")}</th><th>{t("col.version")}</th><th>{t("col.source")}</th><th>{t("col.analysed")}</th><th><span class="sr-only">{t("col.actions")}</span></th></tr></thead>
         <tbody>{specs.map((s) => (
           <tr key={s.id}>
             <td><strong>{s.title}</strong><div class="muted small">{s.base_url ?? ""}</div></td>
-            <td>{s.version}<div class="muted small">OpenAPI {s.openapi_version ?? "?"}</div></td>
-            <td class="wrap small">{s.source_url ?? t("specs.uploaded")}</td>
-            <td>{formatDateTime(s.analysed_at, locale)}</td>
+            <td data-label={t("col.version")}>{s.version}<div class="muted small">OpenAPI {s.openapi_version ?? "?"}</div></td>
+            <td class="wrap small" data-label={t("col.source")}>{s.source_url ?? t("specs.uploaded")}</td>
+            <td data-label={t("col.analysed")}>{formatDateTime(s.analysed_at, locale)}</td>
             <td class="row-actions">
               {can("test") && <button type="button" class="secondary small" onClick={() => navigate(`/projects/${projectId}/analyse?spec=${s.id}${s.source_url ? `&url=${encodeURIComponent(s.source_url)}` : ""}`)}>{t("specs.reanalyse")}</button>}
               {can("admin") && <button type="button" class="danger small" onClick={() => setDeleting(s)}>{t("delete")}</button>}

@@ -1,13 +1,14 @@
 // A finished test: every stored figure overall and per scenario, targets met or missed, the
 // stored series with the pods beside them, the k6 script, run again, compare, download.
 import { useMemo, useState } from "preact/hooks";
-import { HISTOGRAM_ERROR_BOUND, api, type Figures, type LiveSummary, type RunnerRead, type TestDetails } from "../api/client";
+import { HISTOGRAM_ERROR_BOUND, api, type LiveSummary, type RunnerRead, type TestDetails } from "../api/client";
 import { AnalysisSection } from "../components/Analysis";
 import { IncompleteBanner, SummaryNote } from "../components/SummaryNote";
 import { PodCharts, ScenarioComparison, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
 import { Async, ErrorNote, Loading, StatusBadge, Tile } from "../components/ui";
-import { type Key, useI18n } from "../i18n";
+import { useI18n } from "../i18n";
 import { useAccess } from "../lib/auth";
+import { FIGURE_ROWS, formatFigure } from "../lib/figures";
 import { formatCompact, formatDateTime, formatMs, formatNumber, formatPercent, formatSeconds, parseTimestamp } from "../lib/format";
 import { rememberRequest, startedRun } from "../lib/plans";
 import { PodSeries, type StoredSeries, scenarioLabels } from "../lib/series";
@@ -15,34 +16,6 @@ import { type Verdict, verdicts } from "../lib/targets";
 import { useLiveStream } from "../lib/live";
 import { useAsync } from "../lib/useAsync";
 import { href, navigate } from "../router";
-
-
-type Row = { key: keyof Figures; label: Key; format: "int" | "ms" | "pct" | "num" | "sec"; group?: Key };
-export const FIGURE_ROWS: Row[] = [
-  { key: "total_requests", label: "fig.totalRequests", format: "int", group: "group.requests" },
-  { key: "failed_requests", label: "fig.failedRequests", format: "int" },
-  { key: "test_duration", label: "fig.duration", format: "sec" },
-  { key: "avg_tps", label: "fig.avgTps", format: "num", group: "group.throughput" }, { key: "max_tps", label: "fig.maxTps", format: "num" },
-  { key: "min_tps", label: "fig.minTps", format: "num" },
-  { key: "avg_response_time", label: "fig.avg", format: "ms", group: "group.responseTime" }, { key: "min_response_time", label: "fig.min", format: "ms" },
-  { key: "max_response_time", label: "fig.max", format: "ms" }, { key: "p50_response_time", label: "fig.p50", format: "ms" },
-  { key: "p90_response_time", label: "fig.p90", format: "ms" }, { key: "p95_response_time", label: "fig.p95", format: "ms" },
-  { key: "p99_response_time", label: "fig.p99", format: "ms" },
-  { key: "avg_error_rate", label: "fig.avgErrorRate", format: "pct", group: "group.errors" }, { key: "max_error_rate", label: "fig.maxErrorRate", format: "pct" },
-  { key: "min_error_rate", label: "fig.minErrorRate", format: "pct" },
-  { key: "avg_vus", label: "fig.avgVus", format: "num", group: "group.vus" }, { key: "max_vus", label: "fig.maxVus", format: "num" },
-  { key: "min_vus", label: "fig.minVus", format: "num" },
-];
-
-export function formatFigure(value: number | null | undefined, format: Row["format"], locale: string): string {
-  switch (format) {
-    case "int": return formatNumber(value, locale);
-    case "ms": return formatMs(value, locale);
-    case "pct": return formatPercent(value, locale);
-    case "sec": return formatSeconds(value);
-    default: return formatCompact(value, locale);
-  }
-}
 
 export function Result({ test, onSummary }: { test: TestDetails; onSummary?: () => void }) {
   const { t, locale } = useI18n();
@@ -117,7 +90,7 @@ export function Result({ test, onSummary }: { test: TestDetails; onSummary?: () 
       </section>
       <section class="card"><h2>{t("pods.title")}</h2><PodCharts pods={pods} sync="result" xRange={seriesRange(seriesState.data)} /></section>
       <Script testId={test.test_id} />
-      <AnalysisSection historyId={test.id} />
+      <AnalysisSection historyId={test.id} projectId={test.project_id} />
     </>
   );
 }

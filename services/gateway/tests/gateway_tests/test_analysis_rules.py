@@ -15,6 +15,7 @@ from mv_gateway.analysis import (
     RunFacts,
     Severity,
     Verdict,
+    Words,
     analyse,
 )
 
@@ -279,6 +280,13 @@ def test_regression_against_a_baseline() -> None:
     assert p95.p_value is not None
     assert p95.p_value < 0.001
     assert ("regression.worse", "a") in [(f.rule, f.scenario) for f in analysis.findings]
+    worse_findings = [f for f in analysis.findings if f.rule == "regression.worse"]
+    titles = {f.title for f in worse_findings}
+    # The figure in words, never the API's name for it.
+    assert (
+        Words(en="p95 response time worse than the baseline", ko="p95 응답 시간 기준보다 나빠짐")
+        in titles
+    )
     same = analyse(base, T, baseline=base)
     assert same.verdict is Verdict.SAME
 

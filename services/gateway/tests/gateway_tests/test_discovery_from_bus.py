@@ -9,10 +9,13 @@ processes of a running local stack do not take the messages), and those replay t
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from faststream.nats import NatsBroker, TestNatsBroker
 from sqlalchemy import func, select
@@ -27,7 +30,7 @@ from mv_gateway.projects.tables import Project
 from mv_gateway.specs import discovery
 from mv_gateway.specs.discovery import analysis_id_for, analysis_request, document_url
 from mv_gateway.specs.handlers import store_analysed
-from mv_gateway.specs.tables import SUCCEEDED, OpenApiSpec, SpecAnalysis
+from mv_gateway.specs.tables import SUCCEEDED, DiscoveredServerRow, OpenApiSpec, SpecAnalysis
 from mv_runtime.bus import Bus, subscribe
 from mv_spec_analyzer.analysing import Analyzer
 from mv_spec_analyzer.handlers import outcome
@@ -162,3 +165,58 @@ async def test_the_handler_publishes_the_analyse_command(engine: AsyncEngine) ->
         assert project.title == namespace
         await session.delete(project)
         await session.commit()
+
+
+async def test_the_project_lists_its_discovered_servers(
+    session: AsyncSession, client: httpx.AsyncClient, demo_url: str
+) -> None:
+    """GET /project/{id}/servers: each server once, with the analysis of its newest report --
+    pending, then the real analyser's outcome with its spec; an older report arriving late
+    changes nothing; URL credentials never stored; gone with the project."""
+    namespace = f"ns-{uuid.uuid4().hex[:8]}"
+    first = discovered(namespace, demo_url, image="demo:1")
+    request = await analysis_request(session, first)
+    assert request is not None
+    path = f"/project/{request.project_id}/servers"
+    [server] = (await client.get(path)).json()
+    assert (server["namespace"], server["name"], server["kind"]) == (namespace, "shop", "service")
+    assert (server["base_url"], server["image"]) == (f"{demo_url}/", "demo:1")
+    assert server["analysis"]["analysis_id"] == request.analysis_id
+    assert (server["analysis"]["status"], server["analysis"]["spec_id"]) == ("pending", None)
+
+    event = await analysed(request)
+    assert event.payload.spec is not None
+    await store_analysed(session, event, event.payload.spec)
+    [server] = (await client.get(path)).json()
+    assert server["analysis"]["status"] == SUCCEEDED
+    spec_ids = [
+        s["id"] for s in (await client.get(f"/openapi?project_id={request.project_id}")).json()
+    ]
+    assert spec_ids == [server["analysis"]["spec_id"]]
+
+    newer = discovered(namespace, demo_url, image="demo:2")
+    older = discovered(namespace, demo_url, image="demo:0")
+    older = older.model_copy(update={"time": first.time - timedelta(minutes=5)})
+    await analysis_request(session, newer)
+    await analysis_request(session, older)  # a redelivery of an old report, not yet analysed
+    [server] = (await client.get(path)).json()
+    assert server["image"] == "demo:2"
+    assert server["analysis"]["analysis_id"] == analysis_id_for(newer)
+    assert datetime.fromisoformat(server["reported_at"]) == newer.time
+
+    secret = DiscoveredServer(
+        namespace=namespace, name="admin", kind="pod", base_url="http://ops:s3cret@admin:8080",
+        openapi_path="/openapi.json",
+    )  # fmt: skip
+    await analysis_request(session, ServerDiscoveredEvent(correlation_id="x", payload=secret))
+    listed = (await client.get(path)).json()
+    assert [s["name"] for s in listed] == ["admin", "shop"]  # by name
+    assert "s3cret" not in json.dumps(listed)
+    assert listed[0]["document_url"] == "http://ops:***@admin:8080/openapi.json"
+
+    assert (await client.get("/project/987654321/servers")).status_code == 404
+    assert (await client.delete(f"/project/{request.project_id}")).status_code == 204
+    left = select(func.count()).select_from(DiscoveredServerRow)
+    assert (
+        await session.scalar(left.where(DiscoveredServerRow.project_id == request.project_id)) == 0
+    )

@@ -12,7 +12,7 @@ from mv_contracts.metrics import MetricFigures, MetricSeries
 from .facts import RunFacts
 from .findings import Comparison, Finding, Severity, Verdict, Words
 from .text import change as fmt_change
-from .text import where
+from .text import ms, num, pct, where
 from .thresholds import AnalysisThresholds
 
 MIN_STEPS = 3
@@ -20,19 +20,34 @@ MIN_STEPS = 3
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    name: str
+    name: str  # as the API and the contract spell it
+    label: Words  # as people read it, in findings
     value: Callable[[MetricFigures], float | None]
     steps: Callable[[MetricSeries], list[float | None]]
     higher_is_worse: bool
     absolute: bool = False  # judged by points (error rate), not by a relative change
+    show: Callable[[float | None], str] = num  # a value in the finding's words, with its unit
 
 
 FIGURES = (
-    Figure("p95_response_time", lambda f: f.p95_response_time, lambda s: s.response_time_p95, True),
-    Figure("p99_response_time", lambda f: f.p99_response_time, lambda s: s.response_time_p99, True),
-    Figure("avg_error_rate", lambda f: f.avg_error_rate, lambda s: s.error_rate, True, True),
-    Figure("avg_tps", lambda f: f.avg_tps, lambda s: list(s.tps), False),
-)
+    Figure(
+        "p95_response_time", Words(en="p95 response time", ko="p95 응답 시간"),
+        lambda f: f.p95_response_time, lambda s: s.response_time_p95, True, show=ms,
+    ),
+    Figure(
+        "p99_response_time", Words(en="p99 response time", ko="p99 응답 시간"),
+        lambda f: f.p99_response_time, lambda s: s.response_time_p99, True, show=ms,
+    ),
+    Figure(
+        "avg_error_rate", Words(en="Average error rate", ko="평균 오류율"),
+        lambda f: f.avg_error_rate, lambda s: s.error_rate, True, True, show=pct,
+    ),
+    Figure(
+        "avg_tps", Words(en="Average TPS", ko="평균 TPS"),
+        lambda f: f.avg_tps, lambda s: list(s.tps), False,
+    ),
+)  # fmt: skip
+BY_NAME = {figure.name: figure for figure in FIGURES}
 
 
 def p_value(
@@ -112,23 +127,25 @@ def findings(baseline_id: str, comparisons: list[Comparison]) -> list[Finding]:
             continue
         worse = c.verdict is Verdict.WORSE
         en_where, ko_where = where(c.scenario)
+        figure = BY_NAME[c.figure]
+        label, shown = figure.label, f"{figure.show(c.baseline)} → {figure.show(c.current)}"
         found.append(
             Finding(
                 rule="regression.worse" if worse else "regression.better",
                 severity=Severity.WARNING if worse else Severity.INFO,
                 scenario=c.scenario,
                 title=Words(
-                    en=f"{c.figure} worse than the baseline", ko=f"{c.figure} 기준보다 나빠짐"
+                    en=f"{label.en} worse than the baseline", ko=f"{label.ko} 기준보다 나빠짐"
                 )
                 if worse
                 else Words(
-                    en=f"{c.figure} better than the baseline", ko=f"{c.figure} 기준보다 좋아짐"
+                    en=f"{label.en} better than the baseline", ko=f"{label.ko} 기준보다 좋아짐"
                 ),
                 detail=Words(
-                    en=f"{c.figure} {en_where}: {c.baseline:.4g} → {c.current:.4g} "
+                    en=f"{label.en} {en_where}: {shown} "
                     f"({fmt_change(c.change)}) against baseline run {baseline_id}"
                     + (f", p = {c.p_value:.3g}." if c.p_value is not None else "."),
-                    ko=f"{ko_where} {c.figure}: {c.baseline:.4g} → {c.current:.4g} "
+                    ko=f"{ko_where} {label.ko}: {shown} "
                     f"({fmt_change(c.change)}), 기준 실행 {baseline_id} 대비"
                     + (f", p = {c.p_value:.3g}." if c.p_value is not None else "."),
                 ),

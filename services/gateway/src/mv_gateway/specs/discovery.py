@@ -2,7 +2,8 @@
 
 The flow: the pod-watcher publishes SERVER_DISCOVERED (a Service or annotated pod of the test
 namespace, once per new image); this handler files it under the namespace's project -- the
-project titled like the namespace, created when there is none -- records a pending analysis and
+project titled like the namespace, created when there is none -- records the server (listed by
+``GET /project/{id}/servers``, :mod:`.servers`) and a pending analysis, and
 publishes ANALYSE_SPEC with the server's document URL (``base_url`` + the annotated path, else
 the base URL, which the spec-analyzer probes with its base-URL strategy). The analyser's answer is
 then stored by the ordinary SPEC_ANALYSED handler (``handlers.py``) like any other analysis, so a
@@ -32,6 +33,7 @@ from mv_gateway.projects import ProjectRepository
 from mv_runtime.bus import Bus, subscribe
 
 from .repository import SpecRepository
+from .servers import ServerRepository
 from .tables import PENDING
 
 log = structlog.get_logger()
@@ -76,6 +78,7 @@ async def analysis_request(
     known = await repository.known_endpoints(spec.id) if spec is not None else {}
     if existing is None:
         await repository.add_analysis(analysis_id, project_id, spec.id if spec else None, url)
+    await ServerRepository(session).record(project_id, server, url, analysis_id, event.time)
     return SpecAnalysisRequest(
         analysis_id=analysis_id,
         project_id=project_id,

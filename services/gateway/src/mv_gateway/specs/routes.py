@@ -20,17 +20,21 @@ from .repository import SpecRepository
 from .schemas import (
     AnalyseRequest,
     AnalysisRead,
+    DiscoveredServerRead,
     EndpointRead,
     SpecDetail,
     SpecRead,
     TagRead,
     endpoint_read,
+    server_read,
 )
+from .servers import ServerRepository
 from .tables import PENDING
 
 router = APIRouter()
 specs = APIRouter(prefix="/openapi", tags=["OpenAPI"])
 endpoints = APIRouter(prefix="/endpoint", tags=["Endpoint"])
+servers = APIRouter(prefix="/project", tags=["Project"])
 
 SpecId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Spec id")]
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
@@ -168,5 +172,25 @@ async def list_endpoints(
     return [endpoint_read(e, tags) for e, tags in rows]
 
 
+@servers.get(
+    "/{project_id}/servers",
+    response_model=list[DiscoveredServerRead],
+    responses={404: {}},
+    dependencies=[READ],
+)
+async def list_discovered_servers(
+    project_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="Project id")],
+    session: SessionDep,
+) -> list[DiscoveredServerRead]:
+    """The servers the pod-watcher found in the test namespace that this project is named
+    after, by name, each with the analysis of its latest report (its ``spec_id`` once it
+    succeeded). A server that went away stays listed; ``reported_at`` says when it was seen."""
+    if not await ProjectRepository(session).exists(project_id):
+        raise NotFoundError("project", project_id)
+    rows = await ServerRepository(session).for_project(project_id)
+    return [server_read(server, analysis) for server, analysis in rows]
+
+
 router.include_router(specs)
 router.include_router(endpoints)
+router.include_router(servers)

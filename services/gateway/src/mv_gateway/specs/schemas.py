@@ -12,7 +12,7 @@ from mv_contracts.common import DbId
 from mv_contracts.spec import SpecSource
 from mv_gateway.core.errors import InvalidRequest
 
-from .tables import Endpoint
+from .tables import DiscoveredServerRow, Endpoint, SpecAnalysis
 
 MAX_DOCUMENT_CHARS = 20 * 1024 * 1024
 
@@ -142,3 +142,35 @@ class SpecRead(BaseModel):
 class SpecDetail(SpecRead):
     tags: list[TagRead]
     endpoints: list[EndpointRead]
+
+
+class DiscoveredServerRead(BaseModel):
+    """A server found in the test namespace, with the analysis of its latest report."""
+
+    id: int
+    project_id: int
+    namespace: str
+    name: str
+    kind: str = Field(description="service or pod")
+    base_url: str = Field(description="Where the server answers: the base URL for a test")
+    document_url: str = Field(description="What its analysis was given")
+    image: str | None
+    discovered_at: datetime
+    reported_at: datetime = Field(description="When the pod-watcher last reported it")
+    analysis: AnalysisRead | None = Field(description="null once the analysis is gone")
+
+
+def server_read(server: DiscoveredServerRow, analysis: SpecAnalysis | None) -> DiscoveredServerRead:
+    return DiscoveredServerRead(
+        id=server.id,
+        project_id=server.project_id,
+        namespace=server.namespace,
+        name=server.name,
+        kind=server.kind,
+        base_url=server.base_url,
+        document_url=server.document_url,
+        image=server.image,
+        discovered_at=server.discovered_at,
+        reported_at=server.reported_at,
+        analysis=AnalysisRead.model_validate(analysis) if analysis is not None else None,
+    )

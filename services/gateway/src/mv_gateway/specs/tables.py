@@ -94,3 +94,28 @@ class SpecAnalysis(Base):
     warnings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+
+
+class DiscoveredServerRow(Base):
+    """A server the pod-watcher found in the test namespace, filed under the namespace's
+    project, with the analysis its latest report started. Kept when the server goes away (the
+    pod-watcher reports arrivals, not departures): ``reported_at`` says how old it is."""
+
+    __tablename__ = "discovered_server"
+    __table_args__ = (UniqueConstraint("project_id", "kind", "name"), AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    namespace: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(20), doc="service or pod")
+    base_url: Mapped[str] = mapped_column(String(2000))
+    document_url: Mapped[str] = mapped_column(String(2000), doc="What the analysis was given")
+    image: Mapped[str | None] = mapped_column(String(1000))
+    analysis_id: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("spec_analysis.analysis_id", ondelete="SET NULL"), index=True
+    )
+    discovered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reported_at: Mapped[datetime] = mapped_column(doc="When the latest report was published")
