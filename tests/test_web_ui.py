@@ -8,7 +8,6 @@ screenshot."""
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, Route, expect
+from playwright.sync_api import Locator, Page, expect
 
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import ManagedProcess
@@ -39,20 +38,6 @@ def _api(config: StackConfig, path: str, method: str = "GET", body: Any = None) 
     )
     response.raise_for_status()
     return response.json()
-
-
-def _precise(route: Route) -> None:
-    """Tests the UI starts run in the precise metrics mode: their figures are checked against
-    the aggregator's summary of every sample. Until the aggregator summarises the fast mode from
-    compact points (issue 16's aggregator part), a fast test's figures would be empty."""
-    request = route.request
-    body = request.post_data_json if request.method == "POST" else None
-    if not isinstance(body, dict):
-        route.continue_()
-        return
-    test = body.get("test", body)  # a plan holds its test
-    test["metrics_mode"] = "precise"
-    route.continue_(post_data=json.dumps(body))
 
 
 def _sign_in(page: Page, user: tuple[str, str]) -> None:
@@ -196,6 +181,12 @@ def _build_two_scenarios(browser: Browser) -> None:
     expect(body).not_to_have_value("")  # pre-filled from the spec's schema
     body.fill('{"customer": "홍길동", "lines": [{"product_id": 2, "quantity": 1}]}')
     page.get_by_label("Test title").fill("브라우저 테스트")
+    # One runner, fast metrics unless the user asks for every sample; the hint says the cost.
+    expect(page.get_by_label("Runners")).to_have_value("1")
+    expect(page.get_by_label("Metrics")).to_have_value("fast")
+    page.get_by_label("Metrics").select_option("precise")
+    expect(page.get_by_text("Every sample is stored")).to_be_visible()
+    page.get_by_label("Metrics").select_option("fast")
     browser.shot("05-builder")
     # The exact script k6 would run, read-only, before anything starts.
     page.get_by_role("button", name="Preview script").click()
@@ -242,6 +233,9 @@ def _check_result(browser: Browser, config: StackConfig) -> None:
     history_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
     details = _api(config, f"/test-history/{history_id}/details")
     assert details["is_completed"], details
+    # The builder's default metrics mode: one runner, so the percentiles are k6's own.
+    assert (details["metrics_mode"], details["percentile_source"]) == ("fast", "k6_summary")
+    expect(page.get_by_text("Percentiles: k6's own end-of-test summary (exact).")).to_be_visible()
     figures = details["figures"]
     total = f"{figures['total_requests']:,}"
     tiles = page.locator(".tile")
@@ -380,7 +374,6 @@ def test_first_test_through_the_web_ui(services_config: StackConfig, tmp_path: P
     processes.append(start_demo_api(config))
     try:
         with chromium(tmp_path / "screenshots") as browser:
-            browser.page.route(re.compile(r"/(load-testing|plans)$"), _precise)
             _create_project_and_analyse(browser, config)
             _discovered_server(browser, config)
             _build_two_scenarios(browser)
