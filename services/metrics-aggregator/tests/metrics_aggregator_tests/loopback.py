@@ -4,8 +4,10 @@ the receiver run in the test's event loop."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -13,8 +15,9 @@ from pathlib import Path
 from aiohttp import web
 
 from mv_devstack.config import StackConfig
+from mv_devstack.scratch import own_nats
 from mv_metrics_aggregator.influx import InfluxClient
-from mv_metrics_aggregator.receiver.server import create_receiver
+from mv_metrics_aggregator.receiver.server import DURABLE, create_receiver
 from mv_metrics_aggregator.receiver.settings import ReceiverSettings
 
 # GET /fail/<n>: 500 for every fifth n; anything else: 200 "ok". Keep-alive, 2-byte bodies.
@@ -64,20 +67,30 @@ def serve_target(binary: Path, cores: int = 1) -> Iterator[str]:
 
 @asynccontextmanager
 async def running_receiver(stack: StackConfig, database: str) -> AsyncIterator[ReceiverSettings]:
-    """Our receiver on a free port, writing to ``database`` (made, and dropped after)."""
-    settings = ReceiverSettings(
-        influxdb_host=stack.host, influxdb_port=stack.influxdb_port, influxdb_database=database
-    )
-    setup = InfluxClient(stack.influxdb_url, database)
-    await setup.execute(f'CREATE DATABASE "{database}"')
-    runner = web.AppRunner(create_receiver(settings), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield settings.model_copy(update={"receiver_host": "127.0.0.1", "receiver_port": port})
-    finally:
-        await runner.cleanup()
-        await setup.execute(f'DROP DATABASE "{database}"')
-        await setup.aclose()
+    """Our receiver on a free port, as deployed (its pushes through a JetStream stream of a NATS
+    server of its own), writing to ``database`` (made, and dropped after)."""
+    with tempfile.TemporaryDirectory() as folder, own_nats(stack, Path(folder)) as nats:
+        settings = ReceiverSettings(
+            nats_url=nats.nats_url,
+            influxdb_host=stack.host,
+            influxdb_port=stack.influxdb_port,
+            influxdb_database=database,
+        )
+        setup = InfluxClient(stack.influxdb_url, database)
+        await setup.execute(f'CREATE DATABASE "{database}"')
+        app = create_receiver(settings)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        try:
+            for _ in range(100):  # pushes are refused until it has read the stream back
+                if app[DURABLE].journal.restored:
+                    break
+                await asyncio.sleep(0.1)
+            yield settings.model_copy(update={"receiver_host": "127.0.0.1", "receiver_port": port})
+        finally:
+            await runner.cleanup()
+            await setup.execute(f'DROP DATABASE "{database}"')
+            await setup.aclose()
