@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from mv_contracts.metrics import (
+    HISTOGRAM_ERROR_BOUND,
     MAX_SERIES_POINTS,
     FailureCount,
     LiveScenario,
     LiveSnapshot,
+    MetricFigures,
     PercentileSource,
     PodUsageSummary,
     ScenarioSummary,
@@ -170,12 +172,30 @@ async def summarise(
             active_buckets(error_rows, "rate", first, last),
         )
     series = series_of(second, step, overall.first_ms, overall.last_ms)
-    overall_figures = figures.pop(OVERALL)
+    has_percentiles = figures[OVERALL].p50_response_time is not None
+    source = PercentileSource.SAMPLES if has_percentiles else None
+    return assembled(test_id, (start, end), figures, failures, dropped, resources, series, source)
+
+
+def assembled(
+    test_id: str,
+    window: tuple[datetime, datetime],
+    figures: dict[str, MetricFigures],
+    failures: dict[str, list[FailureCount]],
+    dropped: dict[str, int],
+    resources: list[PodUsageSummary],
+    series: TestSeries,
+    source: PercentileSource | None,
+) -> TestSummary:
+    """The summary of the groups' figures (``OVERALL`` and each scenario), either path's."""
+    figures = dict(figures)
+    overall = figures.pop(OVERALL)
+    bound = HISTOGRAM_ERROR_BOUND if source is PercentileSource.HISTOGRAM else 0.0
     return TestSummary(
         test_id=test_id,
-        window_start=start,
-        window_end=end,
-        overall=overall_figures,
+        window_start=window[0],
+        window_end=window[1],
+        overall=overall,
         failures=failures.get(OVERALL, []),
         dropped_iterations=dropped.get(OVERALL, 0),
         scenarios=[
@@ -189,9 +209,8 @@ async def summarise(
         ],
         resources=resources,
         series=series,
-        percentile_source=(
-            PercentileSource.SAMPLES if overall_figures.p50_response_time is not None else None
-        ),
+        percentile_source=source,
+        percentile_error_bound=bound,
     )
 
 

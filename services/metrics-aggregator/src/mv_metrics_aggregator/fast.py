@@ -10,12 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from mv_contracts.metrics import (
-    HISTOGRAM_ERROR_BOUND,
     MAX_SERIES_POINTS,
     LiveScenario,
     LiveSnapshot,
     PercentileSource,
-    ScenarioSummary,
     TestSummary,
 )
 from mv_contracts.runs import SCENARIO_TAG, K6Counts, ResponseTimes
@@ -26,6 +24,7 @@ from .aggregate import (
     OVERALL,
     SETTLE,
     LiveTotals,
+    assembled,
     by_group,
     counted,
     counts_of,
@@ -165,29 +164,7 @@ async def summarise_fast(
     source = None
     if any_percentile:
         source = PercentileSource.K6_SUMMARY if all_exact else PercentileSource.HISTOGRAM
-    return TestSummary(
-        test_id=test_id,
-        window_start=start,
-        window_end=end,
-        overall=figures.pop(OVERALL),
-        failures=failures.get(OVERALL, []),
-        dropped_iterations=dropped.get(OVERALL, 0),
-        scenarios=[
-            ScenarioSummary(
-                name=n,
-                figures=f,
-                failures=failures.get(n, []),
-                dropped_iterations=dropped.get(n, 0),
-            )
-            for n, f in sorted(figures.items())
-        ],
-        resources=resources,
-        series=series,
-        percentile_source=source,
-        percentile_error_bound=HISTOGRAM_ERROR_BOUND
-        if source is PercentileSource.HISTOGRAM
-        else 0.0,
-    )
+    return assembled(test_id, (start, end), figures, failures, dropped, resources, series, source)
 
 
 async def stored_requests_fast(client: InfluxClient, bounds: q.Bounds) -> dict[str, int]:

@@ -16,17 +16,15 @@ from mv_metrics_aggregator.fast import live_snapshot_fast, summarise_fast
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.lineprotocol import SyntheticCompactRun
 
+from .databases import fresh_database
+
 DATABASE = "mv_aggregator_fast_test"
 
 
 @pytest.fixture(scope="module")
 async def influx(stack: StackConfig) -> AsyncIterator[InfluxClient]:
-    client = InfluxClient(stack.influxdb_url, DATABASE)
-    await client.execute(f"DROP DATABASE {DATABASE}")
-    await client.execute(f"CREATE DATABASE {DATABASE}")
-    yield client
-    await client.execute(f"DROP DATABASE {DATABASE}")
-    await client.aclose()
+    async with fresh_database(stack, DATABASE) as client:
+        yield client
 
 
 def at(ns: int) -> datetime:

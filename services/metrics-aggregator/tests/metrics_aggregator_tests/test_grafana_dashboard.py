@@ -17,6 +17,8 @@ from mv_devstack.config import StackConfig
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.lineprotocol import SyntheticCompactRun, pod_lines
 
+from .databases import fresh_database
+
 DATABASE = "mv_grafana_dashboard_test"
 DASHBOARD = Path(__file__).parents[4] / "deploy" / "grafana" / "metric-vault-dashboard.json"
 START = 1_700_600_000_000_000_000
@@ -25,12 +27,8 @@ SECONDS = 10
 
 @pytest.fixture(scope="module")
 async def influx(stack: StackConfig) -> AsyncIterator[InfluxClient]:
-    client = InfluxClient(stack.influxdb_url, DATABASE)
-    await client.execute(f"DROP DATABASE {DATABASE}")
-    await client.execute(f"CREATE DATABASE {DATABASE}")
-    yield client
-    await client.execute(f"DROP DATABASE {DATABASE}")
-    await client.aclose()
+    async with fresh_database(stack, DATABASE) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")

@@ -21,17 +21,15 @@ from mv_metrics_aggregator.aggregate import (
 from mv_metrics_aggregator.influx import InfluxClient, InfluxQueryError, InfluxUnavailable
 from mv_metrics_aggregator.lineprotocol import Request, SyntheticRun, pod_lines
 
+from .databases import fresh_database
+
 DATABASE = "mv_aggregator_test"
 
 
 @pytest.fixture(scope="module")
 async def influx(stack: StackConfig) -> AsyncIterator[InfluxClient]:
-    client = InfluxClient(stack.influxdb_url, DATABASE)
-    await client.execute(f"DROP DATABASE {DATABASE}")
-    await client.execute(f"CREATE DATABASE {DATABASE}")
-    yield client
-    await client.execute(f"DROP DATABASE {DATABASE}")
-    await client.aclose()
+    async with fresh_database(stack, DATABASE) as client:
+        yield client
 
 
 def k6_percentile(values: list[float], p: float) -> float:
