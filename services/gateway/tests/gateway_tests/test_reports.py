@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from xml.etree import ElementTree as ET
 
 from mv_contracts.metrics import MetricFigures
@@ -77,8 +79,12 @@ def test_html_report_shows_findings_figures_and_escapes_user_text() -> None:
     html = render_html(report)
     assert "&lt;b&gt;checkout&lt;/b&gt;" in html
     assert "<b>checkout</b>" not in html
+    # Each figure in words with its unit, not its API name; error rates as percentages.
     for name in MetricFigures.model_fields:
-        assert f"<td>{name}</td>" in html
+        assert f"<td>{name}</td>" not in html
+    assert "<td>p95 response time (ms)</td>" in html
+    assert "<td>Average error rate (%)</td>" in html
+    assert re.search(r"<td>Average error rate \(%\)</td><td>[0-9.]+ %</td>", html)
     missed = [f for f in report.analysis.findings if f.severity.value == "critical"]
     assert missed
     for finding in missed:
@@ -91,7 +97,17 @@ def test_html_report_in_korean() -> None:
     assert '<html lang="ko">' in html
     assert "부하 테스트 보고서" in html
     assert "목표 미달" in html
+    assert "<td>p95 응답 시간 (ms)</td>" in html
     assert "결제 API 부하 테스트" in html
+
+
+def test_the_report_says_where_its_percentiles_come_from() -> None:
+    exact = replace(report_of(facts()), percentile_source="k6_summary", percentile_error_bound=0)
+    assert "Percentiles: k6's own end-of-test summary (exact)." in unescape(render_html(exact))
+    merged = replace(exact, percentile_source="histogram", percentile_error_bound=0.0443)
+    assert "within ±4.4 %" in render_html(merged)
+    assert "±4.4 % 이내" in render_html(merged, language="ko")
+    assert "Percentiles:" not in render_html(report_of(facts()))  # a summary without any
 
 
 def test_an_incomplete_run_says_so() -> None:

@@ -221,6 +221,8 @@ async def _report(session: SessionDep, test_history_id: int) -> ReportInput:
         script=await TestRuns(session).script(test.id),
         reason=test.figures_incomplete_reason or test.status_reason,
         complete=test.figures_complete is not False,
+        percentile_source=test.percentile_source,
+        percentile_error_bound=test.percentile_error_bound,
     )
 
 

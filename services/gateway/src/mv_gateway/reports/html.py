@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from mv_contracts.metrics import MetricFigures, MetricSeries
+from mv_contracts.metrics import FIGURE_NAMES, MetricSeries
 
 from .charts import Line, line_chart
-from .labels import LABELS, SEVERITY_MARK, Language
+from .labels import FIGURE_LABELS, LABELS, PERCENTILE_NOTES, SEVERITY_MARK, Language
 from .model import ReportInput
-
-FIGURE_NAMES = tuple(MetricFigures.model_fields)
 
 _environment = Environment(
     loader=PackageLoader("mv_gateway.reports", "templates"),
@@ -32,6 +31,29 @@ def _figure(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
     return str(value)
+
+
+def _figure_of(name: str, value: object) -> str:
+    """A figure's value in its unit: error rates as percentages."""
+    if FIGURE_LABELS[name][2] == "%" and isinstance(value, float):
+        return f"{value * 100:.2f} %"
+    return _figure(value)
+
+
+def _labeller(language: Language) -> Callable[[str], str]:
+    def label(name: str) -> str:
+        en, ko, unit = FIGURE_LABELS[name]
+        text = en if language == "en" else ko
+        return f"{text} ({unit})" if unit else text
+
+    return label
+
+
+def _percentile_note(report: ReportInput, language: Language) -> str | None:
+    if report.percentile_source not in PERCENTILE_NOTES[language]:
+        return None
+    bound = f"{(report.percentile_error_bound or 0) * 100:.1f} %"
+    return PERCENTILE_NOTES[language][report.percentile_source].format(bound=bound)
 
 
 def _series_charts(series: MetricSeries, words: dict[str, str]) -> list[Markup]:
@@ -94,6 +116,9 @@ def render_html(report: ReportInput, language: Language = "en", now: datetime | 
         language=language,
         figure_names=FIGURE_NAMES,
         fmt=_figure,
+        fmt_figure=_figure_of,
+        label=_labeller(language),
+        percentile_note=_percentile_note(report, language),
         marks=SEVERITY_MARK,
         overall_charts=_series_charts(report.series.overall, words) if report.series else [],
         scenario_charts=scenario_charts,

@@ -1,8 +1,11 @@
-"""The report's own words, in both languages; figure names come from the contract."""
+"""The report's own words, in both languages; figure names come from the contract, their
+labels and units are here (checked against the contract at import)."""
 
 from __future__ import annotations
 
 from typing import Literal
+
+from mv_contracts.metrics import FIGURE_NAMES
 
 Language = Literal["en", "ko"]
 
@@ -74,3 +77,44 @@ LABELS: dict[Language, dict[str, str]] = {
 }
 
 SEVERITY_MARK = {"critical": "✖", "warning": "▲", "info": "●"}  # shape as well as colour
+
+# Each figure of the contract: English, Korean, unit ("%": a fraction shown as a percentage).
+FIGURE_LABELS: dict[str, tuple[str, str, str]] = {
+    "total_requests": ("Requests", "요청 수", ""),
+    "failed_requests": ("Failed requests", "실패한 요청", ""),
+    "test_duration": ("Duration", "테스트 시간", "s"),
+    "max_tps": ("Max TPS", "최대 TPS", "req/s"),
+    "min_tps": ("Min TPS", "최소 TPS", "req/s"),
+    "avg_tps": ("Average TPS", "평균 TPS", "req/s"),
+    "max_response_time": ("Max response time", "최대 응답 시간", "ms"),
+    "min_response_time": ("Min response time", "최소 응답 시간", "ms"),
+    "avg_response_time": ("Average response time", "평균 응답 시간", "ms"),
+    "p50_response_time": ("p50 response time", "p50 응답 시간", "ms"),
+    "p90_response_time": ("p90 response time", "p90 응답 시간", "ms"),
+    "p95_response_time": ("p95 response time", "p95 응답 시간", "ms"),
+    "p99_response_time": ("p99 response time", "p99 응답 시간", "ms"),
+    "max_error_rate": ("Max error rate", "최대 오류율", "%"),
+    "min_error_rate": ("Min error rate", "최소 오류율", "%"),
+    "avg_error_rate": ("Average error rate", "평균 오류율", "%"),
+    "max_vus": ("Max VUs", "최대 가상 사용자", ""),
+    "min_vus": ("Min VUs", "최소 가상 사용자", ""),
+    "avg_vus": ("Average VUs", "평균 가상 사용자", ""),
+}
+if set(FIGURE_LABELS) != set(FIGURE_NAMES):
+    raise RuntimeError(
+        f"figure labels differ from the contract's: {set(FIGURE_LABELS) ^ set(FIGURE_NAMES)}"
+    )
+
+# Where a summary's percentiles come from (PercentileSource), "{bound}" a percentage.
+PERCENTILE_NOTES: dict[Language, dict[str, str]] = {
+    "en": {
+        "k6_summary": "Percentiles: k6's own end-of-test summary (exact).",
+        "samples": "Percentiles: over every stored sample (exact).",
+        "histogram": "Percentiles: from k6's histograms merged over the runners, within ±{bound}.",
+    },
+    "ko": {
+        "k6_summary": "백분위수: k6 자체 종료 요약 값 (정확).",
+        "samples": "백분위수: 저장된 모든 샘플로 계산 (정확).",
+        "histogram": "백분위수: 러너들의 k6 히스토그램을 합쳐 계산, ±{bound} 이내.",
+    },
+}

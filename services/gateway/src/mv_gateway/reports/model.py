@@ -34,3 +34,5 @@ class ReportInput:
     script: str | None = None
     reason: str | None = None
     complete: bool = True
+    percentile_source: str | None = None  # PercentileSource
+    percentile_error_bound: float | None = None
