@@ -68,6 +68,9 @@ def test_defaults_render_the_whole_stack() -> None:
     assert container["command"] == ["python", "-m", "mv_metrics_aggregator.receiver"]
     service = by_kind(docs, "Service")["mv-metric-vault-metrics-receiver"]["spec"]
     assert service["ports"][0]["port"] == 9091
+    # Its stream of pushes stays well inside the NATS volume it shares with the events.
+    settings = by_kind(docs, "ConfigMap")["mv-metric-vault-metrics-receiver"]["data"]
+    assert settings["RECEIVER_STREAM_MAX_BYTES"] == str(512 * 2**20)
     assert set(by_kind(docs, "Namespace")) == {"metric-vault-tests"}
     assert by_kind(docs, "Ingress") == {}
 
