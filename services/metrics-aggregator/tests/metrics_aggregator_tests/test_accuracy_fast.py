@@ -280,13 +280,16 @@ async def test_histogram_percentiles_are_within_the_bound_of_k6s(one_runner: Any
     data, _, from_histograms, _ = one_runner
     assert from_histograms.percentile_source is PercentileSource.HISTOGRAM
     assert from_histograms.percentile_error_bound == HISTOGRAM_ERROR_BOUND
+    errors = []
     for scenario, figures in groups(from_histograms).items():
         durations = _values(data, "http_req_duration", scenario)
         for key, p in PERCENTILES.items():
             ours = getattr(figures, f"p{p}_response_time")
             assert within(ours, durations[key]), (scenario, key, ours, durations[key])
+            errors.append(abs(ours / durations[key] - 1))
         assert within(figures.min_response_time, durations["min"]), scenario
         assert within(figures.max_response_time, durations["max"]), scenario
+    print(f"\none runner, histogram percentiles vs k6's: largest error {max(errors):.2%}")
     assert from_histograms.series is not None
     assert any(v is not None for v in from_histograms.series.overall.response_time_p95)
 
@@ -338,6 +341,7 @@ async def test_two_runners_merge_exactly_and_within_the_bound(two_runners: Any) 
     assert fast.percentile_error_bound == HISTOGRAM_ERROR_BOUND
     assert precise.percentile_source is PercentileSource.SAMPLES
     exact_groups = groups(precise)
+    errors = []
     for scenario, figures in groups(fast).items():
         exact = exact_groups[scenario]
         k6 = merged.overall if scenario is None else merged.scenarios[scenario]
@@ -351,5 +355,7 @@ async def test_two_runners_merge_exactly_and_within_the_bound(two_runners: Any) 
             ours, truth = (getattr(f, f"p{p}_response_time") for f in (figures, exact))
             assert truth is not None
             assert within(ours, truth), (scenario, p, ours, truth)
+            errors.append(abs(ours / truth - 1))
+    print(f"\ntwo runners, merged percentiles vs every sample: largest error {max(errors):.2%}")
     # Both runners' VUs at once: 5 + 3 while both run.
     assert fast.overall.max_vus == sum(d["vus"]["values"]["max"] for d in datas)
