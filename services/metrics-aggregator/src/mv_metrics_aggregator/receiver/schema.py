@@ -11,8 +11,9 @@ What k6's ``experimental-prometheus-rw`` output sends, and what this module reli
   seconds; k6 scales *every* stat of a time metric by 1/1000, the ``count`` too (7,451 requests
   arrive as 7.451), so counts are ``round(value * 1000)``;
 - ``k6_http_req_duration_seconds`` as a native histogram
-  (``K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true``): exact count and sum, buckets at
-  k6's schema (3: bucket bounds a factor 2**(1/8) apart), no min or max;
+  (``K6_FEATURES=native-histograms``, k6 1.x: ``K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM``):
+  exact count and sum, buckets at k6's schema (3: bucket bounds a factor 2**(1/8) apart), no
+  min or max;
 - ``k6_vus`` / ``k6_vus_max`` gauges, per test only (no scenario tag);
 - ``k6_dropped_iterations_total`` (counter) per scenario, when an arrival-rate executor could
   not start an iteration in time.

@@ -92,7 +92,7 @@ class ReceiverSettings(InfluxDBSettings):
             "K6_PROMETHEUS_RW_TREND_STATS": "count,sum,min,max,p(99)",
         }
         if native_histograms:
-            # k6 v2 calls this a legacy name of K6_FEATURES=native-histograms (and warns); the
-            # k6 1.x of the Job image has it too (whether 1.x knows K6_FEATURES is unchecked).
-            env["K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM"] = "true"
+            # k6 2.x's name (K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM is its deprecated alias);
+            # the test-runner sets the same (its Settings.k6_output).
+            env["K6_FEATURES"] = "native-histograms"
         return env
