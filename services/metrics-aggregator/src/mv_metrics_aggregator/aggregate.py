@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -256,6 +257,26 @@ class LiveTotals:
     requests: dict[str, int] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
 
+    def spans(
+        self, test_id: str, now: datetime, window: timedelta, settle: timedelta
+    ) -> tuple[q.Bounds | None, q.Bounds, q.Bounds]:
+        """What a snapshot at ``now`` reads: the span settling since the last one (None when
+        there is none; counted once, by :meth:`settled`), the unsettled rest, the window."""
+        end = q.ns(now)
+        settle_to = max(self.until_ns, end - int(settle.total_seconds() * 1e9))
+        settling = (
+            q.Bounds(test_id, self.until_ns, settle_to) if settle_to > self.until_ns else None
+        )
+        recent = q.Bounds(test_id, end - int(window.total_seconds() * 1e9), end)
+        return settling, q.Bounds(test_id, settle_to, end), recent
+
+    def settled(self, results: dict[str, Result], key: Callable[[str], str], to_ns: int) -> None:
+        """Add the settling span's counts (result ``key(column)``) and move on to ``to_ns``."""
+        for column, sums in (("requests", self.requests), ("failed", self.failed)):
+            for name, count in counted(results, key(column), column).items():
+                sums[name] = sums.get(name, 0) + count
+        self.until_ns = to_ns
+
 
 def counted(results: dict[str, Result], key: str, column: str) -> dict[str, int]:
     groups = by_group(results, key)
@@ -278,19 +299,10 @@ async def live_snapshot(
     ``labels`` names each scenario tag as the user wrote it.
     """
     labels = labels or {}
-    end = q.ns(now)
     totals = totals or LiveTotals(q.ns(started))
-    settle_to = max(totals.until_ns, end - int(settle.total_seconds() * 1e9))
-    settling = (
-        q.Bounds(test_id, totals.until_ns, settle_to) if settle_to > totals.until_ns else None
-    )
-    unsettled = q.Bounds(test_id, settle_to, end)
-    recent = q.Bounds(test_id, end - int(window.total_seconds() * 1e9), end)
+    settling, unsettled, recent = totals.spans(test_id, now, window, settle)
     results = await run(client, q.live(settling, unsettled, recent))
-    for key, sums in (("requests", totals.requests), ("failed", totals.failed)):
-        for name, count in counted(results, f"settle_{key}", key).items():
-            sums[name] = sums.get(name, 0) + count
-    totals.until_ns = settle_to
+    totals.settled(results, lambda column: f"settle_{column}", unsettled.start_ns)
     requests = counted(results, "requests", "requests")
     failed = counted(results, "failed", "failed")
     in_window = counted(results, "window", "requests")

@@ -184,19 +184,10 @@ async def live_snapshot_fast(
 ) -> LiveSnapshot:
     """:func:`.aggregate.live_snapshot` over compact points (the same arguments)."""
     labels = labels or {}
-    end = q.ns(now)
     totals = totals or LiveTotals(q.ns(started))
-    settle_to = max(totals.until_ns, end - int(settle.total_seconds() * 1e9))
-    settling = (
-        q.Bounds(test_id, totals.until_ns, settle_to) if settle_to > totals.until_ns else None
-    )
-    unsettled = q.Bounds(test_id, settle_to, end)
-    recent = q.Bounds(test_id, end - int(window.total_seconds() * 1e9), end)
+    settling, unsettled, recent = totals.spans(test_id, now, window, settle)
     results = await run(client, q.compact_live(settling, unsettled, recent))
-    for key, sums in (("requests", totals.requests), ("failed", totals.failed)):
-        for name, count in counted(results, "settle_totals", key).items():
-            sums[name] = sums.get(name, 0) + count
-    totals.until_ns = settle_to
+    totals.settled(results, lambda _column: "settle_totals", unsettled.start_ns)
     requests = counted(results, "totals", "requests")
     failed = counted(results, "totals", "failed")
     in_window = by_group(results, "window")
