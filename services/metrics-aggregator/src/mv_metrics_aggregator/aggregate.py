@@ -10,6 +10,7 @@ from mv_contracts.metrics import (
     HISTOGRAM_ERROR_BOUND,
     MAX_SERIES_POINTS,
     FailureCount,
+    LiveFigures,
     LiveScenario,
     LiveSnapshot,
     MetricFigures,
@@ -136,9 +137,7 @@ async def summarise(
     first_pass = await run(client, q.counts(bounds))
     counts = counts_of(first_pass)
     failures = failures_of(first_pass)
-    dropped = {
-        name: int(number(s, "dropped") or 0) for name, s in by_group(first_pass, "dropped").items()
-    }
+    dropped = counted(first_pass, "dropped", "dropped")
     overall = counts.get(OVERALL)
     resources = await pod_resources(client, test_id, start, end)
     if overall is None or overall.requests == 0 or overall.first_ms is None:
@@ -278,6 +277,28 @@ class LiveTotals:
         self.until_ns = to_ns
 
 
+def snapshot(
+    test_id: str,
+    now: datetime,
+    window_seconds: float,
+    figures: dict[str, LiveFigures],
+    labels: dict[str, str],
+) -> LiveSnapshot:
+    """The snapshot of the groups' live figures (``OVERALL`` and each scenario), either path's."""
+    scenarios = [
+        LiveScenario(name=n, label=labels.get(n), figures=f)
+        for n, f in sorted(figures.items())
+        if n != OVERALL
+    ]
+    return LiveSnapshot(
+        test_id=test_id,
+        at=now,
+        window_seconds=window_seconds,
+        overall=figures[OVERALL],
+        scenarios=scenarios,
+    )
+
+
 def counted(results: dict[str, Result], key: str, column: str) -> dict[str, int]:
     groups = by_group(results, key)
     return {name: int(number(series, column) or 0) for name, series in groups.items()}
@@ -320,12 +341,4 @@ async def live_snapshot(
         )
         for name in {OVERALL, *totals.requests, *requests}
     }
-    return LiveSnapshot(
-        test_id=test_id,
-        at=now,
-        window_seconds=seconds,
-        overall=figures.pop(OVERALL),
-        scenarios=[
-            LiveScenario(name=n, label=labels.get(n), figures=f) for n, f in sorted(figures.items())
-        ],
-    )
+    return snapshot(test_id, now, seconds, figures, labels)

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from mv_contracts.metrics import (
     MAX_SERIES_POINTS,
-    LiveScenario,
     LiveSnapshot,
     PercentileSource,
     TestSummary,
@@ -34,6 +33,7 @@ from .aggregate import (
     pod_resources,
     run,
     series_of,
+    snapshot,
 )
 from .histograms import Histogram
 from .influx import InfluxClient, Result
@@ -132,9 +132,7 @@ async def summarise_fast(
     for group in counts.values():
         group.lead_ms = PUSH_SECONDS * 1000
     failures = failures_of(first_pass)
-    dropped = {
-        name: int(number(s, "dropped") or 0) for name, s in by_group(first_pass, "dropped").items()
-    }
+    dropped = counted(first_pass, "dropped", "dropped")
     overall = counts.get(OVERALL)
     resources = await pod_resources(client, test_id, start, end)
     if overall is None or overall.requests == 0 or overall.first_ms is None:
@@ -209,12 +207,4 @@ async def live_snapshot_fast(
             durations=durations,
             vus=vus if name == OVERALL else None,
         )
-    return LiveSnapshot(
-        test_id=test_id,
-        at=now,
-        window_seconds=seconds,
-        overall=figures.pop(OVERALL),
-        scenarios=[
-            LiveScenario(name=n, label=labels.get(n), figures=f) for n, f in sorted(figures.items())
-        ],
-    )
+    return snapshot(test_id, now, seconds, figures, labels)
