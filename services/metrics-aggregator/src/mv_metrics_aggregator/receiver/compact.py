@@ -160,9 +160,16 @@ class Compactor:
         self._pruned = time.monotonic()
 
     def lines(self, request: Any) -> list[str]:
+        """The line protocol of a decoded ``WriteRequest``."""
+        return [line for lines in self.lines_by_test(request).values() for line in lines]
+
+    def lines_by_test(self, request: Any) -> dict[str, list[str]]:
+        """The same by test: every test the push touched, with its points (none when only its
+        cumulative state moved)."""
         now = time.monotonic()
         self.stats.pushes += 1
         push = Push()
+        per_test: dict[str, list[str]] = {}
         rates: dict[tuple[str, SeriesKey], float] = {}
         # requests waiting for the failure rate of their tag set
         late: list[tuple[GroupKey, SeriesKey, dict[str, str], int, int]] = []
@@ -184,6 +191,7 @@ class Compactor:
             if test is None:
                 test = self.tests[test_id] = TestState()
             test.seen = now
+            per_test.setdefault(test_id, [])
             key = _key(labels)
             runner = labels.get(RUNNER_LABEL, "")
             ms = max(
@@ -236,27 +244,31 @@ class Compactor:
             failed = round(rate * total)
             push.failed(where, labels, _delta(failed, state.failed), ms)
             state.failed = failed
-        lines = self._points(push)
-        self.stats.points += len(lines)
+        self._points(push, per_test)
+        self.stats.points += sum(len(lines) for lines in per_test.values())
         if now - self._pruned > 60:
             self.prune(now)
-        return lines
+        return per_test
 
-    def _points(self, push: Push) -> list[str]:
-        out = [self._point(key, group) for key, group in push.groups.items()]
+    def _points(self, push: Push, per_test: dict[str, list[str]]) -> None:
+        """Each point of ``push`` into its test's list."""
+        for where, group in push.groups.items():
+            if line := self._point(where, group):
+                per_test[where[0]].append(line)
         for kind, count in push.failures.items():
             tags = self._tags(kind[:3]) + f",{STATUS_LABEL}={escape_tag(kind[3])}"
             if kind[4]:
                 tags += f",{ERROR_CODE_LABEL}={escape_tag(kind[4])}"
             ms = self._stamp(kind[0], f"{FAILURES_MEASUREMENT},{tags}", push.stamps[str(kind)])
-            out.append(f"{FAILURES_MEASUREMENT},{tags} failed={count}i {ms}")
+            per_test[kind[0]].append(f"{FAILURES_MEASUREMENT},{tags} failed={count}i {ms}")
         for where, count in push.dropped.items():
             tags = self._tags(where)
             stamp = push.stamps[f"{DROPPED_MEASUREMENT}{where}"]
             ms = self._stamp(where[0], f"{DROPPED_MEASUREMENT},{tags}", stamp)
-            out.append(f"{DROPPED_MEASUREMENT},{tags} dropped={count}i {ms}")
-        out += [self._vus_point(*where, values) for where, values in push.vus.items()]
-        return [line for line in out if line]
+            per_test[where[0]].append(f"{DROPPED_MEASUREMENT},{tags} dropped={count}i {ms}")
+        for (test_id, runner), values in push.vus.items():
+            if line := self._vus_point(test_id, runner, values):
+                per_test[test_id].append(line)
 
     @staticmethod
     def _stat(state: SeriesState, group: Group, stat: str, value: float) -> None:

@@ -40,15 +40,11 @@ from mv_contracts.subjects import DUPLICATE_WINDOW, POINTS_STREAM_NAME, POINTS_S
 from mv_runtime.bus import TRANSIENT_PUBLISH_ERRORS
 
 from .compact import Compactor
-from .schema import TEST_ID_LABEL
 from .state import dump_state, load_state
 
 log = structlog.get_logger()
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")
-# The test id tag of a point: after an unescaped comma, up to the next unescaped comma or space.
-TEST_TAG = re.compile(rf"(?<!\\),{TEST_ID_LABEL}=((?:\\.|[^,\s\\])*)")
-UNESCAPE = re.compile(r"\\(.)")
 
 
 def subject_of(test_id: str) -> str:
@@ -59,11 +55,6 @@ def subject_of(test_id: str) -> str:
         else "h-" + hashlib.sha256(test_id.encode()).hexdigest()[:32]
     )
     return POINTS_SUBJECT.replace("*", token)
-
-
-def owner_of(line: str) -> str:
-    match = TEST_TAG.search(line)  # the first match is in the key: the tags come first
-    return UNESCAPE.sub(r"\1", match.group(1)) if match else ""
 
 
 def stream_config(max_bytes: int, max_age: float) -> StreamConfig:
@@ -154,23 +145,12 @@ class Journal:
 
     def _accept(self, request: Any) -> list[asyncio.Future[None]]:
         # No await from compaction to the queue: concurrent pushes are queued in state order.
-        # The compactor stamps ``seen`` on each test a push touches: those get a message (a
-        # handful of tests live within RECEIVER_STATE_TTL, so the comparison is cheap).
+        # Every test the push touched gets a message: its state moved, points or not.
         tests = self.compactor.tests
-        seen = {test_id: test.seen for test_id, test in tests.items()}
-        lines = self.compactor.lines(request)
-        touched = [t for t, test in tests.items() if seen.get(t) != test.seen]
-        if len(touched) == 1:
-            per_test = {touched[0]: lines}
-        else:
-            per_test = {t: [] for t in touched}
-            for line in lines:
-                per_test.setdefault(owner_of(line), []).append(line)
+        per_test = self.compactor.lines_by_test(request)
         loop = asyncio.get_running_loop()
         stored = []
         for test_id, test_lines in per_test.items():
-            if test_id not in tests:
-                continue
             number = self._numbers[test_id] = self._numbers.get(test_id, 0) + 1
             head = {"test_id": test_id, "n": number, "state": dump_state(tests[test_id])}
             data = "\n".join([json.dumps(head, separators=(",", ":")), *test_lines]).encode()
