@@ -4,7 +4,7 @@ the receiver run in the test's event loop."""
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import os
 import subprocess
 import tempfile
@@ -19,6 +19,8 @@ from mv_devstack.scratch import own_nats
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.receiver.server import DURABLE, create_receiver
 from mv_metrics_aggregator.receiver.settings import ReceiverSettings
+
+from .faults import eventually
 
 # GET /fail/<n>: 500 for every fifth n; anything else: 200 "ok". Keep-alive, 2-byte bodies.
 TARGET = """\
@@ -66,31 +68,50 @@ def serve_target(binary: Path, cores: int = 1) -> Iterator[str]:
 
 
 @asynccontextmanager
-async def running_receiver(stack: StackConfig, database: str) -> AsyncIterator[ReceiverSettings]:
-    """Our receiver on a free port, as deployed (its pushes through a JetStream stream of a NATS
-    server of its own), writing to ``database`` (made, and dropped after)."""
-    with tempfile.TemporaryDirectory() as folder, own_nats(stack, Path(folder)) as nats:
+async def serving(settings: ReceiverSettings) -> AsyncIterator[tuple[web.Application, str]]:
+    """The receiver of ``settings`` on a free loopback port, and its URL."""
+    app = create_receiver(settings)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield app, f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+@asynccontextmanager
+async def running_receiver(
+    stack: StackConfig, database: str, nats_url: str | None = None
+) -> AsyncIterator[tuple[web.Application, ReceiverSettings]]:
+    """Our receiver as deployed (its pushes through a JetStream stream: of ``nats_url``, else of
+    a NATS server of its own), ready for pushes, writing to ``database`` (made, dropped after);
+    its settings name where it listens."""
+    with contextlib.ExitStack() as servers:
+        if nats_url is None:
+            folder = servers.enter_context(tempfile.TemporaryDirectory())
+            nats_url = servers.enter_context(own_nats(stack, Path(folder))).nats_url
         settings = ReceiverSettings(
-            nats_url=nats.nats_url,
+            nats_url=nats_url,
             influxdb_host=stack.host,
             influxdb_port=stack.influxdb_port,
             influxdb_database=database,
         )
         setup = InfluxClient(stack.influxdb_url, database)
         await setup.execute(f'CREATE DATABASE "{database}"')
-        app = create_receiver(settings)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         try:
-            for _ in range(100):  # pushes are refused until it has read the stream back
-                if app[DURABLE].journal.restored:
-                    break
-                await asyncio.sleep(0.1)
-            yield settings.model_copy(update={"receiver_host": "127.0.0.1", "receiver_port": port})
+            async with serving(settings) as (app, url):
+                port = int(url.rsplit(":", 1)[1])
+                # pushes are refused until it has read the stream back
+                await eventually(lambda: app[DURABLE].journal.restored, 10)
+                yield (
+                    app,
+                    settings.model_copy(
+                        update={"receiver_host": "127.0.0.1", "receiver_port": port}
+                    ),
+                )
         finally:
-            await runner.cleanup()
             await setup.execute(f'DROP DATABASE "{database}"')
             await setup.aclose()

@@ -224,7 +224,7 @@ async def one_runner(
     """One runner, ``REQUESTS`` requests: k6's summary, our summary with k6's response times
     and our summary without them (percentiles from histograms)."""
     test_id = str(uuid.uuid4())
-    async with running_receiver(stack, DATABASE) as receiver:
+    async with running_receiver(stack, DATABASE) as (_, receiver):
         client = InfluxClient(stack.influxdb_url, DATABASE)
         started = datetime.now(UTC) - timedelta(seconds=5)
         with serve_target(target) as base_url:
@@ -301,7 +301,7 @@ async def two_runners(
     """Two k6 processes of one test (runner tags 1 and 2), each also writing every sample:
     both k6 summaries, the fast summary with their sum, the precise one (exact percentiles)."""
     test_id = str(uuid.uuid4())
-    async with running_receiver(stack, DATABASE) as receiver:
+    async with running_receiver(stack, DATABASE) as (_, receiver):
         client = InfluxClient(stack.influxdb_url, DATABASE)
         samples = f"{stack.influxdb_url}/{stack.influxdb_database}"
         started = datetime.now(UTC) - timedelta(seconds=5)

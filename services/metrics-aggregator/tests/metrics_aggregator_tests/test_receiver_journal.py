@@ -14,13 +14,12 @@ import contextlib
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import nats
 import pytest
-from aiohttp import ClientSession, web
+from aiohttp import ClientSession
 from nats.js.errors import NotFoundError
 
 from mv_contracts.subjects import POINTS_STREAM_NAME
@@ -30,11 +29,12 @@ from mv_devstack.servers import NatsServer
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.receiver.compact import Compactor
 from mv_metrics_aggregator.receiver.remote_write import encode
-from mv_metrics_aggregator.receiver.server import COMPACTOR, DURABLE, WRITE_PATH, create_receiver
+from mv_metrics_aggregator.receiver.server import COMPACTOR, DURABLE, WRITE_PATH
 from mv_metrics_aggregator.receiver.settings import ReceiverSettings
 from mv_metrics_aggregator.receiver.writer import DURABLE as CONSUMER
 
 from .faults import CuttableLink, eventually
+from .loopback import serving
 from .test_receiver_state import pushes
 
 DATABASE = "mv_test_receiver_journal"
@@ -71,20 +71,6 @@ def settings_for(link: CuttableLink, nats_url: str, **fields: Any) -> ReceiverSe
         "influxdb_database": DATABASE,
     }
     return ReceiverSettings(**(defaults | fields))
-
-
-@asynccontextmanager
-async def serving(settings: ReceiverSettings) -> AsyncIterator[tuple[web.Application, str]]:
-    app = create_receiver(settings)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield app, f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
 
 
 async def post(url: str, request: Any) -> int:

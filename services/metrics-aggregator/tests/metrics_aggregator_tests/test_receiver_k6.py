@@ -27,10 +27,11 @@ from mv_devstack.config import StackConfig
 from mv_devstack.scratch import own_nats
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.receiver.durable import DurablePath
-from mv_metrics_aggregator.receiver.server import COMPACTOR, DURABLE, create_receiver
+from mv_metrics_aggregator.receiver.server import COMPACTOR, DURABLE
 from mv_metrics_aggregator.receiver.settings import ReceiverSettings
 
 from .faults import eventually
+from .loopback import running_receiver
 
 DATABASE = "mv_test_receiver_k6"
 SCENARIOS = ("s01_fast", "s02_flaky")
@@ -93,25 +94,8 @@ def module_nats(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) ->
 async def receiver(
     stack: StackConfig, module_nats: str
 ) -> AsyncIterator[tuple[web.Application, ReceiverSettings]]:
-    settings = ReceiverSettings(
-        nats_url=module_nats,
-        influxdb_host=stack.host,
-        influxdb_port=stack.influxdb_port,
-        influxdb_database=DATABASE,
-    )
-    setup = InfluxClient(stack.influxdb_url, DATABASE)
-    await setup.execute(f'CREATE DATABASE "{DATABASE}"')
-    app = create_receiver(settings)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    await eventually(lambda: app[DURABLE].journal.restored, 10)
-    yield app, settings.model_copy(update={"receiver_host": "127.0.0.1", "receiver_port": port})
-    await runner.cleanup()
-    await setup.execute(f'DROP DATABASE "{DATABASE}"')
-    await setup.aclose()
+    async with running_receiver(stack, DATABASE, module_nats) as (app, settings):
+        yield app, settings
 
 
 async def run_k6(k6: str, env: dict[str, str], test_id: str, workdir: Path) -> dict[str, Any]:
