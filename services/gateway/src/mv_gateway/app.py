@@ -22,11 +22,12 @@ from mv_runtime.bus import make_broker
 
 from .auth import admin_routes as auth_admin
 from .auth import routes as auth
+from .auth.admission import admission
 from .auth.bootstrap import bootstrap
 from .auth.headers import SecurityHeaders
 from .auth.limits import AttemptLimiter
 from .auth.usage import TokenUsage
-from .core.bodies import BodyLimits
+from .core.bodies import BodyLimits, BodyRules
 from .core.engine import make_engine, make_session_factory
 from .core.errors import install_error_handlers
 from .core.migrate import upgrade
@@ -180,7 +181,16 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimits,
+        rules=BodyRules(
+            max_bytes=settings.max_body_bytes,
+            max_public_bytes=settings.max_public_body_bytes,
+            max_depth=settings.max_json_depth,
+            read_seconds=settings.body_read_seconds,
+        ),
+        admit=admission(app),
+    )
     # Outermost, so refusals carry CORS headers too; no origin is allowed unless listed.
     app.add_middleware(
         CORSMiddleware,

@@ -64,9 +64,12 @@ def safe_detail(detail: Any) -> Any:
     return _safe(detail)
 
 
-async def json_error(send: Send, status: int, detail: Any) -> None:
+async def json_error(
+    send: Send, status: int, detail: Any, headers: dict[str, str] | None = None
+) -> None:
     """Answer ``{"detail": ...}`` from ASGI middleware (no request object there)."""
     body = json.dumps({"detail": safe_detail(detail)}, ensure_ascii=False).encode()
+    extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send(
         {
             "type": "http.response.start",
@@ -75,6 +78,7 @@ async def json_error(send: Send, status: int, detail: Any) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
+                *extra,
             ],
         }
     )

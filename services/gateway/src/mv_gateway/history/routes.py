@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from mv_gateway.auth import READ
+from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import SessionDep
 from mv_gateway.core.errors import NotFoundError
 
@@ -42,7 +43,7 @@ from .schemas import (
 )
 from .tables import ScenarioHistory, TestHistory
 
-router = APIRouter(prefix="/test-history", tags=["Test History"])
+router = APIRouter(prefix="/test-history", tags=["Test History"], route_class=ParsedBodyRoute)
 
 MAX_ID = 2**63 - 1
 ProjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="Project id")]

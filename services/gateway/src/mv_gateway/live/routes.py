@@ -15,13 +15,14 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from mv_gateway.auth import READ, Permission, accept_signed_in
+from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.settings import Settings
 
 from .following import Following
 from .hub import ClientFilter, ClientQueue, LiveHub
 from .messages import Include, LiveMessage
 
-router = APIRouter(tags=["Live metrics"])
+router = APIRouter(tags=["Live metrics"], route_class=ParsedBodyRoute)
 
 TestIdQuery = Annotated[
     str | None,
