@@ -26,6 +26,7 @@ from .auth.admission import admission
 from .auth.bootstrap import bootstrap
 from .auth.headers import SecurityHeaders
 from .auth.limits import AttemptLimiter
+from .auth.streams import StreamSlots
 from .auth.usage import TokenUsage
 from .core.bodies import BodyLimits, BodyRules
 from .core.engine import make_engine, make_session_factory
@@ -178,6 +179,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.before_project_delete = (cancel_tests_of_project,)
     app.state.test_end = test_end
     app.state.token_usage = token_usage
+    app.state.stream_slots = StreamSlots(settings.max_streams_per_credential)
     app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
