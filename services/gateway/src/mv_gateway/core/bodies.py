@@ -28,7 +28,6 @@ from .parsing import BodyRefused, parse
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 PARSED_KEY = "mv.parsed_json"  # the scope key routes read the parsed document from
-OFF_LOOP_BYTES = 256 * 1024  # larger bodies are parsed in a thread: the event loop keeps serving
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +96,9 @@ class BodyLimits:
             return
         if body and _is_json(headers.get(b"content-type")):
             try:
-                if len(body) > OFF_LOOP_BYTES:
-                    scope[PARSED_KEY] = await asyncio.to_thread(parse, body, self.rules.max_depth)
-                else:
-                    scope[PARSED_KEY] = parse(body, self.rules.max_depth)
+                # On the event loop: json.loads holds the GIL throughout, so a thread would not
+                # let the loop run meanwhile; MAX_BODY_BYTES bounds the pause.
+                scope[PARSED_KEY] = parse(body, self.rules.max_depth)
             except BodyRefused as refused:
                 await json_error(send, 422, refused.errors)
                 return
