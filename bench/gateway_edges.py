@@ -22,8 +22,10 @@ from pathlib import Path
 
 import httpx
 
+from mv_gateway.auth.tokens import TOKEN_PREFIX, new_secret
+
 MIB = 1024 * 1024
-TOKEN = "mvt_bench-gateway-edges-0123456789abcdefghijklmnop"
+TOKEN = new_secret(TOKEN_PREFIX)  # registered as the admin token of the gateway started here
 
 
 def _memory_kib(pid: int, field: str) -> int:
@@ -106,8 +108,8 @@ async def main() -> None:
         "LOG_LEVEL": "WARNING",
     }
     log = (folder / "gateway.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mv_gateway"], env=env, stdout=log, stderr=subprocess.STDOUT
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "mv_gateway", env=env, stdout=log, stderr=subprocess.STDOUT
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
@@ -121,7 +123,7 @@ async def main() -> None:
         await _case(port, process.pid, body, signed=True)
     finally:
         process.terminate()
-        process.wait(30)
+        await asyncio.wait_for(process.wait(), 30)
         log.close()
 
 

@@ -22,7 +22,7 @@ from mv_runtime.bus import make_broker
 
 from .auth import admin_routes as auth_admin
 from .auth import routes as auth
-from .auth.admission import admission
+from .auth.admission import RouteAdmission
 from .auth.bootstrap import bootstrap
 from .auth.headers import SecurityHeaders
 from .auth.limits import AttemptLimiter
@@ -144,6 +144,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         if settings.migrate_on_start:
             await upgrade(engine)
         await bootstrap(sessions, settings)
+        admit.prepare()
         connecting = asyncio.create_task(_connect_until_up(broker))
         relaying = asyncio.create_task(outbox.run())
         flushing = asyncio.create_task(token_usage.keep_flushing(sessions))
@@ -183,6 +184,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
+    admit = RouteAdmission(app)
     app.add_middleware(
         BodyLimits,
         rules=BodyRules(
@@ -191,7 +193,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
             max_depth=settings.max_json_depth,
             read_seconds=settings.body_read_seconds,
         ),
-        admit=admission(app),
+        admit=admit,
     )
     # Outermost, so refusals carry CORS headers too; no origin is allowed unless listed.
     app.add_middleware(

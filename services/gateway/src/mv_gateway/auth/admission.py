@@ -19,7 +19,7 @@ from fastapi.routing import _iter_routes_with_context
 from starlette.routing import Match
 from starlette.types import Scope
 
-from mv_gateway.core.bodies import Admission, Admit
+from mv_gateway.core.bodies import Admission
 
 from .guard import current_principal
 from .roles import Permission
@@ -37,30 +37,34 @@ def required_permission(dependant: Dependant) -> Permission | None:
     return None
 
 
-def admission(app: FastAPI) -> Admit:
-    """The check :class:`~mv_gateway.core.bodies.BodyLimits` runs before reading a body."""
-    # FastAPI keeps an included router as one entry of ``app.routes``; its private
-    # ``_iter_routes_with_context`` gives the routes the app matches requests with, with their
-    # effective paths and dependencies (the route-table test of test_access reads them so too).
-    routes: list[Any] = []
-    permissions: dict[int, Permission | None] = {}
-    principal_of = get_dependant(path="", call=current_principal)
+class RouteAdmission:
+    """The check :class:`~mv_gateway.core.bodies.BodyLimits` runs before reading a body (an
+    :data:`~mv_gateway.core.bodies.Admit`)."""
 
-    def permission_for(scope: Scope) -> Permission | None:
-        if not routes:  # the routers are included after the middleware is added: built lazily
-            routes.extend(
-                context or route for route, context in _iter_routes_with_context(app.routes)
-            )
-        route = next((r for r in routes if r.matches(scope)[0] is Match.FULL), None)
-        if route is None:
-            return None  # 404 or 405: answered without the body, as a public route's
-        if id(route) not in permissions:
-            dependant = getattr(route, "dependant", None)
-            permissions[id(route)] = None if dependant is None else required_permission(dependant)
-        return permissions[id(route)]
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self._routes: list[tuple[Any, Permission | None]] = []
+        self._principal = get_dependant(path="", call=current_principal)
 
-    async def admit(scope: Scope) -> Admission:
-        permission = permission_for(scope)
+    def prepare(self) -> None:
+        """Reads the route table, once the routers are included (at start-up: building it
+        takes FastAPI half a second, which the first request should not wait). FastAPI keeps
+        an included router as one entry of ``app.routes``; its private
+        ``_iter_routes_with_context`` gives the routes the app matches requests with, with
+        their effective paths and dependencies (test_access's route table reads them so too)."""
+        routes = [context or route for route, context in _iter_routes_with_context(self.app.routes)]
+        self._routes = [(route, _permission(getattr(route, "dependant", None))) for route in routes]
+
+    def permission_for(self, scope: Scope) -> Permission | None:
+        if not self._routes:
+            self.prepare()
+        for route, permission in self._routes:
+            if route.matches(scope)[0] is Match.FULL:
+                return permission
+        return None  # 404 or 405: answered without the body, as a public route's
+
+    async def __call__(self, scope: Scope) -> Admission:
+        permission = self.permission_for(scope)
         if permission is None:
             return Admission(guarded=False)
         # A copy: the route later puts its own per-request state in the scope.
@@ -71,8 +75,8 @@ def admission(app: FastAPI) -> Admit:
                 request.scope["fastapi_function_astack"] = stack
                 # Its parameters (session, bearer, cookie) resolved as for the route, then it.
                 solved = await solve_dependencies(
-                    request=request, dependant=principal_of, async_exit_stack=stack,
-                    dependency_overrides_provider=app, embed_body_fields=False,
+                    request=request, dependant=self._principal, async_exit_stack=stack,
+                    dependency_overrides_provider=self.app, embed_body_fields=False,
                 )  # fmt: skip
                 if solved.errors:
                     return Admission(True, (401, "the credential could not be read", {}))
@@ -84,4 +88,6 @@ def admission(app: FastAPI) -> Admit:
             return Admission(True, (403, detail, {}))
         return Admission(guarded=True)
 
-    return admit
+
+def _permission(dependant: Dependant | None) -> Permission | None:
+    return None if dependant is None else required_permission(dependant)
