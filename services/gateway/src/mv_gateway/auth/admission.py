@@ -82,7 +82,9 @@ class RouteAdmission:
                     return Admission(True, (401, "the credential could not be read", {}))
                 principal = await current_principal(**solved.values)
         except HTTPException as refused:
-            return Admission(True, (refused.status_code, refused.detail, refused.headers or {}))
+            return Admission(
+                True, (refused.status_code, refused.detail, dict(refused.headers or {}))
+            )
         if not principal.may(permission):
             detail = f"the {principal.role.value} role may not do this: it needs {permission.value}"
             return Admission(True, (403, detail, {}))

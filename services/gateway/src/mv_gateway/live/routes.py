@@ -103,7 +103,12 @@ def _until_credential_ends(
             app_state.session_factory, credential, Permission.READ, settings.stream_recheck_seconds
         )
     )
-    watching.add_done_callback(lambda task: task.cancelled() or client.end())
+
+    def ended(task: Task[Ended]) -> None:
+        if not task.cancelled():
+            client.end()
+
+    watching.add_done_callback(ended)
     return watching
 
 
@@ -164,26 +169,27 @@ async def k6_data_sse(
 async def _sse_frames(
     following: Following,
     last_event_id: int | None,
-    named: bool,
-    signed_in: tuple[Any, Credential],  # the app's state and the stream's credential
-    slot: Slot,
+    named: bool = False,
+    signed_in: tuple[Any, Credential] | None = None,  # the app's state, the stream's credential
+    slot: Slot | None = None,
 ) -> AsyncIterator[bytes]:
     # Subscribing here, not in the route, ties the subscription to the stream's life: the
     # finally block runs however the stream ends (client gone, test summarised, shutdown,
     # credential ended). The slot is held by this frame for as long.
     client = following.hub.subscribe(following.wanted, last_event_id)
-    watching = _until_credential_ends(*signed_in, client)
+    watching = None if signed_in is None else _until_credential_ends(*signed_in, client)
     try:
         async for message in following.messages(client):
             if message is None:
                 yield b": ping\n\n"
             else:
                 yield message.named_sse_frame if named else message.sse_frame
-        if watching.done():
+        if watching is not None and watching.done():
             yield _ended_frame(watching.result())
     finally:
         del slot
-        watching.cancel()
+        if watching is not None:
+            watching.cancel()
         following.hub.unsubscribe(client)
 
 
