@@ -52,6 +52,13 @@ class SpecAnalysisRequest(Contract):
         default_factory=dict,
         description="On re-analysis: 'METHOD path' -> fingerprint of each stored endpoint",
     )
+    allowed_targets: list[str] | None = Field(
+        default=None,
+        max_length=1000,
+        description="The admin's allowed targets (host names, *.domains, networks) in force when "
+        "the analysis was asked for: the only non-public addresses the analyzer may fetch from. "
+        "Unset: the analyzer's own SPEC_FETCH_ALLOWED_TARGETS",
+    )
 
 
 class ParameterInfo(Contract):
