@@ -18,6 +18,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Loopback for the local demo; the cluster's service names for in-cluster services.
 DEFAULT_ALLOWED = ("127.0.0.0/8", "::1/128", "localhost", "*.svc", "*.svc.cluster.local")
+MAX_ENTRIES = 1000
 
 
 @dataclass(frozen=True, slots=True)
