@@ -173,8 +173,8 @@ class Analyzer:
 
         A document that cannot be had is left out with a warning: no operation may need it
         (it may be a Markdown page inside an ``x-`` extension), and those that do are kept
-        with warnings of their own. So is one that is not a schema or OpenAPI fragment, or that
-        a redirect fetched from another origin: whatever a URL answers is not inlined into a
+        with warnings of their own. So is one that redirects to another origin (not followed)
+        or is not a schema or OpenAPI fragment: whatever a URL answers is not inlined into a
         spec that every viewer reads.
         """
         documents: dict[str, Any] = {}
@@ -204,10 +204,7 @@ class Analyzer:
                     leave_out(ref, node, base, uri, f"over the limit of {limit} external documents")
                     continue
                 try:
-                    fetched = await fetcher.get_ok(uri)
-                    if origin(fetched.url) != origin(url):
-                        leave_out(ref, node, base, uri, "redirected to another origin, not used")
-                        continue
+                    fetched = await fetcher.get_ok(uri, same_origin=True)
                     total += len(fetched.body)
                     if total > self.settings.spec_max_bytes:
                         raise AnalysisError(

@@ -24,7 +24,7 @@ import structlog
 
 from mv_contracts.spec import FailureKind
 
-from .credentials import carry_credentials, redact
+from .credentials import carry_credentials, origin, redact
 from .errors import AnalysisError, Unfetchable
 from .guarding import resolve
 from .policy import FetchPolicy
@@ -77,11 +77,12 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def get(self, url: str) -> Fetched:
-        """The final answer after redirects, whatever its status."""
+    async def get(self, url: str, *, same_origin: bool = False) -> Fetched:
+        """The final answer after redirects, whatever its status; with ``same_origin``, a
+        redirect to another origin is not followed."""
         try:
             async with asyncio.timeout(self.limits.timeout):
-                return await self._follow(url)
+                return await self._follow(url, same_origin)
         except TimeoutError:
             detail = f"no answer within {self.limits.timeout:g} s"
         except Unfetchable as error:
@@ -89,9 +90,9 @@ class Fetcher:
         log.info("fetch failed", url=redact(url), detail=redact(detail))
         raise AnalysisError(FailureKind.UNREACHABLE, unfetchable(url))
 
-    async def get_ok(self, url: str) -> Fetched:
+    async def get_ok(self, url: str, *, same_origin: bool = False) -> Fetched:
         """Like :meth:`get`, but an error status is an :class:`AnalysisError`."""
-        fetched = await self.get(url)
+        fetched = await self.get(url, same_origin=same_origin)
         if fetched.status == 404:
             raise AnalysisError(FailureKind.NOT_FOUND, f"{fetched.url} answered 404 Not Found")
         if not fetched.ok:
@@ -100,7 +101,7 @@ class Fetcher:
             )
         return fetched
 
-    async def _follow(self, url: str) -> Fetched:
+    async def _follow(self, url: str, same_origin: bool) -> Fetched:
         seen: list[str] = []
         for _ in range(self.limits.max_redirects + 1):
             if url in seen:
@@ -111,7 +112,12 @@ class Fetcher:
             fetched, location = await self._one(url)
             if location is None:
                 return fetched
-            url = carry_credentials(url, urljoin(url, location))
+            following = urljoin(url, location)
+            if same_origin and origin(following) != origin(seen[0]):
+                raise AnalysisError(
+                    FailureKind.UNREACHABLE, f"{url} redirects to another origin, not followed"
+                )
+            url = carry_credentials(url, following)
         raise AnalysisError(
             FailureKind.REDIRECT_LOOP,
             f"more than {self.limits.max_redirects} redirects starting at {seen[0]}",

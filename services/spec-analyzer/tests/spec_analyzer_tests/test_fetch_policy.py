@@ -66,7 +66,13 @@ async def test_a_ref_redirected_to_the_nats_monitor_is_not_inlined(
     assert body is not None
     assert body.schema_ == {"$ref": "order.json"}
     assert "server_id" not in analysis.spec.model_dump_json()
-    assert any("could not fetch" in w.message for w in analysis.warnings), analysis.warnings
+    assert analysis.warnings[0].ref == "order.json"
+
+    # The document itself, redirected there: the policy refuses the hop, before connecting.
+    server.add("/openapi.json", status=307, headers={"Location": monitor})
+    with pytest.raises(AnalysisError) as caught:
+        await stack_analyzer(stack).analyse(SpecSource(url=f"{server.url}/openapi.json"))
+    assert caught.value.reason == unfetchable(f"{server.url}/openapi.json")
 
 
 async def test_a_ref_redirected_to_influxdb_is_not_inlined(
@@ -213,7 +219,7 @@ async def test_a_ref_that_is_not_a_schema_is_not_inlined(
     assert analysis.warnings == []
 
 
-async def test_a_ref_redirected_to_another_origin_is_not_used(
+async def test_a_ref_redirected_to_another_origin_is_not_followed(
     server: LocalServer, analyzer: Analyzer
 ) -> None:
     with LocalServer() as other:
@@ -221,8 +227,9 @@ async def test_a_ref_redirected_to_another_origin_is_not_used(
         server.add("/openapi.json", with_ref("order.json"))
         server.add("/order.json", status=302, headers={"Location": f"{other.url}/order.json"})
         analysis = await analyzer.analyse(SpecSource(url=f"{server.url}/openapi.json"))
+    assert other.requests == []  # not even asked
     assert "leak" not in analysis.spec.model_dump_json()
-    assert "redirected to another origin" in analysis.warnings[0].message
+    assert "redirects to another origin, not followed" in analysis.warnings[0].message
 
 
 @pytest.mark.parametrize(
