@@ -18,8 +18,6 @@ Public addresses need no allowance: documents on the internet are what the analy
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import socket
 from collections.abc import Iterable
 
@@ -28,53 +26,56 @@ import structlog
 from mv_contracts.targets import AllowList
 
 from .errors import Unfetchable
-from .guarding import AddressPolicy, IPAddress, plain
+from .guarding import AddressPolicy, IPAddress, plain, resolve
 
 log = structlog.get_logger()
 
 
-def _same_machine(address: IPAddress) -> bool:
-    return address.is_loopback or address.is_unspecified
+async def _addresses(host: str, port: int) -> list[IPAddress]:
+    try:
+        return [plain(a) for a in await resolve(host, port)]
+    except Unfetchable:
+        log.info("platform address does not resolve", host=host, port=port)
+        return []
 
 
 class Platform:
     """The platform's own services: (host, port) pairs, their names resolved on first use.
 
-    A service on this machine (a loopback or unspecified address) answers on every loopback
-    address, so its port is refused on all of them.
+    A service on this machine (a loopback or unspecified address) may answer on every address
+    of the machine, so its port is refused on all loopback addresses and on the addresses of
+    the machine's own name.
     """
 
     def __init__(self, services: Iterable[tuple[str, int]]) -> None:
         self.services = list(dict.fromkeys(services))
         self._exact: set[tuple[IPAddress, int]] | None = None
         self._local_ports: set[int] = set()
+        self._machine: set[IPAddress] = set()
 
     async def _resolve(self) -> set[tuple[IPAddress, int]]:
         if self._exact is not None:
             return self._exact
         exact: set[tuple[IPAddress, int]] = set()
-        loop = asyncio.get_running_loop()
         for host, port in self.services:
-            try:
-                addresses = [ipaddress.ip_address(host.strip("[]"))]
-            except ValueError:
-                try:
-                    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-                except OSError:
-                    log.info("platform service does not resolve", host=host, port=port)
-                    continue
-                addresses = [ipaddress.ip_address(str(i[4][0]).split("%")[0]) for i in infos]
-            for address in map(plain, addresses):
+            for address in await _addresses(host, port):
                 exact.add((address, port))
-                if _same_machine(address):
+                if address.is_loopback or address.is_unspecified:
                     self._local_ports.add(port)
+        if self._local_ports:
+            self._machine = set(await _addresses(socket.gethostname(), 0))
         self._exact = exact
         return exact
+
+    def _same_machine(self, address: IPAddress) -> bool:
+        return address.is_loopback or address.is_unspecified or address in self._machine
 
     async def serves(self, address: IPAddress, port: int) -> bool:
         exact = await self._resolve()
         address = plain(address)
-        return (address, port) in exact or (port in self._local_ports and _same_machine(address))
+        return (address, port) in exact or (
+            port in self._local_ports and self._same_machine(address)
+        )
 
 
 class FetchPolicy:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import socket
 
 import httpx
 import pytest
@@ -249,3 +250,15 @@ async def test_a_ref_redirected_to_another_origin_is_not_followed(
 )
 def test_what_looks_like_a_schema(part: object, schema: bool) -> None:
     assert looks_like_schema(part) is schema
+
+
+async def test_a_local_platform_port_is_refused_on_the_machines_own_address() -> None:
+    """NATS on 127.0.0.1 may also listen on the machine's address: that is refused too."""
+    try:
+        own = ipaddress.ip_address(socket.gethostbyname(socket.gethostname()))
+    except OSError:
+        pytest.skip("this machine's name does not resolve")
+    judge = policy(["0.0.0.0/0", "::/0"], (("127.0.0.1", 8222),))
+    with pytest.raises(Unfetchable):
+        await judge.check("http", str(own), 8222, [own])
+    await judge.check("http", str(own), 8080, [own])
