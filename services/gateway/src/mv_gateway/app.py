@@ -127,7 +127,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         publish_timeout=settings.outbox_publish_timeout,
     )
     token_usage = TokenUsage()
-    discovery.register(broker, sessions)
+    discovery.register(broker, sessions, settings)
     summaries.register(broker, sessions, thresholds=settings.analysis)
     lifecycle.register(broker, sessions)
     spec_handlers.register(broker, sessions, waiters)
