@@ -242,7 +242,8 @@ export interface paths {
          *     The gateway resolves each endpoint_id to its method, path and spec base URL, validates the
          *     whole request against the contract, stores test, scenarios and stages at once (not
          *     completed) with the RUN_TEST command, and publishes it (now, or once NATS is back: 202
-         *     either way, and the test runs once). An impossible request is a 422 naming the field. A
+         *     either way, and the test runs once). An impossible request is a 422 naming the field; a
+         *     429 when the starter already has as many tests pending or running as the role allows. A
          *     repeated ``Idempotency-Key`` answers the test the first request made.
          */
         post: operations["start_load_test_load_testing_post"];
@@ -3135,6 +3136,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     preview_load_test_load_testing_preview_post: {
@@ -3713,6 +3721,13 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

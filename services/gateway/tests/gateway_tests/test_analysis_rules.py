@@ -324,3 +324,26 @@ def test_a_pod_that_restarted_during_the_test() -> None:
     assert finding.evidence["restarts_during_test"] == 2
     steady = run([scenario("a")], pods=[PodSample(pod="p", at=at, restarts=4)] * 3)
     assert "pods.restarted" not in [r for r, _ in rules(steady)]
+
+
+def test_redirects_not_followed_are_a_finding_of_their_own() -> None:
+    """The generated script follows no redirect (load stays at the checked base URL) and counts
+    a 3xx as failed; the finding says so, rather than leaving a bare "HTTP 302" to puzzle over."""
+    kinds = [FailureCount(status="302", count=40), FailureCount(status="500", count=2),
+             FailureCount(status="301", count=1)]  # fmt: skip
+    facts = run(
+        [scenario("ok"), scenario("moved")],
+        per_scenario=[figures(), figures(requests=1000, failed=43)],
+        overall=figures(requests=7000, failed=43),
+        failures=[[], kinds],
+    )
+    [found] = [f for f in analyse(facts, T).findings if f.rule == "failures.redirect"]
+    assert found.scenario == "moved"
+    assert found.severity is Severity.WARNING
+    assert found.detail.en.startswith(
+        "41 requests in scenario 'moved' were answered with a redirect (HTTP 301, HTTP 302)"
+    )
+    assert found.evidence == {"redirected_requests": 41, "status.302": 40, "status.301": 1}
+    plain = run([scenario("a")], per_scenario=[figures(requests=100, failed=2)],
+                failures=[[FailureCount(status="500", count=2)]])  # fmt: skip
+    assert "failures.redirect" not in [r for r, _ in rules(plain)]

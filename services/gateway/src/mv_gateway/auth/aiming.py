@@ -62,9 +62,19 @@ class RoleLimits:
 
     max_vus: int
     max_seconds: float
+    max_running_tests: int
+    """Tests of one user (or token) pending or running at once."""
 
 
 def limits_for(role: Role, settings: Settings) -> RoleLimits:
     if role is Role.ADMIN:
-        return RoleLimits(settings.admin_max_vus, settings.admin_max_duration_seconds)
-    return RoleLimits(settings.tester_max_vus, settings.tester_max_duration_seconds)
+        return RoleLimits(
+            settings.admin_max_vus,
+            settings.admin_max_duration_seconds,
+            settings.admin_max_running_tests,
+        )
+    return RoleLimits(
+        settings.tester_max_vus,
+        settings.tester_max_duration_seconds,
+        settings.tester_max_running_tests,
+    )

@@ -120,6 +120,11 @@ class Settings(InfluxDBSettings):
     admin_max_duration_seconds: float = Field(
         default=6 * 3600, gt=0, description="How long an admin's test may last"
     )
+    tester_max_running_tests: int = Field(
+        default=3, ge=1, description="Tests one tester (user or token) may have pending or"
+        " running at once; one more is answered 429",
+    )  # fmt: skip
+    admin_max_running_tests: int = Field(default=10, ge=1, description="The same for an admin")
     analysis: AnalysisThresholds = Field(
         default_factory=AnalysisThresholds,
         description="What the findings judge by (ANALYSIS__FAILURE_RATE_WARNING=0.02, ...)",

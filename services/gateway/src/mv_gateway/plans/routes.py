@@ -64,7 +64,7 @@ async def remove_plan(plan_id: PlanId, session: SessionDep) -> Response:
     "/{plan_id}/run",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=LoadTestCreated,
-    responses={404: {}, 422: {}, 503: {}},
+    responses={404: {}, 422: {}, 429: {}, 503: {}},
 )
 async def run_saved_plan(
     plan_id: PlanId, session: SessionDep, outbox: OutboxDep, tester: Tester, settings: SettingsDep

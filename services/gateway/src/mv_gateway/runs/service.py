@@ -44,8 +44,8 @@ from mv_gateway.history import ACTIVE, TestResults, TestRuns
 from mv_gateway.specs import SpecRepository
 from mv_runtime.bus import Bus
 
-from .limits import RunLimits, check_limits
-from .rules import InvalidTestRequest, build_request, check_load, new_scenarios
+from .limits import RunLimits, check_limits, check_role_limits, check_running
+from .rules import InvalidTestRequest, build_request, new_scenarios
 from .schemas import LoadTestCreate, LoadTestCreated
 
 
@@ -103,7 +103,10 @@ async def start_run(
     request = build_request(body, endpoints, test_id)
     check_limits(request, RunLimits.of(settings))
     assert request.project_id is not None
-    check_load(request, limits_for(actor.role, settings), actor.role.value)
+    role_limits = limits_for(actor.role, settings)
+    check_role_limits(request, role_limits, actor.role.value)
+    running = await TestRuns(session).active_count(actor.actor)
+    check_running(actor.actor, running, role_limits, actor.role.value)
     allow = AllowList.parse(await allowed_entries(session, settings))
     try:
         await check_targets(allow, [str(request.base_url)])

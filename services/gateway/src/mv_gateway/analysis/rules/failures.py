@@ -154,3 +154,48 @@ def burst(facts: RunFacts, t: AnalysisThresholds) -> list[Finding]:
             )
         )
     return found
+
+
+def _redirected(failures: list[FailureCount]) -> dict[str, int]:
+    """Redirect answers by status: the generated script follows none (load goes only to the
+    checked base URL) and counts a 3xx but 304 as failed, so they are among the failures."""
+    return {k.status: k.count for k in failures if not k.error_code and k.status.startswith("3")}
+
+
+def redirects(facts: RunFacts, _t: AnalysisThresholds) -> list[Finding]:
+    groups: list[tuple[str | None, list[FailureCount]]] = [
+        (s.name, s.failures) for s in facts.scenarios if _redirected(s.failures)
+    ]
+    if not groups and _redirected(facts.summary.failures):
+        groups = [(None, facts.summary.failures)]
+    found = []
+    for scenario, failures in groups:
+        by_status = _redirected(failures)
+        count = sum(by_status.values())
+        statuses = ", ".join(f"HTTP {s}" for s in sorted(by_status))
+        en_where, ko_where = where(scenario)
+        found.append(
+            Finding(
+                rule="failures.redirect",
+                severity=Severity.WARNING,
+                scenario=scenario,
+                title=Words(en="Redirects not followed", ko="따르지 않은 리디렉션"),
+                detail=Words(
+                    en=f"{count:,} requests {en_where} were answered with a redirect "
+                    f"({statuses}) that was not followed, and counted as failed: load goes only "
+                    "to the test's base URL, the one checked against the allowed targets.",
+                    ko=f"{ko_where} 요청 {count:,}건이 리디렉션({statuses})으로 응답되었고, "
+                    "따르지 않아 실패로 집계했습니다. 부하는 허용 대상으로 확인된 테스트의 "
+                    "base URL로만 갑니다.",
+                ),
+                evidence={"redirected_requests": count}
+                | {f"status.{status}": n for status, n in by_status.items()},
+                recommendation=Words(
+                    en="Aim the test at the URL the redirect names (often https, or a path "
+                    "with or without its trailing slash), once it is an allowed target.",
+                    ko="리디렉션이 가리키는 URL(흔히 https, 또는 끝의 슬래시 유무)을 허용 대상에 "
+                    "두고 테스트를 그 URL로 향하게 하세요.",
+                ),
+            )
+        )
+    return found
