@@ -5,8 +5,18 @@ becomes is recorded by the history (:mod:`mv_gateway.history`).
 Plans (:mod:`mv_gateway.plans`) start runs through what is exported here.
 """
 
+from . import secrets
 from .limits import RunLimits
+from .rules import base_url_and_headers
 from .schemas import LoadTestCreate, LoadTestCreated
 from .service import cancel_tests_of_project, start_run
 
-__all__ = ["LoadTestCreate", "LoadTestCreated", "RunLimits", "cancel_tests_of_project", "start_run"]
+__all__ = [
+    "LoadTestCreate",
+    "LoadTestCreated",
+    "RunLimits",
+    "base_url_and_headers",
+    "cancel_tests_of_project",
+    "secrets",
+    "start_run",
+]
