@@ -19,7 +19,7 @@ from pydantic import Field
 # api_key, Ocp-Apim-Subscription-Key, X-Signature, access_token, password, Cookie... "auth" is
 # not "author"; "key" is broad on purpose: a harmless name marked by mistake still works.
 SECRET_NAME = re.compile(
-    r"key|token|secret|passw|pwd|signature|auth(?!or)|cookie|session|credential|csrf|xsrf"
+    r"key|token|secret|passw|pwd|signature|auth(?!or(?!iz))|cookie|session|credential|csrf|xsrf"
     r"|bearer|private|jwt",
     re.IGNORECASE,
 )
