@@ -13,8 +13,16 @@ from typing import Any
 
 from mv_contracts.secrecy import SECRET_MASK
 from mv_gateway.core.errors import FieldError
-from mv_gateway.runs import LoadTestCreate, base_url_and_headers
-from mv_gateway.runs.secrets import InvalidSecret, Key, Loc, masked, values, walk
+from mv_gateway.runs import (
+    InvalidSecret,
+    Key,
+    LoadTestCreate,
+    Loc,
+    base_url_and_headers,
+    masked,
+    values,
+    walk,
+)
 from mv_runtime.sealing import Sealer, SealingError, is_sealed
 
 

@@ -5,18 +5,23 @@ becomes is recorded by the history (:mod:`mv_gateway.history`).
 Plans (:mod:`mv_gateway.plans`) start runs through what is exported here.
 """
 
-from . import secrets
 from .limits import RunLimits
 from .rules import base_url_and_headers
 from .schemas import LoadTestCreate, LoadTestCreated
+from .secrets import InvalidSecret, Key, Loc, masked, values, walk
 from .service import cancel_tests_of_project, start_run
 
 __all__ = [
+    "InvalidSecret",
+    "Key",
     "LoadTestCreate",
     "LoadTestCreated",
+    "Loc",
     "RunLimits",
     "base_url_and_headers",
     "cancel_tests_of_project",
-    "secrets",
+    "masked",
     "start_run",
+    "values",
+    "walk",
 ]
