@@ -25,7 +25,7 @@ __all__ = ["commands", "endpoints"]  # fixtures used below
 
 KEY = Fernet.generate_key().decode()
 SECRETS = ("B34RER", "C00KIE", "AP1KEY", "SUB-S3CRET", "SIG-S3CRET", "Q-S3CRET", "P-S3CRET",
-           "al1ce-pw", "T-S3CRET", "4321")  # fmt: skip
+           "al1ce-pw", "T-S3CRET", "P1N-S3CRET")  # fmt: skip
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def secret_test(endpoint_id: int) -> dict[str, Any]:
                     "X-Trace": "T-S3CRET",
                 },
                 "query": {"api_key": "Q-S3CRET", "page": "1"},
-                "body": {"user": {"name": "kim", "password": "P-S3CRET", "pin": 4321}},
+                "body": {"user": {"name": "kim", "password": "P-S3CRET", "pin": "P1N-S3CRET"}},
                 "secrets": {"headers": ["x-trace"], "body": ["user.pin"]},
             }
         ],
@@ -124,7 +124,7 @@ async def test_a_plan_keeps_its_secrets_sealed_and_shows_them_masked(
     assert sent.headers["Cookie"] == "sid=C00KIE"
     assert sent.headers["X-Api-Key"] == "N3W-KEY"
     assert sent.query == {"api_key": "Q-S3CRET", "page": "1"}
-    assert sent.body == {"user": {"name": "kim", "password": "P-S3CRET", "pin": 4321}}
+    assert sent.body == {"user": {"name": "kim", "password": "P-S3CRET", "pin": "P1N-S3CRET"}}
     assert_none_of_the_secrets(await raw(session, "SELECT run_request FROM test_history"))
     assert_none_of_the_secrets(await raw(session, "SELECT envelope FROM outbox"))
 
