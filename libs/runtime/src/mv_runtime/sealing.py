@@ -44,6 +44,8 @@ class SealingSettings(ServiceSettings):
     @field_validator("secrets_key")
     @classmethod
     def _valid_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            return None  # SECRETS_KEY= (compose's default) is no key
         if value is not None:
             Sealer.of(value.get_secret_value())  # a bad key fails at start-up, not at a test
         return value
