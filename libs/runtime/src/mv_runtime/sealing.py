@@ -15,6 +15,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import SettingsConfigDict
 
 from mv_contracts.runs import EndpointCall, TestRunRequest
 from mv_contracts.secrecy import body_secrets, resolve, secret_names, value_at, with_value
@@ -35,6 +36,9 @@ class SealingError(ValueError):
 
 
 class SealingSettings(ServiceSettings):
+    # A malformed key must not be printed whole in the start-up error.
+    model_config = SettingsConfigDict(hide_input_in_errors=True)
+
     secrets_key: SecretStr | None = Field(
         default=None,
         description="Fernet key(s) sealing secret values at rest and on the bus (comma-separated:"
