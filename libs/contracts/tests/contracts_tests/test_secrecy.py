@@ -28,11 +28,16 @@ def test_marks_and_names_make_secrets() -> None:
 def test_a_mark_must_name_a_field() -> None:
     call = {"method": "GET", "path": "/", "headers": {"X-A": "1"}, "query": {"q": "1"}}
     EndpointCall.model_validate(call | {"secrets": {"headers": ["x-a"], "query": ["q"]}})
-    for marks, says in [({"headers": ["X-B"]}, "secrets.headers"), ({"query": ["Q"]}, "secrets.query"),
-                        ({"body": ["a.b"]}, "secrets.body")]:  # fmt: skip
+    wrong = [
+        ({"headers": ["X-B"]}, "secrets.headers"),
+        ({"query": ["Q"]}, "secrets.query"),
+        ({"body": ["a.b"]}, "secrets.body"),
+    ]
+    for marks, says in wrong:
         with pytest.raises(ValidationError, match=says):
             EndpointCall.model_validate(call | {"secrets": marks})
+    scenario = {"name": "s", "vus": 1, "duration": "1s", "endpoint": call}
     request = {"test_id": "t", "title": "t", "project_id": 1, "base_url": "http://h",
-               "scenarios": [{"name": "s", "vus": 1, "duration": "1s", "endpoint": call}]}  # fmt: skip
+               "scenarios": [scenario]}  # fmt: skip
     with pytest.raises(ValidationError, match="secret_headers"):
         TestRunRequest.model_validate(request | {"secret_headers": ["Cookie"]})
