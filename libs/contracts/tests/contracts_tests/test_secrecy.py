@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
@@ -13,7 +15,8 @@ def test_marks_and_names_make_secrets() -> None:
     headers = {"Authorization": "a", "X-Trace": "t", "Accept": "x"}
     assert secret_names(headers, ["x-trace"], fold=True) == ["Authorization", "X-Trace"]
     assert secret_names({"api_key": "k", "Page": "1"}, ["page"], fold=False) == ["api_key"]
-    body = {"user": {"name": "k", "password": "p", "pin": 1}, "items": [{"token": "t"}]}
+    user = {"name": "k", "password": "p", "pin": 1}
+    body: dict[str, Any] = {"user": user, "items": [{"token": "t"}]}
     assert body_secrets(body, ["user.pin", "nothing.here"]) == [
         ("items", 0, "token"), ("user", "password"), ("user", "pin"),
     ]  # fmt: skip
