@@ -10,12 +10,17 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from mv_contracts.runs import TestRunRequest
 from mv_contracts.secrecy import SECRET_MASK
 from mv_gateway.auth import Role
+from mv_gateway.core.engine import make_session_factory
+from mv_gateway.plans.sealing import opened
+from mv_gateway.plans.service import seal_stored_plans
+from mv_gateway.plans.tables import TestPlan
+from mv_gateway.projects.tables import Project
 from mv_runtime.sealing import Sealer, open_request
 
 from .conftest import bearer
@@ -172,3 +177,31 @@ async def test_without_secrets_key_a_plan_keeps_no_secret(
     assert "SECRETS_KEY" in refused.json()["detail"][0]["msg"]
     assert_none_of_the_secrets(refused.text)
     assert_none_of_the_secrets(await raw(session, "SELECT test FROM test_plan"))
+
+
+async def test_plans_stored_before_sealing_are_sealed_at_start(engine: AsyncEngine) -> None:
+    sessions = make_session_factory(engine)
+    async with sessions() as session, session.begin():
+        project = Project(title="legacy")
+        session.add(project)
+        await session.flush()
+        test = secret_test(1) | {"base_url": None}
+        test["headers"]["Authorization"] = "Bearer B34RER"
+        del test["scenarios"][0]["secrets"]  # as plans were stored before marks
+        row = TestPlan(project_id=project.id, name="old", test=test)
+        session.add(row)
+    try:
+        sealer = Sealer.of(KEY)
+        assert await seal_stored_plans(sessions, sealer) == 1
+        assert await seal_stored_plans(sessions, sealer) == 0  # once
+        async with sessions() as session:
+            stored = await raw(session, f"SELECT test FROM test_plan WHERE id = {row.id}")  # noqa: S608
+            assert_none_of_the_secrets(stored.replace("P1N-S3CRET", "").replace("T-S3CRET", ""))
+            plan = await session.get(TestPlan, row.id)
+            assert plan is not None
+            back = opened(plan.test, sealer)
+        assert back.headers["Authorization"] == "Bearer B34RER"
+        assert back.scenarios[0].query["api_key"] == "Q-S3CRET"
+    finally:
+        async with sessions() as session, session.begin():
+            await session.execute(delete(Project).where(Project.id == project.id))

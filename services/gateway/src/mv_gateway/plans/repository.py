@@ -39,6 +39,9 @@ class PlanRepository:
         )
         return rows.all()
 
+    async def every(self) -> Sequence[TestPlan]:
+        return (await self.session.scalars(select(TestPlan).order_by(TestPlan.id))).all()
+
     async def replace(self, row: TestPlan, name: str, test: dict[str, Any]) -> TestPlan:
         row.name, row.test, row.updated_at = name, test, utcnow()
         await self.session.flush()

@@ -63,6 +63,11 @@ def seal(
     return walk(test, sealed)
 
 
+def seal_in_place(test: dict[str, Any], sealer: Sealer) -> dict[str, Any]:
+    """A stored test with every secret value not yet sealed sealed (the others as they are)."""
+    return walk(test, lambda _key, _loc, value: value if is_sealed(value) else sealer.seal(value))
+
+
 def opened(test: dict[str, Any], sealer: Sealer | None) -> LoadTestCreate:
     """The plan's test with its secret values in clear, to run it."""
 

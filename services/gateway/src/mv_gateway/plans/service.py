@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mv_gateway.auth import AuditLog, Principal
-from mv_gateway.core.errors import ConflictError, NotFoundError
+from mv_gateway.core.errors import ConflictError, GatewayError, NotFoundError
 from mv_gateway.core.outbox import Outbox
 from mv_gateway.core.settings import Settings
 from mv_gateway.projects import ProjectRepository
 from mv_gateway.runs import LoadTestCreated, start_run
+from mv_runtime.sealing import Sealer
 
 from .repository import PlanRepository
 from .schemas import PlanRead, PlanWrite
-from .sealing import normal, opened, seal, shown
+from .sealing import normal, opened, seal, seal_in_place, shown
 from .tables import TestPlan
+
+log = structlog.get_logger()
 
 
 class PlanNameTaken(ConflictError):
@@ -91,6 +95,25 @@ def _about(row: TestPlan, name_before: str | None = None) -> dict[str, object]:
     if name_before is not None and name_before != row.name:
         about["name_before"] = name_before
     return about
+
+
+async def seal_stored_plans(sessions: async_sessionmaker[AsyncSession], sealer: Sealer) -> int:
+    """At start-up: seal the secret values of plans stored before they were sealed (or while
+    the gateway had no SECRETS_KEY); how many plans changed."""
+    changed = 0
+    async with sessions() as session, session.begin():
+        for row in await PlanRepository(session).every():
+            try:
+                sealed = seal_in_place(row.test, sealer)
+            except GatewayError as error:  # a plan whose marks no longer fit: left for a person
+                log.warning("plan not sealed", plan_id=row.id, error=str(error))
+                continue
+            if sealed != row.test:
+                row.test = sealed
+                changed += 1
+    if changed:
+        log.info("sealed the secret values of stored plans", plans=changed)
+    return changed
 
 
 async def run_plan(
