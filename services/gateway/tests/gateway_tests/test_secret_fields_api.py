@@ -201,7 +201,7 @@ async def test_plans_stored_before_sealing_are_sealed_at_start(engine: AsyncEngi
             assert plan is not None
             back = opened(plan.test, sealer)
         assert back.headers["Authorization"] == "Bearer B34RER"
-        assert back.scenarios[0].query["api_key"] == "Q-S3CRET"
+        assert back.model_dump()["scenarios"][0]["query"]["api_key"] == "Q-S3CRET"
     finally:
         async with sessions() as session, session.begin():
             await session.execute(delete(Project).where(Project.id == project.id))
