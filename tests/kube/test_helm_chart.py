@@ -152,6 +152,19 @@ def test_the_first_admin_gets_a_generated_password_from_a_secret() -> None:
     assert _gateway_env(behind_tls)["SECURE_COOKIES"] == "always"
 
 
+def test_behind_the_ingress_the_gateway_believes_only_the_controllers_forwarded_for() -> None:
+    assert "TRUSTED_PROXIES" not in _gateway_env(template("mv"))  # no proxy: header ignored
+    ingress = ["--set", "gateway.ingress.enabled=true"]
+    assert _gateway_env(template("mv", *ingress))["TRUSTED_PROXIES"] == '["10.42.0.0/16"]'
+    narrowed = template("mv", *ingress, "--set", "gateway.ingress.trustedProxies={10.42.0.7}")
+    assert _gateway_env(narrowed)["TRUSTED_PROXIES"] == '["10.42.0.7"]'
+    refused = helm(
+        "template", "mv", str(CHART), *ingress, "--set", "gateway.ingress.trustedProxies={*}"
+    )
+    assert refused.returncode != 0
+    assert "/gateway/ingress/trustedProxies/0" in refused.stderr
+
+
 def test_an_upgrade_keeps_the_admin_password(kube: KubeApiServer, kube_api: Any) -> None:
     """The chart reads the Secret back (lookup) instead of generating a new password."""
     namespace = unique("mv-admin")

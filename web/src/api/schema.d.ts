@@ -57,7 +57,8 @@ export interface paths {
         /**
          * Login
          * @description Sign in: sets the HttpOnly session cookie and the readable CSRF cookie. Failed attempts
-         *     are limited per user name and per client address (429 with Retry-After).
+         *     are limited per client address, and a user's wrong passwords slow down that user's next
+         *     attempts from the same address (429 with Retry-After); see mv_gateway.auth.limits.
          */
         post: operations["login_auth_login_post"];
         delete?: never;

@@ -24,7 +24,7 @@ from .auth import admin_routes as auth_admin
 from .auth import routes as auth
 from .auth.bootstrap import bootstrap
 from .auth.headers import SecurityHeaders
-from .auth.limits import AttemptLimiter
+from .auth.limits import AttemptLimiter, Backoff
 from .auth.usage import TokenUsage
 from .core.bodies import BodyLimits
 from .core.engine import make_engine, make_session_factory
@@ -32,6 +32,7 @@ from .core.errors import install_error_handlers
 from .core.migrate import upgrade
 from .core.once import ProcessedMessages
 from .core.outbox import Outbox
+from .core.proxies import ForwardedFor
 from .core.settings import Settings
 from .health import routes as health
 from .history import ACTIVE, TestRuns, lifecycle, resources, summaries
@@ -127,7 +128,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         publish_timeout=settings.outbox_publish_timeout,
     )
     token_usage = TokenUsage()
-    discovery.register(broker, sessions)
+    discovery.register(broker, sessions, settings)
     summaries.register(broker, sessions, thresholds=settings.analysis)
     lifecycle.register(broker, sessions)
     spec_handlers.register(broker, sessions, waiters)
@@ -182,10 +183,13 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.test_end = test_end
     app.state.token_usage = token_usage
     app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
+    app.state.login_backoff = Backoff(
+        settings.login_backoff_after, settings.login_backoff_max_seconds
+    )
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
-    # Outermost, so refusals carry CORS headers too; no origin is allowed unless listed.
+    # Outside those that answer, so refusals carry CORS headers too; no origin unless listed.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -194,6 +198,8 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["Location"],
     )
+    # Outside everything else: what follows sees the real client (login limits, audit, logs).
+    app.add_middleware(ForwardedFor, trusted=settings.trusted_proxies)
     app.include_router(auth.router)
     app.include_router(auth_admin.settings_router)
     app.include_router(auth_admin.audit_router)

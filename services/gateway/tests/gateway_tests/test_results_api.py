@@ -139,6 +139,8 @@ async def test_a_second_run_is_compared_with_the_previous_one_or_the_baseline(
     assert (await client.get(f"/test-history/{third.id}/analysis")).json()["verdict"] == "better"
 
     assert (await client.put(f"/test-history/{third.id}/baseline")).status_code == 204
+    (marked,) = (await client.get("/audit", params={"action": "mark_baseline"})).json()
+    assert (marked["actor"], marked["target"]) == ("token:test admin", third.test_id)
     again = await client.post(f"/test-history/{second.id}/analysis")
     assert again.status_code == 200
     assert again.json()["baseline_test_id"] == third.test_id
@@ -258,6 +260,8 @@ async def test_a_finished_test_can_be_summarised_again(
     finally:
         await connection.close()
     (command,) = received
+    (audited,) = (await client.get("/audit", params={"action": "summarise_test"})).json()
+    assert (audited["actor"], audited["target"]) == ("token:test admin", test.test_id)
     assert command["type"] == "metrics.summarise.requested"
     assert command["payload"]["finished"]["test_id"] == test.test_id
     assert command["payload"]["finished"]["status"] == "succeeded"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -117,6 +118,12 @@ class StackConfig(BaseSettings):
             "RECEIVER_HOST": self.host,
             "RECEIVER_PORT": str(self.receiver_port),
             "METRICS_RECEIVER_URL": self.receiver_url,
+            # The spec-analyzer never fetches from the stack's own services: these, and the
+            # ones above (NATS, InfluxDB, the gateway, the receiver) by their own variables.
+            "NATS_MONITOR_PORT": str(self.nats_monitor_port),
+            "SPEC_FETCH_PLATFORM_SERVICES": json.dumps(
+                [f"{self.host}:{self.postgres_port}", f"{self.host}:{self.influxdb_rpc_port}"]
+            ),
         }
         k6 = self.k6_binary()
         if k6:
