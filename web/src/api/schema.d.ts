@@ -405,7 +405,8 @@ export interface paths {
         put?: never;
         /**
          * Create Plan
-         * @description Save a test (the body of POST /load-testing) under a name unique in its project.
+         * @description Save a test (the body of POST /load-testing) under a name unique in its project; its
+         *     secret values are sealed (a 422 names a secret when the gateway has no SECRETS_KEY).
          */
         post: operations["create_plan_plans_post"];
         delete?: never;
@@ -423,7 +424,10 @@ export interface paths {
         };
         /** Read Plan */
         get: operations["read_plan_plans__plan_id__get"];
-        /** Replace Plan */
+        /**
+         * Replace Plan
+         * @description Change the plan; a secret sent as the mask ``"••••••"`` keeps its stored value.
+         */
         put: operations["replace_plan_plans__plan_id__put"];
         post?: never;
         /** Remove Plan */
@@ -1540,6 +1544,11 @@ export interface components {
             project_id?: number | null;
             /** Scenarios */
             scenarios: components["schemas"]["ScenarioCreate"][];
+            /**
+             * Secret Headers
+             * @description Headers (of ``headers``) marked secret; those named like a secret are secret without a mark
+             */
+            secret_headers?: string[];
             /** Target Tps */
             target_tps?: number | null;
             /** Title */
@@ -2154,6 +2163,8 @@ export interface components {
             /** Rate */
             rate?: number | null;
             response_time_target?: components["schemas"]["ResponseTimeTarget"] | null;
+            /** @description Headers, query parameters and body fields whose values are secret: sent to k6 through its environment, never written in a script, shown masked */
+            secrets?: components["schemas"]["SecretFields"];
             /** Stages */
             stages?: components["schemas"]["Stage"][];
             /** Start Time */
@@ -2232,6 +2243,22 @@ export interface components {
              * @description Runs holding a scenario of this name, oldest first
              */
             points: components["schemas"]["TrendPoint"][];
+        };
+        /**
+         * SecretFields
+         * @description Fields of a request marked secret (:mod:`mv_contracts.secrecy`); those named like a
+         *     secret are secret without a mark.
+         */
+        SecretFields: {
+            /**
+             * Body
+             * @description Dotted paths: password, user.password
+             */
+            body?: string[];
+            /** Headers */
+            headers?: string[];
+            /** Query */
+            query?: string[];
         };
         /**
          * Severity
@@ -3554,14 +3581,12 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
         };
     };
@@ -3643,14 +3668,12 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
         };
     };

@@ -45,6 +45,7 @@ from .live.following import EndLookup
 from .live.handlers import SummaryLookup, SummaryRelay
 from .live.messages import StoredEnd, StoredSummary
 from .plans import routes as plans
+from .plans.service import seal_stored_plans
 from .projects import routes as projects
 from .runs import cancel_tests_of_project
 from .runs import routes as runs
@@ -143,6 +144,9 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         if settings.migrate_on_start:
             await upgrade(engine)
         await bootstrap(sessions, settings)
+        sealer = settings.sealer()
+        if sealer is not None:
+            await seal_stored_plans(sessions, sealer)
         connecting = asyncio.create_task(_connect_until_up(broker))
         relaying = asyncio.create_task(outbox.run())
         flushing = asyncio.create_task(token_usage.keep_flushing(sessions))

@@ -83,6 +83,12 @@ class StackConfig(BaseSettings):
         """An admin API token of this stack's gateway (mv_devstack.credentials), mode 600."""
         return self.dir / "admin-token"
 
+    @property
+    def secrets_key_file(self) -> Path:
+        """The Fernet key sealing secret values (SECRETS_KEY of the gateway and the
+        test-runner: mv_devstack.credentials), mode 600."""
+        return self.dir / "secrets-key"
+
     def admin_headers(self) -> dict[str, str]:
         """What a client of this stack's gateway sends to be signed in as its admin."""
         return {"Authorization": f"Bearer {self.admin_token_file.read_text().strip()}"}

@@ -8,10 +8,11 @@ from typing import Literal
 from pydantic import Field, IPvAnyNetwork, SecretStr
 
 from mv_gateway.analysis import AnalysisThresholds
+from mv_runtime.sealing import SealingSettings
 from mv_runtime.settings import InfluxDBSettings
 
 
-class Settings(InfluxDBSettings):
+class Settings(InfluxDBSettings, SealingSettings):
     database_url: str = Field(
         default="sqlite+aiosqlite:///metric-vault.db",
         description="SQLAlchemy URL: sqlite+aiosqlite (embedded default) or postgresql+asyncpg",

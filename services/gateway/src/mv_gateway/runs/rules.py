@@ -121,6 +121,7 @@ def build_request(
                 "base_url": base_url,
                 "target_tps": body.target_tps,
                 "headers": headers,
+                "secret_headers": body.secret_headers,
                 "parallelism": body.parallelism,
                 "one_runner_per_node": body.one_runner_per_node,
                 # Left out when the body has none: the contract's default applies.
