@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from pydantic import BaseModel, Field
+
 from mv_contracts.metrics import FailureCount
 
 from .findings import Words
@@ -146,3 +148,30 @@ def describe(kind: FailureCount) -> Words:
         return Words(en=label(kind), ko=label(kind))
     words = meaning(kind)
     return Words(en=f"{words.en} ({label(kind)})", ko=f"{words.ko} ({label(kind)})")
+
+
+class FailureRead(BaseModel):
+    """One kind of failed request as the API shows it."""
+
+    status: str = Field(description="HTTP status; '0' when no answer came", examples=["500"])
+    error_code: str | None = Field(description="k6's error code, if any", examples=["1500"])
+    count: int
+    share: float = Field(description="Fraction of the group's failed requests", examples=[1.0])
+    label: str = Field(description="'HTTP 500', or 'k6 1050' without an answer")
+    meaning: Words = Field(description="What it means, in English and Korean")
+
+
+def failure_rows(failures: list[FailureCount]) -> list[FailureRead]:
+    """The kinds in words, most frequent first, each with its share of the group's failures."""
+    total = sum(f.count for f in failures)
+    return [
+        FailureRead(
+            status=f.status,
+            error_code=f.error_code,
+            count=f.count,
+            share=f.count / total if total else 0.0,
+            label=label(f),
+            meaning=meaning(f),
+        )
+        for f in sorted(failures, key=lambda f: -f.count)
+    ]
