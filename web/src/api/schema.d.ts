@@ -1101,6 +1101,53 @@ export interface components {
          * @enum {string}
          */
         Executor: "constant-vus" | "ramping-vus" | "constant-arrival-rate" | "ramping-arrival-rate" | "per-vu-iterations" | "shared-iterations";
+        /**
+         * FailureCount
+         * @description Failed requests of one kind: the HTTP status (``0`` when no response came) and k6's
+         *     error code, if any (k6 sets ``1000 + status`` for a 4xx or 5xx answer, e.g. 1500 with
+         *     status 500; codes below 1400 are failures without an answer: timeouts, DNS, TCP, TLS).
+         */
+        FailureCount: {
+            /** Count */
+            count: number;
+            /** Error Code */
+            error_code?: string | null;
+            /** Status */
+            status: string;
+        };
+        /**
+         * FailureRead
+         * @description One kind of failed request as the API shows it.
+         */
+        FailureRead: {
+            /** Count */
+            count: number;
+            /**
+             * Error Code
+             * @description k6's error code, if any
+             * @example 1500
+             */
+            error_code: string | null;
+            /**
+             * Label
+             * @description 'HTTP 500', or 'k6 1050' without an answer
+             */
+            label: string;
+            /** @description What it means, in English and Korean */
+            meaning: components["schemas"]["Words"];
+            /**
+             * Share
+             * @description Fraction of the group's failed requests
+             * @example 1
+             */
+            share: number;
+            /**
+             * Status
+             * @description HTTP status; '0' when no answer came
+             * @example 500
+             */
+            status: string;
+        };
         /** FigureDeltaRead */
         FigureDeltaRead: {
             /** Base */
@@ -1380,6 +1427,13 @@ export interface components {
              */
             at: string;
             end?: components["schemas"]["TestEnd"] | null;
+            /**
+             * Failures
+             * @description With k6: failed requests since the start by kind, in words: under '' the whole test, else under each scenario's tag (k6.scenarios[].name)
+             */
+            failures?: {
+                [key: string]: components["schemas"]["FailureRead"][];
+            } | null;
             k6?: components["schemas"]["LiveSnapshot"] | null;
             /**
              * Kind
@@ -1409,6 +1463,11 @@ export interface components {
         };
         /** LiveScenario */
         LiveScenario: {
+            /**
+             * Failures
+             * @description Failed requests by kind since the start, most first
+             */
+            failures?: components["schemas"]["FailureCount"][];
             figures: components["schemas"]["LiveFigures"];
             /**
              * Label
@@ -1428,6 +1487,11 @@ export interface components {
              * Format: date-time
              */
             at: string;
+            /**
+             * Failures
+             * @description Failed requests by kind since the start, most first
+             */
+            failures?: components["schemas"]["FailureCount"][];
             overall: components["schemas"]["LiveFigures"];
             /** Scenarios */
             scenarios?: components["schemas"]["LiveScenario"][];
@@ -2208,6 +2272,11 @@ export interface components {
              * @example constant-vus
              */
             executor: string;
+            /**
+             * Failures
+             * @description Failed requests by HTTP status (or k6 error code), most first; empty before the summary
+             */
+            failures?: components["schemas"]["FailureRead"][];
             figures: components["schemas"]["Figures"];
             /** Id */
             id: number;
@@ -2389,6 +2458,11 @@ export interface components {
              * @description Where k6 ran: local or kubernetes
              */
             executor: string | null;
+            /**
+             * Failures
+             * @description The whole test's failed requests by kind
+             */
+            failures?: components["schemas"]["FailureRead"][];
             figures: components["schemas"]["Figures"];
             /** Id */
             id: number;
