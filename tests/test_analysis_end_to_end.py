@@ -87,6 +87,7 @@ def test_findings_of_a_real_run_and_the_cli_gate(
             latest = board[0]
             analysis = http.get(f"/test-history/{latest['id']}/analysis").json()
             series = http.get(f"/test-history/{latest['id']}/series").json()
+            details = http.get(f"/test-history/{latest['id']}/details").json()
     finally:
         for process in reversed(processes):
             process.stop()
@@ -97,6 +98,18 @@ def test_findings_of_a_real_run_and_the_cli_gate(
     found = findings_by_scenario(analysis)
     assert "load.saturation" in found.get("saturating", set()), analysis
     assert {"failures.burst", "failures.rate"} <= found.get("failing", set()), analysis
+    # Precise mode: the failures by status of every sample; /bursty answers 500, named so.
+    failing = next(s for s in details["scenarios"] if s["name"] == "failing")
+    assert [(f["label"], f["count"]) for f in failing["failures"]] == [
+        ("HTTP 500", failing["figures"]["failed_requests"])
+    ]
+    rate = next(
+        f
+        for f in analysis["findings"]
+        if (f["rule"], f["scenario"]) == ("failures.rate", "failing")
+    )
+    assert "HTTP 500 in 100 % of failures" in rate["detail"]["en"]
+    assert "k6" not in rate["detail"]["en"] + rate["detail"]["ko"]
     assert "load.drift" in found.get("leaking", set()), analysis
     assert "healthy" not in found, analysis
     assert "load.saturation" not in found.get("failing", set())

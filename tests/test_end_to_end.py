@@ -130,3 +130,12 @@ async def test_analyse_run_stream_and_summarise_the_demo(services_config: StackC
     assert inventory["figures"]["failed_requests"] == pytest.approx(
         inventory["figures"]["total_requests"] / 5, abs=1
     )
+    # Fast mode: the receiver keeps the status; every failure is the demo's 503, live too.
+    assert [(f["label"], f["count"]) for f in inventory["failures"]] == [
+        ("HTTP 503", inventory["figures"]["failed_requests"])
+    ]
+    tag = inventory["scenario_tag"]
+    streamed = [m["failures"][tag] for m in live if m["failures"] and m["failures"].get(tag)]
+    assert streamed, live[-1]
+    assert {f["label"] for f in streamed[-1]} == {"HTTP 503"}
+    assert streamed[-1][0]["meaning"]["en"].startswith("Service Unavailable")

@@ -134,7 +134,7 @@ def _discovered_server(browser: Browser, config: StackConfig) -> None:
     page.get_by_role("link", name="데모 쇼핑", exact=True).click()
 
 
-def _live_alert(browser: Browser) -> None:
+def _live_alert(browser: Browser, config: StackConfig) -> None:
     """The demo's /bursty fails every call in seconds 10-15 after its first: the live page
     says so while the test runs (the gateway's burst watch), in words and with a badge."""
     page = browser.page
@@ -150,8 +150,24 @@ def _live_alert(browser: Browser) -> None:
     expect(alerts.first).to_contain_text("Failures are rising", timeout=60_000)
     expect(alerts.first.locator(".badge")).to_have_text("! warning")
     expect(alerts.first).to_contain_text("requests failed")
+    # The live failures table names them by HTTP status, in words.
+    live_failures = page.locator("table.failures tbody tr")
+    expect(live_failures.first).to_contain_text("HTTP 500", timeout=30_000)
+    expect(live_failures.first).to_contain_text("Internal Server Error")
     browser.shot("06-live-alert")
     expect(page.get_by_role("heading", name="Every figure")).to_be_visible(timeout=180_000)
+    # The result's failures table: the stored count of the target's 500s, by status, not k6's
+    # code; the finding says the same.
+    history_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    details = _api(config, f"/test-history/{history_id}/details")
+    (kind,) = details["scenarios"][0]["failures"]
+    assert (kind["status"], kind["error_code"], kind["label"]) == ("500", "1500", "HTTP 500")
+    assert kind["count"] == details["scenarios"][0]["figures"]["failed_requests"] > 0
+    row = page.locator("table.failures tbody tr").first
+    expect(row).to_contain_text("HTTP 500")
+    expect(row.locator("td.num").first).to_have_text(f"{kind['count']:,}")
+    expect(row).to_contain_text("100")
+    expect(page.get_by_text("HTTP 500 in 100 % of failures").first).to_be_visible()
     page.get_by_role("link", name="데모 쇼핑", exact=True).click()
     expect(page.get_by_role("heading", name="Saved plans")).to_be_visible()
 
@@ -380,7 +396,7 @@ def test_first_test_through_the_web_ui(services_config: StackConfig, tmp_path: P
             _watch_live(browser)
             _check_result(browser, config)
             _run_again_and_compare(browser, config)
-            _live_alert(browser)
+            _live_alert(browser, config)
             _as_viewer(browser)
             _korean_and_dark(browser)
             assert browser.errors == []

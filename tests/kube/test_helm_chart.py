@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from mv_devstack.kube import KubeApiServer
+from mv_runtime.sealing import Sealer
 
 from .chart import CHART, apply, create_namespace, helm, template, unique
 
@@ -151,6 +152,19 @@ def test_the_first_admin_gets_a_generated_password_from_a_secret() -> None:
     assert _gateway_env(behind_tls)["SECURE_COOKIES"] == "always"
 
 
+def test_behind_the_ingress_the_gateway_believes_only_the_controllers_forwarded_for() -> None:
+    assert "TRUSTED_PROXIES" not in _gateway_env(template("mv"))  # no proxy: header ignored
+    ingress = ["--set", "gateway.ingress.enabled=true"]
+    assert _gateway_env(template("mv", *ingress))["TRUSTED_PROXIES"] == '["10.42.0.0/16"]'
+    narrowed = template("mv", *ingress, "--set", "gateway.ingress.trustedProxies={10.42.0.7}")
+    assert _gateway_env(narrowed)["TRUSTED_PROXIES"] == '["10.42.0.7"]'
+    refused = helm(
+        "template", "mv", str(CHART), *ingress, "--set", "gateway.ingress.trustedProxies={*}"
+    )
+    assert refused.returncode != 0
+    assert "/gateway/ingress/trustedProxies/0" in refused.stderr
+
+
 def test_an_upgrade_keeps_the_admin_password(kube: KubeApiServer, kube_api: Any) -> None:
     """The chart reads the Secret back (lookup) instead of generating a new password."""
     namespace = unique("mv-admin")
@@ -160,3 +174,34 @@ def test_an_upgrade_keeps_the_admin_password(kube: KubeApiServer, kube_api: Any)
     upgraded = template(namespace, "--dry-run=server", "--kubeconfig", str(kube.kubeconfig))
     again = by_kind(upgraded, "Secret")["mv-metric-vault-admin"]["stringData"]
     assert again == installed[0]["stringData"]
+
+
+def _env_of(docs: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    (container,) = by_kind(docs, "Deployment")[name]["spec"]["template"]["spec"]["containers"]
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in container.get("env", [])}
+
+
+def test_the_gateway_and_the_test_runner_share_a_generated_secrets_key() -> None:
+    docs = template("mv")
+    key = by_kind(docs, "Secret")["mv-metric-vault-secrets-key"]["stringData"]["SECRETS_KEY"]
+    assert Sealer.of(key).open(Sealer.of(key).seal("s3cret")) == "s3cret"  # a Fernet key
+    reference = {"secretKeyRef": {"name": "mv-metric-vault-secrets-key", "key": "SECRETS_KEY"}}
+    for service in ("gateway", "test-runner"):
+        assert _env_of(docs, f"mv-metric-vault-{service}")["SECRETS_KEY"] == reference
+    assert "SECRETS_KEY" not in _env_of(docs, "mv-metric-vault-spec-analyzer")
+    own = template("mv", "--set", "secretsKey.existingSecret=our-key")
+    assert "mv-metric-vault-secrets-key" not in by_kind(own, "Secret")
+    assert _env_of(own, "mv-metric-vault-test-runner")["SECRETS_KEY"]["secretKeyRef"]["name"] == (
+        "our-key"
+    )
+
+
+def test_an_upgrade_keeps_the_secrets_key(kube: KubeApiServer, kube_api: Any) -> None:
+    """A new key would leave every stored plan's secrets unreadable: it is read back."""
+    namespace = unique("mv-key")
+    create_namespace(kube_api, namespace)
+    name = "mv-metric-vault-secrets-key"
+    installed = [d for d in template(namespace) if d["metadata"]["name"] == name]
+    apply(kube_api, installed, namespace, dry_run=False)
+    upgraded = template(namespace, "--dry-run=server", "--kubeconfig", str(kube.kubeconfig))
+    assert by_kind(upgraded, "Secret")[name]["stringData"] == installed[0]["stringData"]

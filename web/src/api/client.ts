@@ -114,6 +114,12 @@ export type PercentileSource = Schemas["PercentileSource"];
 /** mv_contracts.metrics.HISTOGRAM_ERROR_BOUND (a value OpenAPI cannot carry), rounded; a gateway
  * test fails when the two differ. What the builder says of the fast mode before a run. */
 export const HISTOGRAM_ERROR_BOUND = 0.0443;
+/** mv_contracts.secrecy.SECRET_NAME: a header, query parameter or JSON key named like this is
+ *  secret without a mark (the builder pre-marks it; the server makes it secret whatever is sent).
+ *  A gateway test checks that both say the same. */
+export const SECRET_NAME = new RegExp("key|token|secret|passw|pwd|signature|auth(?!or(?!iz))|cookie|session|credential|csrf|xsrf|bearer|private|jwt", "i");
+/** mv_contracts.secrecy.SECRET_MASK: what an answer shows for a secret value; sent back, it keeps the stored one. */
+export const SECRET_MASK = "••••••";
 export type DiscoveredServer = Schemas["DiscoveredServerRead"];
 
 /** null when the server answers 404 (nothing stored yet), the error otherwise. */

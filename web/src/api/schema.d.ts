@@ -57,7 +57,8 @@ export interface paths {
         /**
          * Login
          * @description Sign in: sets the HttpOnly session cookie and the readable CSRF cookie. Failed attempts
-         *     are limited per user name and per client address (429 with Retry-After).
+         *     are limited per client address, and a user's wrong passwords slow down that user's next
+         *     attempts from the same address (429 with Retry-After); see mv_gateway.auth.limits.
          */
         post: operations["login_auth_login_post"];
         delete?: never;
@@ -241,7 +242,8 @@ export interface paths {
          *     The gateway resolves each endpoint_id to its method, path and spec base URL, validates the
          *     whole request against the contract, stores test, scenarios and stages at once (not
          *     completed) with the RUN_TEST command, and publishes it (now, or once NATS is back: 202
-         *     either way, and the test runs once). An impossible request is a 422 naming the field. A
+         *     either way, and the test runs once). An impossible request is a 422 naming the field; a
+         *     429 when the starter already has as many tests pending or running as the role allows. A
          *     repeated ``Idempotency-Key`` answers the test the first request made.
          */
         post: operations["start_load_test_load_testing_post"];
@@ -403,7 +405,8 @@ export interface paths {
         put?: never;
         /**
          * Create Plan
-         * @description Save a test (the body of POST /load-testing) under a name unique in its project.
+         * @description Save a test (the body of POST /load-testing) under a name unique in its project; its
+         *     secret values are sealed (a 422 names a secret when the gateway has no SECRETS_KEY).
          */
         post: operations["create_plan_plans_post"];
         delete?: never;
@@ -421,7 +424,10 @@ export interface paths {
         };
         /** Read Plan */
         get: operations["read_plan_plans__plan_id__get"];
-        /** Replace Plan */
+        /**
+         * Replace Plan
+         * @description Change the plan; a secret sent as the mask ``"••••••"`` keeps its stored value.
+         */
         put: operations["replace_plan_plans__plan_id__put"];
         post?: never;
         /** Remove Plan */
@@ -1095,6 +1101,53 @@ export interface components {
          * @enum {string}
          */
         Executor: "constant-vus" | "ramping-vus" | "constant-arrival-rate" | "ramping-arrival-rate" | "per-vu-iterations" | "shared-iterations";
+        /**
+         * FailureCount
+         * @description Failed requests of one kind: the HTTP status (``0`` when no response came) and k6's
+         *     error code, if any (k6 sets ``1000 + status`` for a 4xx or 5xx answer, e.g. 1500 with
+         *     status 500; codes below 1400 are failures without an answer: timeouts, DNS, TCP, TLS).
+         */
+        FailureCount: {
+            /** Count */
+            count: number;
+            /** Error Code */
+            error_code?: string | null;
+            /** Status */
+            status: string;
+        };
+        /**
+         * FailureRead
+         * @description One kind of failed request as the API shows it.
+         */
+        FailureRead: {
+            /** Count */
+            count: number;
+            /**
+             * Error Code
+             * @description k6's error code, if any
+             * @example 1500
+             */
+            error_code: string | null;
+            /**
+             * Label
+             * @description 'HTTP 500', or 'k6 1050' without an answer
+             */
+            label: string;
+            /** @description What it means, in English and Korean */
+            meaning: components["schemas"]["Words"];
+            /**
+             * Share
+             * @description Fraction of the group's failed requests
+             * @example 1
+             */
+            share: number;
+            /**
+             * Status
+             * @description HTTP status; '0' when no answer came
+             * @example 500
+             */
+            status: string;
+        };
         /** FigureDeltaRead */
         FigureDeltaRead: {
             /** Base */
@@ -1374,6 +1427,13 @@ export interface components {
              */
             at: string;
             end?: components["schemas"]["TestEnd"] | null;
+            /**
+             * Failures
+             * @description With k6: failed requests since the start by kind, in words: under '' the whole test, else under each scenario's tag (k6.scenarios[].name)
+             */
+            failures?: {
+                [key: string]: components["schemas"]["FailureRead"][];
+            } | null;
             k6?: components["schemas"]["LiveSnapshot"] | null;
             /**
              * Kind
@@ -1403,6 +1463,11 @@ export interface components {
         };
         /** LiveScenario */
         LiveScenario: {
+            /**
+             * Failures
+             * @description Failed requests by kind since the start, most first
+             */
+            failures?: components["schemas"]["FailureCount"][];
             figures: components["schemas"]["LiveFigures"];
             /**
              * Label
@@ -1422,6 +1487,11 @@ export interface components {
              * Format: date-time
              */
             at: string;
+            /**
+             * Failures
+             * @description Failed requests by kind since the start, most first
+             */
+            failures?: components["schemas"]["FailureCount"][];
             overall: components["schemas"]["LiveFigures"];
             /** Scenarios */
             scenarios?: components["schemas"]["LiveScenario"][];
@@ -1538,6 +1608,11 @@ export interface components {
             project_id?: number | null;
             /** Scenarios */
             scenarios: components["schemas"]["ScenarioCreate"][];
+            /**
+             * Secret Headers
+             * @description Headers (of ``headers``) marked secret; those named like a secret are secret without a mark
+             */
+            secret_headers?: string[];
             /** Target Tps */
             target_tps?: number | null;
             /** Title */
@@ -2152,6 +2227,8 @@ export interface components {
             /** Rate */
             rate?: number | null;
             response_time_target?: components["schemas"]["ResponseTimeTarget"] | null;
+            /** @description Headers, query parameters and body fields whose values are secret: sent to k6 through its environment, never written in a script, shown masked */
+            secrets?: components["schemas"]["SecretFields"];
             /** Stages */
             stages?: components["schemas"]["Stage"][];
             /** Start Time */
@@ -2195,6 +2272,11 @@ export interface components {
              * @example constant-vus
              */
             executor: string;
+            /**
+             * Failures
+             * @description Failed requests by HTTP status (or k6 error code), most first; empty before the summary
+             */
+            failures?: components["schemas"]["FailureRead"][];
             figures: components["schemas"]["Figures"];
             /** Id */
             id: number;
@@ -2230,6 +2312,22 @@ export interface components {
              * @description Runs holding a scenario of this name, oldest first
              */
             points: components["schemas"]["TrendPoint"][];
+        };
+        /**
+         * SecretFields
+         * @description Fields of a request marked secret (:mod:`mv_contracts.secrecy`); those named like a
+         *     secret are secret without a mark.
+         */
+        SecretFields: {
+            /**
+             * Body
+             * @description Dotted paths: password, user.password
+             */
+            body?: string[];
+            /** Headers */
+            headers?: string[];
+            /** Query */
+            query?: string[];
         };
         /**
          * Severity
@@ -2360,6 +2458,11 @@ export interface components {
              * @description Where k6 ran: local or kubernetes
              */
             executor: string | null;
+            /**
+             * Failures
+             * @description The whole test's failed requests by kind
+             */
+            failures?: components["schemas"]["FailureRead"][];
             figures: components["schemas"]["Figures"];
             /** Id */
             id: number;
@@ -3134,6 +3237,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     preview_load_test_load_testing_preview_post: {
@@ -3545,14 +3655,12 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
         };
     };
@@ -3634,14 +3742,12 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
         };
     };
@@ -3712,6 +3818,13 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

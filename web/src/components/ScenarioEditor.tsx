@@ -1,9 +1,11 @@
 // One scenario of the builder: executor and only its fields, stages with the load shape,
-// think time, targets, path and query parameters, headers (secret ones masked), JSON body.
+// think time, targets, path and query parameters, headers, JSON body; headers, query parameters
+// and body fields can be marked secret (password inputs; a saved secret shows as set).
 import { type Key, useI18n } from "../i18n";
 import { en } from "../i18n/messages";
 import { EXECUTORS, EXECUTOR_FIELDS, type Field, type KeyValue, REQUIRED_FIELDS, type ScenarioForm, checkBody, shapeOf, switchExecutor } from "../lib/scenario";
 import { type Executor, parseDuration } from "../lib/stages";
+import { isMask, looksSecret, namedSecrets } from "../lib/secrets";
 import { LoadShape } from "./LoadShape";
 import { Method } from "./ui";
 
@@ -60,13 +62,20 @@ export function ScenarioEditor({ form, onChange }: { form: ScenarioForm; onChang
           ))}</div>
         </fieldset>
       )}
-      <KeyValues legend={t("scenario.query")} pairs={form.query} onChange={(query) => set({ query })} />
+      <KeyValues legend={t("scenario.query")} pairs={form.query} onChange={(query) => set({ query })} secrets />
       <KeyValues legend={t("scenario.headers")} pairs={form.headers} onChange={(headers) => set({ headers })} secrets />
       {(form.endpoint.request_body || form.body) && (
         <div class="field"><label>{t("scenario.body")}
           <textarea class="mono" rows={Math.min(14, Math.max(4, form.body.split("\n").length))} spellcheck={false}
             value={form.body} aria-invalid={bodyProblems.length > 0} aria-describedby={`${id}-body`} onInput={(e) => set({ body: e.currentTarget.value })} /></label>
           <span id={`${id}-body`} role="status">{bodyProblems.map((p) => <span class="hint bad" key={p}>⚠ {describeProblem(p, t)} </span>)}</span>
+        </div>
+      )}
+      {(form.endpoint.request_body || form.body) && (
+        <div class="field"><label>{t("scenario.secretBody")}
+          <input name="secret_body" value={form.secret_body} placeholder="password, user.pin" aria-describedby={`${id}-secret-body`}
+            onInput={(e) => set({ secret_body: e.currentTarget.value })} /></label>
+          <span class="hint" id={`${id}-secret-body`}>{t("scenario.secretBodyHint", { named: namedIn(form.body).join(", ") || t("scenario.secretBodyNone") })}</span>
         </div>
       )}
     </fieldset>
@@ -123,20 +132,34 @@ function Stages({ form, onChange }: { form: ScenarioForm; onChange: (form: Scena
   );
 }
 
+/** The body's keys named like a secret, or none while its JSON does not parse. */
+function namedIn(body: string): string[] {
+  try { return body.trim() ? namedSecrets(JSON.parse(body)) : []; } catch { return []; }
+}
+
+/** Name/value pairs; with ``secrets``, a "secret" toggle per pair (pre-marked, and locked on, for
+ *  names that look secret), secret values in password inputs and a saved one shown as set. */
 export function KeyValues({ legend, pairs, onChange, secrets }: { legend: string; pairs: KeyValue[]; onChange: (pairs: KeyValue[]) => void; secrets?: boolean }) {
   const { t } = useI18n();
   const set = (i: number, patch: Partial<KeyValue>) => onChange(pairs.map((p, j) => (j === i ? { ...p, ...patch } : p)));
   return (
     <fieldset class="pairs">
       <legend>{legend}</legend>
-      {pairs.map((pair, i) => (
+      {pairs.map((pair, i) => {
+        const named = secrets === true && looksSecret(pair.key);
+        const secret = named || pair.secret === true;
+        const saved = isMask(pair.value);
+        return (
         <div class="pair" key={i}>
           <input aria-label={t("pairs.name", { n: i + 1 })} placeholder={t("pairs.namePlaceholder")} value={pair.key} onInput={(e) => set(i, { key: e.currentTarget.value })} />
-          <input aria-label={t("pairs.value", { n: i + 1 })} type={pair.secret ? "password" : "text"} autocomplete="off" value={pair.value} onInput={(e) => set(i, { value: e.currentTarget.value })} />
-          {secrets && <label class="check"><input type="checkbox" checked={pair.secret} onChange={(e) => set(i, { secret: e.currentTarget.checked })} />{t("pairs.secret")}</label>}
+          <input aria-label={t("pairs.value", { n: i + 1 })} type={secret ? "password" : "text"} autocomplete="off" value={saved ? "" : pair.value}
+            placeholder={saved ? t("pairs.secretSet") : undefined} onInput={(e) => set(i, { value: e.currentTarget.value })} />
+          {secrets && <label class="check" title={named ? t("pairs.alwaysSecret") : undefined}><input type="checkbox" aria-label={t("pairs.secretOf", { n: i + 1 })}
+            checked={secret} disabled={named} onChange={(e) => set(i, { secret: e.currentTarget.checked })} />{t("pairs.secret")}</label>}
           <button type="button" class="icon" aria-label={t("pairs.remove", { n: i + 1 })} onClick={() => onChange(pairs.filter((_, j) => j !== i))}>×</button>
         </div>
-      ))}
+        );
+      })}
       <button type="button" class="secondary small" onClick={() => onChange([...pairs, { key: "", value: "", secret: false }])}>{t("pairs.add")}</button>
     </fieldset>
   );

@@ -1,24 +1,32 @@
 // What this browser started: the exact request (for "run again") and the planned duration
 // (for the live progress bar). The API keeps the figures; these are conveniences of the viewer.
 import type { LoadTestCreate } from "../api/client";
+import { looksSecret, namedSecrets, withoutPaths } from "./secrets";
 
 const key = (historyId: number) => `mv.run.${historyId}`;
 
-/** `complete` is false when secret headers were left out: such a run cannot be re-sent as is.
+/** `complete` is false when secret values were left out: such a run cannot be re-sent as is.
  *  `planId`: the saved plan it ran from; run again runs the plan (the server keeps its secrets). */
 export interface StartedRun { request: LoadTestCreate; plannedSeconds: number | null; complete: boolean; planId?: number }
 
-/** Secret header values never reach storage. */
+/** Secret values (headers, query parameters, body fields: marked or named like a secret)
+ *  never reach storage. */
 export function withoutSecrets(request: LoadTestCreate, secret: Set<string>): LoadTestCreate {
-  const strip = (headers: Record<string, string> | undefined) =>
-    Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => !secret.has(name)));
-  return { ...request, headers: strip(request.headers),
-    scenarios: request.scenarios.map((s) => ({ ...s, headers: strip(s.headers) })) };
+  const strip = (values: Record<string, string> | undefined, marks: string[] = []) => {
+    const hidden = new Set([...secret, ...marks].map((n) => n.toLowerCase()));
+    return Object.fromEntries(Object.entries(values ?? {}).filter(([name]) => !hidden.has(name.toLowerCase()) && !looksSecret(name)));
+  };
+  return { ...request, headers: strip(request.headers, request.secret_headers),
+    scenarios: request.scenarios.map((s) => ({ ...s, headers: strip(s.headers, s.secrets?.headers),
+      query: strip(s.query, s.secrets?.query),
+      body: withoutPaths(s.body as never, [...(s.secrets?.body ?? []), ...namedSecrets(s.body as never)]) ?? null })) };
 }
 
 export function rememberRequest(historyId: number, request: LoadTestCreate, plannedSeconds: number | null,
   secret: Set<string> = new Set(), planId?: number): void {
-  const run: StartedRun = { request: withoutSecrets(request, secret), plannedSeconds, complete: secret.size === 0 || planId !== undefined, planId };
+  const kept = withoutSecrets(request, secret);
+  const complete = JSON.stringify(kept) === JSON.stringify(request) || planId !== undefined;
+  const run: StartedRun = { request: kept, plannedSeconds, complete, planId };
   try { localStorage.setItem(key(historyId), JSON.stringify(run)); } catch { /* full or private mode */ }
 }
 

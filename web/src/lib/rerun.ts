@@ -2,7 +2,7 @@
 // endpoints, executors, stages, think times and targets; the exact request (VUs, durations,
 // parameters, body) is added when this browser started the test.
 import type { EndpointRead, LoadTestCreate, ScenarioCreate, TestDetails } from "../api/client";
-import { type ScenarioForm, newScenario, switchExecutor } from "./scenario";
+import { type KeyValue, type ScenarioForm, newScenario, switchExecutor } from "./scenario";
 
 const text = (value: number | string | null | undefined): string | undefined =>
   value === null || value === undefined ? undefined : String(value);
@@ -18,6 +18,12 @@ export function formsFromPlan(request: LoadTestCreate, endpoints: EndpointRead[]
     stages: s.stages ?? [], think_time: s.think_time, response_time_target: s.response_time_target?.max_ms ?? null,
     error_rate_target: s.error_rate_target ?? null }));
   return formsFromRun({ scenarios }, endpoints, request);
+}
+
+/** Pairs with their secret marks (names compared as the server does: headers case-blind). */
+export function marked(values: Record<string, string>, secret: string[] = []): KeyValue[] {
+  const names = new Set(secret.map((n) => n.toLowerCase()));
+  return Object.entries(values).map(([key, value]) => ({ key, value, secret: names.has(key.toLowerCase()) }));
 }
 
 export function formsFromRun(test: StoredScenarios, endpoints: EndpointRead[], request?: LoadTestCreate | null): ScenarioForm[] {
@@ -50,9 +56,10 @@ export function formsFromRun(test: StoredScenarios, endpoints: EndpointRead[], r
       start_time: text(exact.start_time) ?? form.start_time,
       rt_percentile: text(exact.response_time_target?.percentile) ?? form.rt_percentile,
       path_params: { ...form.path_params, ...(exact.path_params ?? {}) },
-      query: exact.query ? Object.entries(exact.query).map(([key, value]) => ({ key, value })) : form.query,
-      headers: exact.headers ? Object.entries(exact.headers).map(([key, value]) => ({ key, value })) : form.headers,
+      query: exact.query ? marked(exact.query, exact.secrets?.query) : form.query,
+      headers: exact.headers ? marked(exact.headers, exact.secrets?.headers) : form.headers,
       body: exact.body === undefined || exact.body === null ? form.body : JSON.stringify(exact.body, null, 2),
+      secret_body: (exact.secrets?.body ?? []).join(", "),
     };
     taken.add(merged.name);
     forms.push(merged);

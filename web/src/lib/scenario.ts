@@ -1,6 +1,7 @@
 // The test builder's model: which fields each k6 executor takes, defaults that run, the
 // request body pre-filled from the spec's examples, and the form turned into the API's body.
 import type { EndpointRead, ScenarioCreate } from "../api/client";
+import { looksSecret, parsePaths } from "./secrets";
 import type { Executor, ShapeInput, Stage } from "./stages";
 
 export const EXECUTORS: Executor[] = ["constant-vus", "ramping-vus", "constant-arrival-rate",
@@ -46,6 +47,8 @@ export interface ScenarioForm {
   query: KeyValue[];
   headers: KeyValue[];
   body: string;
+  /** Body fields marked secret, dotted and comma-separated: "password, user.pin". */
+  secret_body: string;
 }
 
 /** A k6 scenario name: letters, digits and underscores, from the method and path. */
@@ -198,12 +201,16 @@ export function newScenario(endpoint: EndpointRead, taken: Set<string>): Scenari
     stages: [{ duration: "10s", target: 5 }, { duration: "20s", target: 5 }, { duration: "5s", target: 0 }],
     think_time: "1", rt_max_ms: "", rt_percentile: "95", error_rate_percent: "",
     path_params: pathParams, query, headers: [],
-    body: body === undefined ? "" : JSON.stringify(body, null, 2),
+    body: body === undefined ? "" : JSON.stringify(body, null, 2), secret_body: "",
   };
 }
 
 const int = (text: string): number | null => (text.trim() === "" ? null : Math.round(Number(text)));
 const num = (text: string): number | null => (text.trim() === "" ? null : Number(text));
+
+/** The names of the pairs marked secret or named like a secret (the server makes those secret anyway). */
+export const secretKeys = (list: KeyValue[]): string[] =>
+  list.filter((p) => p.key.trim() && (p.secret || looksSecret(p.key))).map((p) => p.key.trim());
 
 /** The form as POST /load-testing's scenario: only the fields the executor takes. */
 export function toScenarioCreate(form: ScenarioForm): ScenarioCreate {
@@ -231,6 +238,7 @@ export function toScenarioCreate(form: ScenarioForm): ScenarioCreate {
     query: pairs(form.query),
     headers: pairs(form.headers),
     body: form.body.trim() ? JSON.parse(form.body) : null,
+    secrets: { headers: secretKeys(form.headers), query: secretKeys(form.query), body: parsePaths(form.secret_body) },
     response_time_target: rtMax ? { max_ms: rtMax, percentile: num(form.rt_percentile) ?? 95 } : null,
     error_rate_target: errorPercent === null ? null : errorPercent / 100,
   };

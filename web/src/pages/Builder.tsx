@@ -10,12 +10,12 @@ import { LoadShape } from "../components/LoadShape";
 import { Async, ErrorNote, Method } from "../components/ui";
 import { useI18n } from "../i18n";
 import { formatPercent, formatSeconds } from "../lib/format";
-import { type ScenarioForm, checkBody, newScenario, shapeOf, toScenarioCreate } from "../lib/scenario";
+import { type ScenarioForm, checkBody, newScenario, secretKeys, shapeOf, toScenarioCreate } from "../lib/scenario";
 import { testPlannedSeconds } from "../lib/stages";
 import { useAsync } from "../lib/useAsync";
 import { href, navigate } from "../router";
 import { rememberRequest, startedRun } from "../lib/plans";
-import { formsFromPlan, formsFromRun } from "../lib/rerun";
+import { formsFromPlan, formsFromRun, marked } from "../lib/rerun";
 import { ScenarioEditor, KeyValues } from "../components/ScenarioEditor";
 import type { KeyValue } from "../lib/scenario";
 
@@ -54,8 +54,7 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl
   const [description, setDescription] = useState(request?.description ?? previous?.description ?? "");
   const [baseUrl, setBaseUrl] = useState(request?.base_url ?? givenBase ?? "");
   const [targetTps, setTargetTps] = useState(request?.target_tps ? String(request.target_tps) : previous?.target_tps ? String(previous.target_tps) : "");
-  const [headers, setHeaders] = useState<KeyValue[]>(
-    Object.entries(request?.headers ?? {}).map(([key, value]) => ({ key, value })));
+  const [headers, setHeaders] = useState<KeyValue[]>(marked(request?.headers ?? {}, request?.secret_headers));
   const [scenarios, setScenarios] = useState<ScenarioForm[]>(() => (loadedPlan ? formsFromPlan(loadedPlan.test, endpoints)
     : previous ? formsFromRun(previous, endpoints, request) : []));
   const [parallelism, setParallelism] = useState(String(request?.parallelism ?? 1));
@@ -82,7 +81,7 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl
     return {
       title: title.trim(), description: description.trim() || null, project_id: projectId,
       base_url: baseUrl.trim() || null, target_tps: targetTps ? Number(targetTps) : null,
-      headers: pairs, scenarios: scenarios.map(toScenarioCreate),
+      headers: pairs, secret_headers: secretKeys(headers), scenarios: scenarios.map(toScenarioCreate),
       parallelism: Number(parallelism) || 1, one_runner_per_node: false, metrics_mode: metricsMode,
     };
   };
@@ -94,7 +93,7 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl
     setBusy(true);
     try {
       const created = await api.startTest(request);
-      const secret = new Set([...headers, ...scenarios.flatMap((s) => s.headers)].filter((h) => h.secret).map((h) => h.key.trim()));
+      const secret = new Set([...secretKeys(headers), ...scenarios.flatMap((s) => [...secretKeys(s.headers), ...secretKeys(s.query)])]);
       rememberRequest(created.test_history_id, request, planned, secret);
       navigate(`/tests/${created.test_history_id}`);
     } catch (failure) {

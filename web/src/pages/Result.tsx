@@ -3,6 +3,7 @@
 import { useMemo, useState } from "preact/hooks";
 import { HISTOGRAM_ERROR_BOUND, api, type LiveSummary, type RunnerRead, type TestDetails } from "../api/client";
 import { AnalysisSection } from "../components/Analysis";
+import { FailuresTable } from "../components/Failures";
 import { IncompleteBanner, SummaryNote } from "../components/SummaryNote";
 import { PodCharts, ScenarioComparison, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
 import { Async, ErrorNote, Loading, StatusBadge, Tile } from "../components/ui";
@@ -83,6 +84,7 @@ export function Result({ test, onSummary }: { test: TestDetails; onSummary?: () 
         {overallVerdicts.length > 0 && <Verdicts list={overallVerdicts} />}
       </section>
       <FiguresTable test={test} />
+      <FailuresTable groups={test.scenarios.map((s) => ({ name: s.name, failures: s.failures ?? [] }))} />
       {test.runners && test.runners.length > 1 && <Runners runners={test.runners} />}
       <section class="card">
         <h2>{t("result.series")}</h2>

@@ -2,6 +2,7 @@
 // ends, the same page turns into its result (no reload).
 import { useMemo, useRef, useState } from "preact/hooks";
 import { api, type LiveMessage, type LiveSummary, type TestDetails } from "../api/client";
+import { type FailureGroup, FailuresTable } from "../components/Failures";
 import { type LiveAlert, LiveAlerts } from "../components/LiveAlerts";
 import { SummaryNote } from "../components/SummaryNote";
 import { PodCharts, ScenarioComparison, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
@@ -50,6 +51,7 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
   const [alerts, setAlerts] = useState<LiveAlert[]>([]);
   const [ended, setEnded] = useState(false);
   const [summary, setSummary] = useState<LiveSummary>();
+  const [failures, setFailures] = useState<FailureGroup[]>([]);
   const [now, setNow] = useState(Date.now());
   useInterval(() => setNow(Date.now()), 1000);
   const startedAt = parseTimestamp(test.tested_at).getTime();
@@ -57,7 +59,11 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
   const labels = useMemo(() => scenarioLabels(test), [test.id]);
 
   const stream = useLiveStream(test.test_id, (message: LiveMessage) => {
-    if (message.kind === "k6" && message.k6) { series.push(message.k6); setStatus("running"); }
+    if (message.kind === "k6" && message.k6) {
+      series.push(message.k6); setStatus("running");
+      const kinds = message.failures ?? {};
+      setFailures((message.k6.scenarios ?? []).map((s) => ({ name: labels.get(s.name) ?? s.label ?? s.name, failures: kinds[s.name] ?? [] })));
+    }
     if (message.kind === "resources" && message.resources) {
       const at = Date.parse(message.at) / 1000;
       for (const pod of message.resources) {
@@ -126,6 +132,7 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
         <section class="card"><h2>{t("run.byScenario")}</h2>
           <ScenarioComparison scenarios={series.scenarios} time={series.overall.time} labels={labels} xRange={xRange} /></section>
       )}
+      <FailuresTable groups={failures} />
       <section class="card">
         <h2>{t("pods.title")}</h2>
         <PodCharts pods={pods} xRange={xRange} />

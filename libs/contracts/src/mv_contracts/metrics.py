@@ -58,7 +58,8 @@ FIGURE_NAMES: tuple[str, ...] = tuple(MetricFigures.model_fields)
 
 class FailureCount(Contract):
     """Failed requests of one kind: the HTTP status (``0`` when no response came) and k6's
-    error code, if any."""
+    error code, if any (k6 sets ``1000 + status`` for a 4xx or 5xx answer, e.g. 1500 with
+    status 500; codes below 1400 are failures without an answer: timeouts, DNS, TCP, TLS)."""
 
     status: Text
     error_code: Text | None = None
@@ -166,6 +167,9 @@ class LiveScenario(Contract):
         default=None, description="The scenario's name as the user wrote it, when known"
     )
     figures: LiveFigures
+    failures: list[FailureCount] = Field(
+        default_factory=list, description="Failed requests by kind since the start, most first"
+    )
 
 
 class LiveSnapshot(Contract):
@@ -173,6 +177,9 @@ class LiveSnapshot(Contract):
     at: AwareDatetime
     window_seconds: float = Field(gt=0)
     overall: LiveFigures
+    failures: list[FailureCount] = Field(
+        default_factory=list, description="Failed requests by kind since the start, most first"
+    )
     scenarios: list[LiveScenario] = Field(default_factory=list)
 
 

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, AwareDatetime, Field, HttpUrl, model_valida
 
 from .common import DbId, Name, Text
 from .envelope import Contract, Envelope
+from .secrecy import BodyPath, resolve
 from .spec import HttpMethod
 
 # k6 durations: "30s", "1m30s", "500ms", "2h".
@@ -56,6 +57,17 @@ HeaderValue = Annotated[Text, AfterValidator(_no_line_breaks)]
 Headers = dict[HeaderName, HeaderValue]
 
 
+class SecretFields(Contract):
+    """Fields of a request marked secret (:mod:`mv_contracts.secrecy`); those named like a
+    secret are secret without a mark."""
+
+    headers: list[HeaderName] = Field(default_factory=list, max_length=100)
+    query: list[Name] = Field(default_factory=list, max_length=100)
+    body: list[BodyPath] = Field(
+        default_factory=list, max_length=100, description="Dotted paths: password, user.password"
+    )
+
+
 class EndpointCall(Contract):
     """One HTTP request as the scenario sends it; the path stays a template."""
 
@@ -65,6 +77,25 @@ class EndpointCall(Contract):
     query: dict[str, Text] = Field(default_factory=dict)
     headers: Headers = Field(default_factory=dict)
     body: Any = Field(default=None, description="JSON body; sent with JSON.stringify")
+    secrets: SecretFields = Field(
+        default_factory=SecretFields,
+        description="Headers, query parameters and body fields whose values are secret: sent "
+        "to k6 through its environment, never written in a script, shown masked",
+    )
+
+    @model_validator(mode="after")
+    def _marks_name_fields(self) -> EndpointCall:
+        headers = {name.lower() for name in self.headers}
+        for name in self.secrets.headers:
+            if name.lower() not in headers:
+                raise ValueError(f"secrets.headers: {name!r} is not one of the headers")
+        for name in self.secrets.query:
+            if name not in self.query:
+                raise ValueError(f"secrets.query: {name!r} is not one of the query parameters")
+        for path in self.secrets.body:
+            if resolve(self.body, path) is None:
+                raise ValueError(f"secrets.body: {path!r} names no field of the body")
+        return self
 
 
 class ResponseTimeTarget(Contract):
@@ -143,6 +174,17 @@ class TestRunRequest(Contract):
     base_url: HttpUrl
     target_tps: float | None = Field(default=None, gt=0)
     headers: Headers = Field(default_factory=dict)
+    secret_headers: list[HeaderName] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Headers (of ``headers``) marked secret; those named like a secret are "
+        "secret without a mark",
+    )
+    sealed: bool = Field(
+        default=False,
+        description="The secret values are Fernet tokens (SECRETS_KEY, shared by the gateway "
+        "and the test-runner), so the command holds none in clear wherever it is kept",
+    )
     scenarios: list[ScenarioRequest] = Field(min_length=1, max_length=100)
     parallelism: int = Field(
         default=1,
@@ -164,6 +206,10 @@ class TestRunRequest(Contract):
         names = [s.name for s in self.scenarios]
         if len(names) != len(set(names)):
             raise ValueError("scenario names must be unique")
+        headers = {name.lower() for name in self.headers}
+        for name in self.secret_headers:
+            if name.lower() not in headers:
+                raise ValueError(f"secret_headers: {name!r} is not one of the headers")
         return self
 
 

@@ -9,6 +9,7 @@ from pydantic import Field, HttpUrl, model_validator
 
 from .common import DbId, Name, Text
 from .envelope import Contract, Envelope
+from .targets import MAX_ENTRIES
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
 ParameterLocation = Literal["path", "query", "header", "cookie"]
@@ -51,6 +52,13 @@ class SpecAnalysisRequest(Contract):
     known_endpoints: dict[str, str] = Field(
         default_factory=dict,
         description="On re-analysis: 'METHOD path' -> fingerprint of each stored endpoint",
+    )
+    allowed_targets: list[str] | None = Field(
+        default=None,
+        max_length=MAX_ENTRIES,
+        description="The admin's allowed targets (host names, *.domains, networks) in force when "
+        "the analysis was asked for: the only non-public addresses the analyzer may fetch from. "
+        "Unset: the analyzer's own SPEC_FETCH_ALLOWED_TARGETS",
     )
 
 

@@ -25,7 +25,7 @@ from .auth import routes as auth
 from .auth.admission import RouteAdmission
 from .auth.bootstrap import bootstrap
 from .auth.headers import SecurityHeaders
-from .auth.limits import AttemptLimiter
+from .auth.limits import AttemptLimiter, Backoff
 from .auth.streams import StreamSlots
 from .auth.usage import TokenUsage
 from .core.bodies import BodyLimits, BodyRules
@@ -34,6 +34,7 @@ from .core.errors import install_error_handlers
 from .core.migrate import upgrade
 from .core.once import ProcessedMessages
 from .core.outbox import Outbox
+from .core.proxies import ForwardedFor
 from .core.settings import Settings
 from .health import routes as health
 from .history import ACTIVE, TestRuns, lifecycle, resources, summaries
@@ -46,6 +47,7 @@ from .live.following import EndLookup
 from .live.handlers import SummaryLookup, SummaryRelay
 from .live.messages import StoredEnd, StoredSummary
 from .plans import routes as plans
+from .plans.service import seal_stored_plans
 from .projects import routes as projects
 from .runs import cancel_tests_of_project
 from .runs import routes as runs
@@ -128,7 +130,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         publish_timeout=settings.outbox_publish_timeout,
     )
     token_usage = TokenUsage()
-    discovery.register(broker, sessions)
+    discovery.register(broker, sessions, settings)
     summaries.register(broker, sessions, thresholds=settings.analysis)
     lifecycle.register(broker, sessions)
     spec_handlers.register(broker, sessions, waiters)
@@ -144,6 +146,9 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         if settings.migrate_on_start:
             await upgrade(engine)
         await bootstrap(sessions, settings)
+        sealer = settings.sealer()
+        if sealer is not None:
+            await seal_stored_plans(sessions, sealer)
         admit.prepare()
         connecting = asyncio.create_task(_connect_until_up(broker))
         relaying = asyncio.create_task(outbox.run())
@@ -182,6 +187,9 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.token_usage = token_usage
     app.state.stream_slots = StreamSlots(settings.max_streams_per_credential)
     app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
+    app.state.login_backoff = Backoff(
+        settings.login_backoff_after, settings.login_backoff_max_seconds
+    )
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
     admit = RouteAdmission(app)
@@ -195,7 +203,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         ),
         admit=admit,
     )
-    # Outermost, so refusals carry CORS headers too; no origin is allowed unless listed.
+    # Outside those that answer, so refusals carry CORS headers too; no origin unless listed.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -204,6 +212,8 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["Location"],
     )
+    # Outside everything else: what follows sees the real client (login limits, audit, logs).
+    app.add_middleware(ForwardedFor, trusted=settings.trusted_proxies)
     app.include_router(auth.router)
     app.include_router(auth_admin.settings_router)
     app.include_router(auth_admin.audit_router)

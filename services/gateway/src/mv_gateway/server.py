@@ -25,7 +25,9 @@ class GatewayServer(uvicorn.Server):
                 host=settings.gateway_host,
                 port=settings.gateway_port,
                 log_config=None,  # keep our structured logging
-                proxy_headers=True,
+                # uvicorn would believe X-Forwarded-For from any loopback peer; the app's
+                # ForwardedFor believes only TRUSTED_PROXIES.
+                proxy_headers=False,
                 timeout_graceful_shutdown=settings.shutdown_grace_seconds,
                 http=with_header_deadline(settings.header_read_seconds),
             )

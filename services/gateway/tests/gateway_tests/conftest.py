@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
 from pydantic import SecretStr
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from websockets.typing import Subprotocol
 
@@ -55,9 +56,26 @@ async def engine(
         request.param, "mv_gateway_test", stack, postgres, tmp_path_factory.mktemp("db")
     )
     engine = make_engine(url)
+    if request.param == "sqlite":
+        _real_savepoints(engine)
     await upgrade(engine)
     yield engine
     await engine.dispose()
+
+
+def _real_savepoints(engine: AsyncEngine) -> None:
+    """SQLAlchemy's recipe for SQLite's SAVEPOINT: pysqlite begins no transaction before a
+    SAVEPOINT, so a route's commit (a savepoint's release) committed for good and its rows
+    outlived the test's rollback. Here SQLAlchemy emits BEGIN itself."""
+
+    def no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    def begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    event.listen(engine.sync_engine, "connect", no_implicit_begin)
+    event.listen(engine.sync_engine, "begin", begin)
 
 
 @pytest.fixture

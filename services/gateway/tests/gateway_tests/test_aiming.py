@@ -139,3 +139,76 @@ async def test_a_tester_asking_for_more_than_the_role_allows_is_refused(
     assert answer.status_code == 422, answer.text
     assert reason in answer.json()["detail"][0]["msg"]
     assert await _stored(session) == before
+
+
+async def test_iteration_executors_are_held_to_their_max_duration(
+    client: httpx.AsyncClient, session: AsyncSession, endpoint: int
+) -> None:
+    """Before: the gateway's check took every iteration executor for k6's default 10 minutes,
+    so per-vu-iterations for 5h50m passed where constant-vus for 5 h was refused."""
+    before = await _stored(session)
+    for load in (
+        {"vus": 1, "duration": "5h"},
+        {"executor": "per-vu-iterations", "vus": 1, "iterations": 1, "duration": "5h50m"},
+        {"executor": "shared-iterations", "vus": 1, "iterations": 1, "duration": "5h50m"},
+    ):
+        answer = await client.post("/load-testing", json=_test(endpoint, load=load))  # an admin
+        assert answer.status_code == 422, answer.text
+        [error] = answer.json()["detail"]
+        assert error["loc"] == ["body", "scenarios", 0, "duration"]
+        assert "MAX_TEST_SECONDS" in error["msg"]
+    assert await _stored(session) == before
+
+
+async def test_arrival_rate_vus_are_counted_alike_by_every_limit(
+    client: httpx.AsyncClient, session: AsyncSession, tokens: dict[Role, str], endpoint: int
+) -> None:
+    """An arrival-rate scenario holds its max_vus (else pre_allocated_vus) VUs; its stage
+    targets are iterations per time_unit. Before: the role check took 1,000 it/s for 1,000 VUs
+    after the gateway's check had let it through."""
+    tester = bearer(tokens[Role.TESTER])
+    load: dict[str, object] = {
+        "executor": "ramping-arrival-rate",
+        "pre_allocated_vus": 50,
+        "stages": [{"duration": "10s", "target": 1000}],
+    }
+    accepted = await client.post("/load-testing", json=_test(endpoint, load=load), headers=tester)
+    assert accepted.status_code == 202, accepted.text
+    more = await client.post(
+        "/load-testing", json=_test(endpoint, load={**load, "max_vus": 501}), headers=tester
+    )
+    assert more.status_code == 422
+    assert "501 VUs in all: a tester may use at most 500" in more.json()["detail"][0]["msg"]
+    beyond_load = {**load, "max_vus": 5001}
+    beyond = await client.post("/load-testing", json=_test(endpoint, load=beyond_load))
+    [error] = beyond.json()["detail"]
+    assert error["loc"] == ["body", "scenarios", 0, "max_vus"]
+    assert error["msg"] == "5001 VUs; the limit is 5000 (MAX_VUS)"
+
+
+async def test_a_starter_may_have_only_so_many_tests_going(
+    client: httpx.AsyncClient, session: AsyncSession, tokens: dict[Role, str], endpoint: int
+) -> None:
+    """Before: no cap; a tester could start any number of tests at once."""
+    tester = bearer(tokens[Role.TESTER])
+    started = []
+    for _ in range(3):  # TESTER_MAX_RUNNING_TESTS
+        answer = await client.post("/load-testing", json=_test(endpoint), headers=tester)
+        assert answer.status_code == 202, answer.text
+        started.append(answer.json()["test_id"])
+    before = await _stored(session)
+    refused = await client.post("/load-testing", json=_test(endpoint), headers=tester)
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["detail"] == (
+        "token:test tester has 3 tests pending or running: a tester may have at most 3 at once;"
+        " wait for one to end or cancel one"
+    )
+    assert await _stored(session) == before
+    # Counted per starter: an admin (here another starter) is not held to the tester's count.
+    assert (await client.post("/load-testing", json=_test(endpoint))).status_code == 202
+    ended = await session.scalar(select(TestHistory).where(TestHistory.test_id == started[0]))
+    assert ended is not None
+    ended.status, ended.is_completed = "succeeded", True
+    await session.flush()
+    again = await client.post("/load-testing", json=_test(endpoint), headers=tester)
+    assert again.status_code == 202, again.text

@@ -103,8 +103,10 @@ def test_high_failure_rate_names_the_dominant_status() -> None:
     found = {(f.rule, f.scenario): f for f in analyse(facts, T).findings}
     broken = found[("failures.rate", "broken")]
     assert broken.severity is Severity.CRITICAL
-    assert "HTTP 503 90 %" in broken.detail.en
-    assert "request timeout (k6 1050)" in broken.detail.en
+    assert "HTTP 503 in 90 % of failures" in broken.detail.en
+    assert "request timeout (k6 1050) in 10 % of failures" in broken.detail.en
+    assert "실패의 10 %가 요청 시간 초과 (k6 1050)" in broken.detail.ko
+    assert "k6 error" not in broken.detail.en
     assert found[("failures.rate", None)].severity is Severity.WARNING  # 1.4 % overall
     assert ("failures.rate", "ok") not in found
 
@@ -118,6 +120,50 @@ def test_a_burst_of_failures_after_a_clean_start() -> None:
     assert burst.evidence["peak_error_rate"] == 0.4
     steady = run([scenario("a")], scenario_series=[series([100.0] * 45, errors=[0.05] * 45)])
     assert "failures.burst" not in [r for r, _ in rules(steady)]
+
+
+def test_an_answer_is_named_by_its_http_status_not_by_k6s_code() -> None:
+    # k6 tags an HTTP 500 answer with error_code 1500: the finding says "HTTP 500".
+    facts = run(
+        [scenario("flaky")],
+        per_scenario=[figures(requests=135, failed=27)],
+        overall=figures(requests=135, failed=27),
+        failures=[[FailureCount(status="500", error_code="1500", count=27)]],
+    )
+    found = {(f.rule, f.scenario): f for f in analyse(facts, T).findings}
+    detail = found[("failures.rate", "flaky")].detail
+    assert "HTTP 500 in 100 % of failures" in detail.en
+    assert "실패의 100 %가 HTTP 500" in detail.ko
+    assert "k6" not in detail.en + detail.ko
+
+
+def every_fifth_failing_on_a_ramp() -> tuple[list[float], list[float]]:
+    """Requests per 1 s step ramping 1, 1, 1, 1, 2, 3, 4 to a steady 5, and every 5th request
+    of the test failing: the ramp's first four requests (its first steps) succeed, every step
+    after holds about one failure in five."""
+    tps = [1.0, 1.0, 1.0, 1.0, 2.0, 3.0, 4.0] + [5.0] * 40
+    errors, made = [], 0
+    for n in tps:
+        failed = sum(1 for i in range(made + 1, made + int(n) + 1) if i % 5 == 0)
+        errors.append(failed / n)
+        made += int(n)
+    return tps, errors
+
+
+def test_a_steady_share_of_failures_after_a_clean_ramp_is_no_burst() -> None:
+    tps, errors = every_fifth_failing_on_a_ramp()
+    assert errors[:4] == [0.0, 0.0, 0.0, 0.0]
+    assert errors[-1] == 0.2
+    facts = run([scenario("a")], scenario_series=[series(tps, errors=errors)])
+    assert "failures.burst" not in [r for r, _ in rules(facts)]
+
+
+def test_a_rise_on_a_handful_of_requests_is_not_significant() -> None:
+    # 1 failure in 2 for three seconds against 1 in 5 elsewhere: 3 of 6, chance does that.
+    errors = [0.2] * 20 + [0.5] * 3 + [0.2] * 20
+    tps = [10.0] * 20 + [2.0] * 3 + [10.0] * 20
+    facts = run([scenario("a")], scenario_series=[series(tps, errors=errors)])
+    assert "failures.burst" not in [r for r, _ in rules(facts)]
 
 
 def ramp(levels: int = 10, knee: int = 5) -> tuple[list[float], list[float], list[float]]:
@@ -324,3 +370,26 @@ def test_a_pod_that_restarted_during_the_test() -> None:
     assert finding.evidence["restarts_during_test"] == 2
     steady = run([scenario("a")], pods=[PodSample(pod="p", at=at, restarts=4)] * 3)
     assert "pods.restarted" not in [r for r, _ in rules(steady)]
+
+
+def test_redirects_not_followed_are_a_finding_of_their_own() -> None:
+    """The generated script follows no redirect (load stays at the checked base URL) and counts
+    a 3xx as failed; the finding says so, rather than leaving a bare "HTTP 302" to puzzle over."""
+    kinds = [FailureCount(status="302", count=40), FailureCount(status="500", count=2),
+             FailureCount(status="301", count=1)]  # fmt: skip
+    facts = run(
+        [scenario("ok"), scenario("moved")],
+        per_scenario=[figures(), figures(requests=1000, failed=43)],
+        overall=figures(requests=7000, failed=43),
+        failures=[[], kinds],
+    )
+    [found] = [f for f in analyse(facts, T).findings if f.rule == "failures.redirect"]
+    assert found.scenario == "moved"
+    assert found.severity is Severity.WARNING
+    assert found.detail.en.startswith(
+        "41 requests in scenario 'moved' were answered with a redirect (HTTP 301, HTTP 302)"
+    )
+    assert found.evidence == {"redirected_requests": 41, "status.302": 40, "status.301": 1}
+    plain = run([scenario("a")], per_scenario=[figures(requests=100, failed=2)],
+                failures=[[FailureCount(status="500", count=2)]])  # fmt: skip
+    assert "failures.redirect" not in [r for r, _ in rules(plain)]

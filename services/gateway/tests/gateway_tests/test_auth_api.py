@@ -85,17 +85,40 @@ async def test_the_cookie_is_secure_when_the_settings_say_so(
     assert "Secure" in _cookies(signed_in)["mv_session"]
 
 
-async def test_failed_logins_are_limited_per_user_and_address(
+async def test_failed_logins_are_limited_per_address(
     anonymous: httpx.AsyncClient, alice: str
 ) -> None:
-    for _ in range(5):
-        answer = await anonymous.post("/auth/login", json={"username": alice, "password": "x"})
+    """Whatever the user names (the back-off of one user is in test_login_limits)."""
+    for name in ("bob", "carol", "dave", "erin", "frank"):
+        answer = await anonymous.post("/auth/login", json={"username": name, "password": "x"})
         assert answer.status_code == 401
     limited = await anonymous.post("/auth/login", json={"username": alice, "password": PASSWORD})
     assert limited.status_code == 429  # even the right password, until the window passes
     assert 1 <= int(limited.headers["retry-after"]) <= 300
-    other = await anonymous.post("/auth/login", json={"username": "bob", "password": "x"})
-    assert other.status_code == 429  # the address is limited too
+
+
+async def test_failed_logins_are_audited_without_the_password(
+    client: httpx.AsyncClient, alice: str
+) -> None:
+    """The name as typed (control characters escaped: PostgreSQL holds no NUL), the address and
+    why; hostile names are answered 401 like any other."""
+    hostile = "\x00ad<min>\x1b 관리자"
+    for username in (alice, "ghost", hostile):
+        guess = {"username": username, "password": f"secret guess for {username}"}
+        assert (await client.post("/auth/login", json=guess)).status_code == 401
+    entries = (await client.get("/audit", params={"action": "login_failed"})).json()
+    assert [(e["target"], e["detail"]["reason"]) for e in entries] == [
+        ("\\x00ad<min>\\x1b 관리자", "unknown user"),
+        ("ghost", "unknown user"),
+        ("alice", "wrong password"),
+    ]
+    assert {(e["actor"], e["detail"]["address"]) for e in entries} == {("anonymous", "127.0.0.1")}
+    assert "secret guess" not in str(entries)
+    assert (
+        await client.post("/auth/login", json={"username": alice, "password": PASSWORD})
+    ).status_code == 200
+    signed_in = (await client.get("/audit", params={"action": "login"})).json()
+    assert [(e["actor"], e["detail"]) for e in signed_in] == [("alice", {"address": "127.0.0.1"})]
 
 
 async def test_tokens_are_shown_once_listed_without_secret_and_revoked(

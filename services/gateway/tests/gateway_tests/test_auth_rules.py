@@ -75,7 +75,7 @@ def test_login_attempts_are_limited_in_a_window() -> None:
     now[0] = 60.5
     assert limiter.retry_after("user:admin") is None
     limiter.failed("user:admin")
-    limiter.succeeded("user:admin")
+    limiter.take_back("user:admin")
     assert limiter.retry_after("user:admin") is None
 
 

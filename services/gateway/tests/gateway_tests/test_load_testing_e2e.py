@@ -32,6 +32,7 @@ from mv_contracts.subjects import (
 )
 from mv_contracts.subjects import durable_name as durable
 from mv_devstack.config import StackConfig
+from mv_devstack.credentials import ensure_secrets_key
 from mv_gateway.app import create_app
 from mv_gateway.core.engine import make_session_factory
 from mv_gateway.core.settings import Settings
@@ -115,6 +116,7 @@ async def test_runner(stack: StackConfig, tmp_path: Path) -> AsyncIterator[None]
         "K6_BINARY": k6,
         "K6_SCRIPT_FILE_FOLDER": str(folder),
         "LOG_FORMAT": "console",
+        "SECRETS_KEY": ensure_secrets_key(stack),  # the stack's, as mv_devstack gives it
     }
     log = (tmp_path / "test-runner.log").open("wb")
     process = await asyncio.create_subprocess_exec(

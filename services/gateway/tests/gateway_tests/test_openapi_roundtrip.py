@@ -268,7 +268,8 @@ async def test_failed_analyses_are_clear_4xx_and_store_nothing(live: httpx.Async
 
     refused = await analyse(live, openapi_url="http://169.254.169.254/latest/meta-data/")
     assert refused.status_code == 422
-    assert refused.json()["detail"]["kind"] == "refused_address"
+    assert refused.json()["detail"]["kind"] == "unreachable"
+    assert "could not fetch the document at" in refused.json()["detail"]["reason"]
 
     not_openapi = await analyse(live, document={"hello": "world"})
     assert not_openapi.json()["detail"]["kind"] == "not_openapi"

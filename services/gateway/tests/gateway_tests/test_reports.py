@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html import unescape
+from html.parser import HTMLParser
 from xml.etree import ElementTree as ET
 
 from mv_contracts.metrics import MetricFigures
@@ -137,3 +138,83 @@ def test_junit_fails_an_incomplete_run() -> None:
 
 def test_chart_axes_end_on_a_round_number() -> None:
     assert [nice_ceiling(v) for v in (0, 0.03, 7, 12, 180, 2600)] == [1, 0.05, 10, 20, 200, 5000]
+
+
+HOSTILE = [
+    "esc\x1b[31mred\x0b\x7f",
+    "]]>",
+    "<script>alert('x')</script>",
+    "\"quoted\" & 'single'",
+    "결제 시나리오",
+    "not a character: \uffff",
+]
+# What XML 1.0 forbids, and what HTML calls a parse error (DEL, C1 controls).
+UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def hostile_report() -> ReportInput:
+    target = ResponseTimeTarget(max_ms=100)
+    report = report_of(
+        run(
+            [scenario(name, response_time_target=target) for name in HOSTILE],
+            per_scenario=[figures(p95=180) for _ in HOSTILE],
+            overall=figures(p95=180),
+            scenario_series=[series([100.0] * 60) for _ in HOSTILE],
+            overall_series=series([200.0] * 60),
+        ),
+        complete=False,
+    )
+    return replace(report, title="title \x00\x1b]]> <b> \ud800", reason="reason \x08\x0c")
+
+
+def test_junit_is_well_formed_whatever_the_names() -> None:
+    xml = render_junit(hostile_report())
+    assert not UNREADABLE.search(xml)
+    suite = ET.fromstring(xml.encode())  # noqa: S314 -- our own output
+    names = {c.get("name") for c in suite.iter("testcase")}
+    assert {
+        "scenario esc\\x1b[31mred\\x0b\\x7f",
+        "scenario ]]>",
+        "scenario <script>alert('x')</script>",
+        "scenario \"quoted\" & 'single'",
+        "scenario 결제 시나리오",
+        "scenario not a character: \\uffff",
+    } <= names
+    assert suite.get("name") == "title \\x00\\x1b]]> <b> \\ud800"
+    failure = next(c for c in suite.iter("testcase") if c.get("name") == "figures are whole")
+    assert failure[0].get("message") == "reason \\x08\\x0c"
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_is_well_formed_whatever_the_names() -> None:
+    for language in ("en", "ko"):
+        html = render_html(hostile_report(), language)
+        assert not UNREADABLE.search(html)
+        html.encode()  # a lone surrogate could not be sent
+        reader = _Reader()
+        reader.feed(html)
+        reader.close()
+        assert "script" not in reader.tags
+        assert reader.tags.count("b") == 0  # the title's <b> is text
+        text = "".join(reader.text)
+        for name in (
+            "<script>alert('x')</script>",
+            "]]>",
+            "\"quoted\" & 'single'",
+            "결제 시나리오",
+        ):
+            assert name in text
+        assert "esc\\x1b[31mred\\x0b\\x7f" in text
+        assert "title \\x00\\x1b]]> <b> \\ud800" in text

@@ -52,7 +52,7 @@ def planned(p95_slow: float, test_id: str, project_id: int) -> RunFacts:
             series([100.0] * 30, latency=[20.0 + i % 3 for i in range(30)]),
         ],
         overall_series=series([200.0] * 30, vus=[10.0] * 30),
-        failures=[[FailureCount(status="503", count=120)], []],
+        failures=[[FailureCount(status="503", error_code="1503", count=120)], []],
         test_id=test_id,
     )
     request = facts.request.model_copy(
@@ -115,8 +115,31 @@ async def test_the_analysis_names_the_missed_target_and_the_dominant_status(
     assert ("target.response_time", "느린 결제") in critical
     assert ("target.response_time", "browse") not in critical
     rate = next(f for f in analysis["findings"] if f["rule"] == "failures.rate" and f["scenario"])
-    assert "HTTP 503" in rate["detail"]["en"]
+    assert "HTTP 503 in 100 % of failures" in rate["detail"]["en"]
     assert analysis["baseline_test_id"] is None
+
+
+async def test_the_details_list_failures_by_status_per_scenario_in_words(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    test = await stored_run(session, await project(session), 180)
+    details = (await client.get(f"/test-history/{test.id}/details")).json()
+    failing = next(s for s in details["scenarios"] if s["name"] == "느린 결제")
+    assert failing["failures"] == [
+        {
+            "status": "503",
+            "error_code": "1503",
+            "count": 120,
+            "share": 1.0,
+            "label": "HTTP 503",
+            "meaning": {
+                "en": "Service Unavailable: the service failed to answer the request",
+                "ko": "서비스를 사용할 수 없음: 서비스가 요청을 처리하지 못함",
+            },
+        }
+    ]
+    assert next(s for s in details["scenarios"] if s["name"] == "browse")["failures"] == []
+    assert [f["label"] for f in details["failures"]] == ["HTTP 503"]
 
 
 async def test_the_run_request_is_kept_with_header_values_masked(session: AsyncSession) -> None:
@@ -139,6 +162,8 @@ async def test_a_second_run_is_compared_with_the_previous_one_or_the_baseline(
     assert (await client.get(f"/test-history/{third.id}/analysis")).json()["verdict"] == "better"
 
     assert (await client.put(f"/test-history/{third.id}/baseline")).status_code == 204
+    (marked,) = (await client.get("/audit", params={"action": "mark_baseline"})).json()
+    assert (marked["actor"], marked["target"]) == ("token:test admin", third.test_id)
     again = await client.post(f"/test-history/{second.id}/analysis")
     assert again.status_code == 200
     assert again.json()["baseline_test_id"] == third.test_id
@@ -258,6 +283,8 @@ async def test_a_finished_test_can_be_summarised_again(
     finally:
         await connection.close()
     (command,) = received
+    (audited,) = (await client.get("/audit", params={"action": "summarise_test"})).json()
+    assert (audited["actor"], audited["target"]) == ("token:test admin", test.test_id)
     assert command["type"] == "metrics.summarise.requested"
     assert command["payload"]["finished"]["test_id"] == test.test_id
     assert command["payload"]["finished"]["status"] == "succeeded"

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from mv_contracts.load import seconds
 from mv_contracts.runs import Executor
 from mv_gateway.core.errors import InvalidRequest
 from mv_gateway.runs.rules import (
@@ -15,7 +16,6 @@ from mv_gateway.runs.rules import (
     legacy_constant_vus,
     new_scenarios,
     resolve_target,
-    seconds,
 )
 from mv_gateway.runs.schemas import LoadTestCreate
 from mv_gateway.specs import EndpointTarget

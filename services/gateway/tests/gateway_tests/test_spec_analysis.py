@@ -14,9 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from mv_contracts.spec import SpecAnalysisRequested, SpecSource
 from mv_contracts.subjects import ANALYSE_SPEC
+from mv_contracts.targets import DEFAULT_ALLOWED
+from mv_gateway.auth.aiming import ALLOWED_TARGETS
+from mv_gateway.auth.store import EditableSettings
+from mv_gateway.auth.tables import GatewaySetting
 from mv_gateway.core.engine import make_session_factory
 from mv_gateway.core.errors import NotFoundError
 from mv_gateway.core.outbox import Outbox, OutboxMessage
+from mv_gateway.core.settings import Settings
 from mv_gateway.projects import ProjectRepository
 from mv_gateway.specs.analysis import Analyses, AnalysisFailed, Waiters
 from mv_gateway.specs.repository import SpecRepository
@@ -66,6 +71,39 @@ async def test_records_a_pending_analysis_and_sends_the_command(
     assert command.payload.analysis_id == analysis.analysis_id == command.correlation_id
     assert command.payload.project_id == project_id
     assert command.payload.known_endpoints == {}
+
+
+async def test_the_command_carries_the_allowed_targets_in_force(
+    sessions: async_sessionmaker[AsyncSession], project_id: int
+) -> None:
+    """The analyzer fetches non-public addresses only where load may go: the admin's list (else
+    the settings', else the default) travels with every analyse command."""
+    broker = NatsBroker()
+    sent: list[SpecAnalysisRequested] = []
+
+    @subscribe(broker, "spec-analyzer", ANALYSE_SPEC)
+    async def analyser(command: SpecAnalysisRequested) -> None:
+        sent.append(command)
+
+    configured = Settings(allowed_targets=["shop", "10.0.0.0/8"])
+    async with TestNatsBroker(broker) as bus:
+        outbox = Outbox(sessions, bus)
+        await Analyses(sessions, outbox, Waiters()).request(project_id, None, SOURCE)
+        await Analyses(sessions, outbox, Waiters(), configured).request(project_id, None, SOURCE)
+        async with sessions() as session, session.begin():
+            await EditableSettings(session).put(ALLOWED_TARGETS, ["*.example.com"], "admin")
+        try:
+            await Analyses(sessions, outbox, Waiters(), configured).request(
+                project_id, None, SOURCE
+            )
+        finally:
+            async with sessions() as session, session.begin():
+                await session.delete(await session.get(GatewaySetting, ALLOWED_TARGETS))
+    assert [c.payload.allowed_targets for c in sent] == [
+        list(DEFAULT_ALLOWED),
+        ["shop", "10.0.0.0/8"],
+        ["*.example.com"],
+    ]
 
 
 async def test_unknown_project_or_spec_is_not_found(

@@ -91,24 +91,49 @@ def counts_of(results: dict[str, Result]) -> dict[str, GroupCounts]:
     return counts
 
 
+Kinds = dict[str, dict[tuple[str, str | None], int]]
+"""Failed requests per group, by (status, error code)."""
+
+
+def kinds_of(results: dict[str, Result], key: str = "failures") -> Kinds:
+    """The rows of a failures statement (:func:`.definitions.failures`), per group."""
+    kinds: Kinds = {}
+    for name in (key, f"{key}_by_scenario"):
+        for series in results.get(name, []):
+            group = series.tags.get(SCENARIO_TAG, "") if name != key else OVERALL
+            count = int(number(series, "n") or 0)
+            if count and (group or name == key):
+                kind = (
+                    series.tags.get(q.STATUS_TAG) or "0",
+                    series.tags.get(q.ERROR_CODE_TAG) or None,
+                )
+                counts = kinds.setdefault(group, {})
+                counts[kind] = counts.get(kind, 0) + count
+    return kinds
+
+
+def add_kinds(into: Kinds, more: Kinds) -> Kinds:
+    for group, counts in more.items():
+        mine = into.setdefault(group, {})
+        for kind, count in counts.items():
+            mine[kind] = mine.get(kind, 0) + count
+    return into
+
+
+def failure_counts(kinds: Kinds) -> dict[str, list[FailureCount]]:
+    """Per group, the kinds as contracts, most frequent first."""
+    listed: dict[str, list[FailureCount]] = {}
+    for group, counts in kinds.items():
+        listed[group] = sorted(
+            (FailureCount(status=s, error_code=e, count=n) for (s, e), n in counts.items()),
+            key=lambda kind: (-kind.count, kind.status, kind.error_code or ""),
+        )
+    return listed
+
+
 def failures_of(results: dict[str, Result]) -> dict[str, list[FailureCount]]:
     """Failed requests per group by status and error code, most frequent first."""
-    kinds: dict[str, list[FailureCount]] = {}
-    for key in ("failures", "failures_by_scenario"):
-        for series in results.get(key, []):
-            group = series.tags.get(SCENARIO_TAG, "") if key.endswith("scenario") else OVERALL
-            count = int(number(series, "n") or 0)
-            if count and (group or key == "failures"):
-                kinds.setdefault(group, []).append(
-                    FailureCount(
-                        status=series.tags.get(q.STATUS_TAG) or "0",
-                        error_code=series.tags.get(q.ERROR_CODE_TAG) or None,
-                        count=count,
-                    )
-                )
-    for counts in kinds.values():
-        counts.sort(key=lambda kind: (-kind.count, kind.status, kind.error_code or ""))
-    return kinds
+    return failure_counts(kinds_of(results))
 
 
 def empty_summary(
@@ -255,6 +280,7 @@ class LiveTotals:
     until_ns: int
     requests: dict[str, int] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
+    kinds: Kinds = field(default_factory=dict)
 
     def spans(
         self, test_id: str, now: datetime, window: timedelta, settle: timedelta
@@ -274,7 +300,14 @@ class LiveTotals:
         for column, sums in (("requests", self.requests), ("failed", self.failed)):
             for name, count in counted(results, key(column), column).items():
                 sums[name] = sums.get(name, 0) + count
+        add_kinds(self.kinds, kinds_of(results, "settle_failures"))
         self.until_ns = to_ns
+
+    def failures(self, results: dict[str, Result]) -> dict[str, list[FailureCount]]:
+        """The kept kinds with the unsettled span's (result ``failures``) added."""
+        recent = kinds_of(results, "failures")
+        both = add_kinds(add_kinds({}, self.kinds), recent)
+        return failure_counts(both)
 
 
 def snapshot(
@@ -283,10 +316,12 @@ def snapshot(
     window_seconds: float,
     figures: dict[str, LiveFigures],
     labels: dict[str, str],
+    failures: dict[str, list[FailureCount]] | None = None,
 ) -> LiveSnapshot:
     """The snapshot of the groups' live figures (``OVERALL`` and each scenario), either path's."""
+    failures = failures or {}
     scenarios = [
-        LiveScenario(name=n, label=labels.get(n), figures=f)
+        LiveScenario(name=n, label=labels.get(n), figures=f, failures=failures.get(n, []))
         for n, f in sorted(figures.items())
         if n != OVERALL
     ]
@@ -295,6 +330,7 @@ def snapshot(
         at=now,
         window_seconds=window_seconds,
         overall=figures[OVERALL],
+        failures=failures.get(OVERALL, []),
         scenarios=scenarios,
     )
 
@@ -341,4 +377,4 @@ async def live_snapshot(
         )
         for name in {OVERALL, *totals.requests, *requests}
     }
-    return snapshot(test_id, now, seconds, figures, labels)
+    return snapshot(test_id, now, seconds, figures, labels, totals.failures(results))

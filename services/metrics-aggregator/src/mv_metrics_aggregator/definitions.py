@@ -26,7 +26,8 @@ Definitions (DESIGN.md, "Metrics store"):
   time ``MEAN`` and InfluxDB's nearest-rank ``PERCENTILE`` 95/99 of the step's samples (a chart's
   figure, not the summary's exact one), VUs = ``MAX(vus)`` of the step.
 - failures by kind: ``COUNT`` of ``http_req_failed`` samples equal to 1, grouped by k6's
-  ``status`` and ``error_code`` tags; dropped iterations: ``SUM`` of ``dropped_iterations``.
+  ``status`` and ``error_code`` tags (live too: kept per span like the totals); dropped
+  iterations: ``SUM`` of ``dropped_iterations``.
 - VUs: ``MAX``/``MIN``/``MEAN`` over the seconds of the test of the ``vus`` gauge, summed over
   the runners of a split test (each runner's last value of the second, by its ``runner`` tag;
   a test on one runner has one). k6 writes ``vus`` without a scenario tag,
@@ -153,11 +154,7 @@ def counts(bounds: Bounds) -> dict[str, str]:
         ("first", f'SELECT FIRST("value") FROM "{REQUESTS}" WHERE {w}'),
         ("last", f'SELECT LAST("value") FROM "{REQUESTS}" WHERE {w}'),
         ("dropped", f'SELECT SUM("value") AS dropped FROM "{DROPPED}" WHERE {w}'),
-        (
-            "failures",
-            f'SELECT COUNT("value") AS n FROM "{FAILED}" WHERE {w} AND "value" = 1 '
-            f'GROUP BY "{STATUS_TAG}", "{ERROR_CODE_TAG}"',
-        ),
+        ("failures", failures(bounds)),
     ):
         statements[key], statements[f"{key}_by_scenario"] = _both(statement)
     statements["vus"] = (
@@ -165,6 +162,14 @@ def counts(bounds: Bounds) -> dict[str, str]:
         f"FROM ({vus_per_second(bounds)})"
     )
     return statements
+
+
+def failures(bounds: Bounds) -> str:
+    """Failed requests by k6's ``status`` and ``error_code`` tags (``n``), overall."""
+    return (
+        f'SELECT COUNT("value") AS n FROM "{FAILED}" WHERE {bounds.where()} AND "value" = 1 '
+        f'GROUP BY "{STATUS_TAG}", "{ERROR_CODE_TAG}"'
+    )
 
 
 def vus_per_second(bounds: Bounds) -> str:
@@ -254,9 +259,9 @@ def series(bounds: Bounds, step_seconds: int) -> dict[str, str]:
 
 
 def live(settling: Bounds | None, unsettled: Bounds, window: Bounds) -> dict[str, str]:
-    """One live snapshot: requests and failures of ``settling`` (the span that has just become
-    settled, counted once and then kept) and of ``unsettled`` (from there to now); TPS, response
-    times and VUs of ``window``."""
+    """One live snapshot: requests, failures and failures by kind of ``settling`` (the span that
+    has just become settled, counted once and then kept) and of ``unsettled`` (from there to
+    now); TPS, response times and VUs of ``window``."""
     live_fields = ", ".join(
         ['MEAN("value") AS avg'] + [f'PERCENTILE("value", {p}) AS p{p}' for p in LIVE_PERCENTILES]
     )
@@ -267,6 +272,7 @@ def live(settling: Bounds | None, unsettled: Bounds, window: Bounds) -> dict[str
         for key, statement in (
             ("requests", f'SELECT COUNT("value") AS requests FROM "{REQUESTS}" WHERE {w}'),
             ("failed", f'SELECT SUM("value") AS failed FROM "{FAILED}" WHERE {w}'),
+            ("failures", failures(span)),
         ):
             statements[prefix + key], statements[f"{prefix}{key}_by_scenario"] = _both(statement)
     recent = window.where()
@@ -298,6 +304,14 @@ def _compact_vus_per_second(bounds: Bounds) -> str:
     )
 
 
+def compact_failures(bounds: Bounds) -> str:
+    """:func:`failures` over compact points: the receiver keeps both tags on ``mv_failures``."""
+    return (
+        f'SELECT SUM("failed") AS n FROM "{FAILURES_MEASUREMENT}" WHERE {bounds.where()} '
+        f'GROUP BY "{STATUS_TAG}", "{ERROR_CODE_TAG}"'
+    )
+
+
 def compact_counts(bounds: Bounds) -> dict[str, str]:
     """:func:`counts` over compact points: the same keys and columns."""
     w = bounds.where()
@@ -314,11 +328,7 @@ def compact_counts(bounds: Bounds) -> dict[str, str]:
         ("first", f'SELECT FIRST("requests") FROM "{REQUESTS_MEASUREMENT}" WHERE {w}'),
         ("last", f'SELECT LAST("requests") FROM "{REQUESTS_MEASUREMENT}" WHERE {w}'),
         ("dropped", f'SELECT SUM("dropped") AS dropped FROM "{DROPPED_MEASUREMENT}" WHERE {w}'),
-        (
-            "failures",
-            f'SELECT SUM("failed") AS n FROM "{FAILURES_MEASUREMENT}" WHERE {w} '
-            f'GROUP BY "{STATUS_TAG}", "{ERROR_CODE_TAG}"',
-        ),
+        ("failures", compact_failures(bounds)),
     ):
         statements[key], statements[f"{key}_by_scenario"] = _both(statement)
     statements["vus"] = (
@@ -385,6 +395,8 @@ def compact_live(settling: Bounds | None, unsettled: Bounds, window: Bounds) -> 
             f'FROM "{REQUESTS_MEASUREMENT}" WHERE {span.where()}'
         )
         statements[prefix + "totals"], statements[f"{prefix}totals_by_scenario"] = _both(statement)
+        kinds = compact_failures(span)
+        statements[prefix + "failures"], statements[f"{prefix}failures_by_scenario"] = _both(kinds)
     recent = window.where()
     statement = (
         f'SELECT SUM("requests") AS requests, {COMPACT_MEAN} AS avg '

@@ -207,4 +207,4 @@ async def live_snapshot_fast(
             durations=durations,
             vus=vus if name == OVERALL else None,
         )
-    return snapshot(test_id, now, seconds, figures, labels)
+    return snapshot(test_id, now, seconds, figures, labels, totals.failures(results))

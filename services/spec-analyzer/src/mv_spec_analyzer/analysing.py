@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import structlog
 
@@ -17,26 +16,23 @@ from mv_contracts.spec import (
     FailureKind,
     SpecSource,
 )
+from mv_contracts.targets import AllowList
 
-from .credentials import redact, redact_optional
+from .credentials import origin, redact, redact_optional
 from .errors import AnalysisError
 from .fetching import Fetcher, FetchLimits
 from .guarding import AddressPolicy
 from .isolation import isolated
 from .normalise import Normaliser, openapi_version
 from .parsing import parse_document
-from .refs import Resolver, external_refs, split_ref, where
+from .policy import FetchPolicy, Platform
+from .refs import Resolver, external_refs, looks_like_schema, split_ref, where
 from .settings import Settings
 from .strategies import Locator, StrategyFactory
 
 log = structlog.get_logger()
 T = TypeVar("T")
 MAX_WARNING_CHARS = 1000
-
-
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme, parts.netloc
 
 
 Normalised = tuple[AnalysedSpec, list[AnalysisWarning]]
@@ -93,9 +89,10 @@ def published(spec: AnalysedSpec, warnings: list[AnalysisWarning], strategy: str
 class Analyzer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.policy = AddressPolicy.from_lists(
+        self.networks = AddressPolicy.from_lists(
             settings.spec_fetch_allow_networks, settings.spec_fetch_deny_networks
         )
+        self.platform = settings.platform_services()
         self.limits = FetchLimits(
             max_bytes=settings.spec_max_bytes,
             timeout=settings.spec_fetch_timeout,
@@ -103,7 +100,20 @@ class Analyzer:
         )
         self.factory = StrategyFactory()
 
-    async def analyse(self, source: SpecSource) -> Analysis:
+    def policy(self, allowed_targets: list[str] | None) -> FetchPolicy:
+        """The fetch policy of one analysis: the allow-list it came with, else the settings'."""
+        entries = self.settings.spec_fetch_allowed_targets
+        if allowed_targets is not None:
+            entries = allowed_targets
+        try:
+            targets = AllowList.parse(entries)
+        except ValueError as error:
+            raise AnalysisError(FailureKind.INTERNAL, f"allowed targets: {error}") from error
+        return FetchPolicy(self.networks, targets, Platform(self.platform))
+
+    async def analyse(
+        self, source: SpecSource, allowed_targets: list[str] | None = None
+    ) -> Analysis:
         try:
             async with asyncio.timeout(self.settings.spec_analysis_timeout):
                 if source.document is not None:
@@ -114,7 +124,7 @@ class Analyzer:
                         what="analysing the document",
                     )
                     return published(spec, warnings, "upload")
-                return await self._from_url(str(source.url))
+                return await self._from_url(str(source.url), self.policy(allowed_targets))
         except TimeoutError as error:
             raise AnalysisError(
                 FailureKind.TIMEOUT,
@@ -134,8 +144,8 @@ class Analyzer:
         max_bytes = self.settings.spec_max_bytes
         return await self._isolated(parse, body, max_bytes, what="parsing the document")
 
-    async def _from_url(self, url: str) -> Analysis:
-        fetcher = Fetcher(self.policy, self.limits)
+    async def _from_url(self, url: str, policy: FetchPolicy) -> Analysis:
+        fetcher = Fetcher(policy, self.limits)
         try:
             locator = Locator(fetcher, self.parse)
             located = await self.factory.locate(url, locator)
@@ -163,7 +173,9 @@ class Analyzer:
 
         A document that cannot be had is left out with a warning: no operation may need it
         (it may be a Markdown page inside an ``x-`` extension), and those that do are kept
-        with warnings of their own.
+        with warnings of their own. So is one that redirects to another origin (not followed)
+        or is not a schema or OpenAPI fragment: whatever a URL answers is not inlined into a
+        spec that every viewer reads.
         """
         documents: dict[str, Any] = {}
         warnings: list[AnalysisWarning] = []
@@ -184,7 +196,7 @@ class Analyzer:
                 uri, _ = split_ref(ref, base)
                 if uri in documents or uri == url:
                     continue
-                if _origin(uri) != _origin(url):
+                if origin(uri) != origin(url):
                     leave_out(ref, node, base, uri, "another origin, not fetched")
                     continue
                 if len(documents) >= self.settings.spec_max_external_documents:
@@ -192,7 +204,7 @@ class Analyzer:
                     leave_out(ref, node, base, uri, f"over the limit of {limit} external documents")
                     continue
                 try:
-                    fetched = await fetcher.get_ok(uri)
+                    fetched = await fetcher.get_ok(uri, same_origin=True)
                     total += len(fetched.body)
                     if total > self.settings.spec_max_bytes:
                         raise AnalysisError(
@@ -205,6 +217,9 @@ class Analyzer:
                     if error.kind == FailureKind.TOO_LARGE and total > self.settings.spec_max_bytes:
                         raise
                     leave_out(ref, node, base, uri, error.reason)
+                    continue
+                if not looks_like_schema(part):
+                    leave_out(ref, node, base, uri, "not a schema or OpenAPI fragment, not used")
                     continue
                 documents[uri] = part
                 pending.append((part, uri))

@@ -1,8 +1,14 @@
-"""Outbound HTTP for the analyzer: every hop checked by the SSRF guard, size and time capped.
+"""Outbound HTTP for the analyzer: every hop judged by the fetch policy (:mod:`.policy`),
+size and time capped.
 
-The connection goes to the address the guard checked (the host name is kept for the ``Host``
+The connection goes to the address the policy checked (the host name is kept for the ``Host``
 header and TLS), so a name that resolves differently a moment later cannot slip past it.
-Redirects are followed here, one hop at a time, each hop checked again.
+Redirects are followed here, one hop at a time, each hop checked again; credentials of the URL
+go to its own origin only.
+
+A URL that gave no HTTP answer fails with one reason, whether it was blocked, does not resolve,
+has nothing listening, speaks something else than HTTP or is too slow: told apart, these would
+let a tester map what listens on the analyzer's network. The log keeps the detail.
 """
 
 from __future__ import annotations
@@ -14,12 +20,16 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import httpx
+import structlog
 
 from mv_contracts.spec import FailureKind
 
-from .credentials import carry_credentials
-from .errors import AnalysisError
-from .guarding import AddressPolicy, resolve
+from .credentials import carry_credentials, origin, redact
+from .errors import AnalysisError, Unfetchable
+from .guarding import resolve
+from .policy import FetchPolicy
+
+log = structlog.get_logger()
 
 USER_AGENT = "metric-vault-spec-analyzer/0.1"
 ACCEPT = (
@@ -52,9 +62,9 @@ class FetchLimits:
 
 
 class Fetcher:
-    """GETs URLs under an :class:`AddressPolicy` and :class:`FetchLimits`."""
+    """GETs URLs under a :class:`.policy.FetchPolicy` and :class:`FetchLimits`."""
 
-    def __init__(self, policy: AddressPolicy, limits: FetchLimits) -> None:
+    def __init__(self, policy: FetchPolicy, limits: FetchLimits) -> None:
         self.policy = policy
         self.limits = limits
         self._client = httpx.AsyncClient(
@@ -67,19 +77,22 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def get(self, url: str) -> Fetched:
-        """The final answer after redirects, whatever its status."""
+    async def get(self, url: str, *, same_origin: bool = False) -> Fetched:
+        """The final answer after redirects, whatever its status; with ``same_origin``, a
+        redirect to another origin is not followed."""
         try:
             async with asyncio.timeout(self.limits.timeout):
-                return await self._follow(url)
-        except TimeoutError as error:
-            raise AnalysisError(
-                FailureKind.TIMEOUT, f"{url} did not answer within {self.limits.timeout:g} s"
-            ) from error
+                return await self._follow(url, same_origin)
+        except TimeoutError:
+            detail = f"no answer within {self.limits.timeout:g} s"
+        except Unfetchable as error:
+            detail = error.detail
+        log.info("fetch failed", url=redact(url), detail=redact(detail))
+        raise AnalysisError(FailureKind.UNREACHABLE, unfetchable(url))
 
-    async def get_ok(self, url: str) -> Fetched:
+    async def get_ok(self, url: str, *, same_origin: bool = False) -> Fetched:
         """Like :meth:`get`, but an error status is an :class:`AnalysisError`."""
-        fetched = await self.get(url)
+        fetched = await self.get(url, same_origin=same_origin)
         if fetched.status == 404:
             raise AnalysisError(FailureKind.NOT_FOUND, f"{fetched.url} answered 404 Not Found")
         if not fetched.ok:
@@ -88,7 +101,7 @@ class Fetcher:
             )
         return fetched
 
-    async def _follow(self, url: str) -> Fetched:
+    async def _follow(self, url: str, same_origin: bool) -> Fetched:
         seen: list[str] = []
         for _ in range(self.limits.max_redirects + 1):
             if url in seen:
@@ -99,7 +112,12 @@ class Fetcher:
             fetched, location = await self._one(url)
             if location is None:
                 return fetched
-            url = carry_credentials(url, urljoin(url, location))
+            following = urljoin(url, location)
+            if same_origin and origin(following) != origin(seen[0]):
+                raise AnalysisError(
+                    FailureKind.UNREACHABLE, f"{url} redirects to another origin, not followed"
+                )
+            url = carry_credentials(url, following)
         raise AnalysisError(
             FailureKind.REDIRECT_LOOP,
             f"more than {self.limits.max_redirects} redirects starting at {seen[0]}",
@@ -107,21 +125,22 @@ class Fetcher:
 
     async def _one(self, url: str) -> tuple[Fetched, str | None]:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise AnalysisError(
-                FailureKind.UNREACHABLE, f"cannot fetch {url!r}: only http and https URLs"
-            )
+        if not parts.hostname:
+            raise Unfetchable("no host")
         host = parts.hostname
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as error:
+            raise Unfetchable("not a port") from error
         addresses = await resolve(host, port)
-        self.policy.check(host, addresses)
+        await self.policy.check(parts.scheme, host, port, addresses)
         address = addresses[0]
         literal = f"[{address}]" if isinstance(address, ipaddress.IPv6Address) else str(address)
         pinned = urlunsplit((parts.scheme, f"{literal}:{port}", parts.path or "/", parts.query, ""))
         headers = {"Host": parts.netloc.rsplit("@", 1)[-1]}
         if parts.username is not None:
             # The pinned URL has no userinfo: credentials in the URL travel as Basic auth, only
-            # to this origin (a redirect elsewhere is an absolute URL without them).
+            # to this origin (see carry_credentials for the hops after it).
             user = unquote(parts.username)
             secret = f"{user}:{unquote(parts.password or '')}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(secret).decode("ascii")
@@ -130,14 +149,8 @@ class Fetcher:
         )
         try:
             response = await self._client.send(request, stream=True)
-        except httpx.TimeoutException as error:
-            raise AnalysisError(
-                FailureKind.TIMEOUT, f"{url} did not answer within {self.limits.timeout:g} s"
-            ) from error
         except httpx.HTTPError as error:
-            raise AnalysisError(
-                FailureKind.UNREACHABLE, f"cannot reach {url}: {error or type(error).__name__}"
-            ) from error
+            raise Unfetchable(f"{type(error).__name__}: {error}") from error
         try:
             if response.is_redirect and "location" in response.headers:
                 return self._fetched(url, response, b""), response.headers["location"]
@@ -176,3 +189,12 @@ class Fetcher:
     @staticmethod
     def _fetched(url: str, response: httpx.Response, body: bytes) -> Fetched:
         return Fetched(url, response.status_code, response.headers.get("content-type", ""), body)
+
+
+def unfetchable(url: str) -> str:
+    """The one reason for a URL that gave no HTTP answer."""
+    return (
+        f"could not fetch the document at {url}: no HTTP answer (nothing that answers HTTP "
+        "there in time, or not an address the analyzer may fetch from; an admin allows "
+        "targets with PUT /settings/allowed-targets)"
+    )

@@ -1,9 +1,8 @@
-"""The SSRF guard: which addresses an outbound fetch may connect to.
+"""The operator's networks: which addresses an outbound fetch may never connect to.
 
 The most specific network (longest prefix) of the allow and deny lists decides; an address in
-neither is allowed. Link-local and cloud metadata addresses are denied by default, private
-ranges are allowed by default (the test namespace's own services live there) and can be
-denied, whole or in part, through the settings.
+neither passes this layer. Link-local and cloud metadata addresses are denied by default.
+Non-public addresses need more than passing here: see :mod:`.policy`.
 """
 
 from __future__ import annotations
@@ -13,9 +12,7 @@ import ipaddress
 import socket
 from dataclasses import dataclass, field
 
-from mv_contracts.spec import FailureKind
-
-from .errors import AnalysisError
+from .errors import Unfetchable
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -38,9 +35,23 @@ def _networks(values: tuple[str, ...] | list[str]) -> list[IPNetwork]:
     return [ipaddress.ip_network(v, strict=False) for v in values]
 
 
-def _plain(address: IPAddress) -> IPAddress:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def plain(address: IPAddress) -> IPAddress:
+    """The IPv4 address an IPv6 address carries, if it carries one: IPv4-mapped, IPv4-compatible,
+    NAT64 (64:ff9b::/96), 6to4 and Teredo forms all reach that IPv4 host (through the kernel or
+    a gateway on the way), so they are judged as it is."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return address
+    if address.ipv4_mapped is not None:
         return address.ipv4_mapped
+    if address in _NAT64 or (int(address) >> 32 == 0 and int(address) > 1):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)  # NAT64, IPv4-compatible
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]  # the client's own address
     return address
 
 
@@ -54,7 +65,7 @@ class AddressPolicy:
         return cls(allow=_networks(allow), deny=_networks(deny))
 
     def permits(self, address: IPAddress) -> bool:
-        address = _plain(address)
+        address = plain(address)
         best_prefix = -1
         allowed = True
         for networks, verdict in ((self.deny, False), (self.allow, True)):
@@ -69,14 +80,11 @@ class AddressPolicy:
                     allowed = verdict
         return allowed
 
-    def check(self, host: str, addresses: list[IPAddress]) -> None:
-        refused = [a for a in addresses if not self.permits(a)]
-        if refused:
-            raise AnalysisError(
-                FailureKind.REFUSED_ADDRESS,
-                f"refusing to fetch from {host}: address {refused[0]} is not allowed "
-                "(link-local, metadata or a denied network; see SPEC_FETCH_ALLOW_NETWORKS)",
-            )
+    def listed(self, address: IPAddress) -> bool:
+        """Whether an operator listed the address in the allow networks (a deliberate "yes"
+        that also opens a non-public address)."""
+        address = plain(address)
+        return any(address.version == n.version and address in n for n in self.allow)
 
 
 async def resolve(host: str, port: int) -> list[IPAddress]:
@@ -89,14 +97,12 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
-        raise AnalysisError(
-            FailureKind.UNREACHABLE, f"cannot resolve host {host}: {error.strerror}"
-        ) from error
+        raise Unfetchable(f"cannot resolve host {host}: {error.strerror}") from error
     addresses: list[IPAddress] = []
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if address not in addresses:
             addresses.append(address)
     if not addresses:
-        raise AnalysisError(FailureKind.UNREACHABLE, f"host {host} has no address")
+        raise Unfetchable(f"host {host} has no address")
     return addresses

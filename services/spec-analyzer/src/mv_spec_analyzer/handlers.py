@@ -68,7 +68,7 @@ async def outcome(
                 raise AnalysisError(FailureKind.INTERNAL, "no object store to read the upload from")
             max_bytes = analyzer.settings.spec_max_bytes
             source = await uploaded(broker, source.document_object, max_bytes)
-        analysis = await analyzer.analyse(source)
+        analysis = await analyzer.analyse(source, request.allowed_targets)
     except AnalysisError as error:
         return _failed(request, error.kind, error.reason)
     except Exception as error:  # a bug must still answer the user, not loop on redelivery

@@ -86,6 +86,57 @@ def _escape(key: Any) -> str:
     return str(key).replace("~", "~0").replace("/", "~1")
 
 
+# What the objects an external ``$ref`` may name are made of: JSON Schema keywords, the
+# OpenAPI and Swagger objects (document, components, parameter, response, request body, path
+# item, example, header, security scheme) and their fields.
+FRAGMENT_KEYS = frozenset(
+    {
+        "$schema", "$id", "$ref", "$defs", "$anchor", "$comment", "$dynamicRef", "$dynamicAnchor",
+        "definitions", "type", "properties", "additionalProperties", "patternProperties",
+        "propertyNames", "items", "prefixItems", "contains", "additionalItems",
+        "unevaluatedItems", "unevaluatedProperties", "allOf", "anyOf", "oneOf", "not", "if",
+        "then", "else", "dependentSchemas", "dependentRequired", "dependencies", "enum", "const",
+        "format", "required", "title", "description", "default", "example", "examples",
+        "nullable", "readOnly", "writeOnly", "deprecated", "discriminator", "xml", "externalDocs",
+        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength",
+        "maxLength", "pattern", "minItems", "maxItems", "uniqueItems", "minProperties",
+        "maxProperties", "contentMediaType", "contentEncoding", "contentSchema", "openapi",
+        "swagger", "info", "paths", "components", "servers", "tags", "security",
+        "securityDefinitions", "parameters", "responses", "webhooks", "host", "basePath",
+        "schemes", "consumes", "produces", "jsonSchemaDialect", "schemas", "requestBodies",
+        "headers", "links", "callbacks", "securitySchemes", "pathItems", "name", "in", "schema",
+        "style", "explode", "allowEmptyValue", "allowReserved", "content", "collectionFormat",
+        "get", "put", "post", "delete", "options", "head", "patch", "trace", "summary",
+        "operationId", "requestBody", "value", "externalValue", "mediaType", "encoding", "scheme",
+        "bearerFormat", "flows", "openIdConnectUrl",
+    }
+)  # fmt: skip
+
+
+def _fragment_key(key: Any) -> bool:
+    return isinstance(key, str) and (key in FRAGMENT_KEYS or key.startswith(("x-", "$")))
+
+
+def _named_fragment(value: Any, depth: int = 3) -> bool:
+    """A named entry of a map of schemas or other objects (``{"Pet": {"type": ...}}``), a
+    path (``{"/pets": {"get": ...}}``) or a status code (``{"200": {"description": ...}}``),
+    maps of maps ``depth`` deep at most."""
+    if not isinstance(value, Mapping) or depth <= 0:
+        return False
+    return not value or any(
+        _fragment_key(k) or _named_fragment(v, depth - 1) for k, v in value.items()
+    )
+
+
+def looks_like_schema(document: Any) -> bool:
+    """Whether a fetched part could be what a ``$ref`` names: a JSON or YAML object made of
+    schema and OpenAPI keywords, or a map of such objects. Anything else (the JSON a service
+    answers at some URL, a list, a string) is refused, never inlined."""
+    if not isinstance(document, Mapping) or not document:
+        return False
+    return all(_fragment_key(k) or _named_fragment(v) for k, v in document.items())
+
+
 @dataclass(frozen=True)
 class Miss:
     """A reference that led nowhere, and why (for a warning on the analysis)."""

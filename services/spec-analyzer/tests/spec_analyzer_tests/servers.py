@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -77,3 +78,36 @@ class LocalServer:
     def add(self, path: str, body: bytes | str = b"", **options: Any) -> None:
         data = body.encode() if isinstance(body, str) else body
         self.routes[path] = Answer(body=data, **options)
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that is not HTTP: it sends ``banner`` (SSH greets with its
+    version) and hangs up, or, without a banner, holds the connection and never answers."""
+
+    def __init__(self, banner: bytes = b"") -> None:
+        self.banner = banner
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.connections: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.connections.append(connection)
+            if self.banner:
+                connection.sendall(self.banner)
+                connection.close()
+
+    def __enter__(self) -> RawServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.socket.close()
+        for connection in self.connections:
+            connection.close()

@@ -126,28 +126,6 @@ async def test_nothing_found_behind_a_base_url(server: LocalServer, analyzer: An
     assert "/v3/api-docs" in server.requests
 
 
-async def test_unreachable_host(analyzer: Analyzer) -> None:
-    with LocalServer() as closed:
-        url = f"{closed.url}/openapi.json"
-    error = await failure(analyzer, SpecSource(url=url))
-    assert error.kind == FailureKind.UNREACHABLE
-    assert "cannot reach" in error.reason
-
-
-async def test_unknown_host_name(analyzer: Analyzer) -> None:
-    error = await failure(analyzer, SpecSource(url="http://no-such-host.invalid/openapi.json"))
-    assert error.kind == FailureKind.UNREACHABLE
-    assert "cannot resolve host no-such-host.invalid" in error.reason
-
-
-async def test_timeout(server: LocalServer) -> None:
-    server.add("/slow.json", PETSTORE, delay=3.0)
-    analyzer = Analyzer(make_settings(spec_fetch_timeout=0.5))
-    error = await failure(analyzer, SpecSource(url=f"{server.url}/slow.json"))
-    assert error.kind == FailureKind.TIMEOUT
-    assert "within 0.5 s" in error.reason
-
-
 async def test_redirect_loop(server: LocalServer, analyzer: Analyzer) -> None:
     server.add("/a", status=302, headers={"Location": "/b"})
     server.add("/b", status=302, headers={"Location": "/a"})

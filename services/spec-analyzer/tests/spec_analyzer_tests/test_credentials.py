@@ -88,3 +88,32 @@ def test_redaction_forms() -> None:
     assert redact("see http://h/x?to=a@b.c and mail a@b.c") == (
         "see http://h/x?to=a@b.c and mail a@b.c"
     )
+
+
+async def test_credentials_stay_on_their_origin(server: LocalServer, analyzer: Analyzer) -> None:
+    """Another port of the same host is another origin: a redirect there, or a page's computed
+    URL naming it, goes without the credentials."""
+    with LocalServer() as other:
+        other.add("/openapi.yaml", DOCUMENT)
+        other.add("/moved.yaml", DOCUMENT)
+        other_url = other.url.replace("127.0.0.1", "localhost")  # the same host, by name
+        server.add(
+            "/docs",
+            f"<html><script>SwaggerUIBundle({{url: '{other_url}/openapi.yaml'}})</script>"
+            "<div id=swagger-ui></div></html>",
+            content_type="text/html",
+            authorization=BASIC,
+        )
+        server.add(
+            "/openapi.yaml", status=302, headers={"Location": f"{other.url}/moved.yaml"},
+            authorization=BASIC,
+        )  # fmt: skip
+        with_password = server.url.replace("http://", f"http://alice:{SECRET}@")
+        page = await outcome(analyzer, request(f"{with_password}/docs"))
+        moved = await outcome(analyzer, request(f"{with_password}/openapi.yaml"))
+    assert isinstance(page, SpecAnalysedEvent), page
+    assert isinstance(moved, SpecAnalysedEvent), moved
+    assert {h.get("Authorization") for h in server.headers} == {BASIC}
+    assert other.requests[:1] == ["/openapi.yaml"]
+    assert "/moved.yaml" in other.requests
+    assert [h.get("Authorization") for h in other.headers] == [None] * len(other.headers)

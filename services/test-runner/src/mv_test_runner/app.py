@@ -41,6 +41,7 @@ def make_lifecycle(settings: Settings, broker: NatsBroker) -> Lifecycle:
         warning_after=timedelta(hours=settings.scheduler_job_warning_hours),
         timeout_after=timedelta(hours=settings.scheduler_job_timeout_hours),
         max_parallelism=settings.max_parallelism,
+        sealer=settings.sealer(),
     )
 
 

@@ -31,6 +31,7 @@ from mv_contracts.runs import (
     scenario_tag,
 )
 from mv_contracts.subjects import TEST_FINISHED, TEST_STARTED, TEST_WARNING, Subject
+from mv_runtime.sealing import Sealer, SealingError, open_request
 
 from .executors import outcomes, segments
 from .executors.base import RunExecutor, StartError
@@ -59,6 +60,7 @@ class Lifecycle:
         timeout_after: timedelta,
         publish_retry_max: float = 30.0,
         max_parallelism: int = MAX_PARALLELISM,
+        sealer: Sealer | None = None,
     ) -> None:
         self._executor = executor
         self._store = store
@@ -67,6 +69,7 @@ class Lifecycle:
         self._timeout_after = timeout_after
         self._publish_retry_max = publish_retry_max
         self._max_parallelism = max_parallelism
+        self._sealer = sealer
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._timed_out: set[str] = set()
 
@@ -101,7 +104,11 @@ class Lifecycle:
             await self._finish(test_id, outcomes.cancelled(cancelled), None)
             return
         try:
-            script = generate_script(request)
+            # Secrets opened here, in memory only: k6 gets them through its environment.
+            script = generate_script(open_request(request, self._sealer))
+        except SealingError as error:
+            await self._finish(test_id, outcomes.not_started(str(error)), None)
+            return
         except Exception as error:  # a request the generator cannot turn into k6 (1e400, ...)
             reason = f"the k6 script could not be generated: {type(error).__name__}: {error}"
             await self._finish(test_id, outcomes.not_started(reason), None)

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from mv_contracts.runs import MAX_PARALLELISM, MetricsMode
+from mv_runtime.sealing import SealingSettings
 from mv_runtime.settings import InfluxDBSettings
 
 # The one place that states which k6 this project runs: scripts/bootstrap.sh builds the same
@@ -25,7 +26,7 @@ class K6Output:
     env: dict[str, str]
 
 
-class Settings(InfluxDBSettings):
+class Settings(InfluxDBSettings, SealingSettings):
     service_name: str = Field(
         default="test-runner",
         pattern=r"^[A-Za-z0-9_-]+$",

@@ -30,6 +30,8 @@ class EchoServer:
     failing: bytes | None = None
     """Requests whose target starts with this are answered 500 (the others ``status``)."""
     delay: float = 0.0
+    location: str | None = None
+    """A ``Location`` header on every answer (with ``status`` 302: a redirect there)."""
     requests: list[Received] = field(default_factory=list)
     port: int = 0
     _server: asyncio.Server | None = None
@@ -64,9 +66,10 @@ class EchoServer:
                 if self.delay:
                     await asyncio.sleep(self.delay)
                 failed = self.failing is not None and target.startswith(self.failing)
+                location = f"Location: {self.location}\r\n" if self.location else ""
                 writer.write(
                     f"HTTP/1.1 {500 if failed else self.status} X\r\nContent-Length: 2\r\n"
-                    "Content-Type: text/plain\r\n\r\nok".encode()
+                    f"{location}Content-Type: text/plain\r\n\r\nok".encode()
                 )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):

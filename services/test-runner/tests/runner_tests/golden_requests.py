@@ -104,9 +104,29 @@ def every_executor() -> TestRunRequest:
     )
 
 
+def secret_fields() -> TestRunRequest:
+    """Secrets the old header rule missed: headers, a query parameter and body fields, marked
+    or named like a secret; only environment names appear in the script."""
+    endpoint = {
+        "method": "POST",
+        "path": "/login",
+        "query": {"api_key": "Q-S3CRET", "page": "1", "region": "kr"},
+        "headers": {"Ocp-Apim-Subscription-Key": "SUB-S3CRET", "X-Trace": "T-S3CRET"},
+        "body": {"user": {"name": "kim", "password": "P-S3CRET", "pin": 1234}, "keep": True},
+        "secrets": {"headers": ["x-trace"], "query": ["region"], "body": ["user.pin"]},
+    }
+    return make_request(
+        BASE_URL,
+        scenario("log in", "constant-vus", endpoint=endpoint),
+        headers={"X-Signature": "SIG-S3CRET", "Accept": "application/json"},
+        test_id=TEST_ID,
+    )
+
+
 SCRIPTS = {
     "multiple-scenarios": multiple_scenarios,
     "korean": korean,
     "every-executor": every_executor,
     "constant-vus": constant_vus,
+    "secret-fields": secret_fields,
 }

@@ -141,6 +141,7 @@ def test_golden_scripts_are_valid_k6(case: str, k6: str, tmp_path: Path) -> None
     generated = generate_script(SCRIPTS[case]())
     options = inspect(k6, tmp_path, generated.text, generated.env)
     assert len(options["scenarios"]) == len(SCRIPTS[case]().scenarios)
+    assert options["maxRedirects"] == 0  # load goes nowhere but the checked base URL
 
 
 def test_secrets_reach_k6_only_through_the_environment(k6: str, tmp_path: Path) -> None:

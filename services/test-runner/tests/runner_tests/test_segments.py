@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mv_contracts.load import scenario_load, seconds
 from mv_contracts.runs import K6Counts, RequestCounts, RunStatus
 from mv_test_runner.executors import outcomes, segments
 from mv_test_runner.executors.outcomes import Outcome
@@ -17,6 +18,8 @@ from mv_test_runner.script import generate_script
 from mv_test_runner.script.counts import summed
 
 from .requests import EXECUTOR_OPTIONS, make_request, scenario
+
+K6_GRACEFUL_STOP = 30.0  # k6's default gracefulStop (gracefulRampDown for ramping-vus)
 
 
 def test_segments_tile_the_test_and_share_one_sequence() -> None:
@@ -65,6 +68,27 @@ def test_max_vus_is_what_k6_inspect_reports(executor: str, k6: str, tmp_path: Pa
     )
     assert result.returncode == 0, result.stderr
     assert segments.max_vus(request) == json.loads(result.stdout)["maxVUs"]
+
+
+@pytest.mark.parametrize("executor", sorted(EXECUTOR_OPTIONS))
+def test_the_load_limits_read_a_scenario_as_k6_does(executor: str, k6: str, tmp_path: Path) -> None:
+    """The one reading the gateway's limits check (mv_contracts.load) against k6's own: its
+    VUs, and its length, which k6 reports with the default gracefulStop of 30 s added."""
+    request = make_request("http://127.0.0.1:9", scenario("a", executor, start_time="7s"))
+    script = tmp_path / "script.js"
+    script.write_text(generate_script(request).text)
+    result = subprocess.run(
+        [k6, "inspect", "--execution-requirements", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    reported = json.loads(result.stdout)
+    load = scenario_load(request.scenarios[0])
+    assert load.vus == reported["maxVUs"]
+    assert load.seconds + K6_GRACEFUL_STOP == seconds(reported["totalDuration"])
 
 
 def test_preflight_refuses_impossible_splits_with_a_reason() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -82,6 +83,12 @@ class StackConfig(BaseSettings):
         """An admin API token of this stack's gateway (mv_devstack.credentials), mode 600."""
         return self.dir / "admin-token"
 
+    @property
+    def secrets_key_file(self) -> Path:
+        """The Fernet key sealing secret values (SECRETS_KEY of the gateway and the
+        test-runner: mv_devstack.credentials), mode 600."""
+        return self.dir / "secrets-key"
+
     def admin_headers(self) -> dict[str, str]:
         """What a client of this stack's gateway sends to be signed in as its admin."""
         return {"Authorization": f"Bearer {self.admin_token_file.read_text().strip()}"}
@@ -111,6 +118,12 @@ class StackConfig(BaseSettings):
             "RECEIVER_HOST": self.host,
             "RECEIVER_PORT": str(self.receiver_port),
             "METRICS_RECEIVER_URL": self.receiver_url,
+            # The spec-analyzer never fetches from the stack's own services: these, and the
+            # ones above (NATS, InfluxDB, the gateway, the receiver) by their own variables.
+            "NATS_MONITOR_PORT": str(self.nats_monitor_port),
+            "SPEC_FETCH_PLATFORM_SERVICES": json.dumps(
+                [f"{self.host}:{self.postgres_port}", f"{self.host}:{self.influxdb_rpc_port}"]
+            ),
         }
         k6 = self.k6_binary()
         if k6:

@@ -8,6 +8,7 @@ working across restarts; the password only matters while no user exists.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from dataclasses import dataclass
@@ -43,3 +44,21 @@ def ensure_admin(config: StackConfig) -> AdminCredentials:
     with os.fdopen(descriptor, "w") as file:
         file.write(token + "\n")
     return AdminCredentials(token, password)
+
+
+# The services that seal and open secret values (plans, run commands) share this key.
+SEALING_SERVICES = ("gateway", "test-runner")
+
+
+def ensure_secrets_key(config: StackConfig) -> str:
+    """The stack's SECRETS_KEY (a Fernet key: 32 random bytes, base64url), made once and kept
+    in ``MV_DIR/secrets-key`` (mode 600), so sealed plans open after a restart."""
+    path = config.secrets_key_file
+    if path.exists():
+        return path.read_text().strip()
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key + "\n")
+    return key

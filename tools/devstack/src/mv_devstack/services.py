@@ -9,7 +9,7 @@ import time
 import httpx
 
 from .config import REPO_ROOT, StackConfig
-from .credentials import AdminCredentials, ensure_admin
+from .credentials import SEALING_SERVICES, AdminCredentials, ensure_admin, ensure_secrets_key
 from .processes import ManagedProcess, StackError, wait_until
 
 RECEIVER = "metrics-receiver"
@@ -101,6 +101,10 @@ def start_services(
     start); if one cannot start, stop the others again and say why."""
     processes = [service_process(config, name) for name in SERVICES]
     processes[0].env.update((admin or ensure_admin(config)).gateway_environment())
+    key = ensure_secrets_key(config)
+    for process in processes:
+        if process.name in SEALING_SERVICES:
+            process.env["SECRETS_KEY"] = key
     try:
         for process in processes:
             process.start(config.host)

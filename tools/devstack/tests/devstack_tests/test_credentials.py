@@ -6,7 +6,8 @@ import stat
 from pathlib import Path
 
 from mv_devstack.config import StackConfig
-from mv_devstack.credentials import ensure_admin
+from mv_devstack.credentials import ensure_admin, ensure_secrets_key
+from mv_runtime.sealing import Sealer
 
 
 def test_the_first_start_makes_a_token_and_a_password_later_ones_reuse_the_token(
@@ -28,3 +29,12 @@ def test_the_first_start_makes_a_token_and_a_password_later_ones_reuse_the_token
     assert again.token == first.token
     assert again.password is None  # printed once; the gateway has made the user by now
     assert "GATEWAY_ADMIN_PASSWORD" not in again.gateway_environment()
+
+
+def test_the_secrets_key_is_made_once_mode_600_and_is_a_fernet_key(tmp_path: Path) -> None:
+    config = StackConfig(dir=tmp_path / "stack")
+    key = ensure_secrets_key(config)
+    assert stat.S_IMODE(config.secrets_key_file.stat().st_mode) == 0o600
+    assert ensure_secrets_key(config) == key  # kept: sealed plans open after a restart
+    sealer = Sealer.of(key)  # what the gateway and the test-runner read from SECRETS_KEY
+    assert sealer.open(sealer.seal("s3cret")) == "s3cret"

@@ -2,6 +2,7 @@
 
 from .engine import RULES, analyse
 from .facts import PodSample, RunFacts
+from .failure_kinds import FailureRead, failure_rows
 from .findings import Analysis, Comparison, Finding, Narrative, Severity, Verdict, Words
 from .narrative import prompt
 from .thresholds import AnalysisThresholds
@@ -11,6 +12,7 @@ __all__ = [
     "Analysis",
     "AnalysisThresholds",
     "Comparison",
+    "FailureRead",
     "Finding",
     "Narrative",
     "PodSample",
@@ -19,5 +21,6 @@ __all__ = [
     "Verdict",
     "Words",
     "analyse",
+    "failure_rows",
     "prompt",
 ]

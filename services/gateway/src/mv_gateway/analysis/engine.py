@@ -20,6 +20,7 @@ RULES: tuple[Rule, ...] = (
     targets.target_tps,
     failures.rate,
     failures.burst,
+    failures.redirects,
     load.saturation,
     load.drift,
     pods.cpu_limit,

@@ -25,13 +25,15 @@ from .targets import DEFAULT_ALLOWED, AllowList, host_of, literal_address
 ALLOWED_TARGETS = "allowed_targets"  # the key in gateway_setting
 
 
-async def allowed_entries(session: AsyncSession, settings: Settings) -> list[str]:
+async def allowed_entries(session: AsyncSession, settings: Settings | None) -> list[str]:
+    """The entries in force; they also travel with every analyse command, so the analyzer
+    fetches only from where load may go."""
     stored = await EditableSettings(session).get(ALLOWED_TARGETS)
     if stored is not None:
         return list(stored)
-    return list(
-        settings.allowed_targets if settings.allowed_targets is not None else DEFAULT_ALLOWED
-    )
+    if settings is not None and settings.allowed_targets is not None:
+        return list(settings.allowed_targets)
+    return list(DEFAULT_ALLOWED)
 
 
 async def resolve(host: str) -> list[str]:
@@ -60,9 +62,19 @@ class RoleLimits:
 
     max_vus: int
     max_seconds: float
+    max_running_tests: int
+    """Tests of one user (or token) pending or running at once."""
 
 
 def limits_for(role: Role, settings: Settings) -> RoleLimits:
     if role is Role.ADMIN:
-        return RoleLimits(settings.admin_max_vus, settings.admin_max_duration_seconds)
-    return RoleLimits(settings.tester_max_vus, settings.tester_max_duration_seconds)
+        return RoleLimits(
+            settings.admin_max_vus,
+            settings.admin_max_duration_seconds,
+            settings.admin_max_running_tests,
+        )
+    return RoleLimits(
+        settings.tester_max_vus,
+        settings.tester_max_duration_seconds,
+        settings.tester_max_running_tests,
+    )

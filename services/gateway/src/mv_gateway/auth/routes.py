@@ -6,13 +6,16 @@ import math
 from datetime import timedelta
 from typing import Annotated
 
+import structlog
 from fastapi import APIRouter, HTTPException, Path, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from mv_gateway.core.deps import SessionDep, SettingsDep
 from mv_gateway.core.errors import ConflictError, FieldError, NotFoundError
+from mv_gateway.core.text import printable
 
 from .guard import CSRF_COOKIE, PUBLIC, SESSION_COOKIE, Admin, Reader, csrf_token_for
-from .limits import AttemptLimiter
+from .limits import AttemptLimiter, Backoff, address_key
 from .passwords import WeakPassword, check_strength
 from .principal import Principal
 from .roles import GRANTS
@@ -30,6 +33,7 @@ from .store import Accounts, AuditLog
 from .usage import TokenUsage
 
 router = APIRouter(prefix="/auth", tags=["Access"])
+log = structlog.get_logger(__name__)
 
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
@@ -45,35 +49,55 @@ def _me(principal: Principal, csrf: str | None = None) -> Me:
 
 
 def _client(request: Request) -> str:
+    """The client's address: the socket's peer, or behind TRUSTED_PROXIES the one they name."""
     return request.client.host if request.client else "unknown"
+
+
+def _too_many(wait: float) -> HTTPException:
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        "too many failed sign-ins; try again later",
+        headers={"Retry-After": str(max(1, math.ceil(wait)))},
+    )
 
 
 @router.post("/login", response_model=Me, dependencies=[PUBLIC], responses={401: {}, 429: {}})
 async def login(
     body: LoginRequest, request: Request, response: Response, session: SessionDep,
     settings: SettingsDep,
-) -> Me:  # fmt: skip
+) -> Me | JSONResponse:  # fmt: skip
     """Sign in: sets the HttpOnly session cookie and the readable CSRF cookie. Failed attempts
-    are limited per user name and per client address (429 with Retry-After)."""
+    are limited per client address, and a user's wrong passwords slow down that user's next
+    attempts from the same address (429 with Retry-After); see mv_gateway.auth.limits."""
     limiter: AttemptLimiter = request.app.state.login_limiter
-    user_key, address_key = f"user:{body.username.lower()}", f"address:{_client(request)}"
-    wait = limiter.retry_after(user_key, address_key)
-    if wait is not None:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            "too many failed sign-ins; try again later",
-            headers={"Retry-After": str(max(1, math.ceil(wait)))},
-        )
+    backoff: Backoff = request.app.state.login_backoff
+    address = address_key(_client(request))
+    pair = f"{body.username.lower()}\n{address}"
+    wait = max(limiter.retry_after(address) or 0, backoff.retry_after(pair) or 0)
+    if wait > 0:
+        # Not audited: refusals cost nothing to send, so they would flood the log.
+        log.info("login refused", address=address, retry_after=round(wait, 1))
+        raise _too_many(wait)
+    # Counted as failed before the (slow) password check, so parallel guesses cannot all slip
+    # through before the first one fails; a success takes it back.
+    limiter.failed(address)
+    backoff.begin(pair)
     accounts = Accounts(session)
-    user = await accounts.check_password(body.username, body.password)
+    user, reason = await accounts.sign_in(body.username, body.password)
     if user is None:
-        limiter.failed(user_key, address_key)
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong user name or password")
-    limiter.succeeded(user_key)  # the address keeps its count: one account must not reset it
+        backoff.failed(pair)
+        detail = {"address": _client(request), "reason": reason}
+        await AuditLog(session).record(
+            "anonymous", "login_failed", printable(body.username)[:200], detail
+        )
+        # Answered, not raised: an exception would roll the audit entry back.
+        return JSONResponse({"detail": "wrong user name or password"}, status.HTTP_401_UNAUTHORIZED)
+    limiter.take_back(address)  # its earlier failures stay: one account must not reset them
+    backoff.succeeded(pair)
     secret, expires = await accounts.open_session(user, timedelta(hours=settings.session_hours))
     principal = await accounts.by_session(secret)
     assert principal is not None
-    await AuditLog(session).record(principal, "login")
+    await AuditLog(session).record(principal, "login", None, {"address": _client(request)})
     secure = settings.secure_cookies == "always" or (
         settings.secure_cookies == "auto" and request.url.scheme == "https"
     )

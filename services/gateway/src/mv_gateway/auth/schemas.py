@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mv_contracts.targets import MAX_ENTRIES
+
 from .roles import Permission, Role
 
 Username = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
@@ -73,7 +75,7 @@ class TokenRead(BaseModel):
 
 class AllowedTargets(BaseModel):
     entries: list[str] = Field(
-        max_length=1000,
+        max_length=MAX_ENTRIES,
         description="Host names (localhost), domains (*.svc.cluster.local) and networks "
         "(10.0.0.0/8, ::1/128) load may be aimed at",
         examples=[["127.0.0.0/8", "localhost", "*.svc.cluster.local"]],

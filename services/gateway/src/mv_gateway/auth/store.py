@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mv_gateway.core.database import utcnow
+from mv_gateway.core.text import printable
 
 from . import tokens
 from .passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
@@ -49,15 +50,24 @@ class Accounts:
 
     async def check_password(self, username: str, password: str) -> User | None:
         """The enabled user with this password, else None, in about the same time either way."""
-        user = await self.user(username)
+        user, _ = await self.sign_in(username, password)
+        return user
+
+    async def sign_in(self, username: str, password: str) -> tuple[User | None, str]:
+        """The enabled user with this password and "", else None and why not (for the audit
+        log only: the client is told the same either way, in about the same time)."""
+        # A name no user can have (NUL, say) is not looked up: PostgreSQL refuses such text.
+        user = await self.user(username) if printable(username) == username else None
         if user is None:
             verify_password(DUMMY_HASH, password)
-            return None
-        if not verify_password(user.password_hash, password) or user.disabled:
-            return None
+            return None, "unknown user"
+        if not verify_password(user.password_hash, password):
+            return None, "wrong password"
+        if user.disabled:
+            return None, "user disabled"
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
-        return user
+        return user, ""
 
     async def open_session(self, user: User, lifetime: timedelta) -> tuple[str, datetime]:
         """A new login of ``user``: the cookie's secret (stored only as its digest), its end."""

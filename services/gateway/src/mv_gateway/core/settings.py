@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, IPvAnyNetwork, SecretStr
 
 from mv_gateway.analysis import AnalysisThresholds
+from mv_runtime.sealing import SealingSettings
 from mv_runtime.settings import InfluxDBSettings
 
 
-class Settings(InfluxDBSettings):
+class Settings(InfluxDBSettings, SealingSettings):
     database_url: str = Field(
         default="sqlite+aiosqlite:///metric-vault.db",
         description="SQLAlchemy URL: sqlite+aiosqlite (embedded default) or postgresql+asyncpg",
@@ -116,9 +117,23 @@ class Settings(InfluxDBSettings):
         description="Secure flag of the session cookie: auto sets it when the request is HTTPS",
     )
     login_attempts: int = Field(
-        default=5, ge=1, le=1000, description="Failed logins per user and per address allowed..."
+        default=5, ge=1, le=1000, description="Failed logins one client address is allowed..."
     )
     login_window_seconds: float = Field(default=300, gt=0, description="...in this many seconds")
+    login_backoff_after: int = Field(
+        default=3, ge=1, le=1000,
+        description="Failed logins of one user from one address before each further attempt"
+        " from there waits 2, 4, 8 … seconds (other addresses are not slowed)",
+    )  # fmt: skip
+    login_backoff_max_seconds: float = Field(
+        default=3600, ge=1, le=7 * 24 * 3600, description="The longest that back-off grows to"
+    )
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="Proxies (JSON list of addresses and networks) whose X-Forwarded-For and"
+        " X-Forwarded-Proto are believed: the client is the right-most address not one of them."
+        " Empty by default: the headers are ignored and the socket's peer is the client",
+    )  # fmt: skip
     allowed_targets: list[str] | None = Field(
         default=None,
         description="Hosts, *.domains and networks load may be aimed at until an admin sets them "
@@ -132,6 +147,11 @@ class Settings(InfluxDBSettings):
     admin_max_duration_seconds: float = Field(
         default=6 * 3600, gt=0, description="How long an admin's test may last"
     )
+    tester_max_running_tests: int = Field(
+        default=3, ge=1, description="Tests one tester (user or token) may have pending or"
+        " running at once; one more is answered 429",
+    )  # fmt: skip
+    admin_max_running_tests: int = Field(default=10, ge=1, description="The same for an admin")
     analysis: AnalysisThresholds = Field(
         default_factory=AnalysisThresholds,
         description="What the findings judge by (ANALYSIS__FAILURE_RATE_WARNING=0.02, ...)",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mv_contracts.pods import PodResourcesSnapshot
@@ -94,6 +94,19 @@ class TestRuns:
             select(TestHistory).where(TestHistory.test_id == test_id)
         )
         return found
+
+    async def active_count(self, started_by: str) -> int:
+        """How many tests ``started_by`` has pending or running."""
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(TestHistory)
+            .where(
+                TestHistory.started_by == started_by,
+                TestHistory.status.in_(ACTIVE),
+                TestHistory.is_completed.is_(False),
+            )
+        )
+        return int(count or 0)
 
     async def active(self) -> Sequence[TestHistory]:
         result = await self.session.scalars(

@@ -17,7 +17,7 @@ from mv_contracts.metrics import (
 from mv_contracts.runs import TestFinished
 from mv_contracts.subjects import SUMMARISE_TEST
 from mv_gateway.analysis import Analysis
-from mv_gateway.auth import READ, TEST
+from mv_gateway.auth import READ, TEST, AuditLog, Tester
 from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import BusDep, SessionDep, SettingsDep
 from mv_gateway.core.errors import ConflictError, NotFoundError, ServiceUnavailable
@@ -157,10 +157,9 @@ async def write_narrative(
     "/{test_history_id}/summarise",
     status_code=status.HTTP_202_ACCEPTED,
     responses={404: {}, 409: {}, 503: {}},
-    dependencies=[TEST],
 )
 async def summarise_again(
-    test_history_id: TestHistoryId, session: SessionDep, bus: BusDep
+    test_history_id: TestHistoryId, tester: Tester, session: SessionDep, bus: BusDep
 ) -> dict[str, str]:
     """Ask the metrics-aggregator for the test's summary again (after one that said it was not
     whole, or none came): the new summary replaces the stored figures when it arrives."""
@@ -171,6 +170,7 @@ async def summarise_again(
     command = TestSummariseRequested(
         correlation_id=test.test_id, payload=SummariseRequest(finished=finished)
     )
+    await AuditLog(session).record(tester, "summarise_test", test.test_id)  # undone if it fails
     try:
         await bus.publish(SUMMARISE_TEST, command)
     except Exception as error:
@@ -182,11 +182,16 @@ async def summarise_again(
     "/{test_history_id}/baseline",
     status_code=status.HTTP_204_NO_CONTENT,
     responses={404: {}},
-    dependencies=[TEST],
 )
-async def mark_baseline(test_history_id: TestHistoryId, session: SessionDep) -> Response:
+async def mark_baseline(
+    test_history_id: TestHistoryId, tester: Tester, session: SessionDep
+) -> Response:
     """Make this run the one its project's other runs are compared with."""
-    await TestResults(session).mark_baseline(await _test(session, test_history_id))
+    test = await _test(session, test_history_id)
+    await TestResults(session).mark_baseline(test)
+    await AuditLog(session).record(
+        tester, "mark_baseline", test.test_id, {"project_id": test.project_id}
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

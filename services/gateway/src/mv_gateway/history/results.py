@@ -16,6 +16,7 @@ from mv_contracts.metrics import TestSummary
 from mv_contracts.runs import TestRunRequest
 from mv_gateway.analysis import Analysis
 from mv_gateway.core.database import utcnow
+from mv_runtime.sealing import replace_secrets
 
 from .tables import TestAnalysis, TestHistory, TestSummaryRecord
 
@@ -23,8 +24,9 @@ MASK = "***"
 
 
 def masked_request(request: TestRunRequest) -> dict[str, Any]:
-    """The request as JSON with every header value masked: what a rule or a page may read."""
-    data = request.model_dump(mode="json")
+    """The request as JSON with every header value and every secret query or body value masked:
+    what a rule or a page may read."""
+    data = replace_secrets(request, lambda _value: MASK).model_dump(mode="json")
     data["headers"] = dict.fromkeys(data.get("headers") or {}, MASK)
     for scenario in data["scenarios"]:
         endpoint = scenario["endpoint"]

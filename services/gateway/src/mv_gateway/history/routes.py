@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from mv_contracts.metrics import FailureCount
+from mv_gateway.analysis import failure_rows
 from mv_gateway.auth import READ
 from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import SessionDep
@@ -21,6 +23,7 @@ from . import result_routes
 from .compare import compare_figures, figures_of, group_by_name, match_scenarios
 from .figures import LIST_FIGURES, TREND_FIGURES, SortField
 from .queries import HistoryQueries, Listed, ScenarioDetails, SortOrder
+from .results import TestResults
 from .runners import runner_states
 from .schemas import (
     EndpointRef,
@@ -108,7 +111,7 @@ async def project_tests(
     )
 
 
-def _scenario(details: ScenarioDetails) -> ScenarioRead:
+def _scenario(details: ScenarioDetails, failures: dict[str, list[FailureCount]]) -> ScenarioRead:
     s = details.scenario
     return ScenarioRead(
         id=s.id,
@@ -122,6 +125,7 @@ def _scenario(details: ScenarioDetails) -> ScenarioRead:
         error_rate_target=s.error_rate_target,
         figures=Figures.model_validate(s),
         stages=[StageRead.model_validate(stage) for stage in details.stages],
+        failures=failure_rows(failures.get(s.scenario_tag or "", [])),
     )
 
 
@@ -137,6 +141,8 @@ async def test_details(test_history_id: TestHistoryId, session: SessionDep) -> T
     if found is None:
         raise NotFoundError("test history", test_history_id)
     t = found.test
+    summary = await TestResults(session).summary(t.id)
+    by_tag = {s.name: s.failures for s in summary.scenarios} if summary else {}
     return TestDetailsRead(
         id=t.id,
         test_id=t.test_id,
@@ -162,7 +168,8 @@ async def test_details(test_history_id: TestHistoryId, session: SessionDep) -> T
         percentile_error_bound=t.percentile_error_bound,
         started_by=t.started_by,
         figures=Figures.model_validate(t),
-        scenarios=[_scenario(s) for s in found.scenarios],
+        failures=failure_rows(summary.failures) if summary else [],
+        scenarios=[_scenario(s, by_tag) for s in found.scenarios],
         resources=[
             PodResources(
                 namespace=pod.namespace,

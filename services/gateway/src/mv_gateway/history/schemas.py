@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mv_contracts.metrics import FIGURE_NAMES, PercentileSource
 from mv_contracts.runs import MetricsMode
+from mv_gateway.analysis import FailureRead
 
 from .figures import EXAMPLE, LIST_FIGURES, TREND_FIGURES, SortField, example, with_figures
 from .queries import SortOrder
@@ -139,6 +140,11 @@ class ScenarioRead(BaseModel):
     error_rate_target: float | None = Field(description="Fraction")
     figures: Figures
     stages: list[StageRead]
+    failures: list[FailureRead] = Field(
+        default_factory=list,
+        description="Failed requests by HTTP status (or k6 error code), most first; empty "
+        "before the summary",
+    )
 
 
 class ResourcePoint(BaseModel):
@@ -205,6 +211,9 @@ class TestDetailsRead(BaseModel):
         "histograms); null before the summary",
     )
     figures: Figures
+    failures: list[FailureRead] = Field(
+        default_factory=list, description="The whole test's failed requests by kind"
+    )
     scenarios: list[ScenarioRead]
     resources: list[PodResources] = Field(description="Per pod, by namespace and name")
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from mv_contracts.metrics import LiveSnapshot, MetricFigures
 from mv_contracts.pods import PodResources, PodResourcesSnapshot
 from mv_contracts.runs import RunStatus
-from mv_gateway.analysis import Finding
+from mv_gateway.analysis import FailureRead, Finding, failure_rows
 
 
 class Include(StrEnum):
@@ -108,6 +108,11 @@ class LiveMessage(BaseModel):
     test_id: str | None = Field(description="The test; None for resources seen with no test")
     test_ids: list[str] = Field(default_factory=list, description="Tests running at that time")
     k6: LiveSnapshot | None = None
+    failures: dict[str, list[FailureRead]] | None = Field(
+        default=None,
+        description="With k6: failed requests since the start by kind, in words: under '' the "
+        "whole test, else under each scenario's tag (k6.scenarios[].name)",
+    )
     resources: list[PodLive] | None = None
     end: TestEnd | None = None
     alert: Finding | None = Field(default=None, description="A live finding, e.g. a burst")
@@ -169,6 +174,10 @@ def k6_message(snapshot: LiveSnapshot) -> LiveMessage:
         test_id=snapshot.test_id,
         test_ids=[snapshot.test_id],
         k6=snapshot,
+        failures={
+            "": failure_rows(snapshot.failures),
+            **{s.name: failure_rows(s.failures) for s in snapshot.scenarios},
+        },
     )
 
 

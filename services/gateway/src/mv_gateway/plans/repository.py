@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mv_gateway.core.database import utcnow
 
-from .schemas import PlanWrite
 from .tables import TestPlan
 
 
@@ -23,10 +23,9 @@ class PlanRepository:
         )
         return found
 
-    async def add(self, plan: PlanWrite) -> TestPlan:
-        row = TestPlan(
-            project_id=plan.project_id, name=plan.name, test=plan.test.model_dump(mode="json")
-        )
+    async def add(self, project_id: int, name: str, test: dict[str, Any]) -> TestPlan:
+        """``test``: the plan's test as stored, its secret values sealed."""
+        row = TestPlan(project_id=project_id, name=name, test=test)
         self.session.add(row)
         await self.session.flush()
         return row
@@ -40,8 +39,11 @@ class PlanRepository:
         )
         return rows.all()
 
-    async def replace(self, row: TestPlan, plan: PlanWrite) -> TestPlan:
-        row.name, row.test, row.updated_at = plan.name, plan.test.model_dump(mode="json"), utcnow()
+    async def every(self) -> Sequence[TestPlan]:
+        return (await self.session.scalars(select(TestPlan).order_by(TestPlan.id))).all()
+
+    async def replace(self, row: TestPlan, name: str, test: dict[str, Any]) -> TestPlan:
+        row.name, row.test, row.updated_at = name, test, utcnow()
         await self.session.flush()
         return row
 

@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from mv_contracts.metrics import FIGURE_NAMES, MetricSeries
+from mv_gateway.core.text import printable
 
 from .charts import Line, line_chart
 from .labels import FIGURE_LABELS, LABELS, PERCENTILE_NOTES, SEVERITY_MARK, Language
@@ -110,7 +111,7 @@ def render_html(report: ReportInput, language: Language = "en", now: datetime | 
         (s.name, _series_charts(s.series, words)[:2]) for s in report.scenarios if s.series
     ]
     template = _environment.get_template("report.html.j2")
-    return template.render(
+    html = template.render(
         report=report,
         words=words,
         language=language,
@@ -125,3 +126,5 @@ def render_html(report: ReportInput, language: Language = "en", now: datetime | 
         pod_charts=_pod_charts(report, words),
         generated_at=(now or datetime.now().astimezone()).isoformat(timespec="seconds"),
     )
+    # Autoescaping handles markup; control characters (parse errors in HTML) are escaped here.
+    return printable(html)

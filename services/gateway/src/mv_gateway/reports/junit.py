@@ -5,6 +5,7 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from mv_gateway.analysis import Finding, Severity
+from mv_gateway.core.text import printable
 
 from .model import ReportInput
 
@@ -49,4 +50,5 @@ def render_junit(report: ReportInput) -> str:
     suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
     suite.set("errors", "0")
     ET.indent(suite)
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+    # ElementTree escapes markup but passes characters XML 1.0 forbids (a name's \x1b) through.
+    return printable(ET.tostring(suite, encoding="unicode", xml_declaration=True)) + "\n"

@@ -6,7 +6,22 @@ Plans (:mod:`mv_gateway.plans`) start runs through what is exported here.
 """
 
 from .limits import RunLimits
+from .rules import base_url_and_headers
 from .schemas import LoadTestCreate, LoadTestCreated
+from .secrets import InvalidSecret, Key, Loc, masked, values, walk
 from .service import cancel_tests_of_project, start_run
 
-__all__ = ["LoadTestCreate", "LoadTestCreated", "RunLimits", "cancel_tests_of_project", "start_run"]
+__all__ = [
+    "InvalidSecret",
+    "Key",
+    "LoadTestCreate",
+    "LoadTestCreated",
+    "Loc",
+    "RunLimits",
+    "base_url_and_headers",
+    "cancel_tests_of_project",
+    "masked",
+    "start_run",
+    "values",
+    "walk",
+]

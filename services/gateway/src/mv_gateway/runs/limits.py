@@ -1,29 +1,39 @@
-"""How much load one test may ask for: gateway settings with sane defaults, checked on the
-validated request, each refusal a 422 naming the field and the limit. Durations k6 would reject
-(a zero ``duration`` or ``time_unit``, stages adding up to nothing) are refused here too, rather
-than failing in k6 later (exit 104).
+"""How much load one test may ask for, checked on the validated request: the gateway's limits
+for anyone (each refusal a 422 naming the field and the setting), then the starter's role's, and
+how many tests one starter may have going at once (429).
 
-Stage targets are VUs for the VU executors and iterations per ``time_unit`` for the
-arrival-rate ones, so they are held to the VU or the arrival-rate limit accordingly.
+What a scenario asks for — peak VUs, arrival rate, how long it runs — is
+:func:`mv_contracts.load.scenario_load`, the one reading of k6's executors that every check
+here (and the test-runner) uses. Durations k6 would reject (a zero ``duration`` or
+``time_unit``, stages adding up to nothing) are refused too, rather than failing in k6 later
+(exit 104).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mv_contracts.load import scenario_load, seconds, total_vus
 from mv_contracts.runs import Executor, ScenarioRequest, TestRunRequest
-from mv_gateway.core.errors import FieldError
+from mv_gateway.auth import RoleLimits
+from mv_gateway.core.errors import FieldError, GatewayError
 from mv_gateway.core.settings import Settings
 
-from .rules import seconds
-
-ARRIVAL_RATE = (Executor.CONSTANT_ARRIVAL_RATE, Executor.RAMPING_ARRIVAL_RATE)
 ITERATIONS = (Executor.PER_VU_ITERATIONS, Executor.SHARED_ITERATIONS)
-K6_MAX_DURATION = 600.0  # k6's default maxDuration of the iteration executors
 
 
 class OverLimit(FieldError):
     """A request asking for more than a limit of the gateway allows, or what k6 refuses."""
+
+
+class TooManyRunning(GatewayError):
+    status_code = 429
+
+    def __init__(self, actor: str, running: int, role: str, limit: int) -> None:
+        super().__init__(
+            f"{actor} has {running} tests pending or running: a {role} may have at most {limit}"
+            " at once; wait for one to end or cancel one"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,30 +54,66 @@ class RunLimits:
 
 
 def check_limits(request: TestRunRequest, limits: RunLimits) -> None:
-    """Raise :class:`OverLimit` for the first field over a limit."""
+    """Raise :class:`OverLimit` for the first field over a limit of the gateway."""
     if len(request.scenarios) > limits.max_scenarios:
         raise OverLimit(
             "scenarios",
             message=f"{len(request.scenarios)} scenarios; the limit is {limits.max_scenarios}"
             " (MAX_SCENARIOS)",
         )
-    total_vus = 0
     for i, scenario in enumerate(request.scenarios):
         _durations(i, scenario)
-        total_vus += _vus(i, scenario, limits)
-        _arrival_rate(i, scenario, limits)
-        length = _seconds_of(scenario)
-        if length > limits.max_test_seconds:
+        load = scenario_load(scenario)
+        if load.vus > limits.max_vus:
             raise OverLimit(
-                "scenarios", i, "duration",
-                message=f"runs {length:g} s with its start_time; the limit is"
+                "scenarios", i, *load.vus_field,
+                message=f"{load.vus} VUs; the limit is {limits.max_vus} (MAX_VUS)",
+            )  # fmt: skip
+        if load.rate is not None and load.rate > limits.max_arrival_rate:
+            raise OverLimit(
+                "scenarios", i, *load.rate_field,
+                message=f"{load.rate:g} iterations/s; the limit is {limits.max_arrival_rate:g}"
+                " (MAX_ARRIVAL_RATE)",
+            )  # fmt: skip
+        if load.seconds > limits.max_test_seconds:
+            raise OverLimit(
+                "scenarios", i, *load.seconds_field,
+                message=f"runs {load.seconds:g} s{_counted(scenario)}; the limit is"
                 f" {limits.max_test_seconds:g} s (MAX_TEST_SECONDS)",
             )  # fmt: skip
-    if total_vus > limits.max_vus:
+    if (vus := total_vus(request.scenarios)) > limits.max_vus:
         raise OverLimit(
             "scenarios",
-            message=f"{total_vus} VUs over all scenarios; the limit is {limits.max_vus} (MAX_VUS)",
+            message=f"{vus} VUs over all scenarios; the limit is {limits.max_vus} (MAX_VUS)",
         )
+
+
+def check_role_limits(request: TestRunRequest, limits: RoleLimits, role: str) -> None:
+    """Scenarios run side by side: their VUs add up, the test lasts as long as the longest."""
+    vus = total_vus(request.scenarios)
+    length = max(scenario_load(s).seconds for s in request.scenarios)
+    if vus > limits.max_vus:
+        raise OverLimit(
+            "scenarios", message=f"{vus} VUs in all: a {role} may use at most {limits.max_vus}"
+        )
+    if length > limits.max_seconds:
+        raise OverLimit(
+            "scenarios",
+            message=f"lasts {length:g} s: a {role}'s test may last {limits.max_seconds:g} s",
+        )
+
+
+def check_running(actor: str, running: int, limits: RoleLimits, role: str) -> None:
+    """Refuse one more test to a starter who has ``running`` pending or running already."""
+    if running >= limits.max_running_tests:
+        raise TooManyRunning(actor, running, role, limits.max_running_tests)
+
+
+def _counted(scenario: ScenarioRequest) -> str:
+    """What the length counts beside the scenario's own duration, if anything."""
+    if scenario.executor in ITERATIONS and not scenario.duration:
+        return " (k6's default maxDuration)"
+    return " with its start_time" if scenario.start_time else ""
 
 
 def _durations(i: int, scenario: ScenarioRequest) -> None:
@@ -85,54 +131,3 @@ def _durations(i: int, scenario: ScenarioRequest) -> None:
         raise OverLimit(
             "scenarios", i, "max_vus", message="k6 needs max_vus at least pre_allocated_vus"
         )
-
-
-def _vus(i: int, scenario: ScenarioRequest, limits: RunLimits) -> int:
-    """The scenario's peak VUs (refused over the limit)."""
-    peaks: dict[str, int] = {
-        name: value
-        for name in ("vus", "pre_allocated_vus", "max_vus")
-        if (value := getattr(scenario, name)) is not None
-    }
-    if scenario.executor not in ARRIVAL_RATE:
-        for j, stage in enumerate(scenario.stages):
-            if stage.target > limits.max_vus:
-                raise OverLimit(
-                    "scenarios", i, "stages", j, "target",
-                    message=f"{stage.target} VUs; the limit is {limits.max_vus} (MAX_VUS)",
-                )  # fmt: skip
-            peaks[f"stages.{j}"] = stage.target
-    for name, value in peaks.items():
-        if value > limits.max_vus and not name.startswith("stages"):
-            raise OverLimit(
-                "scenarios", i, name,
-                message=f"{value} VUs; the limit is {limits.max_vus} (MAX_VUS)",
-            )  # fmt: skip
-    return max(peaks.values(), default=1)
-
-
-def _arrival_rate(i: int, scenario: ScenarioRequest, limits: RunLimits) -> None:
-    if scenario.executor not in ARRIVAL_RATE:
-        return
-    unit = seconds(scenario.time_unit)
-    rates: list[tuple[tuple[str | int, ...], int]] = []
-    if scenario.rate is not None:
-        rates.append((("rate",), scenario.rate))
-    rates += [(("stages", j, "target"), s.target) for j, s in enumerate(scenario.stages)]
-    for loc, rate in rates:
-        per_second = rate / unit
-        if per_second > limits.max_arrival_rate:
-            raise OverLimit(
-                "scenarios", i, *loc,
-                message=f"{per_second:g} iterations/s; the limit is {limits.max_arrival_rate:g}"
-                " (MAX_ARRIVAL_RATE)",
-            )  # fmt: skip
-
-
-def _seconds_of(scenario: ScenarioRequest) -> float:
-    start = seconds(scenario.start_time) if scenario.start_time else 0.0
-    if scenario.executor in ITERATIONS:
-        return start + K6_MAX_DURATION
-    if scenario.stages and not scenario.duration:
-        return start + sum(seconds(s.duration) for s in scenario.stages)
-    return start + (seconds(scenario.duration) if scenario.duration else 0.0)

@@ -30,7 +30,7 @@ TestId = Annotated[str, Path(min_length=1, max_length=64, description="The test 
     "",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=LoadTestCreated,
-    responses={409: {}, 413: {}, 422: {}},
+    responses={409: {}, 413: {}, 422: {}, 429: {}},
 )
 async def start_load_test(
     body: LoadTestCreate,
@@ -45,7 +45,8 @@ async def start_load_test(
     The gateway resolves each endpoint_id to its method, path and spec base URL, validates the
     whole request against the contract, stores test, scenarios and stages at once (not
     completed) with the RUN_TEST command, and publishes it (now, or once NATS is back: 202
-    either way, and the test runs once). An impossible request is a 422 naming the field. A
+    either way, and the test runs once). An impossible request is a 422 naming the field; a
+    429 when the starter already has as many tests pending or running as the role allows. A
     repeated ``Idempotency-Key`` answers the test the first request made."""
     return await start_run(
         session,

@@ -8,24 +8,19 @@ validate the whole against the contract. An impossible request raises
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from mv_contracts.runs import Executor, ScenarioRequest, TestRunRequest, scenario_tag
-from mv_gateway.auth import RoleLimits
+from mv_contracts.load import seconds
+from mv_contracts.runs import Executor, TestRunRequest, scenario_tag
 from mv_gateway.core.credentials import split_credentials
 from mv_gateway.core.errors import FieldError, InvalidRequest
 from mv_gateway.history import NewScenario
 from mv_gateway.specs import EndpointTarget
 
 from .schemas import CALL_FIELDS, LoadTestCreate, ScenarioCreate
-
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-K6_DEFAULT_MAX_DURATION = 600.0
 
 
 class InvalidTestRequest(FieldError):
@@ -39,11 +34,6 @@ class RejectedByContract(InvalidRequest):
         super().__init__(
             [{**e, "loc": ("body", *e["loc"])} for e in error.errors(include_url=False)]
         )
-
-
-def seconds(duration: str) -> float:
-    """A k6 duration ("1m30s", "500ms") in seconds."""
-    return sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(duration))
 
 
 def legacy_constant_vus(options: dict[str, Any]) -> dict[str, Any]:
@@ -131,6 +121,7 @@ def build_request(
                 "base_url": base_url,
                 "target_tps": body.target_tps,
                 "headers": headers,
+                "secret_headers": body.secret_headers,
                 "parallelism": body.parallelism,
                 "one_runner_per_node": body.one_runner_per_node,
                 # Left out when the body has none: the contract's default applies.
@@ -142,40 +133,6 @@ def build_request(
         )
     except ValidationError as error:
         raise RejectedByContract(error) from None
-
-
-def scenario_load(scenario: ScenarioRequest) -> tuple[int, float]:
-    """The most VUs a scenario may run and how long it may last, in seconds (k6 stops an
-    iterations-bound executor after its maxDuration, 10 minutes by default)."""
-    vus = max(
-        scenario.vus or 0,
-        scenario.max_vus or 0,
-        scenario.pre_allocated_vus or 0,
-        *(stage.target for stage in scenario.stages),
-    )
-    if scenario.duration:
-        length = seconds(scenario.duration)
-    elif scenario.stages:
-        length = sum(seconds(stage.duration) for stage in scenario.stages)
-    else:
-        length = K6_DEFAULT_MAX_DURATION
-    return vus, length + (seconds(scenario.start_time) if scenario.start_time else 0.0)
-
-
-def check_load(request: TestRunRequest, limits: RoleLimits, role: str) -> None:
-    """Scenarios run side by side: their VUs add up, the test lasts as long as the longest."""
-    loads = [scenario_load(s) for s in request.scenarios]
-    vus = sum(v for v, _ in loads)
-    length = max(s for _, s in loads)
-    if vus > limits.max_vus:
-        raise InvalidTestRequest(
-            "scenarios", message=f"{vus} VUs in all: a {role} may use at most {limits.max_vus}"
-        )
-    if length > limits.max_seconds:
-        raise InvalidTestRequest(
-            "scenarios",
-            message=f"lasts {length:g} s: a {role}'s test may last {limits.max_seconds:g} s",
-        )
 
 
 def new_scenarios(request: TestRunRequest) -> list[NewScenario]:

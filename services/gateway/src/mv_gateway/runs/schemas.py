@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, create_model
 
 from mv_contracts.common import DbId, Name, Text
-from mv_contracts.runs import EndpointCall, Headers, MetricsMode, ScenarioRequest, TestRunRequest
+from mv_contracts.runs import (
+    EndpointCall,
+    HeaderName,
+    Headers,
+    MetricsMode,
+    ScenarioRequest,
+    TestRunRequest,
+)
 from mv_gateway.history import RunnerRead
 
 # The contract's fields a scenario of the API takes; the API names a stored endpoint instead of
@@ -80,6 +87,9 @@ class LoadTestCreate(BaseModel):
     base_url: HttpUrl | None = Field(default=None, description="Default: the spec's base_url")
     target_tps: float | None = Field(default=None, gt=0)
     headers: Headers = Field(default_factory=dict)
+    secret_headers: list[HeaderName] = copy(
+        TestRunRequest.model_fields["secret_headers"]  # type: ignore[arg-type]
+    )
     scenarios: list[ScenarioCreate] = Field(min_length=1, max_length=100)
     # The contract's own fields (bounds, defaults, descriptions), never restated.
     parallelism: int = copy(TestRunRequest.model_fields["parallelism"])  # type: ignore[assignment]

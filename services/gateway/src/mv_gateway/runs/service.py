@@ -43,10 +43,12 @@ from mv_gateway.core.settings import Settings
 from mv_gateway.history import ACTIVE, TestResults, TestRuns
 from mv_gateway.specs import SpecRepository
 from mv_runtime.bus import Bus
+from mv_runtime.sealing import seal_request
 
-from .limits import RunLimits, check_limits
-from .rules import InvalidTestRequest, build_request, check_load, new_scenarios
+from .limits import RunLimits, check_limits, check_role_limits, check_running
+from .rules import InvalidTestRequest, build_request, new_scenarios
 from .schemas import LoadTestCreate, LoadTestCreated
+from .secrets import no_masks
 
 
 class CommandTooLarge(GatewayError):
@@ -94,7 +96,7 @@ async def start_run(
     it (pending) and ask the test-runner to run it."""
     max_command_bytes = settings.max_command_bytes
     keys = IdempotencyKeys(session, "load-testing")
-    body_print = fingerprint(body.model_dump(mode="json"))
+    body_print = fingerprint(no_masks(body.model_dump(mode="json")))
     if idempotency_key is not None:
         made = await keys.made(idempotency_key, body_print)
         if made is not None:
@@ -103,13 +105,20 @@ async def start_run(
     request = build_request(body, endpoints, test_id)
     check_limits(request, RunLimits.of(settings))
     assert request.project_id is not None
-    check_load(request, limits_for(actor.role, settings), actor.role.value)
+    role_limits = limits_for(actor.role, settings)
+    check_role_limits(request, role_limits, actor.role.value)
+    running = await TestRuns(session).active_count(actor.actor)
+    check_running(actor.actor, running, role_limits, actor.role.value)
     allow = AllowList.parse(await allowed_entries(session, settings))
     try:
         await check_targets(allow, [str(request.base_url)])
     except TargetNotAllowed as refused:
         raise InvalidTestRequest("base_url", message=str(refused)) from None
-    command = TestRunRequested(correlation_id=request.test_id, payload=request)
+    # Sealed before the command is stored (outbox), sent and kept by JetStream: the test-runner
+    # opens the values for k6's environment. Without SECRETS_KEY they travel as they came.
+    sealer = settings.sealer()
+    sent = request if sealer is None else seal_request(request, sealer)
+    command = TestRunRequested(correlation_id=request.test_id, payload=sent)
     if (size := len(command.model_dump_json())) > max_command_bytes:
         raise CommandTooLarge(size, max_command_bytes)
     if idempotency_key is not None:

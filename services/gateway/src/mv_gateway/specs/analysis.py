@@ -26,9 +26,11 @@ from mv_contracts.spec import (
     SpecSource,
 )
 from mv_contracts.subjects import ANALYSE_SPEC
+from mv_gateway.auth import allowed_entries
 from mv_gateway.core.errors import InvalidRequest, NotFoundError
 from mv_gateway.core.idempotency import IdempotencyKeys
 from mv_gateway.core.outbox import Outbox
+from mv_gateway.core.settings import Settings
 from mv_gateway.projects import ProjectRepository
 
 from .repository import SpecRepository
@@ -80,6 +82,7 @@ class Analyses:
     sessions: async_sessionmaker[AsyncSession]
     outbox: Outbox
     waiters: Waiters
+    settings: Settings | None = None  # for ALLOWED_TARGETS, when no admin has set them
 
     async def request(
         self,
@@ -147,6 +150,7 @@ class Analyses:
                     spec_id=spec_id,
                     source=source,
                     known_endpoints=known,
+                    allowed_targets=await allowed_entries(session, self.settings),
                 ),
             )
             row = await Outbox.add(session, ANALYSE_SPEC, command)

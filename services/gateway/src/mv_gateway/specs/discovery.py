@@ -28,7 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from mv_contracts.pods import DiscoveredServer, ServerDiscoveredEvent
 from mv_contracts.spec import SpecAnalysisRequest, SpecAnalysisRequested, SpecSource
 from mv_contracts.subjects import ANALYSE_SPEC, SERVER_DISCOVERED
+from mv_gateway.auth import allowed_entries
 from mv_gateway.core.once import SERVICE
+from mv_gateway.core.settings import Settings
 from mv_gateway.projects import ProjectRepository
 from mv_runtime.bus import Bus, subscribe
 
@@ -62,7 +64,7 @@ async def project_for(session: AsyncSession, namespace: str) -> int:
 
 
 async def analysis_request(
-    session: AsyncSession, event: ServerDiscoveredEvent
+    session: AsyncSession, event: ServerDiscoveredEvent, settings: Settings | None = None
 ) -> SpecAnalysisRequest | None:
     """The analyse command for a discovered server, its analysis recorded as pending; None when
     this event's analysis already finished (a late redelivery)."""
@@ -85,16 +87,21 @@ async def analysis_request(
         spec_id=spec.id if spec is not None else None,
         source=SpecSource(url=url),
         known_endpoints=known,
+        allowed_targets=await allowed_entries(session, settings),
     )
 
 
-def register(broker: NatsBroker, sessions: async_sessionmaker[AsyncSession]) -> None:
+def register(
+    broker: NatsBroker,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings | None = None,
+) -> None:
     bus = Bus(broker)
 
     @subscribe(broker, SERVICE, SERVER_DISCOVERED)
     async def server_discovered(message: ServerDiscoveredEvent) -> None:
         async with sessions() as session, session.begin():
-            request = await analysis_request(session, message)
+            request = await analysis_request(session, message, settings)
         if request is None:
             return
         command = SpecAnalysisRequested(

@@ -44,7 +44,7 @@ BigId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 def get_analyses(request: Request) -> Analyses:
     state = request.app.state
-    return Analyses(state.session_factory, state.outbox, state.analysis_waiters)
+    return Analyses(state.session_factory, state.outbox, state.analysis_waiters, state.settings)
 
 
 AnalysesDep = Annotated[Analyses, Depends(get_analyses)]

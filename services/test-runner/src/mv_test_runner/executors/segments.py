@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mv_contracts.runs import RUNNER_TAG, Executor, RunnerInfo, ScenarioRequest, TestRunRequest
+from mv_contracts.load import total_vus
+from mv_contracts.runs import RUNNER_TAG, RunnerInfo, TestRunRequest
 
 # k6's REST API: the body of PATCH /v1/status that resumes a paused run (k6's api/v1 status
 # resource; the same body grafana/k6-operator sends), and the execution status GET /v1/status
@@ -72,22 +73,11 @@ def runners(name: str, parallelism: int) -> list[RunnerInfo]:
     ]
 
 
-def peak_vus(scenario: ScenarioRequest) -> int:
-    """The most VUs the generated k6 scenario can hold (see script.generator.executor_options)."""
-    match scenario.executor:
-        case Executor.RAMPING_VUS:
-            return max([scenario.vus or 0, *(s.target for s in scenario.stages)])
-        case Executor.CONSTANT_ARRIVAL_RATE | Executor.RAMPING_ARRIVAL_RATE:
-            return max(scenario.pre_allocated_vus or 0, scenario.max_vus or 0)
-        case _:
-            return scenario.vus or 1
-
-
 def max_vus(request: TestRunRequest) -> int:
     """The test's max VUs as ``k6 inspect --execution-requirements`` reports it (``maxVUs``)
     for scenarios that overlap; for scenarios one after another (``start_time``) an upper bound.
     """
-    return sum(peak_vus(s) for s in request.scenarios)
+    return total_vus(request.scenarios)
 
 
 def refusal(request: TestRunRequest, max_parallelism: int) -> str | None:

@@ -2,9 +2,11 @@
 
 Every value a user wrote (title, URL, headers, bodies, names) enters the script only inside a
 JSON literal produced by :func:`js_literal`; nothing is spliced into JavaScript source. JSON
-bodies are sent with ``JSON.stringify`` and ``Content-Type: application/json``. Secret headers
-(see :mod:`.secrets`) are replaced by ``__ENV`` look-ups: their values travel in
-:attr:`GeneratedScript.secrets`, which the executors hand to k6 as environment variables.
+bodies are sent with ``JSON.stringify`` and ``Content-Type: application/json``. Secret headers,
+query parameters and JSON body fields (marked, or named like a secret: see
+:mod:`mv_contracts.secrecy`) are replaced by ``__ENV`` look-ups: their values travel in
+:attr:`GeneratedScript.secrets`, which the executors hand to k6 as environment variables (a body
+field's value as JSON, so it keeps its type). The script shows where each one goes, never it.
 
 The script ends with the ``handleSummary`` of :mod:`.counts`, which logs k6's own count and
 response times of the run for the platform to check the stored figures against (and, in the fast
@@ -31,9 +33,10 @@ from mv_contracts.runs import (
     TestRunRequest,
     scenario_tag,
 )
+from mv_contracts.secrecy import body_secrets, secret_names, value_at, with_value
 
 from .counts import SUMMARY_TREND_STATS, counting_thresholds, handle_summary
-from .secrets import ENV_PREFIX, is_secret_header
+from .secrets import ENV_PREFIX
 
 # Characters a path template may keep as they are; everything else is percent-encoded UTF-8.
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
@@ -150,6 +153,9 @@ def build_options(request: TestRunRequest) -> dict[str, Any]:
     return {
         "tags": {TEST_ID_TAG: request.test_id},
         "discardResponseBodies": True,
+        # Only the base URL was checked against the allowed targets: a redirect could lead the
+        # load anywhere, so none is followed and the 3xx is the answer (see _PRELUDE).
+        "maxRedirects": 0,
         "summaryTrendStats": SUMMARY_TREND_STATS,
         "scenarios": scenarios,
         "thresholds": all_thresholds,
@@ -170,19 +176,27 @@ def _headers(
     request: TestRunRequest, scenario: ScenarioRequest, secrets: _Secrets
 ) -> tuple[dict[str, str], dict[str, str]]:
     """(plain headers, secret header → env variable name); endpoint headers win over global."""
-    merged: dict[str, tuple[str, str]] = {}
-    for name, value in (*request.headers.items(), *scenario.endpoint.headers.items()):
-        merged[name.lower()] = (name, value)
-    if scenario.endpoint.body is not None and "content-type" not in merged:
-        merged["content-type"] = ("Content-Type", "application/json")
+    call = scenario.endpoint
+    merged: dict[str, tuple[str, str, bool]] = {}
+    for headers, marked in ((request.headers, request.secret_headers),
+                            (call.headers, call.secrets.headers)):  # fmt: skip
+        hidden_names = set(secret_names(headers, marked, fold=True))
+        for name, value in headers.items():
+            merged[name.lower()] = (name, value, name in hidden_names)
+    if call.body is not None and "content-type" not in merged:
+        merged["content-type"] = ("Content-Type", "application/json", False)
     plain: dict[str, str] = {}
     hidden: dict[str, str] = {}
-    for name, value in merged.values():
-        if is_secret_header(name):
+    for name, value, secret in merged.values():
+        if secret:
             hidden[name] = secrets.reference(value)
         else:
             plain[name] = value
     return plain, hidden
+
+
+def _secret_pairs(pairs: list[tuple[Any, str]]) -> str:
+    return "[" + ", ".join(f"[{js_literal(what)}, {js_literal(env)}]" for what, env in pairs) + "]"
 
 
 def _scenario_code(
@@ -191,22 +205,33 @@ def _scenario_code(
     key = scenario_tag(position, scenario.name)
     endpoint = scenario.endpoint
     plain, hidden = _headers(request, scenario, secrets)
+    secret_query = secret_names(endpoint.query, endpoint.secrets.query, fold=False)
+    query_pairs = [(n, secrets.reference(endpoint.query[n])) for n in secret_query]
+    body = endpoint.body
+    body_pairs: list[tuple[Any, str]] = []
+    for path in body_secrets(body, endpoint.secrets.body):
+        value = json.dumps(value_at(body, path), ensure_ascii=False, allow_nan=False)
+        body_pairs.append((list(path), secrets.reference(value)))
+        body = with_value(body, path, None)  # filled in from the environment at start
+    query = {n: v for n, v in endpoint.query.items() if n not in secret_query}
     call = {
         "scenario": scenario.name,
         "method": endpoint.method.upper(),
-        "url": build_url(
-            str(request.base_url), endpoint.path, endpoint.path_params, endpoint.query
-        ),
+        "url": build_url(str(request.base_url), endpoint.path, endpoint.path_params, query),
         "headers": plain,
         "hasBody": endpoint.body is not None,
-        "body": endpoint.body,
+        "body": body,
         "tags": {"name": endpoint.path, ENDPOINT_TAG: f"{endpoint.method.upper()} {endpoint.path}"},
     }
     const = key.upper()
     lines = [f"const {const} = {js_literal(call, indent=2)};"]
+    if query_pairs:
+        lines.append(f"{const}.url = secretQuery({const}.url, {_secret_pairs(query_pairs)});")
+    if body_pairs:
+        lines.append(f"{const}.body = secretBody({const}.body, {_secret_pairs(body_pairs)});")
     if hidden:
-        pairs = ", ".join(f"[{js_literal(h)}, {js_literal(env)}]" for h, env in hidden.items())
-        lines.append(f"const {const}_SECRETS = secretHeaders([{pairs}]);")
+        pairs = _secret_pairs(list(hidden.items()))
+        lines.append(f"const {const}_SECRETS = secretHeaders({pairs});")
     else:
         lines.append(f"const {const}_SECRETS = {{}};")
     lines += [
@@ -224,20 +249,49 @@ _PRELUDE = """\
 // Generated by Metric Vault from a test request. Every user value below is a JSON literal.
 import http from "k6/http";
 import { sleep } from "k6";
+
+// Redirects are not followed (options.maxRedirects): a 3xx answer, but for 304 Not Modified,
+// means the request did not reach what it aimed at, so it counts as failed (by its status).
+http.setResponseCallback(http.expectedStatuses({ min: 200, max: 299 }, 304));
 """
 
 _HELPERS = """\
-// Secret headers come from environment variables set by the runner, never from this file.
+// Secrets come from environment variables set by the runner, never from this file.
+function fromEnv(variable, what) {
+  const value = __ENV[variable];
+  if (value === undefined) {
+    throw new Error("environment variable " + variable + " (" + what + ") is not set");
+  }
+  return value;
+}
+
 function secretHeaders(pairs) {
   const headers = {};
   for (const [header, variable] of pairs) {
-    const value = __ENV[variable];
-    if (value === undefined) {
-      throw new Error("environment variable " + variable + " (header " + header + ") is not set");
-    }
-    headers[header] = value;
+    headers[header] = fromEnv(variable, "header " + header);
   }
   return headers;
+}
+
+function secretQuery(url, pairs) {
+  for (const [name, variable] of pairs) {
+    const value = fromEnv(variable, "query parameter " + name);
+    const separator = url.includes("?") ? "&" : "?";
+    url += separator + encodeURIComponent(name) + "=" + encodeURIComponent(value);
+  }
+  return url;
+}
+
+// A body field's variable holds its value as JSON, so numbers and objects keep their type.
+function secretBody(body, pairs) {
+  for (const [path, variable] of pairs) {
+    let node = body;
+    for (const part of path.slice(0, -1)) {
+      node = node[part];
+    }
+    node[path[path.length - 1]] = JSON.parse(fromEnv(variable, "body field " + path.join(".")));
+  }
+  return body;
 }
 
 function send(call, secrets) {

@@ -2,6 +2,10 @@
 import http from "k6/http";
 import { sleep } from "k6";
 
+// Redirects are not followed (options.maxRedirects): a 3xx answer, but for 304 Not Modified,
+// means the request did not reach what it aimed at, so it counts as failed (by its status).
+http.setResponseCallback(http.expectedStatuses({ min: 200, max: 299 }, 304));
+
 const TEST = {
   "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
   "title": "a test",
@@ -14,6 +18,7 @@ export const options = {
     "testid": "7c9e6679-7425-40de-944b-e07fc1f90ae7"
   },
   "discardResponseBodies": true,
+  "maxRedirects": 0,
   "summaryTrendStats": [
     "avg",
     "min",
@@ -45,17 +50,42 @@ export const options = {
   }
 };
 
-// Secret headers come from environment variables set by the runner, never from this file.
+// Secrets come from environment variables set by the runner, never from this file.
+function fromEnv(variable, what) {
+  const value = __ENV[variable];
+  if (value === undefined) {
+    throw new Error("environment variable " + variable + " (" + what + ") is not set");
+  }
+  return value;
+}
+
 function secretHeaders(pairs) {
   const headers = {};
   for (const [header, variable] of pairs) {
-    const value = __ENV[variable];
-    if (value === undefined) {
-      throw new Error("environment variable " + variable + " (header " + header + ") is not set");
-    }
-    headers[header] = value;
+    headers[header] = fromEnv(variable, "header " + header);
   }
   return headers;
+}
+
+function secretQuery(url, pairs) {
+  for (const [name, variable] of pairs) {
+    const value = fromEnv(variable, "query parameter " + name);
+    const separator = url.includes("?") ? "&" : "?";
+    url += separator + encodeURIComponent(name) + "=" + encodeURIComponent(value);
+  }
+  return url;
+}
+
+// A body field's variable holds its value as JSON, so numbers and objects keep their type.
+function secretBody(body, pairs) {
+  for (const [path, variable] of pairs) {
+    let node = body;
+    for (const part of path.slice(0, -1)) {
+      node = node[part];
+    }
+    node[path[path.length - 1]] = JSON.parse(fromEnv(variable, "body field " + path.join(".")));
+  }
+  return body;
 }
 
 function send(call, secrets) {
