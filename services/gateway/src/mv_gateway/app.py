@@ -22,11 +22,13 @@ from mv_runtime.bus import make_broker
 
 from .auth import admin_routes as auth_admin
 from .auth import routes as auth
+from .auth.admission import RouteAdmission
 from .auth.bootstrap import bootstrap
 from .auth.headers import SecurityHeaders
 from .auth.limits import AttemptLimiter, Backoff
+from .auth.streams import StreamSlots
 from .auth.usage import TokenUsage
-from .core.bodies import BodyLimits
+from .core.bodies import BodyLimits, BodyRules
 from .core.engine import make_engine, make_session_factory
 from .core.errors import install_error_handlers
 from .core.migrate import upgrade
@@ -147,6 +149,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         sealer = settings.sealer()
         if sealer is not None:
             await seal_stored_plans(sessions, sealer)
+        admit.prepare()
         connecting = asyncio.create_task(_connect_until_up(broker))
         relaying = asyncio.create_task(outbox.run())
         flushing = asyncio.create_task(token_usage.keep_flushing(sessions))
@@ -182,13 +185,24 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.before_project_delete = (cancel_tests_of_project,)
     app.state.test_end = test_end
     app.state.token_usage = token_usage
+    app.state.stream_slots = StreamSlots(settings.max_streams_per_credential)
     app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
     app.state.login_backoff = Backoff(
         settings.login_backoff_after, settings.login_backoff_max_seconds
     )
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
+    admit = RouteAdmission(app)
+    app.add_middleware(
+        BodyLimits,
+        rules=BodyRules(
+            max_bytes=settings.max_body_bytes,
+            max_public_bytes=settings.max_public_body_bytes,
+            max_depth=settings.max_json_depth,
+            read_seconds=settings.body_read_seconds,
+        ),
+        admit=admit,
+    )
     # Outside those that answer, so refusals carry CORS headers too; no origin unless listed.
     app.add_middleware(
         CORSMiddleware,

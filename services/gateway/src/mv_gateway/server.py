@@ -1,4 +1,5 @@
-"""uvicorn for the gateway: live streams end first when the server shuts down."""
+"""uvicorn for the gateway: live streams end first when the server shuts down, and request
+headers have a deadline (:mod:`.deadlines`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from .core.settings import Settings
+from .deadlines import with_header_deadline
 from .live import LiveHub
 
 
@@ -27,6 +29,7 @@ class GatewayServer(uvicorn.Server):
                 # ForwardedFor believes only TRUSTED_PROXIES.
                 proxy_headers=False,
                 timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+                http=with_header_deadline(settings.header_read_seconds),
             )
         )
         self._hub: LiveHub = app.state.live_hub

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import SessionDep, SettingsDep
 from mv_gateway.core.errors import FieldError
 
@@ -15,8 +16,8 @@ from .schemas import AllowedTargets, AuditRead
 from .store import AuditLog, EditableSettings
 from .targets import AllowList
 
-settings_router = APIRouter(prefix="/settings", tags=["Settings"])
-audit_router = APIRouter(prefix="/audit", tags=["Audit"])
+settings_router = APIRouter(prefix="/settings", tags=["Settings"], route_class=ParsedBodyRoute)
+audit_router = APIRouter(prefix="/audit", tags=["Audit"], route_class=ParsedBodyRoute)
 
 
 @settings_router.get("/allowed-targets", response_model=AllowedTargets)

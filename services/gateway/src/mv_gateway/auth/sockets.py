@@ -18,6 +18,7 @@ from .guard import SESSION_COOKIE, identify
 from .principal import Principal
 from .roles import Permission
 from .store import Accounts
+from .streams import Credential
 from .tokens import TOKEN_PREFIX
 
 BEARER_SUBPROTOCOL = "bearer"
@@ -40,9 +41,12 @@ def _same_origin(websocket: WebSocket) -> bool:
     return origin is None or urlsplit(origin).netloc == websocket.headers.get("host")
 
 
-async def accept_signed_in(websocket: WebSocket, permission: Permission) -> Principal | None:
-    """Accept the socket when it carries a credential granting ``permission``; else close it
-    (1008, policy violation) and return None."""
+async def accept_signed_in(
+    websocket: WebSocket, permission: Permission
+) -> tuple[Principal, Credential] | None:
+    """Accept the socket when it carries a credential granting ``permission``: who it is, and
+    the credential (for :func:`.streams.watch`); else close it (1008, policy violation) and
+    return None."""
     sessions: async_sessionmaker[AsyncSession] = websocket.app.state.session_factory
     token = _offered_token(websocket)
     cookie = websocket.cookies.get(SESSION_COOKIE) if _same_origin(websocket) else None
@@ -61,7 +65,7 @@ async def accept_signed_in(websocket: WebSocket, permission: Permission) -> Prin
         return None
     if principal.kind == "token":
         websocket.app.state.token_usage.used(principal.id)
-    return principal
+    return principal, Credential(token=token) if token else Credential(cookie=cookie)
 
 
 async def _first_message_token(websocket: WebSocket) -> str | None:

@@ -57,6 +57,32 @@ class Settings(InfluxDBSettings, SealingSettings):
         default=32 * 1024 * 1024, ge=1024,
         description="Largest request body in bytes; a larger one is answered 413 unread",
     )  # fmt: skip
+    max_public_body_bytes: int = Field(
+        default=64 * 1024, ge=1024,
+        description="Largest body of a route open to anyone (login): 413 beyond, unread",
+    )  # fmt: skip
+    max_json_depth: int = Field(
+        default=64, ge=2, le=500,
+        description="Deepest nesting of arrays and objects a JSON body may have (422 beyond)",
+    )  # fmt: skip
+    body_read_seconds: float = Field(
+        default=30, gt=0, le=3600,
+        description="Seconds a client has to send a request body once its headers are in (408)",
+    )  # fmt: skip
+    header_read_seconds: float = Field(
+        default=10, gt=0, le=600,
+        description="Seconds a connection has to send a request's headers, from connecting or"
+        " from its first byte after a keep-alive pause; then it is closed",
+    )  # fmt: skip
+    stream_recheck_seconds: float = Field(
+        default=30, gt=0, le=300,
+        description="How often an open SSE or WebSocket stream re-checks its session or token;"
+        " a revoked, expired or disabled one ends the stream",
+    )  # fmt: skip
+    max_streams_per_credential: int = Field(
+        default=20, ge=1, le=10_000,
+        description="Live streams (SSE and WebSocket) one session or API token may hold open",
+    )  # fmt: skip
     max_vus: int = Field(
         default=5_000, ge=1, description="Most VUs one test may ask for, over all its scenarios"
     )

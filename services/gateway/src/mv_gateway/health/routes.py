@@ -13,10 +13,11 @@ from faststream.nats import NatsBroker
 from pydantic import BaseModel
 
 from mv_gateway.auth import PUBLIC
+from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import SettingsDep
 from mv_gateway.core.engine import ping
 
-router = APIRouter(tags=["Home"])
+router = APIRouter(tags=["Home"], route_class=ParsedBodyRoute)
 
 
 class ComponentHealth(BaseModel):

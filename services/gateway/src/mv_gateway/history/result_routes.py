@@ -18,6 +18,7 @@ from mv_contracts.runs import TestFinished
 from mv_contracts.subjects import SUMMARISE_TEST
 from mv_gateway.analysis import Analysis
 from mv_gateway.auth import READ, TEST, AuditLog, Tester
+from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import BusDep, SessionDep, SettingsDep
 from mv_gateway.core.errors import ConflictError, NotFoundError, ServiceUnavailable
 from mv_gateway.reports import ReportInput, ReportScenario, render_html, render_junit
@@ -30,7 +31,7 @@ from .records import TestRuns
 from .results import TestResults
 from .tables import TestHistory
 
-router = APIRouter(tags=["Test History"])
+router = APIRouter(tags=["Test History"], route_class=ParsedBodyRoute)
 
 
 class TestNotFinished(ConflictError):

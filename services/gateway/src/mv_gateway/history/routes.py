@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query
 from mv_contracts.metrics import FailureCount
 from mv_gateway.analysis import failure_rows
 from mv_gateway.auth import READ
+from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import SessionDep
 from mv_gateway.core.errors import NotFoundError
 
@@ -45,7 +46,7 @@ from .schemas import (
 )
 from .tables import ScenarioHistory, TestHistory
 
-router = APIRouter(prefix="/test-history", tags=["Test History"])
+router = APIRouter(prefix="/test-history", tags=["Test History"], route_class=ParsedBodyRoute)
 
 MAX_ID = 2**63 - 1
 ProjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="Project id")]

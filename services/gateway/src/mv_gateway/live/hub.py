@@ -64,6 +64,11 @@ class ClientQueue:
         self.closed = True
         self._ready.set()
 
+    def end(self) -> None:
+        """Closed now, what is queued dropped: the stream must stop (its credential ended)."""
+        self._items.clear()
+        self.close()
+
     async def get(self) -> LiveMessage:
         """The next message; raises :class:`HubClosed` once the queue is closed and empty."""
         while not self._items:

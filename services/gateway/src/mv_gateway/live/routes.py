@@ -7,21 +7,45 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+from asyncio import Task
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import (
+    APIRouter,
+    Header,
+    HTTPException,
+    Query,
+    Request,
+    WebSocket,
+    WebSocketDisconnect,
+    status,
+)
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from mv_gateway.auth import READ, Permission, accept_signed_in
+from mv_gateway.auth.streams import (
+    Credential,
+    Ended,
+    Slot,
+    StreamSlots,
+    credential_of,
+    watch,
+)
+from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.settings import Settings
 
 from .following import Following
 from .hub import ClientFilter, ClientQueue, LiveHub
 from .messages import Include, LiveMessage
 
-router = APIRouter(tags=["Live metrics"])
+# The WebSocket close code of a stream whose credential ended (4000-4999: the application's;
+# 4401 reads as HTTP's 401).
+CREDENTIAL_ENDED = 4401
+
+router = APIRouter(tags=["Live metrics"], route_class=ParsedBodyRoute)
 
 TestIdQuery = Annotated[
     str | None,
@@ -68,6 +92,41 @@ def _following(app_state: Any, wanted: ClientFilter) -> Following:
     )
 
 
+def _until_credential_ends(
+    app_state: Any, credential: Credential, client: ClientQueue
+) -> Task[Ended]:
+    """Watches the stream's credential; when it ends, so does the client's queue, and with it
+    the stream (the task's result says why)."""
+    settings: Settings = app_state.settings
+    watching = asyncio.create_task(
+        watch(
+            app_state.session_factory, credential, Permission.READ, settings.stream_recheck_seconds
+        )
+    )
+
+    def ended(task: Task[Ended]) -> None:
+        if not task.cancelled():
+            client.end()
+
+    watching.add_done_callback(ended)
+    return watching
+
+
+def _too_many(app_state: Any) -> str:
+    slots: StreamSlots = app_state.stream_slots
+    return (
+        f"this credential holds {slots.per_credential} live streams open already"
+        " (MAX_STREAMS_PER_CREDENTIAL)"
+    )
+
+
+def _ended_frame(ended: Ended) -> bytes:
+    """The last event of a stream whose credential ended: named, so EventSource clients that
+    listen for ``closed`` learn why, and not a LiveMessage (it carries no figures)."""
+    data = json.dumps({"kind": "closed", "reason": ended.code, "detail": ended.detail})
+    return f"event: closed\ndata: {data}\n\n".encode()
+
+
 @router.get(
     "/sse/k6-data",
     response_class=StreamingResponse,
@@ -95,26 +154,42 @@ async def k6_data_sse(
     for ``addEventListener`` clients. ``: ping`` comments keep the connection open. The same
     payloads are served over WebSocket at ``/ws/k6-data``."""
     wanted = ClientFilter(test_id=test_id, include=include)
+    credential = credential_of(request)
+    slot = request.app.state.stream_slots.take(credential)
+    if slot is None:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, _too_many(request.app.state))
+    following = _following(request.app.state, wanted)
     return StreamingResponse(
-        _sse_frames(_following(request.app.state, wanted), last_event_id, named=named),
+        _sse_frames(following, last_event_id, named, (request.app.state, credential), slot),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
 async def _sse_frames(
-    following: Following, last_event_id: int | None, *, named: bool = False
+    following: Following,
+    last_event_id: int | None,
+    named: bool = False,
+    signed_in: tuple[Any, Credential] | None = None,  # the app's state, the stream's credential
+    slot: Slot | None = None,
 ) -> AsyncIterator[bytes]:
     # Subscribing here, not in the route, ties the subscription to the stream's life: the
-    # finally block runs however the stream ends (client gone, test summarised, shutdown).
+    # finally block runs however the stream ends (client gone, test summarised, shutdown,
+    # credential ended). The slot is held by this frame for as long.
     client = following.hub.subscribe(following.wanted, last_event_id)
+    watching = None if signed_in is None else _until_credential_ends(*signed_in, client)
     try:
         async for message in following.messages(client):
             if message is None:
                 yield b": ping\n\n"
             else:
                 yield message.named_sse_frame if named else message.sse_frame
+        if watching is not None and watching.done():
+            yield _ended_frame(watching.result())
     finally:
+        del slot
+        if watching is not None:
+            watching.cancel()
         following.hub.unsubscribe(client)
 
 
@@ -126,34 +201,51 @@ async def k6_data_ws(
 
     Signed in by the session cookie of the upgrade, or an API token offered as subprotocols
     ``bearer, mvt_…`` or sent as the first message ``{"token": "mvt_…"}``; else closed (1008)."""
-    following = _following(websocket.app.state, ClientFilter(test_id=test_id, include=include))
-    if await accept_signed_in(websocket, Permission.READ) is None:
+    state = websocket.app.state
+    following = _following(state, ClientFilter(test_id=test_id, include=include))
+    signed_in = await accept_signed_in(websocket, Permission.READ)
+    if signed_in is None:
+        return
+    _, credential = signed_in
+    slot = state.stream_slots.take(credential)
+    if slot is None:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="too many streams")
         return
     client = following.hub.subscribe(following.wanted)
+    watching = _until_credential_ends(state, credential, client)
     closed = asyncio.create_task(_until_closed(websocket))
-    sending = asyncio.create_task(_send(websocket, following, client))
+    sending = asyncio.create_task(_send(websocket, following, client, watching))
     try:
         await asyncio.wait({sending, closed}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         following.hub.unsubscribe(client)
-        for task in (sending, closed):
+        for task in (sending, closed, watching):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        del slot
 
 
-async def _send(websocket: WebSocket, following: Following, client: ClientQueue) -> None:
+async def _send(
+    websocket: WebSocket, following: Following, client: ClientQueue, watching: Task[Ended]
+) -> None:
     try:
         async for message in following.messages(client):
             if message is not None:
                 await websocket.send_text(message.encoded)
     except WebSocketDisconnect:
         return  # gone while we sent: nothing to close
-    # The stream's last message was sent (1000), or the gateway is shutting down: 1012 "service
-    # restart" tells the client to reconnect (uvicorn may have closed it first).
-    code = 1012 if following.hub.closed else 1000
+    # The stream's last message was sent (1000), the credential ended (4401, with why: an
+    # application code, so the client knows not to reconnect with it), or the gateway is
+    # shutting down: 1012 "service restart" tells the client to reconnect (uvicorn may have
+    # closed it first).
+    code, reason = (1012 if following.hub.closed else 1000), ""
+    if watching.done():
+        ended: Ended = watching.result()
+        code, reason = CREDENTIAL_ENDED, f"{ended.code}: {ended.detail}"[:120]
     with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        await websocket.close(code=code)
+        await websocket.close(code=code, reason=reason)
 
 
 async def _until_closed(websocket: WebSocket) -> None:

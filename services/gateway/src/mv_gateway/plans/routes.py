@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from mv_gateway.auth import READ, Tester
+from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import OutboxDep, SessionDep, SettingsDep
 from mv_gateway.runs import LoadTestCreated
 
@@ -18,7 +19,7 @@ from .repository import PlanRepository
 from .schemas import PlanRead, PlanWrite
 from .service import change_plan, delete_plan, plan_of, read, run_plan, save_plan
 
-router = APIRouter(prefix="/plans", tags=["Plans"])
+router = APIRouter(prefix="/plans", tags=["Plans"], route_class=ParsedBodyRoute)
 
 PlanId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Plan id")]
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from mv_gateway.auth import READ, TEST, Admin, AuditLog
+from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import OutboxDep, SessionDep
 from mv_gateway.core.errors import NotFoundError
 
@@ -15,7 +16,7 @@ from .deletion import BeforeDelete, get_before_delete
 from .repository import ProjectRepository
 from .schemas import ProjectCreate, ProjectRead
 
-router = APIRouter(prefix="/project", tags=["Project"])
+router = APIRouter(prefix="/project", tags=["Project"], route_class=ParsedBodyRoute)
 
 ProjectId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Project id")]
 

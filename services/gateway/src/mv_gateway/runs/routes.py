@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, status
 from fastapi.responses import PlainTextResponse
 
 from mv_gateway.auth import READ, TEST, Tester
+from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import BusDep, OutboxDep, SessionDep, SettingsDep
 from mv_gateway.core.idempotency import KeyHeader
 from mv_gateway.history import TestRuns, runner_states
@@ -18,9 +19,9 @@ from mv_gateway.history import TestRuns, runner_states
 from .schemas import CancelAccepted, JobRead, LoadTestCreate, LoadTestCreated
 from .service import cancel_run, preview_run, script_of, start_run
 
-router = APIRouter()
-load_testing = APIRouter(prefix="/load-testing", tags=["Load Testing"])
-scheduler = APIRouter(prefix="/scheduler", tags=["Job Scheduler"])
+router = APIRouter(route_class=ParsedBodyRoute)
+load_testing = APIRouter(prefix="/load-testing", tags=["Load Testing"], route_class=ParsedBodyRoute)
+scheduler = APIRouter(prefix="/scheduler", tags=["Job Scheduler"], route_class=ParsedBodyRoute)
 
 TestId = Annotated[str, Path(min_length=1, max_length=64, description="The test id")]
 

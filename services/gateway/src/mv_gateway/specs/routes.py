@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from mv_gateway.auth import READ, Admin, AuditLog, Tester
+from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import SessionDep
 from mv_gateway.core.errors import NotFoundError
 from mv_gateway.core.idempotency import KeyHeader, fingerprint
@@ -31,10 +32,10 @@ from .schemas import (
 from .servers import ServerRepository
 from .tables import PENDING
 
-router = APIRouter()
-specs = APIRouter(prefix="/openapi", tags=["OpenAPI"])
-endpoints = APIRouter(prefix="/endpoint", tags=["Endpoint"])
-servers = APIRouter(prefix="/project", tags=["Project"])
+router = APIRouter(route_class=ParsedBodyRoute)
+specs = APIRouter(prefix="/openapi", tags=["OpenAPI"], route_class=ParsedBodyRoute)
+endpoints = APIRouter(prefix="/endpoint", tags=["Endpoint"], route_class=ParsedBodyRoute)
+servers = APIRouter(prefix="/project", tags=["Project"], route_class=ParsedBodyRoute)
 
 SpecId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Spec id")]
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
