@@ -10,6 +10,7 @@ import structlog
 from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from fastapi.responses import JSONResponse
 
+from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import SessionDep, SettingsDep
 from mv_gateway.core.errors import ConflictError, FieldError, NotFoundError
 from mv_gateway.core.text import printable
@@ -32,7 +33,7 @@ from .schemas import (
 from .store import Accounts, AuditLog
 from .usage import TokenUsage
 
-router = APIRouter(prefix="/auth", tags=["Access"])
+router = APIRouter(prefix="/auth", tags=["Access"], route_class=ParsedBodyRoute)
 log = structlog.get_logger(__name__)
 
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
