@@ -37,7 +37,7 @@ async def narrate(
     analysis: Analysis,
     language: Language,
 ) -> Narrative:
-    if not model_configured(settings):
+    if not model_configured(settings) or settings.llm_base_url is None:
         raise NoLanguageModel()
     headers = {}
     if settings.llm_api_key is not None:
