@@ -83,7 +83,7 @@ function Findings({ findings }: { findings: Finding[] }) {
               {Object.keys(f.evidence).length > 0 && (
                 <details><summary class="small">{t("analysis.evidence")}</summary>
                   <dl class="evidence small">{Object.entries(f.evidence).map(([name, value]) =>
-                    <div key={name}><dt>{evidenceLabel(name, lang)}</dt><dd>{evidenceValue(name, value, locale)}</dd></div>)}</dl>
+                    <div key={name}><dt>{evidenceLabel(name, lang)}</dt><dd>{name === "figure" && typeof value === "string" ? figureName(value, t) : evidenceValue(name, value, locale)}</dd></div>)}</dl>
                 </details>
               )}
             </li>

@@ -95,3 +95,15 @@ def test_an_analysis_stored_before_the_verdict_reads_the_same() -> None:
     assert analysis.comparisons[0].judgement is Judgement.BETTER
     assert analysis.verdict.outcome is Outcome.PASSED
     assert Analysis.model_validate(analysis.model_dump(mode="json")) == analysis
+
+
+def test_evidence_reads_in_words_and_rounded() -> None:
+    from mv_gateway.reports.labels import evidence_label, evidence_value
+
+    assert evidence_label("threshold", "ko") == "기준값"
+    assert evidence_label("knee_response_time_ms", "en") == "Knee response time ms"
+    assert evidence_value("share_at_limit", 0.3333333333333333) == "33.33 %"
+    assert evidence_value("ratio", 0.3333333333333333) == "0.3333"
+    assert evidence_value("over_ms", 150.12345) == "150.12"
+    assert evidence_value("figure", "p95_response_time", "ko") == "p95 응답 시간"
+    assert evidence_value("threshold_setting", "failure_rate_critical") == "failure_rate_critical"

@@ -185,10 +185,13 @@ def evidence_label(key: str, language: Language) -> str:
 FRACTIONS = ("rate", "share", "threshold")  # evidence keys holding a fraction shown as a percent
 
 
-def evidence_value(key: str, value: object) -> str:
-    """An evidence value for people: fractions as percentages, at most four figures."""
+def evidence_value(key: str, value: object, language: Language = "en") -> str:
+    """An evidence value for people: fractions as percentages, at most four figures, a figure's
+    name in words."""
     if value is None:
         return "-"
+    if key == "figure" and isinstance(value, str) and value in FIGURE_LABELS:
+        return FIGURE_LABELS[value][0 if language == "en" else 1]
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if key == "change":
