@@ -12,6 +12,7 @@ import re
 import time
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
@@ -288,12 +289,47 @@ def _check_analysis(page: Page, config: StackConfig, history_id: int) -> None:
         expect(section.get_by_text("No findings: every rule passed.")).to_be_visible()
     junit = section.get_by_role("link", name="JUnit XML")
     assert junit.get_attribute("href") == f"/test-history/{history_id}/report.junit.xml"
-    korean = section.get_by_role("link", name="HTML report (Korean)").get_attribute("href")
+    assert junit.get_attribute("download") == "브라우저 테스트.junit.xml"  # not a file named "true"
+    korean_link = section.get_by_role("link", name="HTML report (Korean)")
+    assert korean_link.get_attribute("target") == "_blank"  # opens, is not downloaded
+    korean = korean_link.get_attribute("href")
     report = httpx.get(f"{config.gateway_url}{korean}", headers=config.admin_headers(), timeout=30)
     assert report.status_code == 200, report.text
     assert "<html" in report.text.lower()
+    _check_one_verdict(page, config, history_id, analysis, report.text)
     section.get_by_role("button", name="Analyse again").click()
     expect(findings).to_have_count(len(analysis["findings"]))
+    section.get_by_role("button", name="Make this the baseline").click()
+    expect(section.get_by_text("This is the baseline")).to_be_visible()
+    expect(section.get_by_role("button", name="Make this the baseline")).to_have_count(0)
+
+
+def _check_one_verdict(
+    page: Page, config: StackConfig, history_id: int, analysis: dict[str, Any], korean: str
+) -> None:
+    """The same verdict on the page (header and analysis), in the HTML report and the JUnit
+    file; the run's state apart from it, in the report's language."""
+    outcome, reason = analysis["verdict"]["outcome"], analysis["verdict"]["reason"]
+    header = page.locator("header.page-head")
+    expect(header.locator("[data-state]")).to_have_attribute("data-state", "completed")
+    expect(header.locator("[data-verdict]")).to_have_attribute("data-verdict", outcome)
+    expect(header.locator(".verdict-reason")).to_have_text(reason["en"])
+    section = page.locator("section.analysis")
+    expect(section.locator(".run-verdict [data-verdict]")).to_have_attribute(
+        "data-verdict", outcome
+    )
+    assert f'data-verdict="{outcome}"' in korean
+    assert '<strong class="state">완료</strong>' in korean
+    assert reason["ko"] in korean
+    xml = httpx.get(
+        f"{config.gateway_url}/test-history/{history_id}/report.junit.xml",
+        headers=config.admin_headers(),
+        timeout=30,
+    )
+    suite = ET.fromstring(xml.text)  # noqa: S314 -- our own output
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert properties["verdict"] == outcome
+    assert (int(suite.get("failures") or 0) > 0) == (outcome == "failed")
 
 
 def _run_again_and_compare(browser: Browser, config: StackConfig) -> None:

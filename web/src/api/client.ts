@@ -178,6 +178,8 @@ export const api = {
   /** The findings and the verdict against the baseline; null before the test is analysed. */
   testAnalysis: (historyId: number) => orNull(request<TestAnalysis>("GET", `/test-history/${historyId}/analysis`)),
   reanalyse: (historyId: number) => request<TestAnalysis>("POST", `/test-history/${historyId}/analysis`),
+  /** The analysis thresholds' defaults and whether a written summary can be asked for. */
+  analysisSettings: () => request<Schemas["AnalysisSettingsRead"]>("GET", "/analysis/settings"),
   markBaseline: (historyId: number) => request<void>("PUT", `/test-history/${historyId}/baseline`),
   narrative: (historyId: number, lang: "en" | "ko") =>
     request<TestAnalysis>("POST", `/test-history/${historyId}/narrative`, { query: { lang } }),
@@ -192,8 +194,8 @@ export const api = {
   script: (testId: string) => request<string>("GET", `/load-testing/${testId}/script`, { text: true }),
 };
 
-/** Report downloads are plain links: the browser saves what the gateway sends. */
+/** Reports are plain links: HTML opens in a tab, JUnit is saved by the browser. */
 export const reportLinks = {
-  html: (historyId: number, lang: "en" | "ko") => `/test-history/${historyId}/report.html?lang=${lang}&download=1`,
+  html: (historyId: number, lang: "en" | "ko") => `/test-history/${historyId}/report.html?lang=${lang}`,
   junit: (historyId: number) => `/test-history/${historyId}/report.junit.xml`,
 };

@@ -24,6 +24,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/analysis/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Analysis Settings
+         * @description The thresholds the analysis applies by default, and whether summaries can be written.
+         */
+        get: operations["analysis_settings_analysis_settings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit": {
         parameters: {
             query?: never;
@@ -601,7 +621,9 @@ export interface paths {
         };
         /**
          * Compare Runs
-         * @description The delta (other - base, and % of base) of every figure, overall and per scenario name.
+         * @description The delta (other - base, and % of base) of every figure, overall and per scenario name,
+         *     judged better or worse only when significant and larger than the minimum effect (by the
+         *     thresholds ``other`` was analysed with).
          */
         get: operations["compare_runs_test_history_compare_get"];
         put?: never;
@@ -787,7 +809,8 @@ export interface paths {
         };
         /**
          * Junit Report
-         * @description JUnit XML: a testcase per target and per scenario, failed when missed.
+         * @description JUnit XML: a testcase per target and per scenario, failed by its critical findings,
+         *     so it fails exactly when the run's verdict is failed; saved as ``<title>.junit.xml``.
          */
         get: operations["junit_report_test_history__test_history_id__report_junit_xml_get"];
         put?: never;
@@ -886,6 +909,8 @@ export interface components {
         };
         /** Analysis */
         Analysis: {
+            /** @description Against the baseline, if any: the worst figure's judgement */
+            baseline_judgement?: components["schemas"]["Judgement"] | null;
             /** Baseline Test Id */
             baseline_test_id?: string | null;
             /** Comparisons */
@@ -899,8 +924,10 @@ export interface components {
             narratives?: {
                 [key: string]: components["schemas"]["Narrative"];
             };
-            /** @description Against the baseline, if any */
-            verdict?: components["schemas"]["Verdict"] | null;
+            /** @description The thresholds the rules applied (null: stored before them) */
+            thresholds?: components["schemas"]["AnalysisThresholds"] | null;
+            /** @description The run's verdict, from the findings by the one rule of :func:`verdict_of`. */
+            readonly verdict: components["schemas"]["Verdict"];
         };
         /** AnalysisRead */
         AnalysisRead: {
@@ -937,6 +964,248 @@ export interface components {
              * @description What the analysis left unresolved (it still succeeded)
              */
             warnings?: components["schemas"]["WarningRead"][];
+        };
+        /** AnalysisSettingsRead */
+        AnalysisSettingsRead: {
+            /**
+             * Summary Available
+             * @description Whether a language model is configured for written summaries
+             */
+            summary_available: boolean;
+            /**
+             * Thresholds
+             * @description Each one a test may set for itself
+             */
+            thresholds: components["schemas"]["ThresholdRead"][];
+        };
+        /**
+         * AnalysisThresholdOverrides
+         * @description Analysis thresholds for one test: each left out takes the gateway's setting (ANALYSIS__<NAME>); the same names, units and bounds as the settings.
+         */
+        AnalysisThresholdOverrides: {
+            /**
+             * Cpu Limit Percent
+             * @description Percent of the CPU limit
+             */
+            cpu_limit_percent?: number | null;
+            /**
+             * Cpu Limit Share
+             * @description Share of samples at the CPU limit that counts
+             */
+            cpu_limit_share?: number | null;
+            /**
+             * Drift Min Ms
+             * @description Drift smaller than this many milliseconds is noise
+             */
+            drift_min_ms?: number | null;
+            /**
+             * Drift Ratio
+             * @description Last third's response time over the first third's
+             */
+            drift_ratio?: number | null;
+            /**
+             * Failure Burst Rise
+             * @description Failure rate above the start's, as a fraction
+             */
+            failure_burst_rise?: number | null;
+            /**
+             * Failure Burst Steps
+             * @description Consecutive steps of a burst
+             */
+            failure_burst_steps?: number | null;
+            /**
+             * Failure Rate Critical
+             * @description Fraction
+             */
+            failure_rate_critical?: number | null;
+            /**
+             * Failure Rate Warning
+             * @description Fraction
+             */
+            failure_rate_warning?: number | null;
+            /**
+             * Memory Growth
+             * @description Memory growth first to last fifth, as a fraction
+             */
+            memory_growth?: number | null;
+            /**
+             * Min Duration Seconds
+             * @description Seconds: a shorter test is too short to judge trends
+             */
+            min_duration_seconds?: number | null;
+            /**
+             * Min Requests For P99
+             * @description Requests below which the p99 is not trusted
+             */
+            min_requests_for_p99?: number | null;
+            /**
+             * Ramp Up Vus
+             * @description Start at this many VUs or more
+             */
+            ramp_up_vus?: number | null;
+            /**
+             * Regression Change
+             * @description Minimum effect: a relative change smaller than this is never better or worse
+             */
+            regression_change?: number | null;
+            /**
+             * Regression Error Rate Points
+             * @description Absolute change of the error rate that matters
+             */
+            regression_error_rate_points?: number | null;
+            /**
+             * Regression P Value
+             * @description Significance: a change is real below this p-value
+             */
+            regression_p_value?: number | null;
+            /**
+             * Saturation Latency Growth
+             * @description Response-time growth past the knee that counts
+             */
+            saturation_latency_growth?: number | null;
+            /**
+             * Saturation Latency Min Ms
+             * @description ...and by at least this many milliseconds
+             */
+            saturation_latency_min_ms?: number | null;
+            /**
+             * Saturation Load Growth
+             * @description Load (VUs) growth past the knee that counts
+             */
+            saturation_load_growth?: number | null;
+            /**
+             * Saturation Tps Growth
+             * @description TPS growth below this while load grows is a plateau
+             */
+            saturation_tps_growth?: number | null;
+            /**
+             * Target Tps Reached
+             * @description Achieved/asked
+             */
+            target_tps_reached?: number | null;
+        };
+        /** AnalysisThresholds */
+        AnalysisThresholds: {
+            /**
+             * Cpu Limit Percent
+             * @description Percent of the CPU limit
+             * @default 90
+             */
+            cpu_limit_percent: number;
+            /**
+             * Cpu Limit Share
+             * @description Share of samples at the CPU limit that counts
+             * @default 0.2
+             */
+            cpu_limit_share: number;
+            /**
+             * Drift Min Ms
+             * @description Drift smaller than this many milliseconds is noise
+             * @default 5
+             */
+            drift_min_ms: number;
+            /**
+             * Drift Ratio
+             * @description Last third's response time over the first third's
+             * @default 1.25
+             */
+            drift_ratio: number;
+            /**
+             * Failure Burst Rise
+             * @description Failure rate above the start's, as a fraction
+             * @default 0.1
+             */
+            failure_burst_rise: number;
+            /**
+             * Failure Burst Steps
+             * @description Consecutive steps of a burst
+             * @default 3
+             */
+            failure_burst_steps: number;
+            /**
+             * Failure Rate Critical
+             * @description Fraction
+             * @default 0.05
+             */
+            failure_rate_critical: number;
+            /**
+             * Failure Rate Warning
+             * @description Fraction
+             * @default 0.01
+             */
+            failure_rate_warning: number;
+            /**
+             * Memory Growth
+             * @description Memory growth first to last fifth, as a fraction
+             * @default 0.2
+             */
+            memory_growth: number;
+            /**
+             * Min Duration Seconds
+             * @description Seconds: a shorter test is too short to judge trends
+             * @default 30
+             */
+            min_duration_seconds: number;
+            /**
+             * Min Requests For P99
+             * @description Requests below which the p99 is not trusted
+             * @default 1000
+             */
+            min_requests_for_p99: number;
+            /**
+             * Ramp Up Vus
+             * @description Start at this many VUs or more
+             * @default 50
+             */
+            ramp_up_vus: number;
+            /**
+             * Regression Change
+             * @description Minimum effect: a relative change smaller than this is never better or worse
+             * @default 0.1
+             */
+            regression_change: number;
+            /**
+             * Regression Error Rate Points
+             * @description Absolute change of the error rate that matters
+             * @default 0.01
+             */
+            regression_error_rate_points: number;
+            /**
+             * Regression P Value
+             * @description Significance: a change is real below this p-value
+             * @default 0.05
+             */
+            regression_p_value: number;
+            /**
+             * Saturation Latency Growth
+             * @description Response-time growth past the knee that counts
+             * @default 0.5
+             */
+            saturation_latency_growth: number;
+            /**
+             * Saturation Latency Min Ms
+             * @description ...and by at least this many milliseconds
+             * @default 5
+             */
+            saturation_latency_min_ms: number;
+            /**
+             * Saturation Load Growth
+             * @description Load (VUs) growth past the knee that counts
+             * @default 0.25
+             */
+            saturation_load_growth: number;
+            /**
+             * Saturation Tps Growth
+             * @description TPS growth below this while load grows is a plateau
+             * @default 0.1
+             */
+            saturation_tps_growth: number;
+            /**
+             * Target Tps Reached
+             * @description Achieved/asked
+             * @default 0.95
+             */
+            target_tps_reached: number;
         };
         /** AuditRead */
         AuditRead: {
@@ -984,6 +1253,7 @@ export interface components {
             current: number | null;
             /** Figure */
             figure: string;
+            judgement: components["schemas"]["Judgement"];
             /**
              * P Value
              * @description Mann-Whitney U over the per-step series
@@ -991,7 +1261,6 @@ export interface components {
             p_value: number | null;
             /** Scenario */
             scenario: string | null;
-            verdict: components["schemas"]["Verdict"];
         };
         /** ComponentHealth */
         ComponentHealth: {
@@ -1162,8 +1431,15 @@ export interface components {
              * @description other - base; None when either is missing
              */
             delta: number | null;
+            /** @description better or worse only when significant and larger than the minimum effect (as the analysis judges a regression); same otherwise; null: a figure not judged */
+            judgement?: components["schemas"]["Judgement"] | null;
             /** Other */
             other: number | null;
+            /**
+             * P Value
+             * @description Mann-Whitney U over the per-step series; null: too few steps
+             */
+            p_value?: number | null;
         };
         /**
          * Figures
@@ -1362,6 +1638,13 @@ export interface components {
             /** Title */
             title: string;
         };
+        /**
+         * Judgement
+         * @description A figure against the baseline's: better or worse only when the change is significant
+         *     and larger than the minimum effect, else the same.
+         * @enum {string}
+         */
+        Judgement: "better" | "worse" | "same";
         /** LiveFigures */
         LiveFigures: {
             /** Error Rate */
@@ -1576,6 +1859,8 @@ export interface components {
          *     }
          */
         LoadTestCreate: {
+            /** @description The analysis thresholds of this test; each left out: the gateway's setting */
+            analysis_thresholds?: components["schemas"]["AnalysisThresholdOverrides"] | null;
             /**
              * Base Url
              * @description Default: the spec's base_url
@@ -1773,6 +2058,11 @@ export interface components {
             text: string;
         };
         /**
+         * Outcome
+         * @enum {string}
+         */
+        Outcome: "passed" | "failed";
+        /**
          * PercentileSource
          * @description Where a summary's percentiles come from, and so how far they can be off.
          * @enum {string}
@@ -1916,15 +2206,18 @@ export interface components {
          *           "avg_tps": 200,
          *           "completed_at": "2026-11-21T09:31:05Z",
          *           "id": 42,
+         *           "is_baseline": false,
          *           "is_completed": true,
          *           "p95_response_time": 120.5,
          *           "project_id": 1,
          *           "project_title": "결제 API",
+         *           "state": "completed",
          *           "status": "succeeded",
          *           "test_id": "5f0c9d3e-8a55-4f51-9d43-0e1e0a5b6c7d",
          *           "tested_at": "2026-11-21T09:30:00Z",
          *           "title": "Performance Test",
-         *           "total_requests": 12000
+         *           "total_requests": 12000,
+         *           "verdict": "failed"
          *         }
          *       ],
          *       "limit": 20,
@@ -2098,6 +2391,11 @@ export interface components {
          */
         RunComparison: {
             base: components["schemas"]["RunRef"];
+            /**
+             * Minimum Effect
+             * @description Relative change below which no figure is better or worse (0.1 = 10 %)
+             */
+            minimum_effect: number;
             /** Only In Base */
             only_in_base: components["schemas"]["ScenarioOnlyIn"][];
             /** Only In Other */
@@ -2115,6 +2413,11 @@ export interface components {
              * @description Scenarios in both runs, by name
              */
             scenarios: components["schemas"]["ScenarioComparison"][];
+            /**
+             * Significance
+             * @description p-value below which a change is significant
+             */
+            significance: number;
         };
         /** RunRef */
         RunRef: {
@@ -2124,6 +2427,8 @@ export interface components {
             is_completed: boolean;
             /** Project Id */
             project_id: number;
+            /** @description Whether the run ran to its end: pending, running, completed, failed_to_run (it could not run or stopped early), cancelled. Not whether it passed: see verdict */
+            state: components["schemas"]["RunState"];
             /** Status */
             status: string;
             /** Test Id */
@@ -2135,7 +2440,14 @@ export interface components {
             tested_at: string;
             /** Title */
             title: string;
+            /** @description The verdict: passed or failed; null before the analysis */
+            verdict?: components["schemas"]["Outcome"] | null;
         };
+        /**
+         * RunState
+         * @enum {string}
+         */
+        RunState: "pending" | "running" | "completed" | "failed_to_run" | "cancelled";
         /**
          * RunStatus
          * @enum {string}
@@ -2445,6 +2757,13 @@ export interface components {
         /** TestDetailsRead */
         TestDetailsRead: {
             /**
+             * Analysis Thresholds
+             * @description The test's own analysis thresholds; the others are the gateway's settings
+             */
+            analysis_thresholds?: {
+                [key: string]: number;
+            };
+            /**
              * Complete
              * @description Whether the figures hold every request k6 made; null before the summary
              */
@@ -2471,6 +2790,12 @@ export interface components {
              * @description Why they do not, e.g. 'InfluxDB has 451 of 1,001 requests'
              */
             incomplete_reason?: string | null;
+            /**
+             * Is Baseline
+             * @description Its project's baseline run
+             * @default false
+             */
+            is_baseline: boolean;
             /** Is Completed */
             is_completed: boolean;
             /** Job Name */
@@ -2513,6 +2838,8 @@ export interface components {
              * @description The user or token:<name>
              */
             started_by?: string | null;
+            /** @description Whether the run ran to its end: pending, running, completed, failed_to_run (it could not run or stopped early), cancelled. Not whether it passed: see verdict */
+            state: components["schemas"]["RunState"];
             /** Status */
             status: string;
             /** Status Reason */
@@ -2528,6 +2855,8 @@ export interface components {
             tested_at: string;
             /** Title */
             title: string;
+            /** @description Passed or failed, and why; null before the analysis */
+            verdict?: components["schemas"]["Verdict"] | null;
         };
         /** TestEnd */
         TestEnd: {
@@ -2543,15 +2872,18 @@ export interface components {
          *       "avg_tps": 200,
          *       "completed_at": "2026-11-21T09:31:05Z",
          *       "id": 42,
+         *       "is_baseline": false,
          *       "is_completed": true,
          *       "p95_response_time": 120.5,
          *       "project_id": 1,
          *       "project_title": "결제 API",
+         *       "state": "completed",
          *       "status": "succeeded",
          *       "test_id": "5f0c9d3e-8a55-4f51-9d43-0e1e0a5b6c7d",
          *       "tested_at": "2026-11-21T09:30:00Z",
          *       "title": "Performance Test",
-         *       "total_requests": 12000
+         *       "total_requests": 12000,
+         *       "verdict": "failed"
          *     }
          */
         TestListItem: {
@@ -2574,6 +2906,12 @@ export interface components {
             completed_at: string | null;
             /** Id */
             id: number;
+            /**
+             * Is Baseline
+             * @description Its project's baseline run
+             * @default false
+             */
+            is_baseline: boolean;
             /** Is Completed */
             is_completed: boolean;
             /**
@@ -2585,9 +2923,11 @@ export interface components {
             project_id: number;
             /** Project Title */
             project_title: string;
+            /** @description Whether the run ran to its end: pending, running, completed, failed_to_run (it could not run or stopped early), cancelled. Not whether it passed: see verdict */
+            state: components["schemas"]["RunState"];
             /**
              * Status
-             * @description pending, running, succeeded, failed, timed_out, cancelled
+             * @description The runner's word: pending, running, succeeded, failed, timed_out, cancelled
              */
             status: string;
             /** Test Id */
@@ -2604,6 +2944,8 @@ export interface components {
              * @description Requests
              */
             total_requests?: number | null;
+            /** @description The verdict: passed or failed; null before the analysis */
+            verdict?: components["schemas"]["Outcome"] | null;
         };
         /**
          * TestSeriesRead
@@ -2621,6 +2963,34 @@ export interface components {
             };
             /** Step Seconds */
             step_seconds: number;
+        };
+        /** ThresholdRead */
+        ThresholdRead: {
+            /** Description */
+            description: string | null;
+            /** Exclusive Maximum */
+            exclusive_maximum?: number | null;
+            /** Exclusive Minimum */
+            exclusive_minimum?: number | null;
+            /**
+             * Integer
+             * @description Whole numbers only
+             */
+            integer: boolean;
+            /** Maximum */
+            maximum?: number | null;
+            /** Minimum */
+            minimum?: number | null;
+            /**
+             * Name
+             * @example failure_rate_critical
+             */
+            name: string;
+            /**
+             * Value
+             * @description The gateway's setting (ANALYSIS__<NAME>)
+             */
+            value: number;
         };
         /** TokenCreate */
         TokenCreate: {
@@ -2759,9 +3129,18 @@ export interface components {
         };
         /**
          * Verdict
-         * @enum {string}
+         * @description The run's one verdict: failed when any finding is critical (a target missed, too many
+         *     failures, figures not whole...), with the reason in words; shown the same everywhere.
          */
-        Verdict: "better" | "worse" | "same";
+        Verdict: {
+            /**
+             * Critical
+             * @description Critical findings: the reasons it failed
+             */
+            critical: number;
+            outcome: components["schemas"]["Outcome"];
+            reason: components["schemas"]["Words"];
+        };
         /** WarningRead */
         WarningRead: {
             /**
@@ -2818,6 +3197,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    analysis_settings_analysis_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalysisSettingsRead"];
                 };
             };
         };

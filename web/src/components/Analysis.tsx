@@ -1,21 +1,26 @@
-// The Analysis section of a result: findings most severe first, the verdict against the
-// baseline with its comparisons, make-baseline and analyse-again, report downloads, and an
-// optional written summary (hidden once the gateway says no model is configured).
+// The Analysis section of a result: the verdict and why, findings most severe first (evidence in
+// words), the judgement against the baseline with its comparisons, make-baseline and
+// analyse-again, the thresholds applied, reports, and an optional written summary (offered only
+// when the gateway says a model is configured).
 import { useState } from "preact/hooks";
-import { ApiError, api, type Comparison, type Finding, type TestAnalysis, reportLinks } from "../api/client";
+import { ApiError, api, type Finding, type TestAnalysis, reportLinks } from "../api/client";
 import { type Key, useI18n } from "../i18n";
 import { useAccess } from "../lib/auth";
 import { figureName, formatNamedFigure } from "../lib/figures";
 import { formatDateTime, formatPercent } from "../lib/format";
 import { useAsync } from "../lib/useAsync";
 import { href } from "../router";
-import { ErrorNote, Loading } from "./ui";
+import { type Judgement, evidenceLabel, evidenceValue, junitFileName } from "../lib/verdict";
+import { ErrorNote, Loading, OutcomeBadge } from "./ui";
 
 const SEVERITY_ICON: Record<Finding["severity"], string> = { critical: "✕", warning: "!", info: "i" };
-const VERDICT_ICON: Record<Comparison["verdict"], string> = { better: "▲", worse: "▼", same: "=" };
+const JUDGEMENT_ICON: Record<Judgement, string> = { better: "▲", worse: "▼", same: "=" };
 
-export function AnalysisSection({ historyId, projectId }: { historyId: number; projectId?: number }) {
-  const { t } = useI18n();
+export function AnalysisSection({ historyId, projectId, title, isBaseline, ownThresholds, onChanged }: {
+  historyId: number; projectId?: number; title: string; isBaseline: boolean;
+  ownThresholds: Record<string, number>; onChanged?: () => void;
+}) {
+  const { t, lang } = useI18n();
   const { can } = useAccess();
   const state = useAsync(() => api.testAnalysis(historyId), [historyId]);
   const [fresh, setFresh] = useState<TestAnalysis>();
@@ -28,15 +33,17 @@ export function AnalysisSection({ historyId, projectId }: { historyId: number; p
     try { await call(); } catch (failure) { setError({ what: t(what), error: failure as Error }); }
     setBusy(false);
   };
-  const again = () => act("analysis.againFailed", async () => setFresh(await api.reanalyse(historyId)));
+  const again = () => act("analysis.againFailed", async () => { setFresh(await api.reanalyse(historyId)); onChanged?.(); });
   const baseline = () => act("analysis.baselineFailed", async () => {
-    await api.markBaseline(historyId); setBaselineSet(true); setFresh(await api.reanalyse(historyId));
+    await api.markBaseline(historyId); setBaselineSet(true); setFresh(await api.reanalyse(historyId)); onChanged?.();
   });
+  const marked = isBaseline || baselineSet;
   return (
     <section class="card analysis" aria-labelledby="analysis-title">
       <div class="section-head"><h2 id="analysis-title">{t("result.analysis")}</h2>
         <div class="actions">
-          {can("test") && <button type="button" class="secondary" disabled={busy} onClick={baseline}>{t("analysis.makeBaseline")}</button>}
+          {marked ? <span class="badge baseline-mark" role="status">◆ {t("analysis.thisIsBaseline")}</span>
+            : can("test") && <button type="button" class="secondary" disabled={busy} onClick={baseline}>{t("analysis.makeBaseline")}</button>}
           {can("test") && <button type="button" class="secondary" disabled={busy} onClick={again}>{t("analysis.again")}</button>}
         </div></div>
       {baselineSet && <p class="note success small" role="status">✓ {t("analysis.isBaseline")}</p>}
@@ -45,17 +52,20 @@ export function AnalysisSection({ historyId, projectId }: { historyId: number; p
         : analysis === undefined ? <Loading />
         : analysis === null ? <p class="muted">{t("analysis.none")}</p>
         : <>
+            <p class="run-verdict"><strong>{t("result.verdict")}</strong> <OutcomeBadge outcome={analysis.verdict.outcome} />
+              <span class="verdict-reason">{analysis.verdict.reason[lang]}</span></p>
             <Findings findings={analysis.findings} />
             <BaselineVerdict analysis={analysis} projectId={projectId} historyId={historyId} />
+            <Thresholds used={(analysis.thresholds ?? null) as Record<string, number> | null} own={ownThresholds} />
             <Narrative historyId={historyId} analysis={analysis} onWritten={setFresh} canWrite={can("test")} />
           </>}
-      <Reports historyId={historyId} />
+      <Reports historyId={historyId} title={title} />
     </section>
   );
 }
 
 function Findings({ findings }: { findings: Finding[] }) {
-  const { t, lang } = useI18n();
+  const { t, lang, locale } = useI18n();
   return (
     <>
       <h3>{t("analysis.findings")}</h3>
@@ -73,7 +83,7 @@ function Findings({ findings }: { findings: Finding[] }) {
               {Object.keys(f.evidence).length > 0 && (
                 <details><summary class="small">{t("analysis.evidence")}</summary>
                   <dl class="evidence small">{Object.entries(f.evidence).map(([name, value]) =>
-                    <div key={name}><dt>{name}</dt><dd>{value === null ? "—" : String(value)}</dd></div>)}</dl>
+                    <div key={name}><dt>{evidenceLabel(name, lang)}</dt><dd>{name === "figure" && typeof value === "string" ? figureName(value, t) : evidenceValue(name, value, locale)}</dd></div>)}</dl>
                 </details>
               )}
             </li>
@@ -87,13 +97,13 @@ function Findings({ findings }: { findings: Finding[] }) {
 function BaselineVerdict({ analysis, projectId, historyId }: { analysis: TestAnalysis; projectId?: number; historyId: number }) {
   const { t, locale } = useI18n();
   const comparisons = analysis.comparisons ?? [];
-  const verdict = analysis.verdict;
+  const judgement = analysis.baseline_judgement;
   const baselineId = analysis.baseline_test_id;
   // The baseline is named by its k6 test id: the project's recent runs give its title and page.
   const recent = useAsync(() => (projectId && baselineId ? api.projectTests(projectId, { limit: 100 }) : Promise.resolve(null)),
     [projectId, baselineId]);
   const baseline = recent.data?.items.find((x) => x.test_id === baselineId);
-  const groups = new Map<string | null, Comparison[]>();
+  const groups = new Map<string | null, typeof comparisons>();
   for (const c of comparisons) groups.set(c.scenario ?? null, [...(groups.get(c.scenario ?? null) ?? []), c]);
   return (
     <>
@@ -103,7 +113,7 @@ function BaselineVerdict({ analysis, projectId, historyId }: { analysis: TestAna
           <p>{baseline ? <>{t("analysis.baselineRun")}: <a href={href(`/tests/${baseline.id}`)}>{baseline.title}</a>{" "}
               <span class="muted small">{formatDateTime(baseline.tested_at, locale)}</span></>
             : t("analysis.baselineOf", { id: baselineId })}
-            {verdict && <> · {t("analysis.overall")}: <VerdictBadge verdict={verdict} /></>}
+            {judgement && <> · {t("analysis.overall")}: <JudgementBadge judgement={judgement} /></>}
             {baseline && <> · <a href={href(`/compare?base=${baseline.id}&other=${historyId}`)}>{t("analysis.compareBaseline")}</a></>}</p>
           {comparisons.length > 0 && (
             <div class="table-wrap"><table class="figures comparisons">
@@ -117,9 +127,9 @@ function BaselineVerdict({ analysis, projectId, historyId }: { analysis: TestAna
                   <tr key={`${c.figure}-${scenario ?? ""}`}>
                     <th scope="row">{figureName(c.figure, t)}</th>
                     <td class="num">{formatNamedFigure(c.figure, c.baseline, locale)}</td><td class="num">{formatNamedFigure(c.figure, c.current, locale)}</td>
-                    <td class={`num ${c.verdict === "same" ? "" : c.verdict}`}>{c.change === null ? "—" : `${c.change > 0 ? "+" : ""}${formatPercent(c.change, locale)}`}</td>
+                    <td class={`num ${c.judgement === "same" ? "" : c.judgement}`}>{c.change === null ? "—" : `${c.change > 0 ? "+" : ""}${formatPercent(c.change, locale)}`}</td>
                     <td class="num">{c.p_value === null ? "—" : c.p_value.toPrecision(2)}</td>
-                    <td><VerdictBadge verdict={c.verdict} /></td>
+                    <td><JudgementBadge judgement={c.judgement} /></td>
                   </tr>)),
               ])}</tbody>
             </table></div>
@@ -130,12 +140,26 @@ function BaselineVerdict({ analysis, projectId, historyId }: { analysis: TestAna
   );
 }
 
-function VerdictBadge({ verdict }: { verdict: Comparison["verdict"] }) {
+function JudgementBadge({ judgement }: { judgement: Judgement }) {
   const { t } = useI18n();
-  return <span class={`badge verdict-${verdict}`}><span aria-hidden="true">{VERDICT_ICON[verdict]}</span> {t(`verdict.${verdict}`)}</span>;
+  return <span class={`badge verdict-${judgement}`}><span aria-hidden="true">{JUDGEMENT_ICON[judgement]}</span> {t(`verdict.${judgement}`)}</span>;
 }
 
-/** The summary is asked for only when the user wants it; a 503 (no model) hides the button. */
+/** The thresholds the rules applied, those set for this test marked. */
+function Thresholds({ used, own }: { used: Record<string, number> | null; own: Record<string, number> }) {
+  const { t, lang, locale } = useI18n();
+  if (!used) return null;
+  return (
+    <details class="thresholds-used"><summary>{t("thresholds.used")}</summary>
+      <dl class="evidence small">{Object.entries(used).map(([name, value]) =>
+        <div key={name}><dt>{evidenceLabel(name, lang)}</dt><dd>{evidenceValue(name, value, locale)}
+          {name in own && <span class="muted"> ({t("thresholds.own")})</span>}</dd></div>)}</dl>
+    </details>
+  );
+}
+
+/** The summary is asked for only when the user wants it, and offered only when the gateway says
+ *  a model is configured (a 503 all the same hides the button). */
 function Narrative({ historyId, analysis, onWritten, canWrite }: {
   historyId: number; analysis: TestAnalysis; onWritten: (a: TestAnalysis) => void; canWrite: boolean;
 }) {
@@ -143,10 +167,12 @@ function Narrative({ historyId, analysis, onWritten, canWrite }: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
   const [unavailable, setUnavailable] = useState<string>();
+  const settings = useAsync(() => api.analysisSettings(), []);
   const written = analysis.narratives?.[lang];
   if (written) return <div class="narrative"><p>{written.text}</p><p class="muted small">{t("analysis.generated", { model: written.model })}</p></div>;
   if (unavailable) return <p class="muted small">{unavailable}</p>;
-  if (!canWrite) return null;
+  if (!canWrite || !settings.data) return null;
+  if (!settings.data.summary_available) return <p class="muted small">{t("analysis.noModel")}</p>;
   const ask = async () => {
     setBusy(true); setError(undefined);
     try { onWritten(await api.narrative(historyId, lang)); } catch (failure) {
@@ -159,14 +185,15 @@ function Narrative({ historyId, analysis, onWritten, canWrite }: {
     <button type="button" class="secondary small" disabled={busy} onClick={ask}>{busy ? t("analysis.summaryBusy") : t("analysis.summary")}</button></p>;
 }
 
-function Reports({ historyId }: { historyId: number }) {
+/** The HTML reports open in a tab (each is one self-contained page); the JUnit file is saved. */
+function Reports({ historyId, title }: { historyId: number; title: string }) {
   const { t } = useI18n();
   return (
     <div class="reports"><h3>{t("analysis.reports")}</h3>
       <p class="actions row">
-        <a class="button secondary" href={reportLinks.html(historyId, "en")} download>{t("analysis.reportEn")}</a>
-        <a class="button secondary" href={reportLinks.html(historyId, "ko")} download>{t("analysis.reportKo")}</a>
-        <a class="button secondary" href={reportLinks.junit(historyId)} download>{t("analysis.junit")}</a>
+        <a class="button secondary" href={reportLinks.html(historyId, "en")} target="_blank" rel="noopener">{t("analysis.reportEn")}</a>
+        <a class="button secondary" href={reportLinks.html(historyId, "ko")} target="_blank" rel="noopener">{t("analysis.reportKo")}</a>
+        <a class="button secondary" href={reportLinks.junit(historyId)} download={junitFileName(title)}>{t("analysis.junit")}</a>
       </p>
     </div>
   );

@@ -43,6 +43,32 @@ export function StatusBadge({ status }: { status: string }) {
   return <span class={`badge status-${status}`}><span aria-hidden="true">{STATUS_ICON[status] ?? "•"}</span> {label}</span>;
 }
 
+const STATE_ICON: Record<string, string> = { pending: "…", running: "▶", completed: "■", failed_to_run: "✕", cancelled: "■" };
+
+/** Whether the run ran to its end: never whether it passed (that is the verdict). */
+export function StateBadge({ state }: { state: string }) {
+  const { t } = useI18n();
+  const key = `state.${state}` as Key;
+  const label = t(key) === key ? state : t(key);
+  return <span class={`badge state-${state}`} data-state={state}><span aria-hidden="true">{STATE_ICON[state] ?? "•"}</span> {label}</span>;
+}
+
+/** The run's verdict, the same word as the HTML report and the JUnit file. */
+export function OutcomeBadge({ outcome, reason }: { outcome: "passed" | "failed"; reason?: string }) {
+  const { t } = useI18n();
+  return <span class={`badge outcome-${outcome}`} data-verdict={outcome} title={reason}>
+    <span aria-hidden="true">{outcome === "passed" ? "✓" : "✕"}</span> {t(`outcome.${outcome}`)}</span>;
+}
+
+/** In a list: the verdict once there is one, else the run's state; and the baseline marked. */
+export function RunBadges({ state, verdict, baseline }: { state: string; verdict?: "passed" | "failed" | null; baseline?: boolean }) {
+  const { t } = useI18n();
+  return <>
+    {verdict && state === "completed" ? <OutcomeBadge outcome={verdict} /> : <StateBadge state={state} />}
+    {baseline && <span class="badge baseline-mark" title={t("analysis.thisIsBaseline")}>◆ {t("analysis.baselineMark")}</span>}
+  </>;
+}
+
 export function Tile({ label, value, hint, tone }: { label: string; value: string; hint?: string; tone?: "good" | "bad" }) {
   return (
     <div class={`tile ${tone ?? ""}`}>

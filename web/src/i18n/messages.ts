@@ -1,5 +1,6 @@
 // Every word the UI shows. `ko` must have every key of `en` (the type says so).
 import { featuresEn, featuresKo } from "./features";
+import { verdictEn, verdictKo } from "./verdict";
 
 export const en = {
   "app.title": "Metric Vault",
@@ -124,6 +125,7 @@ export const en = {
   "col.version": "Version", "col.source": "Source", "col.analysed": "Analysed", "col.actions": "Actions",
   "col.name": "Name", "col.in": "In", "col.type": "Type", "col.required": "Required", "col.figure": "Figure",
   ...featuresEn,
+  ...verdictEn,
 };
 
 export const ko: Record<keyof typeof en, string> = {
@@ -249,4 +251,5 @@ export const ko: Record<keyof typeof en, string> = {
   "col.version": "버전", "col.source": "출처", "col.analysed": "분석 시각", "col.actions": "작업",
   "col.name": "이름", "col.in": "위치", "col.type": "형식", "col.required": "필수", "col.figure": "항목",
   ...featuresKo,
+  ...verdictKo,
 };

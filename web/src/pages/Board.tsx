@@ -2,7 +2,7 @@
 // projects, and for a new install the three steps from nothing to a first test.
 import { useState } from "preact/hooks";
 import { api, type LiveSnapshot, type ProjectRead, type TestListItem } from "../api/client";
-import { Async, Empty, ErrorNote, StatusBadge, Tile } from "../components/ui";
+import { Async, Empty, ErrorNote, RunBadges, StatusBadge, Tile } from "../components/ui";
 import { useI18n } from "../i18n";
 import { useAccess } from "../lib/auth";
 import { formatCompact, formatMs, formatPercent, formatRelative, formatDateTime } from "../lib/format";
@@ -92,7 +92,7 @@ export function RecentTable({ tests, showProject = true, selectable }: {
           {selectable && <th scope="col"><span class="sr-only">{t("compare.pick")}</span></th>}
           <th scope="col">{t("col.test")}</th>
           {showProject && <th scope="col">{t("col.project")}</th>}
-          <th scope="col">{t("col.status")}</th>
+          <th scope="col">{t("col.outcome")}</th>
           <th scope="col" class="num">{t("fig.p95")}</th>
           <th scope="col" class="num">{t("fig.avgTps")}</th>
           <th scope="col" class="num">{t("fig.errorRate")}</th>
@@ -105,7 +105,7 @@ export function RecentTable({ tests, showProject = true, selectable }: {
                 checked={selectable.selected.includes(test.id)} onChange={() => selectable.toggle(test.id)} /></td>}
               <td><a href={href(`/tests/${test.id}`)}>{test.title}</a></td>
               {showProject && <td><a href={href(`/projects/${test.project_id}`)}>{test.project_title}</a></td>}
-              <td><StatusBadge status={test.status} />{test.complete === false && <IncompleteMark />}</td>
+              <td><RunBadges state={test.state} verdict={test.verdict} baseline={test.is_baseline} />{test.complete === false && <IncompleteMark />}</td>
               <td class="num">{formatMs(test.p95_response_time, locale)}</td>
               <td class="num">{formatCompact(test.avg_tps, locale)}</td>
               <td class="num">{formatPercent(test.avg_error_rate, locale)}</td>

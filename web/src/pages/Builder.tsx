@@ -4,6 +4,8 @@
 import { useMemo, useState } from "preact/hooks";
 import { ApiError, HISTOGRAM_ERROR_BOUND, api, type EndpointRead, type LoadTestCreate, type MetricsMode, type PlanRead, type SpecRead, type TestDetails } from "../api/client";
 import { SavePlan, ScriptPreview } from "../components/BuilderExtras";
+import { ThresholdsEditor } from "../components/ThresholdsEditor";
+import { thresholdInputs, thresholdOverrides } from "../lib/verdict";
 import { useAccess } from "../lib/auth";
 import { EndpointBrowser } from "../components/EndpointBrowser";
 import { LoadShape } from "../components/LoadShape";
@@ -59,6 +61,7 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl
     : previous ? formsFromRun(previous, endpoints, request) : []));
   const [parallelism, setParallelism] = useState(String(request?.parallelism ?? 1));
   const [metricsMode, setMetricsMode] = useState<MetricsMode>(request?.metrics_mode ?? "fast");
+  const [thresholds, setThresholds] = useState(() => thresholdInputs(request?.analysis_thresholds ?? previous?.analysis_thresholds));
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
   const picked = useMemo(() => new Set(scenarios.map((s) => s.endpoint.id)), [scenarios]);
@@ -83,6 +86,7 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl
       base_url: baseUrl.trim() || null, target_tps: targetTps ? Number(targetTps) : null,
       headers: pairs, secret_headers: secretKeys(headers), scenarios: scenarios.map(toScenarioCreate),
       parallelism: Number(parallelism) || 1, one_runner_per_node: false, metrics_mode: metricsMode,
+      analysis_thresholds: thresholdOverrides(thresholds),
     };
   };
 
@@ -137,6 +141,7 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl
           <label class="span2">{t("builder.description")}<textarea name="description" rows={2} value={description} onInput={(e) => setDescription(e.currentTarget.value)} /></label>
         </div>
         <KeyValues legend={t("builder.commonHeaders")} pairs={headers} onChange={setHeaders} secrets />
+        <ThresholdsEditor values={thresholds} onChange={setThresholds} />
         <div class="actions start">
           <span class="muted">{planned !== null ? t("builder.planned", { duration: formatSeconds(planned) }) : ""}</span>
           <button type="submit" class="primary big" disabled={!can("test") || busy || scenarios.length === 0 || !title.trim()}>

@@ -1,19 +1,23 @@
-// Two runs side by side: each figure with its change, better or worse said in words and arrows
-// as well as colour; the stored series of both overlaid (base dashed, other solid).
+// Two runs side by side: each figure with its change, better or worse (said in words and arrows
+// as well as colour) only as the gateway judged it: significant and above the minimum effect;
+// the stored series of both overlaid (base dashed, other solid).
 import { api, type RunComparison } from "../api/client";
 import { Chart } from "../components/Chart";
-import { Async, StatusBadge } from "../components/ui";
+import { Async, RunBadges } from "../components/ui";
 import { useI18n } from "../i18n";
-import { formatChange, formatDateTime, formatMs, formatCompact } from "../lib/format";
-import { higherIsBetter } from "../lib/series";
+import { formatChange, formatDateTime, formatMs, formatCompact, formatPercent } from "../lib/format";
+import { changeMark, type Judgement } from "../lib/verdict";
 import { useAsync } from "../lib/useAsync";
 import { href } from "../router";
 import { FIGURE_ROWS, formatFigure } from "../lib/figures";
 
-type Delta = { base: number | null; other: number | null; delta: number | null; change_percent: number | null };
+type Delta = {
+  base: number | null; other: number | null; delta: number | null; change_percent: number | null;
+  judgement?: Judgement | null; p_value?: number | null;
+};
 
 export function Compare({ base, other }: { base: number; other: number }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const comparison = useAsync(() => api.compare(base, other), [base, other]);
   const series = useAsync(() => Promise.all([api.series(base), api.series(other)]), [base, other]);
   const projectId = comparison.data?.base.project_id;
@@ -30,11 +34,13 @@ export function Compare({ base, other }: { base: number; other: number }) {
               {[c.base, c.other].map((run, i) => (
                 <div key={run.id}>
                   <div class="muted small">{i === 0 ? t("compare.base") : t("compare.other")}</div>
-                  <a href={href(`/tests/${run.id}`)}><strong>{run.title}</strong></a> <StatusBadge status={run.status} />
+                  <a href={href(`/tests/${run.id}`)}><strong>{run.title}</strong></a> <RunBadges state={run.state} verdict={run.verdict} />
                   <Stamp when={run.tested_at} />
                 </div>
               ))}
             </section>
+            <p class="muted small compare-method">{t("compare.method", {
+              p: String(c.significance), effect: formatPercent(c.minimum_effect, locale) })}</p>
             <DeltaTable title={t("run.overall")} figures={c.overall as Record<string, Delta>} />
             {c.scenarios.map((s) => <DeltaTable key={s.name} title={s.name} figures={s.figures as Record<string, Delta>} />)}
             <OnlyIn comparison={c} />
@@ -62,19 +68,18 @@ function DeltaTable({ title, figures }: { title: string; figures: Record<string,
           <th scope="col" class="num">{t("compare.other")}</th><th scope="col" class="num">{t("compare.change")}</th></tr></thead>
         <tbody>{rows.map((row) => {
           const d = figures[row.key]!;
-          const good = higherIsBetter(row.key);
-          // A change that rounds to 0.0% is no change to a reader: no arrow, no colour.
-          const moved = d.delta !== null && d.delta !== 0 && Math.abs(d.change_percent ?? 1) >= 0.05;
-          const verdict = !moved || good === null ? "" : (d.delta! > 0) === good ? "better" : "worse";
+          const { arrow, tone } = changeMark(d.judgement, d.delta);
           return [
             row.group && <tr class="group" key={row.group}><th colSpan={4} scope="rowgroup">{t(row.group)}</th></tr>,
             <tr key={row.key}>
               <th scope="row">{t(row.label)}</th>
               <td class="num">{formatFigure(d.base, row.format, locale)}</td>
               <td class="num">{formatFigure(d.other, row.format, locale)}</td>
-              <td class={`num ${verdict}`}>
-                {moved && <span aria-hidden="true">{d.delta! > 0 ? "▲ " : "▼ "}</span>}
-                {formatChange(d.change_percent, locale)}{verdict && <span class="small"> ({t(`compare.${verdict}`)})</span>}
+              <td class={`num ${tone}`} data-judgement={d.judgement ?? "none"}
+                title={d.p_value === null || d.p_value === undefined ? undefined : `p = ${d.p_value.toPrecision(2)}`}>
+                {arrow && <span aria-hidden="true">{arrow}</span>}
+                {formatChange(d.change_percent, locale)}
+                {tone && <span class="small"> ({t(`compare.${tone}`)})</span>}
               </td>
             </tr>,
           ];

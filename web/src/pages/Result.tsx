@@ -6,7 +6,7 @@ import { AnalysisSection } from "../components/Analysis";
 import { FailuresTable } from "../components/Failures";
 import { IncompleteBanner, SummaryNote } from "../components/SummaryNote";
 import { PodCharts, ScenarioComparison, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
-import { Async, ErrorNote, Loading, StatusBadge, Tile } from "../components/ui";
+import { Async, ErrorNote, Loading, OutcomeBadge, StateBadge, StatusBadge, Tile } from "../components/ui";
 import { useI18n } from "../i18n";
 import { useAccess } from "../lib/auth";
 import { FIGURE_ROWS, formatFigure } from "../lib/figures";
@@ -19,7 +19,7 @@ import { useAsync } from "../lib/useAsync";
 import { href, navigate } from "../router";
 
 export function Result({ test, onSummary }: { test: TestDetails; onSummary?: () => void }) {
-  const { t, locale } = useI18n();
+  const { t, locale, lang } = useI18n();
   const { can } = useAccess();
   const [error, setError] = useState<Error>();
   const started = startedRun(test.id);
@@ -57,7 +57,11 @@ export function Result({ test, onSummary }: { test: TestDetails; onSummary?: () 
       <header class="page-head">
         <div>
           <nav class="crumbs" aria-label={t("nav.crumbs")}><a href={href("/")}>{t("board.title")}</a> / <a href={href(`/projects/${test.project_id}`)}>{test.project_title}</a> /</nav>
-          <h1>{test.title} <StatusBadge status={test.status} /></h1>
+          <h1>{test.title}</h1>
+          <p class="run-verdict"><span class="muted small">{t("col.run")}</span> <StateBadge state={test.state} />
+            {test.verdict && <> <span class="muted small">{t("result.verdict")}</span> <OutcomeBadge outcome={test.verdict.outcome} />
+              <span class="verdict-reason">{test.verdict.reason[lang]}</span></>}
+            {test.is_baseline && <span class="badge baseline-mark">◆ {t("analysis.baselineMark")}</span>}</p>
           <p class="muted small">{formatDateTime(test.tested_at, locale)} · {test.executor ?? ""} · <code>{test.test_id}</code></p>
           {test.status_reason && <p class="note warn small">{test.status_reason}</p>}
         </div>
@@ -92,7 +96,8 @@ export function Result({ test, onSummary }: { test: TestDetails; onSummary?: () 
       </section>
       <section class="card"><h2>{t("pods.title")}</h2><PodCharts pods={pods} sync="result" xRange={seriesRange(seriesState.data)} /></section>
       <Script testId={test.test_id} />
-      <AnalysisSection historyId={test.id} projectId={test.project_id} />
+      <AnalysisSection historyId={test.id} projectId={test.project_id} title={test.title} isBaseline={test.is_baseline ?? false}
+        ownThresholds={test.analysis_thresholds ?? {}} onChanged={onSummary} />
     </>
   );
 }

@@ -38,6 +38,7 @@ from .core.proxies import ForwardedFor
 from .core.settings import Settings
 from .health import routes as health
 from .history import ACTIVE, TestRuns, lifecycle, resources, summaries
+from .history import analysis_routes as analysis_settings
 from .history import routes as history
 from .live import LiveHub
 from .live import handlers as live_feed
@@ -222,6 +223,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.include_router(runs.router)
     app.include_router(plans.router)
     app.include_router(history.router)
+    app.include_router(analysis_settings.router)
     app.include_router(specs.router)
     app.include_router(live.router)
     install_ui(app)

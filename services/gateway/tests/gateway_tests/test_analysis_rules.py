@@ -11,10 +11,10 @@ from mv_contracts.metrics import FailureCount
 from mv_contracts.runs import Executor, ResponseTimeTarget, ScenarioRequest, Stage
 from mv_gateway.analysis import (
     AnalysisThresholds,
+    Judgement,
     PodSample,
     RunFacts,
     Severity,
-    Verdict,
     Words,
     analyse,
 )
@@ -317,9 +317,9 @@ def test_regression_against_a_baseline() -> None:
         scenario_series=[series([100.0] * 30, latency=[20.0 + i % 3 for i in range(30)])],
     )
     analysis = analyse(slower, T, baseline=base)
-    assert analysis.verdict is Verdict.WORSE
+    assert analysis.baseline_judgement is Judgement.WORSE
     assert analysis.baseline_test_id == "base"
-    worse = {(c.figure, c.scenario) for c in analysis.comparisons if c.verdict is Verdict.WORSE}
+    worse = {(c.figure, c.scenario) for c in analysis.comparisons if c.judgement is Judgement.WORSE}
     assert ("p95_response_time", "a") in worse
     p95 = next(c for c in analysis.comparisons if c.figure == "p95_response_time")
     assert p95.change == 1.0
@@ -334,7 +334,7 @@ def test_regression_against_a_baseline() -> None:
         in titles
     )
     same = analyse(base, T, baseline=base)
-    assert same.verdict is Verdict.SAME
+    assert same.baseline_judgement is Judgement.SAME
 
 
 def test_a_change_within_the_noise_is_the_same() -> None:
@@ -353,7 +353,7 @@ def test_a_change_within_the_noise_is_the_same() -> None:
     )
     analysis = analyse(other, T, baseline=base)
     p95 = next(c for c in analysis.comparisons if c.figure == "p95_response_time" and c.scenario)
-    assert p95.verdict is Verdict.SAME
+    assert p95.judgement is Judgement.SAME
     assert p95.p_value is not None
     assert p95.p_value > 0.5
 

@@ -41,6 +41,9 @@ async def test_main_board_lists_latest_first_with_project_and_figures(
         "tested_at": "2100-01-01T03:00:00Z",
         "completed_at": "2100-01-01T03:01:00Z",
         "status": "succeeded",
+        "state": "completed",
+        "verdict": None,  # not analysed
+        "is_baseline": False,
         "is_completed": True,
         "complete": None,  # rows written directly, as no summary ever came
         "avg_tps": 200.0,
@@ -49,6 +52,7 @@ async def test_main_board_lists_latest_first_with_project_and_figures(
         "total_requests": 12000,
     }
     assert board[1]["status"] == "running"
+    assert (board[1]["state"], board[1]["verdict"]) == ("running", None)
     assert board[1]["is_completed"] is False
     assert board[1]["avg_tps"] is None
 

@@ -182,7 +182,15 @@ async def test_compare_two_runs_overall_and_per_scenario(
 
     overall = c["overall"]
     assert list(overall) == list(FIGURES)
-    assert overall["avg_tps"] == {"base": 200, "other": 250, "delta": 50, "change_percent": 25}
+    # Rows without stored series: +25 % is not shown to be significant, so it is not "better".
+    assert overall["avg_tps"] == {
+        "base": 200,
+        "other": 250,
+        "delta": 50,
+        "change_percent": 25,
+        "judgement": "same",
+        "p_value": None,
+    }
     p95 = overall["p95_response_time"]
     assert (p95["delta"], p95["change_percent"]) == (-30, -25)
     assert overall["total_requests"]["delta"] == 3000
@@ -192,12 +200,16 @@ async def test_compare_two_runs_overall_and_per_scenario(
         "other": 0.02,
         "delta": 0.02,
         "change_percent": None,
+        "judgement": "same",
+        "p_value": None,
     }
     assert overall["p99_response_time"] == {
         "base": 300.0,
         "other": None,
         "delta": None,
         "change_percent": None,
+        "judgement": "same",
+        "p_value": None,
     }
 
     (search,) = c["scenarios"]
@@ -207,6 +219,7 @@ async def test_compare_two_runs_overall_and_per_scenario(
     assert search["figures"]["p95_response_time"]["delta"] == -20
     assert search["figures"]["p95_response_time"]["change_percent"] == pytest.approx(-25.0)
     assert search["figures"]["max_vus"]["delta"] is None
+    assert search["figures"]["max_vus"]["judgement"] is None  # a figure the method never judges
     assert [s["name"] for s in c["only_in_base"]] == ["login"]
     assert [s["name"] for s in c["only_in_other"]] == ["checkout"]
     assert search["base_scenario_id"] != search["other_scenario_id"]

@@ -43,7 +43,8 @@ def _live_line(data: dict[str, Any]) -> str:
 
 
 def _print_result(details: dict[str, Any], analysis: dict[str, Any] | None) -> None:
-    table = Table(title=escape(f"{details['title']} ({details['status']})"))
+    state = details.get("state", details["status"]).replace("_", " ")
+    table = Table(title=escape(f"{details['title']} ({state})"))
     for column in ("", "requests", "failed", "avg TPS", "p95 ms", "p99 ms", "error rate"):
         table.add_column(column, justify="right")
     rows = [("whole test", details["figures"])] + [
@@ -67,6 +68,11 @@ def _print_result(details: dict[str, Any], analysis: dict[str, Any] | None) -> N
         mark = marks.get(finding["severity"], "[blue]● info[/blue]")
         where = f" [{finding['scenario']}]" if finding.get("scenario") else ""
         out.print(mark, escape(f"{where} {finding['title']['en']}: {finding['detail']['en']}"))
+    verdict = (analysis or {}).get("verdict")
+    if isinstance(verdict, dict):
+        colour = "green" if verdict["outcome"] == "passed" else "red"
+        line = escape(f"verdict: {verdict['outcome'].upper()} ({verdict['reason']['en']})")
+        out.print(f"[{colour}]{line}[/{colour}]")
 
 
 def _write_reports(
@@ -100,7 +106,7 @@ def gate(
         raise typer.Exit(Exit.NOT_RUN) from error
     finally:
         client.close()
-    raise typer.Exit(exit_code(details["status"], details.get("status_reason"), analysis))
+    raise typer.Exit(exit_code(details, analysis))
 
 
 @app.command()
@@ -145,4 +151,4 @@ def run(
         raise typer.Exit(Exit.NOT_RUN) from error
     finally:
         client.close()
-    raise typer.Exit(exit_code(details["status"], details.get("status_reason"), analysis))
+    raise typer.Exit(exit_code(details, analysis))

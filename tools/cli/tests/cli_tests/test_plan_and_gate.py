@@ -80,12 +80,28 @@ def test_bad_plans_say_where_and_why(tmp_path: Path, text: str, message: str) ->
         load_plan(write(tmp_path, text))
 
 
-def test_exit_codes() -> None:
+def test_exit_codes_follow_the_gateways_verdict() -> None:
+    done = {"status": "succeeded", "state": "completed"}
+    passed = {"findings": [{"severity": "warning"}], "verdict": {"outcome": "passed"}}
+    failed = {"findings": [{"severity": "critical"}], "verdict": {"outcome": "failed"}}
+    assert exit_code(done, passed) is Exit.PASSED
+    assert exit_code(done, failed) is Exit.GATE_FAILED
+    # k6 crossed its thresholds: the run completed, and the verdict decides.
+    crossed = {"status": "failed", "status_reason": "thresholds crossed", "state": "completed"}
+    assert exit_code(crossed, failed) is Exit.GATE_FAILED
+    assert exit_code({"status": "failed", "state": "failed_to_run"}, None) is Exit.NOT_RUN
+    assert exit_code({"status": "cancelled", "state": "cancelled"}, passed) is Exit.NOT_RUN
+    assert exit_code(done, None) is Exit.NOT_RUN
+
+
+def test_exit_codes_from_a_gateway_before_the_verdict() -> None:
     clean = {"findings": [{"severity": "info"}, {"severity": "warning"}]}
     critical = {"findings": [{"severity": "critical"}]}
-    assert exit_code("succeeded", None, clean) is Exit.PASSED
-    assert exit_code("succeeded", None, critical) is Exit.GATE_FAILED
-    assert exit_code("failed", "thresholds crossed: p(95)<100", clean) is Exit.GATE_FAILED
-    assert exit_code("failed", "script error (exit code 107): x", None) is Exit.NOT_RUN
-    assert exit_code("cancelled", None, clean) is Exit.NOT_RUN
-    assert exit_code("succeeded", None, None) is Exit.NOT_RUN
+    ok = {"status": "succeeded"}
+    assert exit_code(ok, clean) is Exit.PASSED
+    assert exit_code(ok, critical) is Exit.GATE_FAILED
+    crossed = {"status": "failed", "status_reason": "thresholds crossed: p(95)<100"}
+    assert exit_code(crossed, clean) is Exit.GATE_FAILED
+    assert exit_code({"status": "failed", "status_reason": "script error"}, None) is Exit.NOT_RUN
+    assert exit_code({"status": "cancelled"}, clean) is Exit.NOT_RUN
+    assert exit_code(ok, None) is Exit.NOT_RUN

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from . import regression
 from .facts import RunFacts
-from .findings import Analysis, Comparison, Finding, Severity, Verdict
+from .findings import Analysis, Comparison, Finding, Judgement, Severity
 from .rules import failures, generator, load, pods, quality, targets
 from .thresholds import AnalysisThresholds
 
@@ -39,15 +39,16 @@ def analyse(
 ) -> Analysis:
     """Findings of every rule, the most severe first; and, with a baseline, the comparison."""
     found = [finding for rule in RULES for finding in rule(facts, thresholds)]
-    verdict: Verdict | None = None
+    judgement: Judgement | None = None
     comparisons: list[Comparison] = []
     if baseline is not None and facts.summary.overall.total_requests:
-        verdict, comparisons = regression.compare(facts, baseline, thresholds)
+        judgement, comparisons = regression.compare(facts, baseline, thresholds)
         found += regression.findings(baseline.test_id, comparisons)
     found.sort(key=lambda f: ORDER[f.severity])  # stable: rule order within a severity
     return Analysis(
         findings=found,
         baseline_test_id=baseline.test_id if baseline else None,
-        verdict=verdict,
+        baseline_judgement=judgement,
+        thresholds=thresholds,
         comparisons=comparisons,
     )

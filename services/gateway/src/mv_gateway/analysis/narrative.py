@@ -58,7 +58,11 @@ def prompt(
             }
             for f in analysis.findings
         ],
-        "verdict_against_baseline": analysis.verdict.value if analysis.verdict else None,
+        "verdict": analysis.verdict.outcome.value,
+        "verdict_reason": getattr(analysis.verdict.reason, language),
+        "against_baseline": (
+            analysis.baseline_judgement.value if analysis.baseline_judgement else None
+        ),
     }
     return [
         {"role": "system", "content": SYSTEM[language]},

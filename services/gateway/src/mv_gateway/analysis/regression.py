@@ -1,4 +1,10 @@
-"""A run against its baseline: each figure's change, its significance, and one verdict."""
+"""A run against its baseline: each figure's change, its significance, and its judgement.
+
+The one comparison method of the product (the regression finding, the result page and the compare
+page): a figure is better or worse only when the change is significant (Mann-Whitney U over the
+per-step series, p below ``regression_p_value``) and larger than the minimum effect
+(``regression_change``, or ``regression_error_rate_points`` for the error rate); else the same.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from scipy.stats import mannwhitneyu
 from mv_contracts.metrics import MetricFigures, MetricSeries
 
 from .facts import RunFacts
-from .findings import Comparison, Finding, Severity, Verdict, Words
+from .findings import Comparison, Finding, Judgement, Severity, Words
 from .text import change as fmt_change
 from .text import ms, num, pct, where
 from .thresholds import AnalysisThresholds
@@ -67,21 +73,35 @@ def p_value(
 def judge(
     figure: Figure, base: float | None, current: float | None, p: float | None,
     t: AnalysisThresholds,
-) -> tuple[float | None, Verdict]:  # fmt: skip
+) -> tuple[float | None, Judgement]:  # fmt: skip
     if base is None or current is None:
-        return None, Verdict.SAME
+        return None, Judgement.SAME
     relative = (current / base - 1) if base else None
     moved = current - base if figure.absolute else relative
     limit = t.regression_error_rate_points if figure.absolute else t.regression_change
-    if moved is None or abs(moved) < limit or (p is not None and p >= t.regression_p_value):
-        return relative, Verdict.SAME
+    # Without enough steps for the test there is no significance, so no judgement either.
+    if moved is None or abs(moved) < limit or p is None or p >= t.regression_p_value:
+        return relative, Judgement.SAME
     worse = (moved > 0) == figure.higher_is_worse
-    return relative, Verdict.WORSE if worse else Verdict.BETTER
+    return relative, Judgement.WORSE if worse else Judgement.BETTER
+
+
+def judge_named(
+    name: str, base: float | None, current: float | None,
+    base_series: MetricSeries | None, series: MetricSeries | None, t: AnalysisThresholds,
+) -> tuple[float | None, Judgement] | None:  # fmt: skip
+    """(p-value, judgement) of the figure ``name``; None for a figure the method does not
+    judge (the minimum response time is one sample, not a distribution over steps)."""
+    figure = BY_NAME.get(name)
+    if figure is None:
+        return None
+    p = p_value(base_series, series, figure)
+    return p, judge(figure, base, current, p, t)[1]
 
 
 def compare(
     current: RunFacts, baseline: RunFacts, t: AnalysisThresholds
-) -> tuple[Verdict, list[Comparison]]:
+) -> tuple[Judgement, list[Comparison]]:
     groups: list[tuple[str | None, MetricFigures | None, MetricFigures | None, MetricSeries | None,
                        MetricSeries | None]] = [
         (None, baseline.summary.overall, current.summary.overall, baseline.series, current.series)
@@ -97,7 +117,7 @@ def compare(
         for figure in FIGURES:
             base, now = figure.value(base_figures), figure.value(figures)
             p = p_value(base_series, series, figure)
-            relative, verdict = judge(figure, base, now, p, t)
+            relative, judgement = judge(figure, base, now, p, t)
             comparisons.append(
                 Comparison(
                     figure=figure.name,
@@ -106,16 +126,16 @@ def compare(
                     current=now,
                     change=relative,
                     p_value=p,
-                    verdict=verdict,
+                    judgement=judgement,
                 )
             )
-    verdicts = {c.verdict for c in comparisons}
+    verdicts = {c.judgement for c in comparisons}
     overall = (
-        Verdict.WORSE
-        if Verdict.WORSE in verdicts
-        else Verdict.BETTER
-        if Verdict.BETTER in verdicts
-        else Verdict.SAME
+        Judgement.WORSE
+        if Judgement.WORSE in verdicts
+        else Judgement.BETTER
+        if Judgement.BETTER in verdicts
+        else Judgement.SAME
     )
     return overall, comparisons
 
@@ -123,9 +143,9 @@ def compare(
 def findings(baseline_id: str, comparisons: list[Comparison]) -> list[Finding]:
     found = []
     for c in comparisons:
-        if c.verdict is Verdict.SAME:
+        if c.judgement is Judgement.SAME:
             continue
-        worse = c.verdict is Verdict.WORSE
+        worse = c.judgement is Judgement.WORSE
         en_where, ko_where = where(c.scenario)
         figure = BY_NAME[c.figure]
         label, shown = figure.label, f"{figure.show(c.baseline)} → {figure.show(c.current)}"

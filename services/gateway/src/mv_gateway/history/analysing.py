@@ -12,7 +12,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mv_contracts.runs import Executor, ResponseTimeTarget, ScenarioRequest, Stage, TestRunRequest
-from mv_gateway.analysis import Analysis, AnalysisThresholds, PodSample, RunFacts, analyse
+from mv_gateway.analysis import (
+    Analysis,
+    AnalysisThresholds,
+    PodSample,
+    RunFacts,
+    analyse,
+    with_overrides,
+)
 
 from .queries import HistoryQueries, ScenarioDetails, TestDetails
 from .results import TestResults
@@ -84,14 +91,15 @@ async def facts_of(
 async def analyse_test(
     session: AsyncSession, test: TestHistory, thresholds: AnalysisThresholds
 ) -> Analysis | None:
-    """Analyse ``test`` (against its baseline, if it has one) and keep the result."""
+    """Analyse ``test`` (against its baseline, if it has one) by the ``thresholds`` of the
+    settings with the test's own over them, and keep the result."""
     facts = await facts_of(session, test)
     if facts is None:
         return None
     results = TestResults(session)
     baseline_row = await results.baseline_for(test)
     baseline = await facts_of(session, baseline_row) if baseline_row else None
-    analysis = analyse(facts, thresholds, baseline)
+    analysis = analyse(facts, with_overrides(thresholds, test.analysis_thresholds), baseline)
     baseline_id = baseline_row.id if baseline_row is not None and baseline else None
     await results.store_analysis(test.id, analysis, baseline_id)
     return analysis

@@ -14,6 +14,11 @@ from mv_gateway.core.errors import ServiceUnavailable
 from mv_gateway.core.settings import Settings
 
 
+def model_configured(settings: Settings) -> bool:
+    """Whether a written summary can be asked for at all."""
+    return bool(settings.llm_base_url and settings.llm_model)
+
+
 class NoLanguageModel(ServiceUnavailable):
     def __init__(self) -> None:
         super().__init__("no language model is configured (LLM_BASE_URL and LLM_MODEL)")
@@ -32,7 +37,7 @@ async def narrate(
     analysis: Analysis,
     language: Language,
 ) -> Narrative:
-    if not settings.llm_base_url or not settings.llm_model:
+    if not model_configured(settings) or settings.llm_base_url is None:
         raise NoLanguageModel()
     headers = {}
     if settings.llm_api_key is not None:

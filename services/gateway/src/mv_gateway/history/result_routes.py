@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import HTMLResponse
@@ -29,6 +31,7 @@ from .narrating import narrate
 from .queries import HistoryQueries
 from .records import TestRuns
 from .results import TestResults
+from .states import run_state
 from .tables import TestHistory
 
 router = APIRouter(tags=["Test History"], route_class=ParsedBodyRoute)
@@ -39,6 +42,13 @@ class TestNotFinished(ConflictError):
 
     def __init__(self, test_id: str) -> None:
         super().__init__(f"test {test_id} has not finished: there is nothing to summarise yet")
+
+
+def attachment(name: str) -> str:
+    """A Content-Disposition saving as ``name``: an ASCII fallback, and the name itself
+    percent-encoded (RFC 6266), so a Korean title or a quote cannot break the header."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "report"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 TestHistoryId = Annotated[int, Path(ge=1, le=2**63 - 1, description="test_history id")]
@@ -208,6 +218,7 @@ async def _report(session: SessionDep, test_history_id: int) -> ReportInput:
         test_id=test.test_id,
         title=test.title,
         status=test.status,
+        state=run_state(test.status, test.status_reason, test.finished_event).value,
         started_at=test.tested_at,
         finished_at=test.completed_at,
         overall=MetricFigures.model_validate(figures_of(test)),
@@ -248,8 +259,7 @@ async def html_report(
     html = render_html(await _report(session, test_history_id), lang)
     response = HTMLResponse(html)
     if download:
-        name = f"metric-vault-{test_history_id}.html"
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        response.headers["Content-Disposition"] = attachment(f"metric-vault-{test_history_id}.html")
     return response
 
 
@@ -260,6 +270,11 @@ async def html_report(
     dependencies=[READ],
 )
 async def junit_report(test_history_id: TestHistoryId, session: SessionDep) -> Response:
-    """JUnit XML: a testcase per target and per scenario, failed when missed."""
-    xml = render_junit(await _report(session, test_history_id))
-    return Response(xml, media_type="application/xml")
+    """JUnit XML: a testcase per target and per scenario, failed by its critical findings,
+    so it fails exactly when the run's verdict is failed; saved as ``<title>.junit.xml``."""
+    report = await _report(session, test_history_id)
+    return Response(
+        render_junit(report),
+        media_type="application/xml",
+        headers={"Content-Disposition": attachment(f"{report.title}.junit.xml")},
+    )

@@ -66,6 +66,9 @@ class TestResults:
             row = TestAnalysis(test_history_id=test_history_id, analysis=data)
             self.session.add(row)
         row.analysis, row.baseline_test_history_id, row.analysed_at = data, baseline_id, utcnow()
+        test = await self.session.get(TestHistory, test_history_id)
+        if test is not None:  # lists show the verdict without reading every analysis
+            test.verdict = analysis.verdict.outcome.value
         await self.session.flush()
 
     async def analysis(self, test_history_id: int) -> TestAnalysis | None:

@@ -12,11 +12,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from mv_contracts.metrics import FailureCount
-from mv_gateway.analysis import failure_rows
+from mv_contracts.metrics import FailureCount, MetricSeries
+from mv_gateway.analysis import (
+    Analysis,
+    AnalysisThresholds,
+    failure_rows,
+    judge_named,
+    with_overrides,
+)
 from mv_gateway.auth import READ
 from mv_gateway.core.bodies import ParsedBodyRoute
-from mv_gateway.core.deps import SessionDep
+from mv_gateway.core.deps import SessionDep, SettingsDep
 from mv_gateway.core.errors import NotFoundError
 
 from . import result_routes
@@ -44,6 +50,7 @@ from .schemas import (
     TestListItem,
     TrendPoint,
 )
+from .states import run_state
 from .tables import ScenarioHistory, TestHistory
 
 router = APIRouter(prefix="/test-history", tags=["Test History"], route_class=ParsedBodyRoute)
@@ -51,6 +58,10 @@ router = APIRouter(prefix="/test-history", tags=["Test History"], route_class=Pa
 MAX_ID = 2**63 - 1
 ProjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="Project id")]
 TestHistoryId = Annotated[int, Path(ge=1, le=MAX_ID, description="test_history id")]
+
+
+def _state(test: TestHistory) -> Any:
+    return run_state(test.status, test.status_reason, test.finished_event)
 
 
 def _item(listed: Listed) -> TestListItem:
@@ -64,6 +75,9 @@ def _item(listed: Listed) -> TestListItem:
         tested_at=test.tested_at,
         completed_at=test.completed_at,
         status=test.status,
+        state=_state(test),
+        verdict=test.verdict,
+        is_baseline=test.is_baseline,
         is_completed=test.is_completed,
         complete=test.figures_complete,
         **{name: getattr(test, name) for name in LIST_FIGURES},
@@ -143,6 +157,7 @@ async def test_details(test_history_id: TestHistoryId, session: SessionDep) -> T
     t = found.test
     summary = await TestResults(session).summary(t.id)
     by_tag = {s.name: s.failures for s in summary.scenarios} if summary else {}
+    stored = await TestResults(session).analysis(t.id)
     return TestDetailsRead(
         id=t.id,
         test_id=t.test_id,
@@ -152,6 +167,10 @@ async def test_details(test_history_id: TestHistoryId, session: SessionDep) -> T
         project_title=found.project_title,
         status=t.status,
         status_reason=t.status_reason,
+        state=_state(t),
+        verdict=Analysis.model_validate(stored.analysis).verdict if stored else None,
+        is_baseline=t.is_baseline,
+        analysis_thresholds=t.analysis_thresholds or {},
         executor=t.executor,
         target_tps=t.target_tps,
         parallelism=(t.run_request or {}).get("parallelism", 1),
@@ -232,18 +251,40 @@ def _ref(test: TestHistory) -> RunRef:
         project_id=test.project_id,
         tested_at=test.tested_at,
         status=test.status,
+        state=_state(test),
+        verdict=test.verdict,
         is_completed=test.is_completed,
     )
 
 
-def _deltas(base: Any, other: Any) -> dict[str, FigureDeltaRead]:
+def _deltas(
+    base: Any,
+    other: Any,
+    series: tuple[MetricSeries | None, MetricSeries | None],
+    t: AnalysisThresholds,
+) -> dict[str, FigureDeltaRead]:
+    """Every figure's delta, and the judgement of those the analysis judges, by its method."""
     compared = compare_figures(figures_of(base), figures_of(other))
-    return {
-        name: FigureDeltaRead(
-            base=d.base, other=d.other, delta=d.delta, change_percent=d.change_percent
+    read = {}
+    for name, d in compared.items():
+        judged = judge_named(name, d.base, d.other, *series, t)
+        read[name] = FigureDeltaRead(
+            base=d.base,
+            other=d.other,
+            delta=d.delta,
+            change_percent=d.change_percent,
+            judgement=judged[1] if judged else None,
+            p_value=judged[0] if judged else None,
         )
-        for name, d in compared.items()
-    }
+    return read
+
+
+async def _series(session: SessionDep, test: TestHistory) -> tuple[Any, dict[str, MetricSeries]]:
+    """The stored per-step series of a run: overall, and per scenario tag."""
+    summary = await TestResults(session).summary(test.id)
+    if summary is None or summary.series is None:
+        return None, {}
+    return summary.series.overall, summary.series.scenarios
 
 
 def _only(scenarios: list[ScenarioHistory]) -> list[ScenarioOnlyIn]:
@@ -253,10 +294,13 @@ def _only(scenarios: list[ScenarioHistory]) -> list[ScenarioOnlyIn]:
 @router.get("/compare", response_model=RunComparison, responses={404: {}}, dependencies=[READ])
 async def compare_runs(
     session: SessionDep,
+    settings: SettingsDep,
     base: Annotated[int, Query(ge=1, le=MAX_ID, description="test_history id of the reference")],
     other: Annotated[int, Query(ge=1, le=MAX_ID, description="test_history id compared to it")],
 ) -> RunComparison:
-    """The delta (other - base, and % of base) of every figure, overall and per scenario name."""
+    """The delta (other - base, and % of base) of every figure, overall and per scenario name,
+    judged better or worse only when significant and larger than the minimum effect (by the
+    thresholds ``other`` was analysed with)."""
     queries = HistoryQueries(session)
     base_run = await queries.with_scenarios(base)
     if base_run is None:
@@ -265,21 +309,31 @@ async def compare_runs(
     if other_run is None:
         raise NotFoundError("test history", other)
     matched = match_scenarios(base_run.scenarios, other_run.scenarios)
+    t = with_overrides(settings.analysis, other_run.test.analysis_thresholds)
+    base_all, base_by_tag = await _series(session, base_run.test)
+    other_all, other_by_tag = await _series(session, other_run.test)
     return RunComparison(
         base=_ref(base_run.test),
         other=_ref(other_run.test),
-        overall=_deltas(base_run.test, other_run.test),
+        overall=_deltas(base_run.test, other_run.test, (base_all, other_all), t),
         scenarios=[
             ScenarioComparison(
                 name=b.name,
                 base_scenario_id=b.id,
                 other_scenario_id=o.id,
-                figures=_deltas(b, o),
+                figures=_deltas(
+                    b,
+                    o,
+                    (base_by_tag.get(b.scenario_tag or ""), other_by_tag.get(o.scenario_tag or "")),
+                    t,
+                ),
             )
             for b, o in matched.pairs
         ],
         only_in_base=_only(matched.only_base),
         only_in_other=_only(matched.only_other),
+        minimum_effect=t.regression_change,
+        significance=t.regression_p_value,
     )
 
 

@@ -15,11 +15,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mv_contracts.metrics import FIGURE_NAMES, PercentileSource
 from mv_contracts.runs import MetricsMode
-from mv_gateway.analysis import FailureRead
+from mv_gateway.analysis import FailureRead, Judgement, Outcome, Verdict
 
 from .figures import EXAMPLE, LIST_FIGURES, TREND_FIGURES, SortField, example, with_figures
 from .queries import SortOrder
 from .runners import RunnerRead
+from .states import RunState
+
+STATE = Field(
+    description="Whether the run ran to its end: pending, running, completed, failed_to_run "
+    "(it could not run or stopped early), cancelled. Not whether it passed: see verdict"
+)
+OUTCOME = Field(default=None, description="The verdict: passed or failed; null before the analysis")
 
 _ITEM_EXAMPLE: dict[str, Any] = {
     "id": 42,
@@ -30,6 +37,9 @@ _ITEM_EXAMPLE: dict[str, Any] = {
     "tested_at": "2026-11-21T09:30:00Z",
     "completed_at": "2026-11-21T09:31:05Z",
     "status": "succeeded",
+    "state": "completed",
+    "verdict": "failed",
+    "is_baseline": False,
     "is_completed": True,
     **example(LIST_FIGURES),
 }
@@ -49,7 +59,12 @@ class _ListedTest(BaseModel):
     project_title: str
     tested_at: datetime
     completed_at: datetime | None
-    status: str = Field(description="pending, running, succeeded, failed, timed_out, cancelled")
+    status: str = Field(
+        description="The runner's word: pending, running, succeeded, failed, timed_out, cancelled"
+    )
+    state: RunState = STATE
+    verdict: Outcome | None = OUTCOME
+    is_baseline: bool = Field(default=False, description="Its project's baseline run")
     is_completed: bool
     complete: bool | None = Field(
         default=None,
@@ -176,6 +191,15 @@ class TestDetailsRead(BaseModel):
     project_title: str
     status: str
     status_reason: str | None
+    state: RunState = STATE
+    verdict: Verdict | None = Field(
+        default=None, description="Passed or failed, and why; null before the analysis"
+    )
+    is_baseline: bool = Field(default=False, description="Its project's baseline run")
+    analysis_thresholds: dict[str, float] = Field(
+        default_factory=dict,
+        description="The test's own analysis thresholds; the others are the gateway's settings",
+    )
     executor: str | None = Field(description="Where k6 ran: local or kubernetes")
     target_tps: float | None
     parallelism: int = Field(default=1, description="k6 runners the test was split over")
@@ -260,6 +284,14 @@ class FigureDeltaRead(BaseModel):
     change_percent: float | None = Field(
         description="delta / |base| * 100; None when base is 0 or missing"
     )
+    judgement: Judgement | None = Field(
+        default=None,
+        description="better or worse only when significant and larger than the minimum effect "
+        "(as the analysis judges a regression); same otherwise; null: a figure not judged",
+    )
+    p_value: float | None = Field(
+        default=None, description="Mann-Whitney U over the per-step series; null: too few steps"
+    )
 
 
 _DELTA_EXAMPLE: dict[str, Any] = {
@@ -277,6 +309,8 @@ class RunRef(BaseModel):
     project_id: int
     tested_at: datetime
     status: str
+    state: RunState = STATE
+    verdict: Outcome | None = OUTCOME
     is_completed: bool
 
 
@@ -337,3 +371,7 @@ class RunComparison(BaseModel):
     scenarios: list[ScenarioComparison] = Field(description="Scenarios in both runs, by name")
     only_in_base: list[ScenarioOnlyIn]
     only_in_other: list[ScenarioOnlyIn]
+    minimum_effect: float = Field(
+        description="Relative change below which no figure is better or worse (0.1 = 10 %)"
+    )
+    significance: float = Field(description="p-value below which a change is significant")

@@ -91,6 +91,13 @@ class TestHistory(FigureColumns, Base):
     runners: Mapped[list[dict[str, Any]] | None] = mapped_column(
         JSON, doc="The k6 runners of the test (RunnerInfo of TEST_STARTED) with their states"
     )
+    # Revision 0009: one verdict.
+    verdict: Mapped[str | None] = mapped_column(
+        String(10), doc="Outcome of the stored analysis (passed, failed); None before it"
+    )
+    analysis_thresholds: Mapped[dict[str, Any] | None] = mapped_column(
+        doc="The test's own analysis thresholds (AnalysisThresholdOverrides), None: settings'"
+    )
 
 
 class ScenarioHistory(FigureColumns, Base):

@@ -13,7 +13,16 @@ from mv_contracts.metrics import FIGURE_NAMES, MetricSeries
 from mv_gateway.core.text import printable
 
 from .charts import Line, line_chart
-from .labels import FIGURE_LABELS, LABELS, PERCENTILE_NOTES, SEVERITY_MARK, Language
+from .labels import (
+    FIGURE_LABELS,
+    LABELS,
+    PERCENTILE_NOTES,
+    SEVERITY_MARK,
+    WORDS,
+    Language,
+    evidence_label,
+    evidence_value,
+)
 from .model import ReportInput
 
 _environment = Environment(
@@ -121,6 +130,9 @@ def render_html(report: ReportInput, language: Language = "en", now: datetime | 
         label=_labeller(language),
         percentile_note=_percentile_note(report, language),
         marks=SEVERITY_MARK,
+        said=WORDS[language],
+        evidence_label=lambda key: evidence_label(key, language),
+        evidence_value=lambda key, value: evidence_value(key, value, language),
         overall_charts=_series_charts(report.series.overall, words) if report.series else [],
         scenario_charts=scenario_charts,
         pod_charts=_pod_charts(report, words),

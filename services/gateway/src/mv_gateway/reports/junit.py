@@ -1,4 +1,5 @@
-"""JUnit XML for CI: a testcase per scenario and per target, failed when missed."""
+"""JUnit XML for CI: a testcase per target, per scenario and for the whole test, failed by the
+critical findings in it; so the file fails exactly when the run's verdict is failed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from mv_gateway.core.text import printable
 from .model import ReportInput
 
 TARGET_RULES = ("target.response_time", "target.error_rate", "target.tps")
+WHOLE = "quality.incomplete"
 
 
 def _case(suite: ET.Element, name: str, classname: str, failures: list[Finding]) -> None:
@@ -20,31 +22,39 @@ def _case(suite: ET.Element, name: str, classname: str, failures: list[Finding])
 
 
 def render_junit(report: ReportInput) -> str:
-    findings = report.analysis.findings
+    analysis = report.analysis
+    findings = analysis.findings
+    critical = [f for f in findings if f.severity is Severity.CRITICAL]
     suite = ET.Element("testsuite", name=report.title, id=report.test_id)
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("state", report.state),
+        ("verdict", analysis.verdict.outcome.value),
+        ("verdict_reason", analysis.verdict.reason.en),
+    ):
+        ET.SubElement(properties, "property", name=name, value=value)
     classname = f"metric-vault.{report.test_id}"
     for target in (f for f in findings if f.rule in TARGET_RULES):
         where = target.scenario or "test"
-        missed = [target] if target.severity is not Severity.INFO else []
+        missed = [target] if target.severity is Severity.CRITICAL else []
         _case(suite, f"{where}: {target.title.en}", classname, missed)
+    others = [f for f in critical if f.rule not in TARGET_RULES and f.rule != WHOLE]
+    names = {s.name for s in report.scenarios}
     for scenario in report.scenarios:
-        critical = [
-            f
-            for f in findings
-            if f.scenario == scenario.name
-            and f.severity is Severity.CRITICAL
-            and f.rule not in TARGET_RULES
-        ]
-        _case(suite, f"scenario {scenario.name}", classname, critical)
-    whole = [
-        f
-        for f in findings
-        if f.scenario is None and f.severity is Severity.CRITICAL and f.rule not in TARGET_RULES
-    ]
+        _case(
+            suite,
+            f"scenario {scenario.name}",
+            classname,
+            [f for f in others if f.scenario == scenario.name],
+        )
+    whole = [f for f in others if f.scenario is None or f.scenario not in names]
     _case(suite, "whole test", classname, whole)
-    if not report.complete:
+    incomplete = next((f for f in critical if f.rule == WHOLE), None)
+    if not report.complete or incomplete is not None:
         case = ET.SubElement(suite, "testcase", name="figures are whole", classname=classname)
-        ET.SubElement(case, "failure", message=report.reason or "incomplete figures")
+        message = report.reason or (incomplete.title.en if incomplete else "incomplete figures")
+        failure = ET.SubElement(case, "failure", message=message, type=WHOLE)
+        failure.text = incomplete.detail.en if incomplete else None
     cases = suite.findall("testcase")
     suite.set("tests", str(len(cases)))
     suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))

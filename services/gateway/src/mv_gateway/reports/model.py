@@ -36,3 +36,4 @@ class ReportInput:
     complete: bool = True
     percentile_source: str | None = None  # PercentileSource
     percentile_error_bound: float | None = None
+    state: str = "completed"  # history's RunState: completed, failed_to_run, cancelled...

@@ -24,6 +24,7 @@ from mv_contracts.runs import (
     ScenarioRequest,
     TestRunRequest,
 )
+from mv_gateway.analysis import AnalysisThresholdOverrides
 from mv_gateway.history import RunnerRead
 
 # The contract's fields a scenario of the API takes; the API names a stored endpoint instead of
@@ -100,6 +101,10 @@ class LoadTestCreate(BaseModel):
         default=None,
         description="How k6's samples reach the platform (MetricsMode); null or left out: the "
         "test-runner's default, " + TestRunRequest.model_fields["metrics_mode"].default.value,
+    )
+    analysis_thresholds: AnalysisThresholdOverrides | None = Field(
+        default=None,
+        description="The analysis thresholds of this test; each left out: the gateway's setting",
     )
 
 

@@ -142,6 +142,8 @@ async def start_run(
         {"title": request.title, "base_url": redact(str(request.base_url))},
     )
     await TestResults(session).keep_request(test, request)
+    if body.analysis_thresholds is not None:
+        test.analysis_thresholds = body.analysis_thresholds.model_dump(exclude_none=True) or None
     created = LoadTestCreated(test_id=request.test_id, test_history_id=test.id, status=test.status)
     await _command(session, outbox, RUN_TEST, command)
     return created

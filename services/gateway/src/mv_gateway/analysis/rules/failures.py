@@ -41,13 +41,17 @@ def _rate_finding(
     if rate is None or rate < t.failure_rate_warning:
         return None
     critical = rate >= t.failure_rate_critical
+    threshold = t.failure_rate_critical if critical else t.failure_rate_warning
     kinds, evidence = dominant(failures, figures.failed_requests)
     en_where, ko_where = where(scenario)
     return Finding(
         rule="failures.rate",
         severity=Severity.CRITICAL if critical else Severity.WARNING,
         scenario=scenario,
-        title=Words(en="High failure rate", ko="높은 실패율"),
+        title=Words(
+            en=f"Error rate {pct(rate)} above the {pct(threshold, 0)} threshold",
+            ko=f"오류율 {pct(rate)}, 기준 {pct(threshold, 0)} 초과",
+        ),
         detail=Words(
             en=f"{pct(rate, 2)} of requests failed {en_where} "
             f"({figures.failed_requests:,} of {figures.total_requests:,})"
@@ -60,7 +64,8 @@ def _rate_finding(
             "error_rate": rate,
             "failed_requests": figures.failed_requests,
             "total_requests": figures.total_requests,
-            "threshold": t.failure_rate_critical if critical else t.failure_rate_warning,
+            "threshold": threshold,
+            "threshold_setting": "failure_rate_critical" if critical else "failure_rate_warning",
         }
         | evidence,
         recommendation=Words(
