@@ -34,6 +34,8 @@ from .core.once import ProcessedMessages
 from .core.outbox import Outbox
 from .core.proxies import ForwardedFor
 from .core.settings import Settings
+from .health import Heartbeats
+from .health import register as hear_heartbeats
 from .health import routes as health
 from .history import ACTIVE, TestRuns, lifecycle, resources, summaries
 from .history import routes as history
@@ -127,6 +129,8 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         publish_timeout=settings.outbox_publish_timeout,
     )
     token_usage = TokenUsage()
+    heartbeats = Heartbeats(settings.health_missed_beats)
+    hear_heartbeats(broker, heartbeats)
     discovery.register(broker, sessions)
     summaries.register(broker, sessions, thresholds=settings.analysis)
     lifecycle.register(broker, sessions)
@@ -178,6 +182,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.before_project_delete = (cancel_tests_of_project,)
     app.state.test_end = test_end
     app.state.token_usage = token_usage
+    app.state.heartbeats = heartbeats
     app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
     app.state.login_backoff = Backoff(
         settings.login_backoff_after, settings.login_backoff_max_seconds

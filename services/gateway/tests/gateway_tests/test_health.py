@@ -1,4 +1,5 @@
-"""``GET /`` against the real NATS, database and InfluxDB of the stack."""
+"""``GET /readyz`` and the components of ``GET /`` against the real NATS, database and InfluxDB
+of the stack (the services' heartbeats: test_heartbeats.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from .conftest import LiveGateway
 
 async def test_every_component_reachable(live_gateway: LiveGateway) -> None:
     async with httpx.AsyncClient(base_url=live_gateway.base) as http:
-        response = await http.get("/")
+        response = await http.get("/readyz")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"

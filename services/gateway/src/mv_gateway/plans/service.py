@@ -10,6 +10,7 @@ from mv_gateway.auth import Principal
 from mv_gateway.core.errors import ConflictError, NotFoundError
 from mv_gateway.core.outbox import Outbox
 from mv_gateway.core.settings import Settings
+from mv_gateway.health import MetricsPath
 from mv_gateway.projects import ProjectRepository
 from mv_gateway.runs import LoadTestCreate, LoadTestCreated, start_run
 
@@ -58,10 +59,15 @@ async def delete_plan(session: AsyncSession, plan_id: int) -> None:
 
 
 async def run_plan(
-    session: AsyncSession, outbox: Outbox, plan_id: int, actor: Principal, settings: Settings
+    session: AsyncSession,
+    outbox: Outbox,
+    plan_id: int,
+    actor: Principal,
+    settings: Settings,
+    metrics_path: MetricsPath,
 ) -> LoadTestCreated:
     """Start the plan's test as it is saved now, in the plan's project, with the checks and
     limits of POST /load-testing."""
     row = await plan_of(session, plan_id)
     body = LoadTestCreate.model_validate(row.test).model_copy(update={"project_id": row.project_id})
-    return await start_run(session, outbox, body, str(uuid.uuid4()), actor, settings)
+    return await start_run(session, outbox, body, str(uuid.uuid4()), actor, settings, metrics_path)

@@ -13,6 +13,7 @@ from fastapi.responses import PlainTextResponse
 from mv_gateway.auth import READ, TEST, Tester
 from mv_gateway.core.deps import BusDep, OutboxDep, SessionDep, SettingsDep
 from mv_gateway.core.idempotency import KeyHeader
+from mv_gateway.health import MetricsPathDep
 from mv_gateway.history import TestRuns, runner_states
 
 from .schemas import CancelAccepted, JobRead, LoadTestCreate, LoadTestCreated
@@ -29,7 +30,7 @@ TestId = Annotated[str, Path(min_length=1, max_length=64, description="The test 
     "",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=LoadTestCreated,
-    responses={409: {}, 413: {}, 422: {}},
+    responses={409: {}, 413: {}, 422: {}, 503: {}},
 )
 async def start_load_test(
     body: LoadTestCreate,
@@ -37,6 +38,7 @@ async def start_load_test(
     outbox: OutboxDep,
     tester: Tester,
     settings: SettingsDep,
+    metrics_path: MetricsPathDep,
     idempotency_key: KeyHeader = None,
 ) -> LoadTestCreated:
     """Store the test (pending) and ask the test-runner to run it; returns the test id.
@@ -44,7 +46,9 @@ async def start_load_test(
     The gateway resolves each endpoint_id to its method, path and spec base URL, validates the
     whole request against the contract, stores test, scenarios and stages at once (not
     completed) with the RUN_TEST command, and publishes it (now, or once NATS is back: 202
-    either way, and the test runs once). An impossible request is a 422 naming the field. A
+    either way, and the test runs once). An impossible request is a 422 naming the field; a
+    test whose metrics path is down (fast: no metrics receiver beating; precise: InfluxDB
+    unreachable) is a 503 saying which, before anything is stored. A
     repeated ``Idempotency-Key`` answers the test the first request made."""
     return await start_run(
         session,
@@ -53,6 +57,7 @@ async def start_load_test(
         str(uuid.uuid4()),
         tester,
         settings,
+        metrics_path,
         idempotency_key=idempotency_key,
     )
 
