@@ -112,5 +112,9 @@ def beat_on(
         await bus.publish(HEARTBEAT, message)
 
     heartbeats = heartbeats_of(send)
-    app.after_startup(heartbeats.start)
+
+    async def start() -> None:  # async: FastStream runs a plain function in a worker thread
+        heartbeats.start()
+
+    app.after_startup(start)
     app.on_shutdown(heartbeats.stop)
