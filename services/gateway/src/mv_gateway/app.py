@@ -197,7 +197,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         allow_credentials=bool(settings.cors_origins) and "*" not in settings.cors_origins,
         allow_methods=["*"],
         allow_headers=["*"],
-        expose_headers=["Location"],
+        expose_headers=["Location", "X-Total-Count"],
     )
     # Outside everything else: what follows sees the real client (login limits, audit, logs).
     app.add_middleware(ForwardedFor, trusted=settings.trusted_proxies)
