@@ -30,7 +30,7 @@ EVERY = 0.3  # seconds; the gateway's HEALTH_MISSED_BEATS (3) makes a service mi
 @asynccontextmanager
 async def beating(
     stack: StackConfig, services: tuple[ServiceName, ...], kubernetes: bool = False
-) -> AsyncIterator[dict[str, Heartbeats]]:
+) -> AsyncIterator[dict[ServiceName, Heartbeats]]:
     broker = NatsBroker(stack.nats_url)
     await broker.connect()
     bus = Bus(broker)
