@@ -34,7 +34,7 @@ from .core.once import ProcessedMessages
 from .core.outbox import Outbox
 from .core.proxies import ForwardedFor
 from .core.settings import Settings
-from .health import Heartbeats
+from .health import Heartbeats, Probes
 from .health import register as hear_heartbeats
 from .health import routes as health
 from .history import ACTIVE, TestRuns, lifecycle, resources, summaries
@@ -183,6 +183,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.test_end = test_end
     app.state.token_usage = token_usage
     app.state.heartbeats = heartbeats
+    app.state.probes = Probes()
     app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
     app.state.login_backoff = Backoff(
         settings.login_backoff_after, settings.login_backoff_max_seconds

@@ -4,5 +4,13 @@ path is up before it starts."""
 
 from .heartbeats import Heartbeats, register
 from .metrics_path import MetricsPath, MetricsPathDep, metrics_path_refusal
+from .probes import Probes
 
-__all__ = ["Heartbeats", "MetricsPath", "MetricsPathDep", "metrics_path_refusal", "register"]
+__all__ = [
+    "Heartbeats",
+    "MetricsPath",
+    "MetricsPathDep",
+    "Probes",
+    "metrics_path_refusal",
+    "register",
+]

@@ -12,11 +12,11 @@ from mv_contracts.runs import MetricsMode
 from mv_gateway.core.settings import Settings
 
 from .heartbeats import Heartbeats
-from .probes import influxdb, probe
+from .probes import Probes, influxdb
 
 
 async def metrics_path_refusal(
-    mode: MetricsMode, heartbeats: Heartbeats, influxdb_url: str, limit: float
+    mode: MetricsMode, heartbeats: Heartbeats, probes: Probes, influxdb_url: str, limit: float
 ) -> str | None:
     """Why a test in ``mode`` cannot be measured now, or None. fast: k6 pushes to the metrics
     receiver, so one must be beating; precise: k6 writes to InfluxDB itself."""
@@ -27,7 +27,7 @@ async def metrics_path_refusal(
                 "figures would be lost; start it, or choose metrics_mode precise"
             )
         return None
-    reached = await probe(influxdb(influxdb_url), limit)
+    reached = await probes.probe("influxdb", lambda: influxdb(influxdb_url), limit)
     if not reached.reachable:
         return (
             f"InfluxDB is unreachable ({reached.error}), so a precise-mode test's figures "
@@ -48,8 +48,9 @@ def get_metrics_path(request: Request) -> MetricsPath:
         if not settings.metrics_path_check:
             return None
         return await metrics_path_refusal(
-            mode, heartbeats, settings.influxdb_url, settings.health_timeout
-        )
+            mode, heartbeats, request.app.state.probes, settings.influxdb_url,
+            settings.health_timeout,
+        )  # fmt: skip
 
     return refusal
 

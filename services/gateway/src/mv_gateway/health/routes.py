@@ -15,7 +15,7 @@ from mv_gateway.core.deps import SettingsDep
 from mv_gateway.core.engine import ping
 
 from .heartbeats import Heartbeats, ServiceHealth
-from .probes import ComponentHealth, influxdb, nats, probe
+from .probes import ComponentHealth, Probes, influxdb, nats
 
 router = APIRouter(tags=["Home"])
 
@@ -37,10 +37,12 @@ class Health(Readiness):
 async def _components(
     request: Request, limit: float, influxdb_url: str
 ) -> dict[str, ComponentHealth]:
+    probes: Probes = request.app.state.probes
+    state = request.app.state
     nats_state, database, influx = await asyncio.gather(
-        probe(nats(request.app.state.broker), limit),
-        probe(ping(request.app.state.engine), limit),
-        probe(influxdb(influxdb_url), limit),
+        probes.probe("nats", lambda: nats(state.broker), limit),
+        probes.probe("database", lambda: ping(state.engine), limit),
+        probes.probe("influxdb", lambda: influxdb(influxdb_url), limit),
     )
     return {"nats": nats_state, "database": database, "influxdb": influx}
 
