@@ -184,7 +184,7 @@ def _among_hundreds_of_projects(browser: Browser, config: StackConfig) -> None:
     _api(config, "/project", "POST", {"title": "바늘 둘째"})  # made elsewhere, e.g. discovered
     expect(found).to_have_count(2, timeout=15_000)  # re-read within ~10 s
     page.get_by_label("Search projects").fill("데모 쇼핑")
-    page.get_by_role("link", name="데모 쇼핑", exact=True).click()
+    found.get_by_role("link", name="데모 쇼핑", exact=True).click()
     expect(page.get_by_role("heading", name="Saved plans")).to_be_visible()
 
 
