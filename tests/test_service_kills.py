@@ -193,7 +193,7 @@ async def test_a_killed_gateway_comes_back_with_the_final_result_and_the_end(
 
     def answering() -> bool:
         try:
-            return httpx.get(f"{services.config.gateway_url}/", timeout=2).status_code == 200
+            return httpx.get(f"{services.config.gateway_url}/readyz", timeout=2).status_code == 200
         except httpx.HTTPError:
             return False
 

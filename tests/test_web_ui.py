@@ -173,6 +173,38 @@ def _live_alert(browser: Browser, config: StackConfig) -> None:
     expect(page.get_by_role("heading", name="Saved plans")).to_be_visible()
 
 
+def _among_hundreds_of_projects(browser: Browser, config: StackConfig) -> None:
+    """With more projects than a page holds, "New project" at the top opens the project it
+    made, search finds it (the gateway searches, any case), and the board's list re-reads by
+    itself: a project made elsewhere appears without a reload. The header's dot says every
+    part is running."""
+    page = browser.page
+    for i in range(230):
+        _api(config, "/project", "POST", {"title": f"서비스 {i:03}"})
+    page.get_by_role("link", name="Board").first.click()
+    expect(page.get_by_role("button", name="Every part is running")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^1\u201324 of \d{3}$"))).to_be_visible()
+    page.get_by_role("button", name="+ New project").click()
+    page.get_by_label("Title").fill("Needle 바늘 찾기")
+    page.get_by_role("button", name="Create project").click()
+    expect(page.get_by_role("heading", name="Needle 바늘 찾기")).to_be_visible()
+    page.get_by_role("link", name="Board").first.click()
+    page.get_by_label("Search projects").fill("NEEDLE")
+    found = page.locator("ul.project-list li")
+    expect(found).to_have_count(1)
+    browser.shot("12-board-search")
+    page.get_by_role("link", name="Needle 바늘 찾기").click()
+    expect(page.get_by_role("heading", name="Needle 바늘 찾기")).to_be_visible()
+    page.get_by_role("link", name="Board").first.click()
+    page.get_by_label("Search projects").fill("바늘")
+    expect(found).to_have_count(1)
+    _api(config, "/project", "POST", {"title": "바늘 둘째"})  # made elsewhere, e.g. discovered
+    expect(found).to_have_count(2, timeout=15_000)  # re-read within ~10 s
+    page.get_by_label("Search projects").fill("데모 쇼핑")
+    found.get_by_role("link", name="데모 쇼핑", exact=True).click()
+    expect(page.get_by_role("heading", name="Saved plans")).to_be_visible()
+
+
 def _build_two_scenarios(browser: Browser) -> None:
     page = browser.page
     page.get_by_role("link", name="New test").first.click()
@@ -413,6 +445,7 @@ def _korean_and_dark(browser: Browser) -> None:
     against = page.locator("table.comparisons")
     expect(against.get_by_role("rowheader", name="응답 시간 p95").first).to_be_visible()
     browser.shot("10-result-ko")
+    expect(page.get_by_role("button", name="모든 구성 요소가 실행 중입니다")).to_be_visible()
     page.get_by_role("button", name="어두운 테마로 전환").click()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     page.get_by_role("link", name="대시보드").first.click()
@@ -433,6 +466,7 @@ def test_first_test_through_the_web_ui(services_config: StackConfig, tmp_path: P
             _check_result(browser, config)
             _run_again_and_compare(browser, config)
             _live_alert(browser, config)
+            _among_hundreds_of_projects(browser, config)
             _as_viewer(browser)
             _korean_and_dark(browser)
             assert browser.errors == []

@@ -52,7 +52,8 @@ def test_defaults_render_the_whole_stack() -> None:
     }  # fmt: skip
     (gateway,) = deployments["mv-metric-vault-gateway"]["spec"]["template"]["spec"]["containers"]
     assert gateway["livenessProbe"]["httpGet"]["path"] == "/healthz"
-    assert gateway["readinessProbe"]["httpGet"]["path"] == "/"
+    # the gateway's own readiness; GET / is the whole product's health
+    assert gateway["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert gateway["env"][0]["valueFrom"]["secretKeyRef"]["name"] == "mv-metric-vault-database"
     secret = by_kind(docs, "Secret")["mv-metric-vault-database"]["stringData"]
     assert secret["DATABASE_URL"] == (

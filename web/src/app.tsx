@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { I18nContext, type I18n, LANGS, type Lang, localeFor, pickLanguage, translate, useI18n } from "./i18n";
 import { AuthGate, WhoAmI } from "./components/Auth";
+import { HealthDot } from "./components/HealthDot";
 import { Analyse } from "./pages/Analyse";
 import { Board } from "./pages/Board";
 import { Builder } from "./pages/Builder";
@@ -56,6 +57,7 @@ export function App() {
             <a class="brand" href={href("/")}><span class="logo" aria-hidden="true">◆</span> Metric Vault</a>
             <nav aria-label={t("nav.main")}><a href={href("/")}>{t("board.title")}</a><a href="/api/swagger" target="_blank" rel="noopener">{t("nav.api")}</a></nav>
             <div class="switches">
+              <HealthDot />
               <WhoAmI />
               <label class="sr-only" for="lang">{t("nav.language")}</label>
               <select id="lang" value={lang} onChange={(e) => i18n.setLang(e.currentTarget.value as Lang)}>

@@ -50,8 +50,23 @@ function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
-export async function request<T>(method: string, path: string,
-  options: { query?: Query; body?: unknown; signal?: AbortSignal; text?: boolean } = {}): Promise<T> {
+type Options = { query?: Query; body?: unknown; signal?: AbortSignal; text?: boolean };
+
+export async function request<T>(method: string, path: string, options: Options = {}): Promise<T> {
+  const response = await send(method, path, options);
+  if (response.status === 204) return undefined as T;
+  return (options.text ? await response.text() : await response.json()) as T;
+}
+
+/** A page of a list whose total (all pages) comes in the X-Total-Count header. */
+export async function requestPage<T>(path: string, query: Query): Promise<{ items: T[]; total: number }> {
+  const response = await send("GET", path, { query });
+  const items = (await response.json()) as T[];
+  const total = Number(response.headers.get("X-Total-Count"));
+  return { items, total: Number.isFinite(total) ? total : items.length };
+}
+
+async function send(method: string, path: string, options: Options): Promise<Response> {
   const headers: Record<string, string> = { Accept: options.text ? "text/plain" : "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   const csrf = SAFE.has(method) ? null : csrfToken();
@@ -75,8 +90,17 @@ export async function request<T>(method: string, path: string,
     throw new ApiError(response.status, `${method} ${path} → ${response.status}: ${said}`, detail,
       Number.isFinite(retry) && retry > 0 ? retry : undefined);
   }
-  if (response.status === 204) return undefined as T;
-  return (options.text ? await response.text() : await response.json()) as T;
+  return response;
+}
+
+/** GET / (public): every part's health; its 503 carries the same body. null: no gateway. */
+async function health(): Promise<Schemas["Health"] | null> {
+  try {
+    const response = await fetch("/", { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    return response.status === 200 || response.status === 503 ? await response.json() : null;
+  } catch {
+    return null;
+  }
 }
 
 type Get<P extends keyof paths> = paths[P] extends { get: { responses: { 200: { content: { "application/json": infer R } } } } } ? R : never;
@@ -150,7 +174,10 @@ export const api = {
   me: () => orNull(request<Me>("GET", "/auth/me")),
   login: (username: string, password: string) => request<Me>("POST", "/auth/login", { body: { username, password } }),
   logout: () => request<void>("POST", "/auth/logout"),
-  projects: () => request<ProjectRead[]>("GET", "/project", { query: { limit: 200 } }),
+  /** A page of projects, newest first, whose title contains `q` (any case), with the total. */
+  projectPage: (query: { q?: string; offset: number; limit: number }) =>
+    requestPage<ProjectRead>("/project", { ...query, order: "newest" }),
+  health,
   project: (id: number) => request<ProjectRead>("GET", `/project/${id}`),
   createProject: (body: Schemas["ProjectCreate"]) => request<ProjectRead>("POST", "/project", { body }),
   deleteProject: (id: number) => request<void>("DELETE", `/project/${id}`),

@@ -13,7 +13,8 @@ export interface paths {
         };
         /**
          * Health
-         * @description Reachability of every component; 503 when any is down.
+         * @description Every part of the product: the gateway's components and each service; 503 when a
+         *     component is down or a required service is missing.
          */
         get: operations["health__get"];
         put?: never;
@@ -264,6 +265,8 @@ export interface paths {
          *     completed) with the RUN_TEST command, and publishes it (now, or once NATS is back: 202
          *     either way, and the test runs once). An impossible request is a 422 naming the field; a
          *     429 when the starter already has as many tests pending or running as the role allows. A
+         *     test whose metrics path is down (fast: no metrics receiver beating; precise: InfluxDB
+         *     unreachable) is a 503 saying which, before anything is stored. A
          *     repeated ``Idempotency-Key`` answers the test the first request made.
          */
         post: operations["start_load_test_load_testing_post"];
@@ -484,7 +487,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Projects */
+        /**
+         * List Projects
+         * @description A page of projects (``offset``, ``limit``), the total that match in the
+         *     ``X-Total-Count`` header.
+         */
         get: operations["list_projects_project_get"];
         put?: never;
         /** Create Project */
@@ -531,6 +538,26 @@ export interface paths {
          *     succeeded). A server that went away stays listed; ``reported_at`` says when it was seen.
          */
         get: operations["list_discovered_servers_project__project_id__servers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description The gateway itself can serve: its components reachable; 503 when any is down.
+         */
+        get: operations["readiness_readyz_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1272,6 +1299,19 @@ export interface components {
             reachable: boolean;
         };
         /**
+         * DependencyState
+         * @description What a service can see of something it needs (InfluxDB, JetStream, k6, the cluster).
+         */
+        DependencyState: {
+            /**
+             * Detail
+             * @description Why not, in words
+             */
+            detail?: string | null;
+            /** Ok */
+            ok: boolean;
+        };
+        /**
          * DiscoveredServerRead
          * @description A server found in the test namespace, with the analysis of its latest report.
          */
@@ -1599,6 +1639,13 @@ export interface components {
                 [key: string]: components["schemas"]["ComponentHealth"];
             };
             /**
+             * Services
+             * @description Each service by its heartbeats: ok, or missing after HEALTH_MISSED_BEATS missed beats; a missing required one makes the status degraded
+             */
+            services: {
+                [key: string]: components["schemas"]["ServiceHealth"];
+            };
+            /**
              * Status
              * @enum {string}
              */
@@ -1609,6 +1656,28 @@ export interface components {
          * @enum {string}
          */
         Include: "all" | "k6_only" | "resources_only";
+        /** InstanceHealth */
+        InstanceHealth: {
+            /** Dependencies */
+            dependencies: {
+                [key: string]: components["schemas"]["DependencyState"];
+            };
+            /** Fresh */
+            fresh: boolean;
+            /** Instance */
+            instance: string;
+            /** Kubernetes */
+            kubernetes: boolean;
+            /** Seconds Since Beat */
+            seconds_since_beat: number;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /** Version */
+            version: string;
+        };
         /** JobRead */
         JobRead: {
             /** Executor */
@@ -2297,6 +2366,18 @@ export interface components {
             /** Scenarios */
             scenarios: components["schemas"]["ScenarioTrend"][];
         };
+        /** Readiness */
+        Readiness: {
+            /** Components */
+            components: {
+                [key: string]: components["schemas"]["ComponentHealth"];
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "degraded";
+        };
         /** ResourcePoint */
         ResourcePoint: {
             /** Cpu Limit Millicores */
@@ -2640,6 +2721,23 @@ export interface components {
             headers?: string[];
             /** Query */
             query?: string[];
+        };
+        /** ServiceHealth */
+        ServiceHealth: {
+            /** Instances */
+            instances?: components["schemas"]["InstanceHealth"][];
+            /**
+             * Reason
+             * @description Why missing, or what it says is wrong
+             */
+            reason?: string | null;
+            /** Required */
+            required: boolean;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "ok" | "missing";
         };
         /**
          * Severity
@@ -3643,6 +3741,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     preview_load_test_load_testing_preview_post: {
@@ -4243,6 +4348,10 @@ export interface operations {
             query?: {
                 offset?: number;
                 limit?: number;
+                /** @description Only projects whose title contains this, any case */
+                q?: string | null;
+                /** @description By id: oldest first, or newest first */
+                order?: "oldest" | "newest";
             };
             header?: never;
             path?: never;
@@ -4253,6 +4362,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description How many projects match q (all pages) */
+                    "X-Total-Count"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4414,6 +4525,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readiness_readyz_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };

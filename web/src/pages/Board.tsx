@@ -1,27 +1,51 @@
 // The main board: tests running now with live figures, recent tests of every project, the
-// projects, and for a new install the three steps from nothing to a first test.
-import { useState } from "preact/hooks";
+// projects (searched and paged by the gateway, newest first, re-read every few seconds so
+// projects made elsewhere or discovered appear), and for a new install the three steps from
+// nothing to a first test.
+import { useEffect, useState } from "preact/hooks";
 import { api, type LiveSnapshot, type ProjectRead, type TestListItem } from "../api/client";
 import { Async, Empty, ErrorNote, RunBadges, StatusBadge, Tile } from "../components/ui";
 import { useI18n } from "../i18n";
 import { useAccess } from "../lib/auth";
 import { formatCompact, formatMs, formatPercent, formatRelative, formatDateTime } from "../lib/format";
 import { useLiveStream } from "../lib/live";
+import { clampOffset, pageView } from "../lib/paging";
 import { useAsync, useInterval } from "../lib/useAsync";
 import { href, navigate } from "../router";
 
+const PAGE = 24; // projects per page
+const REFRESH_MS = 10_000;
+
 export function Board() {
   const { t } = useI18n();
-  const projects = useAsync(() => api.projects(), []);
+  const { can } = useAccess();
+  const [typed, setTyped] = useState("");
+  const [q, setQ] = useState("");
+  const [offset, setOffset] = useState(0);
+  const [creating, setCreating] = useState(false);
+  useEffect(() => { // search once typing pauses, from the first page
+    const id = setTimeout(() => { setQ(typed.trim()); setOffset(0); }, 300);
+    return () => clearTimeout(id);
+  }, [typed]);
+  const projects = useAsync(() => api.projectPage({ q: q || undefined, offset, limit: PAGE }), [q, offset]);
+  useInterval(projects.reload, REFRESH_MS);
+  const total = projects.data?.total;
+  useEffect(() => { // rows deleted elsewhere: stay on a page that exists
+    if (total !== undefined && clampOffset(offset, PAGE, total) !== offset) setOffset(clampOffset(offset, PAGE, total));
+  }, [total, offset]);
   const recent = useAsync(() => api.board(30), []);
   const running = (recent.data ?? []).filter((test) => !test.is_completed);
   useInterval(recent.reload, 5000, running.length > 0);
-  const noProjects = projects.data?.length === 0;
+  const noProjects = total === 0 && !q;
+  const opened = (p: ProjectRead) => navigate(`/projects/${p.id}`);
   return (
     <main class="page">
       <header class="page-head">
         <div><h1>{t("board.title")}</h1><p class="muted">{t("board.subtitle")}</p></div>
+        {!noProjects && can("test") && <button type="button" aria-expanded={creating}
+          onClick={() => setCreating(!creating)}>+ {t("project.new")}</button>}
       </header>
+      {creating && !noProjects && <section class="card"><h2>{t("project.new")}</h2><NewProject onCreated={opened} /></section>}
       {noProjects ? <FirstSteps onCreated={(p) => navigate(`/projects/${p.id}/analyse`)} /> : (
         <>
           {running.length > 0 && <Running tests={running} />}
@@ -32,9 +56,16 @@ export function Board() {
             </Async>
           </section>
           <section class="card">
-            <div class="section-head"><h2>{t("board.projects")}</h2></div>
+            <div class="section-head">
+              <h2>{t("board.projects")}{total !== undefined && <span class="muted small"> · {total}</span>}</h2>
+              <input type="search" class="search" value={typed} aria-label={t("board.search")}
+                placeholder={t("board.searchHint")} onInput={(e) => setTyped(e.currentTarget.value)} />
+            </div>
             <Async state={projects} what={t("board.projects")}>
-              {(list) => <ProjectList projects={list} onCreated={projects.reload} />}
+              {(page) => page.items.length ? <>
+                <ProjectList projects={page.items} />
+                <Pager offset={offset} shown={page.items.length} total={page.total} onOffset={setOffset} />
+              </> : <p class="muted">{t("board.noMatch", { q })}</p>}
             </Async>
           </section>
         </>
@@ -118,25 +149,31 @@ export function RecentTable({ tests, showProject = true, selectable }: {
   );
 }
 
-function ProjectList({ projects, onCreated }: { projects: ProjectRead[]; onCreated: () => void }) {
-  const { t, locale } = useI18n();
-  const { can } = useAccess();
+function ProjectList({ projects }: { projects: ProjectRead[] }) {
+  const { locale } = useI18n();
   return (
-    <>
-      <ul class="project-list">
-        {projects.map((p) => (
-          <li key={p.id}>
-            <a href={href(`/projects/${p.id}`)}><strong>{p.title}</strong></a>
-            <span class="muted">{p.summary ?? ""}</span>
-            <span class="muted small">{formatDateTime(p.created_at, locale)}</span>
-          </li>
-        ))}
-      </ul>
-      {can("test") && <details class="inline-form">
-        <summary>{t("project.new")}</summary>
-        <NewProject onCreated={onCreated} />
-      </details>}
-    </>
+    <ul class="project-list">
+      {projects.map((p) => (
+        <li key={p.id}>
+          <a href={href(`/projects/${p.id}`)}><strong>{p.title}</strong></a>
+          <span class="muted">{p.summary ?? ""}</span>
+          <span class="muted small">{formatDateTime(p.created_at, locale)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Pager({ offset, shown, total, onOffset }: { offset: number; shown: number; total: number; onOffset: (offset: number) => void }) {
+  const { t } = useI18n();
+  const view = pageView(offset, PAGE, shown, total);
+  if (!view.hasPrev && !view.hasNext) return null;
+  return (
+    <nav class="pager" aria-label={t("board.pages")}>
+      <button type="button" disabled={!view.hasPrev} onClick={() => onOffset(Math.max(0, offset - PAGE))}>← {t("board.prev")}</button>
+      <span class="muted small">{t("board.range", { from: view.from, to: view.to, total: view.total })}</span>
+      <button type="button" disabled={!view.hasNext} onClick={() => onOffset(offset + PAGE)}>{t("board.next")} →</button>
+    </nav>
   );
 }
 

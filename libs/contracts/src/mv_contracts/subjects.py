@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Literal
 
 from .envelope import Contract, Envelope
+from .health import SERVICE_NAMES, HeartbeatEvent
 from .metrics import LiveSnapshotEvent, TestSummariseRequested, TestSummaryEvent
 from .pods import PodResourcesEvent, ServerDiscoveredEvent
 from .runs import (
@@ -172,6 +173,16 @@ PREVIEW_SCRIPT = Subject(
     reply=ScriptPreview,
 )
 
+HEARTBEAT = Subject(
+    "mv.health.heartbeat",
+    HeartbeatEvent,
+    "core",
+    ", ".join(SERVICE_NAMES),
+    ("gateway",),
+    "A service is alive (every HEARTBEAT_SECONDS) and how its dependencies look; every gateway "
+    "replica hears every beat.",
+)
+
 ALL_SUBJECTS: tuple[Subject, ...] = (
     ANALYSE_SPEC,
     SPEC_ANALYSED,
@@ -187,6 +198,7 @@ ALL_SUBJECTS: tuple[Subject, ...] = (
     LIVE_METRICS,
     POD_RESOURCES,
     SERVER_DISCOVERED,
+    HEARTBEAT,
 )
 
 

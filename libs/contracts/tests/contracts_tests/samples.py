@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from mv_contracts.envelope import Envelope
+from mv_contracts.health import DependencyState, Heartbeat, HeartbeatEvent
 from mv_contracts.metrics import (
     LiveFigures,
     LiveScenario,
@@ -309,6 +310,20 @@ def samples() -> list[Envelope]:
                 kind="service",
                 base_url="http://api.test.svc:8080",
                 image="registry.local/api:1.2",
+            ),
+        ),
+        HeartbeatEvent(
+            correlation_id="pod-7f9c-12",
+            payload=Heartbeat(
+                service="metrics-receiver",
+                instance="pod-7f9c-12",
+                version="0.1.0",
+                started_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
+                every_seconds=5,
+                dependencies={
+                    "influxdb": DependencyState(ok=False, detail="연결 거부: connection refused"),
+                    "jetstream": DependencyState(ok=True),
+                },
             ),
         ),
     ]

@@ -22,6 +22,12 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["json", "console"] = Field(
         default="json", description="json for machines, console for people at a terminal"
     )
+    heartbeat_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="Seconds between the service's heartbeats (the gateway's GET / hears them)",
+    )
 
 
 class InfluxDBSettings(ServiceSettings):

@@ -36,6 +36,8 @@ from .core.once import ProcessedMessages
 from .core.outbox import Outbox
 from .core.proxies import ForwardedFor
 from .core.settings import Settings
+from .health import Heartbeats, Probes
+from .health import register as hear_heartbeats
 from .health import routes as health
 from .history import ACTIVE, TestRuns, lifecycle, resources, summaries
 from .history import analysis_routes as analysis_settings
@@ -131,6 +133,8 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         publish_timeout=settings.outbox_publish_timeout,
     )
     token_usage = TokenUsage()
+    heartbeats = Heartbeats(settings.health_missed_beats)
+    hear_heartbeats(broker, heartbeats)
     discovery.register(broker, sessions, settings)
     summaries.register(broker, sessions, thresholds=settings.analysis)
     lifecycle.register(broker, sessions)
@@ -187,6 +191,8 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.test_end = test_end
     app.state.token_usage = token_usage
     app.state.stream_slots = StreamSlots(settings.max_streams_per_credential)
+    app.state.heartbeats = heartbeats
+    app.state.probes = Probes()
     app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
     app.state.login_backoff = Backoff(
         settings.login_backoff_after, settings.login_backoff_max_seconds
@@ -211,7 +217,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         allow_credentials=bool(settings.cors_origins) and "*" not in settings.cors_origins,
         allow_methods=["*"],
         allow_headers=["*"],
-        expose_headers=["Location"],
+        expose_headers=["Location", "X-Total-Count"],
     )
     # Outside everything else: what follows sees the real client (login limits, audit, logs).
     app.add_middleware(ForwardedFor, trusted=settings.trusted_proxies)

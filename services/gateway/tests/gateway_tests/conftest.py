@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,15 @@ def database_url(
     postgres.drop_database(name)
     postgres.ensure_database(name)
     return stack.postgres_url(name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_metrics_path_check() -> Iterator[None]:
+    """No metrics receiver beats for these tests' gateways; test_heartbeats.py turns the check
+    on where it is the subject."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("METRICS_PATH_CHECK", "false")
+        yield
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -179,7 +188,8 @@ class LiveGateway:
 @pytest.fixture
 async def live_gateway(stack: StackConfig, tmp_path: Path) -> AsyncIterator[LiveGateway]:
     """The whole gateway as it runs in production: its lifespan, the bus started, and the
-    GatewayServer on a free port; yields once ``GET /`` reports every component reachable."""
+    GatewayServer on a free port; yields once ``GET /readyz`` reports every component reachable
+    (``GET /`` also wants the other services' heartbeats)."""
     port = next(p for p in range(29000, 30000) if port_is_free(stack.host, p))
     token = new_secret(TOKEN_PREFIX)
     settings = Settings(
@@ -197,11 +207,13 @@ async def live_gateway(stack: StackConfig, tmp_path: Path) -> AsyncIterator[Live
     gateway = LiveGateway(f"http://{stack.host}:{port}", app, server, serving, token)
     async with httpx.AsyncClient(base_url=gateway.base, timeout=5) as http:
         for _ in range(300):
-            if server.started and (await http.get("/")).status_code == 200:
+            if server.started and (await http.get("/readyz")).status_code == 200:
                 break
             await asyncio.sleep(0.1)
         else:
-            raise AssertionError(f"the gateway never became healthy: {(await http.get('/')).text}")
+            raise AssertionError(
+                f"the gateway never became ready: {(await http.get('/readyz')).text}"
+            )
     yield gateway
     server.should_exit = True
     await asyncio.wait_for(serving, 30)

@@ -131,7 +131,9 @@ async def test_a_wrong_or_malformed_credential_is_401(anonymous: httpx.AsyncClie
 
 async def test_the_real_server_refuses_and_admits(live_gateway: LiveGateway) -> None:
     async with httpx.AsyncClient(base_url=live_gateway.base) as http:
-        assert (await http.get("/")).status_code == 200
+        # public: 503 here (no other service beats), never 401
+        assert (await http.get("/")).status_code == 503
+        assert (await http.get("/readyz")).status_code == 200
         assert (await http.get("/healthz")).status_code == 200
         assert (await http.get("/api/openapi.json")).status_code == 200
         assert (await http.get("/project")).status_code == 401

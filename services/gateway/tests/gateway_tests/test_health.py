@@ -1,6 +1,9 @@
-"""``GET /`` against the real NATS, database and InfluxDB of the stack."""
+"""``GET /readyz`` and the components of ``GET /`` against the real NATS, database and InfluxDB
+of the stack (the services' heartbeats: test_heartbeats.py)."""
 
 from __future__ import annotations
+
+import asyncio
 
 import httpx
 from faststream.nats import NatsBroker
@@ -9,13 +12,14 @@ from mv_devstack.config import StackConfig
 from mv_devstack.processes import port_is_free
 from mv_gateway.app import create_app
 from mv_gateway.core.settings import Settings
+from mv_gateway.health import Probes
 
 from .conftest import LiveGateway
 
 
 async def test_every_component_reachable(live_gateway: LiveGateway) -> None:
     async with httpx.AsyncClient(base_url=live_gateway.base) as http:
-        response = await http.get("/")
+        response = await http.get("/readyz")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
@@ -63,3 +67,31 @@ async def test_an_unreachable_influxdb_is_reported_as_503(
     assert body["components"]["influxdb"]["error"]
     assert body["components"]["database"]["reachable"] is True
     assert body["components"]["nats"]["reachable"] is True
+
+
+async def test_a_slow_probe_is_reported_but_never_cancelled_half_way() -> None:
+    """GET / is asked every few seconds: a database ping cancelled in the middle of a pool
+    checkout could keep its connection for good, so a slow probe is left to finish and joined."""
+    started: list[asyncio.Event] = []
+    release = asyncio.Event()
+
+    async def slow() -> None:
+        started.append(asyncio.Event())
+        await release.wait()
+
+    probes = Probes()
+    first = await probes.probe("database", slow, 0.05)
+    second = await probes.probe("database", slow, 0.05)
+    assert first.reachable is False
+    assert first.error == "no answer within 0.05 s"
+    assert second.reachable is False
+    assert len(started) == 1  # joined, not started again
+    release.set()
+    third = await probes.probe("database", slow, 1)
+    assert third.reachable is True  # the slow one, let run, answered
+    assert len(started) == 1
+    release.clear()
+    fourth = await probes.probe("database", slow, 0.05)  # done: the next request probes afresh
+    assert len(started) == 2
+    assert fourth.reachable is False
+    release.set()

@@ -105,3 +105,41 @@ async def test_swagger_ui_and_openapi_are_served(client: httpx.AsyncClient) -> N
     assert "swagger-ui" in (await client.get("/api/swagger")).text
     paths = (await client.get("/api/openapi.json")).json()["paths"]
     assert {"/", "/project", "/project/{project_id}"} <= set(paths)
+
+
+async def test_search_by_title_any_case_with_the_total_among_hundreds(
+    client: httpx.AsyncClient,
+) -> None:
+    for i in range(230):
+        assert (await client.post("/project", json={"title": f"서비스 {i:03}"})).status_code == 201
+    wanted = (await client.post("/project", json={"title": "Orders 주문 API"})).json()
+    await client.post("/project", json={"title": "100%_literal"})
+
+    found = await client.get("/project", params={"q": "orders 주문"})
+    assert found.status_code == 200
+    assert found.json() == [wanted]
+    assert found.headers["X-Total-Count"] == "1"
+    assert (await client.get("/project", params={"q": "ORDERS"})).json() == [wanted]
+    # % and _ are text, not patterns
+    literal = await client.get("/project", params={"q": "%_"})
+    assert [p["title"] for p in literal.json()] == ["100%_literal"]
+
+    newest = await client.get("/project", params={"limit": 10, "order": "newest"})
+    assert newest.json()[1] == wanted  # the new ones first, whatever else exists
+    total = int(newest.headers["X-Total-Count"])
+    assert total >= 232
+    pages = await client.get("/project", params={"q": "서비스", "limit": 100, "offset": 200})
+    assert pages.headers["X-Total-Count"] == "230"
+    assert len(pages.json()) == 30
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"q": "a\u0000b"}, "q"), ({"q": "x" * 256}, "q"), ({"order": "random"}, "order")],
+)
+async def test_a_bad_search_is_a_422_naming_the_parameter(
+    client: httpx.AsyncClient, params: dict[str, str], field: str
+) -> None:
+    response = await client.get("/project", params=params)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["query", field]

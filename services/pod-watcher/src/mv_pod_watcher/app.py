@@ -11,6 +11,7 @@ from faststream import FastStream
 from faststream.nats import NatsBroker
 from kubernetes.config.config_exception import ConfigException
 
+from mv_contracts.health import DependencyState, ServiceName
 from mv_contracts.pods import (
     DiscoveredServer,
     PodResourcesEvent,
@@ -20,6 +21,7 @@ from mv_contracts.pods import (
 from mv_contracts.runs import TestFinishedEvent, TestStartedEvent
 from mv_contracts.subjects import POD_RESOURCES, SERVER_DISCOVERED, TEST_FINISHED, TEST_STARTED
 from mv_runtime.bus import Bus, make_broker, subscribe
+from mv_runtime.heartbeat import Heartbeats, beat_on, package_version
 
 from .influx_writer import InfluxWriter
 from .kube import KubeClient
@@ -28,7 +30,7 @@ from .settings import Settings
 from .watcher import PodWatcher, RunningTests
 from .watching import Informer
 
-SERVICE = "pod-watcher"
+SERVICE: ServiceName = "pod-watcher"
 
 
 log = structlog.get_logger()
@@ -96,6 +98,28 @@ def create_app(settings: Settings) -> FastStream:
     app = FastStream(broker)
     tasks: list[asyncio.Task[None]] = []
     closing: list[KubeClient | InfluxWriter] = []
+    cluster: dict[str, str] = {}  # "watching" or "unconfigured": what the start found
+
+    async def kubernetes() -> DependencyState:
+        # A laptop without a cluster is not a fault of the pod-watcher: ok, and it says so.
+        if cluster.get("unconfigured"):
+            return DependencyState(ok=True, detail=cluster["unconfigured"])
+        if tasks and tasks[0].done():
+            return DependencyState(ok=False, detail="the watch loop ended")
+        return DependencyState(ok=True, detail=cluster.get("watching"))
+
+    beat_on(
+        app,
+        broker,
+        lambda send: Heartbeats(
+            SERVICE,
+            send,
+            every=settings.heartbeat_seconds,
+            version=package_version("mv-pod-watcher"),
+            checks={"kubernetes": kubernetes},
+            kubernetes=lambda: "watching" in cluster,
+        ),
+    )
 
     @app.after_startup
     async def start_watching() -> None:
@@ -104,12 +128,14 @@ def create_app(settings: Settings) -> FastStream:
         except ConfigException as error:
             # A laptop running the local stack has no cluster: the service stays up, says so
             # once, and the rest of the product works without pod figures.
+            cluster["unconfigured"] = "no Kubernetes API configured: pods are not watched"
             log.warning(
                 "no Kubernetes API configured: pods are not watched",
                 reason=str(error),
                 namespace=settings.kubernetes_test_namespace,
             )
             return
+        cluster["watching"] = f"namespace {settings.kubernetes_test_namespace}"
         watcher = make_watcher(settings, client, Bus(broker), running)
         closing.extend([client, watcher.influx])
         tasks.append(asyncio.create_task(watcher.run(), name="pod-watcher"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from faststream import FastStream
 
 from mv_runtime.bus import make_broker
+from mv_runtime.heartbeat import Heartbeats, beat_on, package_version
 
 from .analysing import Analyzer
 from .handlers import register
@@ -16,4 +17,15 @@ def create_app(settings: Settings) -> FastStream:
     broker = make_broker(settings.nats_url)
     register(broker, Analyzer(settings))
     # The parsing worker process ends with the service.
-    return FastStream(broker, after_shutdown=[shutdown])
+    app = FastStream(broker, after_shutdown=[shutdown])
+    beat_on(
+        app,
+        broker,
+        lambda send: Heartbeats(
+            "spec-analyzer",
+            send,
+            every=settings.heartbeat_seconds,
+            version=package_version("mv-spec-analyzer"),
+        ),
+    )
+    return app

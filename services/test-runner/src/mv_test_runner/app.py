@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,8 +10,10 @@ from faststream import FastStream
 from faststream.nats import NatsBroker
 
 from mv_contracts import Envelope
+from mv_contracts.health import DependencyState
 from mv_contracts.subjects import Subject
 from mv_runtime.bus import Bus, make_broker
+from mv_runtime.heartbeat import Check, Heartbeats, Send, beat_on, package_version
 
 from . import preview
 from .executors.base import RunExecutor
@@ -45,12 +48,36 @@ def make_lifecycle(settings: Settings, broker: NatsBroker) -> Lifecycle:
     )
 
 
+def heartbeats(settings: Settings, send: Send) -> Heartbeats:
+    """The runner's beat: whether it runs k6 as Kubernetes Jobs (then the pod-watcher is needed
+    too) and, running k6 here, whether there is a k6 to run."""
+    checks: dict[str, Check] = {}
+    if settings.test_runner_executor == "local":
+
+        async def k6() -> DependencyState:
+            found = shutil.which(settings.k6_binary)
+            if found is None:
+                return DependencyState(ok=False, detail=f"no {settings.k6_binary} on PATH")
+            return DependencyState(ok=True, detail=found)
+
+        checks["k6"] = k6
+    return Heartbeats(
+        "test-runner",
+        send,
+        every=settings.heartbeat_seconds,
+        version=package_version("mv-test-runner"),
+        checks=checks,
+        kubernetes=lambda: settings.test_runner_executor == "kubernetes",
+    )
+
+
 def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastStream:
     broker = broker or make_broker(settings.nats_url)
     lifecycle = make_lifecycle(settings, broker)
     register(broker, lifecycle, settings.service_name)
     preview.register(broker, settings.service_name)
     app = FastStream(broker)
+    beat_on(app, broker, lambda send: heartbeats(settings, send))
 
     @app.after_startup
     async def _reconcile() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -13,6 +14,7 @@ from .k6_processes import k6_pids, stop_k6
 from .processes import ManagedProcess, StackError
 from .servers import InfluxDB, NatsServer, PostgreSQL, Server
 from .services import SERVICES, demo_api_process, service_process, start_demo_api, start_services
+from .supervisor import Supervisor, start_supervisor, supervisor_process
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -23,7 +25,12 @@ def _servers(config: StackConfig) -> list[Server]:
 
 def _all_processes(config: StackConfig) -> list[ManagedProcess]:
     services = [service_process(config, name) for name in SERVICES]
-    return [*(s.process for s in _servers(config)), *services, demo_api_process(config)]
+    return [
+        *(s.process for s in _servers(config)),
+        *services,
+        demo_api_process(config),
+        supervisor_process(config),  # stopped first by `down`: it would restart the others
+    ]
 
 
 @app.command()
@@ -40,7 +47,11 @@ def up(
             typer.echo(f"{server.name:<20} up   (log {server.process.log_file})")
         if not servers_only:
             admin = ensure_admin(config)
-            for process in [*start_services(config, admin), start_demo_api(config)]:
+            for process in [
+                *start_services(config, admin),
+                start_demo_api(config),
+                start_supervisor(config),
+            ]:
                 typer.echo(f"{process.name:<20} up   (log {process.log_file})")
             typer.echo(
                 f"\nWeb UI: {config.gateway_url}/ui/  Gateway: {config.gateway_url}"
@@ -102,6 +113,12 @@ def status() -> None:
     if k6:
         # Not "running": scripts/test.sh reads that word as "the stack was up".
         typer.echo(f"{'k6':<20} {len(k6)} processes (pids {' '.join(map(str, k6))})")
+
+
+@app.command(hidden=True)
+def supervise() -> None:
+    """Restart a service of the stack that dies (``up`` starts this in the background)."""
+    Supervisor(StackConfig(), sys.stdout).run()
 
 
 @app.command()

@@ -117,14 +117,14 @@ def start_services(
 
 
 def _wait_for_services(config: StackConfig, processes: list[ManagedProcess]) -> None:
-    def gateway_up() -> bool:
-        # Ready, not merely alive: its database, InfluxDB and every NATS subscription are up.
+    def answers(path: str) -> bool:
         try:
-            return httpx.get(f"{config.gateway_url}/", timeout=5.0).status_code == 200
+            return httpx.get(f"{config.gateway_url}{path}", timeout=5.0).status_code == 200
         except httpx.HTTPError:
             return False
 
-    wait_until(gateway_up, what="gateway", timeout=60, process=processes[0])
+    # Ready, not merely alive: its database, InfluxDB and every NATS subscription are up.
+    wait_until(lambda: answers("/readyz"), what="gateway", timeout=60, process=processes[0])
     receiver = next(p for p in processes if p.name == RECEIVER)
     _wait_for_receiver(config, receiver)
     # The workers have no port to probe; one that cannot start exits within a second or two.
@@ -135,3 +135,19 @@ def _wait_for_services(config: StackConfig, processes: list[ManagedProcess]) -> 
                 f"{process.name} exited during start-up; last lines of {process.log_file}:\n"
                 f"{process.log_tail()}"
             )
+    # Every service heard beating by the gateway (GET /): the whole product is up.
+    try:
+        wait_until(lambda: answers("/"), what="every service's heartbeat", timeout=30)
+    except StackError:
+        raise StackError(f"not every service is beating: {_missing(config)}") from None
+
+
+def _missing(config: StackConfig) -> str:
+    try:
+        services = httpx.get(f"{config.gateway_url}/", timeout=5.0).json()["services"]
+    except (httpx.HTTPError, ValueError, KeyError) as error:
+        return f"GET / did not say ({error})"
+    return ", ".join(
+        f"{name} ({s['reason']})" for name, s in services.items()
+        if s["required"] and s["state"] != "ok"
+    ) or "GET / answers 503 for a component"  # fmt: skip

@@ -35,6 +35,21 @@ class Settings(InfluxDBSettings, SealingSettings):
         "then a summary message with stored=false closes it",
     )
     health_timeout: float = Field(default=2.0, gt=0, description="Seconds per health probe")
+    health_missed_beats: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description=(
+            "Heartbeats a service may miss (of its own interval) before GET / calls it missing"
+        ),
+    )
+    metrics_path_check: bool = Field(
+        default=True,
+        description=(
+            "Refuse a test (503, before it is stored) whose metrics path is down: fast mode with "
+            "no metrics receiver beating, precise mode with InfluxDB unreachable"
+        ),
+    )
     ui_dist_dir: Path = Field(
         default=Path(__file__).resolve().parents[5] / "web" / "dist",  # core/ of src/mv_gateway
         description="The built web UI (web/ of the repository; images set UI_DIST_DIR)",

@@ -1,81 +1,81 @@
-"""Health: ``GET /`` checks NATS, the database and InfluxDB; ``/healthz`` is liveness only."""
+"""Health: ``GET /`` is the product's (the gateway's own components and every service it hears
+beating), ``/readyz`` the gateway's own readiness (NATS, the database, InfluxDB and every
+subscription: what a load balancer asks), ``/healthz`` liveness only."""
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable
 from typing import Literal
 
-import httpx
 from fastapi import APIRouter, Request, Response, status
-from faststream.nats import NatsBroker
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from mv_gateway.auth import PUBLIC
 from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import SettingsDep
 from mv_gateway.core.engine import ping
 
+from .heartbeats import Heartbeats, ServiceHealth
+from .probes import ComponentHealth, Probes, influxdb, nats
+
 router = APIRouter(tags=["Home"], route_class=ParsedBodyRoute)
 
 
-class ComponentHealth(BaseModel):
-    reachable: bool
-    latency_ms: float | None = None
-    error: str | None = None
-
-
-class Health(BaseModel):
+class Readiness(BaseModel):
     status: Literal["ok", "degraded"]
     components: dict[str, ComponentHealth]
 
 
-async def _probe(check: Awaitable[None], limit: float) -> ComponentHealth:
-    started = time.perf_counter()
-    try:
-        await asyncio.wait_for(check, limit)
-    except Exception as error:
-        message = str(error) or type(error).__name__
-        return ComponentHealth(reachable=False, error=message[:300])
-    return ComponentHealth(
-        reachable=True, latency_ms=round((time.perf_counter() - started) * 1000, 2)
+class Health(Readiness):
+    services: dict[str, ServiceHealth] = Field(
+        description=(
+            "Each service by its heartbeats: ok, or missing after HEALTH_MISSED_BEATS missed "
+            "beats; a missing required one makes the status degraded"
+        )
     )
 
 
-async def _nats(broker: NatsBroker) -> None:
-    # FastStream sets ``running`` once start() has subscribed everything. Read it before the
-    # round trip: the server answers a PING after every SUB sent before it, so the PONG proves
-    # those subscriptions are in place on the server, not only in the client's buffer.
-    subscribed = broker.running
-    if not await broker.ping(timeout=2.0):  # the client's own view: connected or not
-        raise ConnectionError("not connected")
-    await broker.connection.flush(timeout=2)  # PING/PONG with the server
-    if not subscribed:  # connected, but a message published now could miss a subscription
-        raise ConnectionError("connected; subscriptions still starting")
-
-
-async def _influxdb(url: str) -> None:
-    async with httpx.AsyncClient(timeout=2.0) as client:
-        response = await client.get(f"{url}/ping")
-        if response.status_code != 204:
-            raise ConnectionError(f"/ping answered {response.status_code}")
+async def _components(
+    request: Request, limit: float, influxdb_url: str
+) -> dict[str, ComponentHealth]:
+    probes: Probes = request.app.state.probes
+    state = request.app.state
+    nats_state, database, influx = await asyncio.gather(
+        probes.probe("nats", lambda: nats(state.broker), limit),
+        probes.probe("database", lambda: ping(state.engine), limit),
+        probes.probe("influxdb", lambda: influxdb(influxdb_url), limit),
+    )
+    return {"nats": nats_state, "database": database, "influxdb": influx}
 
 
 @router.get("/", response_model=Health, responses={503: {"model": Health}}, dependencies=[PUBLIC])
 async def health(request: Request, response: Response, settings: SettingsDep) -> Health:
-    """Reachability of every component; 503 when any is down."""
-    timeout = settings.health_timeout
-    nats, database, influxdb = await asyncio.gather(
-        _probe(_nats(request.app.state.broker), timeout),
-        _probe(ping(request.app.state.engine), timeout),
-        _probe(_influxdb(settings.influxdb_url), timeout),
+    """Every part of the product: the gateway's components and each service; 503 when a
+    component is down or a required service is missing."""
+    components = await _components(request, settings.health_timeout, settings.influxdb_url)
+    heartbeats: Heartbeats = request.app.state.heartbeats
+    services = heartbeats.services()
+    healthy = all(c.reachable for c in components.values()) and all(
+        s.state == "ok" for s in services.values() if s.required
     )
-    components = {"nats": nats, "database": database, "influxdb": influxdb}
+    if not healthy:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    return Health(status="ok" if healthy else "degraded", components=components, services=services)
+
+
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness}},
+    dependencies=[PUBLIC],
+)
+async def readiness(request: Request, response: Response, settings: SettingsDep) -> Readiness:
+    """The gateway itself can serve: its components reachable; 503 when any is down."""
+    components = await _components(request, settings.health_timeout, settings.influxdb_url)
     healthy = all(c.reachable for c in components.values())
     if not healthy:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    return Health(status="ok" if healthy else "degraded", components=components)
+    return Readiness(status="ok" if healthy else "degraded", components=components)
 
 
 @router.get("/healthz", include_in_schema=False, dependencies=[PUBLIC])

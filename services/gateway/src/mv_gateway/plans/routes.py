@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from mv_gateway.auth import READ, Tester
 from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import OutboxDep, SessionDep, SettingsDep
+from mv_gateway.health import MetricsPathDep
 from mv_gateway.runs import LoadTestCreated
 
 from .repository import PlanRepository
@@ -71,7 +72,12 @@ async def remove_plan(plan_id: PlanId, session: SessionDep, tester: Tester) -> R
     responses={404: {}, 422: {}, 429: {}, 503: {}},
 )
 async def run_saved_plan(
-    plan_id: PlanId, session: SessionDep, outbox: OutboxDep, tester: Tester, settings: SettingsDep
+    plan_id: PlanId,
+    session: SessionDep,
+    outbox: OutboxDep,
+    tester: Tester,
+    settings: SettingsDep,
+    metrics_path: MetricsPathDep,
 ) -> LoadTestCreated:
     """Start the plan's test again; the same checks as POST /load-testing apply."""
-    return await run_plan(session, outbox, plan_id, tester, settings)
+    return await run_plan(session, outbox, plan_id, tester, settings, metrics_path)

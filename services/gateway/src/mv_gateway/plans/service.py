@@ -12,6 +12,7 @@ from mv_gateway.auth import AuditLog, Principal
 from mv_gateway.core.errors import ConflictError, GatewayError, NotFoundError
 from mv_gateway.core.outbox import Outbox
 from mv_gateway.core.settings import Settings
+from mv_gateway.health import MetricsPath
 from mv_gateway.projects import ProjectRepository
 from mv_gateway.runs import LoadTestCreated, start_run
 from mv_runtime.sealing import Sealer
@@ -117,10 +118,15 @@ async def seal_stored_plans(sessions: async_sessionmaker[AsyncSession], sealer: 
 
 
 async def run_plan(
-    session: AsyncSession, outbox: Outbox, plan_id: int, actor: Principal, settings: Settings
+    session: AsyncSession,
+    outbox: Outbox,
+    plan_id: int,
+    actor: Principal,
+    settings: Settings,
+    metrics_path: MetricsPath,
 ) -> LoadTestCreated:
     """Start the plan's test as it is saved now, in the plan's project, with the checks and
     limits of POST /load-testing."""
     row = await plan_of(session, plan_id)
     body = opened(row.test, settings.sealer()).model_copy(update={"project_id": row.project_id})
-    return await start_run(session, outbox, body, str(uuid.uuid4()), actor, settings)
+    return await start_run(session, outbox, body, str(uuid.uuid4()), actor, settings, metrics_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .tables import Project
@@ -41,14 +41,26 @@ class ProjectRepository:
         )
         return dict(rows.all())
 
-    async def list(self, offset: int = 0, limit: int = 100) -> Sequence[Project]:
+    @staticmethod
+    def _titled(q: str | None) -> ColumnElement[bool]:
+        """Title contains ``q``, case-insensitively (lower() on both sides: PostgreSQL and
+        SQLite alike; SQLite lowers ASCII only, and Hangul has no case)."""
+        if not q:
+            return true()
+        return func.lower(Project.title).contains(q.lower(), autoescape=True)
+
+    async def list(
+        self, offset: int = 0, limit: int = 100, q: str | None = None, newest_first: bool = False
+    ) -> Sequence[Project]:
+        order = Project.id.desc() if newest_first else Project.id
         result = await self.session.scalars(
-            select(Project).order_by(Project.id).offset(offset).limit(limit)
+            select(Project).where(self._titled(q)).order_by(order).offset(offset).limit(limit)
         )
         return result.all()
 
-    async def count(self) -> int:
-        return int(await self.session.scalar(select(func.count()).select_from(Project)) or 0)
+    async def count(self, q: str | None = None) -> int:
+        counted = select(func.count()).select_from(Project).where(self._titled(q))
+        return int(await self.session.scalar(counted) or 0)
 
     async def delete(self, project_id: int) -> bool:
         """Delete a project and, by the database's cascades, everything under it."""

@@ -14,6 +14,7 @@ from mv_gateway.auth import READ, TEST, Tester
 from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import BusDep, OutboxDep, SessionDep, SettingsDep
 from mv_gateway.core.idempotency import KeyHeader
+from mv_gateway.health import MetricsPathDep
 from mv_gateway.history import TestRuns, runner_states
 
 from .schemas import CancelAccepted, JobRead, LoadTestCreate, LoadTestCreated
@@ -30,7 +31,7 @@ TestId = Annotated[str, Path(min_length=1, max_length=64, description="The test 
     "",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=LoadTestCreated,
-    responses={409: {}, 413: {}, 422: {}, 429: {}},
+    responses={409: {}, 413: {}, 422: {}, 429: {}, 503: {}},
 )
 async def start_load_test(
     body: LoadTestCreate,
@@ -38,6 +39,7 @@ async def start_load_test(
     outbox: OutboxDep,
     tester: Tester,
     settings: SettingsDep,
+    metrics_path: MetricsPathDep,
     idempotency_key: KeyHeader = None,
 ) -> LoadTestCreated:
     """Store the test (pending) and ask the test-runner to run it; returns the test id.
@@ -47,6 +49,8 @@ async def start_load_test(
     completed) with the RUN_TEST command, and publishes it (now, or once NATS is back: 202
     either way, and the test runs once). An impossible request is a 422 naming the field; a
     429 when the starter already has as many tests pending or running as the role allows. A
+    test whose metrics path is down (fast: no metrics receiver beating; precise: InfluxDB
+    unreachable) is a 503 saying which, before anything is stored. A
     repeated ``Idempotency-Key`` answers the test the first request made."""
     return await start_run(
         session,
@@ -55,6 +59,7 @@ async def start_load_test(
         str(uuid.uuid4()),
         tester,
         settings,
+        metrics_path,
         idempotency_key=idempotency_key,
     )
 

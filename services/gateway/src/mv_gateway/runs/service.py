@@ -40,6 +40,7 @@ from mv_gateway.core.errors import (
 from mv_gateway.core.idempotency import IdempotencyKeys, fingerprint
 from mv_gateway.core.outbox import Outbox
 from mv_gateway.core.settings import Settings
+from mv_gateway.health import MetricsPath
 from mv_gateway.history import ACTIVE, TestResults, TestRuns
 from mv_gateway.specs import SpecRepository
 from mv_runtime.bus import Bus
@@ -89,11 +90,12 @@ async def start_run(
     test_id: str,
     actor: Principal,
     settings: Settings,
+    metrics_path: MetricsPath,
     *,
     idempotency_key: str | None = None,
 ) -> LoadTestCreated:
-    """Check the test against the gateway's limits, the actor's and the allowed targets, store
-    it (pending) and ask the test-runner to run it."""
+    """Check the test against the gateway's limits, the actor's and the allowed targets and
+    that its metrics can be kept, store it (pending) and ask the test-runner to run it."""
     max_command_bytes = settings.max_command_bytes
     keys = IdempotencyKeys(session, "load-testing")
     body_print = fingerprint(no_masks(body.model_dump(mode="json")))
@@ -114,6 +116,8 @@ async def start_run(
         await check_targets(allow, [str(request.base_url)])
     except TargetNotAllowed as refused:
         raise InvalidTestRequest("base_url", message=str(refused)) from None
+    if (refusal := await metrics_path(request.metrics_mode)) is not None:
+        raise ServiceUnavailable(refusal)
     # Sealed before the command is stored (outbox), sent and kept by JetStream: the test-runner
     # opens the values for k6's environment. Without SECRETS_KEY they travel as they came.
     sealer = settings.sealer()

@@ -81,6 +81,9 @@ class DurablePath:
                 log.warning("nats unreachable, retrying", error=repr(e))
                 await asyncio.sleep(1)
 
+    def connected(self) -> bool:
+        return bool(self._nc and self._nc.is_connected)
+
     async def stop(self, within: float) -> None:
         """Store what is held (``within`` s at most), then stop; what was not written waits on
         the stream for the next receiver."""

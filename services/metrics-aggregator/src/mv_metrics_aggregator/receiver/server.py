@@ -18,6 +18,7 @@ from aiohttp import web
 
 from mv_metrics_aggregator.influx import InfluxClient
 
+from .beat import beating
 from .buffer import PointBuffer
 from .compact import Compactor
 from .durable import DurablePath
@@ -101,6 +102,7 @@ def create_receiver(
             await influx.aclose()
 
         app.cleanup_ctx.append(durable_life)
+        app.cleanup_ctx.append(beating(settings, durable.connected))
         return app
 
     buffer = app[BUFFER] = PointBuffer(
@@ -118,4 +120,5 @@ def create_receiver(
         await influx.aclose()
 
     app.cleanup_ctx.append(memory_life)
+    app.cleanup_ctx.append(beating(settings, None))
     return app
