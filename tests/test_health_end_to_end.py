@@ -42,6 +42,9 @@ BEAT = 1.0  # HEARTBEAT_SECONDS of the services: missing after 3 s of silence
 @pytest.fixture
 def product(services_config: StackConfig, monkeypatch: pytest.MonkeyPatch) -> Iterator[StackConfig]:
     monkeypatch.setenv("HEARTBEAT_SECONDS", str(BEAT))
+    # The gateway package's tests turn the check off for their whole session; here it is the
+    # subject, and this module may run after them in one pytest session.
+    monkeypatch.setenv("METRICS_PATH_CHECK", "true")
     monkeypatch.delenv("KUBECONFIG", raising=False)
     processes = [*start_services(services_config), start_demo_api(services_config)]
     try:
