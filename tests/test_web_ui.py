@@ -236,6 +236,15 @@ def _build_two_scenarios(browser: Browser) -> None:
     page.get_by_label("Metrics").select_option("precise")
     expect(page.get_by_text("Every sample is stored")).to_be_visible()
     page.get_by_label("Metrics").select_option("fast")
+    # What k6 would refuse is said in words beside the field before Start, and blocks Start.
+    start = page.get_by_role("button", name="Start test (2 scenarios)")
+    products.get_by_label("Duration", exact=True).fill("ten seconds")
+    said = "Scenario '상품 조회': Duration must be like 30s, 5m or 1h30m"
+    expect(products.get_by_text(said)).to_be_visible()
+    expect(start).to_be_disabled()
+    expect(page.get_by_text("Planned duration: unknown until '상품 조회' is fixed")).to_be_visible()
+    products.get_by_label("Duration", exact=True).fill("20s")
+    expect(start).to_be_enabled()
     browser.shot("05-builder")
     # The exact script k6 would run, read-only, before anything starts.
     page.get_by_role("button", name="Preview script").click()

@@ -113,7 +113,7 @@ describe("targets", () => {
 describe("the API client", () => {
   it("turns FastAPI's 422 detail into one sentence naming the fields", () => {
     expect(describeDetail([{ loc: ["body", "scenarios", 0, "duration"], msg: "String should match pattern" }]))
-      .toBe("scenarios.0.duration: String should match pattern");
+      .toBe("scenarios.0.duration: must be a duration like 30s, 5m or 1h30m");
     expect(describeDetail("Project 9 not found")).toBe("Project 9 not found");
     expect(describeDetail(undefined)).toBeNull();
   });

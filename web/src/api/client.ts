@@ -20,6 +20,14 @@ export function onUnauthorized(handler: () => void): void { unauthorized = handl
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** pydantic's "String should match pattern '<regex>'" shows the grammar, not the rule: a user
+ *  reads words instead (a k6 duration, or a form the field does not take). */
+export function plainMessage(loc: string, msg: string): string {
+  if (!/should match pattern/i.test(msg)) return msg;
+  return /(duration|time_unit|start_time)$/.test(loc) || msg.includes("ms|s|m|h")
+    ? "must be a duration like 30s, 5m or 1h30m" : "is not in a form this field takes";
+}
+
 /** FastAPI answers `{"detail": "..."}`, or for a 422 a list of `{loc, msg}`: make it a sentence. */
 export function describeDetail(detail: unknown): string | null {
   if (typeof detail === "string") return detail;
@@ -28,7 +36,8 @@ export function describeDetail(detail: unknown): string | null {
       .map((item) => {
         if (item && typeof item === "object" && "msg" in item) {
           const loc = Array.isArray(item.loc) ? item.loc.filter((p: unknown) => p !== "body").join(".") : "";
-          return loc ? `${loc}: ${item.msg}` : String(item.msg);
+          const msg = plainMessage(loc, String(item.msg));
+          return loc ? `${loc}: ${msg}` : msg;
         }
         return JSON.stringify(item);
       })

@@ -1,8 +1,8 @@
 // One scenario of the builder: executor and only its fields, stages with the load shape,
 // think time, targets, path and query parameters, headers, JSON body; headers, query parameters
 // and body fields can be marked secret (password inputs; a saved secret shows as set).
-import { type Key, useI18n } from "../i18n";
-import { en } from "../i18n/messages";
+import { useI18n } from "../i18n";
+import { type Problem, checkScenario, countFloor, fieldLabel, problemText } from "../lib/formcheck";
 import { EXECUTORS, EXECUTOR_FIELDS, type Field, type KeyValue, REQUIRED_FIELDS, type ScenarioForm, checkBody, shapeOf, switchExecutor } from "../lib/scenario";
 import { type Executor, parseDuration } from "../lib/stages";
 import { isMask, looksSecret, namedSecrets } from "../lib/secrets";
@@ -20,7 +20,16 @@ export function ScenarioEditor({ form, onChange }: { form: ScenarioForm; onChang
   const required = new Set(REQUIRED_FIELDS[form.executor]);
   const id = `s-${form.endpoint.id}`;
   const bodyProblems = checkBody(form.body, form.endpoint.request_body as Record<string, unknown> | null);
-  const durationBad = form.duration.trim() !== "" && parseDuration(form.duration) === null;
+  const problems = checkScenario(form);
+  // Each field's problem, said beside it and tied to it (aria-describedby / aria-invalid).
+  const said = (field: Problem["field"], stage?: number) => {
+    const found = problems.find((p) => p.field === field && p.stage === stage);
+    const hintId = `${id}-${field}${stage ?? ""}-problem`;
+    return {
+      attrs: { "aria-invalid": found !== undefined, "aria-describedby": found ? hintId : undefined },
+      note: found ? <span class="hint bad" id={hintId} role="alert">{problemText(found, t)}</span> : null,
+    };
+  };
   return (
     <fieldset class="scenario">
       <legend><Method method={form.endpoint.method} /> <code>{form.endpoint.path}</code></legend>
@@ -32,28 +41,34 @@ export function ScenarioEditor({ form, onChange }: { form: ScenarioForm; onChang
           </select></label>
           <span class="hint" id={`${id}-executor`}>{t(`executor.${form.executor}`)}</span>
         </div>
-        {fields.filter(isNumberField).map((f) => (
-          <label key={f}>{fieldLabel(f, form.executor, t)}
-            <input type="number" min={startsAtZero(f, form.executor) ? 0 : 1} step="1" required={required.has(f)} value={form[f]} onInput={(e) => set({ [f]: e.currentTarget.value })} /></label>
-        ))}
-        {fields.includes("duration") && (
-          <div class="field"><label>{form.executor.endsWith("iterations") ? t("field.maxDuration") : t("field.duration")}
-            <input value={form.duration} required={required.has("duration")} placeholder="30s" aria-invalid={durationBad}
-              aria-describedby={`${id}-duration`} onInput={(e) => set({ duration: e.currentTarget.value })} /></label>
-            {durationBad && <span class="hint bad" id={`${id}-duration`} role="alert">{t("field.durationBad")}</span>}</div>
-        )}
-        {fields.includes("time_unit") && (
-          <label>{t("field.time_unit")}<input value={form.time_unit} placeholder="1s" onInput={(e) => set({ time_unit: e.currentTarget.value })} /></label>
-        )}
-        <label>{t("field.startTime")}<input value={form.start_time} placeholder="0s" onInput={(e) => set({ start_time: e.currentTarget.value })} /></label>
+        {fields.filter(isNumberField).map((f) => { const { attrs, note } = said(f); return (
+          <div class="field" key={f}><label>{fieldLabel(f, form.executor, t)}
+            <input name={f} type="number" min={countFloor(f, form.executor)} step="1" required={required.has(f)} value={form[f]}
+              placeholder={required.has(f) ? undefined : t("placeholder.none", { example: "10" })} {...attrs}
+              onInput={(e) => set({ [f]: e.currentTarget.value })} /></label>{note}</div>
+        ); })}
+        {fields.includes("duration") && (() => { const { attrs, note } = said("duration"); return (
+          <div class="field"><label>{fieldLabel("duration", form.executor, t)}
+            <input name="duration" value={form.duration} required={required.has("duration")} {...attrs}
+              placeholder={t(required.has("duration") ? "placeholder.example" : "placeholder.none", { example: "30s" })}
+              onInput={(e) => set({ duration: e.currentTarget.value })} /></label>{note}</div>
+        ); })()}
+        {fields.includes("time_unit") && (() => { const { attrs, note } = said("time_unit"); return (
+          <div class="field"><label>{t("field.time_unit")}<input name="time_unit" value={form.time_unit} placeholder={t("placeholder.example", { example: "1s" })}
+            {...attrs} onInput={(e) => set({ time_unit: e.currentTarget.value })} /></label>{note}</div>
+        ); })()}
+        {(() => { const { attrs, note } = said("start_time"); return (
+          <div class="field"><label>{t("field.startTime")}<input name="start_time" value={form.start_time} placeholder={t("placeholder.none", { example: "10s" })}
+            {...attrs} onInput={(e) => set({ start_time: e.currentTarget.value })} /></label>{note}</div>
+        ); })()}
         <label>{t("field.thinkTime")}<input type="number" min="0" step="any" value={form.think_time} onInput={(e) => set({ think_time: e.currentTarget.value })} /></label>
       </div>
-      {fields.includes("stages") && <Stages form={form} onChange={onChange} />}
+      {fields.includes("stages") && <Stages form={form} onChange={onChange} problems={problems} />}
       {!fields.includes("stages") && <LoadShape inputs={[shapeOf(form)]} names={[form.name]} height={140} />}
       <div class="form-grid">
-        <label>{t("target.responseTime")}<input type="number" min="1" step="any" value={form.rt_max_ms} placeholder="500" onInput={(e) => set({ rt_max_ms: e.currentTarget.value })} /></label>
+        <label>{t("target.responseTime")}<input type="number" min="1" step="any" value={form.rt_max_ms} placeholder={t("placeholder.none", { example: "500" })} onInput={(e) => set({ rt_max_ms: e.currentTarget.value })} /></label>
         <label>{t("target.percentile")}<input type="number" min="1" max="100" step="any" value={form.rt_percentile} onInput={(e) => set({ rt_percentile: e.currentTarget.value })} /></label>
-        <label>{t("target.errorRate")}<input type="number" min="0" max="100" step="any" value={form.error_rate_percent} placeholder="1" onInput={(e) => set({ error_rate_percent: e.currentTarget.value })} /></label>
+        <label>{t("target.errorRate")}<input type="number" min="0" max="100" step="any" value={form.error_rate_percent} placeholder={t("placeholder.none", { example: "1" })} onInput={(e) => set({ error_rate_percent: e.currentTarget.value })} /></label>
       </div>
       {Object.keys(form.path_params).length > 0 && (
         <fieldset class="pairs"><legend>{t("scenario.pathParams")}</legend>
@@ -82,16 +97,6 @@ export function ScenarioEditor({ form, onChange }: { form: ScenarioForm; onChang
   );
 }
 
-/** The start value of a ramping executor may be zero; every other count is at least one. */
-const startsAtZero = (field: NumberField, executor: Executor) =>
-  (field === "vus" && executor === "ramping-vus") || (field === "rate" && executor === "ramping-arrival-rate");
-
-/** A field's label; some executors read a field differently (ramping-vus: start VUs). */
-function fieldLabel(field: NumberField, executor: Executor, t: ReturnType<typeof useI18n>["t"]): string {
-  const special = `field.${field}.${executor}`;
-  return special in en ? t(special as Key) : t(`field.${field}`);
-}
-
 function describeProblem(problem: string, t: ReturnType<typeof useI18n>["t"]): string {
   const [kind = "", where = "", ...rest] = problem.split(":");
   const detail = rest.join(":");
@@ -105,7 +110,7 @@ function describeProblem(problem: string, t: ReturnType<typeof useI18n>["t"]): s
   }
 }
 
-function Stages({ form, onChange }: { form: ScenarioForm; onChange: (form: ScenarioForm) => void }) {
+function Stages({ form, onChange, problems }: { form: ScenarioForm; onChange: (form: ScenarioForm) => void; problems: Problem[] }) {
   const { t } = useI18n();
   const setStages = (stages: ScenarioForm["stages"]) => onChange({ ...form, stages });
   return (
@@ -118,13 +123,14 @@ function Stages({ form, onChange }: { form: ScenarioForm; onChange: (form: Scena
           <tr key={i}>
             <td>{i + 1}</td>
             <td><input aria-label={t("stages.durationOf", { n: i + 1 })} value={stage.duration} aria-invalid={parseDuration(stage.duration) === null}
-              onInput={(e) => setStages(form.stages.map((s, j) => (j === i ? { ...s, duration: e.currentTarget.value } : s)))} /></td>
+              placeholder={t("placeholder.example", { example: "30s" })} onInput={(e) => setStages(form.stages.map((s, j) => (j === i ? { ...s, duration: e.currentTarget.value } : s)))} /></td>
             <td><input aria-label={t("stages.targetOf", { n: i + 1 })} type="number" min="0" value={stage.target}
               onInput={(e) => setStages(form.stages.map((s, j) => (j === i ? { ...s, target: Number(e.currentTarget.value) } : s)))} /></td>
             <td><button type="button" class="icon" aria-label={t("stages.remove", { n: i + 1 })} onClick={() => setStages(form.stages.filter((_, j) => j !== i))}>×</button></td>
           </tr>
         ))}</tbody>
       </table>
+      {problems.filter((p) => p.field.startsWith("stage")).map((p) => <p class="hint bad" role="alert" key={`${p.field}${p.stage}`}>{problemText(p, t)}</p>)}
       <button type="button" class="secondary small" onClick={() => setStages([...form.stages, { duration: "10s", target: form.stages.at(-1)?.target ?? 1 }])}>{t("stages.add")}</button>
       </div>
       <LoadShape inputs={[shapeOf(form)]} names={[form.name]} height={150} />

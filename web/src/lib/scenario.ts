@@ -257,6 +257,7 @@ export function switchExecutor(executor: Executor): Partial<ScenarioForm> {
 
 /** The load shape of a form, for the charts and the planned duration. */
 export function shapeOf(form: ScenarioForm): ShapeInput {
-  return { executor: form.executor, stages: form.stages, vus: Number(form.vus) || 0, duration: form.duration,
+  const stages = EXECUTOR_FIELDS[form.executor].includes("stages") ? form.stages : [];
+  return { executor: form.executor, stages, vus: Number(form.vus) || 0, duration: form.duration,
     rate: Number(form.rate) || 0, startRate: Number(form.rate) || 0, startTime: form.start_time };
 }

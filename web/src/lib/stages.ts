@@ -50,7 +50,9 @@ export interface Shape { t: number[]; v: number[] }
 /** Corner points of the load over time (seconds from the test's start), linear in between,
  *  as k6 ramps: each stage moves from the previous target to its own over its duration. */
 export function loadShape(input: ShapeInput): Shape | null {
-  const offset = input.startTime ? parseDuration(input.startTime) ?? 0 : 0;
+  // A start time that is not a duration makes the whole shape unknown, not a start at 0.
+  const offset = input.startTime?.trim() ? parseDuration(input.startTime) : 0;
+  if (offset === null) return null;
   const t: number[] = [], v: number[] = [];
   const push = (time: number, value: number) => { t.push(offset + time); v.push(value); };
   switch (input.executor) {

@@ -14,6 +14,7 @@ import { useI18n } from "../i18n";
 import { formatPercent, formatSeconds } from "../lib/format";
 import { type ScenarioForm, checkBody, newScenario, secretKeys, shapeOf, toScenarioCreate } from "../lib/scenario";
 import { testPlannedSeconds } from "../lib/stages";
+import { checkScenarios, problemText, shapeBroken } from "../lib/formcheck";
 import { useAsync } from "../lib/useAsync";
 import { href, navigate } from "../router";
 import { rememberRequest, startedRun } from "../lib/plans";
@@ -73,12 +74,16 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl
 
   const problems = scenarios.flatMap((s) => checkBody(s.body, s.endpoint.request_body as Record<string, unknown> | null)
     .filter((p) => p.startsWith("json:")).map(() => s.name));
-  const planned = testPlannedSeconds(scenarios.map(shapeOf));
+  const formProblems = checkScenarios(scenarios);
+  // While a scenario's shape cannot be drawn the test's end is unknown, not the others' end.
+  const unplanned = scenarios.filter((s) => shapeBroken(shapeOf(s))).map((s) => `'${s.name}'`);
+  const planned = unplanned.length ? null : testPlannedSeconds(scenarios.map(shapeOf));
   const defaultBase = specs.find((s) => s.base_url)?.base_url ?? "";
 
   /** The request as the form stands, or null (with the reason shown) when its JSON is broken. */
   const build = (): LoadTestCreate | null => {
     setError(undefined);
+    if (formProblems.length) { setError(new Error(formProblems.map((p) => problemText(p, t)).join("; "))); return null; }
     if (problems.length) { setError(new Error(t("builder.badJson", { names: problems.join(", ") }))); return null; }
     const pairs = Object.fromEntries(headers.filter((h) => h.key.trim()).map((h) => [h.key.trim(), h.value]));
     return {
@@ -143,10 +148,14 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl
         <KeyValues legend={t("builder.commonHeaders")} pairs={headers} onChange={setHeaders} secrets />
         <ThresholdsEditor values={thresholds} onChange={setThresholds} />
         <div class="actions start">
-          <span class="muted">{planned !== null ? t("builder.planned", { duration: formatSeconds(planned) }) : ""}</span>
-          <button type="submit" class="primary big" disabled={!can("test") || busy || scenarios.length === 0 || !title.trim()}>
+          <span class="muted" id="planned">{unplanned.length ? t("builder.plannedUnknown", { names: unplanned.join(", ") })
+            : planned !== null ? t("builder.planned", { duration: formatSeconds(planned) }) : ""}</span>
+          <button type="submit" class="primary big" aria-describedby={formProblems.length ? "form-problems" : undefined}
+            disabled={!can("test") || busy || scenarios.length === 0 || !title.trim() || formProblems.length > 0}>
             {busy ? t("builder.starting") : scenarios.length === 1 ? t("builder.startOne") : t("builder.start", { n: scenarios.length })}</button>
         </div>
+        {formProblems.length > 0 && <div class="problems" id="form-problems" role="status"><p>{t("builder.fixFirst")}</p>
+          <ul>{formProblems.map((p, i) => <li key={i}>{problemText(p, t)}</li>)}</ul></div>}
         {error && <ErrorNote error={error} what={t("builder.startFailed")} />}
         {scenarios.length > 0 && <ScriptPreview build={build} />}
         {can("test") && scenarios.length > 0 && title.trim() && <SavePlan projectId={projectId} plan={plan} build={build} onSaved={setPlan} />}
