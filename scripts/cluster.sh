@@ -86,8 +86,8 @@ down() {
   fi
   stop_program containerd
   # Shims of our containerd outlive it; they are ours when they name our socket.
-  for p in $(pgrep -x containerd-shim-runc-v2 || true); do
-    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "-address $(CONTAINERD_SOCK)" && kill -KILL "$p"
+  for p in $(pgrep -f -- "containerd-shim-runc-v2 .*-address $(CONTAINERD_SOCK)" || true); do
+    kill -KILL "$p" 2>/dev/null || true
   done
   stop_program kube-apiserver
   stop_program etcd

@@ -13,7 +13,7 @@ CACHE_ROOT="${MV_CACHE_DIR:-$HOME/.cache/metric-vault}"
 KUBE="$CACHE_ROOT/kube/$KUBE_VERSION"
 ADDONS="$CACHE_ROOT/cluster/bin"
 COREDNS_VERSION=v1.15.0
-METRICS_SERVER_VERSION=v0.9.1
+METRICS_SERVER_VERSION=v0.9.0
 KUBE_PROGRAMS=(kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
 
 log() { echo "cluster/build.sh: $*" >&2; }

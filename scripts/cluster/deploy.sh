@@ -8,7 +8,7 @@ TEST_NAMESPACE=metric-vault-tests
 APP_VERSION="$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$REPO/deploy/helm/metric-vault/Chart.yaml")"
 SERVICE_TARGETS=(gateway spec-analyzer test-runner metrics-aggregator pod-watcher demo-api)
 GATEWAY_PORT="${MV_CLUSTER_GATEWAY_PORT:-18800}"
-PODMAN=(podman)
+PODMAN=(podman --runtime runc)
 
 render() {   # manifest: ${NAME} replaced by the shell variable of that name
   local text; text="$(cat "$1")"
@@ -33,7 +33,7 @@ service_images() {
   for base in "$PYTHON_BASE:make_python_base" "$NODE_BASE:make_node_base" "$K6_IMAGE:make_k6"; do
     local name="${base%:*}"
     "${PODMAN[@]}" image exists "$name" \
-      || "${PODMAN[@]}" load -q -i "oci-archive:$(ensure_archive "$name" "${base##*:}")" >/dev/null
+      || "${PODMAN[@]}" load -q -i "$(ensure_archive "$name" "${base##*:}")" >/dev/null
   done
   mkdir -p "$D/images"
   for t in "${SERVICE_TARGETS[@]}"; do

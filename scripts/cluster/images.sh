@@ -3,7 +3,7 @@
 IMAGES="$CACHE_ROOT/cluster/images"
 OCI_IMAGE=(python3 "$REPO/scripts/cluster/oci_image.py")
 COREDNS_IMAGE=mv.local/coredns:v1.15.0
-METRICS_SERVER_IMAGE=mv.local/metrics-server:v0.9.1
+METRICS_SERVER_IMAGE=mv.local/metrics-server:v0.9.0
 PYTHON_BASE=mv.local/python:3.11-bookworm
 NODE_BASE=mv.local/node:20-trixie
 NATS_IMAGE=mv.local/nats:2.9-debian
@@ -58,16 +58,36 @@ debian_rootfs() {   # out suite packages(comma-separated) [extra customize hook]
 # Bases of the Dockerfile's stages, standing in for python:3.11-slim-bookworm and
 # node:20-bookworm-slim: the same Debian, with `python`/`pip` (installing into /usr/local, as
 # that image's pip does) and Node 20 (trixie's: bookworm's Node 18 is older than Vite needs).
+# Their root filesystems are cached; on top, a layer with the certificate authorities this
+# machine trusts, so the build's RUN steps reach PyPI and npm through whatever TLS proxy the
+# machine itself goes through (SSL_CERT_FILE for uv, NODE_EXTRA_CA_CERTS for npm).
+cached_rootfs() {   # name suite packages [hook]: prints the path of the cached tarball
+  local tar="$IMAGES/rootfs-$1.tar"
+  [ -f "$tar" ] || { debian_rootfs "$tar.tmp" "${@:2}" && mv "$tar.tmp" "$tar"; } || die "mmdebstrap $1 failed"
+  echo "$tar"
+}
+trust_layer() {   # dir: the machine's CA bundle and its local CAs
+  mkdir -p "$1/etc/ssl/certs" "$1/usr/local/share/ca-certificates"
+  cp /etc/ssl/certs/ca-certificates.crt "$1/etc/ssl/certs/"
+  cp -r /usr/local/share/ca-certificates/. "$1/usr/local/share/ca-certificates/" 2>/dev/null || true
+}
+BASE_ENV=(--env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+          --env SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+          --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
 make_python_base() {
-  local tar="$1.rootfs.tar"
-  debian_rootfs "$tar" bookworm python3,python3-venv,python3-pip,python-is-python3,ca-certificates \
-    'rm -f "$1"/usr/lib/python3.11/EXTERNALLY-MANAGED; ln -sf pip3 "$1"/usr/bin/pip'
-  "${OCI_IMAGE[@]}" --name "$PYTHON_BASE" --layer "$tar" --cmd '["python3"]' -o "$1"; rm -f "$tar"
+  local tar trust; trust="$(mktemp -d)"; trust_layer "$trust"
+  tar="$(cached_rootfs python bookworm python3,python3-venv,python3-pip,python-is-python3,ca-certificates \
+    'rm -f "$1"/usr/lib/python3.11/EXTERNALLY-MANAGED; ln -sf pip3 "$1"/usr/bin/pip')"
+  "${OCI_IMAGE[@]}" --name "$PYTHON_BASE" --layer "$tar" --layer "$trust" "${BASE_ENV[@]}" \
+    --env LANG=C.UTF-8 --cmd '["python3"]' -o "$1"
+  rm -rf "$trust"
 }
 make_node_base() {
-  local tar="$1.rootfs.tar"
-  debian_rootfs "$tar" trixie nodejs,npm,ca-certificates
-  "${OCI_IMAGE[@]}" --name "$NODE_BASE" --layer "$tar" --cmd '["node"]' -o "$1"; rm -f "$tar"
+  local tar trust; trust="$(mktemp -d)"; trust_layer "$trust"
+  tar="$(cached_rootfs node trixie nodejs,npm,ca-certificates)"
+  "${OCI_IMAGE[@]}" --name "$NODE_BASE" --layer "$tar" --layer "$trust" "${BASE_ENV[@]}" \
+    --cmd '["node"]' -o "$1"
+  rm -rf "$trust"
 }
 
 # Stand-ins for the official nats, influxdb and postgres images: Debian's servers with an

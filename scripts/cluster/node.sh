@@ -148,6 +148,9 @@ state = "$D/containerd/state"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE_IMAGE"
   netns_mounts_under_state_dir = true
+  # This machine's root lacks CAP_SYS_RESOURCE: no process may lower its OOM score below its
+  # parent's, so pods keep containerd's (kubelet asks for -998 for sandboxes, runc would fail).
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"

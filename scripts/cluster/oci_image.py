@@ -103,6 +103,11 @@ def build(args: argparse.Namespace) -> None:
             "os": "linux",
             "config": config,
             "rootfs": {"type": "layers", "diff_ids": [layer["digest"] for layer in layers]},
+            # Builders (buildah) match history entries to layers: one per layer.
+            "history": [
+                {"created_by": f"oci_image.py --layer {Path(source).name}"}
+                for source in args.layers
+            ],
         }
         config_digest, config_size = _blob(blobs, json.dumps(image_config).encode())
         manifest = {

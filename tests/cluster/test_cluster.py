@@ -1,0 +1,97 @@
+"""The one-node cluster of ``make cluster``: the node and its system pods, the guard that keeps
+the cluster's ranges on this machine, the chart's services running under their security
+contexts, and the demo API found in the test namespace and analysed with nobody asking."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from typing import Any
+
+import httpx
+import pytest
+from kubernetes import client
+
+from .conftest import NAMESPACE, TEST_NAMESPACE, Cluster
+
+pytestmark = pytest.mark.cluster
+
+
+def _ready(pod: Any) -> bool:
+    return any(c.type == "Ready" and c.status == "True" for c in pod.status.conditions or [])
+
+
+def test_the_node_is_ready_with_dns_and_metrics(cluster: Cluster) -> None:
+    core = cluster.core()
+    (node,) = core.list_node().items
+    assert {c.type: c.status for c in node.status.conditions}["Ready"] == "True"
+    assert node.status.node_info.kubelet_version.startswith("v1.")
+    system = core.list_namespaced_pod("kube-system").items
+    names = {pod.metadata.labels.get("k8s-app") for pod in system if _ready(pod)}
+    assert {"kube-dns", "metrics-server"} <= names
+    # The aggregated metrics API answers with the usage of real pods.
+    metrics = client.CustomObjectsApi(cluster.api).list_namespaced_custom_object(
+        "metrics.k8s.io", "v1beta1", "kube-system", "pods"
+    )
+    assert metrics["items"], metrics
+
+
+def test_no_packet_to_the_cluster_ranges_leaves_by_the_default_route() -> None:
+    # An address of the service range that no Service holds has only the guard's route.
+    route = subprocess.run(
+        ["ip", "route", "get", "10.244.128.250"], capture_output=True, text=True, check=False
+    )
+    assert route.returncode != 0, route
+    assert "No route to host" in route.stderr, route
+    rules = subprocess.run(
+        ["iptables", "-t", "mangle", "-S", "MV-CLUSTER-GUARD"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    default = subprocess.run(
+        ["ip", "-4", "route", "show", "default"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    device = default[default.index("dev") + 1]
+    assert f"-s 10.244.0.0/16 -o {device} -j DROP" in rules
+    assert f"-d 10.244.0.0/16 -o {device} -j DROP" in rules
+
+
+def test_every_service_of_the_chart_runs_non_root_on_a_read_only_root(cluster: Cluster) -> None:
+    pods = cluster.core().list_namespaced_pod(NAMESPACE).items
+    # The backends (NATS, InfluxDB, PostgreSQL) are StatefulSets of stand-in images.
+    services = [p for p in pods if p.metadata.owner_references[0].kind != "StatefulSet"]
+    assert len(services) >= 6, [p.metadata.name for p in pods]  # five services and the receiver
+    for pod in pods:
+        assert _ready(pod), pod.metadata.name
+    for pod in services:
+        security = pod.spec.security_context
+        assert security.run_as_non_root, pod.metadata.name
+        assert security.run_as_user == 10001, pod.metadata.name
+        for container in pod.spec.containers:
+            assert container.security_context.read_only_root_filesystem, pod.metadata.name
+            assert container.security_context.capabilities.drop == ["ALL"], pod.metadata.name
+
+
+def test_the_demo_api_is_found_and_analysed_unasked(
+    cluster: Cluster, gateway: httpx.Client
+) -> None:
+    (demo,) = (
+        cluster.core()
+        .list_namespaced_pod(TEST_NAMESPACE, label_selector="app.kubernetes.io/name=demo-api")
+        .items
+    )
+    assert _ready(demo)
+    deadline = time.monotonic() + 120
+    while True:
+        projects = gateway.get("/project", params={"limit": 500}).raise_for_status().json()
+        project = next((p for p in projects if p["title"] == TEST_NAMESPACE), None)
+        specs = (
+            gateway.get("/openapi", params={"project_id": project["id"]}).raise_for_status().json()
+            if project
+            else []
+        )
+        if specs:
+            break
+        assert time.monotonic() < deadline, "the demo API's document was not analysed in 120 s"
+        time.sleep(2)
+    detail = gateway.get(f"/openapi/{specs[0]['id']}").raise_for_status().json()
+    assert demo.status.pod_ip in detail["base_url"], detail["base_url"]
