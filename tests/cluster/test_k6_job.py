@@ -1,0 +1,89 @@
+"""A load test run as a real Job on the cluster, started through the gateway: k6 from the image
+made here, in a pod of the job namespace, against the demo API's Service in the test namespace.
+The stored summary counts exactly the requests the demo API itself counted, in both metrics
+modes."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from .conftest import TEST_NAMESPACE, Cluster
+
+pytestmark = pytest.mark.cluster
+
+DEMO = f"http://demo-api.{TEST_NAMESPACE}.svc.cluster.local:8080"
+
+
+def _inventory_endpoint(gateway: httpx.Client) -> tuple[int, int]:
+    """The discovered demo spec's project and its GET /inventory endpoint."""
+    deadline = time.monotonic() + 120
+    while True:
+        projects = gateway.get("/project", params={"limit": 500}).raise_for_status().json()
+        project = next((p for p in projects if p["title"] == TEST_NAMESPACE), None)
+        if project is not None:
+            specs = gateway.get("/openapi", params={"project_id": project["id"]}).json()
+            if specs:
+                endpoints = gateway.get("/endpoint", params={"spec_id": specs[0]["id"]}).json()
+                inventory = next(e["id"] for e in endpoints if e["path"] == "/inventory")
+                return int(project["id"]), int(inventory)
+        assert time.monotonic() < deadline, "the demo API's spec was not analysed in 120 s"
+        time.sleep(2)
+
+
+def _demo_calls(cluster: Cluster) -> tuple[int, int]:
+    """The demo API's own count of /inventory calls so far and how many of them this asking
+    made, asked of its Service address from this machine (kube-proxy's rules lead there)."""
+    service = cluster.core().read_namespaced_service("demo-api", TEST_NAMESPACE)
+    for asked in range(1, 4):
+        answer = httpx.get(f"http://{service.spec.cluster_ip}:8080/inventory", timeout=10)
+        if answer.status_code != 503:  # every 5th call fails without its number, and counts
+            return int(answer.raise_for_status().json()["call"]), asked
+    raise AssertionError("the demo API failed three calls in a row")
+
+
+def _summary(gateway: httpx.Client, history_id: int) -> dict[str, Any]:
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        details: dict[str, Any] = gateway.get(f"/test-history/{history_id}/details").json()
+        if details["figures"].get("total_requests") is not None:
+            return details
+        time.sleep(2)
+    raise AssertionError(f"no summary of test {history_id} in 240 s")
+
+
+@pytest.mark.parametrize("mode", ["fast", "precise"])
+def test_a_job_counts_what_the_demo_served(
+    cluster: Cluster, gateway: httpx.Client, mode: str
+) -> None:
+    project_id, inventory = _inventory_endpoint(gateway)
+    before, _ = _demo_calls(cluster)
+    created = gateway.post(
+        "/load-testing",
+        json={
+            "title": f"cluster job ({mode})",
+            "project_id": project_id,
+            "base_url": DEMO,
+            "metrics_mode": mode,
+            "scenarios": [
+                {
+                    "name": "inventory",
+                    "endpoint_id": inventory,
+                    "executor": "constant-vus",
+                    "vus": 2,
+                    "duration": "5s",
+                    "think_time": 0.05,
+                }
+            ],
+        },
+    )
+    assert created.status_code < 300, created.text
+    details = _summary(gateway, int(created.json()["test_history_id"]))
+    after, asked = _demo_calls(cluster)
+    served = after - before - asked
+    figures = details["figures"]
+    assert figures["total_requests"] == served, figures
+    assert figures["failed_requests"] > 0, figures  # the demo's every 5th /inventory fails
