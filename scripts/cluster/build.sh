@@ -25,7 +25,7 @@ ensure_debian() {
   local missing=() p
   for p in containerd runc containernetworking-plugins iptables conntrack mmdebstrap gcc \
            libc6-dev busybox-static socat kmod ethtool; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing Debian packages: ${missing[*]}"

@@ -36,6 +36,7 @@ service_images() {
       || "${PODMAN[@]}" load -q -i "$(ensure_archive "$name" "${base##*:}")" >/dev/null
   done
   mkdir -p "$D/images"
+  local changed=() ids=()
   for t in "${SERVICE_TARGETS[@]}"; do
     local name="docker.io/metric-vault/$t:$APP_VERSION" start; start="$(date +%s)"
     (cd "$REPO" && nice -n 10 "${PODMAN[@]}" build -q --network host --target "$t" --tag "$name" \
@@ -44,14 +45,18 @@ service_images() {
        --build-arg K6_IMAGE="$K6_IMAGE" .) >"$D/logs/image-$t.log" 2>&1 \
       || { tail -n 30 "$D/logs/image-$t.log" >&2; die "podman build --target $t failed"; }
     id="$("${PODMAN[@]}" image inspect -f '{{.Id}}' "$name")"
-    if [ "$(cat "$D/images/$t.id" 2>/dev/null)" != "$id" ] || ! ctr_k8s images ls -q | grep -qxF "$name"; then
-      archive="$D/images/$t.tar"
-      "${PODMAN[@]}" save -q --format docker-archive -o "$archive" "$name"
-      ctr_k8s images import "$archive" >/dev/null || die "could not import $name"
-      rm -f "$archive"; echo "$id" >"$D/images/$t.id"
+    if [ "$(cat "$D/images/$t.id" 2>/dev/null)" != "$id" ] || ! grep -qxF "$name" <<<"$(ctr_k8s images ls -q)"; then
+      changed+=("$name"); ids+=("$t=$id")
     fi
     log "image $name: $("${PODMAN[@]}" image inspect -f '{{.Size}}' "$name" | numfmt --to=iec) ($(elapsed "$start"))"
   done
+  [ ${#changed[@]} -eq 0 ] && return 0
+  # One archive for all: the layers they share (base, virtualenv) are written and read once.
+  archive="$D/images/services.tar"
+  "${PODMAN[@]}" save -q --multi-image-archive --format docker-archive -o "$archive" "${changed[@]}"
+  ctr_k8s images import "$archive" >/dev/null || die "could not import ${changed[*]}"
+  rm -f "$archive"
+  for id in "${ids[@]}"; do echo "${id#*=}" >"$D/images/${id%%=*}.id"; done
 }
 
 # k3s provisions claims with its local-path provisioner; here each claim of the chart gets a

@@ -152,7 +152,7 @@ ensure_archive() {   # name maker [args]: the image's archive, made once; prints
 
 ensure_image() {   # name maker [args]: made once, imported into containerd once
   local archive; archive="$(ensure_archive "$@")"
-  ctr_k8s images ls -q 2>/dev/null | grep -qxF "$1" && return 0
+  grep -qxF "$1" <<<"$(ctr_k8s images ls -q 2>/dev/null)" && return 0
   ctr_k8s images import "$archive" >/dev/null || die "could not import $1"
 }
 

@@ -30,7 +30,7 @@ guard_up() {
   done
   iptables -t mangle -C POSTROUTING -j "$GUARD_CHAIN" 2>/dev/null \
     || iptables -t mangle -I POSTROUTING 1 -j "$GUARD_CHAIN"
-  ip route show type unreachable | grep -q "^unreachable $CLUSTER_NET" || die "guard route missing"
+  grep -q "^unreachable $CLUSTER_NET" <<<"$(ip route show type unreachable)" || die "guard route missing"
 }
 
 guard_down() {
@@ -42,7 +42,7 @@ guard_down() {
 
 bridge_up() {
   ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
-  ip addr show dev "$BRIDGE" | grep -q " $NODE_IP/" || ip addr add "$NODE_IP/${POD_CIDR#*/}" dev "$BRIDGE"
+  grep -qF " $NODE_IP/" <<<"$(ip addr show dev "$BRIDGE")" || ip addr add "$NODE_IP/${POD_CIDR#*/}" dev "$BRIDGE"
   ip link set "$BRIDGE" up
   modprobe br_netfilter 2>/dev/null || true
   modprobe overlay 2>/dev/null || true
