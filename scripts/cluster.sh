@@ -93,6 +93,7 @@ down() {
   stop_program etcd
   unmount_all
   rm -rf "$D/cni/ipam" "$D/containerd/state" "$D/kubelet/pods"
+  ip route del "$SERVICE_CIDR" dev "$BRIDGE" 2>/dev/null || true
   ip link del "$BRIDGE" 2>/dev/null || true
   [ -x "$KUBE/kube-proxy" ] && "$KUBE/kube-proxy" --cleanup >/dev/null 2>&1 || true
   sysctls_restore

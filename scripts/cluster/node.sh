@@ -44,6 +44,10 @@ bridge_up() {
   ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
   grep -qF " $NODE_IP/" <<<"$(ip addr show dev "$BRIDGE")" || ip addr add "$NODE_IP/${POD_CIDR#*/}" dev "$BRIDGE"
   ip link set "$BRIDGE" up
+  # The host's own connections to Service addresses need a route before kube-proxy's DNAT
+  # rewrites them (the guard's `unreachable` would refuse them at connect): the bridge, so a
+  # Service address nobody holds still goes nowhere but this machine's bridge.
+  ip route replace "$SERVICE_CIDR" dev "$BRIDGE" src "$NODE_IP"
   modprobe br_netfilter 2>/dev/null || true
   modprobe overlay 2>/dev/null || true
   # Pod-to-service traffic between two pods of the bridge must pass iptables to be un-NATed.
@@ -116,11 +120,11 @@ launch() {   # name program args...: detached, so it outlives this script and it
   echo "$! ${2##*/}" >"$D/run/$1.pid"
 }
 wait_for() {   # name seconds command...
-  local name="$1" deadline=$((SECONDS + $2)); shift 2
+  local name="$1" secs="$2" deadline=$((SECONDS + $2)); shift 2
   until "$@" >/dev/null 2>&1; do
     kill -0 "$(cut -d' ' -f1 "$D/run/$name.pid" 2>/dev/null || echo 0)" 2>/dev/null \
       || { tail -n 20 "$D/logs/$name.log" >&2; die "$name exited (log: $D/logs/$name.log)"; }
-    [ "$SECONDS" -lt "$deadline" ] || die "$name not ready after ${deadline}s (log: $D/logs/$name.log)"
+    [ "$SECONDS" -lt "$deadline" ] || die "$name not ready after ${secs}s (log: $D/logs/$name.log)"
     sleep 0.5
   done
 }
