@@ -53,7 +53,7 @@ def cluster() -> Cluster:
     ]
     if missing:
         pytest.fail(f"no cluster: {', '.join(missing)} missing in {CLUSTER_DIR}; run make cluster")
-    api = config.new_client_from_config(config_file=str(kubeconfig))
+    api = config.new_client_from_config(config_file=str(kubeconfig))  # type: ignore[no-untyped-call]
     return Cluster(
         directory=CLUSTER_DIR,
         api=api,

@@ -30,7 +30,7 @@ def test_the_node_is_ready_with_dns_and_metrics(cluster: Cluster) -> None:
     names = {pod.metadata.labels.get("k8s-app") for pod in system if _ready(pod)}
     assert {"kube-dns", "metrics-server"} <= names
     # The aggregated metrics API answers with the usage of real pods.
-    metrics = client.CustomObjectsApi(cluster.api).list_namespaced_custom_object(
+    metrics: Any = client.CustomObjectsApi(cluster.api).list_namespaced_custom_object(
         "metrics.k8s.io", "v1beta1", "kube-system", "pods"
     )
     assert metrics["items"], metrics
