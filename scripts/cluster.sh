@@ -96,9 +96,30 @@ down() {
   ip route del "$SERVICE_CIDR" dev "$BRIDGE" 2>/dev/null || true
   ip link del "$BRIDGE" 2>/dev/null || true
   [ -x "$KUBE/kube-proxy" ] && "$KUBE/kube-proxy" --cleanup >/dev/null 2>&1 || true
+  kubelet_rules_down
   sysctls_restore
   guard_down
   log "down"
+}
+# kubelet's own chains (KUBE-FIREWALL, the canaries) that kube-proxy --cleanup leaves: the
+# jumps to them from the built-in chains first, then the chains. Only kubelet makes KUBE-*
+# chains on this machine's own network.
+kubelet_rules_down() {
+  local tool table rule chain
+  for tool in iptables ip6tables; do
+    command -v "$tool" >/dev/null || continue
+    for table in filter nat mangle; do
+      while read -r rule; do
+        eval "$tool -t $table ${rule/-A /-D }" 2>/dev/null || true
+      done < <("$tool" -t "$table" -S 2>/dev/null | grep -E '^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*-j KUBE-' || true)
+      for chain in $("$tool" -t "$table" -S 2>/dev/null | sed -n 's/^-N \(KUBE-[^ ]*\)$/\1/p'); do
+        "$tool" -t "$table" -F "$chain" 2>/dev/null || true
+      done
+      for chain in $("$tool" -t "$table" -S 2>/dev/null | sed -n 's/^-N \(KUBE-[^ ]*\)$/\1/p'); do
+        "$tool" -t "$table" -X "$chain" 2>/dev/null || true
+      done
+    done
+  done
 }
 unmount_all() {   # deepest first; containers' rootfs, pod volumes, network namespaces
   local m
