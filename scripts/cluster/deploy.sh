@@ -56,7 +56,7 @@ service_images() {
     fi
     log "image $name: $("${PODMAN[@]}" image inspect -f '{{.Size}}' "$name" | numfmt --to=iec) ($(elapsed "$start"))"
   done
-  [ ${#changed[@]} -eq 0 ] && return 0
+  [ ${#changed[@]} -eq 0 ] && { echo "$key" >"$D/images/source.key"; return 0; }
   # One archive for all: the layers they share (base, virtualenv) are written and read once.
   archive="$D/images/services.tar"
   "${PODMAN[@]}" save -q --multi-image-archive --format docker-archive -o "$archive" "${changed[@]}"
