@@ -65,13 +65,16 @@ service_images() {
   for id in "${ids[@]}"; do echo "${id#*=}" >"$D/images/${id%%=*}.id"; done
   echo "$key" >"$D/images/source.key"
 }
-# What the images are built from: the commit, local changes, new files and the bases' ids.
+# What the images are built from: the Dockerfile's inputs as committed, their local changes and
+# new files, and the bases' ids.
+BUILD_INPUTS=(Dockerfile .dockerignore pyproject.toml uv.lock libs tools services examples web)
 source_key() {
   git -C "$REPO" rev-parse HEAD >/dev/null 2>&1 || return 0
   {
-    git -C "$REPO" rev-parse HEAD
-    git -C "$REPO" diff HEAD
-    git -C "$REPO" ls-files -o --exclude-standard -z | (cd "$REPO" && xargs -0 -r sha256sum)
+    git -C "$REPO" ls-tree -r HEAD -- "${BUILD_INPUTS[@]}"
+    git -C "$REPO" diff HEAD -- "${BUILD_INPUTS[@]}"
+    git -C "$REPO" ls-files -o --exclude-standard -z -- "${BUILD_INPUTS[@]}" \
+      | (cd "$REPO" && xargs -0 -r sha256sum)
     "${PODMAN[@]}" image inspect -f '{{.Id}}' "$PYTHON_BASE" "$NODE_BASE" "$K6_IMAGE"
   } | sha256sum | cut -d' ' -f1
 }
