@@ -1,7 +1,7 @@
 """A load test run as a real Job on the cluster, started through the gateway: k6 from the image
 made here, in a pod of the job namespace, against the demo API's Service in the test namespace.
 The stored summary counts exactly the requests the demo API itself counted, in both metrics
-modes."""
+modes, and the demo pod's CPU and memory, read from metrics-server, are stored with the test."""
 
 from __future__ import annotations
 
@@ -55,16 +55,12 @@ def _summary(gateway: httpx.Client, history_id: int) -> dict[str, Any]:
     raise AssertionError(f"no summary of test {history_id} in 240 s")
 
 
-@pytest.mark.parametrize("mode", ["fast", "precise"])
-def test_a_job_counts_what_the_demo_served(
-    cluster: Cluster, gateway: httpx.Client, mode: str
-) -> None:
+def _start(gateway: httpx.Client, title: str, mode: str, vus: int, duration: str) -> int:
     project_id, inventory = _inventory_endpoint(gateway)
-    before, _ = _demo_calls(cluster)
     created = gateway.post(
         "/load-testing",
         json={
-            "title": f"cluster job ({mode})",
+            "title": title,
             "project_id": project_id,
             "base_url": DEMO,
             "metrics_mode": mode,
@@ -73,15 +69,47 @@ def test_a_job_counts_what_the_demo_served(
                     "name": "inventory",
                     "endpoint_id": inventory,
                     "executor": "constant-vus",
-                    "vus": 2,
-                    "duration": "5s",
-                    "think_time": 0.05,
+                    "vus": vus,
+                    "duration": duration,
+                    "think_time": 0.01,
                 }
             ],
         },
     )
     assert created.status_code < 300, created.text
-    details = _summary(gateway, int(created.json()["test_history_id"]))
+    return int(created.json()["test_history_id"])
+
+
+def test_the_demo_pods_usage_under_load_is_stored(cluster: Cluster, gateway: httpx.Client) -> None:
+    (demo,) = (
+        cluster.core()
+        .list_namespaced_pod(TEST_NAMESPACE, label_selector="app.kubernetes.io/name=demo-api")
+        .items
+    )
+    details = _summary(gateway, _start(gateway, "cluster pod usage", "fast", 4, "25s"))
+    series: list[dict[str, Any]] = next(
+        (
+            pod["points"]
+            for pod in details["resources"]
+            if (pod["namespace"], pod["pod_name"]) == (TEST_NAMESPACE, demo.metadata.name)
+        ),
+        [],
+    )
+    assert series, details["resources"]
+    assert {p["cpu_limit_millicores"] for p in series} == {1000.0}  # the manifest's limit
+    measured = [p for p in series if p["cpu_usage_millicores"] is not None]
+    assert measured, series
+    assert max(p["cpu_usage_millicores"] for p in measured) > 0, measured
+    assert max(p["memory_usage_mb"] for p in measured) > 0, measured
+
+
+@pytest.mark.parametrize("mode", ["fast", "precise"])
+def test_a_job_counts_what_the_demo_served(
+    cluster: Cluster, gateway: httpx.Client, mode: str
+) -> None:
+    _inventory_endpoint(gateway)  # the spec is analysed before the count starts
+    before, _ = _demo_calls(cluster)
+    details = _summary(gateway, _start(gateway, f"cluster job ({mode})", mode, 2, "5s"))
     after, asked = _demo_calls(cluster)
     served = after - before - asked
     figures = details["figures"]
