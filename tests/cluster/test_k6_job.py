@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import TEST_NAMESPACE, Cluster
+from .conftest import NAMESPACE, TEST_NAMESPACE, Cluster
 
 pytestmark = pytest.mark.cluster
 
@@ -115,3 +115,30 @@ def test_a_job_counts_what_the_demo_served(
     figures = details["figures"]
     assert figures["total_requests"] == served, figures
     assert figures["failed_requests"] > 0, figures  # the demo's every 5th /inventory fails
+
+
+def test_cancel_removes_the_runner_pods_within_seconds(
+    cluster: Cluster, gateway: httpx.Client
+) -> None:
+    history_id = _start(gateway, "cluster cancel", "fast", 2, "120s")
+    test_id = gateway.get(f"/test-history/{history_id}/details").json()["test_id"]
+    selector = f"metric-vault.io/run=k6-{test_id}"
+    core = cluster.core()
+    deadline = time.monotonic() + 120
+    while not any(
+        p.status.phase == "Running"
+        for p in core.list_namespaced_pod(NAMESPACE, label_selector=selector).items
+    ):
+        assert time.monotonic() < deadline, "the k6 pod did not run in 120 s"
+        time.sleep(1)
+    cancelled = gateway.post(f"/load-testing/{test_id}/cancel")
+    assert cancelled.status_code == 202, cancelled.text
+    started = time.monotonic()
+    while core.list_namespaced_pod(NAMESPACE, label_selector=selector).items:
+        assert time.monotonic() - started < 30, "runner pods still there 30 s after cancel"
+        time.sleep(0.5)
+    gone_after = time.monotonic() - started
+    while gateway.get(f"/test-history/{history_id}/details").json()["status"] != "cancelled":
+        assert time.monotonic() - started < 60, "the test is not cancelled 60 s after cancel"
+        time.sleep(1)
+    print(f"runner pods gone {gone_after:.1f} s after cancel")  # a figure for the README
