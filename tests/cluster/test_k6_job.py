@@ -142,3 +142,35 @@ def test_cancel_removes_the_runner_pods_within_seconds(
         assert time.monotonic() - started < 60, "the test is not cancelled 60 s after cancel"
         time.sleep(1)
     print(f"runner pods gone {gone_after:.1f} s after cancel")  # a figure for the README
+
+
+def _running_runner(cluster: Cluster, test_id: str) -> Any:
+    selector = f"metric-vault.io/run=k6-{test_id}"
+    deadline = time.monotonic() + 120
+    while True:
+        pods = cluster.core().list_namespaced_pod(NAMESPACE, label_selector=selector).items
+        running = [p for p in pods if p.status.phase == "Running"]
+        if running:
+            return running[0]
+        assert time.monotonic() < deadline, "the k6 pod did not run in 120 s"
+        time.sleep(1)
+
+
+def test_a_runner_pod_deleted_mid_test_fails_the_test(
+    cluster: Cluster, gateway: httpx.Client
+) -> None:
+    history_id = _start(gateway, "cluster pod deleted", "fast", 2, "120s")
+    test_id = gateway.get(f"/test-history/{history_id}/details").json()["test_id"]
+    pod = _running_runner(cluster, test_id)
+    time.sleep(3)  # k6 is under way
+    cluster.core().delete_namespaced_pod(pod.metadata.name, NAMESPACE)
+    deadline = time.monotonic() + 90
+    while (details := gateway.get(f"/test-history/{history_id}/details").json())["status"] in (
+        "pending",
+        "running",
+    ):
+        assert time.monotonic() < deadline, "the test still runs 90 s after its pod was deleted"
+        time.sleep(1)
+    print(f"deleted runner pod: {details['status']}: {details['status_reason']}")
+    assert details["status"] == "failed", details
+    assert details["status_reason"], details
