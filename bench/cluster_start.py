@@ -4,6 +4,10 @@ timed as a whole and per phase (the script reports each phase's seconds on its l
     sudo uv run --no-sync python bench/cluster_start.py [--rounds 1]
 
 Needs root and the builds in the cache (a first `make cluster`); it leaves the cluster up.
+Figures (2026-12-06, 2 cores shared with five other test runs, sources unchanged):
+
+    down then up in 40.1 s: containerd 1 s, control plane 6 s, node Ready 0 s,
+    CoreDNS and metrics-server 26 s, images 1 s (unchanged), chart and demo 6 s
 """
 
 from __future__ import annotations
