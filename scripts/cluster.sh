@@ -59,6 +59,7 @@ up() {
   volumes_up
   chart_up
   demo_up
+  restart_changed
   gateway_up
   log "chart and demo ready ($(elapsed "$t"))"
   log "cluster up in $(elapsed "$t0")"

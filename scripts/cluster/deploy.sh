@@ -61,6 +61,7 @@ service_images() {
   archive="$D/images/services.tar"
   "${PODMAN[@]}" save -q --multi-image-archive --format docker-archive -o "$archive" "${changed[@]}"
   ctr_k8s images import "$archive" >/dev/null || die "could not import ${changed[*]}"
+  IMAGES_CHANGED=1
   rm -f "$archive"
   for id in "${ids[@]}"; do echo "${id#*=}" >"$D/images/${id%%=*}.id"; done
   echo "$key" >"$D/images/source.key"
@@ -103,6 +104,18 @@ spec:
   claimRef: {namespace: $NAMESPACE, name: $name}
   hostPath: {path: $D/volumes/$name, type: DirectoryOrCreate}
 EOF
+  done
+}
+
+# New images under the same tag: the running pods of the release and the demo are restarted,
+# as `helm upgrade` alone would not (their specs did not change).
+restart_changed() {
+  [ "${IMAGES_CHANGED:-0}" = 1 ] || return 0
+  local ns
+  for ns in "$NAMESPACE" "$TEST_NAMESPACE"; do
+    [ -n "$(kubectl -n "$ns" get deployments -o name 2>/dev/null)" ] || continue
+    kubectl -n "$ns" rollout restart deployment >/dev/null
+    kubectl -n "$ns" rollout status deployment --timeout=300s >/dev/null
   done
 }
 
