@@ -1,10 +1,16 @@
-# syntax=docker/dockerfile:1.7
 # One image per service: `docker build --target gateway .` (or spec-analyzer, test-runner,
 # metrics-aggregator, pod-watcher, and demo-api, the example API to load-test). They share one
 # virtualenv of the workspace, synced before the source is copied, so a source change rebuilds
 # only the last layers. The Helm chart expects them as <repository>/<target>:<tag>.
+# Every base is a build argument, so images can be built from bases made elsewhere
+# (scripts/cluster.sh passes bases made from Debian's packages); uv comes from PyPI.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 ARG NODE_IMAGE=node:20-bookworm-slim
+ARG K6_IMAGE=grafana/k6:2.2.0
+ARG UV_VERSION=0.13.9
+
+# The k6 of the Jobs' image (mv_test_runner.settings.K6_VERSION; tests/test_k6_version.py).
+FROM ${K6_IMAGE} AS k6
 
 # The web UI, built once (npm ci from the committed lock file) and copied into the gateway.
 FROM ${NODE_IMAGE} AS web
@@ -15,7 +21,8 @@ COPY web/ ./
 RUN npm run build
 
 FROM ${PYTHON_IMAGE} AS base
-COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /usr/local/bin/uv
+ARG UV_VERSION
+RUN python -m pip install --no-cache-dir --disable-pip-version-check "uv==${UV_VERSION}"
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never PATH=/app/.venv/bin:$PATH
 WORKDIR /app
 
@@ -57,8 +64,7 @@ COPY --from=build /app/.venv /app/.venv
 CMD ["python", "-m", "mv_spec_analyzer"]
 
 FROM runtime AS test-runner
-# The k6 of the Jobs' image (mv_test_runner.settings.K6_VERSION; tests/test_k6_version.py).
-COPY --from=grafana/k6:2.2.0 /usr/bin/k6 /usr/bin/k6
+COPY --from=k6 /usr/bin/k6 /usr/bin/k6
 COPY --from=build /app/.venv /app/.venv
 CMD ["python", "-m", "mv_test_runner"]
 

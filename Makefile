@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CACHE ?= $(or $(MV_CACHE_DIR),$(HOME)/.cache/metric-vault)
 export PATH := $(CACHE)/uv-venv/bin:$(CACHE)/bin:$(PATH)
 
-.PHONY: bootstrap run up demo down status test lint typecheck format asyncapi bench
+.PHONY: bootstrap run up demo down status test lint typecheck format asyncapi bench cluster cluster-down
 
 bootstrap:          ## install Debian packages, uv, the Python workspace and k6 (idempotent)
 	@scripts/bootstrap.sh
@@ -23,6 +23,13 @@ down:               ## stop everything the stack started
 
 status:
 	@uv run --no-sync python -m mv_devstack status
+
+cluster:            ## a one-node Kubernetes here, with Metric Vault and the demo in it (root; builds once)
+	@scripts/bootstrap.sh --test-tools
+	@scripts/cluster.sh up
+
+cluster-down:       ## stop the cluster: processes, containers, mounts, bridge, rules (data kept)
+	@scripts/cluster.sh down
 
 test:               ## lint, type-check and run every test against the real servers
 	@scripts/bootstrap.sh --test-tools

@@ -186,6 +186,31 @@ def test_job_conditions_and_the_k6_container_to_outcome(
     assert outcomes.from_job({"conditions": conditions}, k6) == expected
 
 
+DELETED = "the k6 pod was deleted before k6 ended (the Job then failed: BackoffLimitExceeded)"
+
+
+@pytest.mark.parametrize(
+    ("k6", "expected"),
+    [
+        (None, Outcome(FAILED, DELETED)),
+        (Terminated(105, "Error"), Outcome(FAILED, DELETED)),
+        (Terminated(143, "Error"), Outcome(FAILED, DELETED)),
+        # k6 had ended by itself before its pod went: its own ending is the reason.
+        (Terminated(107, "Error", SCRIPT_ERROR), Outcome(
+            FAILED,
+            "script error (exit code 107): Error: boom at init\n\tat file:///s/script.js:2:7(12)",
+        )),
+    ],
+)  # fmt: skip
+def test_a_pod_deleted_mid_test_is_the_reason_of_the_failed_job(
+    k6: Terminated | None, expected: Outcome
+) -> None:
+    assert outcomes.from_job({"conditions": [BACKOFF]}, k6, pod_deleted=True) == expected
+    assert outcomes.from_job({"conditions": [DEADLINE]}, k6, pod_deleted=True) == Outcome(
+        TIMED_OUT, DEADLINE_REASON
+    )
+
+
 def test_a_job_without_status_is_still_running() -> None:
     assert outcomes.from_job(None, None) is None
     assert outcomes.from_job({"conditions": None}, None) is None

@@ -240,7 +240,11 @@ class KubernetesExecutor:
                 for p in pods
                 if len(jobs) == 1 or (p["metadata"].get("labels") or {}).get(RUNNER_LABEL) == runner
             ]
-            outcome = outcomes.from_job(job.get("status"), outcomes.k6_container(mine))
+            # A pod deleted mid-test is gone (or going) by the time its Job has failed.
+            deleted = not mine or any(p["metadata"].get("deletion_timestamp") for p in mine)
+            outcome = outcomes.from_job(
+                job.get("status"), outcomes.k6_container(mine), pod_deleted=deleted
+            )
             if outcome is None:
                 all_done = False
                 outcome = next(filter(None, map(outcomes.pod_cannot_start, mine)), None)

@@ -172,8 +172,12 @@ def crossed_thresholds(output: str) -> str:
     return names[-1] if names else ""
 
 
-def from_job(status: dict[str, Any] | None, k6: Terminated | None) -> Outcome | None:
-    """A Job's status (as a dict) and its k6 container → the outcome, or None while it runs."""
+def from_job(
+    status: dict[str, Any] | None, k6: Terminated | None, *, pod_deleted: bool = False
+) -> Outcome | None:
+    """A Job's status (as a dict) and its k6 container → the outcome, or None while it runs.
+    ``pod_deleted``: the Job's pod is gone or being deleted; when k6 did not end by itself (no
+    exit code, a signal's, or 105), that deletion is the reason, not the Job's backoff limit."""
     for condition in (status or {}).get("conditions") or []:
         if condition.get("status") != "True":
             continue
@@ -193,6 +197,12 @@ def from_job(status: dict[str, Any] | None, k6: Terminated | None) -> Outcome | 
                 RunStatus.FAILED,
                 "k6 used more memory than its limit and was killed (OOMKilled): "
                 "raise K6_MEMORY_LIMIT or lower the load per runner",
+            )
+        if pod_deleted and (k6 is None or k6.exit_code == 105 or k6.exit_code > 128):
+            why = reason or "no reason given"
+            return Outcome(
+                RunStatus.FAILED,
+                f"the k6 pod was deleted before k6 ended (the Job then failed: {why})",
             )
         if k6 is not None and k6.exit_code != 0:
             return from_exit(k6.exit_code, k6.message)

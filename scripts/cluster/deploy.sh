@@ -1,0 +1,164 @@
+# What runs in the cluster: CoreDNS and metrics-server, the project's images built from its own
+# Dockerfile, volumes for the chart's claims, the chart installed by Helm as the README tells a
+# k3s user (only image values changed), the demo API in the test namespace, and the gateway on
+# 127.0.0.1. Sourced by scripts/cluster.sh.
+RELEASE=mv
+NAMESPACE=metric-vault
+TEST_NAMESPACE=metric-vault-tests
+APP_VERSION="$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$REPO/deploy/helm/metric-vault/Chart.yaml")"
+SERVICE_TARGETS=(gateway spec-analyzer test-runner metrics-aggregator pod-watcher demo-api)
+GATEWAY_PORT="${MV_CLUSTER_GATEWAY_PORT:-18800}"
+PODMAN=(podman --runtime runc)
+
+render() {   # manifest: ${NAME} replaced by the shell variable of that name
+  local text; text="$(cat "$1")"
+  local name
+  for name in COREDNS_IMAGE METRICS_SERVER_IMAGE DNS_IP APP_VERSION TEST_NAMESPACE; do
+    text="${text//\$\{$name\}/${!name}}"
+  done
+  printf '%s\n' "$text"
+}
+
+addons_up() {
+  render "$REPO/scripts/cluster/addons/coredns.yaml" | kubectl apply -f - >/dev/null
+  render "$REPO/scripts/cluster/addons/metrics-server.yaml" | kubectl apply -f - >/dev/null
+  kubectl -n kube-system rollout status deployment/coredns --timeout=180s >/dev/null
+  kubectl -n kube-system rollout status deployment/metrics-server --timeout=180s >/dev/null
+}
+
+# The Dockerfile, unchanged, with bases made here: podman builds it (RUN steps with the host's
+# network, for PyPI and npm), and the image goes to containerd when it changed.
+service_images() {
+  local base t id archive
+  for base in "$PYTHON_BASE:make_python_base" "$NODE_BASE:make_node_base" "$K6_IMAGE:make_k6"; do
+    local name="${base%:*}"
+    "${PODMAN[@]}" image exists "$name" \
+      || "${PODMAN[@]}" load -q -i "$(ensure_archive "$name" "${base##*:}")" >/dev/null
+  done
+  mkdir -p "$D/images"
+  # Unchanged sources and bases since the last import: nothing to build (a cached podman build
+  # of the six targets still takes minutes here).
+  local key; key="$(source_key)"
+  if [ -n "$key" ] && [ "$(cat "$D/images/source.key" 2>/dev/null)" = "$key" ] && all_imported; then
+    log "images: sources unchanged since the last import"; return 0
+  fi
+  local changed=() ids=()
+  for t in "${SERVICE_TARGETS[@]}"; do
+    local name="docker.io/metric-vault/$t:$APP_VERSION" start; start="$(date +%s)"
+    (cd "$REPO" && nice -n 10 "${PODMAN[@]}" build -q --network host --target "$t" --tag "$name" \
+       --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
+       --build-arg PYTHON_IMAGE="$PYTHON_BASE" --build-arg NODE_IMAGE="$NODE_BASE" \
+       --build-arg K6_IMAGE="$K6_IMAGE" .) >"$D/logs/image-$t.log" 2>&1 \
+      || { tail -n 30 "$D/logs/image-$t.log" >&2; die "podman build --target $t failed"; }
+    id="$("${PODMAN[@]}" image inspect -f '{{.Id}}' "$name")"
+    if [ "$(cat "$D/images/$t.id" 2>/dev/null)" != "$id" ] || ! grep -qxF "$name" <<<"$(ctr_k8s images ls -q)"; then
+      changed+=("$name"); ids+=("$t=$id")
+    fi
+    log "image $name: $("${PODMAN[@]}" image inspect -f '{{.Size}}' "$name" | numfmt --to=iec) ($(elapsed "$start"))"
+  done
+  [ ${#changed[@]} -eq 0 ] && { echo "$key" >"$D/images/source.key"; return 0; }
+  # One archive for all: the layers they share (base, virtualenv) are written and read once.
+  archive="$D/images/services.tar"
+  "${PODMAN[@]}" save -q --multi-image-archive --format docker-archive -o "$archive" "${changed[@]}"
+  ctr_k8s images import "$archive" >/dev/null || die "could not import ${changed[*]}"
+  IMAGES_CHANGED=1
+  rm -f "$archive"
+  for id in "${ids[@]}"; do echo "${id#*=}" >"$D/images/${id%%=*}.id"; done
+  echo "$key" >"$D/images/source.key"
+}
+# What the images are built from: the Dockerfile's inputs as committed, their local changes and
+# new files, and the bases' ids.
+BUILD_INPUTS=(Dockerfile .dockerignore pyproject.toml uv.lock libs tools services examples web)
+source_key() {
+  git -C "$REPO" rev-parse HEAD >/dev/null 2>&1 || return 0
+  {
+    git -C "$REPO" ls-tree -r HEAD -- "${BUILD_INPUTS[@]}"
+    git -C "$REPO" diff HEAD -- "${BUILD_INPUTS[@]}"
+    git -C "$REPO" ls-files -o --exclude-standard -z -- "${BUILD_INPUTS[@]}" \
+      | (cd "$REPO" && xargs -0 -r sha256sum)
+    "${PODMAN[@]}" image inspect -f '{{.Id}}' "$PYTHON_BASE" "$NODE_BASE" "$K6_IMAGE"
+  } | sha256sum | cut -d' ' -f1
+}
+all_imported() {
+  local images t; images="$(ctr_k8s images ls -q)"
+  for t in "${SERVICE_TARGETS[@]}"; do
+    grep -qxF "docker.io/metric-vault/$t:$APP_VERSION" <<<"$images" || return 1
+  done
+}
+
+# k3s provisions claims with its local-path provisioner; here each claim of the chart gets a
+# volume on this machine made for it up front (no StorageClass: they bind by their claimRef).
+volumes_up() {
+  local claim size
+  for claim in "nats:${NATS_SIZE:-2Gi}" "influxdb:${INFLUX_SIZE:-10Gi}" "postgresql:${PG_SIZE:-5Gi}"; do
+    local name="data-$RELEASE-metric-vault-${claim%%:*}-0"; size="${claim#*:}"
+    mkdir -p "$D/volumes/$name"
+    kubectl apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: $NAMESPACE-$name}
+spec:
+  capacity: {storage: $size}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  claimRef: {namespace: $NAMESPACE, name: $name}
+  hostPath: {path: $D/volumes/$name, type: DirectoryOrCreate}
+EOF
+  done
+}
+
+# New images under the same tag: the running pods of the release and the demo are restarted,
+# as `helm upgrade` alone would not (their specs did not change).
+restart_changed() {
+  [ "${IMAGES_CHANGED:-0}" = 1 ] || return 0
+  local ns
+  for ns in "$NAMESPACE" "$TEST_NAMESPACE"; do
+    [ -n "$(kubectl -n "$ns" get deployments -o name 2>/dev/null)" ] || continue
+    kubectl -n "$ns" rollout restart deployment >/dev/null
+    kubectl -n "$ns" rollout status deployment --timeout=300s >/dev/null
+  done
+}
+
+chart_up() {
+  helm upgrade --install "$RELEASE" "$REPO/deploy/helm/metric-vault" --namespace "$NAMESPACE" \
+    --create-namespace --set testNamespace.name="$TEST_NAMESPACE" \
+    --set nats.image="$NATS_IMAGE" --set influxdb.image="$INFLUXDB_IMAGE" \
+    --set postgresql.image="$POSTGRES_IMAGE" --set testRunner.k6Image="$K6_IMAGE" \
+    --wait --timeout 10m >"$D/logs/helm.log" 2>&1 \
+    || { tail -n 20 "$D/logs/helm.log" >&2; kubectl -n "$NAMESPACE" get pods >&2; die "helm install failed"; }
+}
+
+demo_up() {
+  render "$REPO/examples/demo-api/kubernetes.yaml" | kubectl -n "$TEST_NAMESPACE" apply -f - >/dev/null
+  kubectl -n "$TEST_NAMESPACE" rollout status deployment/demo-api --timeout=180s >/dev/null
+}
+
+# The gateway on 127.0.0.1, as `kubectl port-forward` would give it, without a kubectl running:
+# socat to the gateway Service's cluster address (kube-proxy's rules take it from there).
+gateway_up() {
+  local ip; ip="$(kubectl -n "$NAMESPACE" get service "$RELEASE-metric-vault-gateway" -o jsonpath='{.spec.clusterIP}')"
+  [ -n "$(pid_of gateway-forward)" ] && stop_program gateway-forward
+  launch gateway-forward socat "TCP-LISTEN:$GATEWAY_PORT,bind=127.0.0.1,reuseaddr,fork" "TCP:$ip:8000"
+  local url="http://127.0.0.1:$GATEWAY_PORT"
+  wait_for gateway-forward 60 curl -fsS --max-time 2 "$url/healthz"
+  echo "$url" >"$D/gateway-url"
+  local password; password="$(kubectl -n "$NAMESPACE" get secret "$RELEASE-metric-vault-admin" \
+    -o jsonpath='{.data.GATEWAY_ADMIN_PASSWORD}' | base64 -d)"
+  if [ ! -s "$D/admin-token" ] || ! curl -fsS -o /dev/null -H "Authorization: Bearer $(cat "$D/admin-token")" "$url/auth/me"; then
+    admin_token "$url" "$password" >"$D/admin-token.tmp" && mv "$D/admin-token.tmp" "$D/admin-token"
+    chmod 600 "$D/admin-token"
+  fi
+  ADMIN_PASSWORD="$password"
+}
+admin_token() {   # url password: signs in as admin and makes an admin API token
+  python3 - "$1" "$2" <<'EOF'
+import http.cookiejar, json, sys, urllib.request
+url, password = sys.argv[1], sys.argv[2]
+opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+def call(path, body, headers={}):
+    request = urllib.request.Request(url + path, json.dumps(body).encode(), {"Content-Type": "application/json", **headers})
+    return json.load(opener.open(request, timeout=10))
+csrf = call("/auth/login", {"username": "admin", "password": password})["csrf_token"]
+print(call("/auth/tokens", {"name": "make-cluster", "role": "admin"}, {"X-CSRF-Token": csrf})["token"])
+EOF
+}
