@@ -27,4 +27,4 @@ if [ "$was_running" -eq 0 ]; then
 fi
 # The suite takes minutes; a hang outside any one test (pytest-timeout covers those) must still
 # end in a failure CI can read, well inside its 90 minutes: INT first, so pytest prints where.
-timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-30m}" uv run --no-sync pytest "$@"
+timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-60m}" uv run --no-sync pytest "$@"
