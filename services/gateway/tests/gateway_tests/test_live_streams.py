@@ -277,14 +277,14 @@ async def test_a_page_opened_mid_test_replays_the_run_so_far(
         await bus.publish(TEST_SUMMARY, TestSummaryEvent(correlation_id=test_id, payload=summary))
         events, latest = await asyncio.wait_for(asyncio.gather(replayed, current), 30)
 
-    def requests(stream: list[dict[str, Any]]) -> list[int]:
+    def totals(stream: list[dict[str, Any]]) -> list[int]:
         return [
             e["data"]["k6"]["overall"]["requests_total"]
             for e in stream
             if e["data"]["kind"] == "k6"
         ]
 
-    assert requests(events) == [10, 20, 30, 40]  # the whole run, then live, in order
-    assert requests(latest) == [30, 40]  # without replay: the current state only
+    assert totals(events) == [10, 20, 30, 40]  # the whole run, then live, in order
+    assert totals(latest) == [30, 40]  # without replay: the current state only
     assert [e["data"]["kind"] for e in events][-2:] == ["end", "summary"]
     assert hub.history(test_id) == []  # forgotten once the test ended
