@@ -274,6 +274,12 @@ def _watch_live(browser: Browser) -> None:
     expect(page.get_by_role("heading", name="Alerts")).to_be_visible()  # live findings land there
     grown = f"n => +document.querySelector({TPS_CHART!r}).dataset.points > n"
     page.wait_for_function(grown, arg=int(tps.get_attribute("data-points") or 0), timeout=30_000)
+    page.wait_for_function(grown, arg=2, timeout=30_000)  # so that 1 s of replay is telling
+    # A reload mid-test draws the run so far at once, not only what comes after it.
+    before = int(tps.get_attribute("data-points") or 0)
+    page.reload()
+    drawn = f"n => +(document.querySelector({TPS_CHART!r})?.dataset.points ?? 0) >= n"
+    page.wait_for_function(drawn, arg=before, timeout=3_000)  # main: 1 point, +1 per 5 s
     browser.shot("06-live")
     # Meanwhile the board shows it under "Running now", its figures live from the same stream.
     board = page.context.new_page()

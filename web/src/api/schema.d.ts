@@ -4638,6 +4638,8 @@ export interface operations {
                 include?: components["schemas"]["Include"];
                 /** @description Name each event by its kind (event: k6) instead of unnamed */
                 named?: boolean;
+                /** @description With test_id and no Last-Event-ID: first every k6 snapshot and alert of the test so far (a page opened mid-test draws the whole run), then live */
+                replay?: boolean;
             };
             header?: {
                 /** @description Resume after this event id (sent by EventSource) */

@@ -10,7 +10,7 @@ import { Async, Confirm, ErrorNote, StatusBadge, Tile } from "../components/ui";
 import { useI18n } from "../i18n";
 import { formatCompact, formatDateTime, formatMs, formatPercent, formatSeconds, parseTimestamp } from "../lib/format";
 import { useAccess } from "../lib/auth";
-import { useLiveStream } from "../lib/live";
+import { runView, useLiveStream } from "../lib/live";
 import { startedRun } from "../lib/plans";
 import { LiveSeries, PodSeries, scenarioLabels } from "../lib/series";
 import { stagesSeconds } from "../lib/stages";
@@ -50,6 +50,7 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
   const [scenario, setScenario] = useState("");
   const [alerts, setAlerts] = useState<LiveAlert[]>([]);
   const [ended, setEnded] = useState(false);
+  const [endedAt, setEndedAt] = useState<number>();
   const [summary, setSummary] = useState<LiveSummary>();
   const [failures, setFailures] = useState<FailureGroup[]>([]);
   const [now, setNow] = useState(Date.now());
@@ -73,7 +74,7 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
       }
     }
     if (message.kind === "alert" && message.alert) { const finding = message.alert; setAlerts((now) => [...now, { at: message.at, finding }]); }
-    if (message.kind === "end") { setStatus(message.end?.status ?? "succeeded"); setEnded(true); }
+    if (message.kind === "end") { setStatus(message.end?.status ?? "succeeded"); setEnded(true); setEndedAt((was) => was ?? Date.now()); }
     // The figures' last word: whether they are whole. Shown here, then the result (which keeps it).
     if (message.kind === "summary" && message.summary) { setSummary(message.summary); setTimeout(onEnd, 1500); }
     setVersion((v) => v + 1);
@@ -83,9 +84,13 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
     setCancelError(undefined);
     try { await api.cancelTest(test.test_id); setStatus("cancelling"); } catch (failure) { setCancelError(failure as Error); }
   };
-  const elapsed = Math.max(0, (now - startedAt) / 1000);
   const last = series.length ? series.overall : null;
   const at = (column: (number | null)[] | undefined) => column?.[column.length - 1] ?? null;
+  const view = runView({ ended, summary, planned, elapsed: Math.max(0, ((endedAt ?? now) - startedAt) / 1000),
+    last: { tps: at(last?.tps), avg: at(last?.response_time_avg), p95: at(last?.response_time_p95),
+      p99: at(last?.response_time_p99), errorRate: at(last?.error_rate), vus: at(last?.vus) } });
+  const { elapsed, tiles } = view;
+  const hint = view.source === "live" ? undefined : t(`run.tiles.${view.source}`);
   const chosen = scenario ? series.scenarios.get(scenario) ?? series.overall : series.overall;
   // Both chart groups share the x range from the test's start to its planned end, or further
   // to now or the newest point (the server's clock may run ahead of this browser's).
@@ -102,7 +107,7 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
           <p class="muted small">{t("run.startedAt", { when: formatDateTime(test.tested_at, locale) })} · <span class={`stream ${stream}`}>{t(`stream.${stream}`)}</span></p>
         </div>
         <div class="actions">
-          {can("test") && <button type="button" class="danger" disabled={status === "cancelling"} onClick={() => setConfirming(true)}>{t("run.cancel")}</button>}
+          {can("test") && view.cancellable && <button type="button" class="danger" disabled={status === "cancelling"} onClick={() => setConfirming(true)}>{t("run.cancel")}</button>}
         </div>
       </header>
       {cancelError && <ErrorNote error={cancelError} what={t("run.cancelFailed")} />}
@@ -114,12 +119,12 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
         </div>
         <progress max={planned ?? 1} value={planned ? Math.min(elapsed, planned) : undefined} aria-label={t("run.progress")} />
         <div class="tiles">
-          <Tile label={t("fig.tps")} value={formatCompact(at(last?.tps), locale)} />
-          <Tile label={t("fig.avg")} value={formatMs(at(last?.response_time_avg), locale)} />
-          <Tile label={t("fig.p95")} value={formatMs(at(last?.response_time_p95), locale)} />
-          <Tile label={t("fig.p99")} value={formatMs(at(last?.response_time_p99), locale)} />
-          <Tile label={t("fig.errorRate")} value={formatPercent(at(last?.error_rate), locale)} />
-          <Tile label={t("fig.vus")} value={formatCompact(at(last?.vus), locale)} />
+          <Tile label={t(view.source === "final" ? "fig.avgTps" : "fig.tps")} value={formatCompact(tiles.tps, locale)} hint={hint} />
+          <Tile label={t("fig.avg")} value={formatMs(tiles.avg, locale)} hint={hint} />
+          <Tile label={t("fig.p95")} value={formatMs(tiles.p95, locale)} hint={hint} />
+          <Tile label={t("fig.p99")} value={formatMs(tiles.p99, locale)} hint={hint} />
+          <Tile label={t("fig.errorRate")} value={formatPercent(tiles.errorRate, locale)} hint={hint} />
+          <Tile label={t(view.source === "final" ? "fig.maxVus" : "fig.vus")} value={formatCompact(tiles.vus, locale)} hint={hint} />
         </div>
       </section>
       <LiveAlerts alerts={alerts} />

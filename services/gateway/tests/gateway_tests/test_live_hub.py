@@ -219,6 +219,24 @@ async def test_a_test_silent_for_too_long_is_no_longer_running() -> None:
     assert len(late) == 0
 
 
+async def test_the_run_so_far_is_kept_bounded_and_only_while_it_runs() -> None:
+    now = [1000.0]
+    hub = LiveHub(history_size=3, stale_after=60, clock=lambda: now[0])
+    for requests in range(1, 6):
+        hub.publish(k6("a", requests))
+    hub.publish(k6("quiet", 1))
+    kept = [m.k6.overall.requests_total for m in hub.history("a") if m.k6 is not None]
+    assert kept == [3, 4, 5]  # the oldest go first
+    # replay is for a new client of one test; one that resumes gets what it missed only
+    resumed = hub.subscribe(ClientFilter(test_id="a"), last_event_id=4, replay=True)
+    assert len(resumed) == 1
+    now[0] += 61
+    hub.publish(k6("a", 6))
+    assert hub.history("quiet") == []  # silent too long: no longer running, not kept
+    hub.publish(end_message("a", NOW, RunStatus.SUCCEEDED, None))
+    assert hub.history("a") == []
+
+
 async def test_closing_the_hub_ends_every_stream_after_what_it_queued() -> None:
     hub = LiveHub()
     waiting = hub.subscribe(ClientFilter())

@@ -238,3 +238,53 @@ async def test_a_stopping_gateway_ends_open_streams(live_gateway: LiveGateway) -
     assert await asyncio.wait_for(sse, 20) == []
     await asyncio.wait_for(live_gateway.serving, 20)
     assert hub.clients == 0
+
+
+async def test_a_page_opened_mid_test_replays_the_run_so_far(
+    live_gateway: LiveGateway, stack: StackConfig
+) -> None:
+    base, app = live_gateway.base, live_gateway.app
+    hub: LiveHub = app.state.live_hub
+    hub.queue_size = 2  # the replay is not cut to the live queue's size
+    test_id, other = str(uuid4()), str(uuid4())
+    async with app.state.session_factory() as session, session.begin():
+        project = Project(title="replay")
+        session.add(project)
+        await session.flush()
+        session.add(TestHistory(test_id=test_id, project_id=project.id, title="replay"))
+    publisher = NatsBroker(stack.nats_url)
+    async with publisher:
+        await publisher.connect()
+        bus = Bus(publisher)
+        for requests in (10, 20, 30):
+            await bus.publish(LIVE_METRICS, _snapshot(test_id, requests), test_id=test_id)
+        await bus.publish(LIVE_METRICS, _snapshot(other, 7), test_id=other)
+        await _until_published(hub, 4)
+
+        url = f"{base}/sse/k6-data?test_id={test_id}"
+        replayed = asyncio.create_task(_sse_events(f"{url}&replay=true", live_gateway.token))
+        current = asyncio.create_task(_sse_events(url, live_gateway.token))
+        await _until_clients(hub, 2)
+        await bus.publish(LIVE_METRICS, _snapshot(test_id, 40), test_id=test_id)
+        await _until_published(hub, 5)
+        finished = TestFinished(
+            test_id=test_id, status=RunStatus.SUCCEEDED, finished_at=datetime.now(UTC)
+        )
+        await bus.publish(
+            TEST_FINISHED, TestFinishedEvent(correlation_id=test_id, payload=finished)
+        )
+        summary = TestSummary(test_id=test_id, overall=MetricFigures(total_requests=40))
+        await bus.publish(TEST_SUMMARY, TestSummaryEvent(correlation_id=test_id, payload=summary))
+        events, latest = await asyncio.wait_for(asyncio.gather(replayed, current), 30)
+
+    def totals(stream: list[dict[str, Any]]) -> list[int]:
+        return [
+            e["data"]["k6"]["overall"]["requests_total"]
+            for e in stream
+            if e["data"]["kind"] == "k6"
+        ]
+
+    assert totals(events) == [10, 20, 30, 40]  # the whole run, then live, in order
+    assert totals(latest) == [30, 40]  # without replay: the current state only
+    assert [e["data"]["kind"] for e in events][-2:] == ["end", "summary"]
+    assert hub.history(test_id) == []  # forgotten once the test ended

@@ -89,6 +89,7 @@ class LiveHub:
         self,
         queue_size: int = 100,
         replay_size: int = 1000,
+        history_size: int = 3600,
         stale_after: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -100,6 +101,10 @@ class LiveHub:
         self._clients: set[ClientQueue] = set()
         self._recent: deque[LiveMessage] = deque(maxlen=replay_size)
         self._last_k6: OrderedDict[str, LiveMessage] = OrderedDict()
+        # Every k6 snapshot and alert of each running test, so a page opened (or reloaded)
+        # mid-test draws the run so far; an hour of 1 s intervals, then the oldest go.
+        self.history_size = history_size
+        self._history: dict[str, deque[LiveMessage]] = {}
         self._last_resources: LiveMessage | None = None
         self._ended: OrderedDict[str, None] = OrderedDict()
         # Summaries come after the end (and again when a test is summarised again): each once.
@@ -145,20 +150,34 @@ class LiveHub:
                 self.dropped_total += client.dropped - before
         return message
 
-    def subscribe(self, wanted: ClientFilter, last_event_id: int | None = None) -> ClientQueue:
+    def history(self, test_id: str) -> list[LiveMessage]:
+        """The k6 snapshots and alerts of a running test so far, oldest first."""
+        self._expire()
+        return list(self._history.get(test_id, ()))
+
+    def subscribe(
+        self, wanted: ClientFilter, last_event_id: int | None = None, replay: bool = False
+    ) -> ClientQueue:
         """A new client; it first receives what it missed (after ``last_event_id``) or, when new,
-        the current state of the tests it follows."""
-        client = ClientQueue(wanted, self.queue_size, closed=self.closed)
+        the current state of the tests it follows: with ``replay``, the whole run so far of the
+        one test it follows."""
         self._expire()
         if last_event_id is not None:
             backlog = [m for m in self._recent if m.seq > last_event_id]
+        elif replay and wanted.test_id is not None:
+            backlog = self.history(wanted.test_id)
+            if self._last_resources is not None:
+                backlog.append(self._last_resources)
         else:
             backlog = list(self._last_k6.values())
             if self._last_resources is not None:
                 backlog.append(self._last_resources)
+        # the replay is not cut to the live queue's size; the live messages are, as ever
+        client = ClientQueue(wanted, max(self.queue_size, len(backlog)), closed=self.closed)
         for message in sorted(backlog, key=lambda m: m.seq):
             if wanted.wants(message):
                 client.push(message)
+        client.size = self.queue_size
         self._clients.add(client)
         return client
 
@@ -179,10 +198,15 @@ class LiveHub:
             self._last_k6[message.test_id] = message
             self._last_k6.move_to_end(message.test_id)
             self._seen[message.test_id] = self._clock()
-        elif message.kind == "resources":
+            kept = self._history.setdefault(message.test_id, deque(maxlen=self.history_size))
+            kept.append(message)
+        elif message.kind == "alert" and message.test_id in self._history:
+            self._history[message.test_id].append(message)
+        if message.kind == "resources":
             self._last_resources = message
         elif message.kind == "end" and message.test_id is not None:
             self._last_k6.pop(message.test_id, None)
+            self._history.pop(message.test_id, None)
             self._seen.pop(message.test_id, None)
             self._ended[message.test_id] = None
             while len(self._ended) > 10_000:
@@ -196,3 +220,4 @@ class LiveHub:
                 return
             del self._last_k6[oldest]
             del self._seen[oldest]
+            self._history.pop(oldest, None)

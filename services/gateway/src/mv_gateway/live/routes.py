@@ -143,6 +143,13 @@ async def k6_data_sse(
     named: Annotated[
         bool, Query(description="Name each event by its kind (event: k6) instead of unnamed")
     ] = False,
+    replay: Annotated[
+        bool,
+        Query(
+            description="With test_id and no Last-Event-ID: first every k6 snapshot and alert "
+            "of the test so far (a page opened mid-test draws the whole run), then live"
+        ),
+    ] = False,
 ) -> StreamingResponse:
     """Live figures every LIVE_INTERVAL: messages of kind ``k6`` (TPS, requests, errors, VUs,
     response times, per scenario), ``resources`` (per pod ``usage``, ``actual_usage``,
@@ -160,7 +167,7 @@ async def k6_data_sse(
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, _too_many(request.app.state))
     following = _following(request.app.state, wanted)
     return StreamingResponse(
-        _sse_frames(following, last_event_id, named, (request.app.state, credential), slot),
+        _sse_frames(following, last_event_id, named, (request.app.state, credential), slot, replay),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -172,11 +179,12 @@ async def _sse_frames(
     named: bool = False,
     signed_in: tuple[Any, Credential] | None = None,  # the app's state, the stream's credential
     slot: Slot | None = None,
+    replay: bool = False,
 ) -> AsyncIterator[bytes]:
     # Subscribing here, not in the route, ties the subscription to the stream's life: the
     # finally block runs however the stream ends (client gone, test summarised, shutdown,
     # credential ended). The slot is held by this frame for as long.
-    client = following.hub.subscribe(following.wanted, last_event_id)
+    client = following.hub.subscribe(following.wanted, last_event_id, replay)
     watching = None if signed_in is None else _until_credential_ends(*signed_in, client)
     try:
         async for message in following.messages(client):
