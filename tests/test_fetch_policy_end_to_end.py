@@ -51,7 +51,7 @@ def gateway_and_analyzer(services_config: StackConfig) -> Iterator[StackConfig]:
 
         def ready() -> bool:
             try:
-                return httpx.get(f"{config.gateway_url}/", timeout=5).status_code == 200
+                return httpx.get(f"{config.gateway_url}/readyz", timeout=5).status_code == 200
             except httpx.HTTPError:
                 return False
 

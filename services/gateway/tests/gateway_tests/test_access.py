@@ -84,6 +84,7 @@ def test_the_route_table_is_complete(client: httpx.AsyncClient) -> None:
         ("GET", "/"),
         ("GET", "/api/swagger"),  # the documentation page; the document itself is open too
         ("GET", "/healthz"),
+        ("GET", "/readyz"),  # the gateway's own readiness, for a load balancer
         ("GET", "/ui"),  # the web UI's files: its sign-in page must load
         ("GET", "/ui/{path:path}"),
         ("POST", "/auth/login"),

@@ -41,7 +41,7 @@ def gateway(services_config: StackConfig) -> Iterator[tuple[str, dict[str, str]]
 
     def ready() -> bool:
         try:
-            return httpx.get(f"{config.gateway_url}/", timeout=5).status_code == 200
+            return httpx.get(f"{config.gateway_url}/readyz", timeout=5).status_code == 200
         except httpx.HTTPError:
             return False
 
