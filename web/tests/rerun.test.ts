@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EndpointRead, TestDetails } from "../src/api/client";
-import { formsFromPlan, formsFromRun, rerunTitle } from "../src/lib/rerun";
+import { formsFromPlan, formsFromRun } from "../src/lib/rerun";
 import { toScenarioCreate } from "../src/lib/scenario";
 
 const endpoint = (id: number, path: string): EndpointRead => ({
@@ -49,18 +49,5 @@ describe("a saved plan back in the builder", () => {
     expect(back).toMatchObject({ executor: "ramping-vus", think_time: 0.2, stages: [{ duration: "3s", target: 5 }],
       response_time_target: { max_ms: 250, percentile: 90 } });
     expect(back.error_rate_target).toBeCloseTo(0.05);
-  });
-});
-
-describe("rerunTitle", () => {
-  it("numbers a run again so the history shows distinct rows", () => {
-    expect(rerunTitle("Checkout")).toBe("Checkout (run 2)");
-    expect(rerunTitle("Checkout (run 2)")).toBe("Checkout (run 3)");
-    expect(rerunTitle("Checkout (run 9)")).toBe("Checkout (run 10)");
-  });
-  it("stays within the title's 255 characters", () => {
-    const long = rerunTitle("x".repeat(255));
-    expect(long).toHaveLength(255);
-    expect(long.endsWith(" (run 2)")).toBe(true);
   });
 });

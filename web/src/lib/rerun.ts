@@ -66,15 +66,3 @@ export function formsFromRun(test: StoredScenarios, endpoints: EndpointRead[], r
   }
   return forms;
 }
-
-const RUN_MARK = / \(run (\d+)\)$/;
-const TITLE_MAX = 255; // the server's limit on a test's title
-
-/** A run again's title: "<title> (run 2)", then "(run 3)" for a run again of that one, so the
- *  history never shows two rows alike (the time column alone reads like a duplicate). */
-export function rerunTitle(title: string): string {
-  const match = RUN_MARK.exec(title);
-  const base = match ? title.slice(0, match.index) : title;
-  const mark = ` (run ${match ? Number(match[1]) + 1 : 2})`;
-  return base.slice(0, TITLE_MAX - mark.length) + mark;
-}

@@ -18,7 +18,7 @@ import { checkScenarios, problemText, shapeBroken } from "../lib/formcheck";
 import { useAsync } from "../lib/useAsync";
 import { href, navigate } from "../router";
 import { rememberRequest, startedRun } from "../lib/plans";
-import { formsFromPlan, formsFromRun, marked, rerunTitle } from "../lib/rerun";
+import { formsFromPlan, formsFromRun, marked } from "../lib/rerun";
 import { ScenarioEditor, KeyValues } from "../components/ScenarioEditor";
 import type { KeyValue } from "../lib/scenario";
 
@@ -53,7 +53,7 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl
   const { can } = useAccess();
   const [plan, setPlan] = useState(loadedPlan);
   const request = loadedPlan?.test ?? (previous ? startedRun(previous.id)?.request : null);
-  const [title, setTitle] = useState(loadedPlan?.test.title ?? (previous ? rerunTitle(previous.title) : ""));
+  const [title, setTitle] = useState(loadedPlan?.test.title ?? previous?.title ?? "");
   const [description, setDescription] = useState(request?.description ?? previous?.description ?? "");
   const [baseUrl, setBaseUrl] = useState(request?.base_url ?? givenBase ?? "");
   const [targetTps, setTargetTps] = useState(request?.target_tps ? String(request.target_tps) : previous?.target_tps ? String(previous.target_tps) : "");

@@ -12,7 +12,6 @@ import { useAccess } from "../lib/auth";
 import { FIGURE_ROWS, formatFigure } from "../lib/figures";
 import { formatCompact, formatDateTime, formatMs, formatNumber, formatPercent, formatSeconds, parseTimestamp } from "../lib/format";
 import { rememberRequest, startedRun } from "../lib/plans";
-import { rerunTitle } from "../lib/rerun";
 import { PodSeries, type StoredSeries, scenarioLabels } from "../lib/series";
 import { type Verdict, verdicts } from "../lib/targets";
 import { useLiveStream } from "../lib/live";
@@ -37,9 +36,8 @@ export function Result({ test, onSummary }: { test: TestDetails; onSummary?: () 
     if (!started) return;
     setError(undefined);
     try {
-      const request = { ...started.request, title: rerunTitle(test.title) };
-      const created = started.planId ? await api.runPlan(started.planId) : await api.startTest(request);
-      rememberRequest(created.test_history_id, request, started.plannedSeconds, new Set(), started.planId);
+      const created = started.planId ? await api.runPlan(started.planId) : await api.startTest(started.request);
+      rememberRequest(created.test_history_id, started.request, started.plannedSeconds, new Set(), started.planId);
       navigate(`/tests/${created.test_history_id}`);
     } catch (failure) { setError(failure as Error); }
   };
