@@ -44,6 +44,7 @@ export function Chart({ title, lines, data: given, format, height = 200, sync, x
     const style = getComputedStyle(document.documentElement);
     const axis = style.getPropertyValue("--muted").trim() || "#888";
     const grid = style.getPropertyValue("--grid").trim() || "#8883";
+    element.dataset.grid = grid; // the colour drawn: the browser tests check it follows the theme
     const axes: uPlot.Axis[] = [
       // Time labels take two lines and ~80 px: fewer ticks keep them apart on a half-width chart.
       { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, space: timeAxis ? 90 : 50,
