@@ -461,11 +461,59 @@ def _korean_and_dark(browser: Browser) -> None:
     expect(against.get_by_role("rowheader", name="응답 시간 p95").first).to_be_visible()
     browser.shot("10-result-ko")
     expect(page.get_by_role("button", name="모든 구성 요소가 실행 중입니다")).to_be_visible()
+    chart = page.locator("figure.chart").first
+    light = chart.get_attribute("data-grid")
     page.get_by_role("button", name="어두운 테마로 전환").click()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    # The charts are redrawn in the dark theme's grid colour at once, not after a reload.
+    dark_grid = page.evaluate(
+        "getComputedStyle(document.documentElement).getPropertyValue('--grid')"
+    )
+    assert dark_grid.strip() != light
+    expect(chart).to_have_attribute("data-grid", dark_grid.strip())
+    browser.shot("10-result-ko-dark")
     page.get_by_role("link", name="대시보드").first.click()
     expect(page.get_by_role("link", name="브라우저 테스트").first).to_be_visible()
     browser.shot("11-board-ko-dark")
+
+
+def _on_a_phone(browser: Browser, config: StackConfig) -> None:
+    """At 390 px every page keeps the header's links and nothing pushes the page sideways;
+    each page is saved in both languages."""
+    page = browser.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    project = next(p for p in _api(config, "/project?limit=500") if p["title"] == "데모 쇼핑")
+    runs = [
+        t["id"]
+        for t in _api(config, "/test-history/simple?limit=200")
+        if t["title"] == "브라우저 테스트"
+    ]
+    pages = {
+        "board": "/ui/",
+        "project": f"/ui/projects/{project['id']}",
+        "builder": f"/ui/projects/{project['id']}/new-test",
+        "result": f"/ui/tests/{runs[-1]}",
+        "compare": f"/ui/compare?base={runs[-1]}&other={runs[0]}",
+    }
+    for lang, board in (("ko", "대시보드"), ("en", "Board")):
+        page.get_by_label(re.compile("Language|언어")).select_option(lang)
+        for name, path in pages.items():
+            page.goto(f"{config.gateway_url}{path}")
+            expect(page.locator("main h1").first).to_be_visible(timeout=30_000)
+            expect(
+                page.locator("header.topbar").get_by_role("link", name=board, exact=True)
+            ).to_be_in_viewport()
+            expect(
+                page.locator("header.topbar").get_by_role("link", name="API")
+            ).to_be_in_viewport()
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"{name} ({lang}) is {width} px wide on a 390 px phone"
+            browser.shot(f"13-phone-{name}-{lang}")
+    page.goto(f"{config.gateway_url}/ui/")
+    expect(page.locator("ul.project-list li").first).to_be_visible()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    print(f"board on a phone: {height} px tall")  # the figure the report quotes
+    assert height < 5000, f"the board is {height} px tall on a phone"
 
 
 def test_first_test_through_the_web_ui(services_config: StackConfig, tmp_path: Path) -> None:
@@ -484,6 +532,7 @@ def test_first_test_through_the_web_ui(services_config: StackConfig, tmp_path: P
             _among_hundreds_of_projects(browser, config)
             _as_viewer(browser)
             _korean_and_dark(browser)
+            _on_a_phone(browser, config)
             assert browser.errors == []
     finally:
         for process in reversed(processes):

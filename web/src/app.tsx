@@ -10,7 +10,7 @@ import { Compare } from "./pages/Compare";
 import { Project } from "./pages/Project";
 import { Run } from "./pages/Run";
 import { href, onLinkClick, useRoute } from "./router";
-import { type Theme, ThemeContext, initialTheme } from "./theme";
+import { type Theme, ThemeContext, applyTheme, initialTheme } from "./theme";
 
 function Page() {
   const route = useRoute();
@@ -39,13 +39,12 @@ function Page() {
 export function App() {
   const browser = navigator.languages?.length ? navigator.languages : [navigator.language];
   const [lang, setLang] = useState<Lang>(() => pickLanguage(localStorage.getItem("mv.lang"), browser));
-  const [theme, setTheme] = useState<Theme>(initialTheme);
+  const [theme, setTheme] = useState<Theme>(() => applyTheme(initialTheme()));
   const i18n = useMemo<I18n>(() => ({
     lang, locale: localeFor(lang, browser), t: (key, vars) => translate(lang, key, vars),
     setLang: (next) => { localStorage.setItem("mv.lang", next); setLang(next); },
   }), [lang]);
   useEffect(() => { document.documentElement.lang = lang; document.title = i18n.t("app.title"); }, [lang]);
-  useEffect(() => { document.documentElement.dataset.theme = theme; }, [theme]);
   const { t } = i18n;
   return (
     <I18nContext.Provider value={i18n}>
@@ -64,7 +63,7 @@ export function App() {
                 {LANGS.map((l) => <option value={l} key={l}>{l === "ko" ? "한국어" : "English"}</option>)}
               </select>
               <button type="button" class="icon" aria-label={theme === "dark" ? t("nav.light") : t("nav.dark")}
-                onClick={() => { const next = theme === "dark" ? "light" : "dark"; localStorage.setItem("mv.theme", next); setTheme(next); }}>
+                onClick={() => setTheme(applyTheme(theme === "dark" ? "light" : "dark", true))}>
                 {theme === "dark" ? "☀" : "☾"}</button>
             </div>
           </header>}>

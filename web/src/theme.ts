@@ -11,3 +11,11 @@ export function initialTheme(): Theme {
   if (stored === "light" || stored === "dark") return stored;
   return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
 }
+
+/** The page's colours follow at once: set before the re-render, so charts drawn in that render
+ *  (their effects run before the shell's) read the new theme's CSS variables, not the old ones. */
+export function applyTheme(theme: Theme, remember = false): Theme {
+  document.documentElement.dataset.theme = theme;
+  if (remember) localStorage.setItem("mv.theme", theme);
+  return theme;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EndpointRead, TestDetails } from "../src/api/client";
-import { formsFromPlan, formsFromRun } from "../src/lib/rerun";
+import { formsFromPlan, formsFromRun, repeatedTitles } from "../src/lib/rerun";
 import { toScenarioCreate } from "../src/lib/scenario";
 
 const endpoint = (id: number, path: string): EndpointRead => ({
@@ -49,5 +49,13 @@ describe("a saved plan back in the builder", () => {
     expect(back).toMatchObject({ executor: "ramping-vus", think_time: 0.2, stages: [{ duration: "3s", target: 5 }],
       response_time_target: { max_ms: 250, percentile: 90 } });
     expect(back.error_rate_target).toBeCloseTo(0.05);
+  });
+});
+
+describe("repeatedTitles", () => {
+  it("names the titles a list shows more than once (a run again, a plan's runs)", () => {
+    const titles = ["Checkout", "Search", "Checkout", "Login", "Checkout"].map((title) => ({ title }));
+    expect(repeatedTitles(titles)).toEqual(new Set(["Checkout"]));
+    expect(repeatedTitles([])).toEqual(new Set());
   });
 });

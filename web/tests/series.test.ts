@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LiveSeries, PodSeries, chartData, higherIsBetter, perScenario } from "../src/lib/series";
+import { LiveSeries, PodSeries, chartData, higherIsBetter, perScenario, sinceStart } from "../src/lib/series";
 
 const figures = (tps: number, p95: number | null = 10) => ({ tps, error_rate: 0.5, vus: 3, response_time_avg: 5, response_time_p95: p95, response_time_p99: 20 });
 
@@ -64,5 +64,14 @@ describe("direction of a change", () => {
     expect(higherIsBetter("p95_response_time")).toBe(false);
     expect(higherIsBetter("avg_error_rate")).toBe(false);
     expect(higherIsBetter("avg_vus")).toBeNull();
+  });
+});
+
+describe("sinceStart", () => {
+  it("puts a chart on seconds since the run's start, range too, values untouched", () => {
+    const { data, range } = sinceStart([[1000, 1005, 1010], [1, null, 3]], 1000, [1000, 1030]);
+    expect(data).toEqual([[0, 5, 10], [1, null, 3]]);
+    expect(range).toEqual([0, 30]);
+    expect(sinceStart([[], []], 5).range).toBeNull();
   });
 });

@@ -1,10 +1,11 @@
 // uPlot charts (canvas, ~50 KB, built for streaming time series): created once, fed new data
 // with setData, resized with their box, redrawn in the theme's colours.
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { useI18n } from "../i18n";
 import { NONE, formatSeconds } from "../lib/format";
+import { sinceStart } from "../lib/series";
 import { useTheme } from "../theme";
 
 const SECOND_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400];
@@ -13,7 +14,7 @@ export const PALETTE = ["#4f8cff", "#f5a524", "#17c964", "#f31260", "#9353d3", "
 
 export interface Line { label: string; color?: string; dash?: number[]; width?: number; fill?: boolean }
 
-export function Chart({ title, lines, data, format, height = 200, sync, xRange, timeAxis = true, yMin, legend = true }: {
+export function Chart({ title, lines, data: given, format, height = 200, sync, xRange: givenRange, timeAxis: clock = true, yMin, legend = true, origin }: {
   title: string;
   lines: Line[];
   data: (number | null)[][];
@@ -24,7 +25,13 @@ export function Chart({ title, lines, data, format, height = 200, sync, xRange, 
   timeAxis?: boolean;
   yMin?: number;
   legend?: boolean;
+  /** The run's start (epoch seconds): x becomes the time elapsed since, as on the compare page. */
+  origin?: number;
 }) {
+  const shifted = useMemo(() => (origin === undefined ? null : sinceStart(given, origin, givenRange)), [given, origin, givenRange?.[0], givenRange?.[1]]);
+  const data = shifted?.data ?? given;
+  const xRange = shifted ? shifted.range : givenRange;
+  const timeAxis = clock && origin === undefined;
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const theme = useTheme();
@@ -37,6 +44,7 @@ export function Chart({ title, lines, data, format, height = 200, sync, xRange, 
     const style = getComputedStyle(document.documentElement);
     const axis = style.getPropertyValue("--muted").trim() || "#888";
     const grid = style.getPropertyValue("--grid").trim() || "#8883";
+    element.dataset.grid = grid; // the colour drawn: the browser tests check it follows the theme
     const axes: uPlot.Axis[] = [
       // Time labels take two lines and ~80 px: fewer ticks keep them apart on a half-width chart.
       { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, space: timeAxis ? 90 : 50,

@@ -66,3 +66,12 @@ export function formsFromRun(test: StoredScenarios, endpoints: EndpointRead[], r
   }
   return forms;
 }
+
+/** Titles that more than one listed run carries. A run again and a plan's runs keep their title
+ *  (the previous run of the same title is the default baseline), so a list tells them apart by
+ *  their start time instead: "2 minutes ago" twice would read as one row shown twice. */
+export function repeatedTitles(tests: readonly { title: string }[]): Set<string> {
+  const seen = new Set<string>(), repeated = new Set<string>();
+  for (const { title } of tests) (seen.has(title) ? repeated : seen).add(title);
+  return repeated;
+}

@@ -156,3 +156,11 @@ export function higherIsBetter(figure: string): boolean | null {
 export function scenarioLabels(test: { scenarios: { name: string; scenario_tag?: string | null }[] }): Map<string, string> {
   return new Map(test.scenarios.flatMap((s) => (s.scenario_tag ? [[s.scenario_tag, s.name] as [string, string]] : [])));
 }
+
+/** A chart's data and range on an elapsed axis: seconds since the run's start, so a result reads
+ *  like the compare page's overlays (and two runs' charts line up by their minute, not the clock). */
+export function sinceStart(data: (number | null)[][], origin: number, range?: [number, number] | null):
+  { data: (number | null)[][]; range: [number, number] | null } {
+  const [time = [], ...columns] = data;
+  return { data: [time.map((x) => (x === null ? null : x - origin)), ...columns], range: range ? [range[0] - origin, range[1] - origin] : null };
+}

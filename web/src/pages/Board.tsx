@@ -9,6 +9,7 @@ import { useI18n } from "../i18n";
 import { useAccess } from "../lib/auth";
 import { formatCompact, formatMs, formatPercent, formatRelative, formatDateTime } from "../lib/format";
 import { useLiveStream } from "../lib/live";
+import { repeatedTitles } from "../lib/rerun";
 import { clampOffset, pageView } from "../lib/paging";
 import { useAsync, useInterval } from "../lib/useAsync";
 import { href, navigate } from "../router";
@@ -116,6 +117,7 @@ export function RecentTable({ tests, showProject = true, selectable }: {
   selectable?: { selected: number[]; toggle: (id: number) => void };
 }) {
   const { t, locale } = useI18n();
+  const repeated = repeatedTitles(tests);
   return (
     <div class="table-wrap">
       <table>
@@ -134,7 +136,8 @@ export function RecentTable({ tests, showProject = true, selectable }: {
             <tr key={test.id}>
               {selectable && <td><input type="checkbox" aria-label={t("compare.pickOne", { title: test.title })}
                 checked={selectable.selected.includes(test.id)} onChange={() => selectable.toggle(test.id)} /></td>}
-              <td><a href={href(`/tests/${test.id}`)}>{test.title}</a></td>
+              <td><a href={href(`/tests/${test.id}`)}>{test.title}</a>
+                {repeated.has(test.title) && <span class="muted small"> · {formatDateTime(test.tested_at, locale)}</span>}</td>
               {showProject && <td><a href={href(`/projects/${test.project_id}`)}>{test.project_title}</a></td>}
               <td><RunBadges state={test.state} verdict={test.verdict} baseline={test.is_baseline} />{test.complete === false && <IncompleteMark />}</td>
               <td class="num">{formatMs(test.p95_response_time, locale)}</td>

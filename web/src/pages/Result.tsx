@@ -94,7 +94,7 @@ export function Result({ test, onSummary }: { test: TestDetails; onSummary?: () 
         <h2>{t("result.series")}</h2>
         <StoredCharts state={seriesState} labels={scenarioLabels(test)} />
       </section>
-      <section class="card"><h2>{t("pods.title")}</h2><PodCharts pods={pods} sync="result" xRange={seriesRange(seriesState.data)} /></section>
+      <section class="card"><h2>{t("pods.title")}</h2><PodCharts pods={pods} sync="result" xRange={seriesRange(seriesState.data)} origin={seriesState.data?.overall.time[0]} /></section>
       <Script testId={test.test_id} />
       <AnalysisSection historyId={test.id} projectId={test.project_id} title={test.title} isBaseline={test.is_baseline ?? false}
         ownThresholds={test.analysis_thresholds ?? {}} onChanged={onSummary} />
@@ -163,8 +163,8 @@ function StoredCharts({ state, labels }: {
   return (
     <>
       <ScenarioTabs names={Object.keys(stored.scenarios)} labels={labels} value={scenario} onChange={setScenario} />
-      <SeriesCharts series={chosen} sync="result" />
-      <ScenarioComparison scenarios={stored.scenarios} time={stored.overall.time} labels={labels} sync="result" />
+      <SeriesCharts series={chosen} sync="result" origin={stored.overall.time[0]} />
+      <ScenarioComparison scenarios={stored.scenarios} time={stored.overall.time} labels={labels} sync="result" origin={stored.overall.time[0]} />
     </>
   );
 }

@@ -131,16 +131,16 @@ function Live({ test, onEnd }: { test: TestDetails; onEnd: () => void }) {
       <section class="card">
         <div class="section-head"><h2>{t("run.live")}</h2>
           <ScenarioTabs names={[...series.scenarios.keys()]} labels={labels} value={scenario} onChange={setScenario} /></div>
-        {series.length === 0 ? <p class="muted" aria-live="polite">{t("run.waiting")}</p> : <SeriesCharts series={chosen} xRange={xRange} />}
+        {series.length === 0 ? <p class="muted" aria-live="polite">{t("run.waiting")}</p> : <SeriesCharts series={chosen} xRange={xRange} origin={startedAt / 1000} />}
       </section>
       {series.scenarios.size > 1 && (
         <section class="card"><h2>{t("run.byScenario")}</h2>
-          <ScenarioComparison scenarios={series.scenarios} time={series.overall.time} labels={labels} xRange={xRange} /></section>
+          <ScenarioComparison scenarios={series.scenarios} time={series.overall.time} labels={labels} xRange={xRange} origin={startedAt / 1000} /></section>
       )}
       <FailuresTable groups={failures} />
       <section class="card">
         <h2>{t("pods.title")}</h2>
-        <PodCharts pods={pods} xRange={xRange} />
+        <PodCharts pods={pods} xRange={xRange} origin={startedAt / 1000} />
       </section>
       <Confirm open={confirming} title={t("run.cancelTitle")} body={t("run.cancelBody", { title: test.title })}
         confirm={t("run.cancel")} onConfirm={cancel} onClose={() => setConfirming(false)} />
