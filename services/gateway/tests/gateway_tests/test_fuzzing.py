@@ -31,6 +31,14 @@ EXAMPLES_PER_OPERATION = 15
 SKIPPED = [("GET", "/sse/k6-data"), ("POST", "/openapi/analyze"), ("DELETE", "/auth/tokens/")]
 
 
+def no_server_error(ctx: Any, response: Any, case: schemathesis.Case[Any]) -> bool | None:
+    """Any 5xx fails, but the product's health: this gateway runs without the other services,
+    so ``GET /`` answers its documented 503 naming them (the schema check still reads it)."""
+    if case.method.upper() == "GET" and case.path == "/" and response.status_code == 503:
+        return None
+    return not_a_server_error(ctx, response, case)
+
+
 @pytest.fixture
 def gateway(services_config: StackConfig) -> Iterator[tuple[str, dict[str, str]]]:
     config = services_config.model_copy(update={"database": "sqlite"})
@@ -83,7 +91,7 @@ def test_generated_requests_never_break_the_gateway(gateway: tuple[str, dict[str
             response = case.call_and_validate(
                 base_url=base,
                 headers=headers,
-                checks=[not_a_server_error, response_schema_conformance],
+                checks=[no_server_error, response_schema_conformance],
                 timeout=30,
             )
             statuses[response.status_code // 100] += 1
