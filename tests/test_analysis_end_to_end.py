@@ -93,7 +93,9 @@ def test_findings_of_a_real_run_and_the_cli_gate(
             process.stop()
 
     assert cli.returncode == 1, cli.stdout + cli.stderr  # a critical finding fails the job
-    assert "High failure rate" in cli.stdout
+    # the finding names the threshold it judged by, and the verdict says why it failed
+    assert "above the 5 % threshold" in cli.stdout
+    assert "verdict: FAILED" in cli.stdout
     assert "▲ live [failing] Failures are rising" in cli.stderr  # raised while it ran
     found = findings_by_scenario(analysis)
     assert "load.saturation" in found.get("saturating", set()), analysis
