@@ -57,7 +57,11 @@ async def test_a_redirect_elsewhere_is_not_followed_and_counts_as_failed(
         stack,
         f'SELECT count("value") FROM http_req_failed {where} GROUP BY "status"',  # noqa: S608
     )
-    assert [row[1] for row in by_status] == [sent]  # one group: status 302 (read below)
+    # One group, status 302 (read below). k6's own count above is the exact one: InfluxDB keeps
+    # one point per series and timestamp, so at thousands of requests a second a few samples
+    # of the same nanosecond can overwrite each other.
+    assert len(by_status) == 1
+    assert 0.99 * sent <= by_status[0][1] <= sent
     show = 'SHOW TAG VALUES FROM http_req_failed WITH KEY = "status"'
     statuses = await influx(stack, f"{show} WHERE testid='{test_id}'")
     assert [row[1] for row in statuses] == ["302"]
