@@ -185,7 +185,7 @@ async def wait_stored(
 ) -> None:
     """Until InfluxDB holds ``expected`` requests: the receiver writes in the background."""
     bounds = Bounds(test_id, ns(start), ns(datetime.now(UTC) + timedelta(minutes=1)))
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a condition, not a sleep: ends as soon as it holds
     count = stored_requests_fast if fast else stored_requests
     while (await count(client, bounds)).get(OVERALL, 0) < expected:
         assert time.monotonic() < deadline, "the receiver did not write every request"
