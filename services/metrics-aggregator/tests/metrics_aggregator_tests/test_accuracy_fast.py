@@ -47,6 +47,11 @@ SYSTEM_TAGS = "status,method,name,scenario,expected_response,error_code"
 PERCENTILES = {"p(50)": 50, "p(90)": 90, "p(95)": 95, "p(99)": 99}
 # A sample on a bucket's bound may land in the next bucket after k6's ms -> s division.
 BOUND = HISTOGRAM_ERROR_BOUND + 1e-9
+# Every sample written to InfluxDB (the precise path) is a point; two samples of one series with
+# the same nanosecond timestamp are one point there (InfluxDB keeps the last), so at thousands a
+# second a few fold: its counts are read within this share of k6's exact ones. The compact points
+# of the fast path never fold (one per series and second) and are compared exactly.
+FOLDED = 1e-3
 
 SCRIPT = """
 import http from 'k6/http';
@@ -183,11 +188,13 @@ def summed(runs: list[K6Counts]) -> K6Counts:
 async def wait_stored(
     client: InfluxClient, test_id: str, start: datetime, expected: int, *, fast: bool = True
 ) -> None:
-    """Until InfluxDB holds ``expected`` requests: the receiver writes in the background."""
+    """Until InfluxDB holds ``expected`` requests (every sample: all but ``FOLDED`` of them):
+    the receiver and k6's InfluxDB output write in the background."""
     bounds = Bounds(test_id, ns(start), ns(datetime.now(UTC) + timedelta(minutes=1)))
     deadline = time.monotonic() + 180  # a condition, not a sleep: ends as soon as it holds
     count = stored_requests_fast if fast else stored_requests
-    while (await count(client, bounds)).get(OVERALL, 0) < expected:
+    enough = expected if fast else expected * (1 - FOLDED)
+    while (await count(client, bounds)).get(OVERALL, 0) < enough:
         assert time.monotonic() < deadline, "the receiver did not write every request"
         await asyncio.sleep(0.5)
 
@@ -345,12 +352,14 @@ async def test_two_runners_merge_exactly_and_within_the_bound(two_runners: Any) 
     for scenario, figures in groups(fast).items():
         exact = exact_groups[scenario]
         k6 = merged.overall if scenario is None else merged.scenarios[scenario]
-        assert figures.total_requests == exact.total_requests == k6.requests, scenario
-        assert figures.failed_requests == exact.failed_requests == k6.failed, scenario
+        assert figures.total_requests == k6.requests, scenario
+        assert figures.failed_requests == k6.failed, scenario
+        assert exact.total_requests == pytest.approx(k6.requests, rel=FOLDED, abs=1), scenario
+        assert exact.failed_requests == pytest.approx(k6.failed, rel=FOLDED, abs=1), scenario
         assert k6.response_time is not None
         assert figures.min_response_time == k6.response_time.min
         assert figures.max_response_time == k6.response_time.max
-        assert figures.avg_response_time == pytest.approx(exact.avg_response_time, rel=1e-6)
+        assert figures.avg_response_time == pytest.approx(k6.response_time.avg, rel=1e-9)
         for p in PERCENTILES.values():
             ours, truth = (getattr(f, f"p{p}_response_time") for f in (figures, exact))
             assert truth is not None
