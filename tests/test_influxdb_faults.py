@@ -3,7 +3,7 @@ processes: a summary that lacks samples says so (against k6's own count), and on
 could not give at first comes once InfluxDB is back. The gateway is left out: these figures
 are decided on the bus, so the test reads the events there.
 
-Figures (issue 12) are printed as "measured:" lines (run with -s).
+Figures are printed as "measured:" lines (run with -s).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The original's clients: an ``EventSource.onmessage`` client receives every message (events
+"""Clients of the public stream: an ``EventSource.onmessage`` client receives every message (events
 are unnamed), a client of a test that has ended gets its ``end`` (and then its ``summary``)
 from what the gateway stored (before: pings for ever when the live end was missed), and a
 browser page on a listed origin passes the CORS preflight (before: 405). The real gateway
