@@ -1,9 +1,9 @@
 """The fast metrics mode against k6's own end-of-test summary of the same real k6 runs: real k6
 pushing native histograms to our receiver, which writes compact points to the real InfluxDB.
 
-- one runner, 10^6 requests (``MV_ACCURACY_REQUESTS``): counts equal k6's; the percentiles are
-  k6's own (``k6_summary``); without k6's summary, the percentiles, min and max read from the
-  merged histograms are within ``HISTOGRAM_ERROR_BOUND`` of k6's exact ones;
+- one runner, 2·10^5 requests (``MV_ACCURACY_REQUESTS`` sets another size): counts equal
+  k6's; the percentiles are k6's own (``k6_summary``); without k6's summary, the percentiles,
+  min and max read from the merged histograms are within ``HISTOGRAM_ERROR_BOUND`` of k6's;
 - two runners (two k6 processes, one test id, runner tags 1 and 2), each also writing every
   sample to InfluxDB: counts equal the sum of both k6 summaries, min/max their exact merge, and
   the merged-histogram percentiles within the bound of the exact ones over both runners' samples
@@ -41,7 +41,9 @@ from mv_metrics_aggregator.receiver.settings import ReceiverSettings
 from .loopback import build_target, running_receiver, serve_target
 
 DATABASE = "mv_test_accuracy_fast"
-REQUESTS = int(os.environ.get("MV_ACCURACY_REQUESTS", "1000000"))
+# Every count is exact at any size, so `make test` keeps this one short; the README's figures are
+# from 10^6 (about 70 s of k6 here).
+REQUESTS = int(os.environ.get("MV_ACCURACY_REQUESTS", "200000"))
 SCENARIOS = ("s01_fast", "s02_flaky")
 SYSTEM_TAGS = "status,method,name,scenario,expected_response,error_code"
 PERCENTILES = {"p(50)": 50, "p(90)": 90, "p(95)": 95, "p(99)": 99}
@@ -248,7 +250,7 @@ async def one_runner(
         yield data, exact, from_histograms, live
 
 
-async def test_counts_of_a_million_requests_equal_k6s(one_runner: Any) -> None:
+async def test_counts_of_every_request_equal_k6s(one_runner: Any) -> None:
     data, exact, from_histograms, live = one_runner
     assert data["http_reqs"]["values"]["count"] >= REQUESTS
     for summary in (exact, from_histograms):
