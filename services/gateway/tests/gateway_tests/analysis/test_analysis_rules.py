@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from gateway_tests.analysis_facts import figures, run, scenario, series
 from mv_contracts.metrics import FailureCount
 from mv_contracts.runs import Executor, ResponseTimeTarget, ScenarioRequest, Stage
 from mv_gateway.analysis import (
@@ -18,8 +19,6 @@ from mv_gateway.analysis import (
     Words,
     analyse,
 )
-
-from .analysis_facts import figures, run, scenario, series
 
 T = AnalysisThresholds()
 

@@ -15,8 +15,8 @@ import pytest
 from fastapi import FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .served import serve_in_thread
-from .test_results_api import project, stored_run
+from gateway_tests.history.test_results_api import project, stored_run
+from gateway_tests.served import serve_in_thread
 
 ASKED: list[dict[str, Any]] = []
 

@@ -3,6 +3,7 @@ when the change is significant and larger than the minimum effect."""
 
 from __future__ import annotations
 
+from gateway_tests.analysis_facts import figures, run, scenario, series
 from mv_contracts.metrics import FailureCount
 from mv_gateway.analysis import (
     Analysis,
@@ -13,8 +14,6 @@ from mv_gateway.analysis import (
     judge_named,
     with_overrides,
 )
-
-from .analysis_facts import figures, run, scenario, series
 
 T = AnalysisThresholds()
 

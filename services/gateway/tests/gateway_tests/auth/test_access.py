@@ -17,10 +17,9 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, APIWebSocketRoute, _iter_routes_with_context
 from starlette.routing import Mount, Route
 
+from gateway_tests.conftest import LiveGateway, bearer, bearer_subprotocols
 from mv_gateway.auth import Permission, Role, public
 from mv_gateway.auth.roles import allows
-
-from .conftest import LiveGateway, bearer, bearer_subprotocols
 
 # FastAPI's own pages: the OpenAPI document describes the API (no data in it) and Swagger UI
 # must load it before anyone can paste a token into its Authorize dialog.

@@ -10,6 +10,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway_tests.conftest import bearer
 from mv_gateway.__main__ import main
 from mv_gateway.auth import Role
 from mv_gateway.auth.bootstrap import BadAdminSetting, bootstrap
@@ -17,8 +18,6 @@ from mv_gateway.auth.store import Accounts
 from mv_gateway.core.engine import make_engine, make_session_factory
 from mv_gateway.core.migrate import upgrade
 from mv_gateway.core.settings import Settings
-
-from .conftest import bearer
 
 PASSWORD = "a long passphrase 한국어"
 

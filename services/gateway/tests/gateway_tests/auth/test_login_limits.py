@@ -13,13 +13,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from gateway_tests.conftest import database_url
+from gateway_tests.served_gateway import serve_gateway, signed_in
 from mv_devstack.config import StackConfig
 from mv_devstack.servers import PostgreSQL
 from mv_gateway.auth.limits import Backoff, address_key
 from mv_gateway.core.proxies import client_host
-
-from .conftest import database_url
-from .served_gateway import serve_gateway, signed_in
 
 ADMIN_PASSWORD = "a long passphrase 관리자 for the first one"
 ADMIN = {"username": "admin", "password": ADMIN_PASSWORD}

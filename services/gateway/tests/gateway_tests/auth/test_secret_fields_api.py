@@ -13,6 +13,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from gateway_tests.conftest import bearer
+from gateway_tests.runs.test_load_testing_api import command_for, commands, endpoints
 from mv_contracts.runs import TestRunRequest
 from mv_contracts.secrecy import SECRET_MASK
 from mv_gateway.auth import Role
@@ -22,9 +24,6 @@ from mv_gateway.plans.service import seal_stored_plans
 from mv_gateway.plans.tables import TestPlan
 from mv_gateway.projects.tables import Project
 from mv_runtime.sealing import Sealer, open_request
-
-from .conftest import bearer
-from .test_load_testing_api import command_for, commands, endpoints
 
 __all__ = ["commands", "endpoints"]  # fixtures used below
 

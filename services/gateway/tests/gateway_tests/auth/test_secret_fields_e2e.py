@@ -19,6 +19,9 @@ from faststream.nats import NatsBroker
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway_tests.analysis_facts import run, scenario
+from gateway_tests.conftest import committed_admin
+from gateway_tests.runs.test_load_testing_e2e import stored_endpoint, test_runner
 from mv_devstack.config import StackConfig
 from mv_devstack.credentials import ensure_secrets_key
 from mv_gateway.app import create_app
@@ -29,9 +32,6 @@ from mv_gateway.history import lifecycle as runs
 from mv_gateway.history.summaries import store_summary
 from mv_gateway.history.tables import TestHistory
 
-from .analysis_facts import run, scenario
-from .conftest import committed_admin
-from .test_load_testing_e2e import stored_endpoint, test_runner
 from .test_secret_fields_api import assert_none_of_the_secrets, secret_test
 
 __all__ = ["test_runner"]  # fixture

@@ -16,6 +16,8 @@ from faststream.nats import NatsBroker, TestNatsBroker
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway_tests.conftest import BACKENDS, database_url
+from gateway_tests.runs.test_load_testing_api import command_for, commands, endpoints, original_body
 from mv_contracts.runs import TestStarted, TestStartedEvent
 from mv_contracts.spec import (
     AnalysedSpec,
@@ -39,9 +41,6 @@ from mv_gateway.specs.analysis import Analyses, Waiters
 from mv_gateway.specs.handlers import store_analysed
 from mv_gateway.specs.tables import OpenApiSpec
 from mv_runtime.bus import subscribe
-
-from .conftest import BACKENDS, database_url
-from .test_load_testing_api import command_for, commands, endpoints, original_body
 
 __all__ = ["commands", "endpoints"]  # fixtures
 

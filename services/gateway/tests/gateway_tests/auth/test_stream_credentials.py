@@ -18,15 +18,14 @@ import websockets
 from fastapi import FastAPI
 from sqlalchemy import update
 
+from gateway_tests.conftest import bearer, bearer_subprotocols
+from gateway_tests.served_gateway import serve_gateway, signed_in
 from mv_devstack.config import StackConfig
 from mv_gateway.auth import Role
 from mv_gateway.auth.guard import SESSION_COOKIE
 from mv_gateway.auth.store import Accounts
 from mv_gateway.auth.tables import User
 from mv_gateway.live.routes import CREDENTIAL_ENDED
-
-from .conftest import bearer, bearer_subprotocols
-from .served_gateway import serve_gateway, signed_in
 
 
 @pytest.fixture

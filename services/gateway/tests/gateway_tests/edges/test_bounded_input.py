@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .test_load_testing_api import endpoints
+from gateway_tests.runs.test_load_testing_api import endpoints
 
 __all__ = ["endpoints"]  # fixture
 

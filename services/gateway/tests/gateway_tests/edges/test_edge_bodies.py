@@ -16,9 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gateway_tests.gateway_process import GatewayProcess, gateway_process
 from mv_devstack.config import StackConfig
-
-from .gateway_process import GatewayProcess, gateway_process
 
 MIB = 1024 * 1024
 

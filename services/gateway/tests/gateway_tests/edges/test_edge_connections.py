@@ -13,10 +13,9 @@ import httpx
 import pytest
 import websockets
 
+from gateway_tests.conftest import bearer_subprotocols
+from gateway_tests.gateway_process import GatewayProcess, gateway_process
 from mv_devstack.config import StackConfig
-
-from .conftest import bearer_subprotocols
-from .gateway_process import GatewayProcess, gateway_process
 
 SLOW_CLIENTS = 100
 

@@ -13,13 +13,12 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway_tests.conftest import BACKENDS, database_url
 from mv_devstack.config import StackConfig
 from mv_devstack.servers import PostgreSQL
 from mv_gateway.core.engine import make_engine
 from mv_gateway.core.migrate import downgrade, upgrade
 from mv_gateway.tables import metadata
-
-from .conftest import BACKENDS, database_url
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:

@@ -23,6 +23,8 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway_tests.conftest import committed_admin
+from gateway_tests.served import serve_in_thread
 from mv_contracts.subjects import (
     ANALYSE_SPEC,
     SPEC_ANALYSED,
@@ -40,9 +42,6 @@ from mv_runtime.bus import ACK_WAIT_SECONDS, MAX_DELIVER, stream
 from mv_spec_analyzer import handlers as analyzer_handlers
 from mv_spec_analyzer.app import create_app as create_analyzer
 from mv_spec_analyzer.settings import Settings as AnalyzerSettings
-
-from .conftest import committed_admin
-from .served import serve_in_thread
 
 
 @pytest.fixture(scope="module")

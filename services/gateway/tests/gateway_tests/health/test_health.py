@@ -8,13 +8,12 @@ import asyncio
 import httpx
 from faststream.nats import NatsBroker
 
+from gateway_tests.conftest import LiveGateway
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import port_is_free
 from mv_gateway.app import create_app
 from mv_gateway.core.settings import Settings
 from mv_gateway.health import Probes
-
-from .conftest import LiveGateway
 
 
 async def test_every_component_reachable(live_gateway: LiveGateway) -> None:

@@ -13,14 +13,13 @@ import httpx
 import pytest
 from faststream.nats import NatsBroker
 
+from gateway_tests.conftest import LiveGateway
+from gateway_tests.runs.test_load_testing_api import endpoints
 from mv_contracts.health import SERVICE_NAMES, DependencyState, HeartbeatEvent, ServiceName
 from mv_contracts.subjects import HEARTBEAT
 from mv_devstack.config import StackConfig
 from mv_runtime.bus import Bus
 from mv_runtime.heartbeat import Heartbeats
-
-from .conftest import LiveGateway
-from .test_load_testing_api import endpoints
 
 __all__ = ["endpoints"]  # a fixture of the module it comes from
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .history_rows import Scenario, add_endpoint, add_project, add_run, add_usage, at
+from gateway_tests.history_rows import Scenario, add_endpoint, add_project, add_run, add_usage, at
 
 
 async def test_main_board_lists_latest_first_with_project_and_figures(

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway_tests.history_rows import add_endpoint, add_project
 from mv_contracts.metrics import MetricFigures, ScenarioSummary, TestSummary
 from mv_contracts.pods import PodResources, PodResourcesSnapshot
 from mv_contracts.runs import (
@@ -26,8 +27,6 @@ from mv_gateway.history.records import TestRuns as Runs  # not a pytest class
 from mv_gateway.history.resources import store_pod_resources
 from mv_gateway.history.summaries import store_summary
 from mv_gateway.projects.tables import Project
-
-from .history_rows import add_endpoint, add_project
 
 NAMES = ("상품 조회", "login")
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)

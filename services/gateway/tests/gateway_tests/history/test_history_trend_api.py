@@ -8,11 +8,10 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway_tests.history_rows import Scenario, add_project, add_run, at
 from mv_contracts.metrics import FIGURE_NAMES as FIGURES
 from mv_gateway.history.tables import TestHistory
 from mv_gateway.projects.tables import Project
-
-from .history_rows import Scenario, add_project, add_run, at
 
 
 def figures(tps: float, p95: float, errors: float, requests: int) -> dict[str, Any]:

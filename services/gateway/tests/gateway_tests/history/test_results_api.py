@@ -17,6 +17,7 @@ import pytest
 from nats.aio.msg import Msg
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway_tests.analysis_facts import figures, run, scenario, series
 from mv_cli.gate import Exit, exit_code
 from mv_contracts.metrics import HISTOGRAM_ERROR_BOUND, FailureCount, PercentileSource
 from mv_contracts.runs import (
@@ -34,8 +35,6 @@ from mv_gateway.history.lifecycle import store_finished
 from mv_gateway.history.summaries import store_summary
 from mv_gateway.history.tables import TestHistory
 from mv_gateway.projects.tables import Project
-
-from .analysis_facts import figures, run, scenario, series
 
 DONE = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 

@@ -14,12 +14,12 @@ from uuid import uuid4
 import httpx
 from pydantic import SecretStr
 
+from gateway_tests.served_gateway import serve_gateway
 from mv_devstack.config import StackConfig
 from mv_gateway.auth.tokens import TOKEN_PREFIX, new_secret
 from mv_gateway.history.tables import TestHistory
 from mv_gateway.projects.tables import Project
 
-from .served_gateway import serve_gateway
 from .test_live_streams import _sse_events
 
 

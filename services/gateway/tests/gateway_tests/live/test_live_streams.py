@@ -17,6 +17,7 @@ import websockets
 from faststream.nats import NatsBroker
 from sqlalchemy import select
 
+from gateway_tests.conftest import LiveGateway, bearer, bearer_subprotocols
 from mv_contracts.metrics import (
     LiveFigures,
     LiveSnapshot,
@@ -33,8 +34,6 @@ from mv_gateway.history.tables import TestHistory, TestResourceTimeseries
 from mv_gateway.live.hub import LiveHub
 from mv_gateway.projects.tables import Project
 from mv_runtime.bus import Bus
-
-from .conftest import LiveGateway, bearer, bearer_subprotocols
 
 
 def _snapshot(test_id: str, requests: int) -> LiveSnapshotEvent:

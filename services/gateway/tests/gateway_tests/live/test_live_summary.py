@@ -20,6 +20,8 @@ from uuid import uuid4
 import websockets
 from faststream.nats import NatsBroker
 
+from gateway_tests.conftest import bearer_subprotocols
+from gateway_tests.served_gateway import ADMIN_TOKEN, serve_gateway, signed_in
 from mv_contracts.metrics import MetricFigures, TestSummary, TestSummaryEvent
 from mv_contracts.runs import RunStatus, TestFinished, TestFinishedEvent
 from mv_contracts.subjects import TEST_FINISHED, TEST_SUMMARY
@@ -28,8 +30,6 @@ from mv_gateway.history.tables import TestHistory
 from mv_gateway.projects.tables import Project
 from mv_runtime.bus import Bus
 
-from .conftest import bearer_subprotocols
-from .served_gateway import ADMIN_TOKEN, serve_gateway, signed_in
 from .test_live_streams import _sse_events, _until_clients
 
 SHORT = "InfluxDB has 1,033 of 2,290 requests (k6 counted 2,290)"

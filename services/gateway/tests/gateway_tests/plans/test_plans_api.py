@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .test_load_testing_api import command_for, commands, endpoints, original_body
+from gateway_tests.runs.test_load_testing_api import command_for, commands, endpoints, original_body
 
 __all__ = ["commands", "endpoints"]  # fixtures used below
 

@@ -10,13 +10,12 @@ from typing import Any
 
 import pytest
 
+from gateway_tests.conftest import BACKENDS, database_url
+from gateway_tests.edges.test_commit_before_answer import _endpoint
+from gateway_tests.runs.test_load_testing_api import command_for, commands
+from gateway_tests.served_gateway import serve_gateway, signed_in
 from mv_devstack.config import StackConfig
 from mv_devstack.servers import PostgreSQL
-
-from .conftest import BACKENDS, database_url
-from .served_gateway import serve_gateway, signed_in
-from .test_commit_before_answer import _endpoint
-from .test_load_testing_api import command_for, commands
 
 __all__ = ["commands"]  # fixture
 

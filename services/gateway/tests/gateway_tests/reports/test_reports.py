@@ -9,13 +9,12 @@ from html import unescape
 from html.parser import HTMLParser
 from xml.etree import ElementTree as ET
 
+from gateway_tests.analysis_facts import figures, run, scenario, series
 from mv_contracts.metrics import MetricFigures
 from mv_contracts.runs import ResponseTimeTarget
 from mv_gateway.analysis import AnalysisThresholds, PodSample, RunFacts, analyse
 from mv_gateway.reports import ReportInput, ReportScenario, render_html, render_junit
 from mv_gateway.reports.charts import nice_ceiling
-
-from .analysis_facts import figures, run, scenario, series
 
 STARTED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

@@ -9,14 +9,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway_tests.conftest import bearer
 from mv_gateway.auth import Role
 from mv_gateway.auth.aiming import check_targets, resolve
 from mv_gateway.auth.targets import DEFAULT_ALLOWED, AllowList, TargetNotAllowed
 from mv_gateway.history.tables import TestHistory
 from mv_gateway.projects.tables import Project
 from mv_gateway.specs.tables import Endpoint, OpenApiSpec
-
-from .conftest import bearer
 
 
 @pytest.fixture

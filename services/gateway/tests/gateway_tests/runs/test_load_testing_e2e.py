@@ -22,6 +22,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway_tests.conftest import committed_admin
 from mv_contracts.subjects import (
     CANCEL_TEST,
     RUN_TEST,
@@ -41,8 +42,6 @@ from mv_gateway.history.tables import TestHistory
 from mv_gateway.projects.tables import Project
 from mv_gateway.specs.tables import Endpoint, OpenApiSpec
 from mv_runtime.bus import ACK_WAIT_SECONDS, MAX_DELIVER
-
-from .conftest import committed_admin
 
 
 async def _api(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

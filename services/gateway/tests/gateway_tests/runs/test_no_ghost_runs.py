@@ -15,13 +15,12 @@ from pathlib import Path
 import nats
 import pytest
 
+from gateway_tests.conftest import BACKENDS, database_url
+from gateway_tests.edges.test_commit_before_answer import _endpoint
+from gateway_tests.served_gateway import serve_gateway, signed_in
 from mv_contracts.subjects import RUN_TEST, STREAM_NAME
 from mv_devstack.config import StackConfig
 from mv_devstack.servers import NatsServer, PostgreSQL
-
-from .conftest import BACKENDS, database_url
-from .served_gateway import serve_gateway, signed_in
-from .test_commit_before_answer import _endpoint
 
 
 async def _run_commands(nats_url: str) -> list[dict[str, object]]:

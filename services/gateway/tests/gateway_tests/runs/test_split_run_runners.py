@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway_tests.served_gateway import serve_gateway, signed_in
 from mv_devstack.config import StackConfig
 
-from .served_gateway import serve_gateway, signed_in
 from .test_load_testing_e2e import _api, stored_endpoint
 from .test_load_testing_e2e import test_runner as runner_process  # noqa: F401 (a fixture)
 

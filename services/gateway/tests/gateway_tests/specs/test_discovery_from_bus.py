@@ -21,6 +21,7 @@ from faststream.nats import NatsBroker, TestNatsBroker
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from gateway_tests.served import serve_in_thread
 from mv_contracts.pods import DiscoveredServer, ServerDiscoveredEvent
 from mv_contracts.spec import SpecAnalysedEvent, SpecAnalysisRequest, SpecAnalysisRequested
 from mv_contracts.subjects import ANALYSE_SPEC, SERVER_DISCOVERED
@@ -35,8 +36,6 @@ from mv_runtime.bus import Bus, subscribe
 from mv_spec_analyzer.analysing import Analyzer
 from mv_spec_analyzer.handlers import outcome
 from mv_spec_analyzer.settings import Settings as AnalyzerSettings
-
-from .served import serve_in_thread
 
 
 def discovered(namespace: str, base_url: str, **fields: Any) -> ServerDiscoveredEvent:
