@@ -39,9 +39,10 @@ from .core.settings import Settings
 from .health import Heartbeats, Probes
 from .health import register as hear_heartbeats
 from .health import routes as health
-from .history import ACTIVE, TestRuns, lifecycle, resources, summaries
+from .history import ACTIVE, TestRuns, lifecycle, purge_project_points, resources, summaries
 from .history import analysis_routes as analysis_settings
 from .history import routes as history
+from .history import storage_routes as storage
 from .live import LiveHub
 from .live import handlers as live_feed
 from .live import routes as live
@@ -193,7 +194,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.analysis_waiters = waiters
     app.state.outbox = outbox
     app.state.courier = courier
-    app.state.before_project_delete = (cancel_tests_of_project,)
+    app.state.before_project_delete = (cancel_tests_of_project, purge_project_points)
     app.state.test_end = test_end
     app.state.token_usage = token_usage
     app.state.stream_slots = StreamSlots(settings.max_streams_per_credential)
@@ -236,6 +237,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.include_router(runs.router)
     app.include_router(plans.router)
     app.include_router(history.router)
+    app.include_router(storage.router)
     app.include_router(analysis_settings.router)
     app.include_router(specs.router)
     app.include_router(live.router)

@@ -5,6 +5,7 @@ read it (main board, a project's page, one test in full, trends, comparisons).
 Other features reach the history only through what is exported here.
 """
 
+from .purging import purge_project_points
 from .records import NewScenario, TestRuns
 from .results import TestResults
 from .runners import RunnerRead, runner_states
@@ -13,5 +14,5 @@ from .tables import ACTIVE, TestHistory
 
 __all__ = [
     "ACTIVE", "NewScenario", "RunState", "RunnerRead", "TestHistory", "TestResults", "TestRuns",
-    "run_state", "runner_states",
+    "purge_project_points", "run_state", "runner_states",
 ]  # fmt: skip
