@@ -64,7 +64,7 @@ class Storage(BaseModel):
     note: str
 
 
-@router.get("/storage", response_model=Storage, dependencies=[ADMIN])
+@router.get("/storage", response_model=Storage, dependencies=[ADMIN], responses={503: {}})
 async def storage(
     session: SessionDep, bus: BusDep,
     project_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,

@@ -36,7 +36,11 @@ def shown(channel: NotificationChannel) -> ChannelRead:
 
 
 async def check_url(session: AsyncSession, settings: Settings, url: str) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises on a port that is not one
+    except ValueError:
+        raise FieldError("url", message="not a URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FieldError("url", message="an http or https URL with a host")
     if parts.username is not None or parts.password is not None:
