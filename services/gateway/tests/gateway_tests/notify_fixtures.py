@@ -27,7 +27,7 @@ from mv_devstack.config import StackConfig
 from mv_devstack.processes import port_is_free
 from mv_gateway.app import create_app
 from mv_gateway.auth.tokens import TOKEN_PREFIX, new_secret
-from mv_gateway.core.outbound import NotifySettings
+from mv_gateway.core.outbound import NotifySettings, SmtpSettings
 from mv_gateway.core.settings import Settings
 from mv_gateway.history import NewScenario, TestResults, TestRuns
 from mv_gateway.server import GatewayServer
@@ -84,7 +84,9 @@ class Gateway:
     headers: dict[str, str]
 
 
-async def serve_gateway(stack: StackConfig, tmp_path: Path) -> AsyncIterator[Gateway]:
+async def serve_gateway(
+    stack: StackConfig, tmp_path: Path, smtp: SmtpSettings | None = None
+) -> AsyncIterator[Gateway]:
     port = next(p for p in range(29000, 30000) if port_is_free(stack.host, p))
     token = new_secret(TOKEN_PREFIX)
     settings = Settings(
@@ -96,7 +98,9 @@ async def serve_gateway(stack: StackConfig, tmp_path: Path) -> AsyncIterator[Gat
         gateway_admin_token=SecretStr(token),
         secrets_key=SecretStr(Sealer.new_key()),
         public_url="https://vault.example.com",
-        notify=NotifySettings(attempts=3, backoff_seconds=0.2, poll_seconds=0.2),
+        notify=NotifySettings(
+            attempts=3, backoff_seconds=0.2, poll_seconds=0.2, smtp=smtp or SmtpSettings()
+        ),
     )
     app = create_app(settings)
     server = GatewayServer(app, settings)
