@@ -116,8 +116,11 @@ async def serve_gateway(
     await asyncio.wait_for(serving, 30)
 
 
-async def finish_run(gateway: Gateway, stack: StackConfig, project_id: int, p95: float) -> str:
-    """A run of the plan "checkout" stored, then finished and summarised over the bus."""
+async def finish_run(
+    gateway: Gateway, stack: StackConfig, project_id: int, p95: float, summaries: int = 1
+) -> str:
+    """A run of the plan "checkout" stored, then finished and summarised over the bus (again,
+    as SUMMARISE_TEST makes it, with ``summaries`` > 1)."""
     test_id = str(uuid.uuid4())
     facts = run(
         [scenario("pay", response_time_target=ResponseTimeTarget(max_ms=100))],
@@ -143,8 +146,9 @@ async def finish_run(gateway: Gateway, stack: StackConfig, project_id: int, p95:
             test_id=test_id, status=RunStatus.SUCCEEDED, finished_at=datetime.now(UTC)
         )
         await bus.publish(TEST_FINISHED, TestFinishedEvent(correlation_id=test_id, payload=done))
-        event = TestSummaryEvent(correlation_id=test_id, payload=facts.summary)
-        await bus.publish(TEST_SUMMARY, event)
+        for _ in range(summaries):
+            event = TestSummaryEvent(correlation_id=test_id, payload=facts.summary)
+            await bus.publish(TEST_SUMMARY, event)
     return test_id
 
 

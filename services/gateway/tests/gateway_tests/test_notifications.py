@@ -5,6 +5,7 @@ answered."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -247,3 +248,18 @@ async def test_secrets_are_never_answered_and_viewers_only_read(
         ).all()
     assert "T0KEN" not in str(raw)  # sealed at rest
     assert SECRET not in str(raw)
+
+
+async def test_a_summary_made_again_tells_no_channel_twice(
+    gateway: Gateway, receiver: Receiver, stack: StackConfig
+) -> None:
+    async with httpx.AsyncClient(base_url=gateway.base, headers=gateway.headers) as http:
+        project = await _project(http)
+        hook = await _channel(http, project, name="ci", kind="webhook", signing_secret=SECRET,
+                              url=f"{receiver.base}/ok", events=["finished"])  # fmt: skip
+        await finish_run(gateway, stack, project, p95=50, summaries=2)
+        await until(lambda: receiver.on("/ok"))
+        await asyncio.sleep(2)  # the second summary is stored by now: nothing more comes
+        logged = await _log(http, project, hook["id"])
+    assert len(receiver.on("/ok")) == 1
+    assert len(logged) == 1

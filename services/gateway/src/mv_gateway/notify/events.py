@@ -92,7 +92,7 @@ def run_message(
     }
 
 
-def test_message(project: dict[str, Any], channel: str, at: datetime, link: str) -> dict[str, Any]:
+def trial_message(project: dict[str, Any], channel: str, at: datetime, link: str) -> dict[str, Any]:
     """What "send a test message" sends: the shape of a real one, with no run in it."""
     return {
         "event": Event.TEST_MESSAGE.value,
@@ -106,6 +106,3 @@ def test_message(project: dict[str, Any], channel: str, at: datetime, link: str)
         "link": link,
         "note": f"A test message to the channel {channel!r}, sent at {at.isoformat()}",
     }
-
-
-test_message.__test__ = False  # type: ignore[attr-defined]  # not a pytest test

@@ -17,7 +17,7 @@ from mv_gateway.projects import ProjectRepository
 
 from . import channels
 from .delivering import Courier
-from .events import test_message
+from .events import trial_message
 from .schemas import AttemptRead, ChannelRead, ChannelWrite, DeliveryRead
 from .tables import NotificationAttempt, NotificationChannel, NotificationDelivery
 
@@ -98,7 +98,7 @@ async def send_test_message(
         channel = await _channel(session, project_id, channel_id)
         project = await ProjectRepository(session).get(project_id)
         about = {"id": project_id, "title": project.title if project else None}
-        message = test_message(
+        message = trial_message(
             about, channel.name, utcnow(), settings.ui_url(f"/projects/{project_id}")
         )
         delivery = NotificationDelivery(
