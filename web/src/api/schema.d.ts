@@ -2321,25 +2321,25 @@ export interface components {
          */
         MetricSeries: {
             /** Error Rate */
-            error_rate?: (number | null)[];
+            error_rate: (number | null)[];
             /** Response Time Avg */
-            response_time_avg?: (number | null)[];
+            response_time_avg: (number | null)[];
             /** Response Time P95 */
-            response_time_p95?: (number | null)[];
+            response_time_p95: (number | null)[];
             /** Response Time P99 */
-            response_time_p99?: (number | null)[];
+            response_time_p99: (number | null)[];
             /** Time */
-            time?: number[];
+            time: number[];
             /**
              * Tps
              * @description Requests per second (0 when none)
              */
-            tps?: number[];
+            tps: number[];
             /**
              * Vus
              * @description Whole test only: k6 writes the vus gauge untagged
              */
-            vus?: (number | null)[];
+            vus: (number | null)[];
         };
         /**
          * MetricsMode

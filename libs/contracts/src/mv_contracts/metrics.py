@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from .common import Text
 from .envelope import Contract, Envelope
@@ -94,6 +94,9 @@ MAX_SERIES_POINTS = 1000
 class MetricSeries(Contract):
     """One group's figures per time step, as columns of equal length (``None`` where a step has
     no sample). ``time`` is each step's start in Unix seconds."""
+
+    # Answered, every column is there (empty at worst): the UI's generated type says so.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
     time: list[int] = Field(default_factory=list)
     tps: list[float] = Field(default_factory=list, description="Requests per second (0 when none)")

@@ -103,7 +103,7 @@ class StackConfig(BaseSettings):
         return str(built) if built.exists() else None
 
     def service_environment(self) -> dict[str, str]:
-        """What the services read: the original's variable names where they exist."""
+        """What the services read: the public variable names where they exist."""
         env = {
             "NATS_URL": self.nats_url,
             "INFLUXDB_HOST": self.host,

@@ -1,4 +1,4 @@
-"""Gateway settings, read from the environment (the original's variable names kept)."""
+"""Gateway settings, read from the environment (the public variable names kept)."""
 
 from __future__ import annotations
 
