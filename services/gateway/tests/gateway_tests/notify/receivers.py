@@ -20,6 +20,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from gateway_tests.analysis_facts import figures, run, scenario, series
+from gateway_tests.conftest import bearer
+from gateway_tests.served import serve_in_thread
 from mv_contracts.metrics import TestSummaryEvent
 from mv_contracts.runs import ResponseTimeTarget, RunStatus, TestFinished, TestFinishedEvent
 from mv_contracts.subjects import TEST_FINISHED, TEST_SUMMARY
@@ -33,10 +36,6 @@ from mv_gateway.history import NewScenario, TestResults, TestRuns
 from mv_gateway.server import GatewayServer
 from mv_runtime.bus import Bus
 from mv_runtime.sealing import Sealer
-
-from .analysis_facts import figures, run, scenario, series
-from .conftest import bearer
-from .served import serve_in_thread
 
 
 @dataclass

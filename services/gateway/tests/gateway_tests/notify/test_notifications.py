@@ -15,13 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from mv_devstack.config import StackConfig
-from mv_gateway.auth import Role
-from mv_gateway.auth.store import Accounts
-from mv_gateway.notify import signing
-
-from .conftest import bearer
-from .notify_fixtures import (
+from gateway_tests.conftest import bearer
+from gateway_tests.notify.receivers import (
     Gateway,
     Receiver,
     fail_to_start,
@@ -30,6 +25,10 @@ from .notify_fixtures import (
     serve_receiver,
     until,
 )  # fmt: skip
+from mv_devstack.config import StackConfig
+from mv_gateway.auth import Role
+from mv_gateway.auth.store import Accounts
+from mv_gateway.notify import signing
 
 SECRET = "a-signing-secret-of-32-characters!"
 

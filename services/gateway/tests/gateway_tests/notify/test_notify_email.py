@@ -14,11 +14,10 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
+from gateway_tests.notify.receivers import Gateway, finish_run, serve_gateway, until
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import port_is_free
 from mv_gateway.core.outbound import SmtpSettings
-
-from .notify_fixtures import Gateway, finish_run, serve_gateway, until
 
 
 class Inbox:

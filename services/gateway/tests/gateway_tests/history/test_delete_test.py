@@ -10,12 +10,11 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway_tests.conftest import bearer
+from gateway_tests.history_rows import add_project, add_run
 from mv_gateway.auth import Role
 from mv_gateway.core.outbox import OutboxMessage
 from mv_gateway.history.tables import TestHistory
-
-from .conftest import bearer
-from .history_rows import add_project, add_run
 
 WHEN = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
