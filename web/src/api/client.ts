@@ -150,6 +150,10 @@ export type StoredSeries = Schemas["TestSeriesRead"];
 // Backend facts the UI needs before any answer, generated from the contracts.
 export { HISTOGRAM_ERROR_BOUND, SECRET_MASK, SECRET_NAME } from "./facts";
 export type DiscoveredServer = Schemas["DiscoveredServerRead"];
+export type ChannelRead = Schemas["ChannelRead"];
+export type ChannelWrite = Schemas["ChannelWrite"];
+export type DeliveryRead = Schemas["DeliveryRead"];
+export type Storage = Schemas["Storage"];
 
 /** null when the server answers 404 (nothing stored yet), the error otherwise. */
 async function orNull<T>(call: Promise<T>): Promise<T | null> {
@@ -223,6 +227,17 @@ export const api = {
   replacePlan: (id: number, body: PlanWrite) => request<PlanRead>("PUT", `/plans/${id}`, { body }),
   deletePlan: (id: number) => request<void>("DELETE", `/plans/${id}`),
   runPlan: (id: number) => request<LoadTestCreated>("POST", `/plans/${id}/run`),
+  channels: (projectId: number) => request<ChannelRead[]>("GET", `/project/${projectId}/channels`),
+  createChannel: (projectId: number, body: ChannelWrite) =>
+    request<ChannelRead>("POST", `/project/${projectId}/channels`, { body }),
+  deleteChannel: (projectId: number, id: number) => request<void>("DELETE", `/project/${projectId}/channels/${id}`),
+  /** Sends one message now and answers how it went (it is in the log too). */
+  testChannel: (projectId: number, id: number) =>
+    request<DeliveryRead>("POST", `/project/${projectId}/channels/${id}/test`),
+  deliveries: (projectId: number, id: number) =>
+    request<DeliveryRead[]>("GET", `/project/${projectId}/channels/${id}/deliveries`),
+  /** Points in InfluxDB per project, counted now (admins). */
+  storage: (projectId?: number) => request<Storage>("GET", "/storage", { query: { project_id: projectId } }),
   script: (testId: string) => request<string>("GET", `/load-testing/${testId}/script`, { text: true }),
 };
 

@@ -197,6 +197,32 @@ class TestSummariseRequested(Envelope):
     payload: SummariseRequest
 
 
+class PointsPurge(Contract):
+    """Tests whose points are to leave InfluxDB (the tests were deleted)."""
+
+    test_ids: list[Text] = Field(min_length=1, max_length=100_000)
+
+
+class PointsPurgeRequested(Envelope):
+    type: Literal["metrics.points.purge"] = "metrics.points.purge"
+    payload: PointsPurge
+
+
+class PointsCountQuery(Contract):
+    """How many points InfluxDB holds per test (an admin's storage page asks)."""
+
+
+class PointsCountRequested(Envelope):
+    type: Literal["metrics.points.count"] = "metrics.points.count"
+    payload: PointsCountQuery = Field(default_factory=PointsCountQuery)
+
+
+class PointsCount(Contract):
+    by_test: dict[str, int] = Field(description="Points (field values) per test id, counted")
+    retention_days: int = Field(ge=0, description="How long points are kept; 0: for ever")
+    error: Text | None = Field(default=None, description="Why nothing could be counted")
+
+
 class TestSummaryEvent(Envelope):
     type: Literal["metrics.summary"] = "metrics.summary"
     payload: TestSummary
