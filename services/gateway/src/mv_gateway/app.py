@@ -29,6 +29,7 @@ from .auth.limits import AttemptLimiter, Backoff
 from .auth.streams import StreamSlots
 from .auth.usage import TokenUsage
 from .core.bodies import BodyLimits, BodyRules
+from .core.database import utcnow
 from .core.engine import make_engine, make_session_factory
 from .core.errors import install_error_handlers
 from .core.migrate import upgrade
@@ -36,7 +37,7 @@ from .core.once import ProcessedMessages
 from .core.outbox import Outbox
 from .core.proxies import ForwardedFor
 from .core.settings import Settings
-from .health import Heartbeats, Probes
+from .health import Heartbeats, Probes, metrics_path_of
 from .health import register as hear_heartbeats
 from .health import routes as health
 from .history import ACTIVE, TestRuns, lifecycle, purge_project_points, resources, summaries
@@ -57,10 +58,13 @@ from .plans.service import seal_stored_plans
 from .projects import routes as projects
 from .runs import cancel_tests_of_project
 from .runs import routes as runs
+from .schedules import Clock, Scheduler
+from .schedules import routes as schedules
 from .specs import discovery
 from .specs import handlers as spec_handlers
 from .specs import routes as specs
 from .specs.analysis import Waiters, offloader
+from .triggers import routes as triggers
 from .ui import install as install_ui
 
 log = structlog.get_logger()
@@ -123,7 +127,10 @@ def stored_summary(sessions: async_sessionmaker[AsyncSession], lookup: EndLookup
     return once_stored
 
 
-def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, broker: NatsBroker | None = None, clock: Clock = utcnow
+) -> FastAPI:
+    """``clock``: the scheduler's now (tests run it faster than the wall clock)."""
     broker = broker or make_broker(settings.nats_url)
     engine = make_engine(settings.database_url)  # connects lazily, on first use
     sessions = make_session_factory(engine)
@@ -137,6 +144,10 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     )
     token_usage = TokenUsage()
     heartbeats = Heartbeats(settings.health_missed_beats)
+    probes = Probes()
+    scheduler = Scheduler(
+        sessions, outbox, settings, metrics_path_of(settings, heartbeats, probes), clock
+    )
     hear_heartbeats(broker, heartbeats)
     discovery.register(broker, sessions, settings)
     courier = Courier(sessions, settings)
@@ -164,11 +175,14 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         relaying = asyncio.create_task(outbox.run())
         flushing = asyncio.create_task(token_usage.keep_flushing(sessions))
         notifying = asyncio.create_task(courier.run())
+        tasks = [connecting, relaying, flushing, notifying]
+        if settings.schedules_enabled:
+            tasks.append(asyncio.create_task(scheduler.run()))
         log.info("gateway started", database=engine.url.render_as_string(hide_password=True))
         try:
             yield
         finally:
-            for task in (connecting, relaying, flushing, notifying):
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -199,7 +213,8 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.token_usage = token_usage
     app.state.stream_slots = StreamSlots(settings.max_streams_per_credential)
     app.state.heartbeats = heartbeats
-    app.state.probes = Probes()
+    app.state.probes = probes
+    app.state.scheduler = scheduler
     app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
     app.state.login_backoff = Backoff(
         settings.login_backoff_after, settings.login_backoff_max_seconds
@@ -236,6 +251,8 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.include_router(notify.router)
     app.include_router(runs.router)
     app.include_router(plans.router)
+    app.include_router(schedules.router)
+    app.include_router(triggers.router)
     app.include_router(history.router)
     app.include_router(storage.router)
     app.include_router(analysis_settings.router)

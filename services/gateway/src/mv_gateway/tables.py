@@ -10,7 +10,11 @@ from mv_gateway.history import tables as history
 from mv_gateway.notify import tables as notify
 from mv_gateway.plans import tables as plans
 from mv_gateway.projects import tables as projects
+from mv_gateway.schedules import tables as schedules
 from mv_gateway.specs import tables as specs
+from mv_gateway.triggers import tables as triggers
 
 metadata = Base.metadata
-MODULES = (once, outbox, idempotency, auth, projects, specs, history, plans, notify)
+MODULES = (
+    once, outbox, idempotency, auth, projects, specs, history, plans, notify, schedules, triggers,
+)  # fmt: skip

@@ -117,6 +117,20 @@ class Settings(InfluxDBSettings, SealingSettings):
         " Credentials (cookies, Authorization) are allowed for these origins only",
     )  # fmt: skip
 
+    # Schedules on plans (mv_gateway.schedules): a task of every gateway; replicas share the
+    # work through the database, each due run claimed once.
+    schedules_enabled: bool = Field(
+        default=True, description="Run the scheduler in this gateway (any number of replicas may)"
+    )
+    schedule_poll_seconds: float = Field(
+        default=5, gt=0, le=300, description="How often the scheduler looks for due runs"
+    )
+    schedule_late_seconds: float = Field(
+        default=120, ge=0, le=24 * 3600,
+        description="A due run later than this (the gateway was down) is missed: started once"
+        " if its schedule's catch_up is one, dropped if none",
+    )  # fmt: skip
+
     # Access control (mv_gateway.auth). The first admin is created at start-up when no user
     # exists; GATEWAY_ADMIN_TOKEN (the local stack's) is registered as an admin API token.
     gateway_admin_username: str = Field(

@@ -3,7 +3,7 @@ the gateway's readiness (``/readyz``) and liveness (``/healthz``); and whether a
 path is up before it starts."""
 
 from .heartbeats import Heartbeats, register
-from .metrics_path import MetricsPath, MetricsPathDep, metrics_path_refusal
+from .metrics_path import MetricsPath, MetricsPathDep, metrics_path_of, metrics_path_refusal
 from .probes import Probes
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "MetricsPath",
     "MetricsPathDep",
     "Probes",
+    "metrics_path_of",
     "metrics_path_refusal",
     "register",
 ]

@@ -39,20 +39,22 @@ async def metrics_path_refusal(
 MetricsPath = Callable[[MetricsMode], Awaitable[str | None]]
 
 
-def get_metrics_path(request: Request) -> MetricsPath:
+def metrics_path_of(settings: Settings, heartbeats: Heartbeats, probes: Probes) -> MetricsPath:
     """The check start_run asks; ``METRICS_PATH_CHECK=false`` turns it off."""
-    settings: Settings = request.app.state.settings
-    heartbeats: Heartbeats = request.app.state.heartbeats
 
     async def refusal(mode: MetricsMode) -> str | None:
         if not settings.metrics_path_check:
             return None
         return await metrics_path_refusal(
-            mode, heartbeats, request.app.state.probes, settings.influxdb_url,
-            settings.health_timeout,
-        )  # fmt: skip
+            mode, heartbeats, probes, settings.influxdb_url, settings.health_timeout
+        )
 
     return refusal
+
+
+def get_metrics_path(request: Request) -> MetricsPath:
+    state = request.app.state
+    return metrics_path_of(state.settings, state.heartbeats, state.probes)
 
 
 MetricsPathDep = Annotated[MetricsPath, Depends(get_metrics_path)]

@@ -5,6 +5,7 @@ read it (main board, a project's page, one test in full, trends, comparisons).
 Other features reach the history only through what is exported here.
 """
 
+from .plan_trend import PlanTrend, plan_trend
 from .purging import purge_project_points
 from .records import NewScenario, TestRuns
 from .results import TestResults
@@ -13,6 +14,6 @@ from .states import RunState, run_state
 from .tables import ACTIVE, TestHistory
 
 __all__ = [
-    "ACTIVE", "NewScenario", "RunState", "RunnerRead", "TestHistory", "TestResults", "TestRuns",
-    "purge_project_points", "run_state", "runner_states",
+    "ACTIVE", "NewScenario", "PlanTrend", "RunState", "RunnerRead", "TestHistory", "TestResults",
+    "TestRuns", "plan_trend", "purge_project_points", "run_state", "runner_states",
 ]  # fmt: skip

@@ -54,6 +54,7 @@ class TestRuns:
         scenarios: Sequence[NewScenario],
         started_by: str | None = None,
         metrics_mode: str | None = None,
+        plan_id: int | None = None,
     ) -> TestHistory:
         """The test, its scenarios and their stages, in the caller's transaction."""
         test = TestHistory(
@@ -66,6 +67,7 @@ class TestRuns:
             is_completed=False,
             started_by=started_by,
             metrics_mode=metrics_mode,
+            plan_id=plan_id,
         )
         self.session.add(test)
         await self.session.flush()
@@ -107,6 +109,19 @@ class TestRuns:
             )
         )
         return int(count or 0)
+
+    async def plan_running(self, plan_id: int) -> bool:
+        """Whether a run of the plan is pending or running."""
+        found = await self.session.scalar(
+            select(TestHistory.id)
+            .where(
+                TestHistory.plan_id == plan_id,
+                TestHistory.status.in_(ACTIVE),
+                TestHistory.is_completed.is_(False),
+            )
+            .limit(1)
+        )
+        return found is not None
 
     async def active(self) -> Sequence[TestHistory]:
         result = await self.session.scalars(

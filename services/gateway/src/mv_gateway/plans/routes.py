@@ -14,6 +14,7 @@ from mv_gateway.auth import READ, Tester
 from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import OutboxDep, SessionDep, SettingsDep
 from mv_gateway.health import MetricsPathDep
+from mv_gateway.history import PlanTrend, plan_trend
 from mv_gateway.runs import LoadTestCreated
 
 from .repository import PlanRepository
@@ -81,3 +82,16 @@ async def run_saved_plan(
 ) -> LoadTestCreated:
     """Start the plan's test again; the same checks as POST /load-testing apply."""
     return await run_plan(session, outbox, plan_id, tester, settings, metrics_path)
+
+
+@router.get("/{plan_id}/trend", response_model=PlanTrend, responses={404: {}}, dependencies=[READ])
+async def trend_of_plan(
+    plan_id: PlanId,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200, description="The plan's latest runs")] = 20,
+) -> PlanTrend:
+    """The plan's key figures (TPS, p95, error rate) over its last completed runs, oldest
+    first, each marked when its analysis judged it worse than its baseline; and the baseline's
+    figures, to draw beside them."""
+    plan = await plan_of(session, plan_id)
+    return await plan_trend(session, plan.id, plan.project_id, limit)

@@ -124,9 +124,18 @@ async def run_plan(
     actor: Principal,
     settings: Settings,
     metrics_path: MetricsPath,
+    *,
+    test_id: str | None = None,
+    idempotency_key: str | None = None,
+    key_scope: str = "load-testing",
+    request_print: str | None = None,
 ) -> LoadTestCreated:
     """Start the plan's test as it is saved now, in the plan's project, with the checks and
-    limits of POST /load-testing."""
+    limits of POST /load-testing; the run remembers its plan (the plan's trend)."""
     row = await plan_of(session, plan_id)
     body = opened(row.test, settings.sealer()).model_copy(update={"project_id": row.project_id})
-    return await start_run(session, outbox, body, str(uuid.uuid4()), actor, settings, metrics_path)
+    return await start_run(
+        session, outbox, body, test_id or str(uuid.uuid4()), actor, settings, metrics_path,
+        idempotency_key=idempotency_key, key_scope=key_scope, request_print=request_print,
+        plan_id=row.id,
+    )  # fmt: skip

@@ -93,12 +93,18 @@ async def start_run(
     metrics_path: MetricsPath,
     *,
     idempotency_key: str | None = None,
+    key_scope: str = "load-testing",
+    request_print: str | None = None,
+    plan_id: int | None = None,
 ) -> LoadTestCreated:
     """Check the test against the gateway's limits, the actor's and the allowed targets and
-    that its metrics can be kept, store it (pending) and ask the test-runner to run it."""
+    that its metrics can be kept, store it (pending) and ask the test-runner to run it.
+
+    An ``idempotency_key`` is looked up in ``key_scope`` with the body's fingerprint, or
+    ``request_print`` (a trigger's request, not the plan it runs)."""
     max_command_bytes = settings.max_command_bytes
-    keys = IdempotencyKeys(session, "load-testing")
-    body_print = fingerprint(no_masks(body.model_dump(mode="json")))
+    keys = IdempotencyKeys(session, key_scope)
+    body_print = request_print or fingerprint(no_masks(body.model_dump(mode="json")))
     if idempotency_key is not None:
         made = await keys.made(idempotency_key, body_print)
         if made is not None:
@@ -138,6 +144,7 @@ async def start_run(
         new_scenarios(request),
         started_by=actor.actor,
         metrics_mode=request.metrics_mode.value,
+        plan_id=plan_id,
     )
     await AuditLog(session).record(
         actor,
