@@ -98,7 +98,7 @@ async def plan_trend(session: AsyncSession, plan_id: int, project_id: int, limit
                 regression=bool(analysis and analysis.baseline_judgement is Judgement.WORSE),
                 worse=worse,
                 **_figures(test),
-            )  # fmt: skip
+            )
         )
     baseline = await session.scalar(
         select(TestHistory).where(
