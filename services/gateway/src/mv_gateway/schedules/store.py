@@ -39,7 +39,7 @@ class Schedules:
             .where(TestPlan.project_id == project_id)
             .order_by(TestPlan.name)
         )
-        return [(schedule, name) for schedule, name in rows.tuples()]
+        return [(schedule, name) for schedule, name in rows.all()]
 
     async def due(self, now: datetime, limit: int) -> Sequence[PlanSchedule]:
         rows = await self.session.scalars(
