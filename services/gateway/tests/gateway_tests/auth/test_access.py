@@ -87,6 +87,7 @@ def test_the_route_table_is_complete(client: httpx.AsyncClient) -> None:
         ("GET", "/ui"),  # the web UI's files: its sign-in page must load
         ("GET", "/ui/{path:path}"),
         ("POST", "/auth/login"),
+        ("POST", "/plans/{plan_id}/trigger"),  # checks the plan's own trigger token (401)
     ]
     assert declared[("DELETE", "/project/{project_id}")] is Permission.ADMIN
     assert declared[("POST", "/load-testing")] is Permission.TEST
