@@ -140,6 +140,12 @@ export type Finding = Schemas["Finding"];
 export type Comparison = Schemas["Comparison"];
 export type PlanRead = Schemas["PlanRead"];
 export type PlanWrite = Schemas["PlanWrite"];
+export type ScheduleRead = Schemas["ScheduleRead"];
+export type ScheduleWrite = Schemas["ScheduleWrite"];
+export type SchedulePreview = Schemas["SchedulePreview"];
+export type TriggerRead = Schemas["TriggerRead"];
+export type TriggerCreated = Schemas["TriggerCreated"];
+export type PlanTrend = Schemas["PlanTrend"];
 export type MetricsMode = Schemas["MetricsMode"];
 export type PercentileSource = Schemas["PercentileSource"];
 export type Me = Schemas["Me"];
@@ -238,6 +244,18 @@ export const api = {
     request<DeliveryRead[]>("GET", `/project/${projectId}/channels/${id}/deliveries`),
   /** Points in InfluxDB per project, counted now (admins). */
   storage: (projectId?: number) => request<Storage>("GET", "/storage", { query: { project_id: projectId } }),
+  schedules: (projectId: number) => request<ScheduleRead[]>("GET", "/schedules", { query: { project_id: projectId } }),
+  schedule: (planId: number) => orNull(request<ScheduleRead>("GET", `/plans/${planId}/schedule`)),
+  setSchedule: (planId: number, body: ScheduleWrite) => request<ScheduleRead>("PUT", `/plans/${planId}/schedule`, { body }),
+  pauseSchedule: (planId: number, paused: boolean) =>
+    request<ScheduleRead>("POST", `/plans/${planId}/schedule/${paused ? "pause" : "resume"}`),
+  deleteSchedule: (planId: number) => request<void>("DELETE", `/plans/${planId}/schedule`),
+  previewSchedule: (query: { cron?: string; timezone: string; every_hours?: number }) =>
+    request<SchedulePreview>("GET", "/schedules/preview", { query }),
+  triggers: (planId: number) => request<TriggerRead[]>("GET", `/plans/${planId}/triggers`),
+  createTrigger: (planId: number, name: string) => request<TriggerCreated>("POST", `/plans/${planId}/triggers`, { body: { name } }),
+  revokeTrigger: (planId: number, id: number) => request<void>("DELETE", `/plans/${planId}/triggers/${id}`),
+  planTrend: (planId: number, limit = 20) => request<PlanTrend>("GET", `/plans/${planId}/trend`, { query: { limit } }),
   script: (testId: string) => request<string>("GET", `/load-testing/${testId}/script`, { text: true }),
 };
 

@@ -480,6 +480,156 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/plans/{plan_id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Schedule
+         * @description The plan's schedule with its next runs and what its last due run did.
+         */
+        get: operations["read_schedule_plans__plan_id__schedule_get"];
+        /**
+         * Set Schedule
+         * @description Set (or replace) when the plan runs by itself: a cron expression in a time zone, or every
+         *     N hours. Its runs start with the role of whoever sets it, and say so in ``started_by``
+         *     (``schedule:<plan name>``).
+         */
+        put: operations["set_schedule_plans__plan_id__schedule_put"];
+        post?: never;
+        /** Delete Schedule */
+        delete: operations["delete_schedule_plans__plan_id__schedule_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plans/{plan_id}/schedule/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause Schedule */
+        post: operations["pause_schedule_plans__plan_id__schedule_pause_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plans/{plan_id}/schedule/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume Schedule
+         * @description Runs again from the next due time after now; those that fell in the pause are dropped.
+         */
+        post: operations["resume_schedule_plans__plan_id__schedule_resume_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plans/{plan_id}/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trend Of Plan
+         * @description The plan's key figures (TPS, p95, error rate) over its last completed runs, oldest
+         *     first, each marked when its analysis judged it worse than its baseline; and the baseline's
+         *     figures, to draw beside them.
+         */
+        get: operations["trend_of_plan_plans__plan_id__trend_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plans/{plan_id}/trigger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Trigger Plan
+         * @description Start the plan, authenticated by one of its trigger tokens (401 for any other, or a
+         *     revoked one). Repeating the request with the same ``Idempotency-Key`` (a deploy id) answers
+         *     the run the first one started.
+         */
+        post: operations["trigger_plan_plans__plan_id__trigger_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plans/{plan_id}/triggers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Triggers */
+        get: operations["list_triggers_plans__plan_id__triggers_get"];
+        put?: never;
+        /**
+         * Create Trigger
+         * @description A new trigger token for the plan, shown in this answer only. Its runs start with the
+         *     maker's role and say ``started_by: trigger:<name>``.
+         */
+        post: operations["create_trigger_plans__plan_id__triggers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plans/{plan_id}/triggers/{trigger_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Trigger
+         * @description The token stops working at once (401); the row stays, to show when it was revoked.
+         */
+        delete: operations["revoke_trigger_plans__plan_id__triggers__trigger_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/project": {
         parameters: {
             query?: never;
@@ -655,6 +805,46 @@ export interface paths {
          *     its k6 runners (index, name, execution segment) and their states.
          */
         get: operations["list_jobs_scheduler_jobs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Project Schedules
+         * @description The schedules of a project's plans.
+         */
+        get: operations["project_schedules_schedules_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Preview Schedule
+         * @description When a schedule would run, from now: for an editor, before anything is saved.
+         */
+        get: operations["preview_schedule_schedules_preview_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2417,6 +2607,27 @@ export interface components {
              */
             updated_at: string;
         };
+        /** PlanTrend */
+        PlanTrend: {
+            baseline: components["schemas"]["TrendBaseline"] | null;
+            /**
+             * Figures
+             * @description The figures followed
+             * @default [
+             *       "avg_tps",
+             *       "p95_response_time",
+             *       "avg_error_rate"
+             *     ]
+             */
+            figures: string[];
+            /** Plan Id */
+            plan_id: number;
+            /**
+             * Runs
+             * @description Completed runs of the plan, oldest first
+             */
+            runs: components["schemas"]["TrendRun"][];
+        };
         /** PlanWrite */
         PlanWrite: {
             /**
@@ -2978,6 +3189,108 @@ export interface components {
              */
             points: components["schemas"]["TrendPoint"][];
         };
+        /** SchedulePreview */
+        SchedulePreview: {
+            /** Description */
+            description: string;
+            /** Next Runs */
+            next_runs: string[];
+        };
+        /** ScheduleRead */
+        ScheduleRead: {
+            /**
+             * Catch Up
+             * @enum {string}
+             */
+            catch_up: "one" | "none";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Cron */
+            cron: string | null;
+            /**
+             * Description
+             * @description When it runs, in English words
+             */
+            description: string;
+            /** Every Hours */
+            every_hours: number | null;
+            /** Last Detail */
+            last_detail: string | null;
+            /** Last Due At */
+            last_due_at: string | null;
+            /** Last Outcome */
+            last_outcome: ("started" | "skipped" | "missed" | "refused") | null;
+            /** Last Test Id */
+            last_test_id: string | null;
+            /**
+             * Next Runs
+             * @description The next few runs (none while paused)
+             */
+            next_runs: string[];
+            /** Paused */
+            paused: boolean;
+            /** Plan Id */
+            plan_id: number;
+            /** Plan Name */
+            plan_name: string;
+            /** Set By */
+            set_by: string;
+            /** Skip While Running */
+            skip_while_running: boolean;
+            /** Timezone */
+            timezone: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * ScheduleWrite
+         * @example {
+         *       "cron": "0 2 * * *",
+         *       "timezone": "Asia/Seoul"
+         *     }
+         */
+        ScheduleWrite: {
+            /**
+             * Catch Up
+             * @description Runs missed while the gateway was down: one run when it is back, or none
+             * @default one
+             * @enum {string}
+             */
+            catch_up: "one" | "none";
+            /**
+             * Cron
+             * @description Five-field cron expression (minute hour day month weekday), read in ``timezone``; or give every_hours
+             */
+            cron?: string | null;
+            /**
+             * Every Hours
+             * @description Instead of cron: every N hours from now
+             */
+            every_hours?: number | null;
+            /**
+             * Paused
+             * @default false
+             */
+            paused: boolean;
+            /**
+             * Skip While Running
+             * @description Start no run while the plan's previous run is still going
+             * @default true
+             */
+            skip_while_running: boolean;
+            /**
+             * Timezone
+             * @description IANA zone
+             * @default UTC
+             */
+            timezone: string;
+        };
         /**
          * SecretFields
          * @description Fields of a request marked secret (:mod:`mv_contracts.secrecy`); those named like a
@@ -3425,6 +3738,38 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
         };
+        /** TrendBaseline */
+        TrendBaseline: {
+            /**
+             * Avg Error Rate
+             * @description Fraction, 0.02 = 2 %
+             */
+            avg_error_rate: number | null;
+            /**
+             * Avg Tps
+             * @description Requests per second
+             */
+            avg_tps: number | null;
+            /**
+             * Marked
+             * @description The project's marked baseline (else the newest run's)
+             */
+            marked: boolean;
+            /**
+             * P95 Response Time
+             * @description Milliseconds
+             */
+            p95_response_time: number | null;
+            /** Test History Id */
+            test_history_id: number;
+            /** Test Id */
+            test_id: string;
+            /**
+             * Tested At
+             * Format: date-time
+             */
+            tested_at: string;
+        };
         /**
          * TrendPoint
          * @description A run's main figures; the same shape for the whole test and for one scenario.
@@ -3473,6 +3818,116 @@ export interface components {
              * @description Requests
              */
             total_requests?: number | null;
+        };
+        /** TrendRun */
+        TrendRun: {
+            /**
+             * Avg Error Rate
+             * @description Fraction, 0.02 = 2 %
+             */
+            avg_error_rate: number | null;
+            /**
+             * Avg Tps
+             * @description Requests per second
+             */
+            avg_tps: number | null;
+            /**
+             * P95 Response Time
+             * @description Milliseconds
+             */
+            p95_response_time: number | null;
+            /**
+             * Regression
+             * @description Judged worse than its baseline
+             */
+            regression: boolean;
+            /** Started By */
+            started_by: string | null;
+            state: components["schemas"]["RunState"];
+            /** Test History Id */
+            test_history_id: number;
+            /** Test Id */
+            test_id: string;
+            /**
+             * Tested At
+             * Format: date-time
+             */
+            tested_at: string;
+            /** Verdict */
+            verdict: string | null;
+            /**
+             * Worse
+             * @description The figures judged worse (with the scenario, if one)
+             */
+            worse: string[];
+        };
+        /** TriggerCreate */
+        TriggerCreate: {
+            /**
+             * Name
+             * @description Who uses it, e.g. deploy-prod
+             */
+            name: string;
+        };
+        /** TriggerCreated */
+        TriggerCreated: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Hint
+             * @description The token's prefix and last characters
+             */
+            hint: string;
+            /** Id */
+            id: number;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+            /** Plan Id */
+            plan_id: number;
+            /** Revoked At */
+            revoked_at: string | null;
+            /**
+             * Token
+             * @description Shown this once; send it as Authorization: Bearer …
+             */
+            token: string;
+            /**
+             * Url
+             * @description POST here with the token (and an Idempotency-Key)
+             */
+            url: string;
+        };
+        /** TriggerRead */
+        TriggerRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Hint
+             * @description The token's prefix and last characters
+             */
+            hint: string;
+            /** Id */
+            id: number;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+            /** Plan Id */
+            plan_id: number;
+            /** Revoked At */
+            revoked_at: string | null;
         };
         /** UserCreate */
         UserCreate: {
@@ -4637,6 +5092,430 @@ export interface operations {
             };
         };
     };
+    read_schedule_plans__plan_id__schedule_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id */
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_schedule_plans__plan_id__schedule_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id */
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_schedule_plans__plan_id__schedule_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id */
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pause_schedule_plans__plan_id__schedule_pause_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id */
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    resume_schedule_plans__plan_id__schedule_resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id */
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    trend_of_plan_plans__plan_id__trend_get: {
+        parameters: {
+            query?: {
+                /** @description The plan's latest runs */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Plan id */
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanTrend"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    trigger_plan_plans__plan_id__trigger_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeating a request with the same key returns the first one's result */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description Plan id */
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoadTestCreated"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_triggers_plans__plan_id__triggers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id */
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TriggerRead"][];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_trigger_plans__plan_id__triggers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id */
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TriggerCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TriggerCreated"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    revoke_trigger_plans__plan_id__triggers__trigger_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id */
+                plan_id: number;
+                /** @description Trigger id */
+                trigger_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_projects_project_get: {
         parameters: {
             query?: {
@@ -5077,6 +5956,69 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["JobRead"][];
                 };
+            };
+        };
+    };
+    project_schedules_schedules_get: {
+        parameters: {
+            query: {
+                project_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    preview_schedule_schedules_preview_get: {
+        parameters: {
+            query?: {
+                cron?: string | null;
+                timezone?: string;
+                every_hours?: number | null;
+                count?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePreview"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -12,7 +12,8 @@ const SECOND_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7
 
 export const PALETTE = ["#4f8cff", "#f5a524", "#17c964", "#f31260", "#9353d3", "#06b7db", "#ff7eb6", "#a3a3a3"];
 
-export interface Line { label: string; color?: string; dash?: number[]; width?: number; fill?: boolean }
+/** ``marks``: points alone, no line between them (a trend's regressed runs). */
+export interface Line { label: string; color?: string; dash?: number[]; width?: number; fill?: boolean; marks?: boolean }
 
 export function Chart({ title, lines, data: given, format, height = 200, sync, xRange: givenRange, timeAxis: clock = true, yMin, legend = true, origin }: {
   title: string;
@@ -70,7 +71,8 @@ export function Chart({ title, lines, data: given, format, height = 200, sync, x
         ...lines.map((line, i) => {
           const color = line.color ?? PALETTE[i % PALETTE.length]!;
           return { label: line.label, stroke: color, width: line.width ?? 1.5, dash: line.dash,
-            fill: line.fill ? `${color}22` : undefined, spanGaps: false, value: (_u: uPlot, v: number | null) => format(v) };
+            fill: line.fill ? `${color}22` : undefined, spanGaps: false, value: (_u: uPlot, v: number | null) => format(v),
+            ...(line.marks ? { paths: () => null, points: { show: true, size: 10, fill: color } } : {}) };
         }),
       ],
     };

@@ -1,6 +1,7 @@
 // Every word the UI shows. `ko` must have every key of `en` (the type says so).
 import { featuresEn, featuresKo } from "./features";
 import { notifyEn, notifyKo } from "./notify";
+import { schedulesEn, schedulesKo } from "./schedules";
 import { verdictEn, verdictKo } from "./verdict";
 
 export const en = {
@@ -143,6 +144,7 @@ export const en = {
   "col.name": "Name", "col.in": "In", "col.type": "Type", "col.required": "Required", "col.figure": "Figure",
   ...featuresEn,
   ...notifyEn,
+  ...schedulesEn,
   ...verdictEn,
 };
 
@@ -286,5 +288,6 @@ export const ko: Record<keyof typeof en, string> = {
   "col.name": "이름", "col.in": "위치", "col.type": "형식", "col.required": "필수", "col.figure": "항목",
   ...featuresKo,
   ...notifyKo,
+  ...schedulesKo,
   ...verdictKo,
 };

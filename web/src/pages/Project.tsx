@@ -8,6 +8,7 @@ import { Plans } from "../components/Plans";
 import { DiscoveredServers } from "../components/Servers";
 import { ProjectStorage } from "../components/Storage";
 import { Async, Confirm, Empty, ErrorNote } from "../components/ui";
+import { PlanTrends } from "../components/PlanTrends";
 import { TrendChart } from "../components/TrendChart";
 import { useI18n } from "../i18n";
 import { useAccess } from "../lib/auth";
@@ -122,6 +123,7 @@ function History({ projectId }: { projectId: number }) {
           {(data) => data.runs.length > 1 ? <TrendChart trend={data} /> : <p class="muted">{t("trend.tooFew")}</p>}
         </Async>
       </section>
+      <PlanTrends projectId={projectId} />
     </>
   );
 }
