@@ -432,6 +432,31 @@ def _run_the_plan(browser: Browser, config: StackConfig) -> None:
     assert {s["name"] for s in details["scenarios"]} == {"상품 조회", "주문 생성"}, details
     page.go_back()
     expect(page.get_by_role("heading", name="Saved plans")).to_be_visible()
+    _schedule_the_plan(browser)
+
+
+def _schedule_the_plan(browser: Browser) -> None:
+    """A nightly schedule in a time zone: its next runs in words as it is typed, saved, paused;
+    a trigger token shown once."""
+    page = browser.page
+    page.get_by_role("button", name="Schedule and trigger: 데모 계획").click()
+    page.get_by_label("Cron (minute hour day month weekday)").fill("30 2 * * *")
+    page.get_by_label("Time zone").fill("Asia/Seoul")
+    preview = page.locator(".schedule-preview")
+    expect(preview).to_contain_text("At 02:30")
+    expect(preview.locator("li")).to_have_count(5)
+    expect(preview.locator("li").first).to_contain_text("Asia/Seoul")
+    expect(preview.locator("li").first).to_contain_text("in ")
+    page.get_by_role("button", name="Save the schedule").click()
+    plan = page.locator("section[aria-labelledby='plans-title'] tbody tr", has_text="데모 계획")
+    expect(plan.first).to_contain_text("At 02:30")
+    page.get_by_role("button", name="Pause").click()
+    expect(plan.first).to_contain_text("Paused")
+    page.get_by_role("button", name="Make a trigger token").click()
+    expect(page.get_by_text("Copy it now: it is shown only once.")).to_be_visible()
+    expect(page.locator(".plan-schedule pre")).to_contain_text("Authorization: Bearer mvr_")
+    browser.shot("09b-plan-schedule")
+    expect(page.get_by_role("heading", name="Plans over their last runs")).to_be_visible()
 
 
 def _as_viewer(browser: Browser) -> None:
@@ -446,6 +471,10 @@ def _as_viewer(browser: Browser) -> None:
     expect(page.get_by_role("heading", name="Saved plans")).to_be_visible()  # the same page again
     expect(page.get_by_role("link", name="New test")).to_have_count(0)
     expect(page.get_by_role("button", name="Run: 데모 계획")).to_have_count(0)
+    page.get_by_role("button", name="Schedule and trigger: 데모 계획").click()
+    expect(page.locator(".plan-schedule")).to_contain_text("Paused")
+    expect(page.get_by_role("button", name="Save the schedule")).to_have_count(0)
+    expect(page.get_by_role("button", name="Make a trigger token")).to_have_count(0)
     page.get_by_role("link", name="브라우저 테스트").first.click()
     expect(page.get_by_role("heading", name="Every figure")).to_be_visible()
     expect(page.get_by_role("heading", name="Findings")).to_be_visible()

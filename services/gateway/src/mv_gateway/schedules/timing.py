@@ -10,6 +10,7 @@ An interval counts from a fixed anchor (when the schedule was set), so restarts 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -58,6 +59,12 @@ class Timing:
         return f"{CronSim(self.cron, datetime.now(UTC)).explain()} ({self.timezone})"
 
 
+@cache
+def _zones() -> frozenset[str]:
+    """The IANA names this machine knows (walking them takes ~0.1 s: once)."""
+    return frozenset(available_timezones()) | {"UTC"}
+
+
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -69,7 +76,7 @@ def timing(cron: str | None, timezone: str, every_hours: int | None, anchor: dat
     """The checked timing; :class:`InvalidSchedule` names the field that cannot be used."""
     if (cron is None) == (every_hours is None):
         raise InvalidSchedule("cron", message="give a cron expression or every_hours, not both")
-    if timezone not in available_timezones() and timezone != "UTC":
+    if timezone not in _zones():
         raise InvalidSchedule("timezone", message=f"{timezone!r} is not an IANA time zone")
     if every_hours is not None and not 1 <= every_hours <= MAX_HOURS:
         raise InvalidSchedule("every_hours", message=f"from 1 to {MAX_HOURS} hours")
