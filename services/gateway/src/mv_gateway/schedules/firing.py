@@ -15,7 +15,6 @@ less than ``SCHEDULE_LATE_SECONDS`` late (a restart, not an outage).
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +23,7 @@ import structlog
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mv_contracts.envelope import derived_id
 from mv_gateway.auth import Principal, Role
 from mv_gateway.core.database import utcnow
 from mv_gateway.core.errors import GatewayError
@@ -38,13 +38,12 @@ from .store import Schedules
 from .tables import PlanSchedule
 
 log = structlog.get_logger()
-RUNS = uuid.UUID("5c8e2f4a-8d0b-4c1e-9d1a-6f0a3b2c7e15")  # names the test ids of scheduled runs
 
 Clock = Callable[[], datetime]
 
 
 def scheduled_test_id(schedule_id: int, due: datetime) -> str:
-    return str(uuid.uuid5(RUNS, f"{schedule_id}@{due.isoformat()}"))
+    return str(derived_id("scheduled-run", str(schedule_id), due.isoformat()))
 
 
 @dataclass(frozen=True, slots=True)

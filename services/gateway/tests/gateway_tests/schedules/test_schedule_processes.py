@@ -17,16 +17,15 @@ import pytest
 from nats.js.api import RetentionPolicy, StorageType
 from sqlalchemy import select
 
+from gateway_tests.conftest import database_url
+from gateway_tests.gateway_process import GatewayProcess, gateway_process
+from gateway_tests.runs.test_load_testing_e2e import _api, stored_endpoint, test_runner
 from mv_contracts.subjects import DUPLICATE_WINDOW, STREAM_MAX_AGE, STREAM_NAME, STREAM_SUBJECTS
 from mv_devstack.config import StackConfig
 from mv_devstack.servers import PostgreSQL
 from mv_gateway.core.engine import make_engine, make_session_factory
 from mv_gateway.core.migrate import upgrade
 from mv_gateway.history.tables import TestHistory
-
-from .conftest import database_url
-from .gateway_process import GatewayProcess, gateway_process
-from .test_load_testing_e2e import _api, stored_endpoint, test_runner
 
 __all__ = ["test_runner"]  # a fixture used below
 

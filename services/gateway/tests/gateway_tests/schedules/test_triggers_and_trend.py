@@ -11,12 +11,12 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway_tests.conftest import bearer
+from gateway_tests.runs.test_load_testing_api import endpoints
 from mv_gateway.auth import Role
 from mv_gateway.auth.tables import AuditEntry
 from mv_gateway.history.tables import TestAnalysis, TestHistory
 
-from .conftest import bearer
-from .test_load_testing_api import endpoints
 from .test_schedules_api import new_plan
 
 __all__ = ["endpoints"]  # a fixture used below

@@ -11,11 +11,10 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway_tests.conftest import bearer
+from gateway_tests.runs.test_load_testing_api import endpoints, original_body
 from mv_gateway.auth import Role
 from mv_gateway.auth.tables import AuditEntry
-
-from .conftest import bearer
-from .test_load_testing_api import endpoints, original_body
 
 __all__ = ["endpoints"]  # a fixture used below
 

@@ -18,6 +18,8 @@ import pytest
 from faststream.nats import NatsBroker
 from sqlalchemy import select, update
 
+from gateway_tests.conftest import BACKENDS, committed_admin, database_url
+from gateway_tests.edges.test_commit_before_answer import _endpoint
 from mv_devstack.config import StackConfig
 from mv_devstack.servers import PostgreSQL
 from mv_gateway.app import create_app
@@ -29,9 +31,6 @@ from mv_gateway.history.tables import TestHistory
 from mv_gateway.schedules import Fired, Scheduler
 from mv_gateway.schedules.firing import scheduled_test_id
 from mv_gateway.specs.tables import Endpoint, OpenApiSpec
-
-from .conftest import BACKENDS, committed_admin, database_url
-from .test_commit_before_answer import _endpoint
 
 
 @dataclass
