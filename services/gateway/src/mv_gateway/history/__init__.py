@@ -5,13 +5,13 @@ read it (main board, a project's page, one test in full, trends, comparisons).
 Other features reach the history only through what is exported here.
 """
 
-from .plan_trend import PlanTrend, plan_trend
 from .purging import purge_project_points
 from .records import NewScenario, TestRuns
 from .results import TestResults
 from .runners import RunnerRead, runner_states
 from .states import RunState, run_state
 from .tables import ACTIVE, TestHistory
+from .trending import PlanTrend, plan_trend
 
 __all__ = [
     "ACTIVE", "NewScenario", "PlanTrend", "RunState", "RunnerRead", "TestHistory", "TestResults",
