@@ -98,7 +98,7 @@ class TestHistory(FigureColumns, Base):
     analysis_thresholds: Mapped[dict[str, Any] | None] = mapped_column(
         doc="The test's own analysis thresholds (AnalysisThresholdOverrides), None: settings'"
     )
-    # Revision 0010: the plan a run was started from (its trend), if any.
+    # Revision 0011: the plan a run was started from (its trend), if any.
     plan_id: Mapped[int | None] = mapped_column(
         ForeignKey("test_plan.id", ondelete="SET NULL"), index=True
     )
