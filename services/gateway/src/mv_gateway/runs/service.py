@@ -103,7 +103,9 @@ async def start_run(
         made = await keys.made(idempotency_key, body_print)
         if made is not None:
             return await _replay(session, idempotency_key, made)
-    endpoints = await SpecRepository(session).targets(s.endpoint_id for s in body.scenarios)
+    endpoints = await SpecRepository(session).targets(
+        i for s in body.scenarios for i in s.endpoint_ids()
+    )
     request = build_request(body, endpoints, test_id)
     check_limits(request, RunLimits.of(settings))
     assert request.project_id is not None
@@ -159,7 +161,9 @@ class ScriptNotGenerated(FieldError):
 
 async def preview_run(session: AsyncSession, bus: Bus, body: LoadTestCreate, test_id: str) -> str:
     """The k6 script the test-runner would run for ``body``; nothing is stored or run."""
-    endpoints = await SpecRepository(session).targets(s.endpoint_id for s in body.scenarios)
+    endpoints = await SpecRepository(session).targets(
+        i for s in body.scenarios for i in s.endpoint_ids()
+    )
     request = build_request(body, endpoints, test_id)
     try:
         answer: ScriptPreview = await bus.request(
