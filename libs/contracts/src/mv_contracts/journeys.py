@@ -17,7 +17,7 @@ from pydantic import Field, field_validator, model_validator
 from .calls import HEADER_NAME, EndpointCall, HeaderName
 from .common import DbId, Name, Text
 from .envelope import Contract
-from .variables import VariableName, references
+from .variables import BUILT_IN, VariableName, references
 
 MAX_STEPS = 20
 MAX_EXTRACTIONS = 10
@@ -198,7 +198,7 @@ class UndefinedVariable(ValueError):
 
 def check_variables(steps: list[Step], defined: set[str]) -> None:
     """Every variable a step uses is extracted by an earlier one (or given: ``defined``)."""
-    known = set(defined)
+    known = set(defined) | set(BUILT_IN)
     for index, step in enumerate(steps):
         for field, variable in step.uses():
             if variable not in known:

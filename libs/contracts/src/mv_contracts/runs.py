@@ -87,6 +87,11 @@ class ScenarioRequest(Contract):
         if (self.endpoint is None) == (not self.steps):
             raise ValueError("a scenario has an endpoint or steps (a journey), one of the two")
         unique_step_names(self.steps)
+        if isinstance(self.sign_in, LoginSignIn):
+            try:  # the login runs before any step: it has no variable to take
+                check_variables([Step(name="login", endpoint=self.sign_in.endpoint)], set())
+            except UndefinedVariable as undefined:
+                raise ValueError(str(undefined).replace("steps.0.", "sign_in.", 1)) from None
         defined = {self.sign_in.token.variable} if isinstance(self.sign_in, LoginSignIn) else set()
         try:
             check_variables(self.journey(), defined)
@@ -112,6 +117,8 @@ SCENARIO_TAG = "scenario"
 # The runner index of a test split over several k6 runners (1..N; absent with one runner).
 RUNNER_TAG = "runner"
 ENDPOINT_TAG = "endpoint"
+# A journey's requests carry the step's name (a login's: "login"), so figures exist per step.
+STEP_TAG = "step"
 
 
 def scenario_tag(position: int, name: str) -> str:

@@ -3,6 +3,10 @@ body string takes the value an earlier step extracted from its answer.
 
 A value that takes a variable is a template, not a secret: what it holds at run time comes from
 the tested API's own answers, and its literal text is sent as written.
+
+Built in, for values that must differ per request (unique keys): ``{{$test}}`` (the test's id),
+``{{$vu}}`` (k6's VU number) and ``{{$iteration}}`` (the VU's iteration, from 0); together they
+are unique within a test run by one runner.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from pydantic import Field
 
 VARIABLE_NAME = r"[A-Za-z_][A-Za-z0-9_]{0,63}"
 VariableName = Annotated[str, Field(pattern=f"^{VARIABLE_NAME}$", examples=["order_id"])]
-REFERENCE = re.compile(r"\{\{\s*(" + VARIABLE_NAME + r")\s*\}\}")
+BUILT_IN = ("$test", "$vu", "$iteration")
+REFERENCE = re.compile(r"\{\{\s*(\$?" + VARIABLE_NAME + r")\s*\}\}")
 
 # A template split into its parts: literal text and the names of variables, in order.
 Part = tuple[bool, str]

@@ -89,8 +89,9 @@ async def test_a_journey_runs_with_its_steps_and_login_sealed(
 async def test_a_plan_shows_a_journeys_secrets_masked(
     client: httpx.AsyncClient, endpoints: dict[str, int]
 ) -> None:
-    body = {"project_id": endpoints["project"], "name": "여정", "test": journey_test(endpoints)}
-    body["test"]["scenarios"][0]["sign_in"] = {"kind": "bearer", "token": "B34RER-S3CRET"}
+    test = journey_test(endpoints)
+    test["scenarios"][0]["sign_in"] = {"kind": "bearer", "token": "B34RER-S3CRET"}
+    body = {"project_id": endpoints["project"], "name": "여정", "test": test}
     created = await client.post("/plans", json=body)
     assert created.status_code == 201, created.text
     assert "B34RER" not in created.text

@@ -146,7 +146,8 @@ def test_golden_scripts_are_valid_k6(case: str, k6: str, tmp_path: Path) -> None
     assert options["maxRedirects"] == 0  # load goes nowhere but the checked base URL
     # The endpoint's tags are the scenario's: k6 puts them on its samples, no request builds them.
     for position, each in enumerate(request.scenarios):
-        method, path = each.endpoint.method.upper(), each.endpoint.path
+        call = each.journey()[0].endpoint
+        method, path = call.method.upper(), call.path
         tags = options["scenarios"][scenario_tag(position, each.name)]["tags"]
         assert tags == {"name": path, "endpoint": f"{method} {path}"}
 

@@ -67,7 +67,7 @@ def js_literal(value: Any, *, indent: int | None = None) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def _number(value: float) -> str:
+def number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
@@ -139,12 +139,10 @@ def thresholds(key: str, scenario: ScenarioRequest) -> dict[str, list[str]]:
     target = scenario.response_time_target
     if target is not None:
         found[f"http_req_duration{{scenario:{key}}}"] = [
-            f"p({_number(target.percentile)})<{_number(target.max_ms)}"
+            f"p({number(target.percentile)})<{number(target.max_ms)}"
         ]
     if scenario.error_rate_target is not None:
-        found[f"http_req_failed{{scenario:{key}}}"] = [
-            f"rate<{_number(scenario.error_rate_target)}"
-        ]
+        found[f"http_req_failed{{scenario:{key}}}"] = [f"rate<{number(scenario.error_rate_target)}"]
     return found
 
 
@@ -158,11 +156,10 @@ def build_options(request: TestRunRequest) -> dict[str, Any]:
     all_thresholds: dict[str, list[str]] = {}
     for position, scenario in enumerate(request.scenarios):
         key = scenario_tag(position, scenario.name)
-        scenarios[key] = {
-            **executor_options(scenario),
-            "exec": key,
-            "tags": endpoint_tags(scenario.endpoint.method, scenario.endpoint.path),
-        }
+        scenarios[key] = {**executor_options(scenario), "exec": key}
+        if not (scenario.steps or scenario.sign_in):  # a journey's requests carry their own
+            endpoint = scenario.journey()[0].endpoint
+            scenarios[key]["tags"] = endpoint_tags(endpoint.method, endpoint.path)
         for metric, criteria in thresholds(key, scenario).items():
             all_thresholds.setdefault(metric, []).extend(criteria)
         for metric, criteria in counting_thresholds(key).items():
@@ -289,11 +286,15 @@ def _scenario_code(
 ) -> str:
     key = scenario_tag(position, scenario.name)
     lines, call = request_code(
-        key.upper(), request, scenario.endpoint, secrets, about={"scenario": scenario.name}
+        key.upper(),
+        request,
+        scenario.journey()[0].endpoint,
+        secrets,
+        about={"scenario": scenario.name},
     )
     lines += ["", f"export function {key}() {{", f"  {call};"]
     if scenario.think_time > 0:
-        lines.append(f"  sleep({_number(scenario.think_time)});")
+        lines.append(f"  sleep({number(scenario.think_time)});")
     lines.append("}")
     return "\n".join(lines)
 
@@ -351,6 +352,9 @@ function secretBody(body, pairs) {
 
 def generate_script(request: TestRunRequest) -> GeneratedScript:
     """The k6 script of ``request`` and the secret environment it needs."""
+    # Imported here: a journey's code is built from this module's parts.
+    from .journey import JOURNEY_HELPERS, SIGN_IN_HELPERS, is_journey, journey_code, login_of
+
     secrets = Secrets()
     test = {
         "id": request.test_id,
@@ -365,8 +369,14 @@ def generate_script(request: TestRunRequest) -> GeneratedScript:
         _HELPERS,
         handle_summary([scenario_tag(i, s.name) for i, s in enumerate(request.scenarios)]),
     ]
-    sections += [
-        _scenario_code(request, position, scenario, secrets) + "\n"
-        for position, scenario in enumerate(request.scenarios)
-    ]
+    if any(is_journey(s) for s in request.scenarios):
+        sections.append(JOURNEY_HELPERS)
+    if any(login_of(s) for s in request.scenarios):
+        sections.append(SIGN_IN_HELPERS)
+    for position, scenario in enumerate(request.scenarios):
+        if is_journey(scenario):
+            key = scenario_tag(position, scenario.name)
+            sections.append(journey_code(request, key, scenario, secrets) + "\n")
+        else:
+            sections.append(_scenario_code(request, position, scenario, secrets) + "\n")
     return GeneratedScript(text="\n".join(sections), secrets=secrets.values)
