@@ -66,12 +66,28 @@ class FailureCount(Contract):
     count: int = Field(ge=0)
 
 
+class StepSummary(Contract):
+    """One step of a journey (``login`` for its sign-in): its requests are the ones carrying
+    its ``step`` tag, so a scenario's steps add up to the scenario's requests."""
+
+    name: Text = Field(description="The step's name (mv_contracts.runs.STEP_TAG)")
+    requests: int = Field(default=0, ge=0)
+    failed: int = Field(default=0, ge=0)
+    min_response_time: float | None = None
+    avg_response_time: float | None = None
+    max_response_time: float | None = None
+    failures: list[FailureCount] = Field(default_factory=list, description="Most frequent first")
+
+
 class ScenarioSummary(Contract):
     name: Text = Field(description="The k6 scenario tag, see mv_contracts.runs.scenario_tag")
     figures: MetricFigures
     failures: list[FailureCount] = Field(default_factory=list, description="Most frequent first")
     dropped_iterations: int = Field(
         default=0, ge=0, description="Iterations an arrival-rate executor could not start"
+    )
+    steps: list[StepSummary] = Field(
+        default_factory=list, description="A journey's steps, in the order they first ran"
     )
 
 
