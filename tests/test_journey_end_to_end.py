@@ -31,6 +31,7 @@ def journey(ids: dict[str, int], mode: str) -> dict[str, Any]:
                 "name": "금고",
                 "vus": 3,
                 "duration": "4s",
+                "check_target": 0.99,
                 "sign_in": {
                     "kind": "login",
                     "endpoint_id": ids["POST /auth/login"],
@@ -101,7 +102,7 @@ async def test_a_signed_in_journey_stores_per_step_figures_equal_to_the_apis_cou
     for line, count in stats["endpoints"].items():
         endpoint = line.rsplit(" ", 1)[0]
         answered[endpoint] = answered.get(endpoint, 0) + count
-    stored = {s["name"]: s for s in steps["금고"]}
+    stored = {s["name"]: s for s in steps["금고"]["steps"]}
     assert list(stored) == ["login", "create", "read", "update", "delete"]
     assert {name: s["requests"] for name, s in stored.items()} == {
         "login": answered["POST /auth/login"],
@@ -117,3 +118,16 @@ async def test_a_signed_in_journey_stores_per_step_figures_equal_to_the_apis_cou
     assert len(stats["ids"]) == stored["create"]["requests"]
     for item_id, methods in stats["ids"].items():
         assert methods == {"POST": 1, "GET": 1, "PUT": 1, "DELETE": 1}, item_id
+    # Each check passed exactly as often as the API answered what it checks.
+    checks = {c["name"]: (c["passes"], c["total"]) for c in steps["금고"]["checks"]}
+    assert checks == {
+        "create: status in 201": (
+            stats["endpoints"]["POST /vault/items 201"],
+            answered["POST /vault/items"],
+        ),
+        "read: name equals '키보드'": (answered["GET /vault/items/{item_id}"],) * 2,
+        "delete: status in 204": (
+            stats["endpoints"]["DELETE /vault/items/{item_id} 204"],
+            answered["DELETE /vault/items/{item_id}"],
+        ),
+    }

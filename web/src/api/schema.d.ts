@@ -878,8 +878,8 @@ export interface paths {
         /**
          * Stored Steps
          * @description Each journey scenario's figures per step (its name as the user wrote it), from the
-         *     stored summary, in the journey's order (its login first); a scenario of one request has
-         *     none. 404 until the summary is in.
+         *     stored summary, in the journey's order (its login first), and its checks' passes; a
+         *     scenario of one request has none. 404 until the summary is in.
          */
         get: operations["stored_steps_test_history__test_history_id__steps_get"];
         put?: never;
@@ -1343,6 +1343,24 @@ export interface components {
             status: string;
             /** Test Id */
             test_id: string;
+        };
+        /**
+         * CheckSummary
+         * @description One k6 check of a journey's step: how often it held. A check is evaluated once per
+         *     answer of its step, so ``total`` is the step's requests.
+         */
+        CheckSummary: {
+            /**
+             * Name
+             * @description The k6 check name: '<step>: <what it asks>'
+             */
+            name: string;
+            /** Passes */
+            passes: number;
+            /** Step */
+            step: string;
+            /** Total */
+            total: number;
         };
         /**
          * Comparison
@@ -1824,6 +1842,16 @@ export interface components {
             tested_at: string;
             /** Title */
             title: string;
+        };
+        /**
+         * JourneyRead
+         * @description A journey scenario's figures per step and its checks' passes.
+         */
+        JourneyRead: {
+            /** Checks */
+            checks: components["schemas"]["CheckSummary"][];
+            /** Steps */
+            steps: components["schemas"]["StepSummary"][];
         };
         /** JsonEqualsCheck */
         JsonEqualsCheck: {
@@ -2799,6 +2827,11 @@ export interface components {
              * @description JSON body; sent with JSON.stringify
              */
             body?: unknown;
+            /**
+             * Check Target
+             * @description The lowest pass rate of the scenario's checks (0.99 = 99 %) before the test fails, judged with the other targets
+             */
+            check_target?: number | null;
             /** Duration */
             duration?: string | null;
             /**
@@ -5493,7 +5526,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: components["schemas"]["StepSummary"][];
+                        [key: string]: components["schemas"]["JourneyRead"];
                     };
                 };
             };

@@ -79,6 +79,20 @@ class StepSummary(Contract):
     failures: list[FailureCount] = Field(default_factory=list, description="Most frequent first")
 
 
+class CheckSummary(Contract):
+    """One k6 check of a journey's step: how often it held. A check is evaluated once per
+    answer of its step, so ``total`` is the step's requests."""
+
+    name: Text = Field(description="The k6 check name: '<step>: <what it asks>'")
+    step: Text
+    passes: int = Field(ge=0)
+    total: int = Field(ge=0)
+
+    @property
+    def rate(self) -> float | None:
+        return self.passes / self.total if self.total else None
+
+
 class ScenarioSummary(Contract):
     name: Text = Field(description="The k6 scenario tag, see mv_contracts.runs.scenario_tag")
     figures: MetricFigures
@@ -89,6 +103,7 @@ class ScenarioSummary(Contract):
     steps: list[StepSummary] = Field(
         default_factory=list, description="A journey's steps, in the order they first ran"
     )
+    checks: list[CheckSummary] = Field(default_factory=list, description="A journey's checks")
 
 
 class PodUsageSummary(Contract):

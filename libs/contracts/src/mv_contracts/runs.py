@@ -76,6 +76,13 @@ class ScenarioRequest(Contract):
     think_time: float = Field(default=0, ge=0, le=3600, description="Seconds between iterations")
     response_time_target: ResponseTimeTarget | None = None
     error_rate_target: float | None = Field(default=None, ge=0, le=1)
+    check_target: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="The lowest pass rate of the scenario's checks (0.99 = 99 %) before the "
+        "test fails, judged with the other targets",
+    )
 
     @model_validator(mode="after")
     def _executor_has_its_options(self) -> ScenarioRequest:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from mv_contracts.metrics import (
     HISTOGRAM_ERROR_BOUND,
     MAX_SERIES_POINTS,
+    CheckSummary,
     FailureCount,
     LiveFigures,
     LiveScenario,
@@ -201,9 +202,9 @@ async def summarise(
     series = series_of(second, step, overall.first_ms, overall.last_ms)
     has_percentiles = figures[OVERALL].p50_response_time is not None
     source = PercentileSource.SAMPLES if has_percentiles else None
-    steps = per_step.steps_of(first_pass)
+    journeys = (per_step.steps_of(first_pass), per_step.checks_of(first_pass))
     return assembled(
-        test_id, (start, end), figures, failures, dropped, resources, series, source, steps
+        test_id, (start, end), figures, failures, dropped, resources, series, source, journeys
     )
 
 
@@ -216,7 +217,8 @@ def assembled(
     resources: list[PodUsageSummary],
     series: TestSeries,
     source: PercentileSource | None,
-    steps: Mapping[str, list[StepSummary]] | None = None,
+    journeys: tuple[Mapping[str, list[StepSummary]], Mapping[str, list[CheckSummary]]]
+    | None = None,
 ) -> TestSummary:
     """The summary of the groups' figures (``OVERALL`` and each scenario, with a journey's
     steps), either path's."""
@@ -236,7 +238,8 @@ def assembled(
                 figures=f,
                 failures=failures.get(n, []),
                 dropped_iterations=dropped.get(n, 0),
-                steps=(steps or {}).get(n, []),
+                steps=journeys[0].get(n, []) if journeys else [],
+                checks=journeys[1].get(n, []) if journeys else [],
             )
             for n, f in sorted(figures.items())
         ],

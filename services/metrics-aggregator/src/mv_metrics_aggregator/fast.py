@@ -163,7 +163,7 @@ async def summarise_fast(
     source = None
     if any_percentile:
         source = PercentileSource.K6_SUMMARY if all_exact else PercentileSource.HISTOGRAM
-    journeys = per_step.steps_of(first_pass)
+    journeys = (per_step.steps_of(first_pass), per_step.checks_of(first_pass))
     return assembled(
         test_id, (start, end), figures, failures, dropped, resources, series, source, journeys
     )

@@ -9,12 +9,19 @@ exact, min and max when k6 sends trend stats, none with native histograms).
 
 from __future__ import annotations
 
-from mv_contracts.metrics import FailureCount, StepSummary
-from mv_contracts.runs import SCENARIO_TAG, STEP_TAG
+from mv_contracts.metrics import CheckSummary, FailureCount, StepSummary
+from mv_contracts.runs import RUNNER_TAG, SCENARIO_TAG, STEP_TAG
 
 from . import definitions as q
 from .influx import Result
-from .receiver.schema import FAILURES_MEASUREMENT, REQUESTS_MEASUREMENT
+from .receiver.schema import (
+    CHECK_LABEL,
+    CHECKS_MEASUREMENT,
+    FAILURES_MEASUREMENT,
+    REQUESTS_MEASUREMENT,
+)
+
+CHECKS = "checks"  # k6's own metric: 1 for a check that held, 0 for one that did not
 
 _BY_STEP = f'GROUP BY "{SCENARIO_TAG}", "{STEP_TAG}"'
 _KINDS = f'"{q.STATUS_TAG}", "{q.ERROR_CODE_TAG}"'
@@ -32,6 +39,8 @@ def statements(bounds: q.Bounds) -> dict[str, str]:
         f'FROM "{q.DURATION}" WHERE {w} {_BY_STEP}',
         "step_failures": f'SELECT COUNT("value") AS n FROM "{q.FAILED}" WHERE {w} AND '
         f'"value" = 1 {_BY_STEP}, {_KINDS}',
+        "step_checks": f'SELECT SUM("value") AS passes, COUNT("value") AS total FROM "{CHECKS}" '
+        f'WHERE {w} {_BY_STEP}, "{CHECK_LABEL}"',
     }
 
 
@@ -46,6 +55,11 @@ def compact_statements(bounds: q.Bounds) -> dict[str, str]:
         f"{_BY_STEP}",
         "step_failures": f'SELECT SUM("failed") AS n FROM "{FAILURES_MEASUREMENT}" WHERE {w} '
         f"{_BY_STEP}, {_KINDS}",
+        # Per runner: each runner's cumulative pass rate times its own requests of the step.
+        "step_check_rates": f'SELECT LAST("rate") AS rate FROM "{CHECKS_MEASUREMENT}" WHERE {w} '
+        f'{_BY_STEP}, "{RUNNER_TAG}", "{CHECK_LABEL}"',
+        "step_runner_requests": f'SELECT SUM("requests") AS requests FROM '
+        f'"{REQUESTS_MEASUREMENT}" WHERE {w} {_BY_STEP}, "{RUNNER_TAG}"',
     }
 
 
@@ -102,3 +116,38 @@ def steps_of(results: dict[str, Result]) -> dict[str, list[StepSummary]]:
 
 def _float(value: object) -> float | None:
     return None if value is None else float(str(value))
+
+
+def checks_of(results: dict[str, Result]) -> dict[str, list[CheckSummary]]:
+    """Per scenario tag, its checks' passes and evaluations, by name."""
+    found: dict[tuple[str, str, str], list[int]] = {}
+    for series in results.get("step_checks", []):
+        row = series.first()
+        key = _check_key(series.tags)
+        if key[1]:
+            found[key] = [int(_float(row.get("passes")) or 0), int(_float(row.get("total")) or 0)]
+    requests = {
+        (s.tags.get(SCENARIO_TAG, ""), s.tags.get(STEP_TAG, ""), s.tags.get(RUNNER_TAG, "")): int(
+            _float(s.first().get("requests")) or 0
+        )
+        for s in results.get("step_runner_requests", [])
+    }
+    for series in results.get("step_check_rates", []):
+        key = _check_key(series.tags)
+        runner = series.tags.get(RUNNER_TAG, "")
+        total = requests.get((key[0], key[1], runner), 0)
+        rate = _float(series.first().get("rate")) or 0.0
+        if key[1]:
+            counts = found.setdefault(key, [0, 0])
+            counts[0] += round(rate * total)
+            counts[1] += total
+    checks: dict[str, list[CheckSummary]] = {}
+    for (scenario, step, name), (passes, total) in sorted(found.items()):
+        checks.setdefault(scenario, []).append(
+            CheckSummary(name=name, step=step, passes=passes, total=total)
+        )
+    return checks
+
+
+def _check_key(tags: dict[str, str]) -> tuple[str, str, str]:
+    return tags.get(SCENARIO_TAG, ""), tags.get(STEP_TAG, ""), tags.get(CHECK_LABEL, "")

@@ -15,6 +15,9 @@ from typing import Any
 
 from .remote_write import bucket_counts, histogram_count
 from .schema import (
+    CHECK_LABEL,
+    CHECKS_MEASUREMENT,
+    CHECKS_RATE_METRIC,
     DROPPED_MEASUREMENT,
     DROPPED_METRIC,
     DURATION_HISTOGRAM_METRIC,
@@ -110,6 +113,7 @@ def _name(series: Any) -> str:
 def _wanted(name: str) -> bool:
     return name in (
         REQS_METRIC,
+        CHECKS_RATE_METRIC,
         FAILED_RATE_METRIC,
         VUS_METRIC,
         VUS_MAX_METRIC,
@@ -134,6 +138,7 @@ class Push:
     failures: dict[FailureKey, int] = field(default_factory=dict)
     dropped: dict[GroupKey, int] = field(default_factory=dict)
     vus: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    checks: dict[tuple[GroupKey, str], tuple[float, int]] = field(default_factory=dict)
     stamps: dict[str, int] = field(default_factory=dict)  # point series -> latest sample ms
 
     def group(self, key: GroupKey, ms: int) -> Group:
@@ -207,6 +212,15 @@ class Compactor:
             if name == FAILED_RATE_METRIC:
                 rates[(test_id, key)] = series.samples[-1].value
                 continue
+            if name == CHECKS_RATE_METRIC:
+                check = (
+                    test_id,
+                    runner,
+                    labels.get(SCENARIO_LABEL, ""),
+                    labels.get(STEP_LABEL, ""),
+                )
+                push.checks[(check, labels.get(CHECK_LABEL, ""))] = (series.samples[-1].value, ms)
+                continue
             where = (test_id, runner, labels.get(SCENARIO_LABEL, ""), labels.get(STEP_LABEL, ""))
             state = test.series.get(key)
             if state is None:
@@ -268,6 +282,10 @@ class Compactor:
             stamp = push.stamps[f"{DROPPED_MEASUREMENT}{where}"]
             ms = self._stamp(where[0], f"{DROPPED_MEASUREMENT},{tags}", stamp)
             per_test[where[0]].append(f"{DROPPED_MEASUREMENT},{tags} dropped={count}i {ms}")
+        for (where, check), (rate, stamp) in push.checks.items():
+            tags = self._tags(where) + f",{CHECK_LABEL}={escape_tag(check or '-')}"
+            ms = self._stamp(where[0], f"{CHECKS_MEASUREMENT},{tags}", stamp)
+            per_test[where[0]].append(f"{CHECKS_MEASUREMENT},{tags} rate={rate!r} {ms}")
         for (test_id, runner), values in push.vus.items():
             if line := self._vus_point(test_id, runner, values):
                 per_test[test_id].append(line)

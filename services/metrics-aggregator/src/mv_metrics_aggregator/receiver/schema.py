@@ -52,6 +52,11 @@ Measurement ``mv_failures``, tags ``testid``, ``runner``, ``scenario``, ``step``
 Measurement ``mv_dropped``, tags ``testid``, ``runner``, ``scenario``: field ``dropped``
 (integer), iterations dropped since the previous point.
 
+Measurement ``mv_checks``, tags ``testid``, ``runner``, ``scenario``, ``step`` and ``check``
+(the k6 check's name): field ``rate`` (float), the check's pass rate since the start of the run
+(k6's cumulative ``k6_checks_rate``), per push in which it moved. A check runs once per answer
+of its step, so its passes are ``rate`` x the step's requests (exact below 2**52).
+
 Measurement ``mv_vus``, tags ``testid`` and ``runner``: fields ``vus`` and ``vus_max``
 (integers) per push.
 
@@ -71,6 +76,9 @@ REQUESTS_MEASUREMENT = "mv_requests"
 FAILURES_MEASUREMENT = "mv_failures"
 DROPPED_MEASUREMENT = "mv_dropped"
 VUS_MEASUREMENT = "mv_vus"
+CHECKS_MEASUREMENT = "mv_checks"
+CHECK_LABEL = "check"
+CHECKS_RATE_METRIC = "k6_checks_rate"
 TEST_ID_LABEL = TEST_ID_TAG
 SCENARIO_LABEL = SCENARIO_TAG
 STEP_LABEL = STEP_TAG
