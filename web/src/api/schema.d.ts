@@ -2367,6 +2367,29 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** OAuth2SignIn */
+        OAuth2SignIn: {
+            /** Client Id */
+            client_id: string;
+            /**
+             * Client Secret
+             * @description Secret
+             */
+            client_secret: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "oauth2_client_credentials";
+            /** Scope */
+            scope?: string | null;
+            /**
+             * Token Url
+             * Format: uri
+             * @description Must be an allowed target, as the base URL is
+             */
+            token_url: string;
+        };
         /**
          * Outcome
          * @enum {string}
@@ -2872,7 +2895,7 @@ export interface components {
              * Sign In
              * @description How every request signs in
              */
-            sign_in?: (components["schemas"]["BearerSignIn"] | components["schemas"]["ApiKeySignIn"] | components["schemas"]["BasicSignIn"] | components["schemas"]["LoginCreate"]) | null;
+            sign_in?: (components["schemas"]["BearerSignIn"] | components["schemas"]["ApiKeySignIn"] | components["schemas"]["BasicSignIn"] | components["schemas"]["OAuth2SignIn"] | components["schemas"]["LoginCreate"]) | null;
             /** Stages */
             stages?: components["schemas"]["Stage"][];
             /** Start Time */

@@ -9,6 +9,8 @@ an expired one, so a test can hold the platform's figures against the API's own.
 
 # No postponed annotations: the routes name a dependency defined inside vault_router.
 
+import base64
+import binascii
 import secrets
 import time
 import uuid
@@ -16,12 +18,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 
 VAULT_TAG = {"name": "vault", "description": "Signed-in items: login, create, read, update, delete"}
 DEMO_USERS = {"demo": "vault-demo"}
+DEMO_CLIENTS = {"demo-client": "demo-client-secret"}  # OAuth2 client credentials
 
 
 class Login(BaseModel):
@@ -108,6 +112,26 @@ def vault_router(token_seconds: float, clock: Callable[[], float] = time.monoton
         if DEMO_USERS.get(body.username) != body.password:
             counted(request, response, 401)
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong user name or password")
+        token = secrets.token_urlsafe(24)
+        tokens[token] = clock() + token_seconds
+        counted(request, response, 200)
+        return Token(access_token=token, expires_in=token_seconds)
+
+    @router.post(
+        "/oauth/token",
+        summary="OAuth2 client credentials: the client id and secret in HTTP basic",
+        openapi_extra={"requestBody": {"content": {"application/x-www-form-urlencoded": {}}}},
+    )
+    async def oauth_token(request: Request, response: Response) -> Token:
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        basic = request.headers.get("authorization", "").removeprefix("Basic ")
+        try:
+            client, _, secret = base64.b64decode(basic, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            client, secret = "", ""
+        if form.get("grant_type") != ["client_credentials"] or DEMO_CLIENTS.get(client) != secret:
+            counted(request, response, 401)
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid client")
         token = secrets.token_urlsafe(24)
         tokens[token] = clock() + token_seconds
         counted(request, response, 200)

@@ -28,7 +28,7 @@ async def test_openapi_document_has_tags_korean_text_and_a_json_post(
     post = document["paths"]["/orders"]["post"]
     assert "application/json" in post["requestBody"]["content"]
     operations = sum(len(item) for item in document["paths"].values())
-    assert operations == 15
+    assert operations == 16
 
 
 async def test_an_order_keeps_korean_text_and_totals_prices(demo: httpx.AsyncClient) -> None:

@@ -76,3 +76,16 @@ async def test_a_sku_is_taken_once(vault: tuple[httpx.AsyncClient, list[float]])
     body = {"name": "키보드", "sku": "same"}
     assert (await client.post("/vault/items", json=body, headers=auth)).status_code == 201
     assert (await client.post("/vault/items", json=body, headers=auth)).status_code == 409
+
+
+async def test_oauth2_client_credentials_give_a_token(
+    vault: tuple[httpx.AsyncClient, list[float]],
+) -> None:
+    client, _ = vault
+    form = {"grant_type": "client_credentials"}
+    good = await client.post("/oauth/token", data=form, auth=("demo-client", "demo-client-secret"))
+    assert good.status_code == 200
+    auth = {"Authorization": f"Bearer {good.json()['access_token']}"}
+    assert (await client.get("/vault/items/x", headers=auth)).status_code == 404
+    bad = await client.post("/oauth/token", data=form, auth=("demo-client", "no"))
+    assert bad.status_code == 401

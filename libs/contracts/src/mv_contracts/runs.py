@@ -13,7 +13,7 @@ from .calls import EndpointCall, HeaderName, Headers, HeaderValue, SecretFields
 from .common import DbId, Name, Text
 from .envelope import Contract, Envelope
 from .journeys import MAX_STEPS, Step, UndefinedVariable, check_variables, unique_step_names
-from .signin import LoginSignIn, SignIn
+from .signin import TOKEN_VARIABLE, LoginSignIn, OAuth2SignIn, SignIn
 
 __all__ = ["EndpointCall", "HeaderName", "HeaderValue", "Headers", "SecretFields"]
 
@@ -100,6 +100,8 @@ class ScenarioRequest(Contract):
             except UndefinedVariable as undefined:
                 raise ValueError(str(undefined).replace("steps.0.", "sign_in.", 1)) from None
         defined = {self.sign_in.token.variable} if isinstance(self.sign_in, LoginSignIn) else set()
+        if isinstance(self.sign_in, OAuth2SignIn):
+            defined = {TOKEN_VARIABLE}
         try:
             check_variables(self.journey(), defined)
         except UndefinedVariable as undefined:

@@ -3,6 +3,10 @@
 - ``bearer``: ``Authorization: Bearer <token>``.
 - ``api_key``: a key in a header, a query parameter or a cookie.
 - ``basic``: HTTP basic, a user name and a password.
+- ``oauth2_client_credentials``: a token from ``token_url`` (OAuth2 client credentials, the
+  client id and secret in HTTP basic), taken by each VU before its first iteration and again
+  shortly before the ``expires_in`` of its answer; sent as ``Authorization: Bearer``, and
+  ``{{token}}`` in the steps.
 - ``login``: a request of the project (its own secret fields marked as any request's) whose
   answer holds a token (a JSON path, a header or a pattern); each VU signs in before its first
   iteration and again once the token is ``refresh_seconds`` old, and sends it in ``header`` after
@@ -17,7 +21,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, HttpUrl
 
 from .calls import EndpointCall, HeaderName, HeaderValue
 from .common import DbId, Name, Text
@@ -54,6 +58,14 @@ class BasicSignIn(Contract):
     password: Text = Field(max_length=1000, description="Secret")
 
 
+class OAuth2SignIn(Contract):
+    kind: Literal["oauth2_client_credentials"] = "oauth2_client_credentials"
+    token_url: HttpUrl = Field(description="Must be an allowed target, as the base URL is")
+    client_id: Name
+    client_secret: Text = Field(min_length=1, max_length=2000, description="Secret")
+    scope: Text | None = Field(default=None, max_length=1000)
+
+
 class LoginSignIn(Contract):
     kind: Literal["login"] = "login"
     endpoint_id: DbId | None = None
@@ -70,7 +82,8 @@ class LoginSignIn(Contract):
 
 
 SignIn = Annotated[
-    BearerSignIn | ApiKeySignIn | BasicSignIn | LoginSignIn, Field(discriminator="kind")
+    BearerSignIn | ApiKeySignIn | BasicSignIn | OAuth2SignIn | LoginSignIn,
+    Field(discriminator="kind"),
 ]
 
 
@@ -83,10 +96,21 @@ def secret_of(sign_in: SignIn) -> str:
             return sign_in.value
         case BasicSignIn():
             return sign_in.password
+        case OAuth2SignIn():
+            return sign_in.client_secret
         case LoginSignIn():
             raise ValueError("a login's secrets are its request's fields")
 
 
 def secret_field(sign_in: SignIn) -> str | None:
     """The field holding the sign-in's own secret value."""
-    return {"bearer": "token", "api_key": "value", "basic": "password"}.get(sign_in.kind)
+    return SIGN_IN_SECRET.get(sign_in.kind)
+
+
+# The field of each sign-in kind that holds its secret (a login's are its request's fields).
+SIGN_IN_SECRET = {
+    "bearer": "token",
+    "api_key": "value",
+    "basic": "password",
+    "oauth2_client_credentials": "client_secret",
+}

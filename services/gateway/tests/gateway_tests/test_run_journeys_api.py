@@ -154,3 +154,17 @@ async def test_a_step_of_another_project_is_refused(
     assert answer.status_code == 422, answer.text
     assert "not in project" in answer.text
     assert "steps" in answer.text
+
+
+async def test_an_oauth2_token_url_must_be_an_allowed_target(
+    client: httpx.AsyncClient, endpoints: dict[str, int]
+) -> None:
+    test = journey_test(endpoints)
+    oauth = {"kind": "oauth2_client_credentials", "client_id": "c", "client_secret": "S3CRET"}
+    test["scenarios"][0]["sign_in"] = oauth | {"token_url": "http://203.0.113.9/token"}
+    refused = await client.post("/load-testing", json=test)
+    assert refused.status_code == 422, refused.text
+    assert "203.0.113.9" in refused.text
+    test["scenarios"][0]["sign_in"] = oauth | {"token_url": "http://127.0.0.1:9/token"}
+    accepted = await client.post("/load-testing", json=test)
+    assert accepted.status_code == 202, accepted.text

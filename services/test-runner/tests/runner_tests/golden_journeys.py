@@ -10,7 +10,14 @@ from mv_contracts.runs import TestRunRequest
 from .golden_requests import BASE_URL, TEST_ID
 
 LOGIN_PASSWORD = "L0GIN-S3CRET"
-SIGN_IN_SECRETS = ("B34RER-S3CRET", "HEAD3R-KEY", "QU3RY-KEY", "C00KIE-KEY", "BAS1C-PW")
+SIGN_IN_SECRETS = (
+    "B34RER-S3CRET",
+    "HEAD3R-KEY",
+    "QU3RY-KEY",
+    "C00KIE-KEY",
+    "BAS1C-PW",
+    "0AUTH-S3CRET",
+)
 
 
 def vault_journey(base_url: str = BASE_URL, **scenario: Any) -> TestRunRequest:
@@ -92,10 +99,17 @@ def sign_ins() -> TestRunRequest:
         {"kind": "api_key", "location": "query", "name": "key", "value": SIGN_IN_SECRETS[2]},
         {"kind": "api_key", "location": "cookie", "name": "sid", "value": SIGN_IN_SECRETS[3]},
         {"kind": "basic", "username": "홍길동", "password": SIGN_IN_SECRETS[4]},
+        {
+            "kind": "oauth2_client_credentials",
+            "token_url": "http://auth.test.svc/oauth/token",
+            "client_id": "shop",
+            "client_secret": SIGN_IN_SECRETS[5],
+            "scope": "read write",
+        },
     ]
     scenarios = [
         {
-            "name": f"{kind['kind']} {kind.get('location', '')}".strip(),
+            "name": f"{kind['kind']} {kind.get('location', '')}".strip().replace("_", " "),
             "endpoint": {"method": "GET", "path": "/products", "query": {"page": "1"}},
             "sign_in": kind,
             "vus": 1,
@@ -115,3 +129,15 @@ def sign_ins() -> TestRunRequest:
 
 
 JOURNEYS = {"vault-journey": vault_journey, "sign-ins": sign_ins}
+
+
+def oauth_journey(base_url: str, **scenario: Any) -> TestRunRequest:
+    """The vault journey signed in by OAuth2 client credentials instead of a login."""
+    journey = vault_journey(base_url, **scenario).model_dump(mode="json")
+    journey["scenarios"][0]["sign_in"] = {
+        "kind": "oauth2_client_credentials",
+        "token_url": f"{base_url}/oauth/token",
+        "client_id": "demo-client",
+        "client_secret": "demo-client-secret",
+    }
+    return TestRunRequest.model_validate(journey)

@@ -21,7 +21,7 @@ import pytest
 
 from mv_test_runner.script import generate_script
 
-from .golden_journeys import LOGIN_PASSWORD, vault_journey
+from .golden_journeys import LOGIN_PASSWORD, oauth_journey, vault_journey
 
 
 @pytest.fixture
@@ -37,13 +37,15 @@ def vault_api(tmp_path: Path) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 60  # a loaded machine starts uvicorn slowly
+        while True:
             try:
                 urllib.request.urlopen(  # noqa: S310 -- an http URL of ours
                     f"{base}/health", timeout=1
                 ).close()
                 break
             except OSError:
+                assert time.monotonic() < deadline, "the demo API did not start"
                 time.sleep(0.1)
         yield base
     finally:
@@ -119,3 +121,31 @@ def test_a_signed_in_journey_is_counted_per_step_as_the_api_counts(
     )
     assert checks[("read: name equals '키보드'", True)] == requests["read"]
     assert not [name for (name, passed) in checks if not passed]
+
+
+def test_an_oauth2_journey_takes_tokens_again_before_they_expire(
+    vault_api: str, k6: str, tmp_path: Path
+) -> None:
+    generated = generate_script(oauth_journey(vault_api, vus=2, duration="5s"))
+    assert "demo-client-secret" not in generated.text
+    script = tmp_path / "oauth.js"
+    script.write_text(generated.text, encoding="utf-8")
+    ran = subprocess.run(
+        [k6, "run", "--quiet", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **generated.env},
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    with urllib.request.urlopen(  # noqa: S310 -- an http URL of ours
+        f"{vault_api}/vault/stats", timeout=5
+    ) as answer:
+        stats = json.load(answer)
+    # Tokens live 3 s: each VU took one at its start and new ones before they expired.
+    assert stats["endpoints"]["POST /oauth/token 200"] >= 2 * 2
+    assert stats["refused"] == {}
+    assert stats["endpoints"]["POST /vault/items 201"] > 5
+    for item_id, methods in stats["ids"].items():
+        assert methods == {"POST": 1, "GET": 1, "PUT": 1, "DELETE": 1}, item_id

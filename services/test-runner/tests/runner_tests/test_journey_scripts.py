@@ -48,6 +48,7 @@ def test_sign_in_secrets_reach_k6_only_through_the_environment() -> None:
             "QU3RY-KEY",
             "sid=C00KIE-KEY",
             "Basic 7ZmN6ri464+ZOkJBUzFDLVBX",
+            "Basic c2hvcDowQVVUSC1TM0NSRVQ=",
         ]
     )
     assert json.loads(generate_script(JOURNEYS["vault-journey"]()).env["MV_SECRET_1"]) == (

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from mv_contracts.load import seconds
 from mv_contracts.runs import Executor, TestRunRequest, scenario_tag
+from mv_contracts.signin import OAuth2SignIn
 from mv_gateway.core.credentials import split_credentials
 from mv_gateway.core.errors import FieldError, InvalidRequest
 from mv_gateway.history import NewScenario
@@ -187,6 +188,13 @@ def build_request(
         )
     except ValidationError as error:
         raise RejectedByContract(error) from None
+
+
+def token_urls(request: TestRunRequest) -> list[str]:
+    """Where the test fetches OAuth2 tokens: targets to allow as the base URL is."""
+    return [
+        str(s.sign_in.token_url) for s in request.scenarios if isinstance(s.sign_in, OAuth2SignIn)
+    ]
 
 
 def new_scenarios(request: TestRunRequest) -> list[NewScenario]:

@@ -25,7 +25,13 @@ from mv_contracts.runs import (
     ScenarioRequest,
     TestRunRequest,
 )
-from mv_contracts.signin import ApiKeySignIn, BasicSignIn, BearerSignIn, LoginSignIn
+from mv_contracts.signin import (
+    ApiKeySignIn,
+    BasicSignIn,
+    BearerSignIn,
+    LoginSignIn,
+    OAuth2SignIn,
+)
 from mv_gateway.analysis import AnalysisThresholdOverrides
 from mv_gateway.history import RunnerRead
 
@@ -71,7 +77,8 @@ else:
     )
 
 SignInCreate = Annotated[
-    BearerSignIn | ApiKeySignIn | BasicSignIn | LoginCreate, Field(discriminator="kind")
+    BearerSignIn | ApiKeySignIn | BasicSignIn | OAuth2SignIn | LoginCreate,
+    Field(discriminator="kind"),
 ]
 
 

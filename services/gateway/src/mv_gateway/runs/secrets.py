@@ -22,6 +22,7 @@ from mv_contracts.secrecy import (
     value_at,
     with_value,
 )
+from mv_contracts.signin import SIGN_IN_SECRET
 from mv_gateway.core.errors import FieldError
 
 Key = tuple[str | int, ...]
@@ -75,16 +76,12 @@ def _call(call: dict[str, Any], key: Key, loc: Loc, change: Change) -> dict[str,
     return {**call, "headers": headers, "query": query, "body": body, "secrets": found}
 
 
-# The field of each sign-in kind that holds its secret (a login's are its request's fields).
-_SIGN_IN_SECRET = {"bearer": "token", "api_key": "value", "basic": "password"}
-
-
 def _sign_in(sign_in: Any, key: Key, loc: Loc, change: Change) -> Any:
     if not isinstance(sign_in, dict):
         return sign_in
     if sign_in.get("kind") == "login":
         return _call(sign_in, (*key, "login"), loc, change)
-    field = _SIGN_IN_SECRET.get(str(sign_in.get("kind")))
+    field = SIGN_IN_SECRET.get(str(sign_in.get("kind")))
     if field is None or field not in sign_in:
         return sign_in
     return {**sign_in, field: change((*key, field), (*loc, field), sign_in[field])}

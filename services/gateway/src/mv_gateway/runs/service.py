@@ -47,7 +47,7 @@ from mv_runtime.bus import Bus
 from mv_runtime.sealing import seal_request
 
 from .limits import RunLimits, check_limits, check_role_limits, check_running
-from .rules import InvalidTestRequest, build_request, new_scenarios
+from .rules import InvalidTestRequest, build_request, new_scenarios, token_urls
 from .schemas import LoadTestCreate, LoadTestCreated
 from .secrets import no_masks
 
@@ -115,7 +115,7 @@ async def start_run(
     check_running(actor.actor, running, role_limits, actor.role.value)
     allow = AllowList.parse(await allowed_entries(session, settings))
     try:
-        await check_targets(allow, [str(request.base_url)])
+        await check_targets(allow, [str(request.base_url), *token_urls(request)])
     except TargetNotAllowed as refused:
         raise InvalidTestRequest("base_url", message=str(refused)) from None
     if (refusal := await metrics_path(request.metrics_mode)) is not None:

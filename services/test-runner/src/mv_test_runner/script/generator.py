@@ -353,7 +353,15 @@ function secretBody(body, pairs) {
 def generate_script(request: TestRunRequest) -> GeneratedScript:
     """The k6 script of ``request`` and the secret environment it needs."""
     # Imported here: a journey's code is built from this module's parts.
-    from .journey import JOURNEY_HELPERS, SIGN_IN_HELPERS, is_journey, journey_code, login_of
+    from .journey import (
+        JOURNEY_HELPERS,
+        OAUTH_HELPERS,
+        SIGN_IN_HELPERS,
+        is_journey,
+        journey_code,
+        login_of,
+        oauth_of,
+    )
 
     secrets = Secrets()
     test = {
@@ -373,6 +381,8 @@ def generate_script(request: TestRunRequest) -> GeneratedScript:
         sections.append(JOURNEY_HELPERS)
     if any(login_of(s) for s in request.scenarios):
         sections.append(SIGN_IN_HELPERS)
+    if any(oauth_of(s) for s in request.scenarios):
+        sections.append(OAUTH_HELPERS)
     for position, scenario in enumerate(request.scenarios):
         if is_journey(scenario):
             key = scenario_tag(position, scenario.name)

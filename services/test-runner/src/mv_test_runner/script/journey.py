@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from mv_contracts.journeys import Extraction, Source, Step, path_parts
 from mv_contracts.runs import STEP_TAG, EndpointCall, ScenarioRequest, TestRunRequest
@@ -28,14 +28,23 @@ from mv_contracts.signin import (
     BearerSignIn,
     KeyLocation,
     LoginSignIn,
+    OAuth2SignIn,
     SignIn,
 )
 from mv_contracts.variables import REFERENCE, parts, templates, uses_variables
 
 from .generator import Secrets, endpoint_tags, js_literal, number, request_code
-from .journey_js import JOURNEY_HELPERS, SIGN_IN_HELPERS
+from .journey_js import JOURNEY_HELPERS, OAUTH_HELPERS, SIGN_IN_HELPERS
 
-__all__ = ["JOURNEY_HELPERS", "SIGN_IN_HELPERS", "is_journey", "journey_code", "login_of"]
+__all__ = [
+    "JOURNEY_HELPERS",
+    "OAUTH_HELPERS",
+    "SIGN_IN_HELPERS",
+    "is_journey",
+    "journey_code",
+    "login_of",
+    "oauth_of",
+]
 
 
 # The built-in variables (mv_contracts.variables.BUILT_IN), per iteration.
@@ -49,6 +58,10 @@ def is_journey(scenario: ScenarioRequest) -> bool:
 
 def login_of(scenario: ScenarioRequest) -> LoginSignIn | None:
     return scenario.sign_in if isinstance(scenario.sign_in, LoginSignIn) else None
+
+
+def oauth_of(scenario: ScenarioRequest) -> OAuth2SignIn | None:
+    return scenario.sign_in if isinstance(scenario.sign_in, OAuth2SignIn) else None
 
 
 def _with_secret_header(call: EndpointCall, name: str, value: str) -> EndpointCall:
@@ -198,18 +211,21 @@ def journey_code(
     """The module-scope constants and the exported function of a journey scenario."""
     steps = scenario.journey()
     consts = [f"{key.upper()}_{i + 1:02d}" for i in range(len(steps))]
-    login = login_of(scenario)
+    login, oauth = login_of(scenario), oauth_of(scenario)
     state = f"{key.upper()}_SIGN_IN"
     lines: list[str] = []
     body = [f"export function {key}() {{"]
-    if login is not None:
+    if oauth is not None:
+        body += [f"  if (!oauthSignedIn({state}, {state}_OAUTH)) {{", "    return;", "  }",
+                 f"  const vars = Object.assign({_BUILT_IN}, {state}.vars);"]  # fmt: skip
+    elif login is not None:
         body += [f"  if (!signedIn({state}, {state}_LOGIN)) {{", "    return;", "  }",
                  f"  const vars = Object.assign({_BUILT_IN}, {state}.vars);"]  # fmt: skip
     else:
         body.append(f"  const vars = {_BUILT_IN};")
     body.append("  let r;")
     for index, (const, step) in enumerate(zip(consts, steps, strict=True)):
-        base = f"{state}.params[{index}]" if login is not None else None
+        base = f"{state}.params[{index}]" if login or oauth else None
         request_lines, call = _request(const, request, scenario, step, secrets, params=base)
         init, after = _step_lines(const, step)
         lines += [*request_lines, *init, ""]
@@ -218,6 +234,8 @@ def journey_code(
         body.append(f"  sleep({number(scenario.think_time)});")
     if login is not None:  # after the steps: it names their params
         lines += _login_lines(request, key, scenario, login, consts, secrets)
+    if oauth is not None:
+        lines += _oauth_lines(key, oauth, consts, secrets)
     return "\n".join([*lines, *body, "}"])
 
 
@@ -249,5 +267,30 @@ def _login_lines(
         f"  params: [{', '.join(f'{c}_PARAMS' for c in consts)}],",
         "};",
         f"const {state} = {{ token: null, at: 0, vars: {{}}, params: [] }};",
+        "",
+    ]
+
+
+def _oauth_lines(key: str, oauth: OAuth2SignIn, consts: list[str], secrets: Secrets) -> list[str]:
+    pair = f"{oauth.client_id}:{oauth.client_secret}".encode()
+    basic = secrets.reference("Basic " + base64.b64encode(pair).decode("ascii"))
+    body = "grant_type=client_credentials"
+    if oauth.scope:
+        body += "&scope=" + quote(oauth.scope, safe="")
+    tags = endpoint_tags("POST", urlsplit(str(oauth.token_url)).path or "/") | {
+        STEP_TAG: LOGIN_STEP
+    }
+    form = js_literal({"Content-Type": "application/x-www-form-urlencoded"})
+    headers = f'Object.assign({form}, secretHeaders([["Authorization", {js_literal(basic)}]]))'
+    state = f"{key.upper()}_SIGN_IN"
+    return [
+        f"const {state}_OAUTH = {{",
+        f"  url: {js_literal(str(oauth.token_url))},",
+        f"  body: {js_literal(body)},",
+        f'  params: {{ headers: {headers}, tags: {js_literal(tags)}, responseType: "text" }},',
+        f"  tags: {js_literal({STEP_TAG: LOGIN_STEP})},",
+        f"  steps: [{', '.join(f'{c}_PARAMS' for c in consts)}],",
+        "};",
+        f"const {state} = {{ token: null, until: 0, vars: {{}}, params: [] }};",
         "",
     ]

@@ -59,6 +59,12 @@ export const options = {
       "vus": 1,
       "duration": "1s",
       "exec": "s05_basic"
+    },
+    "s06_oauth2_client_credentials": {
+      "executor": "constant-vus",
+      "vus": 1,
+      "duration": "1s",
+      "exec": "s06_oauth2_client_credentials"
     }
   },
   "thresholds": {
@@ -106,6 +112,15 @@ export const options = {
     ],
     "http_req_duration{scenario:s05_basic}": [
       "max>=0"
+    ],
+    "http_reqs{scenario:s06_oauth2_client_credentials}": [
+      "count>=0"
+    ],
+    "http_req_failed{scenario:s06_oauth2_client_credentials}": [
+      "rate>=0"
+    ],
+    "http_req_duration{scenario:s06_oauth2_client_credentials}": [
+      "max>=0"
     ]
   }
 };
@@ -150,7 +165,7 @@ function secretBody(body, pairs) {
 
 // k6's own count and response times of the run, logged as one line the runner reads back (the
 // platform checks what it stored against it). Returning nothing keeps k6's usual summary.
-const COUNTED_SCENARIOS = ["s01_bearer", "s02_api_key_header", "s03_api_key_query", "s04_api_key_cookie", "s05_basic"];
+const COUNTED_SCENARIOS = ["s01_bearer", "s02_api_key_header", "s03_api_key_query", "s04_api_key_cookie", "s05_basic", "s06_oauth2_client_credentials"];
 
 export function handleSummary(data) {
   const values = (metric) => (data.metrics[metric] || { values: {} }).values;
@@ -315,6 +330,29 @@ const checks = {
   duration_under: (ms) => (r) => r.timings.duration < ms,
 };
 
+// OAuth2 client credentials, per VU: a token taken before the first iteration and again
+// shortly before the expires_in of its answer (a tenth of its life, at most 10 s, early).
+function oauthSignedIn(state, oauth) {
+  if (state.token !== null && Date.now() < state.until) {
+    return true;
+  }
+  const r = http.post(oauth.url, oauth.body, oauth.params);
+  const token = jsonAt(r, ["access_token"]);
+  if (typeof token !== "string") {
+    extractionFailures.add(1, oauth.tags);
+    state.token = null;
+    return false;
+  }
+  const life = jsonAt(r, ["expires_in"]);
+  const seconds = typeof life === "number" ? life : 3600;
+  state.token = token;
+  state.until = Date.now() + (seconds - Math.min(10, seconds / 10)) * 1000;
+  state.vars = { token };
+  const header = { Authorization: ["Bearer ", ["token"]] };
+  state.params = oauth.steps.map((each) => withHeaders(each, header, state.vars));
+  return true;
+}
+
 const S01_BEARER_01 = {
   "scenario": "bearer",
   "step": "bearer",
@@ -334,16 +372,16 @@ export function s01_bearer() {
 }
 
 const S02_API_KEY_HEADER_01 = {
-  "scenario": "api_key header",
-  "step": "api_key header",
+  "scenario": "api key header",
+  "step": "api key header",
   "method": "GET",
   "url": "http://shop-api.test.svc:8080/api/products?page=1",
   "headers": {},
   "body": null
 };
 const S02_API_KEY_HEADER_01_URL = S02_API_KEY_HEADER_01.url;
-const S02_API_KEY_HEADER_01_PARAMS = { headers: Object.assign({}, S02_API_KEY_HEADER_01.headers, secretHeaders([["X-Api-Key", "MV_SECRET_2"]])), tags: {"name": "/products", "endpoint": "GET /products", "step": "api_key header"} };
-const S02_API_KEY_HEADER_01_TAGS = {"step": "api_key header"};
+const S02_API_KEY_HEADER_01_PARAMS = { headers: Object.assign({}, S02_API_KEY_HEADER_01.headers, secretHeaders([["X-Api-Key", "MV_SECRET_2"]])), tags: {"name": "/products", "endpoint": "GET /products", "step": "api key header"} };
+const S02_API_KEY_HEADER_01_TAGS = {"step": "api key header"};
 
 export function s02_api_key_header() {
   const vars = { "$test": TEST.id, "$vu": __VU, "$iteration": __ITER };
@@ -352,16 +390,16 @@ export function s02_api_key_header() {
 }
 
 const S03_API_KEY_QUERY_01 = {
-  "scenario": "api_key query",
-  "step": "api_key query",
+  "scenario": "api key query",
+  "step": "api key query",
   "method": "GET",
   "url": "http://shop-api.test.svc:8080/api/products?page=1",
   "headers": {},
   "body": null
 };
 const S03_API_KEY_QUERY_01_URL = secretQuery(S03_API_KEY_QUERY_01.url, [["key", "MV_SECRET_3"]]);
-const S03_API_KEY_QUERY_01_PARAMS = { tags: {"name": "/products", "endpoint": "GET /products", "step": "api_key query"} };
-const S03_API_KEY_QUERY_01_TAGS = {"step": "api_key query"};
+const S03_API_KEY_QUERY_01_PARAMS = { tags: {"name": "/products", "endpoint": "GET /products", "step": "api key query"} };
+const S03_API_KEY_QUERY_01_TAGS = {"step": "api key query"};
 
 export function s03_api_key_query() {
   const vars = { "$test": TEST.id, "$vu": __VU, "$iteration": __ITER };
@@ -370,16 +408,16 @@ export function s03_api_key_query() {
 }
 
 const S04_API_KEY_COOKIE_01 = {
-  "scenario": "api_key cookie",
-  "step": "api_key cookie",
+  "scenario": "api key cookie",
+  "step": "api key cookie",
   "method": "GET",
   "url": "http://shop-api.test.svc:8080/api/products?page=1",
   "headers": {},
   "body": null
 };
 const S04_API_KEY_COOKIE_01_URL = S04_API_KEY_COOKIE_01.url;
-const S04_API_KEY_COOKIE_01_PARAMS = { headers: Object.assign({}, S04_API_KEY_COOKIE_01.headers, secretHeaders([["Cookie", "MV_SECRET_4"]])), tags: {"name": "/products", "endpoint": "GET /products", "step": "api_key cookie"} };
-const S04_API_KEY_COOKIE_01_TAGS = {"step": "api_key cookie"};
+const S04_API_KEY_COOKIE_01_PARAMS = { headers: Object.assign({}, S04_API_KEY_COOKIE_01.headers, secretHeaders([["Cookie", "MV_SECRET_4"]])), tags: {"name": "/products", "endpoint": "GET /products", "step": "api key cookie"} };
+const S04_API_KEY_COOKIE_01_TAGS = {"step": "api key cookie"};
 
 export function s04_api_key_cookie() {
   const vars = { "$test": TEST.id, "$vu": __VU, "$iteration": __ITER };
@@ -403,4 +441,34 @@ export function s05_basic() {
   const vars = { "$test": TEST.id, "$vu": __VU, "$iteration": __ITER };
   let r;
   r = http.get(S05_BASIC_01_URL, S05_BASIC_01_PARAMS);
+}
+
+const S06_OAUTH2_CLIENT_CREDENTIALS_01 = {
+  "scenario": "oauth2 client credentials",
+  "step": "oauth2 client credentials",
+  "method": "GET",
+  "url": "http://shop-api.test.svc:8080/api/products?page=1",
+  "headers": {},
+  "body": null
+};
+const S06_OAUTH2_CLIENT_CREDENTIALS_01_URL = S06_OAUTH2_CLIENT_CREDENTIALS_01.url;
+const S06_OAUTH2_CLIENT_CREDENTIALS_01_PARAMS = { tags: {"name": "/products", "endpoint": "GET /products", "step": "oauth2 client credentials"} };
+const S06_OAUTH2_CLIENT_CREDENTIALS_01_TAGS = {"step": "oauth2 client credentials"};
+
+const S06_OAUTH2_CLIENT_CREDENTIALS_SIGN_IN_OAUTH = {
+  url: "http://auth.test.svc/oauth/token",
+  body: "grant_type=client_credentials&scope=read%20write",
+  params: { headers: Object.assign({"Content-Type": "application/x-www-form-urlencoded"}, secretHeaders([["Authorization", "MV_SECRET_6"]])), tags: {"name": "/oauth/token", "endpoint": "POST /oauth/token", "step": "login"}, responseType: "text" },
+  tags: {"step": "login"},
+  steps: [S06_OAUTH2_CLIENT_CREDENTIALS_01_PARAMS],
+};
+const S06_OAUTH2_CLIENT_CREDENTIALS_SIGN_IN = { token: null, until: 0, vars: {}, params: [] };
+
+export function s06_oauth2_client_credentials() {
+  if (!oauthSignedIn(S06_OAUTH2_CLIENT_CREDENTIALS_SIGN_IN, S06_OAUTH2_CLIENT_CREDENTIALS_SIGN_IN_OAUTH)) {
+    return;
+  }
+  const vars = Object.assign({ "$test": TEST.id, "$vu": __VU, "$iteration": __ITER }, S06_OAUTH2_CLIENT_CREDENTIALS_SIGN_IN.vars);
+  let r;
+  r = http.get(S06_OAUTH2_CLIENT_CREDENTIALS_01_URL, S06_OAUTH2_CLIENT_CREDENTIALS_SIGN_IN.params[0]);
 }
