@@ -15,7 +15,7 @@ and a steady one (kept totals: it adds only the last 30 s).
 
     uv run --no-sync python bench/summary_scale.py [--no-precise-1e6]
 
-Goals (issue 16): a 10^7-request test's summary <= 5 s, its cost growing with the test's
+Goals: a 10^7-request test's summary <= 5 s, its cost growing with the test's
 duration, not its requests; a live snapshot <= 50 ms at any length.
 """
 

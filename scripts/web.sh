@@ -2,8 +2,9 @@
 # The web UI (web/): its npm dependencies, its build, its API types and its unit tests.
 #   scripts/web.sh build        npm ci when the lock file changed, vite build when a source did
 #   scripts/web.sh test         vitest (the UI's own logic)
-#   scripts/web.sh types        regenerate web/src/api/schema.d.ts from the gateway's OpenAPI
-#   scripts/web.sh check-types  fail when the committed schema.d.ts is stale
+#   scripts/web.sh types        regenerate web/src/api/schema.d.ts from the gateway's OpenAPI,
+#                               and web/src/api/facts.ts (backend facts OpenAPI cannot carry)
+#   scripts/web.sh check-types  fail when either committed file is stale
 # node_modules lives in the cache, keyed by the lock file's hash, so a fresh clone with a warm
 # cache links it in a second and `npm ci` runs only when the dependencies change.
 set -euo pipefail
@@ -59,6 +60,7 @@ types_into() {
   uv run --no-sync python -m mv_gateway.openapi_dump > "$doc"
   (cd web && npx --no-install openapi-typescript "$doc" -o "$1" >/dev/null)
   rm -f "$doc"
+  uv run --no-sync python -m mv_gateway.ui_facts > "$2"
 }
 
 case "${1:-build}" in
@@ -67,15 +69,19 @@ case "${1:-build}" in
     deps
     [ -t 1 ] || export NO_COLOR=1  # a log file gets plain text, its closing line readable
     (cd web && npx --no-install vitest run) ;;
-  types) types_into "$PWD/web/src/api/schema.d.ts" && say "wrote web/src/api/schema.d.ts" ;;
+  types)
+    types_into "$PWD/web/src/api/schema.d.ts" "$PWD/web/src/api/facts.ts"
+    say "wrote web/src/api/schema.d.ts and web/src/api/facts.ts" ;;
   check-types)
-    fresh=$(mktemp --suffix=.d.ts)
-    types_into "$fresh"
-    if ! diff -q "$fresh" web/src/api/schema.d.ts >/dev/null; then
-      diff -u web/src/api/schema.d.ts "$fresh" | head -40 >&2 || true
-      say "web/src/api/schema.d.ts is stale: run scripts/web.sh types and commit it" >&2
-      rm -f "$fresh"; exit 1
-    fi
-    rm -f "$fresh" ;;
+    fresh=$(mktemp -d)
+    types_into "$fresh/schema.d.ts" "$fresh/facts.ts"
+    for file in schema.d.ts facts.ts; do
+      if ! diff -q "$fresh/$file" "web/src/api/$file" >/dev/null; then
+        diff -u "web/src/api/$file" "$fresh/$file" | head -40 >&2 || true
+        say "web/src/api/$file is stale: run scripts/web.sh types and commit it" >&2
+        rm -rf "$fresh"; exit 1
+      fi
+    done
+    rm -rf "$fresh" ;;
   *) echo "usage: $0 build|test|types|check-types" >&2; exit 2 ;;
 esac

@@ -3,14 +3,14 @@ processes: a summary that lacks samples says so (against k6's own count), and on
 could not give at first comes once InfluxDB is back. The gateway is left out: these figures
 are decided on the bus, so the test reads the events there.
 
-Figures (issue 12) are printed as "measured:" lines (run with -s).
+Figures are printed as "measured:" lines (run with -s).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 from nats.aio.client import Client
@@ -31,8 +31,6 @@ from .bus_events import (
     measured,
     publish,
     run_request,
-    runner_and_aggregator,
-    stream_client,
     wait_for,
 )
 
@@ -40,7 +38,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
 
 @pytest.fixture
-def config(services_config: StackConfig) -> Iterator[StackConfig]:
+def workers_config(services_config: StackConfig) -> Iterator[StackConfig]:
     """The services' stack with an InfluxDB of its own, which the tests stop and start."""
     free = (p for p in range(29000, 30000) if port_is_free(services_config.host, p))
     http, rpc = next(free), next(free)
@@ -50,24 +48,11 @@ def config(services_config: StackConfig) -> Iterator[StackConfig]:
     InfluxDB(own).process.stop()
 
 
-@pytest.fixture
-def workers(config: StackConfig) -> Iterator[list[ManagedProcess]]:
-    with runner_and_aggregator(config) as processes:
-        yield processes
-
-
-@pytest.fixture
-async def nc(config: StackConfig, workers: list[ManagedProcess]) -> AsyncIterator[Client]:
-    client = await stream_client(config.nats_url)
-    yield client
-    await client.close()
-
-
 async def test_influxdb_down_10s_in_a_20s_run_marks_the_summary_incomplete(
-    config: StackConfig, workers: list[ManagedProcess], nc: Client
+    workers_config: StackConfig, workers: list[ManagedProcess], nc: Client
 ) -> None:
-    influxdb = InfluxDB(config)
-    request = run_request(config, seconds=20)
+    influxdb = InfluxDB(workers_config)
+    request = run_request(workers_config, seconds=20)
     test_id = request.test_id
     await publish(nc, RUN_TEST.name, TestRunRequested(correlation_id=test_id, payload=request))
     await wait_for(nc, TEST_STARTED.name, TestStartedEvent, test_id, 60)
@@ -96,10 +81,10 @@ async def test_influxdb_down_10s_in_a_20s_run_marks_the_summary_incomplete(
 
 
 async def test_influxdb_down_35s_after_a_run_delays_the_summary_and_loses_nothing(
-    config: StackConfig, workers: list[ManagedProcess], nc: Client
+    workers_config: StackConfig, workers: list[ManagedProcess], nc: Client
 ) -> None:
-    influxdb = InfluxDB(config)
-    request = run_request(config, seconds=5)
+    influxdb = InfluxDB(workers_config)
+    request = run_request(workers_config, seconds=5)
     test_id = request.test_id
     await publish(nc, RUN_TEST.name, TestRunRequested(correlation_id=test_id, payload=request))
     await wait_for(nc, TEST_STARTED.name, TestStartedEvent, test_id, 60)

@@ -1,4 +1,4 @@
-"""Issue 8 end to end: the pods under test and the servers found in their namespace, with every
+"""End to end: the pods under test and the servers found in their namespace, with every
 real part -- kube-apiserver (the pod-watcher watches a namespace of its own there), NATS with
 JetStream, InfluxDB, PostgreSQL, k6, the five services as processes and the demo API.
 

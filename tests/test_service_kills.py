@@ -7,7 +7,7 @@ One k6 run is checked at the demo API itself: every request of the test creates 
 ids the demo counts from 1, so the last order id is the number of requests the demo served — a
 second k6 run (a duplicate) would leave more orders than k6's count of one run.
 
-Figures (issue 12) are printed as "measured:" lines (run with -s).
+Figures are printed as "measured:" lines (run with -s).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from mv_devstack.processes import ManagedProcess
 from mv_devstack.services import start_demo_api, start_services
 
 from .web_ui import Browser, chromium, publish_discovered
+from .web_ui_channels import notification_channel
 
 pytestmark = pytest.mark.slow
 
@@ -523,6 +524,7 @@ def test_first_test_through_the_web_ui(services_config: StackConfig, tmp_path: P
     try:
         with chromium(tmp_path / "screenshots") as browser:
             _create_project_and_analyse(browser, config)
+            notification_channel(browser)
             _discovered_server(browser, config)
             _build_two_scenarios(browser)
             _watch_live(browser)

@@ -3,9 +3,10 @@ import { localeFor, pickLanguage, translate } from "../src/i18n";
 import { en, ko } from "../src/i18n/messages";
 
 describe("message catalogue", () => {
-  it("has every English key in Korean, none empty", () => {
-    expect(Object.keys(ko).sort()).toEqual(Object.keys(en).sort());
-    for (const [key, text] of Object.entries(ko)) expect(text.trim(), key).not.toBe("");
+  // The type checker holds the keys of both languages equal (ko is a Record of en's keys);
+  // what it cannot see is a text left empty.
+  it("has no empty text in either language", () => {
+    for (const [key, text] of [...Object.entries(en), ...Object.entries(ko)]) expect(text.trim(), key).not.toBe("");
   });
   it("keeps every placeholder in both languages", () => {
     const holes = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

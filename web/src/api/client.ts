@@ -1,8 +1,7 @@
 // One typed client for the gateway's HTTP API (same origin). Types come from schema.d.ts,
 // generated from the gateway's OpenAPI document (scripts/web.sh types). Every request goes
 // through `request`, the one place a session cookie or a CSRF header will be added.
-import { type Me, csrfToken } from "../lib/auth";
-import type { StoredSeries } from "../lib/series";
+import { csrfToken } from "../lib/auth";
 import type { components, paths } from "./schema";
 
 export type Schemas = components["schemas"];
@@ -143,17 +142,18 @@ export type PlanRead = Schemas["PlanRead"];
 export type PlanWrite = Schemas["PlanWrite"];
 export type MetricsMode = Schemas["MetricsMode"];
 export type PercentileSource = Schemas["PercentileSource"];
+export type Me = Schemas["Me"];
+export type Permission = Schemas["Permission"];
+/** What GET /test-history/{id}/series answers. Response times in ms, error_rate a fraction. */
+export type StoredSeries = Schemas["TestSeriesRead"];
 
-/** mv_contracts.metrics.HISTOGRAM_ERROR_BOUND (a value OpenAPI cannot carry), rounded; a gateway
- * test fails when the two differ. What the builder says of the fast mode before a run. */
-export const HISTOGRAM_ERROR_BOUND = 0.0443;
-/** mv_contracts.secrecy.SECRET_NAME: a header, query parameter or JSON key named like this is
- *  secret without a mark (the builder pre-marks it; the server makes it secret whatever is sent).
- *  A gateway test checks that both say the same. */
-export const SECRET_NAME = new RegExp("key|token|secret|passw|pwd|signature|auth(?!or(?!iz))|cookie|session|credential|csrf|xsrf|bearer|private|jwt", "i");
-/** mv_contracts.secrecy.SECRET_MASK: what an answer shows for a secret value; sent back, it keeps the stored one. */
-export const SECRET_MASK = "••••••";
+// Backend facts the UI needs before any answer, generated from the contracts.
+export { HISTOGRAM_ERROR_BOUND, SECRET_MASK, SECRET_NAME } from "./facts";
 export type DiscoveredServer = Schemas["DiscoveredServerRead"];
+export type ChannelRead = Schemas["ChannelRead"];
+export type ChannelWrite = Schemas["ChannelWrite"];
+export type DeliveryRead = Schemas["DeliveryRead"];
+export type Storage = Schemas["Storage"];
 
 /** null when the server answers 404 (nothing stored yet), the error otherwise. */
 async function orNull<T>(call: Promise<T>): Promise<T | null> {
@@ -230,6 +230,17 @@ export const api = {
   replacePlan: (id: number, body: PlanWrite) => request<PlanRead>("PUT", `/plans/${id}`, { body }),
   deletePlan: (id: number) => request<void>("DELETE", `/plans/${id}`),
   runPlan: (id: number) => request<LoadTestCreated>("POST", `/plans/${id}/run`),
+  channels: (projectId: number) => request<ChannelRead[]>("GET", `/project/${projectId}/channels`),
+  createChannel: (projectId: number, body: ChannelWrite) =>
+    request<ChannelRead>("POST", `/project/${projectId}/channels`, { body }),
+  deleteChannel: (projectId: number, id: number) => request<void>("DELETE", `/project/${projectId}/channels/${id}`),
+  /** Sends one message now and answers how it went (it is in the log too). */
+  testChannel: (projectId: number, id: number) =>
+    request<DeliveryRead>("POST", `/project/${projectId}/channels/${id}/test`),
+  deliveries: (projectId: number, id: number) =>
+    request<DeliveryRead[]>("GET", `/project/${projectId}/channels/${id}/deliveries`),
+  /** Points in InfluxDB per project, counted now (admins). */
+  storage: (projectId?: number) => request<Storage>("GET", "/storage", { query: { project_id: projectId } }),
   script: (testId: string) => request<string>("GET", `/load-testing/${testId}/script`, { text: true }),
 };
 

@@ -524,6 +524,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/project/{project_id}/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Channels */
+        get: operations["list_channels_project__project_id__channels_get"];
+        put?: never;
+        /** Create Channel */
+        post: operations["create_channel_project__project_id__channels_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/project/{project_id}/channels/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Update Channel */
+        put: operations["update_channel_project__project_id__channels__channel_id__put"];
+        post?: never;
+        /** Delete Channel */
+        delete: operations["delete_channel_project__project_id__channels__channel_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/project/{project_id}/channels/{channel_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deliveries
+         * @description The channel's latest deliveries, newest first, each with its tries.
+         */
+        get: operations["list_deliveries_project__project_id__channels__channel_id__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/project/{project_id}/channels/{channel_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Test Message
+         * @description Send one message now (no retry) and answer how it went; it is in the log too.
+         */
+        post: operations["send_test_message_project__project_id__channels__channel_id__test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/project/{project_id}/servers": {
         parameters: {
             query?: never;
@@ -639,6 +715,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/storage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Storage
+         * @description Points in InfluxDB per project, counted now by the metrics-aggregator (a full count:
+         *     slow on a large database). Summaries, series and findings in the gateway's database are
+         *     kept whatever the retention.
+         */
+        get: operations["storage_storage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/test-history/compare": {
         parameters: {
             query?: never;
@@ -716,6 +814,26 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/test-history/{history_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Test
+         * @description Delete a finished test: its figures, series, findings, and its points in InfluxDB.
+         */
+        delete: operations["delete_test_test_history__history_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1276,6 +1394,25 @@ export interface components {
              */
             value: string;
         };
+        /** AttemptRead */
+        AttemptRead: {
+            /**
+             * Answer
+             * @description The start of the receiver's answer, or the error
+             */
+            answer: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Ok */
+            ok: boolean;
+            /** Status Code */
+            status_code: number | null;
+        };
         /** AuditRead */
         AuditRead: {
             /** Action */
@@ -1344,6 +1481,84 @@ export interface components {
             /** Test Id */
             test_id: string;
         };
+        /** ChannelRead */
+        ChannelRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Events */
+            events: string[];
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "webhook" | "slack" | "email";
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: number;
+            /** Recipients */
+            recipients: string[];
+            /**
+             * Signing Secret
+             * @description The mask when one is set, else null
+             */
+            signing_secret: string | null;
+            /**
+             * Url
+             * @description Scheme and host only, the rest masked
+             */
+            url: string | null;
+        };
+        /**
+         * ChannelWrite
+         * @example {
+         *       "events": [
+         *         "verdict_failed",
+         *         "regression"
+         *       ],
+         *       "kind": "slack",
+         *       "name": "ops",
+         *       "url": "https://hooks.slack.com/services/T/B/x"
+         *     }
+         */
+        ChannelWrite: {
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Events */
+            events?: ("finished" | "verdict_failed" | "regression" | "figures_incomplete" | "failed_to_start")[];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "webhook" | "slack" | "email";
+            /** Name */
+            name: string;
+            /**
+             * Recipients
+             * @description E-mail
+             */
+            recipients?: string[];
+            /**
+             * Signing Secret
+             * @description Webhook: the HMAC-SHA256 key the receiver verifies with; the mask keeps it
+             */
+            signing_secret?: string | null;
+            /**
+             * Url
+             * @description Webhook or Slack incoming-webhook URL (a secret); the mask keeps the stored
+             */
+            url?: string | null;
+        };
         /**
          * CheckSummary
          * @description One k6 check of a journey's step: how often it held. A check is evaluated once per
@@ -1395,6 +1610,41 @@ export interface components {
             latency_ms?: number | null;
             /** Reachable */
             reachable: boolean;
+        };
+        /** DeliveryRead */
+        DeliveryRead: {
+            /** Attempts */
+            attempts: number;
+            /** Channel Id */
+            channel_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            event: components["schemas"]["Event"];
+            /** Events */
+            events: components["schemas"]["Event"][];
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Max Attempts */
+            max_attempts: number;
+            /**
+             * Next Attempt At
+             * Format: date-time
+             */
+            next_attempt_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed";
+            /** Test Id */
+            test_id: string | null;
+            /** Tries */
+            tries: components["schemas"]["AttemptRead"][];
         };
         /**
          * DependencyState
@@ -1513,6 +1763,11 @@ export interface components {
              */
             path: string;
         };
+        /**
+         * Event
+         * @enum {string}
+         */
+        Event: "finished" | "verdict_failed" | "regression" | "figures_incomplete" | "failed_to_start" | "test_message";
         /**
          * Executor
          * @enum {string}
@@ -2307,25 +2562,25 @@ export interface components {
          */
         MetricSeries: {
             /** Error Rate */
-            error_rate?: (number | null)[];
+            error_rate: (number | null)[];
             /** Response Time Avg */
-            response_time_avg?: (number | null)[];
+            response_time_avg: (number | null)[];
             /** Response Time P95 */
-            response_time_p95?: (number | null)[];
+            response_time_p95: (number | null)[];
             /** Response Time P99 */
-            response_time_p99?: (number | null)[];
+            response_time_p99: (number | null)[];
             /** Time */
-            time?: number[];
+            time: number[];
             /**
              * Tps
              * @description Requests per second (0 when none)
              */
-            tps?: number[];
+            tps: number[];
             /**
              * Vus
              * @description Whole test only: k6 writes the vus gauge untagged
              */
-            vus?: (number | null)[];
+            vus: (number | null)[];
         };
         /**
          * MetricsMode
@@ -2527,6 +2782,23 @@ export interface components {
             id: number;
             /** Summary */
             summary: string | null;
+            /** Title */
+            title: string;
+        };
+        /** ProjectStorage */
+        ProjectStorage: {
+            /**
+             * Points
+             * @description Field values stored, counted
+             */
+            points: number;
+            /** Project Id */
+            project_id: number;
+            /**
+             * Tests
+             * @description Tests of the project with points in InfluxDB
+             */
+            tests: number;
             /** Title */
             title: string;
         };
@@ -3211,6 +3483,28 @@ export interface components {
              * @default 0
              */
             requests: number;
+        };
+        /** Storage */
+        Storage: {
+            /**
+             * Counted At
+             * Format: date-time
+             */
+            counted_at: string;
+            /** Note */
+            note: string;
+            /**
+             * Other Points
+             * @description Points of tests no project holds (other tools)
+             */
+            other_points: number;
+            /** Projects */
+            projects: components["schemas"]["ProjectStorage"][];
+            /**
+             * Retention Days
+             * @description Days InfluxDB keeps points; 0: for ever
+             */
+            retention_days: number;
         };
         /** TagRead */
         TagRead: {
@@ -4859,6 +5153,214 @@ export interface operations {
             };
         };
     };
+    list_channels_project__project_id__channels_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_channel_project__project_id__channels_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_channel_project__project_id__channels__channel_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                project_id: number;
+                /** @description Channel id */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_channel_project__project_id__channels__channel_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                project_id: number;
+                /** @description Channel id */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_deliveries_project__project_id__channels__channel_id__deliveries_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Project id */
+                project_id: number;
+                /** @description Channel id */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    send_test_message_project__project_id__channels__channel_id__test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                project_id: number;
+                /** @description Channel id */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_discovered_servers_project__project_id__servers_get: {
         parameters: {
             query?: never;
@@ -5040,6 +5542,44 @@ export interface operations {
             };
         };
     };
+    storage_storage_get: {
+        parameters: {
+            query?: {
+                project_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Storage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     compare_runs_test_history_compare_get: {
         parameters: {
             query: {
@@ -5191,6 +5731,49 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TestListItem"][];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_test_test_history__history_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                history_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

@@ -1,5 +1,6 @@
 // Every word the UI shows. `ko` must have every key of `en` (the type says so).
 import { featuresEn, featuresKo } from "./features";
+import { notifyEn, notifyKo } from "./notify";
 import { verdictEn, verdictKo } from "./verdict";
 
 export const en = {
@@ -144,6 +145,7 @@ export const en = {
   "col.version": "Version", "col.source": "Source", "col.analysed": "Analysed", "col.actions": "Actions",
   "col.name": "Name", "col.in": "In", "col.type": "Type", "col.required": "Required", "col.figure": "Figure",
   ...featuresEn,
+  ...notifyEn,
   ...verdictEn,
 };
 
@@ -289,5 +291,6 @@ export const ko: Record<keyof typeof en, string> = {
   "col.version": "버전", "col.source": "출처", "col.analysed": "분석 시각", "col.actions": "작업",
   "col.name": "이름", "col.in": "위치", "col.type": "형식", "col.required": "필수", "col.figure": "항목",
   ...featuresKo,
+  ...notifyKo,
   ...verdictKo,
 };

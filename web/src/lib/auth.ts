@@ -3,8 +3,8 @@
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 
-export type Permission = "read" | "test" | "admin";
-export interface Me { name: string; kind: "user" | "token"; role: "viewer" | "tester" | "admin"; permissions: Permission[] }
+import type { Me, Permission } from "../api/client";
+export type { Me, Permission };
 
 /** `me` is null when the gateway has no auth: then every action is offered. */
 export interface Access { me: Me | null; can: (permission: Permission) => boolean; logout: () => void }

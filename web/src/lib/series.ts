@@ -10,11 +10,7 @@ export type Column = (number | null)[];
 export type Series = { time: number[] } & Record<Metric, Column>;
 
 /** What GET /test-history/{id}/series answers. Response times in ms, error_rate a fraction. */
-export interface StoredSeries {
-  step_seconds: number;
-  overall: Series;
-  scenarios: Record<string, Series>;
-}
+export type { StoredSeries } from "../api/client";
 
 export interface LiveFiguresLike {
   tps: number;

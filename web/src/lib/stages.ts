@@ -1,5 +1,6 @@
-// k6 durations and the load shape a scenario's executor draws over time. The same duration
-// grammar as the contracts (K6Duration): one or more <number><ms|s|m|h> parts, e.g. "1m30s".
+// k6 durations and the load shape a scenario's executor draws over time. The duration grammar
+// is the contracts' (one or more parts, e.g. "1m30s"), generated into api/facts.ts.
+import { K6_DURATION_PART } from "../api/facts";
 
 export type Executor =
   | "constant-vus" | "ramping-vus" | "constant-arrival-rate" | "ramping-arrival-rate"
@@ -7,8 +8,8 @@ export type Executor =
 
 export interface Stage { duration: string; target: number }
 
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-const WHOLE = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
+const PART = new RegExp(K6_DURATION_PART, "g");
+const WHOLE = new RegExp(`^(${K6_DURATION_PART})+$`);
 const UNIT: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
 
 /** Seconds in a k6 duration, or null when the text is not one. */

@@ -3,21 +3,20 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
 export interface Async<T> { data: T | undefined; error: Error | undefined; loading: boolean; reload: () => void }
 
-export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Async<T> {
+/** The answer of the latest `load` only: one that comes after its deps changed (or after the
+ *  component is gone) is dropped, so a slow old request never overwrites a newer one. */
+export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> {
   const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
   const [tick, setTick] = useState(0);
   const current = useRef(0);
   useEffect(() => {
-    const controller = new AbortController();
     const id = ++current.current;
     setState((s) => ({ data: s.data, loading: true }));
-    load(controller.signal).then(
+    load().then(
       (data) => { if (id === current.current) setState({ data, loading: false }); },
-      (error: Error) => {
-        if (id === current.current && error.name !== "AbortError") setState((s) => ({ data: s.data, error, loading: false }));
-      },
+      (error: Error) => { if (id === current.current) setState((s) => ({ data: s.data, error, loading: false })); },
     );
-    return () => controller.abort();
+    return () => { current.current += 1; };
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { data: state.data, error: state.error, loading: state.loading, reload };

@@ -3,8 +3,10 @@
 import { useState } from "preact/hooks";
 import { api, type SpecRead } from "../api/client";
 import { EndpointBrowser } from "../components/EndpointBrowser";
+import { Channels } from "../components/Channels";
 import { Plans } from "../components/Plans";
 import { DiscoveredServers } from "../components/Servers";
+import { ProjectStorage } from "../components/Storage";
 import { Async, Confirm, Empty, ErrorNote } from "../components/ui";
 import { TrendChart } from "../components/TrendChart";
 import { useI18n } from "../i18n";
@@ -55,6 +57,8 @@ export function Project({ projectId }: { projectId: number }) {
       </section>
       <Plans projectId={projectId} />
       <History projectId={projectId} />
+      <Channels projectId={projectId} />
+      <ProjectStorage projectId={projectId} />
     </main>
   );
 }

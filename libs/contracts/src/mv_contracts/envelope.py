@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import ClassVar
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+# The namespace of every derived envelope id; what tells two ids apart is the name.
+_DERIVED = UUID("6c1d3f0e-8a4b-4c55-9a57-2f1f6b0d9e11")
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def derived_id(*name: str) -> UUID:
+    """The envelope id of a message that answers or repeats another: the same on every attempt,
+    so JetStream's duplicate window drops a re-publish and a consumer applies it once. ``name``
+    says what it is (its kind first, then the ids it derives from)."""
+    return uuid5(_DERIVED, "/".join(name))
 
 
 class Contract(BaseModel):

@@ -24,12 +24,12 @@ import re
 from dataclasses import dataclass
 from typing import assert_never
 
-from .runs import Executor, ScenarioRequest
+from .runs import K6_DURATION_PART, Executor, ScenarioRequest
 
 K6_ITERATIONS_MAX_DURATION = 600.0
 """k6's default ``maxDuration`` of ``per-vu-iterations`` and ``shared-iterations``, in seconds."""
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_DURATION_PART = re.compile(K6_DURATION_PART)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 Field = tuple[str | int, ...]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from .common import Text
 from .envelope import Contract, Envelope
@@ -126,6 +126,9 @@ class MetricSeries(Contract):
     """One group's figures per time step, as columns of equal length (``None`` where a step has
     no sample). ``time`` is each step's start in Unix seconds."""
 
+    # Answered, every column is there (empty at worst): the UI's generated type says so.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     time: list[int] = Field(default_factory=list)
     tps: list[float] = Field(default_factory=list, description="Requests per second (0 when none)")
     response_time_avg: list[float | None] = Field(default_factory=list)
@@ -223,6 +226,32 @@ class SummariseRequest(Contract):
 class TestSummariseRequested(Envelope):
     type: Literal["metrics.summarise.requested"] = "metrics.summarise.requested"
     payload: SummariseRequest
+
+
+class PointsPurge(Contract):
+    """Tests whose points are to leave InfluxDB (the tests were deleted)."""
+
+    test_ids: list[Text] = Field(min_length=1, max_length=100_000)
+
+
+class PointsPurgeRequested(Envelope):
+    type: Literal["metrics.points.purge"] = "metrics.points.purge"
+    payload: PointsPurge
+
+
+class PointsCountQuery(Contract):
+    """How many points InfluxDB holds per test (an admin's storage page asks)."""
+
+
+class PointsCountRequested(Envelope):
+    type: Literal["metrics.points.count"] = "metrics.points.count"
+    payload: PointsCountQuery = Field(default_factory=PointsCountQuery)
+
+
+class PointsCount(Contract):
+    by_test: dict[str, int] = Field(description="Points (field values) per test id, counted")
+    retention_days: int = Field(ge=0, description="How long points are kept; 0: for ever")
+    error: Text | None = Field(default=None, description="Why nothing could be counted")
 
 
 class TestSummaryEvent(Envelope):

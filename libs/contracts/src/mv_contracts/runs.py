@@ -17,8 +17,9 @@ from .signin import TOKEN_VARIABLE, LoginSignIn, OAuth2SignIn, SignIn
 
 __all__ = ["EndpointCall", "HeaderName", "HeaderValue", "Headers", "SecretFields"]
 
-# k6 durations: "30s", "1m30s", "500ms", "2h".
-K6Duration = Annotated[str, Field(pattern=r"^(\d+(\.\d+)?(ms|s|m|h))+$", examples=["30s", "1m30s"])]
+# k6 durations: "30s", "1m30s", "500ms", "2h": one or more parts, each a number and its unit.
+K6_DURATION_PART = r"(\d+(?:\.\d+)?)(ms|s|m|h)"
+K6Duration = Annotated[str, Field(pattern=rf"^({K6_DURATION_PART})+$", examples=["30s", "1m30s"])]
 
 
 class Executor(StrEnum):

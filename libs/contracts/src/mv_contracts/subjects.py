@@ -12,7 +12,14 @@ from typing import Literal
 
 from .envelope import Contract, Envelope
 from .health import SERVICE_NAMES, HeartbeatEvent
-from .metrics import LiveSnapshotEvent, TestSummariseRequested, TestSummaryEvent
+from .metrics import (
+    LiveSnapshotEvent,
+    PointsCount,
+    PointsCountRequested,
+    PointsPurgeRequested,
+    TestSummariseRequested,
+    TestSummaryEvent,
+)
 from .pods import PodResourcesEvent, ServerDiscoveredEvent
 from .runs import (
     ScriptPreview,
@@ -137,6 +144,24 @@ SUMMARISE_TEST = Subject(
     ("metrics-aggregator",),
     "Make a test's summary again; it comes as a new TEST_SUMMARY envelope that replaces the last.",
 )
+PURGE_POINTS = Subject(
+    "mv.cmd.metrics.purge",
+    PointsPurgeRequested,
+    "jetstream",
+    "gateway",
+    ("metrics-aggregator",),
+    "Drop every point of the named tests from InfluxDB: the tests were deleted.",
+)
+COUNT_POINTS = Subject(
+    "mv.rpc.metrics.count",
+    PointsCountRequested,
+    "core",
+    "gateway",
+    ("metrics-aggregator",),
+    "Count the points InfluxDB holds per test; the answer (PointsCount) goes to the request's "
+    "reply subject.",
+    reply=PointsCount,
+)
 LIVE_METRICS = Subject(
     "mv.live.metrics.*",
     LiveSnapshotEvent,
@@ -195,6 +220,8 @@ ALL_SUBJECTS: tuple[Subject, ...] = (
     TEST_FINISHED,
     TEST_SUMMARY,
     SUMMARISE_TEST,
+    PURGE_POINTS,
+    COUNT_POINTS,
     LIVE_METRICS,
     POD_RESOURCES,
     SERVER_DISCOVERED,

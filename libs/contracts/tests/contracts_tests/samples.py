@@ -13,6 +13,9 @@ from mv_contracts.metrics import (
     LiveSnapshotEvent,
     MetricFigures,
     PodUsageSummary,
+    PointsCountRequested,
+    PointsPurge,
+    PointsPurgeRequested,
     ScenarioSummary,
     SummariseRequest,
     TestSummariseRequested,
@@ -268,6 +271,10 @@ def samples() -> list[Envelope]:
                 )
             ),
         ),
+        PointsPurgeRequested(
+            correlation_id=TEST_ID, payload=PointsPurge(test_ids=[TEST_ID, "시험-2"])
+        ),
+        PointsCountRequested(correlation_id="storage"),
         LiveSnapshotEvent(
             correlation_id=TEST_ID,
             payload=LiveSnapshot(

@@ -18,7 +18,7 @@ class ServiceSettings(BaseSettings):
     )
 
     nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server URL")
-    log_level: LogLevel = Field(default="INFO", description="LOG_LEVEL of the original")
+    log_level: LogLevel = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
     log_format: Literal["json", "console"] = Field(
         default="json", description="json for machines, console for people at a terminal"
     )

@@ -39,9 +39,10 @@ from .core.settings import Settings
 from .health import Heartbeats, Probes
 from .health import register as hear_heartbeats
 from .health import routes as health
-from .history import ACTIVE, TestRuns, lifecycle, resources, summaries
+from .history import ACTIVE, TestRuns, lifecycle, purge_project_points, resources, summaries
 from .history import analysis_routes as analysis_settings
 from .history import routes as history
+from .history import storage_routes as storage
 from .live import LiveHub
 from .live import handlers as live_feed
 from .live import routes as live
@@ -49,6 +50,8 @@ from .live.alerts import BurstWatch
 from .live.following import EndLookup
 from .live.handlers import SummaryLookup, SummaryRelay
 from .live.messages import StoredEnd, StoredSummary
+from .notify import Courier, Teller
+from .notify import routes as notify
 from .plans import routes as plans
 from .plans.service import seal_stored_plans
 from .projects import routes as projects
@@ -136,8 +139,10 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     heartbeats = Heartbeats(settings.health_missed_beats)
     hear_heartbeats(broker, heartbeats)
     discovery.register(broker, sessions, settings)
-    summaries.register(broker, sessions, thresholds=settings.analysis)
-    lifecycle.register(broker, sessions)
+    courier = Courier(sessions, settings)
+    teller = Teller(settings, courier)
+    summaries.register(broker, sessions, thresholds=settings.analysis, after=teller.summarised)
+    lifecycle.register(broker, sessions, after_finished=teller.finished)
     spec_handlers.register(broker, sessions, waiters)
     resources.register(broker, sessions)
     test_end = stored_end(sessions)
@@ -158,11 +163,12 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
         connecting = asyncio.create_task(_connect_until_up(broker))
         relaying = asyncio.create_task(outbox.run())
         flushing = asyncio.create_task(token_usage.keep_flushing(sessions))
+        notifying = asyncio.create_task(courier.run())
         log.info("gateway started", database=engine.url.render_as_string(hide_password=True))
         try:
             yield
         finally:
-            for task in (connecting, relaying, flushing):
+            for task in (connecting, relaying, flushing, notifying):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -187,7 +193,8 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.state.live_hub = hub
     app.state.analysis_waiters = waiters
     app.state.outbox = outbox
-    app.state.before_project_delete = (cancel_tests_of_project,)
+    app.state.courier = courier
+    app.state.before_project_delete = (cancel_tests_of_project, purge_project_points)
     app.state.test_end = test_end
     app.state.token_usage = token_usage
     app.state.stream_slots = StreamSlots(settings.max_streams_per_credential)
@@ -226,9 +233,11 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastAPI:
     app.include_router(auth_admin.audit_router)
     app.include_router(health.router)
     app.include_router(projects.router)
+    app.include_router(notify.router)
     app.include_router(runs.router)
     app.include_router(plans.router)
     app.include_router(history.router)
+    app.include_router(storage.router)
     app.include_router(analysis_settings.router)
     app.include_router(specs.router)
     app.include_router(live.router)

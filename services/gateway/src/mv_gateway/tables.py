@@ -7,9 +7,10 @@ from mv_gateway.auth import tables as auth
 from mv_gateway.core import idempotency, once, outbox
 from mv_gateway.core.database import Base
 from mv_gateway.history import tables as history
+from mv_gateway.notify import tables as notify
 from mv_gateway.plans import tables as plans
 from mv_gateway.projects import tables as projects
 from mv_gateway.specs import tables as specs
 
 metadata = Base.metadata
-MODULES = (once, outbox, idempotency, auth, projects, specs, history, plans)
+MODULES = (once, outbox, idempotency, auth, projects, specs, history, plans, notify)

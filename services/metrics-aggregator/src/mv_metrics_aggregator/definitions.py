@@ -4,7 +4,7 @@ Every statement is bounded by the test id tag and a time range, and every aggreg
 mean, min, max, percentile, per-second buckets) is computed by InfluxDB; Python only combines a
 handful of aggregated numbers.
 
-Definitions (DESIGN.md, "Metrics store"):
+Definitions:
 
 - requests: ``COUNT`` of ``http_reqs``; failed: ``SUM`` of ``http_req_failed`` (k6 writes 1 for a
   failed request, 0 otherwise); error rate = failed / requests.

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from uuid import UUID, uuid5
+from uuid import UUID
 
 import structlog
 from faststream.nats import NatsBroker
@@ -34,6 +34,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from mv_contracts.envelope import derived_id
 from mv_contracts.metrics import (
     LiveSnapshot,
     LiveSnapshotEvent,
@@ -67,7 +68,6 @@ from .running import BUCKET, RunningTests
 from .settings import Settings
 
 SERVICE = "metrics-aggregator"
-SUMMARY_NAMESPACE = UUID("6f1d8c2e-5b7a-4e0f-9a51-3c2d7e4b8a90")
 # While a finished event is handled (the metrics delay, then a summary that takes minutes on
 # 10^7 samples), the handler tells JetStream every HEARTBEAT_SECONDS that it is still working;
 # only a handler that stops doing so (a dead process) has its event redelivered, after ACK_WAIT.
@@ -83,8 +83,7 @@ log = structlog.get_logger()
 def summary_id(test_id: str, redo: UUID | None = None) -> UUID:
     """The one envelope id of a test's summary, or of the one a summarise command ``redo``
     asked for (new, so that JetStream and the gateway take it as the newer summary)."""
-    name = f"metrics.summary:{test_id}" + (f":{redo}" if redo else "")
-    return uuid5(SUMMARY_NAMESPACE, name)
+    return derived_id("metrics.summary", test_id, *([str(redo)] if redo else []))
 
 
 def _aware(moment: datetime) -> datetime:

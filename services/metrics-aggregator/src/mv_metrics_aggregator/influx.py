@@ -57,7 +57,9 @@ def parse_results(body: dict[str, Any], statements: list[str]) -> list[Result]:
         for series in result.get("series", []):
             columns: list[str] = series["columns"]
             rows = [dict(zip(columns, values, strict=True)) for values in series["values"]]
-            results[index].append(Series(series["name"], dict(series.get("tags", {})), rows))
+            results[index].append(
+                Series(series.get("name", ""), dict(series.get("tags", {})), rows)
+            )
     return results
 
 

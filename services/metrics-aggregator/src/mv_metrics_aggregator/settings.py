@@ -8,6 +8,11 @@ from mv_runtime.settings import InfluxDBSettings
 
 
 class Settings(InfluxDBSettings):
+    influxdb_retention_days: int = Field(
+        default=0, ge=0, le=36_500,
+        description="Days InfluxDB keeps raw and compact points (the default retention policy of"
+        " the database, set at start); 0 keeps them for ever. Summaries stay in the gateway",
+    )  # fmt: skip
     live_interval: float = Field(default=5, ge=1, description="Seconds between live snapshots")
     live_lag: float = Field(
         default=1,

@@ -1,9 +1,9 @@
 """The fast metrics mode against k6's own end-of-test summary of the same real k6 runs: real k6
 pushing native histograms to our receiver, which writes compact points to the real InfluxDB.
 
-- one runner, 10^6 requests (``MV_ACCURACY_REQUESTS``): counts equal k6's; the percentiles are
-  k6's own (``k6_summary``); without k6's summary, the percentiles, min and max read from the
-  merged histograms are within ``HISTOGRAM_ERROR_BOUND`` of k6's exact ones;
+- one runner, 2·10^5 requests (``MV_ACCURACY_REQUESTS`` sets another size): counts equal
+  k6's; the percentiles are k6's own (``k6_summary``); without k6's summary, the percentiles,
+  min and max read from the merged histograms are within ``HISTOGRAM_ERROR_BOUND`` of k6's;
 - two runners (two k6 processes, one test id, runner tags 1 and 2), each also writing every
   sample to InfluxDB: counts equal the sum of both k6 summaries, min/max their exact merge, and
   the merged-histogram percentiles within the bound of the exact ones over both runners' samples
@@ -41,12 +41,19 @@ from mv_metrics_aggregator.receiver.settings import ReceiverSettings
 from .loopback import build_target, running_receiver, serve_target
 
 DATABASE = "mv_test_accuracy_fast"
-REQUESTS = int(os.environ.get("MV_ACCURACY_REQUESTS", "1000000"))
+# Every count is exact at any size, so `make test` keeps this one short; the README's figures are
+# from 10^6 (about 70 s of k6 here).
+REQUESTS = int(os.environ.get("MV_ACCURACY_REQUESTS", "200000"))
 SCENARIOS = ("s01_fast", "s02_flaky")
 SYSTEM_TAGS = "status,method,name,scenario,expected_response,error_code"
 PERCENTILES = {"p(50)": 50, "p(90)": 90, "p(95)": 95, "p(99)": 99}
 # A sample on a bucket's bound may land in the next bucket after k6's ms -> s division.
 BOUND = HISTOGRAM_ERROR_BOUND + 1e-9
+# Every sample written to InfluxDB (the precise path) is a point; two samples of one series with
+# the same nanosecond timestamp are one point there (InfluxDB keeps the last), so at thousands a
+# second a few fold: its counts are read within this share of k6's exact ones. The compact points
+# of the fast path never fold (one per series and second) and are compared exactly.
+FOLDED = 1e-3
 
 SCRIPT = """
 import http from 'k6/http';
@@ -183,11 +190,13 @@ def summed(runs: list[K6Counts]) -> K6Counts:
 async def wait_stored(
     client: InfluxClient, test_id: str, start: datetime, expected: int, *, fast: bool = True
 ) -> None:
-    """Until InfluxDB holds ``expected`` requests: the receiver writes in the background."""
+    """Until InfluxDB holds ``expected`` requests (every sample: all but ``FOLDED`` of them):
+    the receiver and k6's InfluxDB output write in the background."""
     bounds = Bounds(test_id, ns(start), ns(datetime.now(UTC) + timedelta(minutes=1)))
     deadline = time.monotonic() + 180  # a condition, not a sleep: ends as soon as it holds
     count = stored_requests_fast if fast else stored_requests
-    while (await count(client, bounds)).get(OVERALL, 0) < expected:
+    enough = expected if fast else expected * (1 - FOLDED)
+    while (await count(client, bounds)).get(OVERALL, 0) < enough:
         assert time.monotonic() < deadline, "the receiver did not write every request"
         await asyncio.sleep(0.5)
 
@@ -241,7 +250,7 @@ async def one_runner(
         yield data, exact, from_histograms, live
 
 
-async def test_counts_of_a_million_requests_equal_k6s(one_runner: Any) -> None:
+async def test_counts_of_every_request_equal_k6s(one_runner: Any) -> None:
     data, exact, from_histograms, live = one_runner
     assert data["http_reqs"]["values"]["count"] >= REQUESTS
     for summary in (exact, from_histograms):
@@ -345,12 +354,14 @@ async def test_two_runners_merge_exactly_and_within_the_bound(two_runners: Any) 
     for scenario, figures in groups(fast).items():
         exact = exact_groups[scenario]
         k6 = merged.overall if scenario is None else merged.scenarios[scenario]
-        assert figures.total_requests == exact.total_requests == k6.requests, scenario
-        assert figures.failed_requests == exact.failed_requests == k6.failed, scenario
+        assert figures.total_requests == k6.requests, scenario
+        assert figures.failed_requests == k6.failed, scenario
+        assert exact.total_requests == pytest.approx(k6.requests, rel=FOLDED, abs=1), scenario
+        assert exact.failed_requests == pytest.approx(k6.failed, rel=FOLDED, abs=1), scenario
         assert k6.response_time is not None
         assert figures.min_response_time == k6.response_time.min
         assert figures.max_response_time == k6.response_time.max
-        assert figures.avg_response_time == pytest.approx(exact.avg_response_time, rel=1e-6)
+        assert figures.avg_response_time == pytest.approx(k6.response_time.avg, rel=1e-9)
         for p in PERCENTILES.values():
             ours, truth = (getattr(f, f"p{p}_response_time") for f in (figures, exact))
             assert truth is not None

@@ -12,6 +12,8 @@ from mv_devstack.config import StackConfig
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.receiver.buffer import PointBuffer
 
+from .databases import fresh_database
+
 DATABASE = "mv_test_receiver_buffer"
 
 
@@ -24,11 +26,8 @@ def closed_port() -> int:
 
 @pytest.fixture
 async def influx(stack: StackConfig) -> AsyncIterator[InfluxClient]:
-    client = InfluxClient(stack.influxdb_url, DATABASE, max_retry=0)
-    await client.execute(f'CREATE DATABASE "{DATABASE}"')
-    yield client
-    await client.execute(f'DROP DATABASE "{DATABASE}"')
-    await client.aclose()
+    async with fresh_database(stack, DATABASE, max_retry=0) as client:
+        yield client
 
 
 def lines(test_id: str, count: int, start_ms: int = 1_790_000_000_000) -> list[str]:

@@ -1,4 +1,4 @@
-"""Goal 4 of issue 16: a 60 s InfluxDB outage during a test loses no sample. Real k6 (fast mode:
+"""Metrics path, goal 4: a 60 s InfluxDB outage in a test loses no sample. Real k6 (fast mode:
 remote write, native histograms, a push a second) runs 90 s into the receiver as its own
 process, on a real NATS (JetStream) of this test's own; InfluxDB (its own too) is stopped 10 s
 in and started 60 s later, and the receiver is killed (SIGKILL) and started again in the middle

@@ -27,6 +27,7 @@ from mv_devstack.config import StackConfig
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.lineprotocol import SyntheticRun
 
+from .databases import fresh_database
 from .faults import eventually, running_aggregator, settings_for
 
 DATABASE = "mv_aggregator_resume_test"
@@ -35,11 +36,8 @@ pytestmark = pytest.mark.timeout(120)
 
 @pytest.fixture
 async def influx(stack: StackConfig) -> AsyncIterator[InfluxClient]:
-    client = InfluxClient(stack.influxdb_url, DATABASE)
-    await client.execute(f"CREATE DATABASE {DATABASE}")
-    yield client
-    await client.execute(f"DROP DATABASE {DATABASE}")
-    await client.aclose()
+    async with fresh_database(stack, DATABASE) as client:
+        yield client
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import traceback
-import uuid
 
 import structlog
 from faststream.nats import NatsBroker
 
+from mv_contracts.envelope import derived_id
 from mv_contracts.spec import (
     INLINE_SPEC_BYTES,
     SPEC_DOCUMENT_BUCKET,
@@ -124,15 +124,12 @@ async def offload(broker: NatsBroker, event: SpecAnalysedEvent) -> SpecAnalysedE
     return event.model_copy(update={"payload": payload})
 
 
-_ANSWERS = uuid.UUID("0b7e52a4-5d0c-4c0e-9a43-3f0f3c7f21d9")
-
-
 def answer_to(
     command: SpecAnalysisRequested, event: SpecAnalysedEvent | SpecAnalysisFailed
 ) -> SpecAnalysedEvent | SpecAnalysisFailed:
     """The event with an id derived from the command's: a redelivered command's answer is a
     duplicate JetStream drops and the gateway applies once."""
-    return event.model_copy(update={"id": uuid.uuid5(_ANSWERS, f"{event.type}:{command.id}")})
+    return event.model_copy(update={"id": derived_id(event.type, str(command.id))})
 
 
 def register(broker: NatsBroker, analyzer: Analyzer) -> None:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import structlog
 from tenacity import AsyncRetrying, RetryCallState, wait_exponential_jitter
 
 from mv_contracts import Envelope
+from mv_contracts.envelope import derived_id
 from mv_contracts.runs import (
     MAX_PARALLELISM,
     K6Counts,
@@ -41,12 +42,11 @@ from .state import RunStore
 
 log = structlog.get_logger()
 Publish = Callable[[Subject, Envelope], Awaitable[None]]
-_IDS = uuid.UUID("8d0f7f0e-4a43-4f44-9f0e-6b7d1c1f6a10")
 
 
-def event_id(test_id: str, kind: str) -> uuid.UUID:
+def event_id(test_id: str, kind: str) -> UUID:
     """The same envelope id whenever this event of this test is published again."""
-    return uuid.uuid5(_IDS, f"{test_id}/{kind}")
+    return derived_id("test-run", test_id, kind)
 
 
 class Lifecycle:

@@ -1,4 +1,4 @@
-"""Test runner settings; names and defaults follow the original's environment variables."""
+"""Test runner settings; names and defaults are the public environment variables."""
 
 from __future__ import annotations
 

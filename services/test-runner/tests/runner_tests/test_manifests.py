@@ -38,7 +38,7 @@ CASES: dict[str, tuple[Any, dict[str, Any]]] = {
     "constant-vus": (golden_requests.constant_vus, {}),  # the fast mode: remote write
     # Secret headers: a Secret beside the ConfigMap, read by the Job through envFrom.
     "secret-headers": (golden_requests.multiple_scenarios, {"kubernetes_namespace": "load"}),
-    # The original's PVC mode, the web dashboard, own resources and deadline, kept after the run;
+    # The PVC script mode, the web dashboard, own resources and deadline, kept after the run;
     # the precise metrics mode (k6's InfluxDB output).
     "pvc-dashboard-resources": (
         golden_requests.korean,

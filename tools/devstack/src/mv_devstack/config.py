@@ -30,6 +30,7 @@ class StackConfig(BaseSettings):
     influxdb_port: int = 8086
     influxdb_rpc_port: int = 8088
     influxdb_database: str = "k6"
+    influxdb_retention_check: str = "2s"  # how often InfluxDB drops expired shard groups
     postgres_port: int = 5432
     postgres_user: str = "metricvault"
     postgres_database: str = "metric_vault"
@@ -102,7 +103,7 @@ class StackConfig(BaseSettings):
         return str(built) if built.exists() else None
 
     def service_environment(self) -> dict[str, str]:
-        """What the services read: the original's variable names where they exist."""
+        """What the services read: the public variable names where they exist."""
         env = {
             "NATS_URL": self.nats_url,
             "INFLUXDB_HOST": self.host,

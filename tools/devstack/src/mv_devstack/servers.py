@@ -106,6 +106,10 @@ bind-address = "{c.host}:{c.influxdb_rpc_port}"
 
 [monitor]
   store-enabled = false
+
+[retention]
+  # InfluxDB's default is 30m: a test of the retention setting would wait that long.
+  check-interval = "{c.influxdb_retention_check}"
 """
         )
 

@@ -1,4 +1,4 @@
-"""Gateway settings, read from the environment (the original's variable names kept)."""
+"""Gateway settings, read from the environment (the public variable names kept)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pydantic import Field, IPvAnyNetwork, SecretStr
 from mv_gateway.analysis import AnalysisThresholds
 from mv_runtime.sealing import SealingSettings
 from mv_runtime.settings import InfluxDBSettings
+
+from .outbound import NotifySettings, platform_services
 
 
 class Settings(InfluxDBSettings, SealingSettings):
@@ -178,3 +180,23 @@ class Settings(InfluxDBSettings, SealingSettings):
     llm_model: str | None = Field(default=None, description="The chat model to ask")
     llm_api_key: SecretStr | None = Field(default=None, description="Bearer key, if it needs one")
     llm_timeout: float = Field(default=60, gt=0, le=600, description="Seconds per summary")
+    public_url: str | None = Field(
+        default=None, max_length=500,
+        description="The address people open the UI at (https://vault.example.com), for links in"
+        " notifications; unset: http://GATEWAY_HOST:GATEWAY_PORT",
+    )  # fmt: skip
+    notify: NotifySettings = Field(
+        default_factory=NotifySettings,
+        description="Notification channels: tries, back-off, outbound networks, SMTP",
+    )
+
+    def ui_url(self, path: str) -> str:
+        base = self.public_url or f"http://{self.gateway_host}:{self.gateway_port}"
+        return f"{base.rstrip('/')}/ui{path}"
+
+    def platform_services(self) -> list[tuple[str, int]]:
+        """(host, port) of the platform's own services, never reached on a user's word."""
+        return platform_services(
+            self.notify, self.nats_url, (self.influxdb_host, self.influxdb_port),
+            self.database_url, (self.gateway_host, self.gateway_port),
+        )  # fmt: skip

@@ -15,6 +15,8 @@ Every handler goes through :func:`apply_once`; an event for an unknown test is l
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import structlog
 from faststream.nats import NatsBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,6 +31,8 @@ from .records import TestRuns
 from .tables import ACTIVE, PENDING, RUNNING, TestHistory
 
 log = structlog.get_logger()
+# Told in the transaction that stores a test's end (notifications queue there).
+AfterFinished = Callable[[AsyncSession, TestHistory], Awaitable[None]]
 
 
 async def _test(session: AsyncSession, test_id: str) -> TestHistory | None:
@@ -61,7 +65,9 @@ async def store_warning(session: AsyncSession, event: TestWarningEvent) -> None:
         test.status_reason = event.payload.message
 
 
-async def store_finished(session: AsyncSession, event: TestFinishedEvent) -> None:
+async def store_finished(
+    session: AsyncSession, event: TestFinishedEvent, after: AfterFinished | None = None
+) -> None:
     finished = event.payload
     test = await _test(session, finished.test_id)
     if test is None:
@@ -72,9 +78,15 @@ async def store_finished(session: AsyncSession, event: TestFinishedEvent) -> Non
     test.runners = runners.on_finished(test.runners, finished)
     test.completed_at = test.completed_at or finished.finished_at
     test.is_completed = True
+    if after is not None:
+        await after(session, test)
 
 
-def register(broker: NatsBroker, sessions: async_sessionmaker[AsyncSession]) -> None:
+def register(
+    broker: NatsBroker,
+    sessions: async_sessionmaker[AsyncSession],
+    after_finished: AfterFinished | None = None,
+) -> None:
     @subscribe(broker, SERVICE, TEST_STARTED)
     async def on_started(message: TestStartedEvent) -> None:
         await apply_once(sessions, message, lambda s: store_started(s, message))
@@ -85,4 +97,4 @@ def register(broker: NatsBroker, sessions: async_sessionmaker[AsyncSession]) -> 
 
     @subscribe(broker, SERVICE, TEST_FINISHED)
     async def on_finished(message: TestFinishedEvent) -> None:
-        await apply_once(sessions, message, lambda s: store_finished(s, message))
+        await apply_once(sessions, message, lambda s: store_finished(s, message, after_finished))

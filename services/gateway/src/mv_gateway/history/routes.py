@@ -1,6 +1,6 @@
 """Test history: the main board, a project's tests, one test in full, trends and comparisons.
 
-The three routes of the original (``/test-history/simple``, ``/projects/{project_id}``,
+The three public routes (``/test-history/simple``, ``/projects/{project_id}``,
 ``/{test_history_id}/details``) plus a trend per project and a comparison of two runs. Reading
 only; the rows are written by ``POST /load-testing`` and the bus handlers.
 """

@@ -14,6 +14,7 @@ keeps each running test's last one for clients that join late.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import structlog
@@ -22,16 +23,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mv_contracts.metrics import FIGURE_NAMES, MetricFigures, TestSummary, TestSummaryEvent
 from mv_contracts.subjects import TEST_SUMMARY
-from mv_gateway.analysis import AnalysisThresholds
+from mv_gateway.analysis import Analysis, AnalysisThresholds
 from mv_gateway.core.once import SERVICE, apply_once
 from mv_runtime.bus import subscribe
 
 from .analysing import analyse_test
 from .records import TestRuns
 from .results import TestResults
-from .tables import FigureColumns
+from .tables import FigureColumns, TestHistory
 
 log = structlog.get_logger()
+# Told in the transaction that stores a summary, with its analysis (notifications queue there).
+AfterSummary = Callable[[AsyncSession, TestHistory, Analysis | None], Awaitable[None]]
 
 
 def _copy(figures: MetricFigures, row: FigureColumns) -> None:
@@ -45,6 +48,7 @@ async def store_summary(
     summary: TestSummary,
     completed_at: datetime,
     thresholds: AnalysisThresholds | None = None,
+    after: AfterSummary | None = None,
 ) -> bool:
     """Write the summary into the test's rows, keep it as received and analyse the test;
     False when the test is unknown here."""
@@ -72,7 +76,9 @@ async def store_summary(
             continue
         _copy(scenario.figures, row)
     await TestResults(session).store_summary(test.id, summary)
-    await analyse_test(session, test, thresholds or AnalysisThresholds())
+    analysis = await analyse_test(session, test, thresholds or AnalysisThresholds())
+    if after is not None:
+        await after(session, test, analysis)
     return True
 
 
@@ -81,12 +87,13 @@ def register(
     sessions: async_sessionmaker[AsyncSession],
     service: str = SERVICE,
     thresholds: AnalysisThresholds | None = None,
+    after: AfterSummary | None = None,
 ) -> None:
     """``service`` names the durable consumer; tests pass their own so parallel runs don't share."""
 
     @subscribe(broker, service, TEST_SUMMARY)
     async def on_test_summary(event: TestSummaryEvent) -> None:
         async def apply(session: AsyncSession) -> None:
-            await store_summary(session, event.payload, event.time, thresholds)
+            await store_summary(session, event.payload, event.time, thresholds, after)
 
         await apply_once(sessions, event, apply)

@@ -1,5 +1,6 @@
-"""The messages live clients receive, grouped as in the original: k6 figures, and per pod
-``usage`` (percent), ``actual_usage`` (absolute) and ``specs`` (requests and limits)."""
+"""The messages live clients receive, grouped as the public stream always sent them: k6
+figures, and per pod ``usage`` (percent), ``actual_usage`` (absolute) and ``specs`` (requests
+and limits)."""
 
 from __future__ import annotations
 

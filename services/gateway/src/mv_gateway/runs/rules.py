@@ -1,7 +1,7 @@
 """From a load test as the API takes it to the contract's TestRunRequest: plain functions.
 
 The API names stored endpoints; these rules resolve each to its request line and spec, pick the
-project and the base URL, keep accepting the original's constant-vus given as stages, and
+project and the base URL, keep accepting the public API's constant-vus given as stages, and
 validate the whole against the contract. An impossible request raises
 :class:`InvalidTestRequest` naming the field, which the edge answers with 422.
 """
@@ -45,7 +45,7 @@ class RejectedByContract(InvalidRequest):
 
 
 def legacy_constant_vus(options: dict[str, Any]) -> dict[str, Any]:
-    """The original's constant-vus took its VUs and duration from stages: keep accepting that
+    """The public API's constant-vus took its VUs and duration from stages: keep accepting that
     (the duration is the stages' total, the VUs their highest target)."""
     stages = options.get("stages") or []
     if (

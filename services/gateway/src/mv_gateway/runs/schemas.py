@@ -1,6 +1,6 @@
 """Request and response bodies of the load-testing and scheduler routes.
 
-The body keeps the original's shape (title, description, target_tps, scenarios with name,
+The body keeps the public API's shape (title, description, target_tps, scenarios with name,
 endpoint_id, executor, think_time, stages) and adds the richer fields of the test request. A
 scenario's fields are the contract's: those of ``ScenarioRequest`` (executor options, targets)
 and of its ``EndpointCall`` (path/query values, headers, body), taken from the contract rather

@@ -18,13 +18,13 @@ published again. (``apply_once`` would skip the publish on a redelivery after a 
 
 from __future__ import annotations
 
-import uuid
 from urllib.parse import urljoin
 
 import structlog
 from faststream.nats import NatsBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mv_contracts.envelope import derived_id
 from mv_contracts.pods import DiscoveredServer, ServerDiscoveredEvent
 from mv_contracts.spec import SpecAnalysisRequest, SpecAnalysisRequested, SpecSource
 from mv_contracts.subjects import ANALYSE_SPEC, SERVER_DISCOVERED
@@ -39,7 +39,6 @@ from .servers import ServerRepository
 from .tables import PENDING
 
 log = structlog.get_logger()
-_IDS = uuid.UUID("6c1d3f0e-8a4b-4c55-9a57-2f1f6b0d9e11")  # namespace of the derived ids
 
 
 def document_url(server: DiscoveredServer) -> str:
@@ -48,7 +47,7 @@ def document_url(server: DiscoveredServer) -> str:
 
 
 def analysis_id_for(event: ServerDiscoveredEvent) -> str:
-    return uuid.uuid5(_IDS, f"analysis:{event.id}").hex
+    return derived_id("discovered-analysis", str(event.id)).hex
 
 
 async def project_for(session: AsyncSession, namespace: str) -> int:
@@ -105,7 +104,7 @@ def register(
         if request is None:
             return
         command = SpecAnalysisRequested(
-            id=uuid.uuid5(_IDS, f"command:{message.id}"),
+            id=derived_id("discovered-command", str(message.id)),
             correlation_id=request.analysis_id,
             payload=request,
         )

@@ -1,6 +1,6 @@
 """Kubernetes manifests of a run, as pure functions (golden-tested, schema-validated).
 
-A run is a ConfigMap holding the script (or, in the original's PVC mode, a file on the claim
+A run is a ConfigMap holding the script (or, in the PVC mode, a file on the claim
 K6_DEFAULT_PVC under K6_SCRIPT_FILE_FOLDER), a Secret holding the secret headers' values, and a
 Job running the pinned k6 image with the output of the test's metrics mode (``JobOptions.outputs``:
 remote write to the metrics receiver, or InfluxDB). All carry the label ``RUN_LABEL`` =
