@@ -217,6 +217,9 @@ export const api = {
   cancelTest: (testId: string) => request<Schemas["CancelAccepted"]>("POST", `/load-testing/${testId}/cancel`),
   /** The stored per-second series; null when the test has none stored (404). */
   series: (historyId: number) => orNull(request<StoredSeries>("GET", `/test-history/${historyId}/series`)),
+  /** Each journey's figures per step and its checks; null before the summary is in. */
+  steps: (historyId: number) =>
+    orNull(request<Record<string, Schemas["JourneyRead"]>>("GET", `/test-history/${historyId}/steps`)),
   /** The findings and the verdict against the baseline; null before the test is analysed. */
   testAnalysis: (historyId: number) => orNull(request<TestAnalysis>("GET", `/test-history/${historyId}/analysis`)),
   reanalyse: (historyId: number) => request<TestAnalysis>("POST", `/test-history/${historyId}/analysis`),

@@ -1176,6 +1176,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/test-history/{test_history_id}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stored Steps
+         * @description Each journey scenario's figures per step (its name as the user wrote it), from the
+         *     stored summary, in the journey's order (its login first), and its checks' passes; a
+         *     scenario of one request has none. 404 until the summary is in.
+         */
+        get: operations["stored_steps_test_history__test_history_id__steps_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/test-history/{test_history_id}/summarise": {
         parameters: {
             query?: never;
@@ -1542,6 +1564,26 @@ export interface components {
              */
             target_tps_reached: number;
         };
+        /** ApiKeySignIn */
+        ApiKeySignIn: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "api_key";
+            location: components["schemas"]["KeyLocation"];
+            /**
+             * Name
+             * @description The header, query parameter or cookie
+             * @example X-Api-Key
+             */
+            name: string;
+            /**
+             * Value
+             * @description Secret
+             */
+            value: string;
+        };
         /** AttemptRead */
         AttemptRead: {
             /**
@@ -1580,6 +1622,44 @@ export interface components {
             id: number;
             /** Target */
             target: string | null;
+        };
+        /** BasicSignIn */
+        BasicSignIn: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "basic";
+            /**
+             * Password
+             * @description Secret
+             */
+            password: string;
+            /** Username */
+            username: string;
+        };
+        /** BearerSignIn */
+        BearerSignIn: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "bearer";
+            /**
+             * Token
+             * @description Secret
+             */
+            token: string;
+        };
+        /** BodyCheck */
+        BodyCheck: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "body_contains";
+            /** Text */
+            text: string;
         };
         /** CancelAccepted */
         CancelAccepted: {
@@ -1668,6 +1748,24 @@ export interface components {
              * @description Webhook or Slack incoming-webhook URL (a secret); the mask keeps the stored
              */
             url?: string | null;
+        };
+        /**
+         * CheckSummary
+         * @description One k6 check of a journey's step: how often it held. A check is evaluated once per
+         *     answer of its step, so ``total`` is the step's requests.
+         */
+        CheckSummary: {
+            /**
+             * Name
+             * @description The k6 check name: '<step>: <what it asks>'
+             */
+            name: string;
+            /** Passes */
+            passes: number;
+            /** Step */
+            step: string;
+            /** Total */
+            total: number;
         };
         /**
          * Comparison
@@ -1795,6 +1893,16 @@ export interface components {
              */
             reported_at: string;
         };
+        /** DurationCheck */
+        DurationCheck: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "duration_under";
+            /** Max Ms */
+            max_ms: number;
+        };
         /** EndpointRead */
         EndpointRead: {
             /** Deprecated */
@@ -1855,6 +1963,24 @@ export interface components {
          * @enum {string}
          */
         Executor: "constant-vus" | "ramping-vus" | "constant-arrival-rate" | "ramping-arrival-rate" | "per-vu-iterations" | "shared-iterations";
+        /**
+         * Extraction
+         * @description A value of a step's answer kept in a variable for later steps.
+         */
+        Extraction: {
+            /**
+             * Expression
+             * @description json: a dotted path (data.items.0.id); header: its name; regex: a pattern of at most one group over the body
+             * @example id
+             */
+            expression: string;
+            source: components["schemas"]["Source"];
+            /**
+             * Variable
+             * @example order_id
+             */
+            variable: string;
+        };
         /**
          * FailureCount
          * @description Failed requests of one kind: the HTTP status (``0`` when no response came) and k6's
@@ -2077,6 +2203,16 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** HeaderCheck */
+        HeaderCheck: {
+            /** Header */
+            header: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "header_present";
+        };
         /** Health */
         Health: {
             /** Components */
@@ -2153,12 +2289,58 @@ export interface components {
             title: string;
         };
         /**
+         * JourneyRead
+         * @description A journey scenario's figures per step and its checks' passes.
+         */
+        JourneyRead: {
+            /** Checks */
+            checks: components["schemas"]["CheckSummary"][];
+            /** Steps */
+            steps: components["schemas"]["StepSummary"][];
+        };
+        /** JsonEqualsCheck */
+        JsonEqualsCheck: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "json_equals";
+            /**
+             * Path
+             * @example data.items.0.id
+             */
+            path: string;
+            /**
+             * Value
+             * @description The JSON value the field must equal
+             */
+            value: unknown;
+        };
+        /** JsonExistsCheck */
+        JsonExistsCheck: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "json_exists";
+            /**
+             * Path
+             * @example data.items.0.id
+             */
+            path: string;
+        };
+        /**
          * Judgement
          * @description A figure against the baseline's: better or worse only when the change is significant
          *     and larger than the minimum effect, else the same.
          * @enum {string}
          */
         Judgement: "better" | "worse" | "same";
+        /**
+         * KeyLocation
+         * @enum {string}
+         */
+        KeyLocation: "header" | "query" | "cookie";
         /** LiveFigures */
         LiveFigures: {
             /** Error Rate */
@@ -2426,6 +2608,65 @@ export interface components {
             /** Test Id */
             test_id: string;
         };
+        /**
+         * LoginCreate
+         * @description Sign in by a request of the project whose answer holds the token.
+         */
+        LoginCreate: {
+            /**
+             * Body
+             * @description JSON body; sent with JSON.stringify
+             */
+            body?: unknown;
+            /**
+             * Endpoint Id
+             * @description The stored endpoint it calls
+             */
+            endpoint_id: number;
+            /**
+             * Header
+             * @default Authorization
+             */
+            header: string;
+            /** Headers */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "login";
+            /** Path Params */
+            path_params?: {
+                [key: string]: string;
+            };
+            /**
+             * Prefix
+             * @default Bearer
+             */
+            prefix: string;
+            /** Query */
+            query?: {
+                [key: string]: string;
+            };
+            /**
+             * Refresh Seconds
+             * @description Sign in again once the token is this old
+             */
+            refresh_seconds?: number | null;
+            /** @description Headers, query parameters and body fields whose values are secret: sent to k6 through its environment, never written in a script, shown masked */
+            secrets?: components["schemas"]["SecretFields"];
+            /**
+             * @description Where the answer holds the token; its variable is ``token`` in later steps
+             * @example {
+             *       "expression": "access_token",
+             *       "source": "json",
+             *       "variable": "token"
+             *     }
+             */
+            token: components["schemas"]["Extraction"];
+        };
         /** LoginRequest */
         LoginRequest: {
             /** Password */
@@ -2570,6 +2811,29 @@ export interface components {
             model: string;
             /** Text */
             text: string;
+        };
+        /** OAuth2SignIn */
+        OAuth2SignIn: {
+            /** Client Id */
+            client_id: string;
+            /**
+             * Client Secret
+             * @description Secret
+             */
+            client_secret: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "oauth2_client_credentials";
+            /** Scope */
+            scope?: string | null;
+            /**
+             * Token Url
+             * Format: uri
+             * @description Must be an allowed target, as the base URL is
+             */
+            token_url: string;
         };
         /**
          * Outcome
@@ -3061,7 +3325,7 @@ export interface components {
         };
         /**
          * ScenarioCreate
-         * @description One scenario: a stored endpoint and how to load it.
+         * @description One scenario: a stored endpoint (or a journey of steps) and how to load it.
          */
         ScenarioCreate: {
             /**
@@ -3069,13 +3333,18 @@ export interface components {
              * @description JSON body; sent with JSON.stringify
              */
             body?: unknown;
+            /**
+             * Check Target
+             * @description The lowest pass rate of the scenario's checks (0.99 = 99 %) before the test fails, judged with the other targets
+             */
+            check_target?: number | null;
             /** Duration */
             duration?: string | null;
             /**
              * Endpoint Id
-             * @description The stored endpoint the scenario calls
+             * @description The stored endpoint the scenario calls; none for a journey
              */
-            endpoint_id: number;
+            endpoint_id?: number | null;
             /** Error Rate Target */
             error_rate_target?: number | null;
             /** @default constant-vus */
@@ -3105,10 +3374,20 @@ export interface components {
             response_time_target?: components["schemas"]["ResponseTimeTarget"] | null;
             /** @description Headers, query parameters and body fields whose values are secret: sent to k6 through its environment, never written in a script, shown masked */
             secrets?: components["schemas"]["SecretFields"];
+            /**
+             * Sign In
+             * @description How every request signs in
+             */
+            sign_in?: (components["schemas"]["BearerSignIn"] | components["schemas"]["ApiKeySignIn"] | components["schemas"]["BasicSignIn"] | components["schemas"]["OAuth2SignIn"] | components["schemas"]["LoginCreate"]) | null;
             /** Stages */
             stages?: components["schemas"]["Stage"][];
             /** Start Time */
             start_time?: string | null;
+            /**
+             * Steps
+             * @description A journey, run in order
+             */
+            steps?: components["schemas"]["StepCreate"][];
             /**
              * Think Time
              * @description Seconds between iterations
@@ -3340,6 +3619,11 @@ export interface components {
          * @enum {string}
          */
         SortOrder: "asc" | "desc";
+        /**
+         * Source
+         * @enum {string}
+         */
+        Source: "json" | "header" | "regex";
         /** SpecDetail */
         SpecDetail: {
             /**
@@ -3427,6 +3711,91 @@ export interface components {
              * @example 10
              */
             target: number;
+        };
+        /** StatusCheck */
+        StatusCheck: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "status_in";
+            /** Statuses */
+            statuses: number[];
+        };
+        /**
+         * StepCreate
+         * @description One step of a journey: a stored endpoint, its request, extractions and checks.
+         */
+        StepCreate: {
+            /**
+             * Body
+             * @description JSON body; sent with JSON.stringify
+             */
+            body?: unknown;
+            /** Checks */
+            checks?: (components["schemas"]["StatusCheck"] | components["schemas"]["JsonEqualsCheck"] | components["schemas"]["JsonExistsCheck"] | components["schemas"]["BodyCheck"] | components["schemas"]["HeaderCheck"] | components["schemas"]["DurationCheck"])[];
+            /**
+             * Endpoint Id
+             * @description The stored endpoint it calls
+             */
+            endpoint_id: number;
+            /** Extract */
+            extract?: components["schemas"]["Extraction"][];
+            /** Headers */
+            headers?: {
+                [key: string]: string;
+            };
+            /** Name */
+            name: string;
+            /** Path Params */
+            path_params?: {
+                [key: string]: string;
+            };
+            /** Query */
+            query?: {
+                [key: string]: string;
+            };
+            /** @description Headers, query parameters and body fields whose values are secret: sent to k6 through its environment, never written in a script, shown masked */
+            secrets?: components["schemas"]["SecretFields"];
+            /**
+             * Think Time
+             * @description Seconds after this step
+             * @default 0
+             */
+            think_time: number;
+        };
+        /**
+         * StepSummary
+         * @description One step of a journey (``login`` for its sign-in): its requests are the ones carrying
+         *     its ``step`` tag, so a scenario's steps add up to the scenario's requests.
+         */
+        StepSummary: {
+            /** Avg Response Time */
+            avg_response_time?: number | null;
+            /**
+             * Failed
+             * @default 0
+             */
+            failed: number;
+            /**
+             * Failures
+             * @description Most frequent first
+             */
+            failures?: components["schemas"]["FailureCount"][];
+            /** Max Response Time */
+            max_response_time?: number | null;
+            /** Min Response Time */
+            min_response_time?: number | null;
+            /**
+             * Name
+             * @description The step's name (mv_contracts.runs.STEP_TAG)
+             */
+            name: string;
+            /**
+             * Requests
+             * @default 0
+             */
+            requests: number;
         };
         /** Storage */
         Storage: {
@@ -6666,6 +7035,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TestSeriesRead"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    stored_steps_test_history__test_history_id__steps_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description test_history id */
+                test_history_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: components["schemas"]["JourneyRead"];
+                    };
                 };
             };
             /** @description Not Found */

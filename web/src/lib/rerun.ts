@@ -14,7 +14,7 @@ type StoredScenarios = { scenarios: (Pick<StoredScenario, "endpoint_id" | "name"
 
 /** A saved plan back in the builder: its request is the whole test, nothing to guess. */
 export function formsFromPlan(request: LoadTestCreate, endpoints: EndpointRead[]): ScenarioForm[] {
-  const scenarios = request.scenarios.map((s) => ({ endpoint_id: s.endpoint_id, name: s.name, executor: s.executor,
+  const scenarios = request.scenarios.map((s) => ({ endpoint_id: s.endpoint_id ?? null, name: s.name, executor: s.executor,
     stages: s.stages ?? [], think_time: s.think_time, response_time_target: s.response_time_target?.max_ms ?? null,
     error_rate_target: s.error_rate_target ?? null }));
   return formsFromRun({ scenarios }, endpoints, request);

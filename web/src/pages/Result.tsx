@@ -4,6 +4,7 @@ import { useMemo, useState } from "preact/hooks";
 import { HISTOGRAM_ERROR_BOUND, api, type LiveSummary, type RunnerRead, type TestDetails } from "../api/client";
 import { AnalysisSection } from "../components/Analysis";
 import { FailuresTable } from "../components/Failures";
+import { StepsTable } from "../components/Steps";
 import { IncompleteBanner, SummaryNote } from "../components/SummaryNote";
 import { PodCharts, ScenarioComparison, ScenarioTabs, SeriesCharts } from "../components/SeriesCharts";
 import { Async, ErrorNote, Loading, OutcomeBadge, StateBadge, StatusBadge, Tile } from "../components/ui";
@@ -24,6 +25,7 @@ export function Result({ test, onSummary }: { test: TestDetails; onSummary?: () 
   const [error, setError] = useState<Error>();
   const started = startedRun(test.id);
   const seriesState = useAsync(() => api.series(test.id), [test.id]);
+  const stepsState = useAsync(() => api.steps(test.id), [test.id]);
   const pods = useMemo(() => {
     const set = new PodSeries();
     for (const pod of test.resources) for (const p of pod.points) {
@@ -89,6 +91,7 @@ export function Result({ test, onSummary }: { test: TestDetails; onSummary?: () 
       </section>
       <FiguresTable test={test} />
       <FailuresTable groups={test.scenarios.map((s) => ({ name: s.name, failures: s.failures ?? [] }))} />
+      {stepsState.data && <StepsTable journeys={stepsState.data} />}
       {test.runners && test.runners.length > 1 && <Runners runners={test.runners} />}
       <section class="card">
         <h2>{t("result.series")}</h2>

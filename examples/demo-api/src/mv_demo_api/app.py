@@ -5,7 +5,7 @@ Three endpoints show what the analysis finds: ``/limited`` serves at most ``limi
 requests at once (throughput saturates, response time grows with load), ``/leaky`` keeps
 every call's payload and gets slower with each call (memory growth, drift at steady load),
 and ``/bursty`` fails every call during seconds 10-15 of each 30 s from its first call (a
-burst of errors)."""
+burst of errors). The ``vault`` endpoints need a sign-in (:mod:`.vault`)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, status
 from pydantic import BaseModel, Field
+
+from .vault import VAULT_TAG, vault_router
 
 PRODUCTS_TAG = {"name": "상품", "description": "상품 목록과 상세 (products)"}
 ORDERS_TAG = {"name": "주문", "description": "주문 생성과 조회 (orders)"}
@@ -49,7 +51,10 @@ BURST_CYCLE_SECONDS, BURST_FROM, BURST_UNTIL = 30, 10, 15
 
 
 def create_app(
-    flaky_every: int = 5, limited_slots: int = 4, clock: Callable[[], float] = time.monotonic
+    flaky_every: int = 5,
+    limited_slots: int = 4,
+    clock: Callable[[], float] = time.monotonic,
+    token_seconds: float = 60.0,
 ) -> FastAPI:
     catalogue = {
         1: Product(id=1, name="무선 키보드", price=39000),
@@ -141,8 +146,8 @@ def create_app(
         title="데모 쇼핑 API",
         version="1.0.0",
         description="Metric Vault의 부하 테스트 데모용 API (a demo shop to load-test)",
-        openapi_tags=[PRODUCTS_TAG, ORDERS_TAG, OPS_TAG],
+        openapi_tags=[PRODUCTS_TAG, ORDERS_TAG, OPS_TAG, VAULT_TAG],
     )
-    for router in (products, shop_orders, operations):
+    for router in (products, shop_orders, operations, vault_router(token_seconds, clock)):
         app.include_router(router)
     return app

@@ -24,11 +24,11 @@ async def test_openapi_document_has_tags_korean_text_and_a_json_post(
 ) -> None:
     document = (await demo.get("/openapi.json")).json()
     assert document["info"]["title"] == "데모 쇼핑 API"
-    assert [t["name"] for t in document["tags"]] == ["상품", "주문", "operations"]
+    assert [t["name"] for t in document["tags"]] == ["상품", "주문", "operations", "vault"]
     post = document["paths"]["/orders"]["post"]
     assert "application/json" in post["requestBody"]["content"]
     operations = sum(len(item) for item in document["paths"].values())
-    assert operations == 10
+    assert operations == 16
 
 
 async def test_an_order_keeps_korean_text_and_totals_prices(demo: httpx.AsyncClient) -> None:

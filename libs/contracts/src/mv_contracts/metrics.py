@@ -66,6 +66,33 @@ class FailureCount(Contract):
     count: int = Field(ge=0)
 
 
+class StepSummary(Contract):
+    """One step of a journey (``login`` for its sign-in): its requests are the ones carrying
+    its ``step`` tag, so a scenario's steps add up to the scenario's requests."""
+
+    name: Text = Field(description="The step's name (mv_contracts.runs.STEP_TAG)")
+    requests: int = Field(default=0, ge=0)
+    failed: int = Field(default=0, ge=0)
+    min_response_time: float | None = None
+    avg_response_time: float | None = None
+    max_response_time: float | None = None
+    failures: list[FailureCount] = Field(default_factory=list, description="Most frequent first")
+
+
+class CheckSummary(Contract):
+    """One k6 check of a journey's step: how often it held. A check is evaluated once per
+    answer of its step, so ``total`` is the step's requests."""
+
+    name: Text = Field(description="The k6 check name: '<step>: <what it asks>'")
+    step: Text
+    passes: int = Field(ge=0)
+    total: int = Field(ge=0)
+
+    @property
+    def rate(self) -> float | None:
+        return self.passes / self.total if self.total else None
+
+
 class ScenarioSummary(Contract):
     name: Text = Field(description="The k6 scenario tag, see mv_contracts.runs.scenario_tag")
     figures: MetricFigures
@@ -73,6 +100,10 @@ class ScenarioSummary(Contract):
     dropped_iterations: int = Field(
         default=0, ge=0, description="Iterations an arrival-rate executor could not start"
     )
+    steps: list[StepSummary] = Field(
+        default_factory=list, description="A journey's steps, in the order they first ran"
+    )
+    checks: list[CheckSummary] = Field(default_factory=list, description="A journey's checks")
 
 
 class PodUsageSummary(Contract):

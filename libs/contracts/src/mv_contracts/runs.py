@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, Field, HttpUrl, model_validator
+from pydantic import AwareDatetime, Field, HttpUrl, model_validator
 
+from .calls import EndpointCall, HeaderName, Headers, HeaderValue, SecretFields
 from .common import DbId, Name, Text
 from .envelope import Contract, Envelope
-from .secrecy import BodyPath, resolve
-from .spec import HttpMethod
+from .journeys import MAX_STEPS, Step, UndefinedVariable, check_variables, unique_step_names
+from .signin import TOKEN_VARIABLE, LoginSignIn, OAuth2SignIn, SignIn
+
+__all__ = ["EndpointCall", "HeaderName", "HeaderValue", "Headers", "SecretFields"]
 
 # k6 durations: "30s", "1m30s", "500ms", "2h": one or more parts, each a number and its unit.
 K6_DURATION_PART = r"(\d+(?:\.\d+)?)(ms|s|m|h)"
@@ -44,70 +47,23 @@ class Stage(Contract):
     target: int = Field(ge=0, le=1_000_000)
 
 
-def _no_line_breaks(value: str) -> str:
-    # A CR or LF in a header value would let it forge headers (HTTP header injection).
-    if "\r" in value or "\n" in value:
-        raise ValueError("header values must not contain line breaks")
-    return value
-
-
-HeaderName = Annotated[
-    str, Field(min_length=1, max_length=200, pattern=r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-]
-HeaderValue = Annotated[Text, AfterValidator(_no_line_breaks)]
-Headers = dict[HeaderName, HeaderValue]
-
-
-class SecretFields(Contract):
-    """Fields of a request marked secret (:mod:`mv_contracts.secrecy`); those named like a
-    secret are secret without a mark."""
-
-    headers: list[HeaderName] = Field(default_factory=list, max_length=100)
-    query: list[Name] = Field(default_factory=list, max_length=100)
-    body: list[BodyPath] = Field(
-        default_factory=list, max_length=100, description="Dotted paths: password, user.password"
-    )
-
-
-class EndpointCall(Contract):
-    """One HTTP request as the scenario sends it; the path stays a template."""
-
-    method: HttpMethod
-    path: Text = Field(min_length=1, max_length=2000, examples=["/items/{item_id}"])
-    path_params: dict[str, Text] = Field(default_factory=dict)
-    query: dict[str, Text] = Field(default_factory=dict)
-    headers: Headers = Field(default_factory=dict)
-    body: Any = Field(default=None, description="JSON body; sent with JSON.stringify")
-    secrets: SecretFields = Field(
-        default_factory=SecretFields,
-        description="Headers, query parameters and body fields whose values are secret: sent "
-        "to k6 through its environment, never written in a script, shown masked",
-    )
-
-    @model_validator(mode="after")
-    def _marks_name_fields(self) -> EndpointCall:
-        headers = {name.lower() for name in self.headers}
-        for name in self.secrets.headers:
-            if name.lower() not in headers:
-                raise ValueError(f"secrets.headers: {name!r} is not one of the headers")
-        for name in self.secrets.query:
-            if name not in self.query:
-                raise ValueError(f"secrets.query: {name!r} is not one of the query parameters")
-        for path in self.secrets.body:
-            if resolve(self.body, path) is None:
-                raise ValueError(f"secrets.body: {path!r} names no field of the body")
-        return self
-
-
 class ResponseTimeTarget(Contract):
     max_ms: float = Field(gt=0)
     percentile: float = Field(default=95, gt=0, le=100)
 
 
 class ScenarioRequest(Contract):
+    """A scenario sends one request (``endpoint``) or runs a journey (``steps``), not both."""
+
     name: Name
     endpoint_id: DbId | None = None
-    endpoint: EndpointCall
+    endpoint: EndpointCall | None = None
+    steps: list[Step] = Field(
+        default_factory=list,
+        max_length=MAX_STEPS,
+        description="A journey: requests run in order on every iteration",
+    )
+    sign_in: SignIn | None = Field(default=None, description="How every request signs in")
     executor: Executor = Executor.CONSTANT_VUS
     vus: int | None = Field(default=None, ge=1, le=100_000)
     duration: K6Duration | None = None
@@ -121,6 +77,13 @@ class ScenarioRequest(Contract):
     think_time: float = Field(default=0, ge=0, le=3600, description="Seconds between iterations")
     response_time_target: ResponseTimeTarget | None = None
     error_rate_target: float | None = Field(default=None, ge=0, le=1)
+    check_target: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="The lowest pass rate of the scenario's checks (0.99 = 99 %) before the "
+        "test fails, judged with the other targets",
+    )
 
     @model_validator(mode="after")
     def _executor_has_its_options(self) -> ScenarioRequest:
@@ -129,7 +92,31 @@ class ScenarioRequest(Contract):
         ]
         if missing:
             raise ValueError(f"executor {self.executor.value} needs {', '.join(missing)}")
+        if (self.endpoint is None) == (not self.steps):
+            raise ValueError("a scenario has an endpoint or steps (a journey), one of the two")
+        unique_step_names(self.steps)
+        if isinstance(self.sign_in, LoginSignIn):
+            try:  # the login runs before any step: it has no variable to take
+                check_variables([Step(name="login", endpoint=self.sign_in.endpoint)], set())
+            except UndefinedVariable as undefined:
+                raise ValueError(str(undefined).replace("steps.0.", "sign_in.", 1)) from None
+        defined = {self.sign_in.token.variable} if isinstance(self.sign_in, LoginSignIn) else set()
+        if isinstance(self.sign_in, OAuth2SignIn):
+            defined = {TOKEN_VARIABLE}
+        try:
+            check_variables(self.journey(), defined)
+        except UndefinedVariable as undefined:
+            if self.steps:
+                raise
+            raise ValueError(str(undefined).replace("steps.0.", "", 1)) from None
         return self
+
+    def journey(self) -> list[Step]:
+        """The steps the scenario runs: its own, or its one request as a step of its name."""
+        if self.steps:
+            return self.steps
+        assert self.endpoint is not None  # validated: one of the two
+        return [Step(name=self.name, endpoint_id=self.endpoint_id, endpoint=self.endpoint)]
 
 
 # Tags every k6 sample carries, so metrics can be grouped without high-cardinality URL tags:
@@ -140,6 +127,8 @@ SCENARIO_TAG = "scenario"
 # The runner index of a test split over several k6 runners (1..N; absent with one runner).
 RUNNER_TAG = "runner"
 ENDPOINT_TAG = "endpoint"
+# A journey's requests carry the step's name (a login's: "login"), so figures exist per step.
+STEP_TAG = "step"
 
 
 def scenario_tag(position: int, name: str) -> str:

@@ -4,7 +4,8 @@ says so (the heuristic only adds; it never takes a mark away).
 A secret reaches k6 through its environment only (a Kubernetes Secret or the process
 environment): never a script, a preview, a report, a log or a stored plan in clear. Headers and
 query parameters are named; a JSON body field is named by its path, dotted (``password``,
-``user.password``, ``items.0.token`` for a list's first item).
+``user.password``, ``items.0.token`` for a list's first item). A value that takes a journey's
+variable (``Bearer {{token}}``) is a template, never a secret (:mod:`.variables`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
 from pydantic import Field
+
+from .variables import uses_variables
 
 # A name that mentions one of these words holds a secret (headers, query parameters, JSON keys):
 # api_key, Ocp-Apim-Subscription-Key, X-Signature, access_token, password, Cookie... "auth" is
@@ -42,7 +45,11 @@ def secret_names(values: Mapping[str, Any], marked: Iterable[str], *, fold: bool
     """The names of ``values`` that are secret: marked (case-insensitively when ``fold``, as
     header names are) or named like a secret; in the order of ``values``."""
     marks = {m.lower() for m in marked} if fold else set(marked)
-    return [n for n in values if (n.lower() if fold else n) in marks or looks_secret(n)]
+    return [
+        n
+        for n, value in values.items()
+        if ((n.lower() if fold else n) in marks or looks_secret(n)) and not uses_variables(value)
+    ]
 
 
 def resolve(body: Any, dotted: str) -> Path | None:
@@ -64,7 +71,7 @@ def resolve(body: Any, dotted: str) -> Path | None:
 def _named(body: Any, prefix: Path) -> Iterable[Path]:
     if isinstance(body, dict):
         for key, value in body.items():
-            if looks_secret(key):
+            if looks_secret(key) and not uses_variables(value):
                 yield (*prefix, key)
             else:
                 yield from _named(value, (*prefix, key))
@@ -77,6 +84,7 @@ def body_secrets(body: Any, marked: Iterable[str]) -> list[Path]:
     """The secret fields of a JSON body: marked paths that name something, and every key named
     like a secret; a field inside another secret one is part of it."""
     found = {p for p in (resolve(body, m) for m in marked) if p}
+    found = {p for p in found if not uses_variables(value_at(body, p))}
     found |= set(_named(body, ()))
     ordered = sorted(found, key=lambda p: [str(s) for s in p])
     return [p for p in ordered if not any(p[: len(q)] == q and p != q for q in found)]

@@ -17,8 +17,9 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from mv_contracts.runs import EndpointCall, TestRunRequest
+from mv_contracts.runs import EndpointCall, ScenarioRequest, TestRunRequest
 from mv_contracts.secrecy import body_secrets, resolve, secret_names, value_at, with_value
+from mv_contracts.signin import LoginSignIn, SignIn, secret_field
 
 from .settings import ServiceSettings
 
@@ -102,13 +103,32 @@ def _call(call: EndpointCall, change: Callable[[Any], Any]) -> EndpointCall:
                                    "secrets": secrets})  # fmt: skip
 
 
+def _sign_in(sign_in: SignIn, change: Callable[[Any], Any]) -> SignIn:
+    if isinstance(sign_in, LoginSignIn):
+        return sign_in.model_copy(update={"endpoint": _call(sign_in.endpoint, change)})
+    field = secret_field(sign_in)
+    assert field is not None
+    return sign_in.model_copy(update={field: change(getattr(sign_in, field))})
+
+
+def _scenario(scenario: ScenarioRequest, change: Callable[[Any], Any]) -> ScenarioRequest:
+    update: dict[str, Any] = {
+        "steps": [
+            s.model_copy(update={"endpoint": _call(s.endpoint, change)}) for s in scenario.steps
+        ]
+    }
+    if scenario.endpoint is not None:
+        update["endpoint"] = _call(scenario.endpoint, change)
+    if scenario.sign_in is not None:
+        update["sign_in"] = _sign_in(scenario.sign_in, change)
+    return scenario.model_copy(update=update)
+
+
 def _request(request: TestRunRequest, change: Callable[[Any], Any], sealed: bool) -> TestRunRequest:
     headers = dict(request.headers)
     for name in secret_names(headers, request.secret_headers, fold=True):
         headers[name] = change(headers[name])
-    scenarios = [
-        s.model_copy(update={"endpoint": _call(s.endpoint, change)}) for s in request.scenarios
-    ]
+    scenarios = [_scenario(s, change) for s in request.scenarios]
     return request.model_copy(update={"headers": headers, "scenarios": scenarios, "sealed": sealed})
 
 

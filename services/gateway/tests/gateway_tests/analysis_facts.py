@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mv_contracts.metrics import (
+    CheckSummary,
     FailureCount,
     MetricFigures,
     MetricSeries,
@@ -76,6 +77,7 @@ def run(
     pods: Sequence[PodSample] = (),
     target_tps: float | None = None,
     test_id: str = "t-1",
+    checks: Sequence[Sequence[CheckSummary]] | None = None,
 ) -> RunFacts:
     per_scenario = per_scenario or [figures() for _ in scenarios]
     tags = [scenario_tag(i, s.name) for i, s in enumerate(scenarios)]
@@ -97,6 +99,7 @@ def run(
                 figures=f,
                 failures=list(failures[i]) if failures else [],
                 dropped_iterations=dropped[i] if dropped else 0,
+                checks=list(checks[i]) if checks else [],
             )
             for i, (tag, f) in enumerate(zip(tags, per_scenario, strict=True))
         ],

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from mv_contracts.metrics import (
     HISTOGRAM_ERROR_BOUND,
     MAX_SERIES_POINTS,
+    CheckSummary,
     FailureCount,
     LiveFigures,
     LiveScenario,
@@ -17,12 +18,14 @@ from mv_contracts.metrics import (
     PercentileSource,
     PodUsageSummary,
     ScenarioSummary,
+    StepSummary,
     TestSeries,
     TestSummary,
 )
 from mv_contracts.runs import SCENARIO_TAG
 
 from . import definitions as q
+from . import steps as per_step
 from .influx import InfluxClient, Result, Series
 from .receiver.schema import NO_SCENARIO
 from .summary import (
@@ -159,7 +162,7 @@ async def summarise(
 ) -> TestSummary:
     """The summary of one test from the samples in ``[start, end)``; empty when there are none."""
     bounds = q.Bounds(test_id, q.ns(start), q.ns(end))
-    first_pass = await run(client, q.counts(bounds))
+    first_pass = await run(client, q.counts(bounds) | per_step.statements(bounds))
     counts = counts_of(first_pass)
     failures = failures_of(first_pass)
     dropped = counted(first_pass, "dropped", "dropped")
@@ -199,7 +202,10 @@ async def summarise(
     series = series_of(second, step, overall.first_ms, overall.last_ms)
     has_percentiles = figures[OVERALL].p50_response_time is not None
     source = PercentileSource.SAMPLES if has_percentiles else None
-    return assembled(test_id, (start, end), figures, failures, dropped, resources, series, source)
+    journeys = (per_step.steps_of(first_pass), per_step.checks_of(first_pass))
+    return assembled(
+        test_id, (start, end), figures, failures, dropped, resources, series, source, journeys
+    )
 
 
 def assembled(
@@ -211,8 +217,11 @@ def assembled(
     resources: list[PodUsageSummary],
     series: TestSeries,
     source: PercentileSource | None,
+    journeys: tuple[Mapping[str, list[StepSummary]], Mapping[str, list[CheckSummary]]]
+    | None = None,
 ) -> TestSummary:
-    """The summary of the groups' figures (``OVERALL`` and each scenario), either path's."""
+    """The summary of the groups' figures (``OVERALL`` and each scenario, with a journey's
+    steps), either path's."""
     figures = dict(figures)
     overall = figures.pop(OVERALL)
     bound = HISTOGRAM_ERROR_BOUND if source is PercentileSource.HISTOGRAM else 0.0
@@ -229,6 +238,8 @@ def assembled(
                 figures=f,
                 failures=failures.get(n, []),
                 dropped_iterations=dropped.get(n, 0),
+                steps=journeys[0].get(n, []) if journeys else [],
+                checks=journeys[1].get(n, []) if journeys else [],
             )
             for n, f in sorted(figures.items())
         ],

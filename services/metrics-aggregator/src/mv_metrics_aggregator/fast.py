@@ -18,6 +18,7 @@ from mv_contracts.metrics import (
 from mv_contracts.runs import SCENARIO_TAG, K6Counts, ResponseTimes
 
 from . import definitions as q
+from . import steps as per_step
 from .aggregate import (
     NO_SAMPLES,
     OVERALL,
@@ -127,7 +128,7 @@ async def summarise_fast(
     """The summary of one fast-mode test from its points in ``[start, end)`` and k6's own
     summary of the run (``k6``, None when k6 gave none); empty when there are no points."""
     bounds = q.Bounds(test_id, q.ns(start), q.ns(end))
-    first_pass = await run(client, q.compact_counts(bounds))
+    first_pass = await run(client, q.compact_counts(bounds) | per_step.compact_statements(bounds))
     counts = counts_of(first_pass)
     for group in counts.values():
         group.lead_ms = PUSH_SECONDS * 1000
@@ -162,7 +163,10 @@ async def summarise_fast(
     source = None
     if any_percentile:
         source = PercentileSource.K6_SUMMARY if all_exact else PercentileSource.HISTOGRAM
-    return assembled(test_id, (start, end), figures, failures, dropped, resources, series, source)
+    journeys = (per_step.steps_of(first_pass), per_step.checks_of(first_pass))
+    return assembled(
+        test_id, (start, end), figures, failures, dropped, resources, series, source, journeys
+    )
 
 
 async def stored_requests_fast(client: InfluxClient, bounds: q.Bounds) -> dict[str, int]:

@@ -61,8 +61,9 @@ class Settings(InfluxDBSettings, SealingSettings):
         default="vu:int,iter:int,url", description="Tags stored as fields: not indexed"
     )
     k6_system_tags: str = Field(
-        default="status,method,name,scenario,expected_response,error_code",
-        description="System tags k6 keeps; no raw url tag (cardinality)",
+        default="status,method,name,scenario,expected_response,error_code,check",
+        description="System tags k6 keeps; no raw url tag (cardinality); check names each "
+        "check's samples (only they carry it)",
     )
     metrics_receiver_url: str = Field(
         default="http://127.0.0.1:9091",
@@ -75,9 +76,10 @@ class Settings(InfluxDBSettings, SealingSettings):
         default="1s", description="K6_PROMETHEUS_RW_PUSH_INTERVAL: one compact point per second"
     )
     k6_prometheus_rw_system_tags: str = Field(
-        default="scenario,status,expected_response,error_code",
+        default="scenario,status,expected_response,error_code,check",
         description="K6_SYSTEM_TAGS of the fast mode: every tag set is a series of every push, "
-        "so only what the summary groups by (scenario; failures by status and error code)",
+        "so only what the summary groups by (scenario; failures by status and error code; "
+        "a check's pass rate by its name)",
     )
     kubernetes_namespace: str = Field(default="default", description="Where Jobs run")
     scheduler_poll_interval: float = Field(default=15, gt=0, description="Seconds")

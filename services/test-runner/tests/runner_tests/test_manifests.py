@@ -182,7 +182,7 @@ def test_what_each_case_creates(pinned: Any) -> None:
         "http://metrics-receiver.metric-vault.svc:9091/api/v1/write"
     )
     assert env["K6_FEATURES"] == "native-histograms"
-    assert env["K6_SYSTEM_TAGS"] == "scenario,status,expected_response,error_code"
+    assert env["K6_SYSTEM_TAGS"] == "scenario,status,expected_response,error_code,check"
     secret = build("secret-headers", pinned(**CASES["secret-headers"][1]))
     assert secret.secret is not None
     assert secret.configmap is not None

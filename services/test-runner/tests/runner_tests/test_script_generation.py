@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -138,10 +139,39 @@ def test_the_korean_golden_script_keeps_korean_as_utf8() -> None:
 
 @pytest.mark.parametrize("case", sorted(SCRIPTS))
 def test_golden_scripts_are_valid_k6(case: str, k6: str, tmp_path: Path) -> None:
-    generated = generate_script(SCRIPTS[case]())
+    request = SCRIPTS[case]()
+    generated = generate_script(request)
     options = inspect(k6, tmp_path, generated.text, generated.env)
-    assert len(options["scenarios"]) == len(SCRIPTS[case]().scenarios)
+    assert len(options["scenarios"]) == len(request.scenarios)
     assert options["maxRedirects"] == 0  # load goes nowhere but the checked base URL
+    # The endpoint's tags are the scenario's: k6 puts them on its samples, no request builds them.
+    for position, each in enumerate(request.scenarios):
+        call = each.journey()[0].endpoint
+        method, path = call.method.upper(), call.path
+        tags = options["scenarios"][scenario_tag(position, each.name)]["tags"]
+        assert tags == {"name": path, "endpoint": f"{method} {path}"}
+
+
+# All a scenario's function may do: call k6 with constants built at module scope (the method a
+# string literal, null for no body), then sleep its think time. Anything more runs per request.
+_K6_CALL = re.compile(
+    r"  http\.(get\([A-Z0-9_]+_URL(, [A-Z0-9_]+_PARAMS)?\)"
+    r'|request\("[A-Z]+", [A-Z0-9_]+_URL, ([A-Z0-9_]+_BODY|null)(, [A-Z0-9_]+_PARAMS)?\));'
+)
+
+
+@pytest.mark.parametrize("case", sorted(SCRIPTS))
+def test_a_request_builds_nothing(case: str) -> None:
+    """Params, headers, secrets and bodies are built once per VU: a request of the script costs
+    k6 what a hand-written ``http.get(url)`` or ``http.request`` with constant params costs."""
+    request = SCRIPTS[case]()
+    text = generate_script(request).text
+    for position, each in enumerate(request.scenarios):
+        key = scenario_tag(position, each.name)
+        function = text.split(f"export function {key}() {{\n", 1)[1].split("\n}", 1)[0]
+        call, *rest = function.splitlines()
+        assert _K6_CALL.fullmatch(call), call
+        assert rest == ([f"  sleep({each.think_time:g});"] if each.think_time else [])
 
 
 def test_secrets_reach_k6_only_through_the_environment(k6: str, tmp_path: Path) -> None:

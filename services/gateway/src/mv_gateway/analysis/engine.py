@@ -7,7 +7,7 @@ from collections.abc import Callable
 from . import regression
 from .facts import RunFacts
 from .findings import Analysis, Comparison, Finding, Judgement, Severity
-from .rules import failures, generator, load, pods, quality, targets
+from .rules import checks, failures, generator, load, pods, quality, targets
 from .thresholds import AnalysisThresholds
 
 Rule = Callable[[RunFacts, AnalysisThresholds], list[Finding]]
@@ -17,6 +17,7 @@ RULES: tuple[Rule, ...] = (
     quality.no_data,
     targets.response_time,
     targets.error_rate,
+    checks.check_target,
     targets.target_tps,
     failures.rate,
     failures.burst,

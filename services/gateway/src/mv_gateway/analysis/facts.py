@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from mv_contracts.metrics import FailureCount, MetricFigures, MetricSeries, TestSummary
+from mv_contracts.metrics import (
+    CheckSummary,
+    FailureCount,
+    MetricFigures,
+    MetricSeries,
+    TestSummary,
+)
 from mv_contracts.runs import ScenarioRequest, TestRunRequest, scenario_tag
 
 
@@ -32,6 +38,7 @@ class ScenarioFacts:
     failures: list[FailureCount]
     dropped_iterations: int
     series: MetricSeries | None
+    checks: list[CheckSummary] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +76,7 @@ class RunFacts:
                     failures=summary.failures if summary else [],
                     dropped_iterations=summary.dropped_iterations if summary else 0,
                     series=series.get(tag),
+                    checks=summary.checks if summary else [],
                 )
             )
         return joined

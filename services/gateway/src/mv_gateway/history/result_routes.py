@@ -11,12 +11,15 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from mv_contracts.metrics import (
+    CheckSummary,
     MetricFigures,
     MetricSeries,
+    StepSummary,
     SummariseRequest,
     TestSummariseRequested,
 )
 from mv_contracts.runs import TestFinished
+from mv_contracts.signin import LOGIN_STEP
 from mv_contracts.subjects import SUMMARISE_TEST
 from mv_gateway.analysis import Analysis
 from mv_gateway.auth import READ, TEST, AuditLog, Tester
@@ -96,6 +99,48 @@ async def stored_series(test_history_id: TestHistoryId, session: SessionDep) -> 
         overall=summary.series.overall,
         scenarios={names.get(tag, tag): s for tag, s in summary.series.scenarios.items()},
     )
+
+
+class JourneyRead(BaseModel):
+    """A journey scenario's figures per step and its checks' passes."""
+
+    steps: list[StepSummary]
+    checks: list[CheckSummary]
+
+
+@router.get(
+    "/{test_history_id}/steps",
+    response_model=dict[str, JourneyRead],
+    responses={404: {}},
+    dependencies=[READ],
+)
+async def stored_steps(
+    test_history_id: TestHistoryId, session: SessionDep
+) -> dict[str, JourneyRead]:
+    """Each journey scenario's figures per step (its name as the user wrote it), from the
+    stored summary, in the journey's order (its login first), and its checks' passes; a
+    scenario of one request has none. 404 until the summary is in."""
+    test = await _test(session, test_history_id)
+    summary = await TestResults(session).summary(test.id)
+    if summary is None:
+        raise NotFoundError("summary of test history", test_history_id)
+    names = await _names(session, test)
+    planned = {
+        s.get("name"): [LOGIN_STEP] + [step.get("name") for step in s.get("steps") or []]
+        for s in (test.run_request or {}).get("scenarios") or []
+    }
+    found: dict[str, JourneyRead] = {}
+    for scenario in summary.scenarios:
+        if not scenario.steps:
+            continue
+        name = names.get(scenario.name, scenario.name)
+        order = planned.get(name, [])
+        rank = {step: i for i, step in enumerate(order)}
+        found[name] = JourneyRead(
+            steps=sorted(scenario.steps, key=lambda s: rank.get(s.name, len(order))),
+            checks=scenario.checks,
+        )
+    return found
 
 
 @router.get(

@@ -29,8 +29,11 @@ def masked_request(request: TestRunRequest) -> dict[str, Any]:
     data = replace_secrets(request, lambda _value: MASK).model_dump(mode="json")
     data["headers"] = dict.fromkeys(data.get("headers") or {}, MASK)
     for scenario in data["scenarios"]:
-        endpoint = scenario["endpoint"]
-        endpoint["headers"] = dict.fromkeys(endpoint.get("headers") or {}, MASK)
+        calls = [scenario.get("endpoint")] + [s["endpoint"] for s in scenario.get("steps") or []]
+        if isinstance(scenario.get("sign_in"), dict) and "endpoint" in scenario["sign_in"]:
+            calls.append(scenario["sign_in"]["endpoint"])
+        for endpoint in filter(None, calls):
+            endpoint["headers"] = dict.fromkeys(endpoint.get("headers") or {}, MASK)
     return data
 
 

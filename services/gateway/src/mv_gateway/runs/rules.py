@@ -15,12 +15,20 @@ from pydantic import ValidationError
 
 from mv_contracts.load import seconds
 from mv_contracts.runs import Executor, TestRunRequest, scenario_tag
+from mv_contracts.signin import OAuth2SignIn
 from mv_gateway.core.credentials import split_credentials
 from mv_gateway.core.errors import FieldError, InvalidRequest
 from mv_gateway.history import NewScenario
 from mv_gateway.specs import EndpointTarget
 
-from .schemas import CALL_FIELDS, LoadTestCreate, ScenarioCreate
+from .schemas import (
+    CALL_FIELDS,
+    LOGIN_FIELDS,
+    STEP_FIELDS,
+    LoadTestCreate,
+    OfEndpoint,
+    ScenarioCreate,
+)
 
 
 class InvalidTestRequest(FieldError):
@@ -51,15 +59,70 @@ def legacy_constant_vus(options: dict[str, Any]) -> dict[str, Any]:
     return converted
 
 
-def scenario_request(scenario: ScenarioCreate, endpoint: EndpointTarget) -> dict[str, Any]:
+def _call(item: Any, endpoint: EndpointTarget) -> dict[str, Any]:
+    call = {name: getattr(item, name) for name in CALL_FIELDS}
+    return {"method": endpoint.method, "path": endpoint.path, **call}
+
+
+def scenario_request(
+    scenario: ScenarioCreate, endpoints: Mapping[int, EndpointTarget]
+) -> dict[str, Any]:
     """The contract's ScenarioRequest (unvalidated) for a scenario of the API."""
-    options = scenario.model_dump(exclude={"endpoint_id", *CALL_FIELDS}, exclude_none=True)
-    call = {name: getattr(scenario, name) for name in CALL_FIELDS}
-    return {
-        **legacy_constant_vus(options),
-        "endpoint_id": endpoint.id,
-        "endpoint": {"method": endpoint.method, "path": endpoint.path, **call},
-    }
+    own = {"endpoint_id", "steps", "sign_in", *CALL_FIELDS}
+    options = scenario.model_dump(exclude=own, exclude_none=True)
+    request: dict[str, Any] = {**legacy_constant_vus(options)}
+    if scenario.endpoint_id is not None:
+        endpoint = endpoints[scenario.endpoint_id]
+        request |= {"endpoint_id": endpoint.id, "endpoint": _call(scenario, endpoint)}
+    request["steps"] = [
+        {
+            **{name: getattr(step, name) for name in STEP_FIELDS},
+            "endpoint_id": step.endpoint_id,
+            "endpoint": _call(step, endpoints[step.endpoint_id]),
+        }
+        for step in scenario.steps
+    ]
+    sign_in = scenario.sign_in
+    if sign_in is None:
+        pass
+    elif isinstance(sign_in, OfEndpoint):  # a login: a stored endpoint
+        request["sign_in"] = {
+            **{name: getattr(sign_in, name) for name in LOGIN_FIELDS},
+            "endpoint_id": sign_in.endpoint_id,
+            "endpoint": _call(sign_in, endpoints[sign_in.endpoint_id]),
+        }
+    else:
+        request["sign_in"] = sign_in
+    return request
+
+
+def _endpoint_of(
+    endpoints: Mapping[int, EndpointTarget], endpoint_id: int, loc: tuple[str | int, ...]
+) -> EndpointTarget:
+    endpoint = endpoints.get(endpoint_id)
+    if endpoint is None:
+        raise InvalidTestRequest(*loc, "endpoint_id", message="endpoint not found")
+    if endpoint.removed:
+        raise InvalidTestRequest(*loc, "endpoint_id", message="endpoint removed from its spec")
+    return endpoint
+
+
+def _scenario_endpoints(
+    scenario: ScenarioCreate, i: int, endpoints: Mapping[int, EndpointTarget]
+) -> list[tuple[tuple[str | int, ...], EndpointTarget]]:
+    """Each endpoint the scenario calls, with where the body names it."""
+    loc: tuple[str | int, ...] = ("scenarios", i)
+    if (scenario.endpoint_id is None) == (not scenario.steps):
+        raise InvalidTestRequest(*loc, "endpoint_id", message="give an endpoint_id or steps")
+    if scenario.steps and scenario.model_fields_set & set(CALL_FIELDS):
+        raise InvalidTestRequest(*loc, "steps", message="a journey's requests are its steps'")
+    named: list[tuple[tuple[str | int, ...], int]] = []
+    if scenario.endpoint_id is not None:
+        named.append((loc, scenario.endpoint_id))
+    named += [((*loc, "steps", j), s.endpoint_id) for j, s in enumerate(scenario.steps)]
+    if isinstance(scenario.sign_in, OfEndpoint):
+        named.append(((*loc, "sign_in"), scenario.sign_in.endpoint_id))
+    return [(where, _endpoint_of(endpoints, eid, where)) for where, eid in named]
 
 
 def resolve_target(
@@ -70,20 +133,14 @@ def resolve_target(
     project_id = body.project_id
     base_url = str(body.base_url) if body.base_url else None
     for i, scenario in enumerate(body.scenarios):
-        endpoint = endpoints.get(scenario.endpoint_id)
-        if endpoint is None:
-            raise InvalidTestRequest("scenarios", i, "endpoint_id", message="endpoint not found")
-        if endpoint.removed:
-            raise InvalidTestRequest(
-                "scenarios", i, "endpoint_id", message="endpoint removed from its spec"
-            )
-        if project_id is None:
-            project_id = endpoint.project_id
-        if endpoint.project_id != project_id:
-            raise InvalidTestRequest(
-                "scenarios", i, "endpoint_id", message=f"endpoint not in project {project_id}"
-            )
-        base_url = base_url or endpoint.base_url
+        for where, endpoint in _scenario_endpoints(scenario, i, endpoints):
+            if project_id is None:
+                project_id = endpoint.project_id
+            if endpoint.project_id != project_id:
+                raise InvalidTestRequest(
+                    *where, "endpoint_id", message=f"endpoint not in project {project_id}"
+                )
+            base_url = base_url or endpoint.base_url
     if not base_url:
         raise InvalidTestRequest("base_url", message="the spec has no base_url: give base_url")
     assert project_id is not None  # there is at least one scenario
@@ -126,13 +183,18 @@ def build_request(
                 "one_runner_per_node": body.one_runner_per_node,
                 # Left out when the body has none: the contract's default applies.
                 **({"metrics_mode": body.metrics_mode} if body.metrics_mode else {}),
-                "scenarios": [
-                    scenario_request(s, endpoints[s.endpoint_id]) for s in body.scenarios
-                ],
+                "scenarios": [scenario_request(s, endpoints) for s in body.scenarios],
             }
         )
     except ValidationError as error:
         raise RejectedByContract(error) from None
+
+
+def token_urls(request: TestRunRequest) -> list[str]:
+    """Where the test fetches OAuth2 tokens: targets to allow as the base URL is."""
+    return [
+        str(s.sign_in.token_url) for s in request.scenarios if isinstance(s.sign_in, OAuth2SignIn)
+    ]
 
 
 def new_scenarios(request: TestRunRequest) -> list[NewScenario]:
@@ -141,7 +203,7 @@ def new_scenarios(request: TestRunRequest) -> list[NewScenario]:
         NewScenario(
             name=s.name,
             scenario_tag=scenario_tag(i, s.name),
-            endpoint_id=s.endpoint_id,
+            endpoint_id=s.journey()[0].endpoint_id,
             executor=s.executor.value,
             think_time=s.think_time,
             response_time_target=s.response_time_target.max_ms if s.response_time_target else None,

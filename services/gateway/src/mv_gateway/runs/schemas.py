@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from copy import copy
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, create_model
 
 from mv_contracts.common import DbId, Name, Text
+from mv_contracts.journeys import MAX_STEPS, Step
 from mv_contracts.runs import (
     EndpointCall,
     HeaderName,
@@ -24,38 +25,90 @@ from mv_contracts.runs import (
     ScenarioRequest,
     TestRunRequest,
 )
+from mv_contracts.signin import (
+    ApiKeySignIn,
+    BasicSignIn,
+    BearerSignIn,
+    LoginSignIn,
+    OAuth2SignIn,
+)
 from mv_gateway.analysis import AnalysisThresholdOverrides
 from mv_gateway.history import RunnerRead
 
 # The contract's fields a scenario of the API takes; the API names a stored endpoint instead of
-# spelling out the request line, so ``endpoint`` and the optional ``endpoint_id`` are left out.
-OPTION_FIELDS = tuple(
-    f for f in ScenarioRequest.model_fields if f not in ("endpoint", "endpoint_id")
-)
+# spelling out the request line, so ``endpoint`` and the optional ``endpoint_id`` are left out,
+# and the steps and a login name stored endpoints the same way.
+_OWN = ("endpoint", "endpoint_id", "steps", "sign_in")
+OPTION_FIELDS = tuple(f for f in ScenarioRequest.model_fields if f not in _OWN)
 CALL_FIELDS = tuple(f for f in EndpointCall.model_fields if f not in ("method", "path"))
+STEP_FIELDS = tuple(f for f in Step.model_fields if f not in ("endpoint", "endpoint_id"))
+LOGIN_FIELDS = tuple(f for f in LoginSignIn.model_fields if f not in ("endpoint", "endpoint_id"))
 
 
-class _ScenarioOfEndpoint(BaseModel):
+class OfEndpoint(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    endpoint_id: DbId = Field(description="The stored endpoint the scenario calls")
+    endpoint_id: DbId = Field(description="The stored endpoint it calls")
 
 
-def _contract_fields() -> dict[str, Any]:
-    fields = {n: ScenarioRequest.model_fields[n] for n in OPTION_FIELDS}
+def _contract_fields(model: type[BaseModel], names: tuple[str, ...]) -> dict[str, Any]:
+    fields = {n: model.model_fields[n] for n in names}
     fields |= {n: EndpointCall.model_fields[n] for n in CALL_FIELDS}
     return {name: (info.annotation, copy(info)) for name, info in fields.items()}
 
 
 if TYPE_CHECKING:  # mypy sees the base; the contract's fields are added when the module loads
+    StepCreate = OfEndpoint
+    LoginCreate = OfEndpoint
+else:
+    StepCreate = create_model(
+        "StepCreate",
+        __base__=OfEndpoint,
+        __module__=__name__,
+        __doc__="One step of a journey: a stored endpoint, its request, extractions and checks.",
+        **_contract_fields(Step, STEP_FIELDS),
+    )
+    LoginCreate = create_model(
+        "LoginCreate",
+        __base__=OfEndpoint,
+        __module__=__name__,
+        __doc__="Sign in by a request of the project whose answer holds the token.",
+        **_contract_fields(LoginSignIn, LOGIN_FIELDS),
+    )
+
+SignInCreate = Annotated[
+    BearerSignIn | ApiKeySignIn | BasicSignIn | OAuth2SignIn | LoginCreate,
+    Field(discriminator="kind"),
+]
+
+
+class _ScenarioOfEndpoint(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    endpoint_id: DbId | None = Field(
+        default=None, description="The stored endpoint the scenario calls; none for a journey"
+    )
+    steps: list[StepCreate] = Field(
+        default_factory=list, max_length=MAX_STEPS, description="A journey, run in order"
+    )
+    sign_in: SignInCreate | None = Field(default=None, description="How every request signs in")
+
+    def endpoint_ids(self) -> list[int]:
+        """Every stored endpoint the scenario calls (its login's first)."""
+        ids = [self.sign_in.endpoint_id] if isinstance(self.sign_in, OfEndpoint) else []
+        ids += [self.endpoint_id] if self.endpoint_id is not None else []
+        return ids + [s.endpoint_id for s in self.steps]
+
+
+if TYPE_CHECKING:
     ScenarioCreate = _ScenarioOfEndpoint
 else:
     ScenarioCreate = create_model(
         "ScenarioCreate",
         __base__=_ScenarioOfEndpoint,
         __module__=__name__,
-        __doc__="One scenario: a stored endpoint and how to load it.",
-        **_contract_fields(),
+        __doc__="One scenario: a stored endpoint (or a journey of steps) and how to load it.",
+        **_contract_fields(ScenarioRequest, OPTION_FIELDS),
     )
 
 

@@ -22,6 +22,7 @@ from mv_contracts.secrecy import (
     value_at,
     with_value,
 )
+from mv_contracts.signin import SIGN_IN_SECRET
 from mv_gateway.core.errors import FieldError
 
 Key = tuple[str | int, ...]
@@ -48,21 +49,20 @@ def _marks_exist(scenario: dict[str, Any], loc: Loc) -> None:
             raise InvalidSecret(*loc, "secrets", "body", message=f"no body field {path!r}")
 
 
-def _scenario(scenario: dict[str, Any], index: int, change: Change) -> dict[str, Any]:
-    loc: Loc = ("scenarios", index)
-    _marks_exist(scenario, loc)
-    key: Key = ("scenario", scenario["name"])
-    marks = scenario.get("secrets") or {}
-    headers = dict(scenario.get("headers") or {})
+def _call(call: dict[str, Any], key: Key, loc: Loc, change: Change) -> dict[str, Any]:
+    """A request's fields (headers, query, body and their marks) with its secrets changed."""
+    _marks_exist(call, loc)
+    marks = call.get("secrets") or {}
+    headers = dict(call.get("headers") or {})
     header_names = secret_names(headers, marks.get("headers") or [], fold=True)
     for name in header_names:
         headers[name] = change((*key, "headers", name.lower()), (*loc, "headers", name),
                                headers[name])  # fmt: skip
-    query = dict(scenario.get("query") or {})
+    query = dict(call.get("query") or {})
     query_names = secret_names(query, marks.get("query") or [], fold=False)
     for name in query_names:
         query[name] = change((*key, "query", name), (*loc, "query", name), query[name])
-    body = scenario.get("body")
+    body = call.get("body")
     paths = body_secrets(body, marks.get("body") or [])
     for path in paths:
         value = change((*key, "body", *path), (*loc, "body", *path), value_at(body, path))
@@ -73,7 +73,33 @@ def _scenario(scenario: dict[str, Any], index: int, change: Change) -> dict[str,
         "query": query_names,
         "body": [dotted(p) for p in paths if resolve(body, dotted(p)) == p],
     }
-    return {**scenario, "headers": headers, "query": query, "body": body, "secrets": found}
+    return {**call, "headers": headers, "query": query, "body": body, "secrets": found}
+
+
+def _sign_in(sign_in: Any, key: Key, loc: Loc, change: Change) -> Any:
+    if not isinstance(sign_in, dict):
+        return sign_in
+    if sign_in.get("kind") == "login":
+        return _call(sign_in, (*key, "login"), loc, change)
+    field = SIGN_IN_SECRET.get(str(sign_in.get("kind")))
+    if field is None or field not in sign_in:
+        return sign_in
+    return {**sign_in, field: change((*key, field), (*loc, field), sign_in[field])}
+
+
+def _scenario(scenario: dict[str, Any], index: int, change: Change) -> dict[str, Any]:
+    loc: Loc = ("scenarios", index)
+    key: Key = ("scenario", scenario["name"])
+    changed = _call(scenario, key, loc, change)
+    if scenario.get("steps"):
+        changed["steps"] = [
+            _call(step, (*key, "step", step.get("name", j)), (*loc, "steps", j), change)
+            for j, step in enumerate(scenario["steps"])
+        ]
+    if scenario.get("sign_in"):
+        changed["sign_in"] = _sign_in(scenario["sign_in"], (*key, "sign_in"),
+                                      (*loc, "sign_in"), change)  # fmt: skip
+    return changed
 
 
 def walk(test: dict[str, Any], change: Change) -> dict[str, Any]:

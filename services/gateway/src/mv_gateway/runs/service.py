@@ -47,7 +47,7 @@ from mv_runtime.bus import Bus
 from mv_runtime.sealing import seal_request
 
 from .limits import RunLimits, check_limits, check_role_limits, check_running
-from .rules import InvalidTestRequest, build_request, new_scenarios
+from .rules import InvalidTestRequest, build_request, new_scenarios, token_urls
 from .schemas import LoadTestCreate, LoadTestCreated
 from .secrets import no_masks
 
@@ -109,7 +109,9 @@ async def start_run(
         made = await keys.made(idempotency_key, body_print)
         if made is not None:
             return await _replay(session, idempotency_key, made)
-    endpoints = await SpecRepository(session).targets(s.endpoint_id for s in body.scenarios)
+    endpoints = await SpecRepository(session).targets(
+        i for s in body.scenarios for i in s.endpoint_ids()
+    )
     request = build_request(body, endpoints, test_id)
     check_limits(request, RunLimits.of(settings))
     assert request.project_id is not None
@@ -119,7 +121,7 @@ async def start_run(
     check_running(actor.actor, running, role_limits, actor.role.value)
     allow = AllowList.parse(await allowed_entries(session, settings))
     try:
-        await check_targets(allow, [str(request.base_url)])
+        await check_targets(allow, [str(request.base_url), *token_urls(request)])
     except TargetNotAllowed as refused:
         raise InvalidTestRequest("base_url", message=str(refused)) from None
     if (refusal := await metrics_path(request.metrics_mode)) is not None:
@@ -166,7 +168,9 @@ class ScriptNotGenerated(FieldError):
 
 async def preview_run(session: AsyncSession, bus: Bus, body: LoadTestCreate, test_id: str) -> str:
     """The k6 script the test-runner would run for ``body``; nothing is stored or run."""
-    endpoints = await SpecRepository(session).targets(s.endpoint_id for s in body.scenarios)
+    endpoints = await SpecRepository(session).targets(
+        i for s in body.scenarios for i in s.endpoint_ids()
+    )
     request = build_request(body, endpoints, test_id)
     try:
         answer: ScriptPreview = await bus.request(

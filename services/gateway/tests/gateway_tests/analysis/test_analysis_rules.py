@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gateway_tests.analysis_facts import figures, run, scenario, series
-from mv_contracts.metrics import FailureCount
+from mv_contracts.metrics import CheckSummary, FailureCount
 from mv_contracts.runs import Executor, ResponseTimeTarget, ScenarioRequest, Stage
 from mv_gateway.analysis import (
     AnalysisThresholds,
@@ -392,3 +392,25 @@ def test_redirects_not_followed_are_a_finding_of_their_own() -> None:
     plain = run([scenario("a")], per_scenario=[figures(requests=100, failed=2)],
                 failures=[[FailureCount(status="500", count=2)]])  # fmt: skip
     assert "failures.redirect" not in [r for r, _ in rules(plain)]
+
+
+def test_check_target_fails_the_verdict_when_a_check_holds_too_rarely() -> None:
+    held = [CheckSummary(name="read: status in 200", step="read", passes=990, total=1000)]
+    weak = [
+        CheckSummary(name="create: status in 201", step="create", passes=1000, total=1000),
+        CheckSummary(name="create: id exists", step="create", passes=950, total=1000),
+    ]
+    facts = run(
+        [scenario("a", check_target=0.99), scenario("b", check_target=0.99), scenario("c")],
+        checks=[held, weak, weak],
+    )
+    analysis = analyse(facts, T)
+    by_rule = {(f.rule, f.scenario): f for f in analysis.findings}
+    assert by_rule[("target.checks", "a")].severity is Severity.INFO
+    missed = by_rule[("target.checks", "b")]
+    assert missed.severity is Severity.CRITICAL
+    assert missed.evidence["check"] == "create: id exists"
+    assert missed.evidence["pass_rate"] == 0.95
+    assert ("target.checks", "c") not in by_rule  # no target set
+    assert analysis.verdict.outcome.value == "failed"
+    assert "Check target missed (b)" in analysis.verdict.reason.en

@@ -122,7 +122,7 @@ async def test_a_plan_keeps_its_secrets_sealed_and_shows_them_masked(
     command = await command_for(commands, test_id, "test.run.requested")
     assert_none_of_the_secrets(json.dumps(command))  # sealed, as JetStream keeps it
     request = open_request(TestRunRequest.model_validate(command["payload"]), Sealer.of(KEY))
-    sent = request.scenarios[0].endpoint
+    sent = request.scenarios[0].journey()[0].endpoint
     assert request.headers["Authorization"] == "Basic YWxpY2U6YWwxY2UtcHc="  # alice:al1ce-pw
     assert request.headers["X-Signature"] == "SIG-S3CRET"
     assert sent.headers["Cookie"] == "sid=C00KIE"

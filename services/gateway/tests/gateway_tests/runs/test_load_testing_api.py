@@ -4,6 +4,7 @@ commands going out on the real NATS server."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ import nats
 import pytest
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,11 +27,13 @@ from mv_contracts.runs import (
     TestStarted,
     TestStartedEvent,
 )
+from mv_contracts.subjects import STREAM_NAME, STREAM_SUBJECTS
 from mv_devstack.config import StackConfig
 from mv_gateway.history.lifecycle import store_finished, store_started
 from mv_gateway.history.tables import ScenarioHistory, StageHistory, TestHistory
 from mv_gateway.projects.tables import Project
 from mv_gateway.specs.tables import Endpoint, OpenApiSpec
+from mv_runtime.bus import stream
 
 
 @pytest.fixture
@@ -57,6 +61,13 @@ async def endpoints(session: AsyncSession) -> dict[str, int]:
 async def commands(stack: StackConfig) -> AsyncIterator[list[dict[str, Any]]]:
     """Commands the gateway publishes, as JetStream stored them."""
     connection = await nats.connect(stack.nats_url)
+    js = connection.jetstream()
+    try:
+        await js.stream_info(STREAM_NAME)
+    except NotFoundError:  # a fresh server (the test run alone): declared as the bus declares it
+        await js.add_stream(
+            config=dataclasses.replace(stream().config, subjects=list(STREAM_SUBJECTS))
+        )
     received: list[dict[str, Any]] = []
 
     async def on_message(message: Msg) -> None:

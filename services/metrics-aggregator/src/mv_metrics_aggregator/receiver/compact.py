@@ -15,6 +15,9 @@ from typing import Any
 
 from .remote_write import bucket_counts, histogram_count
 from .schema import (
+    CHECK_LABEL,
+    CHECKS_MEASUREMENT,
+    CHECKS_RATE_METRIC,
     DROPPED_MEASUREMENT,
     DROPPED_METRIC,
     DURATION_HISTOGRAM_METRIC,
@@ -30,6 +33,7 @@ from .schema import (
     RUNNER_LABEL,
     SCENARIO_LABEL,
     STATUS_LABEL,
+    STEP_LABEL,
     TEST_ID_LABEL,
     TIME_SCALE,
     VUS_MAX_METRIC,
@@ -39,10 +43,11 @@ from .schema import (
 
 IGNORED_LABELS = frozenset({NAME_LABEL, "k6_feature_native_histograms"})
 SeriesKey = tuple[tuple[str, str], ...]
-# (test id, runner, scenario): the tags of a point; runner "" for a test on one runner.
-GroupKey = tuple[str, str, str]
+# (test id, runner, scenario, step): the tags of a point; runner "" for a test on one runner,
+# step "" for a request outside a journey.
+GroupKey = tuple[str, str, str, str]
 # A group and the failure's (status, error code).
-FailureKey = tuple[str, str, str, str, str]
+FailureKey = tuple[str, str, str, str, str, str]
 
 
 @dataclass(slots=True)
@@ -108,6 +113,7 @@ def _name(series: Any) -> str:
 def _wanted(name: str) -> bool:
     return name in (
         REQS_METRIC,
+        CHECKS_RATE_METRIC,
         FAILED_RATE_METRIC,
         VUS_METRIC,
         VUS_MAX_METRIC,
@@ -132,6 +138,7 @@ class Push:
     failures: dict[FailureKey, int] = field(default_factory=dict)
     dropped: dict[GroupKey, int] = field(default_factory=dict)
     vus: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    checks: dict[tuple[GroupKey, str], tuple[float, int]] = field(default_factory=dict)
     stamps: dict[str, int] = field(default_factory=dict)  # point series -> latest sample ms
 
     def group(self, key: GroupKey, ms: int) -> Group:
@@ -205,7 +212,16 @@ class Compactor:
             if name == FAILED_RATE_METRIC:
                 rates[(test_id, key)] = series.samples[-1].value
                 continue
-            where = (test_id, runner, labels.get(SCENARIO_LABEL, ""))
+            if name == CHECKS_RATE_METRIC:
+                check = (
+                    test_id,
+                    runner,
+                    labels.get(SCENARIO_LABEL, ""),
+                    labels.get(STEP_LABEL, ""),
+                )
+                push.checks[(check, labels.get(CHECK_LABEL, ""))] = (series.samples[-1].value, ms)
+                continue
+            where = (test_id, runner, labels.get(SCENARIO_LABEL, ""), labels.get(STEP_LABEL, ""))
             state = test.series.get(key)
             if state is None:
                 state = test.series[key] = SeriesState()
@@ -256,9 +272,9 @@ class Compactor:
             if line := self._point(where, group):
                 per_test[where[0]].append(line)
         for kind, count in push.failures.items():
-            tags = self._tags(kind[:3]) + f",{STATUS_LABEL}={escape_tag(kind[3])}"
-            if kind[4]:
-                tags += f",{ERROR_CODE_LABEL}={escape_tag(kind[4])}"
+            tags = self._tags(kind[:4]) + f",{STATUS_LABEL}={escape_tag(kind[4])}"
+            if kind[5]:
+                tags += f",{ERROR_CODE_LABEL}={escape_tag(kind[5])}"
             ms = self._stamp(kind[0], f"{FAILURES_MEASUREMENT},{tags}", push.stamps[str(kind)])
             per_test[kind[0]].append(f"{FAILURES_MEASUREMENT},{tags} failed={count}i {ms}")
         for where, count in push.dropped.items():
@@ -266,6 +282,10 @@ class Compactor:
             stamp = push.stamps[f"{DROPPED_MEASUREMENT}{where}"]
             ms = self._stamp(where[0], f"{DROPPED_MEASUREMENT},{tags}", stamp)
             per_test[where[0]].append(f"{DROPPED_MEASUREMENT},{tags} dropped={count}i {ms}")
+        for (where, check), (rate, stamp) in push.checks.items():
+            tags = self._tags(where) + f",{CHECK_LABEL}={escape_tag(check or '-')}"
+            ms = self._stamp(where[0], f"{CHECKS_MEASUREMENT},{tags}", stamp)
+            per_test[where[0]].append(f"{CHECKS_MEASUREMENT},{tags} rate={rate!r} {ms}")
         for (test_id, runner), values in push.vus.items():
             if line := self._vus_point(test_id, runner, values):
                 per_test[test_id].append(line)
@@ -323,12 +343,14 @@ class Compactor:
 
     @staticmethod
     def _tags(where: GroupKey, scenario: bool = True) -> str:
-        test_id, runner, name = where
+        test_id, runner, name, step = where
         tags = f"{TEST_ID_LABEL}={escape_tag(test_id)}"
         if runner:  # absent on a test of one runner, as on k6's own samples
             tags += f",{RUNNER_LABEL}={escape_tag(runner)}"
         if scenario:
             tags += f",{SCENARIO_LABEL}={escape_tag(name or NO_SCENARIO)}"
+        if step:  # a journey's step, as on k6's own samples
+            tags += f",{STEP_LABEL}={escape_tag(step)}"
         return tags
 
     def _point(self, where: GroupKey, group: Group) -> str:
@@ -359,7 +381,7 @@ class Compactor:
         ]
         if not fields:
             return ""
-        tags = self._tags((test_id, runner, ""), scenario=False)
+        tags = self._tags((test_id, runner, "", ""), scenario=False)
         ms = self._stamp(test_id, f"{VUS_MEASUREMENT},{tags}", int(values["ms"]))
         return f"{VUS_MEASUREMENT},{tags} {','.join(fields)} {ms}"
 

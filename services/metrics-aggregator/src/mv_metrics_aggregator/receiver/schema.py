@@ -23,9 +23,11 @@ Every point carries the test's tags: ``testid`` and, on a test split over severa
 with one runner). Each runner's series are kept apart, so two runners' counts add up and the VUs
 of a second are the sum of each runner's last value.
 
-Measurement ``mv_requests``, tags ``testid``, ``runner`` and ``scenario`` (``-`` for requests
-outside any scenario: setup and teardown), one point per push in which the scenario had new
-requests, at the latest sample time of the push (ms, strictly increasing per series), fields:
+Measurement ``mv_requests``, tags ``testid``, ``runner``, ``scenario`` (``-`` for requests
+outside any scenario: setup and teardown) and, for a journey's requests, ``step`` (a custom tag
+of the script, which k6 keeps whatever ``K6_SYSTEM_TAGS`` says), one point per push in which the
+scenario (step) had new requests, at the latest sample time of the push (ms, strictly increasing
+per series), fields:
 
 ================== ======= =============================================================
 ``requests``       integer requests since the previous point (exact)
@@ -43,12 +45,17 @@ requests, at the latest sample time of the push (ms, strictly increasing per ser
                            mergeable by adding counts
 ================== ======= =============================================================
 
-Measurement ``mv_failures``, tags ``testid``, ``runner``, ``scenario``, ``status`` (the HTTP
-status, ``0`` when no response came) and ``error_code`` (k6's, when it set one): field
+Measurement ``mv_failures``, tags ``testid``, ``runner``, ``scenario``, ``step``, ``status``
+(the HTTP status, ``0`` when no response came) and ``error_code`` (k6's, when it set one): field
 ``failed`` (integer), the failed requests of that kind since the previous point.
 
 Measurement ``mv_dropped``, tags ``testid``, ``runner``, ``scenario``: field ``dropped``
 (integer), iterations dropped since the previous point.
+
+Measurement ``mv_checks``, tags ``testid``, ``runner``, ``scenario``, ``step`` and ``check``
+(the k6 check's name): field ``rate`` (float), the check's pass rate since the start of the run
+(k6's cumulative ``k6_checks_rate``), per push in which it moved. A check runs once per answer
+of its step, so its passes are ``rate`` x the step's requests (exact below 2**52).
 
 Measurement ``mv_vus``, tags ``testid`` and ``runner``: fields ``vus`` and ``vus_max``
 (integers) per push.
@@ -63,14 +70,18 @@ Summing ``requests``/``failed`` over a test's points gives k6's own end-of-test 
 
 from __future__ import annotations
 
-from mv_contracts.runs import RUNNER_TAG, SCENARIO_TAG, TEST_ID_TAG
+from mv_contracts.runs import RUNNER_TAG, SCENARIO_TAG, STEP_TAG, TEST_ID_TAG
 
 REQUESTS_MEASUREMENT = "mv_requests"
 FAILURES_MEASUREMENT = "mv_failures"
 DROPPED_MEASUREMENT = "mv_dropped"
 VUS_MEASUREMENT = "mv_vus"
+CHECKS_MEASUREMENT = "mv_checks"
+CHECK_LABEL = "check"
+CHECKS_RATE_METRIC = "k6_checks_rate"
 TEST_ID_LABEL = TEST_ID_TAG
 SCENARIO_LABEL = SCENARIO_TAG
+STEP_LABEL = STEP_TAG
 RUNNER_LABEL = RUNNER_TAG
 NO_SCENARIO = "-"
 EXPECTED_LABEL = "expected_response"

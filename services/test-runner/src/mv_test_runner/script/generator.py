@@ -12,10 +12,17 @@ The script ends with the ``handleSummary`` of :mod:`.counts`, which logs k6's ow
 response times of the run for the platform to check the stored figures against (and, in the fast
 mode, to take one runner's exact percentiles from).
 
+Cost: a request of the generated script costs what a hand-written ``http.get(url)`` (or
+``http.request`` with constant params) costs. Everything a request needs (URL, JSON body, params
+with headers and secrets) is built once, when a VU starts (module scope), and the scenario's
+function only calls k6 with those constants; per-request tags would cost k6 a new tag set per
+request, so the ``name`` and ``endpoint`` tags are the scenario's own (``options.scenarios``),
+which k6 puts on every sample of the scenario at no cost per request.
+
 Tags: ``testid`` on every sample (``options.tags``, and the executors add ``--tag``), k6's own
-``scenario`` tag is the scenario key ``scenario_tag(i, name)``, each request carries ``name`` =
-the path template and ``endpoint`` = ``"METHOD /path/template"``, so metrics group without
-high-cardinality URL tags.
+``scenario`` tag is the scenario key ``scenario_tag(i, name)``, and each scenario's samples carry
+``name`` = the path template and ``endpoint`` = ``"METHOD /path/template"``, so metrics group
+without high-cardinality URL tags.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from urllib.parse import quote, urlencode
 from mv_contracts.runs import (
     ENDPOINT_TAG,
     TEST_ID_TAG,
+    EndpointCall,
     Executor,
     ScenarioRequest,
     TestRunRequest,
@@ -59,7 +67,7 @@ def js_literal(value: Any, *, indent: int | None = None) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def _number(value: float) -> str:
+def number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
@@ -131,13 +139,16 @@ def thresholds(key: str, scenario: ScenarioRequest) -> dict[str, list[str]]:
     target = scenario.response_time_target
     if target is not None:
         found[f"http_req_duration{{scenario:{key}}}"] = [
-            f"p({_number(target.percentile)})<{_number(target.max_ms)}"
+            f"p({number(target.percentile)})<{number(target.max_ms)}"
         ]
     if scenario.error_rate_target is not None:
-        found[f"http_req_failed{{scenario:{key}}}"] = [
-            f"rate<{_number(scenario.error_rate_target)}"
-        ]
+        found[f"http_req_failed{{scenario:{key}}}"] = [f"rate<{number(scenario.error_rate_target)}"]
     return found
+
+
+def endpoint_tags(method: str, path: str) -> dict[str, str]:
+    """The tags of an endpoint's samples: its path template and ``METHOD /path/template``."""
+    return {"name": path, ENDPOINT_TAG: f"{method.upper()} {path}"}
 
 
 def build_options(request: TestRunRequest) -> dict[str, Any]:
@@ -146,6 +157,9 @@ def build_options(request: TestRunRequest) -> dict[str, Any]:
     for position, scenario in enumerate(request.scenarios):
         key = scenario_tag(position, scenario.name)
         scenarios[key] = {**executor_options(scenario), "exec": key}
+        if not (scenario.steps or scenario.sign_in):  # a journey's requests carry their own
+            endpoint = scenario.journey()[0].endpoint
+            scenarios[key]["tags"] = endpoint_tags(endpoint.method, endpoint.path)
         for metric, criteria in thresholds(key, scenario).items():
             all_thresholds.setdefault(metric, []).extend(criteria)
         for metric, criteria in counting_thresholds(key).items():
@@ -162,7 +176,9 @@ def build_options(request: TestRunRequest) -> dict[str, Any]:
     }
 
 
-class _Secrets:
+class Secrets:
+    """The secret values of a script, each behind its own environment variable name."""
+
     def __init__(self) -> None:
         self.values: dict[str, str] = {}
 
@@ -173,10 +189,9 @@ class _Secrets:
 
 
 def _headers(
-    request: TestRunRequest, scenario: ScenarioRequest, secrets: _Secrets
+    request: TestRunRequest, call: EndpointCall, secrets: Secrets
 ) -> tuple[dict[str, str], dict[str, str]]:
     """(plain headers, secret header → env variable name); endpoint headers win over global."""
-    call = scenario.endpoint
     merged: dict[str, tuple[str, str, bool]] = {}
     for headers, marked in ((request.headers, request.secret_headers),
                             (call.headers, call.secrets.headers)):  # fmt: skip
@@ -199,12 +214,24 @@ def _secret_pairs(pairs: list[tuple[Any, str]]) -> str:
     return "[" + ", ".join(f"[{js_literal(what)}, {js_literal(env)}]" for what, env in pairs) + "]"
 
 
-def _scenario_code(
-    request: TestRunRequest, position: int, scenario: ScenarioRequest, secrets: _Secrets
-) -> str:
-    key = scenario_tag(position, scenario.name)
-    endpoint = scenario.endpoint
-    plain, hidden = _headers(request, scenario, secrets)
+def request_code(
+    const: str,
+    request: TestRunRequest,
+    endpoint: EndpointCall,
+    secrets: Secrets,
+    *,
+    about: dict[str, str],
+    tags: dict[str, str] | None = None,
+) -> tuple[list[str], str]:
+    """(module-scope lines, call expression) of one request named ``const``.
+
+    The lines declare the request as data, every user value a JSON literal (``about`` first:
+    what the request belongs to, for a reader), then build once per VU what k6 is called with:
+    the URL (secret query values from the environment), the JSON body as a string and the
+    params (headers with the secret ones, ``tags`` when the request needs its own, as a step of
+    a scenario with several requests does). The expression calls k6 with those constants only,
+    so nothing is built per request; without headers or tags it is a bare ``http.get(url)``."""
+    plain, hidden = _headers(request, endpoint, secrets)
     secret_query = secret_names(endpoint.query, endpoint.secrets.query, fold=False)
     query_pairs = [(n, secrets.reference(endpoint.query[n])) for n in secret_query]
     body = endpoint.body
@@ -214,33 +241,60 @@ def _scenario_code(
         body_pairs.append((list(path), secrets.reference(value)))
         body = with_value(body, path, None)  # filled in from the environment at start
     query = {n: v for n, v in endpoint.query.items() if n not in secret_query}
+    method = endpoint.method.upper()
     call = {
-        "scenario": scenario.name,
-        "method": endpoint.method.upper(),
+        **about,
+        "method": method,
         "url": build_url(str(request.base_url), endpoint.path, endpoint.path_params, query),
         "headers": plain,
-        "hasBody": endpoint.body is not None,
         "body": body,
-        "tags": {"name": endpoint.path, ENDPOINT_TAG: f"{endpoint.method.upper()} {endpoint.path}"},
     }
-    const = key.upper()
     lines = [f"const {const} = {js_literal(call, indent=2)};"]
+    url = f"{const}.url"
     if query_pairs:
-        lines.append(f"{const}.url = secretQuery({const}.url, {_secret_pairs(query_pairs)});")
-    if body_pairs:
-        lines.append(f"{const}.body = secretBody({const}.body, {_secret_pairs(body_pairs)});")
+        url = f"secretQuery({url}, {_secret_pairs(query_pairs)})"
+    lines.append(f"const {const}_URL = {url};")
+    has_body = endpoint.body is not None
+    if has_body:
+        value = f"{const}.body"
+        if body_pairs:
+            value = f"secretBody({value}, {_secret_pairs(body_pairs)})"
+        lines.append(f"const {const}_BODY = JSON.stringify({value});")
+    params: list[str] = []
     if hidden:
         pairs = _secret_pairs(list(hidden.items()))
-        lines.append(f"const {const}_SECRETS = secretHeaders({pairs});")
+        params.append(f"headers: Object.assign({{}}, {const}.headers, secretHeaders({pairs}))")
+    elif plain:
+        params.append(f"headers: {const}.headers")
+    if tags:
+        params.append(f"tags: {js_literal(tags)}")
+    if params:
+        lines.append(f"const {const}_PARAMS = {{ {', '.join(params)} }};")
+    args = [f"{const}_URL"]
+    if method == "GET" and not has_body:
+        function = "http.get"
     else:
-        lines.append(f"const {const}_SECRETS = {{}};")
-    lines += [
-        "",
-        f"export function {key}() {{",
-        f"  send({const}, {const}_SECRETS);",
-    ]
+        function = "http.request"
+        args = [js_literal(method), *args, f"{const}_BODY" if has_body else "null"]
+    if params:
+        args.append(f"{const}_PARAMS")
+    return lines, f"{function}({', '.join(args)})"
+
+
+def _scenario_code(
+    request: TestRunRequest, position: int, scenario: ScenarioRequest, secrets: Secrets
+) -> str:
+    key = scenario_tag(position, scenario.name)
+    lines, call = request_code(
+        key.upper(),
+        request,
+        scenario.journey()[0].endpoint,
+        secrets,
+        about={"scenario": scenario.name},
+    )
+    lines += ["", f"export function {key}() {{", f"  {call};"]
     if scenario.think_time > 0:
-        lines.append(f"  sleep({_number(scenario.think_time)});")
+        lines.append(f"  sleep({number(scenario.think_time)});")
     lines.append("}")
     return "\n".join(lines)
 
@@ -293,18 +347,23 @@ function secretBody(body, pairs) {
   }
   return body;
 }
-
-function send(call, secrets) {
-  const params = { headers: Object.assign({}, call.headers, secrets), tags: call.tags };
-  const body = call.hasBody ? JSON.stringify(call.body) : null;
-  return http.request(call.method, call.url, body, params);
-}
 """
 
 
 def generate_script(request: TestRunRequest) -> GeneratedScript:
     """The k6 script of ``request`` and the secret environment it needs."""
-    secrets = _Secrets()
+    # Imported here: a journey's code is built from this module's parts.
+    from .journey import (
+        JOURNEY_HELPERS,
+        OAUTH_HELPERS,
+        SIGN_IN_HELPERS,
+        is_journey,
+        journey_code,
+        login_of,
+        oauth_of,
+    )
+
+    secrets = Secrets()
     test = {
         "id": request.test_id,
         "title": request.title,
@@ -318,8 +377,16 @@ def generate_script(request: TestRunRequest) -> GeneratedScript:
         _HELPERS,
         handle_summary([scenario_tag(i, s.name) for i, s in enumerate(request.scenarios)]),
     ]
-    sections += [
-        _scenario_code(request, position, scenario, secrets) + "\n"
-        for position, scenario in enumerate(request.scenarios)
-    ]
+    if any(is_journey(s) for s in request.scenarios):
+        sections.append(JOURNEY_HELPERS)
+    if any(login_of(s) for s in request.scenarios):
+        sections.append(SIGN_IN_HELPERS)
+    if any(oauth_of(s) for s in request.scenarios):
+        sections.append(OAUTH_HELPERS)
+    for position, scenario in enumerate(request.scenarios):
+        if is_journey(scenario):
+            key = scenario_tag(position, scenario.name)
+            sections.append(journey_code(request, key, scenario, secrets) + "\n")
+        else:
+            sections.append(_scenario_code(request, position, scenario, secrets) + "\n")
     return GeneratedScript(text="\n".join(sections), secrets=secrets.values)

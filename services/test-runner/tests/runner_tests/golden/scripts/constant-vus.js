@@ -34,7 +34,11 @@ export const options = {
       "executor": "constant-vus",
       "vus": 2,
       "duration": "1s",
-      "exec": "s01_list_items"
+      "exec": "s01_list_items",
+      "tags": {
+        "name": "/items",
+        "endpoint": "GET /items"
+      }
     }
   },
   "thresholds": {
@@ -88,12 +92,6 @@ function secretBody(body, pairs) {
   return body;
 }
 
-function send(call, secrets) {
-  const params = { headers: Object.assign({}, call.headers, secrets), tags: call.tags };
-  const body = call.hasBody ? JSON.stringify(call.body) : null;
-  return http.request(call.method, call.url, body, params);
-}
-
 // k6's own count and response times of the run, logged as one line the runner reads back (the
 // platform checks what it stored against it). Returning nothing keeps k6's usual summary.
 const COUNTED_SCENARIOS = ["s01_list_items"];
@@ -124,15 +122,10 @@ const S01_LIST_ITEMS = {
   "method": "GET",
   "url": "http://shop-api.test.svc:8080/api/items",
   "headers": {},
-  "hasBody": false,
-  "body": null,
-  "tags": {
-    "name": "/items",
-    "endpoint": "GET /items"
-  }
+  "body": null
 };
-const S01_LIST_ITEMS_SECRETS = {};
+const S01_LIST_ITEMS_URL = S01_LIST_ITEMS.url;
 
 export function s01_list_items() {
-  send(S01_LIST_ITEMS, S01_LIST_ITEMS_SECRETS);
+  http.get(S01_LIST_ITEMS_URL);
 }

@@ -1,0 +1,68 @@
+"""Journey scripts: byte-exact golden files, accepted by ``k6 inspect``, secrets only in the
+environment, and constant requests built once per VU."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from mv_test_runner.script import generate_script
+
+from .golden import check_bytes, files
+from .golden_journeys import JOURNEYS, LOGIN_PASSWORD, SIGN_IN_SECRETS
+from .test_script_generation import inspect
+
+
+@pytest.mark.parametrize("case", sorted(JOURNEYS))
+def test_golden_journey_scripts(case: str) -> None:
+    check_bytes(f"journeys/{case}.js", generate_script(JOURNEYS[case]()).text)
+
+
+def test_golden_journey_files_match_the_cases() -> None:
+    assert files("journeys") == {f"{case}.js" for case in JOURNEYS}
+
+
+@pytest.mark.parametrize("case", sorted(JOURNEYS))
+def test_journey_scripts_are_valid_k6(case: str, k6: str, tmp_path: Path) -> None:
+    request = JOURNEYS[case]()
+    generated = generate_script(request)
+    options = inspect(k6, tmp_path, generated.text, generated.env)
+    assert len(options["scenarios"]) == len(request.scenarios)
+    for scenario in options["scenarios"].values():
+        assert not scenario.get("tags")  # each request carries its step's own
+
+
+def test_sign_in_secrets_reach_k6_only_through_the_environment() -> None:
+    for case in JOURNEYS:
+        generated = generate_script(JOURNEYS[case]())
+        for secret in (LOGIN_PASSWORD, *SIGN_IN_SECRETS):
+            assert secret not in generated.text
+    env = generate_script(JOURNEYS["sign-ins"]()).env
+    assert sorted(env.values()) == sorted(
+        [
+            "Bearer B34RER-S3CRET",
+            "HEAD3R-KEY",
+            "QU3RY-KEY",
+            "sid=C00KIE-KEY",
+            "Basic 7ZmN6ri464+ZOkJBUzFDLVBX",
+            "Basic c2hvcDowQVVUSC1TM0NSRVQ=",
+        ]
+    )
+    assert json.loads(generate_script(JOURNEYS["vault-journey"]()).env["MV_SECRET_1"]) == (
+        LOGIN_PASSWORD
+    )
+
+
+def test_a_step_without_variables_builds_nothing_per_request() -> None:
+    text = generate_script(JOURNEYS["vault-journey"]()).text
+    function = text.split("export function s01_vault() {\n", 1)[1].split("\n}", 1)[0]
+    requests = [line for line in function.splitlines() if line.startswith("  r = ")]
+    assert (
+        requests[0] == '  r = http.request("POST", S01_VAULT_01_URL, fillBody(S01_VAULT_01_BODY, '
+        "S01_VAULT_01_BODY_TEMPLATES, vars), S01_VAULT_SIGN_IN.params[0]);"
+    )
+    # The signed-in params are rebuilt at each login, not per request.
+    assert not re.search(r"withHeaders\(S01_VAULT_SIGN_IN\.params\[[03]\]", function)
