@@ -5,9 +5,12 @@
 # built from their Go modules, every image made here (no registry). Needs root.
 #
 #   scripts/cluster.sh up        build what is missing (cached), start everything, deploy
+#   scripts/cluster.sh deploy    (cluster up) install or upgrade the chart and the demo only
 #   scripts/cluster.sh down      stop everything, unmount, remove the bridge, rules and guard
 #   scripts/cluster.sh purge     down, then delete the cluster's data (etcd, images, certs)
 #   scripts/cluster.sh status    what runs
+#   scripts/cluster.sh diagnose  what failed: dead programs' logs, pods not ready with their logs
+#   scripts/cluster.sh leftovers after down: any process, mount, interface or rule of ours left
 #   scripts/cluster.sh env       prints `export KUBECONFIG=...`
 #
 # State lives in <repo>/.stack/cluster (MV_CLUSTER_DIR); a re-run reuses builds, certificates,
@@ -70,6 +73,18 @@ Metric Vault runs in the cluster:
   API token $D/admin-token
   kubectl   export KUBECONFIG=$D/kubeconfig
 EOF
+}
+
+# The chart and the demo again, from the images already imported (no build): after a
+# `helm uninstall`, or to apply a changed chart.
+deploy() {
+  [ -n "$(pid_of kube-apiserver || true)" ] || die "the cluster is not up: scripts/cluster.sh up"
+  local t0; t0="$(date +%s)"
+  volumes_up
+  chart_up
+  demo_up
+  gateway_up
+  log "chart and demo deployed ($(elapsed "$t0"))"
 }
 
 # Every process of ours, stopped in reverse; every container's task killed and its record
@@ -137,11 +152,52 @@ status() {
   [ -n "$(pid_of kube-apiserver || true)" ] && kubectl get nodes,pods -A -o wide 2>/dev/null || true
 }
 
+# For a reader of a failed run: every program of ours that is not running with its log's end,
+# then every pod that is neither Ready nor done, with its events and its containers' last lines.
+diagnose() {
+  local n f pod
+  status
+  for f in "$D"/logs/*.log; do
+    n="$(basename "$f" .log)"
+    [ -f "$D/run/$n.pid" ] && [ -z "$(pid_of "$n" || true)" ] || continue
+    echo "--- $n is not running; the end of $f:"; tail -n 25 "$f"
+  done
+  [ -n "$(pid_of kube-apiserver || true)" ] || return 0
+  for pod in $(kubectl get pods -A --no-headers -o custom-columns=':metadata.namespace,:metadata.name,:status.phase,:status.conditions[?(@.type=="Ready")].status' 2>/dev/null \
+               | awk '$3 != "Succeeded" && $4 != "True" {print $1 "/" $2}'); do
+    echo "--- pod $pod is not ready:"
+    kubectl -n "${pod%/*}" describe pod "${pod#*/}" 2>&1 | sed -n '/^Events:/,$p' | tail -n 15
+    kubectl -n "${pod%/*}" logs "${pod#*/}" --all-containers --tail=30 2>&1 || true
+  done
+}
+
+# After `down`: nothing of the cluster may be left on the machine. Prints what is, fails then.
+leftovers() {
+  local found=() n
+  for n in etcd containerd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy gateway-forward; do
+    [ -z "$(pid_of "$n" || true)" ] || found+=("process $n")
+  done
+  pgrep -f -- "containerd-shim-runc-v2 .*-address $(CONTAINERD_SOCK)" >/dev/null && found+=("containerd shims")
+  n="$(awk -v d="$D/" 'index($5, d) == 1' /proc/self/mountinfo | wc -l)"
+  [ "$n" -eq 0 ] || found+=("$n mounts under $D")
+  ip link show "$BRIDGE" >/dev/null 2>&1 && found+=("interface $BRIDGE")
+  [ -z "$(ip route show type unreachable "$CLUSTER_NET")" ] || found+=("route unreachable $CLUSTER_NET")
+  for n in filter nat mangle; do
+    iptables -t "$n" -S 2>/dev/null | grep -qE "^-N (KUBE-|$GUARD_CHAIN)" && found+=("iptables chains in $n")
+  done
+  [ ${#found[@]} -eq 0 ] && return 0
+  log "left behind after down: ${found[*]}"
+  return 1
+}
+
 case "${1:-}" in
   up) up ;;
+  deploy) deploy ;;
   down) down ;;
   purge) down; rm -rf "$D"; log "removed $D" ;;
   status) status ;;
+  diagnose) diagnose ;;
+  leftovers) leftovers ;;
   env) printf 'export KUBECONFIG=%q\n' "$D/kubeconfig" ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

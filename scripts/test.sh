@@ -20,11 +20,66 @@ scripts/web.sh check-types
 scripts/web.sh test
 scripts/web.sh build
 
+# Whatever this script started is stopped at its end, also when a step fails or it is
+# interrupted: the cleanups run in reverse order from the EXIT trap.
+cleanups=()
+cleanup() {
+  local i
+  for ((i = ${#cleanups[@]} - 1; i >= 0; i--)); do eval "${cleanups[i]}" || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The one-node cluster of `make cluster` (tests/cluster): brought up (the parts it needs are
+# built once into the cache), its tests run on this machine's own network, and taken down again
+# (processes, containers, mounts, bridge, rules), unless it was already up. It runs before the
+# rest so the suite has the machine to itself. MV_TEST_CLUSTER=0 leaves it out, and says so.
+cluster_rc=0
+cluster_part() {
+  local t0=$SECONDS t up tests down="" rc=0
+  if [ "$(id -u)" != 0 ]; then
+    echo "test.sh: the cluster tests need root (containerd, kubelet, a bridge, iptables);" \
+      "run as root, or set MV_TEST_CLUSTER=0 to leave them out" >&2
+    return 1
+  fi
+  if scripts/cluster.sh status | grep -q '^kube-apiserver .*running'; then
+    echo "test.sh: the cluster is up already: testing it, leaving it up" >&2
+  else
+    cleanups+=("cluster_down")
+    scripts/cluster.sh up >/dev/null || { scripts/cluster.sh diagnose; return 1; }
+  fi
+  up=$((SECONDS - t0)); t=$SECONDS
+  timeout --signal=INT --kill-after=60 "${MV_CLUSTER_TEST_TIMEOUT:-20m}" \
+    uv run --no-sync pytest -m cluster tests/cluster -p no:cacheprovider || rc=$?
+  tests=$((SECONDS - t))
+  if [ "$rc" -ne 0 ]; then scripts/cluster.sh diagnose || true; fi
+  if [ "${cleanups[-1]:-}" = cluster_down ]; then
+    unset 'cleanups[-1]'; t=$SECONDS
+    cluster_down || rc=1
+    down=", down $((SECONDS - t))s"
+  fi
+  echo "test.sh: cluster part: up ${up}s, tests ${tests}s${down}; $((SECONDS - t0))s in all" >&2
+  return "$rc"
+}
+cluster_down() { scripts/cluster.sh down >/dev/null && scripts/cluster.sh leftovers; }
+if [ "${MV_TEST_CLUSTER:-1}" = 0 ]; then
+  echo "test.sh: MV_TEST_CLUSTER=0: the cluster tests are left out" >&2
+else
+  cluster_part || cluster_rc=$?
+fi
+
 was_running=$(uv run --no-sync python -m mv_devstack status | grep -c running || true)
 uv run --no-sync python -m mv_devstack up --servers-only
 if [ "$was_running" -eq 0 ]; then
-  trap 'uv run --no-sync python -m mv_devstack down >/dev/null' EXIT
+  cleanups+=("uv run --no-sync python -m mv_devstack down >/dev/null")
 fi
 # The suite takes minutes; a hang outside any one test (pytest-timeout covers those) must still
 # end in a failure CI can read, well inside its 90 minutes: INT first, so pytest prints where.
-timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-60m}" uv run --no-sync pytest "$@"
+suite_rc=0
+timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-60m}" uv run --no-sync pytest "$@" \
+  || suite_rc=$?
+if [ "$cluster_rc" -ne 0 ]; then
+  echo "test.sh: the cluster tests FAILED (see above: tests/cluster and scripts/cluster.sh diagnose)" >&2
+fi
+[ "$suite_rc" -eq 0 ] && [ "$cluster_rc" -eq 0 ]

@@ -268,6 +268,10 @@ podCIDR: $POD_CIDR
 failSwapOn: false
 serializeImagePulls: false
 evictionHard: {memory.available: 200Mi, nodefs.available: 2%, imagefs.available: 2%}
+# No image garbage collection: every image here was imported, none can be pulled again, and on
+# a disk past 85 % full kubelet deleted even the pause image (no pod could start after that).
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
 EOF
   launch kubelet "$KUBE/kubelet" --config="$D/kubelet-config.yaml" --kubeconfig="$D/kubeconfigs/kubelet" \
     --root-dir="$D/kubelet" --hostname-override="$NODE_NAME" --node-ip="$NODE_IP"

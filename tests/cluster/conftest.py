@@ -6,7 +6,9 @@ bridge lives on the machine) and only with ``-m cluster``; a cluster that is not
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import subprocess
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,18 +20,58 @@ from kubernetes import client, config
 from mv_devstack.config import REPO_ROOT
 
 CLUSTER_DIR = REPO_ROOT / ".stack" / "cluster"
+CACHE_DIR = Path(os.environ.get("MV_CACHE_DIR") or Path.home() / ".cache" / "metric-vault")
 NAMESPACE = "metric-vault"
 TEST_NAMESPACE = "metric-vault-tests"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The cluster's tests only when asked for by ``-m`` (they need `make cluster` up)."""
+    """The cluster's tests only when asked for by ``-m`` (they need `make cluster` up); then
+    the release's own tests last, as they upgrade, roll back and reinstall it."""
     if "cluster" in (config.option.markexpr or ""):
+        items.sort(key=lambda item: item.path.name == "test_release.py")
         return
     chosen = [item for item in items if item.get_closest_marker("cluster") is None]
     if len(chosen) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in chosen])
         items[:] = chosen
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
+    """A failed cluster test's report carries what the cluster looked like: the pods of both
+    namespaces and the last lines of the services a test goes through."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed or item.get_closest_marker("cluster") is None:
+        return
+    report.sections.append(("cluster at the failure", _cluster_state()))
+
+
+def _cluster_state() -> str:
+    built = sorted(CACHE_DIR.glob("kube/*/kubectl"))
+    kubectl = [
+        str(built[-1]) if built else "kubectl",
+        "--kubeconfig",
+        str(CLUSTER_DIR / "kubeconfig"),
+        "--request-timeout=10s",
+    ]
+    commands = [
+        [*kubectl, "get", "pods", "-o", "wide", "-n", NAMESPACE],
+        [*kubectl, "get", "pods", "-o", "wide", "-n", TEST_NAMESPACE],
+        [*kubectl, "get", "jobs,configmaps,secrets", "-n", NAMESPACE],
+        *(
+            [*kubectl, "logs", "-n", NAMESPACE, f"deployment/mv-metric-vault-{name}", "--tail=25"]
+            for name in ("test-runner", "gateway", "metrics-aggregator")
+        ),
+    ]
+    parts = []
+    for command in commands:
+        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=30)
+        parts.append(f"$ {' '.join(command[3:])}\n{done.stdout}{done.stderr}")
+    return "\n".join(parts)
 
 
 @dataclass(frozen=True)
@@ -62,8 +104,12 @@ def cluster() -> Cluster:
     )
 
 
+def gateway_client(cluster: Cluster) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {cluster.admin_token}"}
+    return httpx.Client(base_url=cluster.gateway_url, headers=headers, timeout=30)
+
+
 @pytest.fixture
 def gateway(cluster: Cluster) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {cluster.admin_token}"}
-    with httpx.Client(base_url=cluster.gateway_url, headers=headers, timeout=30) as http:
+    with gateway_client(cluster) as http:
         yield http

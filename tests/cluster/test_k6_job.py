@@ -12,72 +12,9 @@ import httpx
 import pytest
 
 from .conftest import NAMESPACE, TEST_NAMESPACE, Cluster
+from .runs import demo_calls, inventory_endpoint, start, summary
 
 pytestmark = pytest.mark.cluster
-
-DEMO = f"http://demo-api.{TEST_NAMESPACE}.svc.cluster.local:8080"
-
-
-def _inventory_endpoint(gateway: httpx.Client) -> tuple[int, int]:
-    """The discovered demo spec's project and its GET /inventory endpoint."""
-    deadline = time.monotonic() + 120
-    while True:
-        projects = gateway.get("/project", params={"limit": 500}).raise_for_status().json()
-        project = next((p for p in projects if p["title"] == TEST_NAMESPACE), None)
-        if project is not None:
-            specs = gateway.get("/openapi", params={"project_id": project["id"]}).json()
-            if specs:
-                endpoints = gateway.get("/endpoint", params={"spec_id": specs[0]["id"]}).json()
-                inventory = next(e["id"] for e in endpoints if e["path"] == "/inventory")
-                return int(project["id"]), int(inventory)
-        assert time.monotonic() < deadline, "the demo API's spec was not analysed in 120 s"
-        time.sleep(2)
-
-
-def _demo_calls(cluster: Cluster) -> tuple[int, int]:
-    """The demo API's own count of /inventory calls so far and how many of them this asking
-    made, asked of its Service address from this machine (kube-proxy's rules lead there)."""
-    service = cluster.core().read_namespaced_service("demo-api", TEST_NAMESPACE)
-    for asked in range(1, 4):
-        answer = httpx.get(f"http://{service.spec.cluster_ip}:8080/inventory", timeout=10)
-        if answer.status_code != 503:  # every 5th call fails without its number, and counts
-            return int(answer.raise_for_status().json()["call"]), asked
-    raise AssertionError("the demo API failed three calls in a row")
-
-
-def _summary(gateway: httpx.Client, history_id: int) -> dict[str, Any]:
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        details: dict[str, Any] = gateway.get(f"/test-history/{history_id}/details").json()
-        if details["figures"].get("total_requests") is not None:
-            return details
-        time.sleep(2)
-    raise AssertionError(f"no summary of test {history_id} in 240 s")
-
-
-def _start(gateway: httpx.Client, title: str, mode: str, vus: int, duration: str) -> int:
-    project_id, inventory = _inventory_endpoint(gateway)
-    created = gateway.post(
-        "/load-testing",
-        json={
-            "title": title,
-            "project_id": project_id,
-            "base_url": DEMO,
-            "metrics_mode": mode,
-            "scenarios": [
-                {
-                    "name": "inventory",
-                    "endpoint_id": inventory,
-                    "executor": "constant-vus",
-                    "vus": vus,
-                    "duration": duration,
-                    "think_time": 0.01,
-                }
-            ],
-        },
-    )
-    assert created.status_code < 300, created.text
-    return int(created.json()["test_history_id"])
 
 
 def test_the_demo_pods_usage_under_load_is_stored(cluster: Cluster, gateway: httpx.Client) -> None:
@@ -86,7 +23,7 @@ def test_the_demo_pods_usage_under_load_is_stored(cluster: Cluster, gateway: htt
         .list_namespaced_pod(TEST_NAMESPACE, label_selector="app.kubernetes.io/name=demo-api")
         .items
     )
-    details = _summary(gateway, _start(gateway, "cluster pod usage", "fast", 4, "25s"))
+    details = summary(gateway, start(gateway, "cluster pod usage", "fast", 4, "25s"))
     series: list[dict[str, Any]] = next(
         (
             pod["points"]
@@ -107,10 +44,10 @@ def test_the_demo_pods_usage_under_load_is_stored(cluster: Cluster, gateway: htt
 def test_a_job_counts_what_the_demo_served(
     cluster: Cluster, gateway: httpx.Client, mode: str
 ) -> None:
-    _inventory_endpoint(gateway)  # the spec is analysed before the count starts
-    before, _ = _demo_calls(cluster)
-    details = _summary(gateway, _start(gateway, f"cluster job ({mode})", mode, 2, "5s"))
-    after, asked = _demo_calls(cluster)
+    inventory_endpoint(gateway)  # the spec is analysed before the count starts
+    before, _ = demo_calls(cluster)
+    details = summary(gateway, start(gateway, f"cluster job ({mode})", mode, 2, "5s"))
+    after, asked = demo_calls(cluster)
     served = after - before - asked
     figures = details["figures"]
     assert figures["total_requests"] == served, figures
@@ -120,7 +57,7 @@ def test_a_job_counts_what_the_demo_served(
 def test_cancel_removes_the_runner_pods_within_seconds(
     cluster: Cluster, gateway: httpx.Client
 ) -> None:
-    history_id = _start(gateway, "cluster cancel", "fast", 2, "120s")
+    history_id = start(gateway, "cluster cancel", "fast", 2, "120s")
     test_id = gateway.get(f"/test-history/{history_id}/details").json()["test_id"]
     selector = f"metric-vault.io/run=k6-{test_id}"
     core = cluster.core()
@@ -159,7 +96,7 @@ def _running_runner(cluster: Cluster, test_id: str) -> Any:
 def test_a_runner_pod_deleted_mid_test_fails_the_test(
     cluster: Cluster, gateway: httpx.Client
 ) -> None:
-    history_id = _start(gateway, "cluster pod deleted", "fast", 2, "120s")
+    history_id = start(gateway, "cluster pod deleted", "fast", 2, "120s")
     test_id = gateway.get(f"/test-history/{history_id}/details").json()["test_id"]
     pod = _running_runner(cluster, test_id)
     time.sleep(3)  # k6 is under way

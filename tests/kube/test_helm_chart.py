@@ -206,3 +206,24 @@ def test_an_upgrade_keeps_the_secrets_key(kube: KubeApiServer, kube_api: Any) ->
     apply(kube_api, installed, namespace, dry_run=False)
     upgraded = template(namespace, "--dry-run=server", "--kubeconfig", str(kube.kubeconfig))
     assert by_kind(upgraded, "Secret")[name]["stringData"] == installed[0]["stringData"]
+
+
+def test_uninstall_keeps_what_the_data_outlives() -> None:
+    """The chart's PostgreSQL keeps its volume after `helm uninstall` (a StatefulSet's claims
+    stay), so the password in it must stay too, as the admin's and the secrets key do; the
+    pre-delete hook removes the test-runner's own objects (Jobs, ConfigMaps, Secrets of runs)."""
+    docs = template("mv")
+    secrets = by_kind(docs, "Secret")
+    for name in ("database", "admin", "secrets-key"):
+        annotations = secrets[f"mv-metric-vault-{name}"]["metadata"].get("annotations") or {}
+        assert annotations.get("helm.sh/resource-policy") == "keep", name
+    external = template(
+        "mv", "--set", "postgresql.enabled=false", "--set", "database.url=postgresql://db/mv"
+    )
+    assert "annotations" not in by_kind(external, "Secret")["mv-metric-vault-database"]["metadata"]
+    hook = by_kind(docs, "Job")["mv-metric-vault-remove-runs"]
+    assert hook["metadata"]["annotations"]["helm.sh/hook"] == "pre-delete"
+    spec = hook["spec"]["template"]["spec"]
+    assert spec["serviceAccountName"] == "mv-metric-vault-test-runner"
+    assert spec["containers"][0]["command"] == ["python", "-m", "mv_test_runner.remove_runs"]
+    assert "Job" not in {d["kind"] for d in template("mv", "--set", "testRunner.executor=local")}

@@ -85,6 +85,10 @@ NEEDED = [
     ("test-runner", "delete", "secrets", "release"),
     ("test-runner", "list", "pods", "release"),
     ("test-runner", "get", "pods/log", "release"),
+    # the pre-delete hook, as the test-runner: every run's objects at once, by label
+    ("test-runner", "deletecollection", "batch:jobs", "release"),
+    ("test-runner", "deletecollection", "configmaps", "release"),
+    ("test-runner", "deletecollection", "secrets", "release"),
     ("pod-watcher", "list", "pods", "tests"),
     ("pod-watcher", "watch", "pods", "tests"),
     ("pod-watcher", "watch", "services", "tests"),

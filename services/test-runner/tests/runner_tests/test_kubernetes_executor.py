@@ -196,8 +196,8 @@ async def test_deadline_exceeded_timed_out(
         ({"exitCode": 107, "reason": "Error", "message": 'level=error msg="Error: boom"'},
          Outcome(RunStatus.FAILED, "script error (exit code 107): Error: boom")),
         ({"exitCode": 137, "reason": "OOMKilled"}, Outcome(
-            RunStatus.FAILED, "k6 used more memory than its limit and was killed (OOMKilled): "
-            "raise K6_MEMORY_LIMIT or lower the load per runner")),
+            RunStatus.FAILED, "k6 ran out of memory: it went past its container's limit and "
+            "was killed (OOMKilled); raise K6_MEMORY_LIMIT or lower the load per runner")),
     ],
 )  # fmt: skip
 async def test_a_failed_job_ends_as_its_k6_container_exited(

@@ -145,8 +145,8 @@ DEADLINE_REASON = (
     "and Kubernetes stopped k6"
 )
 OOM = (
-    "k6 used more memory than its limit and was killed (OOMKilled): "
-    "raise K6_MEMORY_LIMIT or lower the load per runner"
+    "k6 ran out of memory: it went past its container's limit and was killed "
+    "(OOMKilled); raise K6_MEMORY_LIMIT or lower the load per runner"
 )
 JOBS: list[tuple[list[dict[str, str]], Terminated | None, Outcome | None]] = [
     ([], None, None),

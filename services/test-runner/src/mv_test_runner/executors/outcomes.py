@@ -195,8 +195,8 @@ def from_job(
         if k6 is not None and k6.reason == "OOMKilled":
             return Outcome(
                 RunStatus.FAILED,
-                "k6 used more memory than its limit and was killed (OOMKilled): "
-                "raise K6_MEMORY_LIMIT or lower the load per runner",
+                "k6 ran out of memory: it went past its container's limit and was killed "
+                "(OOMKilled); raise K6_MEMORY_LIMIT or lower the load per runner",
             )
         if pod_deleted and (k6 is None or k6.exit_code == 105 or k6.exit_code > 128):
             why = reason or "no reason given"
