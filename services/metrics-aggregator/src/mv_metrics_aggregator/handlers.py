@@ -110,6 +110,8 @@ class Aggregator:
             self.publish_live,
             interval=settings.live_interval,
             lag=settings.live_lag,
+            fast_interval=settings.live_interval_fast,
+            fast_lag=settings.live_lag_fast,
             max_seconds=settings.live_max_hours * 3600,
             settle=timedelta(seconds=settings.live_settle),
         )
