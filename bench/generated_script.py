@@ -78,7 +78,11 @@ def run(k6: str, script: Path, target: str, args: argparse.Namespace) -> tuple[f
         command += ["--vus", str(args.vus), "--duration", f"{args.seconds}s"]
     env = {**os.environ, "TARGET": f"{target}/bench/1", "K6_NO_USAGE_REPORT": "true"}
     process = subprocess.Popen(  # its own session: a scheduling group, as a terminal's k6 has
-        [*command, str(script)], env=env, stdout=subprocess.DEVNULL, start_new_session=True
+        [*command, str(script)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
     used = cpu_seconds(process.pid)
