@@ -189,7 +189,7 @@ async def runs_of(
 ) -> None:
     project = (await http.post("/project", json={"title": "bench start and end"})).json()
     document = {"project_id": project["id"], "openapi_url": f"{target}/openapi.json"}
-    wait = {"wait": "true", "timeout": 60}
+    wait: dict[str, str | int] = {"wait": "true", "timeout": 60}
     analysis = (await http.post("/openapi/analyze", params=wait, json=document)).json()
     endpoints = (await http.get("/endpoint", params={"spec_id": analysis["spec_id"]})).json()
     scenario = {
