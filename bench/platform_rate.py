@@ -12,9 +12,11 @@ hits both alike, and the median of the rounds is taken. Two targets:
   ``GET /products/{product_id}``.
 
 Rates are k6's own (``http_reqs.rate`` of its end-of-test summary; the platform's from the
-summary.json the local executor keeps). Per platform round it also prints the CPU seconds the
-stack's own processes (services, receiver, NATS, InfluxDB) used meanwhile, what the platform adds
-beside k6 on the same cores.
+summary.json the local executor keeps), and so is k6's CPU per request (utime + stime of the k6
+process, the platform's read from /proc every 0.1 s until it ends): on a machine shared with
+other work the rates swing from round to round, the CPU per request much less. Per platform
+round it also prints the CPU seconds the stack's own processes (services, receiver, NATS,
+InfluxDB) used meanwhile, what the platform adds beside k6 on the same cores.
 
 Needs the local stack with its admin token (``python -m mv_devstack up``):
 
@@ -24,6 +26,7 @@ Needs the local stack with its admin token (``python -m mv_devstack up``):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -129,6 +132,7 @@ class Bench:
     tmp: Path
     http: httpx.Client
     rates: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    cpu: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     stack_cpu: dict[tuple[str, str], list[float]] = field(default_factory=dict)
 
     def call(self, method: str, url: str, **kwargs: Any) -> Any:
@@ -150,7 +154,8 @@ class Bench:
             e["id"] for e in endpoints if e["method"] == "GET" and e["path"] == target.path
         )
 
-    def bare(self, target: Target) -> float:
+    def bare(self, target: Target) -> tuple[float, float]:
+        """(requests per second, k6's CPU µs per request) of ``k6 run`` of the three lines."""
         summary = self.tmp / "bare-summary.json"
         command = [self.k6, "run", "--quiet", "--no-color", "--vus", str(self.args.vus),
                    "--duration", f"{self.args.seconds}s", "--summary-export", str(summary),
@@ -159,12 +164,20 @@ class Bench:
         # A session of its own, as the platform's k6 has (and a person's terminal gives): with the
         # kernel's autogroup scheduling a session is one scheduling group, so sharing the
         # target's would give the reference an edge no real run has.
-        subprocess.run(
-            command, env=env, stdout=subprocess.DEVNULL, check=True, start_new_session=True
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, start_new_session=True
         )
-        return float(json.loads(summary.read_text())["metrics"]["http_reqs"]["rate"])
+        # Wait for the exit without reaping, so /proc/<pid>/stat still holds k6's totals.
+        os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+        used = cpu_seconds(process.pid)
+        if process.wait() != 0:
+            sys.exit("the reference k6 failed")
+        reqs = json.loads(summary.read_text())["metrics"]["http_reqs"]
+        return float(reqs["rate"]), used / int(reqs["count"]) * 1e6
 
-    def platform(self, target: Target) -> float:
+    def platform(self, target: Target) -> tuple[float, float]:
+        """The same of a platform test; k6's CPU read from /proc every 0.1 s until it ends (it
+        is the test-runner's grandchild: its totals go when it exits)."""
         pids = stack_pids(self.config)
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         scenario = {
@@ -175,17 +188,35 @@ class Bench:
         created = self.call(
             "POST", "/load-testing", json={"title": f"bench {target.name}", "scenarios": [scenario]}
         )
+        used = self.k6_cpu(self.config.k6_scripts_dir / "runs" / f"k6-{created['test_id']}")
         details = self.summary(int(created["test_history_id"]))
         for name, pid in pids.items():
-            used = cpu_seconds(pid) - before[name]
-            self.stack_cpu.setdefault((target.name, name), []).append(used)
+            spent = cpu_seconds(pid) - before[name]
+            self.stack_cpu.setdefault((target.name, name), []).append(spent)
         folder = Path(details["k6_script_file_name"]).parent
-        metrics = json.loads((folder / "summary.json").read_text())["metrics"]
-        return float(metrics["http_reqs"]["rate"])
+        reqs = json.loads((folder / "summary.json").read_text())["metrics"]["http_reqs"]
+        return float(reqs["rate"]), used / int(reqs["count"]) * 1e6
+
+    def k6_cpu(self, run: Path) -> float:
+        """CPU seconds of the run's k6 (the child of the wrapper whose pid the runner wrote)."""
+        deadline = time.monotonic() + self.args.seconds + 120
+        k6 = None
+        while k6 is None and time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError):
+                wrapper = int((run / "pid").read_text())
+                children = Path(f"/proc/{wrapper}/task/{wrapper}/children").read_text().split()
+                k6 = int(children[0]) if children else None
+            time.sleep(0.05)
+        used = 0.0
+        while k6 is not None and time.monotonic() < deadline:
+            now = cpu_seconds(k6)
+            if now == 0.0 and not Path(f"/proc/{k6}").exists():
+                return used
+            used = max(used, now)
+            time.sleep(0.1)
+        sys.exit(f"no k6 of {run.name} seen ending")
 
     def summary(self, history_id: int) -> dict[str, Any]:
-        # No asking while k6 runs: the gateway's answers would take CPU from k6.
-        time.sleep(self.args.seconds)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             details: dict[str, Any] = self.call("GET", f"/test-history/{history_id}/details")
@@ -205,6 +236,13 @@ class Bench:
             per_round = ", ".join(f"{p / b:.2f}" for b, p in zip(bare, platform, strict=True))
             print(f"{target.name:<8}{statistics.median(bare):>15.0f}"
                   f"{statistics.median(platform):>16.0f}{ratio:>7.2f}   {per_round}")  # fmt: skip
+        print(f"{'target':<8}{'bare k6 µs/req':>15}{'platform µs/req':>16}{'ratio':>7}   "
+              "k6's CPU per request (utime + stime)")  # fmt: skip
+        for target in targets:
+            bare_cpu = statistics.median(self.cpu[(target.name, "bare")])
+            platform_cpu = statistics.median(self.cpu[(target.name, "platform")])
+            print(f"{target.name:<8}{bare_cpu:>15.1f}{platform_cpu:>16.1f}"
+                  f"{platform_cpu / bare_cpu:>7.2f}")  # fmt: skip
         for target in targets:
             used = {n: statistics.median(v) for (t, n), v in self.stack_cpu.items()
                     if t == target.name and max(v) >= 0.01}  # fmt: skip
@@ -265,10 +303,11 @@ def main() -> None:
                     # Which goes first alternates too: the second of a pair runs on warmer caches.
                     order = ("bare", "platform") if round_ % 2 == 0 else ("platform", "bare")
                     for kind in order:
-                        rate = bench.bare(target) if kind == "bare" else bench.platform(target)
+                        rate, cpu = (bench.bare if kind == "bare" else bench.platform)(target)
                         bench.rates.setdefault((target.name, kind), []).append(rate)
-                        print(f"round {round_ + 1} {target.name:<6} {kind:<8} {rate:8.0f} req/s",
-                              flush=True)  # fmt: skip
+                        bench.cpu.setdefault((target.name, kind), []).append(cpu)
+                        print(f"round {round_ + 1} {target.name:<6} {kind:<8} {rate:8.0f} req/s "
+                              f"{cpu:6.1f} µs k6 CPU/request", flush=True)  # fmt: skip
             bench.report(targets)
         finally:
             go.terminate()
