@@ -83,8 +83,12 @@ STEPS = [
 ]
 
 
-async def follow(config: StackConfig, seen: dict[str, float], ready: asyncio.Event) -> None:
-    """The first live figure with requests, the end and the summary of any test, as they come."""
+async def follow(
+    config: StackConfig, seen: dict[str, dict[str, float]], ready: asyncio.Event, ours: list[str]
+) -> None:
+    """Per test, when its first live figure with requests, its end and its summary came; until
+    the summary of ``ours`` (filled in once the POST answers: other tests of a shared stack may
+    be streaming, and a new stream first gets each running test's last figure)."""
     headers = config.admin_headers()
     async with (
         httpx.AsyncClient(headers=headers, timeout=httpx.Timeout(60, read=None)) as http,
@@ -95,12 +99,12 @@ async def follow(config: StackConfig, seen: dict[str, float], ready: asyncio.Eve
             if not line.startswith("data: "):
                 continue
             message = json.loads(line[len("data: ") :])
-            kind, now = message["kind"], time.time()
+            kind, now, test = message["kind"], time.time(), seen.setdefault(message["test_id"], {})
             if kind == "k6" and message["k6"]["overall"]["requests_total"] > 0:
-                seen.setdefault("live", now)
+                test.setdefault("live", now)
             elif kind in ("end", "summary"):
-                seen.setdefault(kind, now)
-                if kind == "summary":
+                test.setdefault(kind, now)
+                if kind == "summary" and message["test_id"] in ours:
                     return
 
 
@@ -115,16 +119,18 @@ async def one_run(
     scenario: dict[str, Any],
     runners: int,
 ) -> dict[str, float]:
-    seen: dict[str, float] = {}
-    ready = asyncio.Event()
-    following = asyncio.create_task(follow(config, seen, ready))
+    streamed: dict[str, dict[str, float]] = {}
+    ready, ours = asyncio.Event(), list[str]()
+    following = asyncio.create_task(follow(config, streamed, ready, ours))
     await asyncio.wait_for(ready.wait(), 30)
     await asyncio.sleep(0.2)
     body = {"title": f"start and end, {runners} runner(s)", "scenarios": [scenario],
             "parallelism": runners}  # fmt: skip
-    seen["post"] = time.time()
+    posted = time.time()
     created = (await http.post("/load-testing", json=body)).raise_for_status().json()
+    ours.append(created["test_id"])
     await asyncio.wait_for(following, 180)
+    seen = {"post": posted, **streamed[created["test_id"]]}
     stats = (await http.get(f"{target}/stats")).json()
     seen["first"], seen["last"] = stats["first"] / 1e9, stats["last"] / 1e9
     run = config.k6_scripts_dir / "runs" / f"k6-{created['test_id']}"
