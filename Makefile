@@ -49,5 +49,9 @@ format:
 asyncapi:           ## regenerate docs/asyncapi.json from libs/contracts
 	uv run --no-sync python -m mv_contracts.asyncapi > docs/asyncapi.json
 
-bench:             ## every benchmark in bench/, one after another (minutes)
-	@for script in bench/*.py; do echo "== $$script"; uv run --no-sync python "$$script" || exit 1; done
+bench: bootstrap   ## every benchmark in bench/ on the local stack (started if down), one after another (minutes)
+	@uv run --no-sync python -m mv_devstack up
+	@for script in bench/*.py; do name=$$(basename $$script .py); \
+	  if [ $$name = cluster_start ] && [ -z "$$MV_BENCH_CLUSTER" ]; then \
+	    echo "== $$script skipped: it builds and starts the one-node cluster as root (MV_BENCH_CLUSTER=1)"; continue; fi; \
+	  echo "== $$script"; uv run --no-sync python -m bench.$$name || exit 1; done

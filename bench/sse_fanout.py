@@ -1,9 +1,12 @@
 """Live fan-out under load: N concurrent SSE clients on one running test.
 
-A real gateway process (uvicorn) on the stack's NATS; a publisher sends live snapshots on core
-NATS, each stamped with its publication time; N raw-socket SSE clients record when each one
-arrives. Prints delivery lag p50/p99/max and the gateway's CPU time and peak memory, for
-1 client (the reference) and for N clients, and the ratio between them.
+A real gateway process (uvicorn) on the stack's NATS, signed in as every stream must be: an
+admin API token of its own (``GATEWAY_ADMIN_TOKEN``), sent by every client, with room for all
+the streams on that one credential (``MAX_STREAMS_PER_CREDENTIAL``). A publisher sends live
+snapshots on core NATS every second (the fast mode's cadence), each stamped with its publication
+time; N raw-socket SSE clients record when each one arrives. Prints delivery lag p50/p99/max
+and the gateway's CPU time and peak memory, for 1 client (the reference) and for N clients, and
+the ratio between them.
 
     uv run --no-sync python bench/sse_fanout.py            # 1 and 1000 clients
     uv run --no-sync python bench/sse_fanout.py --clients 200 --snapshots 40
@@ -15,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -34,6 +38,8 @@ from mv_devstack.servers import NatsServer
 from mv_runtime.bus import Bus
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# The gateway's admin token for this run (mv_gateway.auth.tokens' prefix), made afresh each run.
+TOKEN = "mvt_" + secrets.token_urlsafe(32)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -51,20 +57,22 @@ def peak_rss_mb(pid: int) -> float:
 async def sse_client(
     host: str, port: int, test_id: str, lags: list[float], ready: asyncio.Event, done: int
 ) -> None:
-    """A minimal SSE reader: one request, then one lag per data line."""
+    """A minimal SSE reader: one signed-in request, then one lag per data line."""
     reader, writer = await asyncio.open_connection(host, port)
     writer.write(
         f"GET /sse/k6-data?test_id={test_id}&include=k6_only HTTP/1.1\r\nHost: {host}\r\n"
-        "Accept: text/event-stream\r\n\r\n".encode()
+        f"Authorization: Bearer {TOKEN}\r\nAccept: text/event-stream\r\n\r\n".encode()
     )
     await writer.drain()
+    status = await reader.readline()
+    if not status.startswith(b"HTTP/1.1 200"):
+        raise SystemExit(f"the stream was refused: {status.decode(errors='replace').strip()}")
+    ready.set()
     seen = 0
     while seen < done:
         line = await reader.readline()
         if not line:
             break
-        if line.startswith(b"HTTP/1.1 200"):
-            ready.set()
         if line.startswith(b"data: "):
             message = json.loads(line[6:])
             if message["kind"] == "k6":
@@ -122,7 +130,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--snapshots", type=int, default=20)
-    parser.add_argument("--every", type=float, default=0.5, help="seconds between snapshots")
+    parser.add_argument("--every", type=float, default=1.0, help="seconds between snapshots")
     args = parser.parse_args()
 
     config = StackConfig()
@@ -136,10 +144,15 @@ async def main() -> None:
             "GATEWAY_HOST": config.host,
             "GATEWAY_PORT": str(port),
             "LOG_LEVEL": "WARNING",
+            "GATEWAY_ADMIN_USERNAME": "admin",
+            "GATEWAY_ADMIN_PASSWORD": secrets.token_urlsafe(18),
+            "GATEWAY_ADMIN_TOKEN": TOKEN,
+            "MAX_STREAMS_PER_CREDENTIAL": str(args.clients + 10),
         }
         gateway = await asyncio.create_subprocess_exec(sys.executable, "-m", "mv_gateway", env=env)
         try:
-            async with httpx.AsyncClient(timeout=2) as http:
+            headers = {"Authorization": f"Bearer {TOKEN}"}
+            async with httpx.AsyncClient(timeout=2, headers=headers) as http:
                 for _ in range(300):
                     try:
                         health = (await http.get(f"http://{config.host}:{port}/")).json()

@@ -6,7 +6,10 @@
    keystroke until the list shows the result, and frame times while scrolling (budget: 1 s);
 3. a live run of 6 scenarios followed for an hour at 1 s resolution (3,600 snapshots, sent
    faster than real time): the page's CPU per update at the start and at the end of the hour,
-   which must not grow with the length of the series.
+   which must not grow with the length of the series;
+4. the page's CPU per second of real time while it follows a run half an hour in, figures
+   every 5 s (the original period) against every second (the fast mode): the charts that move
+   every second must cost no more than the 5 s updates did.
 
 The UI is the real build (web/dist, served by the gateway's own /ui/ router); the API behind it
 is synthetic, so the figures are the page's own and not the database's.
@@ -39,6 +42,9 @@ from mv_gateway.ui.spa import spa_router
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCENARIOS = [f"s{i:02d}" for i in range(1, 7)]
 NOW = datetime.now(UTC)
+# What the synthetic /sse/k6-data sends, set by each measurement: the run's start, seconds
+# between snapshots, how many are history (sent at once, as a replay) and the rate of the rest.
+STREAM: dict[str, Any] = {}
 
 
 def endpoint(i: int) -> dict[str, Any]:
@@ -62,14 +68,13 @@ def figures(i: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def api(endpoints: int, points: int, rate: float) -> FastAPI:
+def api(endpoints: int) -> FastAPI:
     """Answers what the pages ask for, shaped as the gateway's OpenAPI document says."""
     app = FastAPI()
     app.include_router(spa_router(Settings().ui_dist_dir))
     rows = [endpoint(i) for i in range(endpoints)]
     project = {"id": 1, "title": "Bench", "summary": None, "description": None,
                "created_at": NOW.isoformat()}  # fmt: skip
-    started = NOW - timedelta(seconds=5)
 
     @app.get("/project")
     async def projects() -> list[dict[str, Any]]:
@@ -118,24 +123,28 @@ def api(endpoints: int, points: int, rate: float) -> FastAPI:
         return {
             "id": 1, "test_id": "bench", "title": "An hour of six scenarios", "description": None,
             "project_id": 1, "project_title": "Bench", "status": "running", "status_reason": None,
-            "executor": "local", "target_tps": None, "tested_at": started.isoformat(),
+            "executor": "local", "target_tps": None, "tested_at": STREAM["started"].isoformat(),
             "completed_at": None, "is_completed": False, "job_name": None,
             "k6_script_file_name": None, "figures": {}, "scenarios": scenarios, "resources": [],
         }  # fmt: skip
 
     @app.get("/sse/k6-data")
     async def live(test_id: str = Query()) -> StreamingResponse:
+        started, every, history = STREAM["started"], STREAM["every"], STREAM["history"]
+        count, pace = STREAM["points"], STREAM["rate"]
+
         async def frames() -> AsyncIterator[bytes]:
-            for i in range(points):
-                at = (started + timedelta(seconds=i)).isoformat()
-                snapshot = {"test_id": test_id, "at": at, "window_seconds": 1,
+            for i in range(count):
+                at = (started + timedelta(seconds=i * every)).isoformat()
+                snapshot = {"test_id": test_id, "at": at, "window_seconds": every,
                             "overall": figures(i),
                             "scenarios": [{"name": s, "figures": figures(i + n)}
                                           for n, s in enumerate(SCENARIOS)]}  # fmt: skip
                 message = {"seq": i + 1, "kind": "k6", "at": at, "test_id": test_id,
                            "test_ids": [test_id], "k6": snapshot}  # fmt: skip
                 yield f"id: {i + 1}\nevent: k6\ndata: {json.dumps(message)}\n\n".encode()
-                await asyncio.sleep(1 / rate)
+                if i >= history:
+                    await asyncio.sleep(1 / pace)
             await asyncio.sleep(3600)  # no end event: the page keeps following
 
         return StreamingResponse(frames(), media_type="text/event-stream")
@@ -225,6 +234,7 @@ def project_page(page: Page, base: str, endpoints: int, runs: int = 5) -> None:
 
 
 def live_run(page: Page, base: str, points: int, rate: float) -> None:
+    STREAM.update(started=NOW - timedelta(seconds=5), every=1, history=0, points=points, rate=rate)
     cdp = page.context.new_cdp_session(page)
     cdp.send("Performance.enable")
 
@@ -253,20 +263,62 @@ def live_run(page: Page, base: str, points: int, rate: float) -> None:
     )
 
 
+def cadence(page: Page, base: str, every: float, minutes: float, seconds: float) -> float:
+    """Page CPU (ms) per second of real time following a run ``minutes`` in, a snapshot every
+    ``every`` seconds (the run so far replayed at the page's opening)."""
+    history = int(minutes * 60 / every)
+    started = datetime.now(UTC) - timedelta(seconds=history * every)
+    points = history + int(seconds / every) + 10
+    STREAM.update(started=started, every=every, history=history, points=points, rate=1 / every)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+
+    def cpu() -> float:
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        return float(metrics["TaskDuration"])
+
+    page.goto("about:blank")
+    page.goto(f"{base}/ui/tests/1")
+    chart = "figure.chart[aria-label='Requests per second']"
+    page.wait_for_function(
+        f"+(document.querySelector({chart!r})?.dataset.points ?? 0) >= {history}", timeout=60_000
+    )
+    page.wait_for_timeout(2000)  # the replay drawn and settled
+    before, start = cpu(), time.monotonic()
+    page.wait_for_timeout(seconds * 1000)
+    return (cpu() - before) * 1000 / (time.monotonic() - start)
+
+
+def cadences(page: Page, minutes: float, seconds: float, base: str) -> None:
+    slow, fast = (cadence(page, base, every, minutes, seconds) for every in (5, 1))
+    print(f"following a run {minutes:g} min in, for {seconds:g} s: page CPU {slow:.1f} ms per "
+          f"second with a figure every 5 s, {fast:.1f} ms with one every second "
+          f"(ratio {fast / slow:.2f})")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--endpoints", type=int, default=1200)
     parser.add_argument("--points", type=int, default=3600)
     parser.add_argument("--rate", type=float, default=40, help="snapshots sent per second")
+    parser.add_argument("--minutes", type=float, default=30, help="run so far, when followed")
+    parser.add_argument("--follow", type=float, default=20, help="seconds followed per cadence")
+    parser.add_argument("--parts", default="load,project,live,cadence", help="which to measure")
     args = parser.parse_args()
     if not (Settings().ui_dist_dir / "index.html").is_file():
         raise SystemExit("the UI is not built: scripts/web.sh build")
-    with served(api(args.endpoints, args.points, args.rate)) as base, sync_playwright() as pw:
+    with served(api(args.endpoints)) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1360, "height": 900}, locale="en-US")
-        first_load(page, base)
-        project_page(page, base, args.endpoints)
-        live_run(page, base, args.points, args.rate)
+        parts = args.parts.split(",")
+        if "load" in parts:
+            first_load(page, base)
+        if "project" in parts:
+            project_page(page, base, args.endpoints)
+        if "live" in parts:
+            live_run(page, base, args.points, args.rate)
+        if "cadence" in parts:
+            cadences(page, args.minutes, args.follow, base)
         browser.close()
 
 

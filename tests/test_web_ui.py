@@ -265,6 +265,9 @@ def _watch_live(browser: Browser) -> None:
     tps = page.locator(TPS_CHART).first
     expect(tps).to_have_attribute("data-points", re.compile(r"^[1-9]"), timeout=60_000)
     tab = page.get_by_role("tab", name="상품 조회")  # one tab per scenario of the snapshots
+    # Figures come every second: the ramping scenario's tab comes with its first requests, a
+    # moment after the first tab; the arrow keys move among the tabs there are.
+    expect(page.get_by_role("tab", name="주문 생성")).to_be_visible(timeout=30_000)
     tab.click()
     expect(tab).to_have_attribute("aria-selected", "true")
     page.keyboard.press("ArrowRight")  # the keyboard moves between tabs too

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LiveSeries, PodSeries, chartData, higherIsBetter, perScenario, sinceStart } from "../src/lib/series";
+import { LiveSeries, PodSeries, chartData, decimate, higherIsBetter, perScenario, sinceStart } from "../src/lib/series";
 
 const figures = (tps: number, p95: number | null = 10) => ({ tps, error_rate: 0.5, vus: 3, response_time_avg: 5, response_time_p95: p95, response_time_p99: 20 });
 
@@ -73,5 +73,24 @@ describe("sinceStart", () => {
     expect(data).toEqual([[0, 5, 10], [1, null, 3]]);
     expect(range).toEqual([0, 30]);
     expect(sinceStart([[], []], 5).range).toBeNull();
+  });
+});
+
+describe("decimate", () => {
+  it("keeps short data as it is", () => {
+    const data = [[1, 2, 3], [5, null, 7]];
+    expect(decimate(data, 2)).toBe(data);
+  });
+  it("keeps each bucket's ends in time and its low and high in their order, nulls skipped", () => {
+    const time = [0, 1, 2, 3, 4, 5, 6, 7];
+    const tps = [5, 9, 1, 5, 4, 4, 4, 4];
+    const gaps = [null, null, null, null, 2, null, 3, null];
+    expect(decimate([time, tps, gaps], 2)).toEqual([[0, 3, 4, 7], [9, 1, 4, 4], [null, null, 2, 3]]);
+  });
+  it("draws an hour at one point a second as about two points per bucket", () => {
+    const time = Array.from({ length: 3600 }, (_, i) => i);
+    const [x, y] = decimate([time, time.map((i) => i % 60)], 300);
+    expect(x!.length).toBe(600);
+    expect(Math.max(...(y as number[]))).toBe(59);
   });
 });

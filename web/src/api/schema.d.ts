@@ -886,7 +886,8 @@ export interface paths {
         };
         /**
          * K6 Data Sse
-         * @description Live figures every LIVE_INTERVAL: messages of kind ``k6`` (TPS, requests, errors, VUs,
+         * @description Live figures every second in the fast metrics mode (every LIVE_INTERVAL in the precise
+         *     mode; ``interval=5`` sends one each 5 s): messages of kind ``k6`` (TPS, requests, errors, VUs,
          *     response times, per scenario), ``resources`` (per pod ``usage``, ``actual_usage``,
          *     ``specs``), ``alert`` (a live finding), ``end`` when the test ends and, last, ``summary``:
          *     whether the stored figures are whole (``complete``, ``incomplete_reason``), the overall
@@ -6449,6 +6450,8 @@ export interface operations {
                 test_id?: string | null;
                 /** @description all, k6_only (k6 figures) or resources_only (pods) */
                 include?: components["schemas"]["Include"];
+                /** @description Seconds between k6 snapshots sent (e.g. 5, the original period); absent: every snapshot, each second in the fast metrics mode */
+                interval?: number | null;
                 /** @description Name each event by its kind (event: k6) instead of unnamed */
                 named?: boolean;
                 /** @description With test_id and no Last-Event-ID: first every k6 snapshot and alert of the test so far (a page opened mid-test draws the whole run), then live */

@@ -160,3 +160,31 @@ export function sinceStart(data: (number | null)[][], origin: number, range?: [n
   const [time = [], ...columns] = data;
   return { data: [time.map((x) => (x === null ? null : x - origin)), ...columns], range: range ? [range[0] - origin, range[1] - origin] : null };
 }
+
+/** At most ``buckets`` x 2 points per line, drawn as they would look: each bucket of neighbours
+ * keeps its first and last time, and per line its lowest and highest value in the order they
+ * came (a spike stays a spike). A chart of an hour at one point a second costs what a few
+ * hundred points do, however long the run; shorter data is returned as it is. */
+export function decimate(data: (number | null)[][], buckets: number): (number | null)[][] {
+  const [time = [], ...columns] = data;
+  const size = Math.ceil(time.length / Math.max(1, buckets));
+  if (size <= 2) return data;
+  const x: (number | null)[] = [];
+  const ys: (number | null)[][] = columns.map(() => []);
+  for (let start = 0; start < time.length; start += size) {
+    const end = Math.min(start + size, time.length) - 1;
+    x.push(time[start] ?? null, time[end] ?? null);
+    columns.forEach((column, c) => {
+      let low = -1, high = -1;
+      for (let i = start; i <= end; i++) {
+        const v = column[i];
+        if (v === null || v === undefined) continue;
+        if (low < 0 || v < column[low]!) low = i;
+        if (high < 0 || v > column[high]!) high = i;
+      }
+      const first = Math.min(low, high), last = Math.max(low, high);
+      ys[c]!.push(low < 0 ? null : column[first]!, low < 0 ? null : column[last]!);
+    });
+  }
+  return [x, ...ys];
+}

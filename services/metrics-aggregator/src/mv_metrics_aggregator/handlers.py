@@ -76,6 +76,8 @@ FINISHED_ACK_WAIT_SECONDS = 60.0
 FINISHED_WORKERS = 16
 # What "InfluxDB cannot be read just now" looks like; anything else is a bug and is raised.
 UNREADABLE = (InfluxError, ConnectionError, TimeoutError)
+# Seconds before the second count of a finished test's requests (doubling after each).
+FIRST_COUNT_POLL = 0.05
 
 log = structlog.get_logger()
 
@@ -109,6 +111,8 @@ class Aggregator:
             self.publish_live,
             interval=settings.live_interval,
             lag=settings.live_lag,
+            fast_interval=settings.live_interval_fast,
+            fast_lag=settings.live_lag_fast,
             max_seconds=settings.live_max_hours * 3600,
             settle=timedelta(seconds=settings.live_settle),
         )
@@ -216,6 +220,9 @@ class Aggregator:
         settle = timedelta(seconds=self.settings.summary_count_settle)
         last, since = -1, datetime.now(UTC)
         count = stored_requests_fast if event.metrics_mode is MetricsMode.FAST else stored_requests
+        # The last pushes are usually a moment away (a split test's runners end together): the
+        # first counts come quickly, then further apart, up to SUMMARY_COUNT_POLL.
+        pause = FIRST_COUNT_POLL
         while True:
             stored = (await count(self.client, bounds)).get(OVERALL, 0)
             now = datetime.now(UTC)
@@ -223,7 +230,8 @@ class Aggregator:
                 last, since = stored, now
             if stored >= expected or now >= deadline or now - since >= settle:
                 return
-            await asyncio.sleep(self.settings.summary_count_poll)
+            await asyncio.sleep(min(pause, self.settings.summary_count_poll))
+            pause *= 2
 
     def failed_summary(self, event: TestFinished, error: BaseException) -> TestSummary:
         minutes = self.settings.summary_retry_seconds / 60

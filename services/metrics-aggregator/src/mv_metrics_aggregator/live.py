@@ -1,4 +1,6 @@
-"""Live snapshots: one loop per running test, each on its own cadence, until its end."""
+"""Live snapshots: one loop per running test, each on its own cadence, until its end: every
+second in the fast metrics mode (one compact point a second per series), every
+``LIVE_INTERVAL`` in the precise mode (a query over every raw sample of the window)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ class RunningTest:
     totals: LiveTotals | None = None
     fast: bool = False
     """Fast metrics mode: the receiver's compact points, not every sample."""
+    interval: float = 5.0
+    lag: float = 1.0
 
 
 class LiveTracker:
@@ -45,6 +49,8 @@ class LiveTracker:
         *,
         interval: float,
         lag: float = 1.0,
+        fast_interval: float | None = None,
+        fast_lag: float | None = None,
         max_seconds: float = 48 * 3600,
         settle: timedelta = SETTLE,
     ) -> None:
@@ -52,6 +58,9 @@ class LiveTracker:
         self._publish = publish
         self.interval = interval
         self.lag = lag
+        # A test in the fast mode has its own cadence (k6 pushes every second); by default the same.
+        self.fast_interval = interval if fast_interval is None else fast_interval
+        self.fast_lag = lag if fast_lag is None else fast_lag
         self.max_seconds = max_seconds
         self.settle = settle
         self._running: dict[str, RunningTest] = {}
@@ -74,6 +83,9 @@ class LiveTracker:
         if test_id in self._running or test_id in self._finished:
             return False
         test = RunningTest(test_id, started_at, executor, dict(labels or {}), fast=fast)
+        test.interval, test.lag = (
+            (self.fast_interval, self.fast_lag) if fast else (self.interval, self.lag)
+        )
         test.task = asyncio.create_task(self._loop(test), name=f"live:{test_id}")
         self._running[test_id] = test
         return True
@@ -97,16 +109,16 @@ class LiveTracker:
         loop = asyncio.get_running_loop()
         tick = loop.time()
         deadline = tick + self.max_seconds
-        window = timedelta(seconds=self.interval)
+        window = timedelta(seconds=test.interval)
         test.totals = LiveTotals(round(test.started_at.timestamp() * 1e6) * 1000)
         while True:
-            tick += self.interval
+            tick += test.interval
             await asyncio.sleep(max(0.0, tick - loop.time()))
             if loop.time() > deadline:
                 log.warning("live loop without a finished event, stopping", test_id=test.test_id)
                 self._running.pop(test.test_id, None)
                 return
-            now = datetime.now(UTC) - timedelta(seconds=self.lag)
+            now = datetime.now(UTC) - timedelta(seconds=test.lag)
             snap = live_snapshot_fast if test.fast else live_snapshot
             try:
                 snapshot = await snap(

@@ -13,11 +13,24 @@ class Settings(InfluxDBSettings):
         description="Days InfluxDB keeps raw and compact points (the default retention policy of"
         " the database, set at start); 0 keeps them for ever. Summaries stay in the gateway",
     )  # fmt: skip
-    live_interval: float = Field(default=5, ge=1, description="Seconds between live snapshots")
+    live_interval: float = Field(
+        default=5, ge=1, description="Seconds between live snapshots of a test in the precise mode"
+    )
     live_lag: float = Field(
         default=1,
         ge=0,
-        description="Seconds the live window ends before now: k6 pushes samples every second",
+        description="Seconds the live window ends before now (precise mode): k6's InfluxDB "
+        "output writes samples every second",
+    )
+    # The fast mode: k6 pushes one compact point per series every second, so a snapshot every
+    # second shows each push. Half a second of lag puts the window's end midway between two
+    # pushes (both tickers start within moments of k6's start), so each window holds one push
+    # and the first push is seen at the second snapshot: under 2 s after k6's first request.
+    live_interval_fast: float = Field(
+        default=1, ge=0.5, description="Seconds between live snapshots of a test in the fast mode"
+    )
+    live_lag_fast: float = Field(
+        default=0.5, ge=0, description="Seconds the live window ends before now (fast mode)"
     )
     live_settle: float = Field(
         default=30,

@@ -28,6 +28,8 @@ class HubClosed(Exception):
 class ClientFilter:
     test_id: str | None = None
     include: Include = Include.ALL
+    interval: float | None = None
+    """Seconds between the k6 snapshots this client receives (None: every one)."""
 
     def wants(self, message: LiveMessage) -> bool:
         if self.test_id is not None and self.test_id not in message.test_ids:
@@ -49,11 +51,28 @@ class ClientQueue:
     closed: bool = False
     _items: deque[LiveMessage] = field(init=False)
     _ready: asyncio.Event = field(init=False, default_factory=asyncio.Event)
+    _last_k6: dict[str, datetime] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._items = deque()
 
+    def _due(self, message: LiveMessage) -> bool:
+        """With an interval, one k6 snapshot per test every ``interval`` seconds of the
+        snapshots' own time; half a second early counts (fast-mode snapshots are a second
+        apart, give or take the loop's jitter)."""
+        every = self.filter.interval
+        if every is None or message.kind != "k6" or message.k6 is None:
+            return True
+        key = message.test_id or ""
+        last = self._last_k6.get(key)
+        if last is not None and (message.k6.at - last).total_seconds() < every - 0.5:
+            return False
+        self._last_k6[key] = message.k6.at
+        return True
+
     def push(self, message: LiveMessage) -> None:
+        if not self._due(message):
+            return
         if len(self._items) >= self.size:
             self._items.popleft()
             self.dropped += 1

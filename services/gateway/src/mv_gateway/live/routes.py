@@ -54,6 +54,15 @@ TestIdQuery = Annotated[
 IncludeQuery = Annotated[
     Include, Query(description="all, k6_only (k6 figures) or resources_only (pods)")
 ]
+IntervalQuery = Annotated[
+    float | None,
+    Query(
+        ge=1,
+        le=3600,
+        description="Seconds between k6 snapshots sent (e.g. 5, the original period); absent: "
+        "every snapshot, each second in the fast metrics mode",
+    ),
+]
 
 
 class LiveStats(BaseModel):
@@ -137,6 +146,7 @@ async def k6_data_sse(
     request: Request,
     test_id: TestIdQuery = None,
     include: IncludeQuery = Include.ALL,
+    interval: IntervalQuery = None,
     last_event_id: Annotated[
         int | None, Header(ge=0, description="Resume after this event id (sent by EventSource)")
     ] = None,
@@ -151,7 +161,8 @@ async def k6_data_sse(
         ),
     ] = False,
 ) -> StreamingResponse:
-    """Live figures every LIVE_INTERVAL: messages of kind ``k6`` (TPS, requests, errors, VUs,
+    """Live figures every second in the fast metrics mode (every LIVE_INTERVAL in the precise
+    mode; ``interval=5`` sends one each 5 s): messages of kind ``k6`` (TPS, requests, errors, VUs,
     response times, per scenario), ``resources`` (per pod ``usage``, ``actual_usage``,
     ``specs``), ``alert`` (a live finding), ``end`` when the test ends and, last, ``summary``:
     whether the stored figures are whole (``complete``, ``incomplete_reason``), the overall
@@ -160,7 +171,7 @@ async def k6_data_sse(
     unnamed, so ``EventSource.onmessage`` receives every one; ``named=true`` names them by kind
     for ``addEventListener`` clients. ``: ping`` comments keep the connection open. The same
     payloads are served over WebSocket at ``/ws/k6-data``."""
-    wanted = ClientFilter(test_id=test_id, include=include)
+    wanted = ClientFilter(test_id=test_id, include=include, interval=interval)
     credential = credential_of(request)
     slot = request.app.state.stream_slots.take(credential)
     if slot is None:
@@ -203,14 +214,18 @@ async def _sse_frames(
 
 @router.websocket("/ws/k6-data")
 async def k6_data_ws(
-    websocket: WebSocket, test_id: TestIdQuery = None, include: IncludeQuery = Include.ALL
+    websocket: WebSocket,
+    test_id: TestIdQuery = None,
+    include: IncludeQuery = Include.ALL,
+    interval: IntervalQuery = None,
 ) -> None:
     """The SSE stream's messages as JSON text frames; closes (1000) after a test's summary.
 
     Signed in by the session cookie of the upgrade, or an API token offered as subprotocols
     ``bearer, mvt_…`` or sent as the first message ``{"token": "mvt_…"}``; else closed (1008)."""
     state = websocket.app.state
-    following = _following(state, ClientFilter(test_id=test_id, include=include))
+    wanted = ClientFilter(test_id=test_id, include=include, interval=interval)
+    following = _following(state, wanted)
     signed_in = await accept_signed_in(websocket, Permission.READ)
     if signed_in is None:
         return

@@ -254,3 +254,27 @@ async def test_closing_the_hub_ends_every_stream_after_what_it_queued() -> None:
     assert (await late.get()).test_id == "a"
     with pytest.raises(HubClosed):
         await asyncio.wait_for(late.get(), 1)
+
+
+async def test_an_interval_thins_each_tests_snapshots_by_their_own_time() -> None:
+    """Snapshots every second (the fast mode); ``interval=5`` takes one each 5 s per test, and
+    lets every other kind through."""
+    from datetime import timedelta
+
+    hub = LiveHub()
+    every = hub.subscribe(ClientFilter())
+    fifth = hub.subscribe(ClientFilter(interval=5))
+    for second in range(11):
+        for test_id in ("a", "b"):
+            figures = LiveFigures(tps=1, requests_total=second, failed_total=0, error_rate=0)
+            at = NOW + timedelta(seconds=second, milliseconds=37 * (second % 3))  # jitter
+            hub.publish(
+                k6_message(LiveSnapshot(test_id=test_id, at=at, window_seconds=1, overall=figures))
+            )
+    hub.publish(pods("a"))
+    assert len(every) == 23
+    got = await take(fifth, 7)
+    assert [(m.test_id, m.k6.overall.requests_total) for m in got if m.k6] == [
+        ("a", 0), ("b", 0), ("a", 5), ("b", 5), ("a", 10), ("b", 10)
+    ]  # fmt: skip
+    assert got[-1].kind == "resources"
