@@ -43,7 +43,8 @@ class ClientFilter:
 
 @dataclass(eq=False)
 class ClientQueue:
-    """A bounded queue that drops its oldest message when full."""
+    """A bounded queue that drops its oldest live message when full; what a new client missed
+    (its backlog, at the head) is kept whole until it is sent."""
 
     filter: ClientFilter
     size: int
@@ -52,6 +53,7 @@ class ClientQueue:
     _items: deque[LiveMessage] = field(init=False)
     _ready: asyncio.Event = field(init=False, default_factory=asyncio.Event)
     _last_k6: dict[str, datetime] = field(init=False, default_factory=dict)
+    _backlog: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self._items = deque()
@@ -70,11 +72,18 @@ class ClientQueue:
         self._last_k6[key] = message.k6.at
         return True
 
+    def preload(self, message: LiveMessage) -> None:
+        """A message the client missed, queued ahead of the live ones and never dropped."""
+        if self._due(message):
+            self._items.append(message)
+            self._backlog += 1
+            self._ready.set()
+
     def push(self, message: LiveMessage) -> None:
         if not self._due(message):
             return
-        if len(self._items) >= self.size:
-            self._items.popleft()
+        if len(self._items) - self._backlog >= self.size:
+            del self._items[self._backlog]  # the oldest live message
             self.dropped += 1
         self._items.append(message)
         self._ready.set()
@@ -86,6 +95,7 @@ class ClientQueue:
     def end(self) -> None:
         """Closed now, what is queued dropped: the stream must stop (its credential ended)."""
         self._items.clear()
+        self._backlog = 0
         self.close()
 
     async def get(self) -> LiveMessage:
@@ -95,6 +105,7 @@ class ClientQueue:
                 raise HubClosed
             self._ready.clear()
             await self._ready.wait()
+        self._backlog = max(0, self._backlog - 1)
         return self._items.popleft()
 
     def __len__(self) -> int:
@@ -191,12 +202,12 @@ class LiveHub:
             backlog = list(self._last_k6.values())
             if self._last_resources is not None:
                 backlog.append(self._last_resources)
-        # the replay is not cut to the live queue's size; the live messages are, as ever
-        client = ClientQueue(wanted, max(self.queue_size, len(backlog)), closed=self.closed)
+        # the backlog is not cut to the live queue's size, nor by live messages that come
+        # before it is sent; the live messages are bounded, as ever
+        client = ClientQueue(wanted, self.queue_size, closed=self.closed)
         for message in sorted(backlog, key=lambda m: m.seq):
             if wanted.wants(message):
-                client.push(message)
-        client.size = self.queue_size
+                client.preload(message)
         self._clients.add(client)
         return client
 

@@ -79,7 +79,8 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_plan_trigger_plan_id"), "plan_trigger", ["plan_id"], unique=False)
-    with op.batch_alter_table("test_history") as table:
+    # Recreated on SQLite: keep AUTOINCREMENT, or a deleted test's id would be handed out again.
+    with op.batch_alter_table("test_history", table_kwargs={"sqlite_autoincrement": True}) as table:
         table.add_column(sa.Column("plan_id", BIG_ID, nullable=True))
         table.create_index(op.f("ix_test_history_plan_id"), ["plan_id"], unique=False)
         table.create_foreign_key(
@@ -89,7 +90,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("test_history") as table:
+    # Recreated on SQLite: keep AUTOINCREMENT, or a deleted test's id would be handed out again.
+    with op.batch_alter_table("test_history", table_kwargs={"sqlite_autoincrement": True}) as table:
         table.drop_constraint(op.f("fk_test_history_plan_id_test_plan"), type_="foreignkey")
         table.drop_index(op.f("ix_test_history_plan_id"))
         table.drop_column("plan_id")
