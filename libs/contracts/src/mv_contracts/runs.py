@@ -13,6 +13,7 @@ from .calls import EndpointCall, HeaderName, Headers, HeaderValue, SecretFields
 from .common import DbId, Name, Text
 from .envelope import Contract, Envelope
 from .journeys import MAX_STEPS, Step, UndefinedVariable, check_variables, unique_step_names
+from .ownscripts import OwnScript
 from .signin import TOKEN_VARIABLE, LoginSignIn, OAuth2SignIn, SignIn
 
 __all__ = ["EndpointCall", "HeaderName", "HeaderValue", "Headers", "SecretFields"]
@@ -175,7 +176,15 @@ class TestRunRequest(Contract):
         description="The secret values are Fernet tokens (SECRETS_KEY, shared by the gateway "
         "and the test-runner), so the command holds none in clear wherever it is kept",
     )
-    scenarios: list[ScenarioRequest] = Field(min_length=1, max_length=100)
+    scenarios: list[ScenarioRequest] = Field(
+        default_factory=list,
+        max_length=100,
+        description="The scenarios the platform generates a script of; none with own_script",
+    )
+    own_script: OwnScript | None = Field(
+        default=None,
+        description="A team's own k6 script, run unmodified instead of a generated one",
+    )
     parallelism: int = Field(
         default=1,
         ge=1,
@@ -193,6 +202,8 @@ class TestRunRequest(Contract):
 
     @model_validator(mode="after")
     def _unique_scenario_names(self) -> TestRunRequest:
+        if (self.own_script is None) == (not self.scenarios):
+            raise ValueError("a test has scenarios or its own script, one of the two")
         names = [s.name for s in self.scenarios]
         if len(names) != len(set(names)):
             raise ValueError("scenario names must be unique")

@@ -20,6 +20,7 @@ from .metrics import (
     TestSummariseRequested,
     TestSummaryEvent,
 )
+from .ownscripts import ScriptInspection, ScriptInspectRequested
 from .pods import PodResourcesEvent, ServerDiscoveredEvent
 from .runs import (
     ScriptPreview,
@@ -198,6 +199,17 @@ PREVIEW_SCRIPT = Subject(
     reply=ScriptPreview,
 )
 
+INSPECT_SCRIPT = Subject(
+    "mv.rpc.test.inspect",
+    ScriptInspectRequested,
+    "core",
+    "gateway",
+    ("test-runner",),
+    "Read a team's own k6 script with k6 inspect (where k6 is installed); the answer "
+    "(ScriptInspection) goes to the request's reply subject.",
+    reply=ScriptInspection,
+)
+
 HEARTBEAT = Subject(
     "mv.health.heartbeat",
     HeartbeatEvent,
@@ -215,6 +227,7 @@ ALL_SUBJECTS: tuple[Subject, ...] = (
     RUN_TEST,
     CANCEL_TEST,
     PREVIEW_SCRIPT,
+    INSPECT_SCRIPT,
     TEST_STARTED,
     TEST_WARNING,
     TEST_FINISHED,

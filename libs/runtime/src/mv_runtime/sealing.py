@@ -129,7 +129,12 @@ def _request(request: TestRunRequest, change: Callable[[Any], Any], sealed: bool
     for name in secret_names(headers, request.secret_headers, fold=True):
         headers[name] = change(headers[name])
     scenarios = [_scenario(s, change) for s in request.scenarios]
-    return request.model_copy(update={"headers": headers, "scenarios": scenarios, "sealed": sealed})
+    own = request.own_script
+    if own is not None:  # an own script's __ENV values are secrets, each of them
+        own = own.model_copy(update={"env": {k: change(v) for k, v in own.env.items()}})
+    return request.model_copy(
+        update={"headers": headers, "scenarios": scenarios, "own_script": own, "sealed": sealed}
+    )
 
 
 def replace_secrets(request: TestRunRequest, change: Callable[[Any], Any]) -> TestRunRequest:

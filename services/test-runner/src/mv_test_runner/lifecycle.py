@@ -37,6 +37,7 @@ from mv_runtime.sealing import Sealer, SealingError, open_request
 from .executors import outcomes, segments
 from .executors.base import RunExecutor, StartError
 from .executors.outcomes import Outcome
+from .ownscript import own_script
 from .script import generate_script
 from .state import RunStore
 
@@ -105,7 +106,8 @@ class Lifecycle:
             return
         try:
             # Secrets opened here, in memory only: k6 gets them through its environment.
-            script = generate_script(open_request(request, self._sealer))
+            opened = open_request(request, self._sealer)
+            script = own_script(opened) if opened.own_script else generate_script(opened)
         except SealingError as error:
             await self._finish(test_id, outcomes.not_started(str(error)), None)
             return
@@ -134,9 +136,7 @@ class Lifecycle:
             script_name=started.script_name,
             started_at=started.started_at,
             script=script.text,
-            scenario_names={
-                scenario_tag(i, s.name): s.name for i, s in enumerate(request.scenarios)
-            },
+            scenario_names=scenario_names(request),
             runners=started.runners,
             metrics_mode=mode,
         )
@@ -304,6 +304,13 @@ class Lifecycle:
                 id=event_id(test_id, "finished"), correlation_id=test_id, payload=payload
             ),
         )
+
+
+def scenario_names(request: TestRunRequest) -> dict[str, str]:
+    """k6 scenario tag → the scenario's name: an own script's keys are both."""
+    if request.own_script is not None:
+        return {key: key for key in request.own_script.scenarios}
+    return {scenario_tag(i, s.name): s.name for i, s in enumerate(request.scenarios)}
 
 
 def _log_unpublished(test_id: str) -> Callable[[RetryCallState], None]:

@@ -1,16 +1,19 @@
-"""Answering a script preview: the script the runner would generate for a request, or why it
-cannot be generated — without running anything."""
+"""Answering a script preview (the script the runner would generate for a request, or why it
+cannot be generated) and an own script's inspection by k6 — without running anything."""
 
 from __future__ import annotations
 
 import structlog
 from faststream.nats import NatsBroker
 
+from mv_contracts.ownscripts import ScriptInspection, ScriptInspectRequested
 from mv_contracts.runs import ScriptPreview, ScriptPreviewRequested, TestRunRequest
-from mv_contracts.subjects import PREVIEW_SCRIPT
+from mv_contracts.subjects import INSPECT_SCRIPT, PREVIEW_SCRIPT
 from mv_runtime.bus import subscribe
 
+from .ownscript.inspect import inspect
 from .script.generator import generate_script
+from .settings import Settings
 
 log = structlog.get_logger()
 
@@ -23,7 +26,11 @@ def preview(request: TestRunRequest) -> ScriptPreview:
         return ScriptPreview(error=f"the script cannot be generated: {error}")
 
 
-def register(broker: NatsBroker, service: str) -> None:
-    @subscribe(broker, service, PREVIEW_SCRIPT)
+def register(broker: NatsBroker, settings: Settings) -> None:
+    @subscribe(broker, settings.service_name, PREVIEW_SCRIPT)
     async def on_preview(event: ScriptPreviewRequested) -> ScriptPreview:
         return preview(event.payload)
+
+    @subscribe(broker, settings.service_name, INSPECT_SCRIPT)
+    async def on_inspect(event: ScriptInspectRequested) -> ScriptInspection:
+        return await inspect(settings.k6_binary, event.payload, settings.inspect_seconds)

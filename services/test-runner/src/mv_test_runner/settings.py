@@ -36,6 +36,9 @@ class Settings(InfluxDBSettings, SealingSettings):
         default="local", description="local: a k6 process here; kubernetes: a Job"
     )
     k6_binary: str = Field(default="k6", description="k6 executable for the local executor")
+    inspect_seconds: float = Field(
+        default=15, gt=0, le=300, description="Longest k6 inspect of an uploaded script may take"
+    )
     k6_image: str = Field(
         default=f"grafana/k6:{K6_VERSION}", description="Image of the Kubernetes Job"
     )

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Literal
 
 from mv_contracts.runs import TEST_ID_TAG, K6Counts, TestRunRequest
+from mv_runtime import scriptfiles
 from mv_runtime.processes import pid_alive
 from mv_test_runner.script import GeneratedScript
-from mv_test_runner.script.counts import parse_counts, summed
+from mv_test_runner.script.counts import exported_counts, parse_counts, summed
 from mv_test_runner.settings import K6Output, Settings
 
 from . import outcomes, segments
@@ -89,7 +90,10 @@ class LocalExecutor:
         if binary is None:
             raise StartError(f"k6 executable not found: {self._settings.k6_binary!r}")
         directory = self.run_dir(request.test_id)
-        script_file = directory / "script.js"
+        # An own script's files keep their layout (its imports and open() are relative to them).
+        script_file = (
+            directory / "script" / script.entry if script.files else directory / "script.js"
+        )
         count = request.parallelism
         runners = segments.runners(directory.name, count)
         folders = [directory] if count == 1 else [directory / r.name for r in runners]
@@ -97,7 +101,10 @@ class LocalExecutor:
             for folder in folders:
                 folder.mkdir(parents=True, exist_ok=True)
                 (folder / "exit_code").unlink(missing_ok=True)
-            script_file.write_text(script.text, encoding="utf-8")
+            if script.files:
+                scriptfiles.write(script.files, directory / "script")
+            else:
+                script_file.write_text(script.text, encoding="utf-8")
         except OSError as error:
             raise StartError(f"cannot write the script to {directory}: {error}") from error
         apis: list[Runner] = []
@@ -190,8 +197,14 @@ class LocalExecutor:
         return "\n".join(_read(f / "k6.log") for f in self.runner_dirs(test_id))
 
     async def counts(self, test_id: str) -> K6Counts | None:
-        texts = [await asyncio.to_thread(_read, f / "k6.log") for f in self.runner_dirs(test_id)]
-        return summed([parse_counts(text) for text in texts])
+        """Each runner's count: the marked line a generated script logs, else (an own script)
+        k6's summary export, which k6 writes whatever the script's own ``handleSummary`` does."""
+        found: list[K6Counts | None] = []
+        for folder in self.runner_dirs(test_id):
+            text = await asyncio.to_thread(_read, folder / "k6.log")
+            exported = await asyncio.to_thread(_read, folder / "summary.json")
+            found.append(parse_counts(text) or exported_counts(exported))
+        return summed(found)
 
     def outcome(self, test_id: str) -> Outcome:
         """How an ended run went, from its runners' exit_code files."""

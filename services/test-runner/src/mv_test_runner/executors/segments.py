@@ -76,7 +76,10 @@ def runners(name: str, parallelism: int) -> list[RunnerInfo]:
 def max_vus(request: TestRunRequest) -> int:
     """The test's max VUs as ``k6 inspect --execution-requirements`` reports it (``maxVUs``)
     for scenarios that overlap; for scenarios one after another (``start_time``) an upper bound.
+    An own script's is k6's own answer, taken when the script was inspected.
     """
+    if request.own_script is not None:
+        return request.own_script.max_vus
     return total_vus(request.scenarios)
 
 

@@ -85,6 +85,34 @@ def parse_counts(output: str) -> K6Counts | None:
         return None
 
 
+def exported_counts(text: str) -> K6Counts | None:
+    """k6's counts from its ``--summary-export`` file (the legacy JSON summary), for a script
+    whose ``handleSummary`` is its own: requests, failed, and per scenario where k6's summary has
+    the submetric (a threshold of the script names it). No response times: their statistics are
+    the script's ``summaryTrendStats``, not the platform's. None when the file is not there."""
+    try:
+        metrics: Any = json.loads(text)["metrics"]
+        overall = _exported(metrics, "")
+        if overall is None:
+            return None
+        scenarios = {}
+        for name in metrics:
+            found = re.fullmatch(r"http_reqs\{scenario:([A-Za-z0-9_-]+)\}", name)
+            if found and (counted := _exported(metrics, f"{{scenario:{found[1]}}}")) is not None:
+                scenarios[found[1]] = counted
+        return K6Counts(overall=overall, scenarios=scenarios)
+    except (ValueError, TypeError, KeyError, ValidationError):
+        return None
+
+
+def _exported(metrics: dict[str, Any], suffix: str) -> RequestCounts | None:
+    requests = metrics.get("http_reqs" + suffix)
+    if requests is None:
+        return RequestCounts(requests=0, failed=0) if suffix == "" and metrics else None
+    failed = metrics.get("http_req_failed" + suffix) or {}
+    return RequestCounts(requests=round(requests["count"]), failed=round(failed.get("passes", 0)))
+
+
 def _counts(data: dict[str, Any]) -> RequestCounts:
     # k6 reports counters as floats (JSON numbers): whole numbers, kept as int.
     times = data.get("response_time")

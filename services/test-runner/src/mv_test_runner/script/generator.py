@@ -55,6 +55,11 @@ class GeneratedScript:
     text: str
     secrets: dict[str, str] = field(default_factory=dict)
     """Environment variable name → secret value, e.g. ``MV_SECRET_1`` → ``Bearer ...``."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """A team's own script: every file of its archive (relative path → content); empty for a
+    generated script, whose one file is ``text``."""
+    entry: str = "script.js"
+    """The file k6 runs: ``script.js`` (``text``), or the own script's entry among ``files``."""
 
     @property
     def env(self) -> dict[str, str]:
