@@ -65,7 +65,7 @@ FILES = {
     "lib/paths.js": b'export const itemsPath = "/items";\n',
     "data/users.json": json.dumps(["kim"]).encode(),
 }
-TOKEN = "s3cr3t-token-value"  # noqa: S105 -- a test value
+TOKEN = "s3cr3t-token-value"
 
 
 def own_request(url: str, mode: MetricsMode, parallelism: int = 1, **env: str) -> TestRunRequest:
@@ -106,7 +106,7 @@ async def test_inspect_reads_scenarios_and_thresholds_with_k6(k6: str) -> None:
     ("files", "file", "line", "words"),
     [
         (
-            {"main.js": b"import http from 'k6/http';\nexport default function () {\n  let x = ;\n}\n"},
+            {"main.js": b"import http from 'k6/http';\nexport default function () {\n  x = ;\n}\n"},
             "main.js",
             3,
             "Unexpected token",
