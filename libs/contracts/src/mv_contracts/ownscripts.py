@@ -61,6 +61,9 @@ class OwnScript(OwnScriptFiles):
 
     version_id: DbId = Field(description="The stored version that runs")
     max_vus: int = Field(ge=1, description="k6 inspect --execution-requirements: maxVUs")
+    seconds: float = Field(
+        default=0, ge=0, description="k6's totalDuration, graceful stops included, in seconds"
+    )
     scenarios: list[str] = Field(
         default_factory=list, max_length=1000, description="The script's k6 scenario keys"
     )

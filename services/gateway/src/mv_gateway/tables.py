@@ -8,6 +8,7 @@ from mv_gateway.core import idempotency, once, outbox
 from mv_gateway.core.database import Base
 from mv_gateway.history import tables as history
 from mv_gateway.notify import tables as notify
+from mv_gateway.ownscripts import tables as ownscripts
 from mv_gateway.plans import tables as plans
 from mv_gateway.projects import tables as projects
 from mv_gateway.schedules import tables as schedules
@@ -17,4 +18,5 @@ from mv_gateway.triggers import tables as triggers
 metadata = Base.metadata
 MODULES = (
     once, outbox, idempotency, auth, projects, specs, history, plans, notify, schedules, triggers,
+    ownscripts,
 )  # fmt: skip

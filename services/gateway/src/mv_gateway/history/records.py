@@ -55,6 +55,7 @@ class TestRuns:
         started_by: str | None = None,
         metrics_mode: str | None = None,
         plan_id: int | None = None,
+        own_script_id: int | None = None,
     ) -> TestHistory:
         """The test, its scenarios and their stages, in the caller's transaction."""
         test = TestHistory(
@@ -68,6 +69,7 @@ class TestRuns:
             started_by=started_by,
             metrics_mode=metrics_mode,
             plan_id=plan_id,
+            own_script_id=own_script_id,
         )
         self.session.add(test)
         await self.session.flush()

@@ -34,6 +34,8 @@ def masked_request(request: TestRunRequest) -> dict[str, Any]:
             calls.append(scenario["sign_in"]["endpoint"])
         for endpoint in filter(None, calls):
             endpoint["headers"] = dict.fromkeys(endpoint.get("headers") or {}, MASK)
+    if isinstance(data.get("own_script"), dict):  # its files are the stored version's
+        data["own_script"].pop("archive", None)
     return data
 
 

@@ -53,8 +53,22 @@ class RunLimits:
         )
 
 
+def _own_script(vus: int, length: float, max_vus: int, max_seconds: float, whose: str) -> None:
+    """An own script's load as k6 read it (its maxVUs and totalDuration) against limits."""
+    if vus > max_vus:
+        raise OverLimit("script", message=f"{vus} VUs at most (k6 inspect); {whose} {max_vus}")
+    if length > max_seconds:
+        raise OverLimit(
+            "script", message=f"lasts {length:g} s (k6 inspect); {whose} {max_seconds:g} s"
+        )
+
+
 def check_limits(request: TestRunRequest, limits: RunLimits) -> None:
     """Raise :class:`OverLimit` for the first field over a limit of the gateway."""
+    if (own := request.own_script) is not None:
+        _own_script(own.max_vus, own.seconds, limits.max_vus, limits.max_test_seconds,
+                    "the limit is (MAX_VUS, MAX_TEST_SECONDS)")  # fmt: skip
+        return
     if len(request.scenarios) > limits.max_scenarios:
         raise OverLimit(
             "scenarios",
@@ -90,6 +104,10 @@ def check_limits(request: TestRunRequest, limits: RunLimits) -> None:
 
 def check_role_limits(request: TestRunRequest, limits: RoleLimits, role: str) -> None:
     """Scenarios run side by side: their VUs add up, the test lasts as long as the longest."""
+    if (own := request.own_script) is not None:
+        _own_script(own.max_vus, own.seconds, limits.max_vus, limits.max_seconds,
+                    f"a {role} may use at most")  # fmt: skip
+        return
     vus = total_vus(request.scenarios)
     length = max(scenario_load(s).seconds for s in request.scenarios)
     if vus > limits.max_vus:

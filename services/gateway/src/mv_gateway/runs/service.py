@@ -8,6 +8,8 @@ test its first request made.
 
 from __future__ import annotations
 
+from typing import Any
+
 from nats.errors import NoRespondersError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +19,7 @@ from mv_contracts.runs import (
     ScriptPreviewRequested,
     TestCancel,
     TestCancelRequested,
+    TestRunRequest,
     TestRunRequested,
 )
 from mv_contracts.subjects import CANCEL_TEST, PREVIEW_SCRIPT, RUN_TEST, Subject
@@ -41,7 +44,7 @@ from mv_gateway.core.idempotency import IdempotencyKeys, fingerprint
 from mv_gateway.core.outbox import Outbox
 from mv_gateway.core.settings import Settings
 from mv_gateway.health import MetricsPath
-from mv_gateway.history import ACTIVE, TestResults, TestRuns
+from mv_gateway.history import ACTIVE, NewScenario, TestResults, TestRuns
 from mv_gateway.specs import SpecRepository
 from mv_runtime.bus import Bus
 from mv_runtime.sealing import seal_request
@@ -102,7 +105,6 @@ async def start_run(
 
     An ``idempotency_key`` is looked up in ``key_scope`` with the body's fingerprint, or
     ``request_print`` (a trigger's request, not the plan it runs)."""
-    max_command_bytes = settings.max_command_bytes
     keys = IdempotencyKeys(session, key_scope)
     body_print = request_print or fingerprint(no_masks(body.model_dump(mode="json")))
     if idempotency_key is not None:
@@ -113,6 +115,43 @@ async def start_run(
         i for s in body.scenarios for i in s.endpoint_ids()
     )
     request = build_request(body, endpoints, test_id)
+    overrides = body.analysis_thresholds
+    thresholds = None if overrides is None else overrides.model_dump(exclude_none=True)
+    return await submit_run(
+        session,
+        outbox,
+        request,
+        actor,
+        settings,
+        metrics_path,
+        new_scenarios(request),
+        keys=keys if idempotency_key is not None else None,
+        idempotency_key=idempotency_key,
+        body_print=body_print,
+        plan_id=plan_id,
+        analysis_thresholds=thresholds,
+    )
+
+
+async def submit_run(
+    session: AsyncSession,
+    outbox: Outbox,
+    request: TestRunRequest,
+    actor: Principal,
+    settings: Settings,
+    metrics_path: MetricsPath,
+    scenarios: list[NewScenario],
+    *,
+    keys: IdempotencyKeys | None = None,
+    idempotency_key: str | None = None,
+    body_print: str = "",
+    plan_id: int | None = None,
+    own_script_id: int | None = None,
+    analysis_thresholds: dict[str, Any] | None = None,
+) -> LoadTestCreated:
+    """The checks, the stored test and its command, of a validated ``request`` (a generated
+    test's, or an own script's with ``own_script_id`` its stored version)."""
+    max_command_bytes = settings.max_command_bytes
     check_limits(request, RunLimits.of(settings))
     assert request.project_id is not None
     role_limits = limits_for(actor.role, settings)
@@ -133,7 +172,7 @@ async def start_run(
     command = TestRunRequested(correlation_id=request.test_id, payload=sent)
     if (size := len(command.model_dump_json())) > max_command_bytes:
         raise CommandTooLarge(size, max_command_bytes)
-    if idempotency_key is not None:
+    if keys is not None and idempotency_key is not None:
         made = await keys.claim(idempotency_key, body_print, request.test_id)
         if made is not None:
             return await _replay(session, idempotency_key, made)
@@ -143,10 +182,11 @@ async def start_run(
         request.title,
         request.description,
         request.target_tps,
-        new_scenarios(request),
+        scenarios,
         started_by=actor.actor,
         metrics_mode=request.metrics_mode.value,
         plan_id=plan_id,
+        own_script_id=own_script_id,
     )
     await AuditLog(session).record(
         actor,
@@ -155,8 +195,8 @@ async def start_run(
         {"title": request.title, "base_url": redact(str(request.base_url))},
     )
     await TestResults(session).keep_request(test, request)
-    if body.analysis_thresholds is not None:
-        test.analysis_thresholds = body.analysis_thresholds.model_dump(exclude_none=True) or None
+    if analysis_thresholds is not None:
+        test.analysis_thresholds = analysis_thresholds or None
     created = LoadTestCreated(test_id=request.test_id, test_history_id=test.id, status=test.status)
     await _command(session, outbox, RUN_TEST, command)
     return created
