@@ -22,6 +22,7 @@ from mv_contracts.metrics import (
     TestSummary,
     TestSummaryEvent,
 )
+from mv_contracts.ownscripts import OwnScriptFiles, ScriptInspectRequested
 from mv_contracts.pods import (
     DiscoveredServer,
     PodResources,
@@ -197,6 +198,10 @@ def samples() -> list[Envelope]:
             ),
         ),
         TestCancelRequested(correlation_id=TEST_ID, payload=TestCancel(test_id=TEST_ID)),
+        ScriptInspectRequested(
+            correlation_id="inspect-1",
+            payload=OwnScriptFiles(entry="main.js", archive="H4sIAAAAAAAA/wMAAAAAAAAAAAA="),
+        ),
         ScriptPreviewRequested(
             correlation_id=TEST_ID,
             payload=TestRunRequest(
