@@ -276,6 +276,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/load-testing/own-script": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Own Script
+         * @description Run a stored version of an own script as it is, like any test (live figures, summary per
+         *     k6 scenario, analysis, baselines, reports, gates); ``env`` becomes the script's ``__ENV``.
+         */
+        post: operations["start_own_script_load_testing_own_script_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/load-testing/preview": {
         parameters: {
             query?: never;
@@ -750,6 +771,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/project/{project_id}/scripts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Scripts
+         * @description Every version of every own script of the project, by name then version.
+         */
+        get: operations["list_scripts_project__project_id__scripts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/project/{project_id}/scripts/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Script
+         * @description Store the next version of the script ``name``: the body is one k6 script (pasted or a
+         *     ``.js`` file) or a ``.tar.gz``/``.zip`` of it with its modules and data files. Hostile
+         *     archives (paths out of it, links, bombs, huge files) are a 422 naming why; a body over the
+         *     limit a 413. A test-runner's real ``k6 inspect`` reads it first: a script k6 refuses is a
+         *     422 with k6's words, the file and the line; an accepted one answers k6's scenarios,
+         *     executors and thresholds.
+         */
+        post: operations["upload_script_project__project_id__scripts__name__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/project/{project_id}/servers": {
         parameters: {
             query?: never;
@@ -845,6 +911,23 @@ export interface paths {
          * @description When a schedule would run, from now: for an editor, before anything is saved.
          */
         get: operations["preview_schedule_schedules_preview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scripts/{script_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Script */
+        get: operations["get_script_scripts__script_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2238,6 +2321,29 @@ export interface components {
          * @enum {string}
          */
         Include: "all" | "k6_only" | "resources_only";
+        /** InspectedScenario */
+        InspectedScenario: {
+            /**
+             * Exec
+             * @description The exported function it runs
+             * @default default
+             */
+            exec: string;
+            /** Executor */
+            executor: string;
+            /**
+             * Name
+             * @description The k6 scenario key (k6's scenario tag)
+             */
+            name: string;
+            /**
+             * Options
+             * @description The scenario's other options as k6 read them
+             */
+            options?: {
+                [key: string]: unknown;
+            };
+        };
         /** InstanceHealth */
         InstanceHealth: {
             /** Dependencies */
@@ -2841,6 +2947,49 @@ export interface components {
          * @enum {string}
          */
         Outcome: "passed" | "failed";
+        /** OwnScriptRunCreate */
+        OwnScriptRunCreate: {
+            analysis_thresholds?: components["schemas"]["AnalysisThresholdOverrides"] | null;
+            /**
+             * Base Url
+             * Format: uri
+             * @description The service under test: checked against the allowed targets and given to the script as __ENV.BASE_URL
+             */
+            base_url: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Env
+             * @description __ENV of the script: secrets welcome (sealed on the bus, masked in the stored request, never in the script, a log or an answer)
+             */
+            env?: {
+                [key: string]: string;
+            };
+            /** @description How k6's samples reach the platform; null: the default */
+            metrics_mode?: components["schemas"]["MetricsMode"] | null;
+            /**
+             * One Runner Per Node
+             * @description Kubernetes: no two runners of the test on one node (pod anti-affinity)
+             * @default false
+             */
+            one_runner_per_node: boolean;
+            /**
+             * Parallelism
+             * @description k6 runners sharing the test (execution segments); the runner's MAX_PARALLELISM may bound it lower
+             * @default 1
+             */
+            parallelism: number;
+            /**
+             * Script Id
+             * @description The stored version to run (ScriptVersionRead.id)
+             */
+            script_id: number;
+            /**
+             * Title
+             * @description Default: the script's name and version
+             */
+            title?: string | null;
+        };
         /**
          * PercentileSource
          * @description Where a summary's percentiles come from, and so how far they can be off.
@@ -3570,6 +3719,82 @@ export interface components {
              * @default UTC
              */
             timezone: string;
+        };
+        /**
+         * ScriptInspection
+         * @description k6's own reading of a script, or why k6 refused it.
+         */
+        ScriptInspection: {
+            /**
+             * Error
+             * @description k6's refusal, in words
+             */
+            error?: string | null;
+            /**
+             * File
+             * @description The file the error is in, when known
+             */
+            file?: string | null;
+            /**
+             * Line
+             * @description The line the error is at, when known
+             */
+            line?: number | null;
+            /** Max Vus */
+            max_vus?: number | null;
+            /** Ok */
+            ok: boolean;
+            /** Scenarios */
+            scenarios?: components["schemas"]["InspectedScenario"][];
+            /** Thresholds */
+            thresholds?: {
+                [key: string]: string[];
+            };
+            /**
+             * Total Duration
+             * @description k6's totalDuration
+             */
+            total_duration?: string | null;
+        };
+        /** ScriptVersionRead */
+        ScriptVersionRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Digest
+             * @description sha256 of the stored (normalised) archive
+             */
+            digest: string;
+            /** Entry */
+            entry: string;
+            /**
+             * Files
+             * @description Each file of the script and its size in bytes
+             */
+            files: {
+                [key: string]: number;
+            };
+            /**
+             * Id
+             * @description The version's id: what a test names to run it
+             */
+            id: number;
+            /** @description k6 inspect's reading: scenarios, executors, thresholds, max VUs */
+            inspection: components["schemas"]["ScriptInspection"];
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: number;
+            /**
+             * Version
+             * @description 1, 2, ...: each upload under the name is the next
+             */
+            version: number;
         };
         /**
          * SecretFields
@@ -4834,6 +5059,65 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    start_own_script_load_testing_own_script_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OwnScriptRunCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoadTestCreated"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6241,6 +6525,99 @@ export interface operations {
             };
         };
     };
+    list_scripts_project__project_id__scripts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScriptVersionRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_script_project__project_id__scripts__name__post: {
+        parameters: {
+            query?: {
+                /** @description The file k6 runs; default: the archive's one .js */
+                entry?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description Project id */
+                project_id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/gzip": string;
+                "application/zip": string;
+                "text/javascript": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScriptVersionRead"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_discovered_servers_project__project_id__servers_get: {
         parameters: {
             query?: never;
@@ -6389,6 +6766,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    get_script_scripts__script_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                script_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScriptVersionRead"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };
