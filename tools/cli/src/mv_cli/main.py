@@ -1,4 +1,5 @@
-"""``metric-vault run PLAN``: analyse, start, follow, judge; the exit code gates CI.
+"""``metric-vault run PLAN`` (analyse, start, follow, judge) or ``metric-vault run script.js``
+(a team's own k6 script: upload, start, follow, judge); the exit code gates CI.
 
 Exit codes: 0 passed; 1 a target was missed or a critical finding appeared; 2 the command line
 was wrong; 3 the test could not run or its result could not be had.
@@ -17,6 +18,7 @@ from rich.table import Table
 from .client import Gateway, GatewayError
 from .gate import Exit, exit_code
 from .plan import PlanError, load_plan
+from .script import ScriptError, environment, is_script, start, upload
 
 app = typer.Typer(add_completion=False, help=__doc__, no_args_is_help=True)
 console = Console(stderr=True)
@@ -109,46 +111,86 @@ def gate(
     raise typer.Exit(exit_code(details, analysis))
 
 
+def _follow(
+    client: Gateway, created: dict[str, Any], quiet: bool, junit: Path | None, report: Path | None
+) -> Exit:
+    """Follow a started test live, then print, report and judge it."""
+    console.print(f"test {created['test_id']} started")
+    for kind, data in client.live(created["test_id"]):
+        if kind == "k6" and not quiet:
+            console.print(_live_line(data))
+        elif kind == "alert":
+            alert = data["alert"]
+            where = f" [{alert['scenario']}]" if alert.get("scenario") else ""
+            text = f"▲ live{where} {alert['title']['en']}: {alert['detail']['en']}"
+            console.print(text, style="yellow", markup=False)
+    details = client.details(int(created["test_history_id"]))
+    history_id = int(details["id"])
+    analysis = client.analysis(history_id) if details["figures"].get("total_requests") else None
+    _print_result(details, analysis)
+    _write_reports(client, history_id, junit, report)
+    return exit_code(details, analysis)
+
+
+def _start_plan(client: Gateway, plan_file: Path) -> dict[str, Any]:
+    plan = load_plan(plan_file)
+    project_id = client.project(plan.project)
+    console.print(f"analysing {plan.spec} …")
+    spec_id = client.analyse(project_id, plan.spec)
+    body = plan.load_test(client.endpoint_ids(spec_id))
+    body["project_id"] = project_id
+    return client.start(body)
+
+
 @app.command()
 def run(
-    plan_file: Annotated[Path, typer.Argument(help="The test plan (YAML)", exists=True)],
+    plan_file: Annotated[
+        Path,
+        typer.Argument(help="A test plan (YAML), or a k6 script (.js, .tar.gz, .zip)", exists=True),
+    ],
     gateway: GatewayOption = "http://127.0.0.1:8000",
     token: TokenOption = None,
     junit: Annotated[Path | None, typer.Option(help="Write JUnit XML here")] = None,
     report: Annotated[Path | None, typer.Option(help="Write the HTML report here")] = None,
     quiet: Annotated[bool, typer.Option(help="No live progress")] = False,
+    project: Annotated[str, typer.Option(help="Script: the project (made if new)")] = "scripts",
+    base_url: Annotated[
+        str | None, typer.Option(help="Script: the service under test (__ENV.BASE_URL)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Script: its name (default: file's)")] = None,
+    entry: Annotated[str | None, typer.Option(help="Script: the archive's file k6 runs")] = None,
+    parallelism: Annotated[int, typer.Option(min=1, help="Script: k6 runners sharing it")] = 1,
+    env: Annotated[
+        list[str] | None, typer.Option(help="Script: K=V (or K, from here) for __ENV; repeat")
+    ] = None,
+    metrics_mode: Annotated[str | None, typer.Option(help="Script: fast or precise")] = None,
 ) -> None:
-    """Run a test plan and exit non-zero when it misses its targets."""
-    try:
-        plan = load_plan(plan_file)
-    except PlanError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(2) from error
+    """Run a test plan, or a team's own k6 script as it is, and exit non-zero when it misses
+    its targets (or crosses the script's own thresholds)."""
     client = Gateway(gateway, token)
     try:
-        project_id = client.project(plan.project)
-        console.print(f"analysing {plan.spec} …")
-        spec_id = client.analyse(project_id, plan.spec)
-        body = plan.load_test(client.endpoint_ids(spec_id))
-        body["project_id"] = project_id
-        created = client.start(body)
-        console.print(f"test {created['test_id']} started")
-        for kind, data in client.live(created["test_id"]):
-            if kind == "k6" and not quiet:
-                console.print(_live_line(data))
-            elif kind == "alert":
-                alert = data["alert"]
-                where = f" [{alert['scenario']}]" if alert.get("scenario") else ""
-                text = f"▲ live{where} {alert['title']['en']}: {alert['detail']['en']}"
-                console.print(text, style="yellow", markup=False)
-        details = client.details(int(created["test_history_id"]))
-        history_id = int(details["id"])
-        analysis = client.analysis(history_id) if details["figures"].get("total_requests") else None
-        _print_result(details, analysis)
-        _write_reports(client, history_id, junit, report)
-    except (GatewayError, PlanError) as error:
+        if is_script(plan_file):
+            if base_url is None:
+                raise ScriptError("a script needs --base-url (checked against allowed targets)")
+            project_id = client.project(project)
+            stem = name or plan_file.name.split(".")[0]
+            version = upload(client, project_id, plan_file, stem, entry)
+            scenarios = ", ".join(s["name"] for s in version["inspection"]["scenarios"])
+            console.print(f"{stem} v{version['version']}: k6 read scenarios {scenarios}")
+            body: dict[str, Any] = {"base_url": base_url, "parallelism": parallelism,
+                                    "env": environment(env or [])}  # fmt: skip
+            if metrics_mode:
+                body["metrics_mode"] = metrics_mode
+            created = start(client, int(version["id"]), body)
+        else:
+            created = _start_plan(client, plan_file)
+        code = _follow(client, created, quiet, junit, report)
+    except (PlanError, ScriptError) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
+    except GatewayError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(Exit.NOT_RUN) from error
     finally:
         client.close()
-    raise typer.Exit(exit_code(details, analysis))
+    raise typer.Exit(code)

@@ -15,6 +15,7 @@ Rule = Callable[[RunFacts, AnalysisThresholds], list[Finding]]
 RULES: tuple[Rule, ...] = (
     quality.incomplete,
     quality.no_data,
+    targets.own_thresholds,
     targets.response_time,
     targets.error_rate,
     checks.check_target,

@@ -46,6 +46,8 @@ class RunFacts:
     request: TestRunRequest
     summary: TestSummary
     pods: list[PodSample] = field(default_factory=list)
+    thresholds_crossed: bool = False
+    """k6 ended with exit code 99: a threshold of the script failed."""
 
     @property
     def test_id(self) -> str:

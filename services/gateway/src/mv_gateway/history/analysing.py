@@ -11,7 +11,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mv_contracts.runs import Executor, ResponseTimeTarget, ScenarioRequest, Stage, TestRunRequest
+from mv_contracts.runs import (
+    Executor,
+    ResponseTimeTarget,
+    RunStatus,
+    ScenarioRequest,
+    Stage,
+    TestRunRequest,
+)
 from mv_gateway.analysis import (
     Analysis,
     AnalysisThresholds,
@@ -23,6 +30,7 @@ from mv_gateway.analysis import (
 
 from .queries import HistoryQueries, ScenarioDetails, TestDetails
 from .results import TestResults
+from .states import RunState, run_state
 from .tables import TestHistory
 
 
@@ -85,7 +93,12 @@ async def facts_of(
         for series in details.resources
         for point in series.points
     ]
-    return RunFacts(request=request_of(test, scenarios), summary=summary, pods=pods)
+    # Failed, yet run to its end: k6's exit code 99, a threshold crossed.
+    ended = run_state(test.status, test.status_reason, None) is RunState.COMPLETED
+    crossed = ended and test.status == RunStatus.FAILED
+    return RunFacts(
+        request=request_of(test, scenarios), summary=summary, pods=pods, thresholds_crossed=crossed
+    )
 
 
 async def analyse_test(

@@ -21,6 +21,27 @@ def percentile_figure(figures: MetricFigures, percentile: float) -> tuple[float 
     return figures.max_response_time, "max_response_time"
 
 
+def own_thresholds(facts: RunFacts, t: AnalysisThresholds) -> list[Finding]:
+    """A team's own script carries its targets as k6 thresholds: k6 judged them (exit 99), and
+    the verdict takes k6's word. A generated script's thresholds are the targets judged above."""
+    del t
+    own = facts.request.own_script
+    if own is None or not facts.thresholds_crossed:
+        return []
+    return [
+        Finding(
+            rule="target.k6_thresholds",
+            scenario=None,
+            severity=Severity.CRITICAL,
+            title=Words(en="The script's k6 thresholds crossed",
+                        ko="스크립트의 k6 임계값 초과"),
+            detail=Words(en="k6 ended with exit code 99: a threshold the script sets failed.",
+                         ko="k6가 종료 코드 99로 끝났습니다: 스크립트의 임계값이 실패했습니다."),
+            evidence={"script_version": own.version_id},
+        )
+    ]  # fmt: skip
+
+
 def response_time(facts: RunFacts, t: AnalysisThresholds) -> list[Finding]:
     del t
     found = []
