@@ -92,6 +92,13 @@ class KubernetesExecutor:
         return client.CoreV1Api(self._api), client.BatchV1Api(self._api)
 
     async def start(self, request: TestRunRequest, script: GeneratedScript) -> Started:
+        if len(script.files) > 1:
+            # The Job mounts one script file (ConfigMap key or PVC file); an own script of one
+            # file runs as any script, one with modules or data files is not mounted yet.
+            raise StartError(
+                "an own script of several files runs on the local executor only, for now: "
+                "upload it as one .js file to run it as a Kubernetes Job"
+            )
         name = job_name(request.test_id)
         namespace = self._options.namespace
         run = run_manifests(
