@@ -51,7 +51,7 @@ export function browse() {
 
 export function buy() {
   const answer = http.post(`${__ENV.BASE_URL}/orders`, "{}", {
-    headers: { Authorization: `Bearer ${__ENV.TOKEN}` },
+    headers: { Authorization: `Bearer ${__ENV.TOKEN}`, "X-Runner": __ENV.MV_RUNNER_ONLY || "-" },
   });
   check(answer, { ok: (r) => r.status === 200 });
 }
@@ -166,14 +166,16 @@ def _served(echo: EchoServer) -> dict[str, int]:
 
 
 async def test_own_script_runs_unmodified_and_its_counts_are_exact(
-    settings: Settings, echo: EchoServer, stack: StackConfig
+    settings: Settings, echo: EchoServer, stack: StackConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("MV_RUNNER_ONLY", "the runner's own secret")  # never the script's
     request = own_request(echo.url, MetricsMode.FAST)
     executor = await _run(settings, request)
     test_id = request.test_id
     assert _served(echo) == {"browse": 10, "buy": 12}
-    assert all(r.header("Authorization") == f"Bearer {TOKEN}".encode() for r in echo.requests
-               if r.target.startswith(b"/orders"))  # fmt: skip
+    orders = [r for r in echo.requests if r.target.startswith(b"/orders")]
+    assert all(r.header("Authorization") == f"Bearer {TOKEN}".encode() for r in orders)
+    assert all(r.header("X-Runner") == b"-" for r in orders)
     (folder,) = executor.runner_dirs(test_id)
     # The user's handleSummary still wrote its file; k6's export beside it gave the counts.
     assert json.loads((folder / "own-summary.json").read_text()) == {"requests": 22}

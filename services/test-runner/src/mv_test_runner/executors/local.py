@@ -116,7 +116,10 @@ class LocalExecutor:
                     address = f"127.0.0.1:{_free_port()}"
                     extra += ["--paused", "--address", address]
                     apis.append(Runner(info.index, info.name, f"http://{address}"))
-                await self._spawn(request.test_id, script_file, folder, extra, script.env, output)
+                await self._spawn(
+                    request.test_id, script_file, folder, extra, script.env, output,
+                    own=bool(script.files),
+                )  # fmt: skip
             if apis:
                 await start_together(apis, self._ended, self._settings.runner_ready_seconds)
         except (StartError, NotReady) as error:
@@ -144,9 +147,16 @@ class LocalExecutor:
         extra: list[str],
         env: dict[str, str],
         output: K6Output,
+        *,
+        own: bool = False,
     ) -> None:
+        # k6 puts its environment in the script's __ENV: a team's own script gets none of the
+        # runner's (SECRETS_KEY, credentials), only a PATH and a HOME beside its own values.
+        base = (
+            {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ} if own else os.environ
+        )
         environment = {
-            **os.environ,
+            **base,
             **output.env,
             **env,
             "MV_EXIT_FILE": str(folder / "exit_code"),
