@@ -58,7 +58,7 @@ function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
-type Options = { query?: Query; body?: unknown; signal?: AbortSignal; text?: boolean };
+type Options = { query?: Query; body?: unknown; signal?: AbortSignal; text?: boolean; raw?: { body: Blob; type: string } };
 
 export async function request<T>(method: string, path: string, options: Options = {}): Promise<T> {
   const response = await send(method, path, options);
@@ -77,13 +77,14 @@ export async function requestPage<T>(path: string, query: Query): Promise<{ item
 async function send(method: string, path: string, options: Options): Promise<Response> {
   const headers: Record<string, string> = { Accept: options.text ? "text/plain" : "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  if (options.raw) headers["Content-Type"] = options.raw.type; // an upload sent as it is
   const csrf = SAFE.has(method) ? null : csrfToken();
   if (csrf) headers["X-CSRF-Token"] = csrf; // a write signed in by cookie repeats the CSRF cookie
   let response: Response;
   try {
     response = await fetch(withQuery(path, options.query), {
       method, headers, signal: options.signal, credentials: "same-origin",
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.raw ? options.raw.body : options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   } catch (error) {
     if ((error as Error).name === "AbortError") throw error;
@@ -113,6 +114,7 @@ async function health(): Promise<Schemas["Health"] | null> {
 
 type Get<P extends keyof paths> = paths[P] extends { get: { responses: { 200: { content: { "application/json": infer R } } } } } ? R : never;
 
+export type ScriptVersionRead = Schemas["ScriptVersionRead"];
 export type ProjectRead = Schemas["ProjectRead"];
 export type SpecRead = Schemas["SpecRead"];
 export type SpecDetail = Schemas["SpecDetail"];
@@ -245,6 +247,11 @@ export const api = {
     request<DeliveryRead>("POST", `/project/${projectId}/channels/${id}/test`),
   deliveries: (projectId: number, id: number) =>
     request<DeliveryRead[]>("GET", `/project/${projectId}/channels/${id}/deliveries`),
+  ownScripts: (projectId: number) => request<ScriptVersionRead[]>("GET", `/project/${projectId}/scripts`),
+  /** The next version of ``name``, once k6 has read it (its refusal: an ApiError with the line). */
+  uploadOwnScript: (projectId: number, name: string, body: Blob, type: string, entry?: string) =>
+    request<ScriptVersionRead>("POST", `/project/${projectId}/scripts/${encodeURIComponent(name)}`,
+      { raw: { body, type }, query: { entry } }),
   /** Points in InfluxDB per project, counted now (admins). */
   storage: (projectId?: number) => request<Storage>("GET", "/storage", { query: { project_id: projectId } }),
   schedules: (projectId: number) => request<ScheduleRead[]>("GET", "/schedules", { query: { project_id: projectId } }),

@@ -1,6 +1,7 @@
 // Every word the UI shows. `ko` must have every key of `en` (the type says so).
 import { featuresEn, featuresKo } from "./features";
 import { notifyEn, notifyKo } from "./notify";
+import { ownScriptsEn, ownScriptsKo } from "./ownscripts";
 import { schedulesEn, schedulesKo } from "./schedules";
 import { verdictEn, verdictKo } from "./verdict";
 
@@ -148,6 +149,7 @@ export const en = {
   ...featuresEn,
   ...notifyEn,
   ...schedulesEn,
+  ...ownScriptsEn,
   ...verdictEn,
 };
 
@@ -295,5 +297,6 @@ export const ko: Record<keyof typeof en, string> = {
   ...featuresKo,
   ...notifyKo,
   ...schedulesKo,
+  ...ownScriptsKo,
   ...verdictKo,
 };

@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { api, type SpecRead } from "../api/client";
 import { EndpointBrowser } from "../components/EndpointBrowser";
 import { Channels } from "../components/Channels";
+import { OwnScripts } from "../components/OwnScripts";
 import { Plans } from "../components/Plans";
 import { DiscoveredServers } from "../components/Servers";
 import { ProjectStorage } from "../components/Storage";
@@ -57,6 +58,7 @@ export function Project({ projectId }: { projectId: number }) {
         </Async>
       </section>
       <Plans projectId={projectId} />
+      <OwnScripts projectId={projectId} />
       <History projectId={projectId} />
       <Channels projectId={projectId} />
       <ProjectStorage projectId={projectId} />
