@@ -4105,6 +4105,11 @@ export interface components {
             /** @description How k6's samples were stored (fast: compact points, precise: every sample); null for a test from before metrics modes, which stored every sample */
             metrics_mode?: components["schemas"]["MetricsMode"] | null;
             /**
+             * Own Script Id
+             * @description The stored version of an own k6 script the test ran, if any
+             */
+            own_script_id?: number | null;
+            /**
              * Parallelism
              * @description k6 runners the test was split over
              * @default 1

@@ -186,6 +186,7 @@ async def test_details(test_history_id: TestHistoryId, session: SessionDep) -> T
         percentile_source=t.percentile_source,
         percentile_error_bound=t.percentile_error_bound,
         started_by=t.started_by,
+        own_script_id=t.own_script_id,
         figures=Figures.model_validate(t),
         failures=failure_rows(summary.failures) if summary else [],
         scenarios=[_scenario(s, by_tag) for s in found.scenarios],

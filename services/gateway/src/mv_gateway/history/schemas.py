@@ -217,6 +217,9 @@ class TestDetailsRead(BaseModel):
     job_name: str | None
     k6_script_file_name: str | None
     started_by: str | None = Field(default=None, description="The user or token:<name>")
+    own_script_id: int | None = Field(
+        default=None, description="The stored version of an own k6 script the test ran, if any"
+    )
     complete: bool | None = Field(
         default=None,
         description="Whether the figures hold every request k6 made; null before the summary",

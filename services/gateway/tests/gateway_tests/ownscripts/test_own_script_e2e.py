@@ -155,6 +155,7 @@ async def test_an_own_script_is_checked_versioned_and_run_split(
             details = await _until_done(http, created.json()["test_history_id"])
             assert details["status"] == "succeeded", details["status_reason"]
             assert details["parallelism"] == 3
+            assert details["own_script_id"] == version["id"]
             assert len(target.served) == 9 + 6
             orders = [h for h in target.served if h.startswith(b"POST /orders")]
             assert len(orders) == 6
