@@ -66,8 +66,9 @@ class RunFacts:
         summaries = {s.name: s for s in self.summary.scenarios}
         series = self.summary.series.scenarios if self.summary.series else {}
         joined = []
+        own = self.request.own_script is not None  # an own script's scenarios are k6's keys
         for position, scenario in enumerate(self.request.scenarios):
-            tag = scenario_tag(position, scenario.name)
+            tag = scenario.name if own else scenario_tag(position, scenario.name)
             summary = summaries.get(tag)
             joined.append(
                 ScenarioFacts(

@@ -38,7 +38,12 @@ def request_of(test: TestHistory, scenarios: list[ScenarioRequest]) -> TestRunRe
     """The stored request, or, for a test started before requests were kept, what its
     scenario rows still tell (built without validation: older rows lack some options)."""
     if test.run_request is not None:
-        return TestRunRequest.model_validate(test.run_request)
+        request = TestRunRequest.model_validate(test.run_request)
+        if request.own_script is not None:
+            # Its scenarios are the script's own, as k6's inspection gave the rows: read back for
+            # the rules per scenario, never sent anywhere (model_copy does not validate).
+            return request.model_copy(update={"scenarios": scenarios})
+        return request
     known: dict[str, Any] = {
         "test_id": test.test_id,
         "title": test.title,
@@ -59,7 +64,8 @@ def _scenario_of(details: ScenarioDetails) -> ScenarioRequest:
     )
     known: dict[str, Any] = {
         "name": row.name,
-        "executor": Executor(row.executor),
+        # An own script's executor may be one the form has not (externally-controlled).
+        "executor": Executor(row.executor) if row.executor in set(Executor) else None,
         "stages": [Stage(duration=s.duration, target=s.target) for s in details.stages],
         "response_time_target": target,
         "error_rate_target": row.error_rate_target,
