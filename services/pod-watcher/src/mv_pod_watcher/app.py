@@ -82,7 +82,7 @@ def make_watcher(
         namespace,
         pods=informer("pods", selector),
         services=informer("services", None),
-        metrics=MetricsReader(client, namespace, selector),
+        metrics=MetricsReader(client, namespace, selector, settings.pod_metrics_timeout),
         influx=InfluxWriter(settings.influxdb_url, settings.influxdb_database),
         publish_snapshot=publish_snapshot,
         publish_server=publish_server,
