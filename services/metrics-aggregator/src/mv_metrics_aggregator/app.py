@@ -10,8 +10,9 @@ from mv_runtime.bus import make_broker
 from mv_runtime.heartbeat import beat_on
 
 from . import retention
+from .aggregator import make_aggregator
 from .beating import aggregator_heartbeats
-from .handlers import make_aggregator, register
+from .handlers import register
 from .settings import Settings
 
 

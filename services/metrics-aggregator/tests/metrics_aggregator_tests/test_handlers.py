@@ -35,7 +35,8 @@ from mv_contracts.subjects import (
 )
 from mv_devstack.config import StackConfig
 from mv_metrics_aggregator.aggregate import NO_SAMPLES
-from mv_metrics_aggregator.handlers import Aggregator, make_aggregator, register, summary_id
+from mv_metrics_aggregator.aggregator import Aggregator, make_aggregator, summary_id
+from mv_metrics_aggregator.handlers import register
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.lineprotocol import SyntheticCompactRun, SyntheticRun
 from mv_metrics_aggregator.settings import Settings

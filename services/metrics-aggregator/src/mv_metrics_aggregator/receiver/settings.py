@@ -6,9 +6,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from mv_contracts.metrics import PUSH_SECONDS
 from mv_runtime.settings import InfluxDBSettings
-
-from .schema import PUSH_SECONDS
 
 
 class ReceiverSettings(InfluxDBSettings):
