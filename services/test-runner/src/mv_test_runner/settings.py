@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
@@ -13,10 +14,10 @@ from mv_contracts.runs import MAX_PARALLELISM, MetricsMode
 from mv_runtime.sealing import SealingSettings
 from mv_runtime.settings import InfluxDBSettings
 
-# The one place that states which k6 this project runs: scripts/bootstrap.sh builds the same
-# version for the tests, and tests/test_k6_version.py fails when the image, the chart, the
-# Dockerfile or the built k6 say otherwise.
-K6_VERSION = "2.2.0"
+# Which k6 this project runs, stated once in k6-version.txt beside this module: the default image
+# of the Jobs here (the Helm chart leaves it to this default), the k6 scripts/bootstrap.sh builds
+# for the tests and the cluster's image read the same file.
+K6_VERSION = (files(__package__) / "k6-version.txt").read_text("utf-8").strip()
 
 
 @dataclass(frozen=True, slots=True)
