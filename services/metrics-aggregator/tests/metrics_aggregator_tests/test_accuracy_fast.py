@@ -31,6 +31,7 @@ from mv_contracts.metrics import (
 )
 from mv_contracts.runs import RUNNER_TAG, TEST_ID_TAG, K6Counts, RequestCounts, ResponseTimes
 from mv_devstack.config import StackConfig
+from mv_devstack.loopback import build_target, serve_target
 from mv_metrics_aggregator import completeness
 from mv_metrics_aggregator.aggregate import OVERALL, PRECISE
 from mv_metrics_aggregator.definitions import Bounds, ns
@@ -38,7 +39,7 @@ from mv_metrics_aggregator.fast import FAST
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.receiver.settings import ReceiverSettings
 
-from .loopback import build_target, running_receiver, serve_target
+from .loopback import running_receiver
 
 DATABASE = "mv_test_accuracy_fast"
 # Every count is exact at any size, so `make test` keeps this one short; the README's figures are
