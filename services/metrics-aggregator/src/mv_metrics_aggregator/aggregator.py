@@ -47,7 +47,7 @@ from .aggregate import OVERALL, empty_summary
 from .influx import InfluxClient, InfluxError
 from .live import LiveTracker, RunningTest
 from .modes import MetricsPath, path_of
-from .running import BUCKET, RunningTests
+from .running import BUCKET, RunningTestsBucket
 from .settings import Settings
 
 # What "InfluxDB cannot be read just now" looks like; anything else is a bug and is raised.
@@ -76,7 +76,7 @@ class Aggregator:
         settings: Settings,
         client: InfluxClient,
         bus: Bus,
-        running_tests: RunningTests | None = None,
+        running_tests: RunningTestsBucket | None = None,
     ) -> None:
         self.settings = settings
         self.client = client
@@ -251,7 +251,7 @@ def make_aggregator(settings: Settings, broker: NatsBroker) -> Aggregator:
     async def bucket() -> KeyValue:
         return await broker.key_value(BUCKET, ttl=settings.live_max_hours * 3600)
 
-    return Aggregator(settings, client, Bus(broker), RunningTests(bucket))
+    return Aggregator(settings, client, Bus(broker), RunningTestsBucket(bucket))
 
 
 def _log_retry(test_id: str) -> Callable[[RetryCallState], None]:

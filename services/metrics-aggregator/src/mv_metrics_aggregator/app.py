@@ -12,7 +12,7 @@ from mv_runtime.heartbeat import beat_on
 from . import retention
 from .aggregator import make_aggregator
 from .beating import aggregator_heartbeats
-from .handlers import register
+from .handlers import register, register_points
 from .settings import Settings
 
 
@@ -21,7 +21,7 @@ def create_app(settings: Settings) -> FastStream:
     aggregator = make_aggregator(settings, broker)
     register(broker, aggregator)
     days = settings.influxdb_retention_days
-    retention.register(broker, aggregator.client, days)
+    register_points(broker, aggregator.client, days)
     app = FastStream(broker)
     tasks: set[asyncio.Task[None]] = set()
 

@@ -1,4 +1,5 @@
-"""The aggregator's bus edges: started → live loop, finished or summarise → one summary.
+"""The aggregator's bus edges: started → live loop, finished or summarise → one summary; the
+points of deleted tests purged and counted (:mod:`.retention`).
 
 A finished event is kept in progress while it is handled (no redelivery burns through
 MAX_DELIVER while the summary waits or retries); several are handled at once
@@ -17,12 +18,25 @@ import structlog
 from faststream.nats import NatsBroker
 from faststream.nats.annotations import NatsMessage
 
-from mv_contracts.metrics import TestSummariseRequested
+from mv_contracts.metrics import (
+    PointsCount,
+    PointsCountRequested,
+    PointsPurgeRequested,
+    TestSummariseRequested,
+)
 from mv_contracts.runs import TestFinishedEvent, TestStartedEvent
-from mv_contracts.subjects import SUMMARISE_TEST, TEST_FINISHED, TEST_STARTED
+from mv_contracts.subjects import (
+    COUNT_POINTS,
+    PURGE_POINTS,
+    SUMMARISE_TEST,
+    TEST_FINISHED,
+    TEST_STARTED,
+)
 from mv_runtime.bus import subscribe
 
+from . import retention
 from .aggregator import Aggregator
+from .influx import InfluxClient, InfluxError
 
 SERVICE = "metrics-aggregator"
 # While a finished event is handled (the metrics delay, then a summary that takes minutes on
@@ -86,3 +100,20 @@ def register(broker: NatsBroker, aggregator: Aggregator) -> None:
     async def on_summarise(event: TestSummariseRequested, message: NatsMessage) -> None:
         async with heartbeat(message):
             await aggregator.finished(event.payload.finished, redo=event.id)
+
+
+def register_points(
+    broker: NatsBroker, client: InfluxClient, days: int, service: str = SERVICE
+) -> None:
+    """``service`` names the durable consumer; tests pass their own so parallel runs don't share."""
+
+    @subscribe(broker, service, PURGE_POINTS)
+    async def on_purge(event: PointsPurgeRequested) -> None:
+        await retention.purge_points(client, list(event.payload.test_ids))
+
+    @subscribe(broker, service, COUNT_POINTS)
+    async def on_count(_event: PointsCountRequested) -> PointsCount:
+        try:
+            return PointsCount(by_test=await retention.count_points(client), retention_days=days)
+        except InfluxError as error:
+            return PointsCount(by_test={}, retention_days=days, error=str(error)[:500])

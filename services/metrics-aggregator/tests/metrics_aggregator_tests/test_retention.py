@@ -16,6 +16,7 @@ from mv_contracts.metrics import (
 from mv_contracts.subjects import COUNT_POINTS, PURGE_POINTS
 from mv_devstack.config import StackConfig
 from mv_metrics_aggregator import retention
+from mv_metrics_aggregator.handlers import register_points
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_runtime.bus import Bus, make_broker
 
@@ -68,7 +69,7 @@ async def test_a_deleted_tests_points_are_dropped_and_the_rest_counted(stack: St
         now = time.time_ns()
         await client.write("\n".join(lines(t, now) for t in ("gone-1", "gone-2", "kept")))
         broker = make_broker(stack.nats_url)
-        retention.register(broker, client, days=7, service=service)
+        register_points(broker, client, days=7, service=service)
         await broker.start()
         try:
             bus = Bus(broker)
