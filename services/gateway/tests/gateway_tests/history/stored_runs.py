@@ -73,3 +73,9 @@ async def project(session: AsyncSession) -> Project:
     session.add(p)
     await session.flush()
     return p
+
+
+async def fast_then_slow(session: AsyncSession) -> tuple[Project, TestHistory, TestHistory]:
+    """A project and two runs of it: p95 50 ms, then 180 ms (worse than the first)."""
+    shop = await project(session)
+    return shop, await stored_run(session, shop, 50), await stored_run(session, shop, 180)

@@ -11,16 +11,14 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway_tests.history.stored_runs import project, stored_run
+from gateway_tests.history.stored_runs import fast_then_slow, project, stored_run
 from mv_cli.gate import Exit, exit_code
 
 
 async def test_a_second_run_is_compared_with_the_previous_one_or_the_baseline(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    shop = await project(session)
-    first = await stored_run(session, shop, 50)
-    second = await stored_run(session, shop, 180)
+    shop, first, second = await fast_then_slow(session)
     analysis = (await client.get(f"/test-history/{second.id}/analysis")).json()
     assert analysis["baseline_test_id"] == first.test_id
     assert analysis["baseline_judgement"] == "worse"
@@ -152,9 +150,7 @@ async def test_thresholds_out_of_bounds_are_refused_by_name(
 async def test_the_compare_route_judges_by_the_analysis_method(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    shop = await project(session)
-    first = await stored_run(session, shop, 50)
-    second = await stored_run(session, shop, 180)
+    _, first, second = await fast_then_slow(session)
     compared = (
         await client.get("/test-history/compare", params={"base": first.id, "other": second.id})
     ).json()
