@@ -21,9 +21,10 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import PRECISE, LiveTotals
+from mv_metrics_aggregator.aggregate import LiveRead, LiveTotals
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.lineprotocol import SyntheticRun
+from mv_metrics_aggregator.precise import PRECISE
 
 DATABASE = "mv_bench_aggregator"
 BATCH_LINES = 100_000
@@ -76,14 +77,14 @@ async def measure(client: InfluxClient, requests: int) -> tuple[float, float, fl
     )
     window = timedelta(seconds=5)
     first_live = await best_of(
-        repeats, lambda: PRECISE.live_snapshot(client, run.test_id, start, end, window)
+        repeats, lambda: PRECISE.live_snapshot(client, LiveRead(run.test_id, start, end, window))
     )
     totals = LiveTotals(int(start.timestamp() * 1e9))
-    await PRECISE.live_snapshot(client, run.test_id, start, end - window, window, totals)
+    await PRECISE.live_snapshot(client, LiveRead(run.test_id, start, end - window, window, totals))
     steady_live = await best_of(
         repeats,
         lambda: PRECISE.live_snapshot(
-            client, run.test_id, start, end, window, copy.deepcopy(totals)
+            client, LiveRead(run.test_id, start, end, window, copy.deepcopy(totals))
         ),
     )
     return written, summary_time, first_live, steady_live

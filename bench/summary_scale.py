@@ -33,10 +33,11 @@ from itertools import islice
 
 from mv_contracts.metrics import TestSummary
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import PRECISE, LiveTotals
+from mv_metrics_aggregator.aggregate import LiveRead, LiveTotals
 from mv_metrics_aggregator.fast import FAST
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.lineprotocol import SyntheticCompactRun, SyntheticRun
+from mv_metrics_aggregator.precise import PRECISE
 
 DATABASE = "mv_bench_summary_scale"
 BATCH_LINES = 50_000
@@ -117,11 +118,11 @@ async def measure(
     if first.overall.total_requests != requests:
         raise RuntimeError(f"wrote {requests} requests, the summary counts {first.overall}")
     summary_s = await best_of(1 if mode == "precise" and requests >= 10**6 else 3, summary)
-    live_first = await best_of(3, lambda: live(client, test_id, start, end, WINDOW))
+    live_first = await best_of(3, lambda: live(client, LiveRead(test_id, start, end, WINDOW)))
     totals = LiveTotals(start_ns)
-    await live(client, test_id, start, end - WINDOW, WINDOW, totals)
+    await live(client, LiveRead(test_id, start, end - WINDOW, WINDOW, totals))
     live_steady = await best_of(
-        5, lambda: live(client, test_id, start, end, WINDOW, copy.deepcopy(totals))
+        5, lambda: live(client, LiveRead(test_id, start, end, WINDOW, copy.deepcopy(totals)))
     )
     return Row(
         mode, requests, seconds, points, written, summary_s, live_first * 1e3, live_steady * 1e3

@@ -22,9 +22,9 @@ import pytest
 
 from mv_contracts.runs import RunStatus, TestRunRequest
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import PRECISE
 from mv_metrics_aggregator.completeness import mark
 from mv_metrics_aggregator.influx import InfluxClient
+from mv_metrics_aggregator.precise import PRECISE
 from mv_test_runner.executors.local import LocalExecutor
 from mv_test_runner.script import generate_script
 from mv_test_runner.settings import Settings

@@ -7,7 +7,7 @@ The work is bounded by the test's length, not its requests: a few points per sec
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from mv_contracts.metrics import (
     MAX_SERIES_POINTS,
@@ -23,8 +23,7 @@ from . import steps as per_step
 from .aggregate import (
     NO_SAMPLES,
     OVERALL,
-    SETTLE,
-    LiveTotals,
+    LiveRead,
     assembled,
     by_group,
     counted,
@@ -35,7 +34,6 @@ from .aggregate import (
     pod_resources,
     run,
     series_of,
-    snapshot,
 )
 from .histograms import Histogram
 from .influx import InfluxClient, Result
@@ -185,29 +183,15 @@ class FastPath:
         """Requests the compact points in ``bounds`` hold (per scenario, overall: ``OVERALL``)."""
         return counted(await run(client, q.compact_requests(bounds)), "requests", "requests")
 
-    async def live_snapshot(
-        self,
-        client: InfluxClient,
-        test_id: str,
-        started: datetime,
-        now: datetime,
-        window: timedelta,
-        totals: LiveTotals | None = None,
-        settle: timedelta = SETTLE,
-        labels: dict[str, str] | None = None,
-    ) -> LiveSnapshot:
+    async def live_snapshot(self, client: InfluxClient, read: LiveRead) -> LiveSnapshot:
         """:meth:`.modes.MetricsPath.live_snapshot` over compact points."""
-        labels = labels or {}
-        totals = totals or LiveTotals(q.ns(started))
-        settling, unsettled, recent = totals.spans(test_id, now, window, settle)
-        results = await run(client, q.compact_live(settling, unsettled, recent))
-        totals.settled(results, lambda _column: "settle_totals", unsettled.start_ns)
+        totals, results = await read.results(client, q.compact_live, lambda _: "settle_totals")
         requests = counted(results, "totals", "requests")
         failed = counted(results, "totals", "failed")
         in_window = by_group(results, "window")
         histograms, _ = histograms_by_group(results["histograms"])
         vus = number(results["vus"][0], "vus") if results.get("vus") else None
-        seconds = window.total_seconds()
+        seconds = read.window.total_seconds()
         figures = {}
         for name in {OVERALL, *totals.requests, *requests}:
             durations: dict[str, float | None] = {"avg": number(in_window.get(name), "avg")}
@@ -223,7 +207,7 @@ class FastPath:
                 durations=durations,
                 vus=vus if name == OVERALL else None,
             )
-        return snapshot(test_id, now, seconds, figures, labels, totals.failures(results))
+        return read.snapshot(figures, totals.failures(results))
 
 
 FAST = FastPath()

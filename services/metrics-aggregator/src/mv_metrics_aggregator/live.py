@@ -15,9 +15,10 @@ import structlog
 from mv_contracts.metrics import LiveSnapshot
 from mv_contracts.runs import MetricsMode
 
-from .aggregate import PRECISE, SETTLE, LiveTotals
+from .aggregate import SETTLE, LiveRead, LiveTotals
 from .influx import InfluxClient, InfluxError
 from .modes import MetricsPath
+from .precise import PRECISE
 
 log = structlog.get_logger()
 
@@ -122,8 +123,7 @@ class LiveTracker:
                 return
             now = datetime.now(UTC) - timedelta(seconds=test.lag)
             try:
-                snapshot = await test.path.live_snapshot(
-                    self._client,
+                read = LiveRead(
                     test.test_id,
                     test.started_at,
                     now,
@@ -132,6 +132,7 @@ class LiveTracker:
                     self.settle,
                     test.labels,
                 )
+                snapshot = await test.path.live_snapshot(self._client, read)
                 await self._publish(snapshot)
             except (InfluxError, ConnectionError, TimeoutError) as error:
                 log.warning("live snapshot skipped", test_id=test.test_id, error=str(error))

@@ -1,22 +1,23 @@
 """The metrics modes as one interface, chosen once per test from its ``MetricsMode``.
 
-Each mode stores a test's metrics its own way (precise: every sample, :mod:`.aggregate`; fast:
+Each mode stores a test's metrics its own way (precise: every sample, :mod:`.precise`; fast:
 the receiver's compact points, :mod:`.fast`) and reads them with the same three operations, so
 the summary, the wait for k6's count and the live loop never ask which mode a test is in.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from mv_contracts.metrics import LiveSnapshot, TestSummary
 from mv_contracts.runs import K6Counts, MetricsMode
 
-from .aggregate import PRECISE, SETTLE, LiveTotals
+from .aggregate import LiveRead
 from .definitions import Bounds
 from .fast import FAST
 from .influx import InfluxClient
+from .precise import PRECISE
 
 
 class MetricsPath(Protocol):
@@ -41,22 +42,8 @@ class MetricsPath(Protocol):
         """Requests stored in ``bounds``: overall under ``OVERALL``, and per scenario."""
         ...
 
-    async def live_snapshot(
-        self,
-        client: InfluxClient,
-        test_id: str,
-        started: datetime,
-        now: datetime,
-        window: timedelta,
-        totals: LiveTotals | None = None,
-        settle: timedelta = SETTLE,
-        labels: dict[str, str] | None = None,
-    ) -> LiveSnapshot:
-        """Totals since ``started`` and the figures of the window ``[now - window, now)``.
-
-        ``totals`` (kept by the caller between snapshots) is advanced to ``now - settle``;
-        ``labels`` names each scenario tag as the user wrote it.
-        """
+    async def live_snapshot(self, client: InfluxClient, read: LiveRead) -> LiveSnapshot:
+        """Totals since the start of ``read`` and the figures of its window."""
         ...
 
 

@@ -25,8 +25,8 @@ import pytest
 from mv_contracts.metrics import MetricFigures, TestSummary
 from mv_contracts.runs import TEST_ID_TAG
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import PRECISE
 from mv_metrics_aggregator.influx import InfluxClient
+from mv_metrics_aggregator.precise import PRECISE
 
 # --- the target: a loopback HTTP server with fast, slow and failing answers
 

@@ -33,10 +33,11 @@ from mv_contracts.runs import RUNNER_TAG, TEST_ID_TAG, K6Counts, RequestCounts, 
 from mv_devstack.config import StackConfig
 from mv_devstack.loopback import build_target, serve_target
 from mv_metrics_aggregator import completeness
-from mv_metrics_aggregator.aggregate import OVERALL, PRECISE
+from mv_metrics_aggregator.aggregate import OVERALL, LiveRead
 from mv_metrics_aggregator.definitions import Bounds, ns
 from mv_metrics_aggregator.fast import FAST
 from mv_metrics_aggregator.influx import InfluxClient
+from mv_metrics_aggregator.precise import PRECISE
 from mv_metrics_aggregator.receiver.settings import ReceiverSettings
 
 from .loopback import running_receiver
@@ -246,7 +247,9 @@ async def one_runner(
         end = datetime.now(UTC) + timedelta(seconds=5)
         exact = await FAST.summarise(client, test_id, started, end, k6_counts(data))
         from_histograms = await FAST.summarise(client, test_id, started, end, None)
-        live = await FAST.live_snapshot(client, test_id, started, end, timedelta(seconds=5))
+        live = await FAST.live_snapshot(
+            client, LiveRead(test_id, started, end, timedelta(seconds=5))
+        )
         await client.aclose()
         yield data, exact, from_histograms, live
 

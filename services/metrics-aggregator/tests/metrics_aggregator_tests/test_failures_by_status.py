@@ -21,9 +21,10 @@ from aiohttp import web
 from mv_contracts.metrics import FailureCount, LiveSnapshot, TestSummary
 from mv_contracts.runs import TEST_ID_TAG
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import PRECISE
+from mv_metrics_aggregator.aggregate import LiveRead
 from mv_metrics_aggregator.fast import FAST
 from mv_metrics_aggregator.influx import InfluxClient
+from mv_metrics_aggregator.precise import PRECISE
 
 from .loopback import running_receiver
 from .test_accuracy_fast import SYSTEM_TAGS, wait_stored
@@ -123,11 +124,13 @@ async def run(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) -> A
         results = {
             "fast": (
                 await FAST.summarise(fast_client, test_id, started, end, None),
-                await FAST.live_snapshot(fast_client, test_id, started, end, window),
+                await FAST.live_snapshot(fast_client, LiveRead(test_id, started, end, window)),
             ),
             "precise": (
                 await PRECISE.summarise(precise_client, test_id, started, end),
-                await PRECISE.live_snapshot(precise_client, test_id, started, end, window),
+                await PRECISE.live_snapshot(
+                    precise_client, LiveRead(test_id, started, end, window)
+                ),
             ),
         }
         await fast_client.aclose()

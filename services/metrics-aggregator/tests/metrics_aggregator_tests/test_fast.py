@@ -11,7 +11,7 @@ import pytest
 
 from mv_contracts.metrics import HISTOGRAM_ERROR_BOUND, PercentileSource
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import NO_SAMPLES
+from mv_metrics_aggregator.aggregate import NO_SAMPLES, LiveRead
 from mv_metrics_aggregator.fast import FAST
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.lineprotocol import SyntheticCompactRun
@@ -78,7 +78,8 @@ async def test_two_runners_setup_requests_and_dropped_iterations(influx: InfluxC
     assert len(set(p95)) == 1  # every second has the same shape here
 
     snapshot = await FAST.live_snapshot(
-        influx, run.test_id, at(start), at(start + 10 * 10**9 + 10**6), timedelta(seconds=2)
+        influx,
+        LiveRead(run.test_id, at(start), at(start + 10 * 10**9 + 10**6), timedelta(seconds=2)),
     )
     assert snapshot.overall.requests_total == run.requests + 1
     assert snapshot.overall.vus == 100  # each runner's last value in the window, added up

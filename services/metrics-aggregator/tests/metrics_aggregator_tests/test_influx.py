@@ -11,14 +11,10 @@ import pytest
 
 from mv_contracts.metrics import MetricFigures
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import (
-    NO_SAMPLES,
-    OVERALL,
-    PRECISE,
-    LiveTotals,
-)
+from mv_metrics_aggregator.aggregate import NO_SAMPLES, OVERALL, LiveRead, LiveTotals
 from mv_metrics_aggregator.influx import InfluxClient, InfluxQueryError, InfluxUnavailable
 from mv_metrics_aggregator.lineprotocol import Request, SyntheticRun, pod_lines
+from mv_metrics_aggregator.precise import PRECISE
 
 from .databases import fresh_database
 
@@ -117,7 +113,7 @@ async def test_live_snapshot_of_the_last_window(influx: InfluxClient) -> None:
     await influx.write("\n".join(run.lines(keep=True)))
     now = at(start + 10 * 10**9)
     snapshot = await PRECISE.live_snapshot(
-        influx, run.test_id, at(start), now, timedelta(seconds=5)
+        influx, LiveRead(run.test_id, at(start), now, timedelta(seconds=5))
     )
     assert snapshot.overall.requests_total == 1000
     assert snapshot.overall.failed_total == 100
@@ -139,13 +135,13 @@ async def test_live_totals_count_each_settled_span_once(influx: InfluxClient) ->
     totals = LiveTotals(start)
     settle, window = timedelta(seconds=2), timedelta(seconds=1)
     first = await PRECISE.live_snapshot(
-        influx, run.test_id, at(start), at(start + 5 * 10**9), window, totals, settle
+        influx, LiveRead(run.test_id, at(start), at(start + 5 * 10**9), window, totals, settle)
     )
     assert first.overall.requests_total == 500
     assert totals.until_ns == start + 3 * 10**9
     assert totals.requests[OVERALL] == 300  # kept: the next snapshot reads only from here
     second = await PRECISE.live_snapshot(
-        influx, run.test_id, at(start), at(start + 11 * 10**9), window, totals, settle
+        influx, LiveRead(run.test_id, at(start), at(start + 11 * 10**9), window, totals, settle)
     )
     assert second.overall.requests_total == 1000
     assert second.overall.failed_total == 250
@@ -264,6 +260,6 @@ async def test_vus_of_a_split_test_are_the_sum_of_its_runners(influx: InfluxClie
     assert summary.series is not None
     assert [v for v in summary.series.overall.vus if v is not None][:3] == [16.0, 17.0, 18.0]
     snapshot = await PRECISE.live_snapshot(
-        influx, run.test_id, at(start), at(start + 7 * 10**9), timedelta(seconds=2)
+        influx, LiveRead(run.test_id, at(start), at(start + 7 * 10**9), timedelta(seconds=2))
     )
     assert snapshot.overall.vus == 22  # each runner's last value in the window, added up

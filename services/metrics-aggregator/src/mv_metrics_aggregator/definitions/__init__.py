@@ -24,10 +24,10 @@ from .common import (
     STATUS_TAG,
     VUS,
     Bounds,
+    Vus,
     ns,
     quote_string,
     series_step,
-    vus_per_second,
 )
 from .compact import (
     COMPACT_MEAN,
@@ -64,6 +64,7 @@ __all__ = [
     "STATUS_TAG",
     "VUS",
     "Bounds",
+    "Vus",
     "buckets",
     "compact_buckets",
     "compact_counts",
@@ -84,5 +85,4 @@ __all__ = [
     "series",
     "series_step",
     "test_ids_match",
-    "vus_per_second",
 ]

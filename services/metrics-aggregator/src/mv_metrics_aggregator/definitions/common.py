@@ -60,16 +60,53 @@ def both(statement: str) -> tuple[str, str]:
     return statement, f'{statement} GROUP BY "{SCENARIO_TAG}"'
 
 
-def vus_per_second(bounds: Bounds, measurement: str = VUS, field: str = "value") -> str:
-    """Per second, the VUs of all the test's runners: each runner's last value, summed."""
-    per_runner = (
-        f'SELECT LAST("{field}") AS v FROM "{measurement}" WHERE {bounds.where()} '
-        f'GROUP BY time(1s), "{RUNNER_TAG}"'
-    )
-    return (
-        f'SELECT SUM("v") AS total FROM ({per_runner}) '
-        f"WHERE time >= {bounds.start_ns} AND time < {bounds.end_ns} GROUP BY time(1s)"
-    )
+def grouped(statements: dict[str, str], prefix: str = "") -> dict[str, str]:
+    """Each statement overall, under ``prefix + key``, and by scenario, ``..._by_scenario``."""
+    out: dict[str, str] = {}
+    for key, statement in statements.items():
+        out[prefix + key], out[f"{prefix}{key}_by_scenario"] = both(statement)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Vus:
+    """The VUs of a test from ``field`` of ``measurement``: per second, each runner's last value
+    summed over the runners (a test on one runner has one)."""
+
+    measurement: str = VUS
+    field: str = "value"
+
+    def per_second(self, bounds: Bounds) -> str:
+        per_runner = (
+            f'SELECT LAST("{self.field}") AS v FROM "{self.measurement}" WHERE {bounds.where()} '
+            f'GROUP BY time(1s), "{RUNNER_TAG}"'
+        )
+        return (
+            f'SELECT SUM("v") AS total FROM ({per_runner}) '
+            f"WHERE time >= {bounds.start_ns} AND time < {bounds.end_ns} GROUP BY time(1s)"
+        )
+
+    def figures(self, bounds: Bounds) -> str:
+        """Max, min and mean over the seconds of ``bounds``."""
+        return (
+            'SELECT MAX("total") AS max, MIN("total") AS min, MEAN("total") AS mean '
+            f"FROM ({self.per_second(bounds)})"
+        )
+
+    def series(self, bounds: Bounds, step: str) -> str:
+        """The most VUs of each ``step``."""
+        return (
+            f'SELECT MAX("total") AS vus FROM ({self.per_second(bounds)}) '
+            f"WHERE time >= {bounds.start_ns} AND time < {bounds.end_ns} "
+            f"GROUP BY time({step}) fill(none)"
+        )
+
+    def now(self, window: Bounds) -> str:
+        """The VUs of the window: each runner's last value, summed."""
+        return (
+            f'SELECT SUM("v") AS vus FROM (SELECT LAST("{self.field}") AS v '
+            f'FROM "{self.measurement}" WHERE {window.where()} GROUP BY "{RUNNER_TAG}")'
+        )
 
 
 def series_step(active_seconds: float, max_points: int) -> int:

@@ -28,7 +28,7 @@ one per second per runner and scenario (:mod:`mv_metrics_aggregator.schema`); th
 
 from __future__ import annotations
 
-from mv_contracts.runs import RUNNER_TAG, SCENARIO_TAG
+from mv_contracts.runs import SCENARIO_TAG
 from mv_metrics_aggregator.schema import (
     DROPPED_MEASUREMENT,
     FAILURES_MEASUREMENT,
@@ -36,13 +36,20 @@ from mv_metrics_aggregator.schema import (
     VUS_MEASUREMENT,
 )
 
-from .common import BUCKET, ERROR_CODE_TAG, STATUS_TAG, Bounds, both, vus_per_second
+from .common import (
+    BUCKET,
+    ERROR_CODE_TAG,
+    STATUS_TAG,
+    Bounds,
+    Vus,
+    both,
+    grouped,
+)
 
 COMPACT_MEAN = 'SUM("duration_sum") / SUM("duration_count")'
 
 
-def _vus_per_second(bounds: Bounds) -> str:
-    return vus_per_second(bounds, VUS_MEASUREMENT, "vus")
+POINTS_VUS = Vus(VUS_MEASUREMENT, "vus")
 
 
 def compact_failures(bounds: Bounds) -> str:
@@ -55,28 +62,19 @@ def compact_failures(bounds: Bounds) -> str:
 
 def compact_counts(bounds: Bounds) -> dict[str, str]:
     """:func:`counts` over compact points: the same keys and columns."""
-    w = bounds.where()
-    statements: dict[str, str] = {}
-    for key, statement in (
-        ("requests", f'SELECT SUM("requests") AS requests FROM "{REQUESTS_MEASUREMENT}" WHERE {w}'),
-        ("failed", f'SELECT SUM("failed") AS failed FROM "{REQUESTS_MEASUREMENT}" WHERE {w}'),
-        (
-            "durations",
-            'SELECT SUM("duration_count") AS n, MIN("duration_min") AS min, '
-            f'MAX("duration_max") AS max, {COMPACT_MEAN} AS mean '
-            f'FROM "{REQUESTS_MEASUREMENT}" WHERE {w}',
-        ),
-        ("first", f'SELECT FIRST("requests") FROM "{REQUESTS_MEASUREMENT}" WHERE {w}'),
-        ("last", f'SELECT LAST("requests") FROM "{REQUESTS_MEASUREMENT}" WHERE {w}'),
-        ("dropped", f'SELECT SUM("dropped") AS dropped FROM "{DROPPED_MEASUREMENT}" WHERE {w}'),
-        ("failures", compact_failures(bounds)),
-    ):
-        statements[key], statements[f"{key}_by_scenario"] = both(statement)
-    statements["vus"] = (
-        'SELECT MAX("total") AS max, MIN("total") AS min, MEAN("total") AS mean '
-        f"FROM ({_vus_per_second(bounds)})"
-    )
-    return statements
+    w, points = bounds.where(), f'"{REQUESTS_MEASUREMENT}"'
+    return grouped(
+        {
+            "requests": f'SELECT SUM("requests") AS requests FROM {points} WHERE {w}',
+            "failed": f'SELECT SUM("failed") AS failed FROM {points} WHERE {w}',
+            "durations": 'SELECT SUM("duration_count") AS n, MIN("duration_min") AS min, '
+            f'MAX("duration_max") AS max, {COMPACT_MEAN} AS mean FROM {points} WHERE {w}',
+            "first": f'SELECT FIRST("requests") FROM {points} WHERE {w}',
+            "last": f'SELECT LAST("requests") FROM {points} WHERE {w}',
+            "dropped": f'SELECT SUM("dropped") AS dropped FROM "{DROPPED_MEASUREMENT}" WHERE {w}',
+            "failures": compact_failures(bounds),
+        }
+    ) | {"vus": POINTS_VUS.figures(bounds)}
 
 
 def compact_requests(bounds: Bounds) -> dict[str, str]:
@@ -118,11 +116,7 @@ def compact_buckets(bounds: Bounds, step_seconds: int) -> dict[str, str]:
         "errors_by_scenario": f'{errors}, "{SCENARIO_TAG}" fill(none)',
         "series_durations": f"{durations} fill(none)",
         "series_durations_by_scenario": f'{durations}, "{SCENARIO_TAG}" fill(none)',
-        "series_vus": (
-            f'SELECT MAX("total") AS vus FROM ({_vus_per_second(bounds)}) '
-            f"WHERE time >= {bounds.start_ns} AND time < {bounds.end_ns} "
-            f"GROUP BY time({step}) fill(none)"
-        ),
+        "series_vus": POINTS_VUS.series(bounds, step),
     }
 
 
@@ -131,22 +125,20 @@ def compact_live(settling: Bounds | None, unsettled: Bounds, window: Bounds) -> 
     spans = [("", unsettled)] + ([("settle_", settling)] if settling else [])
     statements: dict[str, str] = {}
     for prefix, span in spans:
-        statement = (
+        totals = (
             'SELECT SUM("requests") AS requests, SUM("failed") AS failed '
             f'FROM "{REQUESTS_MEASUREMENT}" WHERE {span.where()}'
         )
-        statements[prefix + "totals"], statements[f"{prefix}totals_by_scenario"] = both(statement)
-        kinds = compact_failures(span)
-        statements[prefix + "failures"], statements[f"{prefix}failures_by_scenario"] = both(kinds)
-    recent = window.where()
-    statement = (
+        statements |= grouped({"totals": totals, "failures": compact_failures(span)}, prefix)
+    in_window = (
         f'SELECT SUM("requests") AS requests, {COMPACT_MEAN} AS avg '
-        f'FROM "{REQUESTS_MEASUREMENT}" WHERE {recent}'
+        f'FROM "{REQUESTS_MEASUREMENT}" WHERE {window.where()}'
     )
-    statements["window"], statements["window_by_scenario"] = both(statement)
-    statements["histograms"] = compact_histograms(window)
-    statements["vus"] = (
-        f'SELECT SUM("v") AS vus FROM (SELECT LAST("vus") AS v FROM "{VUS_MEASUREMENT}" '
-        f'WHERE {recent} GROUP BY "{RUNNER_TAG}")'
+    return (
+        statements
+        | grouped({"window": in_window})
+        | {
+            "histograms": compact_histograms(window),
+            "vus": POINTS_VUS.now(window),
+        }
     )
-    return statements

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 
-from mv_contracts.runs import RUNNER_TAG, SCENARIO_TAG
+from mv_contracts.runs import SCENARIO_TAG
 
 from .common import (
     BUCKET,
@@ -51,36 +51,30 @@ from .common import (
     PERCENTILES,
     REQUESTS,
     STATUS_TAG,
-    VUS,
     Bounds,
+    Vus,
     both,
-    vus_per_second,
+    grouped,
 )
+
+SAMPLES_VUS = Vus()
 
 
 def counts(bounds: Bounds) -> dict[str, str]:
     """First pass of a summary: counts, extremes, mean and the active time range."""
     w = bounds.where()
-    statements: dict[str, str] = {}
-    for key, statement in (
-        ("requests", f'SELECT COUNT("value") AS requests FROM "{REQUESTS}" WHERE {w}'),
-        ("failed", f'SELECT SUM("value") AS failed FROM "{FAILED}" WHERE {w}'),
-        (
-            "durations",
-            'SELECT COUNT("value") AS n, MIN("value") AS min, MAX("value") AS max, '
+    return grouped(
+        {
+            "requests": f'SELECT COUNT("value") AS requests FROM "{REQUESTS}" WHERE {w}',
+            "failed": f'SELECT SUM("value") AS failed FROM "{FAILED}" WHERE {w}',
+            "durations": 'SELECT COUNT("value") AS n, MIN("value") AS min, MAX("value") AS max, '
             f'MEAN("value") AS mean FROM "{DURATION}" WHERE {w}',
-        ),
-        ("first", f'SELECT FIRST("value") FROM "{REQUESTS}" WHERE {w}'),
-        ("last", f'SELECT LAST("value") FROM "{REQUESTS}" WHERE {w}'),
-        ("dropped", f'SELECT SUM("value") AS dropped FROM "{DROPPED}" WHERE {w}'),
-        ("failures", failures(bounds)),
-    ):
-        statements[key], statements[f"{key}_by_scenario"] = both(statement)
-    statements["vus"] = (
-        'SELECT MAX("total") AS max, MIN("total") AS min, MEAN("total") AS mean '
-        f"FROM ({vus_per_second(bounds)})"
-    )
-    return statements
+            "first": f'SELECT FIRST("value") FROM "{REQUESTS}" WHERE {w}',
+            "last": f'SELECT LAST("value") FROM "{REQUESTS}" WHERE {w}',
+            "dropped": f'SELECT SUM("value") AS dropped FROM "{DROPPED}" WHERE {w}',
+            "failures": failures(bounds),
+        }
+    ) | {"vus": SAMPLES_VUS.figures(bounds)}
 
 
 def failures(bounds: Bounds) -> str:
@@ -152,11 +146,7 @@ def series(bounds: Bounds, step_seconds: int) -> dict[str, str]:
         "series_durations": f"{durations} fill(none)",
         "series_durations_by_scenario": f'{durations}, "{SCENARIO_TAG}" fill(none)',
     }
-    statements["series_vus"] = (
-        f'SELECT MAX("total") AS vus FROM ({vus_per_second(bounds)}) '
-        f"WHERE time >= {bounds.start_ns} AND time < {bounds.end_ns} "
-        f"GROUP BY time({step}) fill(none)"
-    )
+    statements["series_vus"] = SAMPLES_VUS.series(bounds, step)
     return statements
 
 
@@ -171,20 +161,19 @@ def live(settling: Bounds | None, unsettled: Bounds, window: Bounds) -> dict[str
     statements: dict[str, str] = {}
     for prefix, span in spans:
         w = span.where()
-        for key, statement in (
-            ("requests", f'SELECT COUNT("value") AS requests FROM "{REQUESTS}" WHERE {w}'),
-            ("failed", f'SELECT SUM("value") AS failed FROM "{FAILED}" WHERE {w}'),
-            ("failures", failures(span)),
-        ):
-            statements[prefix + key], statements[f"{prefix}{key}_by_scenario"] = both(statement)
+        statements |= grouped(
+            {
+                "requests": f'SELECT COUNT("value") AS requests FROM "{REQUESTS}" WHERE {w}',
+                "failed": f'SELECT SUM("value") AS failed FROM "{FAILED}" WHERE {w}',
+                "failures": failures(span),
+            },
+            prefix,
+        )
     recent = window.where()
-    for key, statement in (
-        ("window", f'SELECT COUNT("value") AS requests FROM "{REQUESTS}" WHERE {recent}'),
-        ("durations", f'SELECT {live_fields} FROM "{DURATION}" WHERE {recent}'),
-    ):
-        statements[key], statements[f"{key}_by_scenario"] = both(statement)
-    statements["vus"] = (
-        f'SELECT SUM("v") AS vus FROM (SELECT LAST("value") AS v FROM "{VUS}" '
-        f'WHERE {recent} GROUP BY "{RUNNER_TAG}")'
+    statements |= grouped(
+        {
+            "window": f'SELECT COUNT("value") AS requests FROM "{REQUESTS}" WHERE {recent}',
+            "durations": f'SELECT {live_fields} FROM "{DURATION}" WHERE {recent}',
+        }
     )
-    return statements
+    return statements | {"vus": SAMPLES_VUS.now(window)}
