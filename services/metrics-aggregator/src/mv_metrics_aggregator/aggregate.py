@@ -25,17 +25,20 @@ from mv_contracts.metrics import (
 from mv_contracts.runs import SCENARIO_TAG
 
 from . import definitions as q
+from . import steps as per_step
 from .influx import InfluxClient, Result, Series
 from .schema import NO_SCENARIO
 from .summary import (
     GroupCounts,
     SeriesRows,
+    active_buckets,
     metric_figures,
     metric_series,
     pod_usage,
     rebucket,
 )
 
+Statements = dict[str, str]
 OVERALL = ""
 NO_SAMPLES = "no http_reqs samples for this test in its time window"
 SETTLE = timedelta(seconds=30)
@@ -217,6 +220,75 @@ async def pod_resources(
 ) -> list[PodUsageSummary]:
     (result,) = await client.query(q.resources(test_id, q.ns(start), q.ns(end)))
     return [pod_usage(series.tags, series.first()) for series in result]
+
+
+@dataclass(slots=True)
+class FirstPass:
+    """A summary's first pass over the test's window, either path's: each group's counts, the
+    rows they came from (failures, dropped iterations, a journey's steps), the pods."""
+
+    test_id: str
+    window: tuple[datetime, datetime]
+    counts: dict[str, GroupCounts]
+    results: dict[str, Result]
+    resources: list[PodUsageSummary]
+
+    def active(self) -> tuple[GroupCounts, q.Bounds] | None:
+        """The overall group and the span of its requests; None when there are none."""
+        overall = self.counts.get(OVERALL)
+        if overall is None or not overall.requests or overall.first_ms is None:
+            return None
+        assert overall.last_ms is not None
+        # Rows carry epoch milliseconds, truncated: the last sample is before last_ms + 1 ms.
+        span = q.Bounds(self.test_id, q.ns(overall.first_ms), q.ns(overall.last_ms + 1))
+        return overall, span
+
+    def empty(self) -> TestSummary:
+        return empty_summary(self.test_id, *self.window, NO_SAMPLES, self.resources)
+
+    def summary(
+        self,
+        figures: dict[str, MetricFigures],
+        second: dict[str, Result],
+        step: int,
+        source: PercentileSource | None,
+    ) -> TestSummary:
+        """The summary of the groups' ``figures``, with the series of the ``second`` pass."""
+        overall = self.counts[OVERALL]
+        series = series_of(second, step, overall.first_ms or 0, overall.last_ms or 0)
+        journeys = (per_step.steps_of(self.results), per_step.checks_of(self.results))
+        dropped = counted(self.results, "dropped", "dropped")
+        failures = failures_of(self.results)
+        return assembled(
+            self.test_id, self.window, figures, failures, dropped, self.resources, series, source,
+            journeys,
+        )  # fmt: skip
+
+
+async def first_pass(
+    client: InfluxClient, test_id: str, window: tuple[datetime, datetime], statements: Statements
+) -> FirstPass:
+    """Run the first pass's ``statements`` (each path's counts and a journey's) over ``window``."""
+    results = await run(client, statements)
+    resources = await pod_resources(client, test_id, *window)
+    return FirstPass(test_id, window, counts_of(results), results, resources)
+
+
+def group_figures(
+    group: GroupCounts,
+    name: str,
+    percentiles: dict[int, float | None],
+    tps: dict[str, Series],
+    errors: dict[str, Series],
+) -> MetricFigures:
+    """The figures of group ``name``, its per-second series over its own active range."""
+    first, last = group.first_ms or 0, group.last_ms or 0
+    return metric_figures(
+        group,
+        percentiles,
+        active_buckets(tps[name].rows if name in tps else [], "tps", first, last),
+        active_buckets(errors[name].rows if name in errors else [], "rate", first, last),
+    )
 
 
 @dataclass(slots=True)

@@ -21,24 +21,19 @@ from mv_contracts.runs import SCENARIO_TAG, K6Counts, MetricsMode, ResponseTimes
 from . import definitions as q
 from . import steps as per_step
 from .aggregate import (
-    NO_SAMPLES,
     OVERALL,
     LiveRead,
-    assembled,
     by_group,
     counted,
-    counts_of,
-    empty_summary,
-    failures_of,
+    first_pass,
+    group_figures,
     number,
-    pod_resources,
     run,
-    series_of,
 )
 from .histograms import Histogram
 from .influx import InfluxClient, Result
 from .schema import NO_SCENARIO
-from .summary import GroupCounts, active_buckets, live_figures, metric_figures
+from .summary import GroupCounts, live_figures
 
 Percentiles = dict[int, float | None]
 
@@ -137,47 +132,31 @@ class FastPath:
         """The summary of one fast-mode test from its points in ``[start, end)`` and k6's own
         summary of the run (``k6``, None when k6 gave none); empty when there are no points."""
         bounds = q.Bounds(test_id, q.ns(start), q.ns(end))
-        first_pass = await run(
-            client, q.compact_counts(bounds) | per_step.compact_statements(bounds)
-        )
-        counts = counts_of(first_pass)
-        for group in counts.values():
+        statements = q.compact_counts(bounds) | per_step.compact_statements(bounds)
+        first = await first_pass(client, test_id, (start, end), statements)
+        for group in first.counts.values():
             group.lead_ms = PUSH_SECONDS * 1000
-        failures = failures_of(first_pass)
-        dropped = counted(first_pass, "dropped", "dropped")
-        overall = counts.get(OVERALL)
-        resources = await pod_resources(client, test_id, start, end)
-        if overall is None or overall.requests == 0 or overall.first_ms is None:
-            return empty_summary(test_id, start, end, NO_SAMPLES, resources)
-        assert overall.last_ms is not None
+        active = first.active()
+        if active is None:
+            return first.empty()
+        overall, span = active
         assert overall.active_seconds is not None
-        active = q.Bounds(test_id, q.ns(overall.first_ms), q.ns(overall.last_ms + 1))
         step = q.series_step(overall.active_seconds, MAX_SERIES_POINTS)
-        statements = q.compact_buckets(active, step) | {"histograms": q.compact_histograms(bounds)}
+        statements = q.compact_buckets(span, step) | {"histograms": q.compact_histograms(bounds)}
         second = await run(client, statements)
         histograms, steps = histograms_by_group(second["histograms"], step * 1000)
         tps, errors = by_group(second, "tps"), by_group(second, "errors")
         figures, all_exact, any_percentile = {}, True, False
-        for name, group in counts.items():
+        for name, group in first.counts.items():
             pct, exact = settle_figures(group, name, k6, histograms.get(name))
             if pct.get(50) is not None:
                 any_percentile, all_exact = True, all_exact and exact
-            first, last = group.first_ms or 0, group.last_ms or 0
-            figures[name] = metric_figures(
-                group,
-                pct,
-                active_buckets(tps[name].rows if name in tps else [], "tps", first, last),
-                active_buckets(errors[name].rows if name in errors else [], "rate", first, last),
-            )
+            figures[name] = group_figures(group, name, pct, tps, errors)
         _add_step_percentiles(second, steps)
-        series = series_of(second, step, overall.first_ms, overall.last_ms)
         source = None
         if any_percentile:
             source = PercentileSource.K6_SUMMARY if all_exact else PercentileSource.HISTOGRAM
-        journeys = (per_step.steps_of(first_pass), per_step.checks_of(first_pass))
-        return assembled(
-            test_id, (start, end), figures, failures, dropped, resources, series, source, journeys
-        )
+        return first.summary(figures, second, step, source)
 
     async def stored_requests(self, client: InfluxClient, bounds: q.Bounds) -> dict[str, int]:
         """Requests the compact points in ``bounds`` hold (per scenario, overall: ``OVERALL``)."""

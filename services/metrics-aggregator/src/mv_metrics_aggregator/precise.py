@@ -10,22 +10,17 @@ from mv_contracts.runs import K6Counts, MetricsMode
 from . import definitions as q
 from . import steps as per_step
 from .aggregate import (
-    NO_SAMPLES,
     OVERALL,
     LiveRead,
-    assembled,
     by_group,
     counted,
-    counts_of,
-    empty_summary,
-    failures_of,
+    first_pass,
+    group_figures,
     number,
-    pod_resources,
     run,
-    series_of,
 )
 from .influx import InfluxClient
-from .summary import active_buckets, k6_percentiles, live_figures, metric_figures
+from .summary import k6_percentiles, live_figures
 
 
 class PrecisePath:
@@ -45,50 +40,33 @@ class PrecisePath:
         """The summary of one test from the samples in ``[start, end)``; empty when there are
         none. (``k6``, k6's own counts, adds nothing to every sample.)"""
         bounds = q.Bounds(test_id, q.ns(start), q.ns(end))
-        first_pass = await run(client, q.counts(bounds) | per_step.statements(bounds))
-        counts = counts_of(first_pass)
-        failures = failures_of(first_pass)
-        dropped = counted(first_pass, "dropped", "dropped")
-        overall = counts.get(OVERALL)
-        resources = await pod_resources(client, test_id, start, end)
-        if overall is None or overall.requests == 0 or overall.first_ms is None:
-            return empty_summary(test_id, start, end, NO_SAMPLES, resources)
-        assert overall.last_ms is not None
-        # Second pass: exact-rank percentiles over the samples counted in the first (same bounds),
-        # 1 s buckets over the active range. Rows carry epoch milliseconds, truncated: the last
-        # sample is before last_ms + 1 ms.
-        active = q.Bounds(test_id, q.ns(overall.first_ms), q.ns(overall.last_ms + 1))
-        statements = q.buckets(active)
+        statements = q.counts(bounds) | per_step.statements(bounds)
+        first = await first_pass(client, test_id, (start, end), statements)
+        active = first.active()
+        if active is None:
+            return first.empty()
+        overall, span = active
         assert overall.active_seconds is not None
+        # Second pass: exact-rank percentiles over the samples counted in the first (same bounds),
+        # 1 s buckets over the active range.
+        statements = q.buckets(span)
         step = q.series_step(overall.active_seconds, MAX_SERIES_POINTS)
-        for name, group in counts.items():
+        for name, group in first.counts.items():
             if group.samples:
                 statements[f"pct:{name}"] = q.percentiles(
                     bounds, group.samples, None if name == OVERALL else name
                 )
-        statements |= q.series(active, step)
+        statements |= q.series(span, step)
         second = await run(client, statements)
         tps, errors = by_group(second, "tps"), by_group(second, "errors")
         figures = {}
-        for name, group in counts.items():
+        for name, group in first.counts.items():
             pct_rows = second.get(f"pct:{name}", [])
             pct = k6_percentiles(pct_rows[0].first(), group.samples) if pct_rows else {}
-            first, last = group.first_ms or 0, group.last_ms or 0
-            tps_rows = tps[name].rows if name in tps else []
-            error_rows = errors[name].rows if name in errors else []
-            figures[name] = metric_figures(
-                group,
-                pct,
-                active_buckets(tps_rows, "tps", first, last),
-                active_buckets(error_rows, "rate", first, last),
-            )
-        series = series_of(second, step, overall.first_ms, overall.last_ms)
+            figures[name] = group_figures(group, name, pct, tps, errors)
         has_percentiles = figures[OVERALL].p50_response_time is not None
         source = PercentileSource.SAMPLES if has_percentiles else None
-        journeys = (per_step.steps_of(first_pass), per_step.checks_of(first_pass))
-        return assembled(
-            test_id, (start, end), figures, failures, dropped, resources, series, source, journeys
-        )
+        return first.summary(figures, second, step, source)
 
     async def stored_requests(self, client: InfluxClient, bounds: q.Bounds) -> dict[str, int]:
         """Requests InfluxDB holds in ``bounds``: overall under ``OVERALL``, and per scenario."""
