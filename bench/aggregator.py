@@ -68,12 +68,12 @@ async def measure(client: InfluxClient, requests: int) -> tuple[float, float, fl
     written = await write(client, run)
     end = start + timedelta(seconds=seconds)
     window_start, window_end = start - timedelta(minutes=1), end + timedelta(minutes=1)
-    summary = await PRECISE.summarise(client, run.test_id, window_start, window_end)
+    summary = await PRECISE.summarise(client, run.test_id, (window_start, window_end))
     if summary.overall.total_requests != requests:
         raise RuntimeError(f"wrote {requests} requests, InfluxDB counts {summary.overall}")
     repeats = REPEATS if requests <= 1_000_000 else 1
     summary_time = await best_of(
-        repeats, lambda: PRECISE.summarise(client, run.test_id, window_start, window_end)
+        repeats, lambda: PRECISE.summarise(client, run.test_id, (window_start, window_end))
     )
     window = timedelta(seconds=5)
     first_live = await best_of(

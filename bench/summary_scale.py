@@ -104,7 +104,7 @@ async def measure(
         written, points = await write(
             client, SyntheticRun(test_id, start_ns, requests, seconds).lines()
         )
-        summary = lambda: PRECISE.summarise(client, test_id, *window)  # noqa: E731
+        summary = lambda: PRECISE.summarise(client, test_id, window)  # noqa: E731
         live = PRECISE.live_snapshot
     else:
         run = SyntheticCompactRun(
@@ -112,7 +112,7 @@ async def measure(
         )
         requests = run.requests
         written, points = await write(client, run.lines())
-        summary = lambda: FAST.summarise(client, test_id, *window, None)  # noqa: E731
+        summary = lambda: FAST.summarise(client, test_id, window, None)  # noqa: E731
         live = FAST.live_snapshot
     first = await summary()
     if first.overall.total_requests != requests:

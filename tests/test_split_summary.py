@@ -131,7 +131,7 @@ async def test_three_runners_give_one_exact_summary(
     try:
         margin = timedelta(seconds=5)
         summary = mark(
-            await PRECISE.summarise(client, test_id, started - margin, finished + margin), counts
+            await PRECISE.summarise(client, test_id, (started - margin, finished + margin)), counts
         )
     finally:
         await client.aclose()

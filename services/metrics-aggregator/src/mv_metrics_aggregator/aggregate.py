@@ -39,6 +39,8 @@ from .summary import (
 )
 
 Statements = dict[str, str]
+Window = tuple[datetime, datetime]
+"""A test's time range, ``[start, end)``."""
 OVERALL = ""
 NO_SAMPLES = "no http_reqs samples for this test in its time window"
 SETTLE = timedelta(seconds=30)
@@ -158,7 +160,7 @@ def empty_summary(
 
 def assembled(
     test_id: str,
-    window: tuple[datetime, datetime],
+    window: Window,
     figures: dict[str, MetricFigures],
     failures: dict[str, list[FailureCount]],
     dropped: dict[str, int],
@@ -228,7 +230,7 @@ class FirstPass:
     rows they came from (failures, dropped iterations, a journey's steps), the pods."""
 
     test_id: str
-    window: tuple[datetime, datetime]
+    window: Window
     counts: dict[str, GroupCounts]
     results: dict[str, Result]
     resources: list[PodUsageSummary]
@@ -266,7 +268,7 @@ class FirstPass:
 
 
 async def first_pass(
-    client: InfluxClient, test_id: str, window: tuple[datetime, datetime], statements: Statements
+    client: InfluxClient, test_id: str, window: Window, statements: Statements
 ) -> FirstPass:
     """Run the first pass's ``statements`` (each path's counts and a journey's) over ``window``."""
     results = await run(client, statements)

@@ -187,8 +187,8 @@ class Aggregator:
             await asyncio.sleep(self.delay(event, running, datetime.now(UTC)))
         else:
             await self.wait_for_count(path, event, live_start, k6.overall.requests)
-        start, end = self.window(event, live_start)
-        summary = await path.summarise(self.client, event.test_id, start, end, k6)
+        window = self.window(event, live_start)
+        summary = await path.summarise(self.client, event.test_id, window, k6)
         return completeness.mark(summary, k6)
 
     async def wait_for_count(

@@ -7,8 +7,6 @@ The work is bounded by the test's length, not its requests: a few points per sec
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from mv_contracts.metrics import (
     MAX_SERIES_POINTS,
     PUSH_SECONDS,
@@ -23,6 +21,7 @@ from . import steps as per_step
 from .aggregate import (
     OVERALL,
     LiveRead,
+    Window,
     by_group,
     counted,
     first_pass,
@@ -122,18 +121,13 @@ class FastPath:
     mode = MetricsMode.FAST
 
     async def summarise(
-        self,
-        client: InfluxClient,
-        test_id: str,
-        start: datetime,
-        end: datetime,
-        k6: K6Counts | None = None,
+        self, client: InfluxClient, test_id: str, window: Window, k6: K6Counts | None = None
     ) -> TestSummary:
-        """The summary of one fast-mode test from its points in ``[start, end)`` and k6's own
-        summary of the run (``k6``, None when k6 gave none); empty when there are no points."""
-        bounds = q.Bounds(test_id, q.ns(start), q.ns(end))
+        """The summary of one fast-mode test from its points in ``window`` and k6's own summary
+        of the run (``k6``, None when k6 gave none); empty when there are no points."""
+        bounds = q.Bounds(test_id, q.ns(window[0]), q.ns(window[1]))
         statements = q.compact_counts(bounds) | per_step.compact_statements(bounds)
-        first = await first_pass(client, test_id, (start, end), statements)
+        first = await first_pass(client, test_id, window, statements)
         for group in first.counts.values():
             group.lead_ms = PUSH_SECONDS * 1000
         active = first.active()

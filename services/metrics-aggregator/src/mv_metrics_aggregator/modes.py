@@ -7,13 +7,12 @@ the summary, the wait for k6's count and the live loop never ask which mode a te
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Protocol
 
 from mv_contracts.metrics import LiveSnapshot, TestSummary
 from mv_contracts.runs import K6Counts, MetricsMode
 
-from .aggregate import LiveRead
+from .aggregate import LiveRead, Window
 from .definitions import Bounds
 from .fast import FAST
 from .influx import InfluxClient
@@ -27,15 +26,10 @@ class MetricsPath(Protocol):
     def mode(self) -> MetricsMode: ...
 
     async def summarise(
-        self,
-        client: InfluxClient,
-        test_id: str,
-        start: datetime,
-        end: datetime,
-        k6: K6Counts | None = None,
+        self, client: InfluxClient, test_id: str, window: Window, k6: K6Counts | None = None
     ) -> TestSummary:
-        """The summary of the test's metrics in ``[start, end)``, with k6's own counts (None
-        when k6 gave none); empty, and why, when there are none."""
+        """The summary of the test's metrics in ``window`` (``[start, end)``), with k6's own
+        counts (None when k6 gave none); empty, and why, when there are none."""
         ...
 
     async def stored_requests(self, client: InfluxClient, bounds: Bounds) -> dict[str, int]:

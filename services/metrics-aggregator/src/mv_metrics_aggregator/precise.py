@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from mv_contracts.metrics import MAX_SERIES_POINTS, LiveSnapshot, PercentileSource, TestSummary
 from mv_contracts.runs import K6Counts, MetricsMode
 
@@ -12,6 +10,7 @@ from . import steps as per_step
 from .aggregate import (
     OVERALL,
     LiveRead,
+    Window,
     by_group,
     counted,
     first_pass,
@@ -30,18 +29,13 @@ class PrecisePath:
     mode = MetricsMode.PRECISE
 
     async def summarise(
-        self,
-        client: InfluxClient,
-        test_id: str,
-        start: datetime,
-        end: datetime,
-        k6: K6Counts | None = None,
+        self, client: InfluxClient, test_id: str, window: Window, k6: K6Counts | None = None
     ) -> TestSummary:
-        """The summary of one test from the samples in ``[start, end)``; empty when there are
-        none. (``k6``, k6's own counts, adds nothing to every sample.)"""
-        bounds = q.Bounds(test_id, q.ns(start), q.ns(end))
+        """The summary of one test from the samples in ``window``; empty when there are none.
+        (``k6``, k6's own counts, adds nothing to every sample.)"""
+        bounds = q.Bounds(test_id, q.ns(window[0]), q.ns(window[1]))
         statements = q.counts(bounds) | per_step.statements(bounds)
-        first = await first_pass(client, test_id, (start, end), statements)
+        first = await first_pass(client, test_id, window, statements)
         active = first.active()
         if active is None:
             return first.empty()

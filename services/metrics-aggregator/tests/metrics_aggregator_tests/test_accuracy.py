@@ -223,7 +223,7 @@ async def run(
     client = InfluxClient(stack.influxdb_url, stack.influxdb_database)
     try:
         margin = timedelta(seconds=5)
-        summary = await PRECISE.summarise(client, test_id, started - margin, finished + margin)
+        summary = await PRECISE.summarise(client, test_id, (started - margin, finished + margin))
     finally:
         await client.aclose()
     return summary, data

@@ -245,8 +245,8 @@ async def one_runner(
             )  # fmt: skip
         await wait_stored(client, test_id, started, int(data["http_reqs"]["values"]["count"]))
         end = datetime.now(UTC) + timedelta(seconds=5)
-        exact = await FAST.summarise(client, test_id, started, end, k6_counts(data))
-        from_histograms = await FAST.summarise(client, test_id, started, end, None)
+        exact = await FAST.summarise(client, test_id, (started, end), k6_counts(data))
+        from_histograms = await FAST.summarise(client, test_id, (started, end), None)
         live = await FAST.live_snapshot(
             client, LiveRead(test_id, started, end, timedelta(seconds=5))
         )
@@ -338,11 +338,11 @@ async def two_runners(
         merged = summed([k6_counts(d, percentiles=False) for d in datas])
         await wait_stored(client, test_id, started, merged.overall.requests)
         end = datetime.now(UTC) + timedelta(seconds=5)
-        fast = await FAST.summarise(client, test_id, started, end, merged)
+        fast = await FAST.summarise(client, test_id, (started, end), merged)
         await client.aclose()
         raw = InfluxClient(stack.influxdb_url, stack.influxdb_database)
         await wait_stored(raw, test_id, started, merged.overall.requests, fast=False)
-        precise = await PRECISE.summarise(raw, test_id, started, end)
+        precise = await PRECISE.summarise(raw, test_id, (started, end))
         await raw.aclose()
         yield datas, merged, fast, precise
 

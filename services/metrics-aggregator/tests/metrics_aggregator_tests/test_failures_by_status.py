@@ -123,11 +123,11 @@ async def run(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) -> A
         window = timedelta(seconds=5)
         results = {
             "fast": (
-                await FAST.summarise(fast_client, test_id, started, end, None),
+                await FAST.summarise(fast_client, test_id, (started, end), None),
                 await FAST.live_snapshot(fast_client, LiveRead(test_id, started, end, window)),
             ),
             "precise": (
-                await PRECISE.summarise(precise_client, test_id, started, end),
+                await PRECISE.summarise(precise_client, test_id, (started, end)),
                 await PRECISE.live_snapshot(
                     precise_client, LiveRead(test_id, started, end, window)
                 ),

@@ -43,7 +43,7 @@ async def test_two_runners_setup_requests_and_dropped_iterations(influx: InfluxC
         f"mv_dropped,testid={run.test_id},runner=1,scenario=s02_b dropped=2i {start + 5 * 10**9}",
     ]
     await influx.write("\n".join([*run.lines(), *extra]))
-    summary = await FAST.summarise(influx, run.test_id, at(start), at(start + 12 * 10**9), None)
+    summary = await FAST.summarise(influx, run.test_id, (at(start), at(start + 12 * 10**9)), None)
     per_point = 800 // 4
     assert summary.overall.total_requests == run.requests + 1
     assert [(s.name, s.figures.total_requests) for s in summary.scenarios] == [
@@ -89,6 +89,8 @@ async def test_two_runners_setup_requests_and_dropped_iterations(influx: InfluxC
 
 async def test_a_test_without_points_is_empty(influx: InfluxClient) -> None:
     now = datetime.now(UTC)
-    summary = await FAST.summarise(influx, str(uuid.uuid4()), now - timedelta(minutes=1), now, None)
+    summary = await FAST.summarise(
+        influx, str(uuid.uuid4()), (now - timedelta(minutes=1), now), None
+    )
     assert summary.empty_reason == NO_SAMPLES
     assert summary.percentile_source is None
