@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Protocol
 
 import structlog
@@ -75,28 +76,21 @@ async def heartbeat(message: InProgress, every: float = HEARTBEAT_SECONDS) -> As
 
 
 def register(broker: NatsBroker, aggregator: Aggregator) -> None:
+    # A summary's subscriptions: long handlers, several at once.
+    summarising = partial(
+        subscribe, ack_wait=FINISHED_ACK_WAIT_SECONDS, max_workers=FINISHED_WORKERS
+    )
+
     @subscribe(broker, SERVICE, TEST_STARTED)
     async def on_test_started(event: TestStartedEvent) -> None:
         await aggregator.started(event.payload)
 
-    @subscribe(
-        broker,
-        SERVICE,
-        TEST_FINISHED,
-        ack_wait=FINISHED_ACK_WAIT_SECONDS,
-        max_workers=FINISHED_WORKERS,
-    )
+    @summarising(broker, SERVICE, TEST_FINISHED)
     async def on_test_finished(event: TestFinishedEvent, message: NatsMessage) -> None:
         async with heartbeat(message):
             await aggregator.finished(event.payload)
 
-    @subscribe(
-        broker,
-        SERVICE,
-        SUMMARISE_TEST,
-        ack_wait=FINISHED_ACK_WAIT_SECONDS,
-        max_workers=FINISHED_WORKERS,
-    )
+    @summarising(broker, SERVICE, SUMMARISE_TEST)
     async def on_summarise(event: TestSummariseRequested, message: NatsMessage) -> None:
         async with heartbeat(message):
             await aggregator.finished(event.payload.finished, redo=event.id)
