@@ -11,7 +11,8 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 ARG K6_IMAGE=grafana/k6:2.2.0
 ARG UV_VERSION=0.13.9
 
-# The k6 of the Jobs' image (mv_test_runner.settings.K6_VERSION; tests/test_k6_version.py).
+# The k6 of the Jobs' image. A FROM cannot read a file: this default repeats
+# mv_test_runner/k6-version.txt, and tests/test_k6_version.py holds the two together.
 FROM ${K6_IMAGE} AS k6
 
 # The web UI, built once (npm ci from the committed lock file) and copied into the gateway.

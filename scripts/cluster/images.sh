@@ -9,7 +9,7 @@ NODE_BASE=mv.local/node:20-trixie
 NATS_IMAGE=mv.local/nats:2.9-debian.2
 INFLUXDB_IMAGE=mv.local/influxdb:1.6-debian.2
 POSTGRES_IMAGE=mv.local/postgres:15-debian
-K6_IMAGE=mv.local/k6:2.2.0
+K6_IMAGE=mv.local/k6:$(cat "$REPO/services/test-runner/src/mv_test_runner/k6-version.txt")
 
 image_archive() {   # name: the cached archive of an image name
   echo "$IMAGES/$(echo "$1" | tr '/:' '__').tar"

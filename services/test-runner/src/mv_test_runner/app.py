@@ -15,7 +15,6 @@ from mv_contracts.subjects import Subject
 from mv_runtime.bus import Bus, make_broker
 from mv_runtime.heartbeat import Check, Heartbeats, Send, beat_on, package_version
 
-from . import preview
 from .executors.base import RunExecutor
 from .executors.kubernetes import KubernetesExecutor
 from .executors.local import LocalExecutor
@@ -75,7 +74,6 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastStre
     broker = broker or make_broker(settings.nats_url)
     lifecycle = make_lifecycle(settings, broker)
     register(broker, lifecycle, settings.service_name)
-    preview.register(broker, settings.service_name)
     app = FastStream(broker)
     beat_on(app, broker, lambda send: heartbeats(settings, send))
 

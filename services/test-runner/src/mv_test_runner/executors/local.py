@@ -109,7 +109,9 @@ class LocalExecutor:
                     address = f"127.0.0.1:{_free_port()}"
                     extra += ["--paused", "--address", address]
                     apis.append(Runner(info.index, info.name, f"http://{address}"))
-                await self._spawn(request.test_id, script_file, folder, extra, script.env, output)
+                await self._spawn(
+                    request.test_id, script_file, folder, extra, script.secrets, output
+                )
             if apis:
                 await start_together(apis, self._ended, self._settings.runner_ready_seconds)
         except (StartError, NotReady) as error:

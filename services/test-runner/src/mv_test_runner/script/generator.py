@@ -54,11 +54,8 @@ _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 class GeneratedScript:
     text: str
     secrets: dict[str, str] = field(default_factory=dict)
-    """Environment variable name → secret value, e.g. ``MV_SECRET_1`` → ``Bearer ...``."""
-
-    @property
-    def env(self) -> dict[str, str]:
-        return dict(self.secrets)
+    """Environment variable name → secret value, e.g. ``MV_SECRET_1`` → ``Bearer ...``: the
+    whole environment the script needs beyond k6's output settings."""
 
 
 def js_literal(value: Any, *, indent: int | None = None) -> str:
