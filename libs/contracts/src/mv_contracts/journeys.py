@@ -209,7 +209,9 @@ def check_variables(steps: list[Step], defined: set[str]) -> None:
                 try:
                     generator_call(variable)
                 except ValueError as error:
-                    raise UndefinedVariable(("steps", index, *field), variable, str(error))
+                    raise UndefinedVariable(
+                        ("steps", index, *field), variable, str(error)
+                    ) from None
             elif variable not in known:
                 raise UndefinedVariable(("steps", index, *field), variable)
         known |= {e.variable for e in step.extract}

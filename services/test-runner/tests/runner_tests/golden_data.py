@@ -59,8 +59,14 @@ def data_mode(mode: DataMode, **options: Any) -> TestRunRequest:
 DATA_CASES = {
     "data-per-vu": lambda: data_mode(DataMode.PER_VU),
     "data-per-iteration": lambda: data_mode(DataMode.PER_ITERATION),
-    "data-random": lambda: data_mode(DataMode.RANDOM, executor="constant-arrival-rate", rate=5,
-                                     duration="2s", pre_allocated_vus=2, vus=None),  # fmt: skip
+    "data-random": lambda: data_mode(
+        DataMode.RANDOM,
+        executor="constant-arrival-rate",
+        rate=5,
+        duration="2s",
+        pre_allocated_vus=2,
+        vus=None,
+    ),
     "data-unique": lambda: data_mode(
         DataMode.UNIQUE, executor="shared-iterations", iterations=2, duration=None
     ),

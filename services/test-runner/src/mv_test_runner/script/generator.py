@@ -159,10 +159,9 @@ def is_journey(scenario: ScenarioRequest) -> bool:
     that takes variables (built in or generated)."""
     call = scenario.endpoint
     uses = call is not None and any(
-        uses_variables(v)
-        for v in (call.path_params, call.query, call.headers, call.body)  # fmt: skip
+        uses_variables(v) for v in (call.path_params, call.query, call.headers, call.body)
     )
-    return bool(scenario.steps) or scenario.sign_in is not None or scenario.data is not None or uses
+    return bool(scenario.steps or scenario.sign_in or scenario.data) or uses
 
 
 def build_options(request: TestRunRequest) -> dict[str, Any]:

@@ -19,8 +19,9 @@ import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from mv_contracts.data import DataSet
 from mv_contracts.journeys import Extraction, Source, Step, path_parts
-from mv_contracts.runs import STEP_TAG, EndpointCall, ScenarioRequest, TestRunRequest
+from mv_contracts.runs import STEP_TAG, EndpointCall, Executor, ScenarioRequest, TestRunRequest
 from mv_contracts.signin import (
     LOGIN_STEP,
     ApiKeySignIn,
@@ -31,8 +32,6 @@ from mv_contracts.signin import (
     OAuth2SignIn,
     SignIn,
 )
-from mv_contracts.data import DataSet
-from mv_contracts.runs import Executor
 from mv_contracts.variables import REFERENCE, generator_call, parts, templates, uses_variables
 
 from .generator import Secrets, endpoint_tags, is_journey, js_literal, number, request_code
@@ -69,9 +68,7 @@ def data_files(request: TestRunRequest) -> tuple[list[str], dict[str, str]]:
     used = {s.data.file_id for s in request.scenarios if s.data is not None}
     sets: list[DataSet] = [d for d in request.data if d.id in used]
     lines = [f"const {_data_const(d.id)} = dataFile({js_literal(d.file_name)});" for d in sets]
-    files = {
-        d.file_name: js_literal({"columns": d.columns, "rows": d.rows}) + "\n" for d in sets
-    }
+    files = {d.file_name: js_literal({"columns": d.columns, "rows": d.rows}) + "\n" for d in sets}
     return lines, files
 
 
