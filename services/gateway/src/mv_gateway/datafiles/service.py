@@ -97,9 +97,12 @@ async def data_sets(
         row = found.get(file_id)
         if row is None or row.project_id != project_id:
             raise FieldError(
-                "scenarios", index, "data", "file_id",
+                "scenarios",
+                index,
+                "data",
+                "file_id",
                 message=f"data file {file_id} not found in project {project_id} (deleted?)",
-            )  # fmt: skip
+            )
         sets[file_id] = DataSet(id=row.id, name=row.name, **row.content)
     return list(sets.values())
 

@@ -72,20 +72,43 @@ BAD_FILES: dict[str, tuple[bytes, str, str, list[str], str]] = {
     # case: content, name, format, where, words of the reason
     "empty": (b"  \n", "a.csv", "csv", ["body", "file"], "empty"),
     "header only": (b"email,name\n", "a.csv", "csv", ["body", "rows"], "no row"),
-    "not utf-8": ("email\nkim\u00e9\n".encode("latin-1"), "a.csv", "csv", ["body", "file"],
-                  "not UTF-8"),  # fmt: skip
+    "not utf-8": (
+        "email\nkim\u00e9\n".encode("latin-1"),
+        "a.csv",
+        "csv",
+        ["body", "file"],
+        "not UTF-8",
+    ),
     "ragged": (b"a,b\n1,2\n3\n", "a.csv", "csv", ["body", "rows", "1"], "1 values for 2"),
     "column twice": (b"a,b,a\n1,2,3\n", "a.csv", "csv", ["body", "columns", "2"], "two columns"),
-    "bad column": (b"a,first name\n1,2\n", "a.csv", "csv", ["body", "columns", "1"],
-                   "not a variable name"),  # fmt: skip
-    "generated name": (b"$uuid\n1\n", "a.csv", "csv", ["body", "columns", "0"],
-                       "not a variable name"),  # fmt: skip
+    "bad column": (
+        b"a,first name\n1,2\n",
+        "a.csv",
+        "csv",
+        ["body", "columns", "1"],
+        "not a variable name",
+    ),
+    "generated name": (
+        b"$uuid\n1\n",
+        "a.csv",
+        "csv",
+        ["body", "columns", "0"],
+        "not a variable name",
+    ),
     "too many columns": (
         (",".join(f"c{i}" for i in range(MAX_DATA_COLUMNS + 1)) + "\n").encode() * 2,
-        "a.csv", "csv", ["body", "columns"], f"limit is {MAX_DATA_COLUMNS}",
-    ),  # fmt: skip
-    "too many rows": (b"a\n" + b"1\n" * (MAX_DATA_ROWS + 1), "a.csv", "csv", ["body", "rows"],
-                      f"more than {MAX_DATA_ROWS}"),  # fmt: skip
+        "a.csv",
+        "csv",
+        ["body", "columns"],
+        f"limit is {MAX_DATA_COLUMNS}",
+    ),
+    "too many rows": (
+        b"a\n" + b"1\n" * (MAX_DATA_ROWS + 1),
+        "a.csv",
+        "csv",
+        ["body", "rows"],
+        f"more than {MAX_DATA_ROWS}",
+    ),
     "unclosed quote": (b'a,b\n"1,2\n', "a.csv", "csv", ["body", "file"], "not CSV"),
     "not an array": (b'{"a": 1}', "a.json", "json", ["body", "file"], "array of objects"),
     "nested value": (b'[{"a": {"b": 1}}]', "a.json", "json", ["body", "file"], "not JSON"),
