@@ -120,3 +120,39 @@ def templates(value: Any, at: tuple[str | int, ...] = ()) -> Iterator[tuple[str 
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from templates(item, (*at, index))
+
+
+# Formats whose values must differ per request (a unique key, an account's address): a body
+# started from the document's example takes a generated value there.
+FORMAT_GENERATORS = {"uuid": "{{$uuid}}", "email": "{{$email}}", "idn-email": "{{$email}}"}
+_MAX_DEPTH = 16
+
+
+def with_generators(value: Any, schema: Any, depth: int = 0) -> Any:
+    """``value`` (a body's example) with each string field whose schema has a format of
+    :data:`FORMAT_GENERATORS` replaced by that generator; the rest as it was."""
+    if not isinstance(schema, dict) or depth > _MAX_DEPTH:
+        return value
+    if isinstance(value, str) and schema.get("format") in FORMAT_GENERATORS:
+        return FORMAT_GENERATORS[schema["format"]]
+    if isinstance(value, dict):
+        properties = _properties(schema)
+        return {k: with_generators(v, properties.get(k), depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_generators(v, schema.get("items"), depth + 1) for v in value]
+    return value
+
+
+def _properties(schema: dict[str, Any]) -> dict[str, Any]:
+    """An object schema's properties, those of its allOf parts and first oneOf/anyOf too."""
+    found: dict[str, Any] = {}
+    parts = list(schema.get("allOf") or [])
+    for key in ("oneOf", "anyOf"):
+        options = schema.get(key)
+        if isinstance(options, list) and options:
+            parts.append(options[0])
+    for part in parts:
+        if isinstance(part, dict):
+            found |= _properties(part)
+    properties = schema.get("properties")
+    return found | (properties if isinstance(properties, dict) else {})
