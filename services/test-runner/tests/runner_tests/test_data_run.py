@@ -15,10 +15,11 @@ from urllib.parse import unquote
 import pytest
 
 from mv_contracts.data import DATA_EXHAUSTED
-from mv_contracts.runs import RunStatus, TestRunRequest
+from mv_contracts.runs import MetricsMode, RunStatus, TestRunRequest
 from mv_test_runner.executors.local import LocalExecutor
+from mv_test_runner.executors.manifests import JobOptions, run_manifests
 from mv_test_runner.script import generate_script
-from mv_test_runner.settings import Settings
+from mv_test_runner.settings import K6Output, Settings
 
 from .echo import EchoServer
 
@@ -128,3 +129,20 @@ async def test_per_iteration_rows_wrap_and_per_vu_rows_follow_the_vu(
         data_request(echo.url, "per_vu", 1, executor="per-vu-iterations", vus=3, iterations=4),
     )
     assert seen(echo) == Counter(dict.fromkeys(CODES[:3], 4))
+
+
+def test_the_rows_go_beside_the_script_in_its_configmap() -> None:
+    """Kubernetes: the data file is a key of the run's ConfigMap, mounted as the script's
+    folder, where the script's ``open("./data-4.json")`` finds it; the script holds no row."""
+    request = data_request("http://127.0.0.1:9", "unique", 2, vus=2, duration="1s")
+    generated = generate_script(request)
+    output = K6Output(("-o", "influxdb=http://i:8086/k6"), {})
+    options = JobOptions("load", "grafana/k6:2.2.0", {MetricsMode.FAST: output}, 1, True)
+    run = run_manifests("k6-x", "x", options, generated.text, {}, parallelism=2,
+                        files=generated.files)  # fmt: skip
+    assert run.configmap is not None
+    assert sorted(run.configmap["data"]) == ["data-4.json", "script.js"]
+    assert json.loads(run.configmap["data"]["data-4.json"])["rows"][3] == [CODES[3], 3]
+    assert run.script_path.rsplit("/", 1)[0] == "/scripts"
+    assert all(code not in generated.text for code in CODES)
+    assert 'dataFile("data-4.json")' in generated.text

@@ -25,6 +25,7 @@ from mv_gateway.core.parsing import BodyRefused, parse
 _COLUMN = re.compile(f"^{VARIABLE_NAME}$")
 # Arrays of objects of scalars: the array, an object, nothing deeper.
 _JSON_DEPTH = 2
+BOM = "\ufeff".encode()
 
 
 class DataFormat(StrEnum):
@@ -59,7 +60,7 @@ def read_data(body: bytes, data_format: DataFormat) -> DataTable:
         ) from None
     if "\x00" in text:
         raise DataRefused("file", "holds a NUL character")
-    table = _csv(text) if data_format is DataFormat.CSV else _json(body)
+    table = _csv(text) if data_format is DataFormat.CSV else _json(body.removeprefix(BOM))
     if not table.rows:
         raise DataRefused("rows", "no row under the column names")
     return table
