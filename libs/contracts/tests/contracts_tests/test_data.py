@@ -41,8 +41,10 @@ def request(*bodies: Any, data: list[dict[str, Any]] | None = None, mode: str = 
 
 def test_columns_and_generators_are_variables_of_the_scenario() -> None:
     made = request({"to": "{{email}}", "id": "{{ $uuid }}", "n": "{{$int(-5, 5)}}"})
+    call = made.scenarios[0].endpoint
     assert made.scenarios[0].data is not None
-    assert references(made.scenarios[0].endpoint.body) == ["email", "$uuid", "$int(-5,5)"]
+    assert call is not None
+    assert references(call.body) == ["email", "$uuid", "$int(-5,5)"]
 
 
 @pytest.mark.parametrize(

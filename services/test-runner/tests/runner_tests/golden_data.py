@@ -4,6 +4,7 @@ beside them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from mv_contracts.data import DataMode
@@ -56,7 +57,7 @@ def data_mode(mode: DataMode, **options: Any) -> TestRunRequest:
     )
 
 
-DATA_CASES = {
+DATA_CASES: dict[str, Callable[[], TestRunRequest]] = {
     "data-per-vu": lambda: data_mode(DataMode.PER_VU),
     "data-per-iteration": lambda: data_mode(DataMode.PER_ITERATION),
     "data-random": lambda: data_mode(

@@ -92,7 +92,8 @@ async def _test_request(
     endpoints = await SpecRepository(session).targets(
         i for s in body.scenarios for i in s.endpoint_ids()
     )
-    uses = [(i, s.data.file_id) for i, s in enumerate(body.scenarios) if s.data is not None]
+    found = [(i, s.data_file_id()) for i, s in enumerate(body.scenarios)]
+    uses = [(i, file_id) for i, file_id in found if file_id is not None]
     data = await data_sets(session, resolve_target(body, endpoints)[0], uses) if uses else []
     return build_request(body, endpoints, test_id, data)
 

@@ -38,9 +38,10 @@ SIGN_UP = endpoint(
     "/accounts",
     "accounts",
     "d1",
-    request_body=RequestBodyInfo(content_types=["application/json"], schema=SCHEMA,
-                                 example=EXAMPLE),
-)  # fmt: skip
+    request_body=RequestBodyInfo.model_validate(
+        {"content_types": ["application/json"], "schema": SCHEMA, "example": EXAMPLE}
+    ),
+)
 
 
 async def test_bodies_start_with_generators_where_the_format_must_differ(
