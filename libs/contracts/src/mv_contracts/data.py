@@ -79,3 +79,30 @@ class DataSet(Contract):
     @property
     def file_name(self) -> str:
         return DATA_FILE_NAME.format(id=self.id)
+
+
+def files_of(uses: list[tuple[int, DataUse | None]], data: list[DataSet]) -> dict[int, DataSet]:
+    """Scenario index → the data file it uses, each one among ``data``, a file in unique mode
+    used by one scenario only, and every file's rows within the test's bound."""
+    if sum(len(d.rows) for d in data) > MAX_DATA_ROWS:
+        raise ValueError(f"data: more than {MAX_DATA_ROWS} rows in all")
+    files = {d.id: d for d in data}
+    found: dict[int, DataSet] = {}
+    unique: set[int] = set()
+    for index, use in uses:
+        if use is None:
+            continue
+        if use.file_id not in files:
+            raise ValueError(
+                f"scenarios.{index}.data.file_id: data file {use.file_id} is not among the "
+                "test's data"
+            )
+        if use.mode is DataMode.UNIQUE:
+            if use.file_id in unique:
+                raise ValueError(
+                    f"scenarios.{index}.data: data file {use.file_id} is used in unique mode by "
+                    "another scenario too; each would take every row"
+                )
+            unique.add(use.file_id)
+        found[index] = files[use.file_id]
+    return found

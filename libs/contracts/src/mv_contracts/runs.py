@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, Field, HttpUrl, model_validator
 
 from .calls import EndpointCall, HeaderName, Headers, HeaderValue, SecretFields
 from .common import DbId, Name, Text
-from .data import MAX_DATA_ROWS, DataMode, DataSet, DataUse
+from .data import DataSet, DataUse, files_of
 from .envelope import Contract, Envelope
 from .journeys import MAX_STEPS, Step, UndefinedVariable, check_variables, unique_step_names
 from .signin import TOKEN_VARIABLE, LoginSignIn, OAuth2SignIn, SignIn
@@ -220,28 +220,10 @@ class TestRunRequest(Contract):
         return self
 
     def _data_of_scenarios(self) -> None:
-        files = {d.id: d for d in self.data}
-        if sum(len(d.rows) for d in self.data) > MAX_DATA_ROWS:
-            raise ValueError(f"data: more than {MAX_DATA_ROWS} rows in all")
-        unique: set[int] = set()
-        for index, scenario in enumerate(self.scenarios):
-            if scenario.data is None:
-                continue
-            found = files.get(scenario.data.file_id)
-            if found is None:
-                raise ValueError(
-                    f"scenarios.{index}.data.file_id: data file {scenario.data.file_id} "
-                    "is not among the test's data"
-                )
-            if scenario.data.mode is DataMode.UNIQUE:
-                if found.id in unique:
-                    raise ValueError(
-                        f"scenarios.{index}.data: data file {found.id} is used in unique mode "
-                        "by another scenario too; each would take every row"
-                    )
-                unique.add(found.id)
+        files = files_of([(i, s.data) for i, s in enumerate(self.scenarios)], self.data)
+        for index, found in files.items():
             try:
-                scenario.check_variables(set(found.columns))
+                self.scenarios[index].check_variables(set(found.columns))
             except ValueError as error:
                 raise ValueError(f"scenarios.{index}.{error}") from None
 
