@@ -58,7 +58,8 @@ function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
-type Options = { query?: Query; body?: unknown; signal?: AbortSignal; text?: boolean };
+/** ``file``: a body sent as its bytes with its own type (an upload), not as JSON. */
+type Options = { query?: Query; body?: unknown; signal?: AbortSignal; text?: boolean; file?: { body: Blob; type: string } };
 
 export async function request<T>(method: string, path: string, options: Options = {}): Promise<T> {
   const response = await send(method, path, options);
@@ -77,13 +78,14 @@ export async function requestPage<T>(path: string, query: Query): Promise<{ item
 async function send(method: string, path: string, options: Options): Promise<Response> {
   const headers: Record<string, string> = { Accept: options.text ? "text/plain" : "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  if (options.file) headers["Content-Type"] = options.file.type;
   const csrf = SAFE.has(method) ? null : csrfToken();
   if (csrf) headers["X-CSRF-Token"] = csrf; // a write signed in by cookie repeats the CSRF cookie
   let response: Response;
   try {
     response = await fetch(withQuery(path, options.query), {
       method, headers, signal: options.signal, credentials: "same-origin",
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.file ? options.file.body : options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   } catch (error) {
     if ((error as Error).name === "AbortError") throw error;
@@ -139,6 +141,7 @@ export type TestAnalysis = Schemas["Analysis"];
 export type Finding = Schemas["Finding"];
 export type Comparison = Schemas["Comparison"];
 export type PlanRead = Schemas["PlanRead"];
+export type DataFileRead = Schemas["DataFileRead"];
 export type PlanWrite = Schemas["PlanWrite"];
 export type ScheduleRead = Schemas["ScheduleRead"];
 export type ScheduleWrite = Schemas["ScheduleWrite"];
@@ -231,6 +234,12 @@ export const api = {
   /** The exact k6 script the request would run (a 422 names what is wrong with it). */
   preview: (body: LoadTestCreate) => request<string>("POST", "/load-testing/preview", { body, text: true }),
   plans: (projectId: number) => request<PlanRead[]>("GET", "/plans", { query: { project_id: projectId } }),
+  dataFiles: (projectId: number) => request<DataFileRead[]>("GET", "/data-files", { query: { project_id: projectId } }),
+  uploadDataFile: (projectId: number, file: File) => request<DataFileRead>("POST", "/data-files", {
+    query: { project_id: projectId, name: file.name, format: /\.json$/i.test(file.name) ? "json" : "csv" },
+    file: { body: file, type: "application/octet-stream" },
+  }),
+  deleteDataFile: (id: number) => request<void>("DELETE", `/data-files/${id}`),
   plan: (id: number) => request<PlanRead>("GET", `/plans/${id}`),
   createPlan: (body: PlanWrite) => request<PlanRead>("POST", "/plans", { body }),
   replacePlan: (id: number, body: PlanWrite) => request<PlanRead>("PUT", `/plans/${id}`, { body }),

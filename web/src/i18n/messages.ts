@@ -1,4 +1,5 @@
 // Every word the UI shows. `ko` must have every key of `en` (the type says so).
+import { datafilesEn, datafilesKo } from "./datafiles";
 import { featuresEn, featuresKo } from "./features";
 import { notifyEn, notifyKo } from "./notify";
 import { schedulesEn, schedulesKo } from "./schedules";
@@ -148,6 +149,7 @@ export const en = {
   ...featuresEn,
   ...notifyEn,
   ...schedulesEn,
+  ...datafilesEn,
   ...verdictEn,
 };
 
@@ -295,5 +297,6 @@ export const ko: Record<keyof typeof en, string> = {
   ...featuresKo,
   ...notifyKo,
   ...schedulesKo,
+  ...datafilesKo,
   ...verdictKo,
 };

@@ -29,6 +29,8 @@ def test_golden_journey_files_match_the_cases() -> None:
 def test_journey_scripts_are_valid_k6(case: str, k6: str, tmp_path: Path) -> None:
     request = JOURNEYS[case]()
     generated = generate_script(request)
+    for name, content in generated.files.items():  # data files, read beside the script
+        (tmp_path / name).write_text(content, encoding="utf-8")
     options = inspect(k6, tmp_path, generated.text, generated.secrets)
     assert len(options["scenarios"]) == len(request.scenarios)
     for scenario in options["scenarios"].values():

@@ -98,6 +98,8 @@ class LocalExecutor:
                 folder.mkdir(parents=True, exist_ok=True)
                 (folder / "exit_code").unlink(missing_ok=True)
             script_file.write_text(script.text, encoding="utf-8")
+            for name, content in script.files.items():  # data files, read beside the script
+                (directory / name).write_text(content, encoding="utf-8")
         except OSError as error:
             raise StartError(f"cannot write the script to {directory}: {error}") from error
         apis: list[Runner] = []
