@@ -52,6 +52,6 @@ asyncapi:           ## regenerate docs/asyncapi.json from libs/contracts
 bench: bootstrap   ## every benchmark in bench/ on the local stack (started if down), one after another (minutes)
 	@uv run --no-sync python -m mv_devstack up
 	@for script in bench/*.py; do name=$$(basename $$script .py); \
-	  if [ $$name = cluster_start ] && [ -z "$$MV_BENCH_CLUSTER" ]; then \
-	    echo "== $$script skipped: it builds and starts the one-node cluster as root (MV_BENCH_CLUSTER=1)"; continue; fi; \
+	  case $$name in cluster_*) if [ -z "$$MV_BENCH_CLUSTER" ]; then \
+	    echo "== $$script skipped: it needs the one-node cluster, as root (MV_BENCH_CLUSTER=1)"; continue; fi;; esac; \
 	  echo "== $$script"; uv run --no-sync python -m bench.$$name || exit 1; done

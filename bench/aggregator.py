@@ -21,9 +21,10 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import LiveTotals, live_snapshot, summarise
+from mv_metrics_aggregator.aggregate import LiveRead, LiveTotals
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.lineprotocol import SyntheticRun
+from mv_metrics_aggregator.precise import PRECISE
 
 DATABASE = "mv_bench_aggregator"
 BATCH_LINES = 100_000
@@ -67,22 +68,24 @@ async def measure(client: InfluxClient, requests: int) -> tuple[float, float, fl
     written = await write(client, run)
     end = start + timedelta(seconds=seconds)
     window_start, window_end = start - timedelta(minutes=1), end + timedelta(minutes=1)
-    summary = await summarise(client, run.test_id, window_start, window_end)
+    summary = await PRECISE.summarise(client, run.test_id, (window_start, window_end))
     if summary.overall.total_requests != requests:
         raise RuntimeError(f"wrote {requests} requests, InfluxDB counts {summary.overall}")
     repeats = REPEATS if requests <= 1_000_000 else 1
     summary_time = await best_of(
-        repeats, lambda: summarise(client, run.test_id, window_start, window_end)
+        repeats, lambda: PRECISE.summarise(client, run.test_id, (window_start, window_end))
     )
     window = timedelta(seconds=5)
     first_live = await best_of(
-        repeats, lambda: live_snapshot(client, run.test_id, start, end, window)
+        repeats, lambda: PRECISE.live_snapshot(client, LiveRead(run.test_id, start, end, window))
     )
     totals = LiveTotals(int(start.timestamp() * 1e9))
-    await live_snapshot(client, run.test_id, start, end - window, window, totals)
+    await PRECISE.live_snapshot(client, LiveRead(run.test_id, start, end - window, window, totals))
     steady_live = await best_of(
         repeats,
-        lambda: live_snapshot(client, run.test_id, start, end, window, copy.deepcopy(totals)),
+        lambda: PRECISE.live_snapshot(
+            client, LiveRead(run.test_id, start, end, window, copy.deepcopy(totals))
+        ),
     )
     return written, summary_time, first_live, steady_live
 

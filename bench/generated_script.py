@@ -29,9 +29,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.metrics_path import build_target, cpu_seconds
+from bench.metrics_path import cpu_seconds
 from mv_contracts.runs import TestRunRequest
 from mv_devstack.config import StackConfig
+from mv_devstack.loopback import build_target, start_target
 from mv_test_runner.script import generate_script
 
 THREE_LINE = """\
@@ -103,10 +104,8 @@ def main() -> None:
         sys.exit("k6 not found: run scripts/bootstrap.sh")
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
-        process = build_target(tmp)
+        process, target = start_target(build_target(tmp))
         try:
-            assert process.stdout is not None
-            target = f"http://127.0.0.1:{int(process.stdout.readline())}"
             made = generated(target, args.vus, args.seconds)
             texts = {"three-line": THREE_LINE, "generated": made, "hand-params": HAND_PARAMS,
                      "per-request": PER_REQUEST}  # fmt: skip

@@ -1,9 +1,9 @@
 """k6's request rate and CPU per request with each metrics path, side by side in one run.
 
 Same load for every configuration: 20 VUs, one GET, no think time, against a tiny Go HTTP
-server on loopback (its own process, ``GOMAXPROCS=1``, fixed 2-byte answer, keep-alive; its CPU
-per request is printed so one can see it is not the bottleneck). The same ``K6_SYSTEM_TAGS`` as
-the test-runner's for all, ``none`` included. Configurations:
+server on loopback (``mv_devstack.loopback``: its own process, ``GOMAXPROCS=1``, fixed 2-byte
+answer, keep-alive; its CPU per request is printed so one can see it is not the bottleneck).
+The same ``K6_SYSTEM_TAGS`` as the test-runner's for all, ``none`` included. Configurations:
 
 - ``none``: no output (the ceiling);
 - ``influxdb``: today's output, ``-o influxdb`` with the test-runner's settings, into the real
@@ -45,6 +45,7 @@ from pathlib import Path
 
 from mv_contracts.runs import MetricsMode
 from mv_devstack.config import REPO_ROOT, StackConfig
+from mv_devstack.loopback import build_target, start_target
 from mv_devstack.scratch import own_nats
 from mv_devstack.servers import InfluxDB
 from mv_metrics_aggregator.receiver.compact import Compactor
@@ -57,23 +58,6 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 FIXTURES = (
     REPO_ROOT / "services/metrics-aggregator/tests/metrics_aggregator_tests/fixtures/remote_write"
 )
-
-TARGET = """\
-package main
-
-import ("fmt"; "net"; "net/http"; "os")
-
-func main() {
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil { panic(err) }
-	fmt.Println(listener.Addr().(*net.TCPAddr).Port)
-	os.Stdout.Sync()
-	http.Serve(listener, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Length", "2")
-		w.Write([]byte("ok"))
-	}))
-}
-"""
 
 SCRIPT = """\
 import http from "k6/http";
@@ -254,16 +238,6 @@ def decode_cost() -> None:
           f"compact {compacting:.0f} µs/push")  # fmt: skip
 
 
-def build_target(tmp: Path) -> subprocess.Popen[str]:
-    source = tmp / "target.go"
-    source.write_text(TARGET)
-    binary = tmp / "target"
-    subprocess.run(["go", "build", "-o", str(binary), str(source)], check=True, cwd=tmp)
-    return subprocess.Popen(
-        [str(binary)], stdout=subprocess.PIPE, text=True, env={**os.environ, "GOMAXPROCS": "1"}
-    )
-
-
 def start_receiver(
     stack: StackConfig, settings: ReceiverSettings, nats_url: str
 ) -> subprocess.Popen[bytes]:
@@ -305,14 +279,12 @@ def main() -> None:
     # and take some of the pushes.
     with tempfile.TemporaryDirectory() as scratch, own_nats(stack, Path(scratch) / "n") as nats:
         tmp = Path(scratch)
-        target = build_target(tmp)
+        target, target_url = start_target(build_target(tmp))
         receiver = start_receiver(stack, settings, nats.nats_url)
         try:
-            assert target.stdout is not None
-            port = int(target.stdout.readline())
             script = tmp / "bench.js"
             script.write_text(SCRIPT)
-            bench = Bench(stack, k6, script, f"http://127.0.0.1:{port}/bench/1", settings,
+            bench = Bench(stack, k6, script, f"{target_url}/bench/1", settings,
                           receiver.pid, influx_pid, args, tmp)  # fmt: skip
             configurations = bench.configurations()
             bench.results = {name: [] for name in configurations}

@@ -18,7 +18,7 @@ from mv_contracts.pods import PodResources, PodResourcesEvent
 from mv_pod_watcher.influx_writer import lines
 from mv_pod_watcher.metrics_api import Usage
 from mv_pod_watcher.resources import pod_resources
-from mv_pod_watcher.watcher import build_snapshot
+from mv_pod_watcher.sampling import build_snapshot
 
 REPEATS = 5
 

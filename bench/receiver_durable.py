@@ -1,14 +1,14 @@
-"""What the durable receiver costs per push: JetStream (``RECEIVER_BUFFER=jetstream``, the
-default) against the in-memory buffer (``memory``), side by side in one run.
+"""What the durable receiver costs per push: each push stored on JetStream before k6 is answered,
+then written to InfluxDB (the receiver's one write path).
 
-Each round starts ``python -m mv_metrics_aggregator.receiver`` in one mode against the local
+Each round starts ``python -m mv_metrics_aggregator.receiver`` against the local
 stack's NATS and InfluxDB, and posts pushes k6 v2.2.0 really sent (``fixtures/remote_write``,
 native histograms, one k6 run of two scenarios) one after another on one keep-alive connection,
 as one k6 runner does, cycled over ``--tests`` test ids, through a NATS server of its own (a
 receiver of ``make run`` must not take the pushes). After the last push it waits until
 everything is in InfluxDB (``/stats`` pending 0), then reads the CPU time (utime + stime,
 ``/proc``) the receiver, ``nats-server`` and ``influxd`` spent, per push and per request the
-pushes carried, and the wall time a push waited for its answer. Rounds alternate the modes.
+pushes carried, and the wall time a push waited for its answer.
 
     uv run --no-sync python bench/receiver_durable.py [--pushes 2000] [--rounds 2] [--tests 10]
 
@@ -48,7 +48,6 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 FIXTURES = (
     REPO_ROOT / "services/metrics-aggregator/tests/metrics_aggregator_tests/fixtures/remote_write"
 )
-MODES = ("memory", "jetstream")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -100,29 +99,27 @@ def bodies(tests: int) -> tuple[list[bytes], float]:
     return out, requests / len(out)
 
 
-def start(stack: StackConfig, mode: str, port: int) -> subprocess.Popen[bytes]:
+def start(stack: StackConfig, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "NATS_URL": stack.nats_url, "INFLUXDB_HOST": stack.host,
            "INFLUXDB_PORT": str(stack.influxdb_port), "INFLUXDB_DATABASE": DATABASE,
-           "RECEIVER_HOST": stack.host, "RECEIVER_PORT": str(port), "RECEIVER_BUFFER": mode,
+           "RECEIVER_HOST": stack.host, "RECEIVER_PORT": str(port),
            "LOG_LEVEL": "WARNING"}  # fmt: skip
     process = subprocess.Popen([sys.executable, "-m", "mv_metrics_aggregator.receiver"], env=env)
     deadline = time.monotonic() + 30
     while True:
         try:
             stats = get_json(f"http://{stack.host}:{port}/stats")
-            if mode == "memory" or stats["jetstream"]["restored"]:
+            if stats["jetstream"]["restored"]:
                 return process
         except OSError:
             pass
         if time.monotonic() > deadline or process.poll() is not None:
-            sys.exit(f"the receiver ({mode}) did not start")
+            sys.exit("the receiver did not start")
         time.sleep(0.2)
 
 
-def run(
-    stack: StackConfig, mode: str, pushes: list[bytes], args: argparse.Namespace
-) -> dict[str, float]:
-    process = start(stack, mode, args.port)
+def run(stack: StackConfig, pushes: list[bytes], args: argparse.Namespace) -> dict[str, float]:
+    process = start(stack, args.port)
     pids = {"receiver": process.pid, "nats-server": NatsServer(stack).process.pid(),
             "influxd": InfluxDB(StackConfig()).process.pid()}  # fmt: skip
     connection = http.client.HTTPConnection(stack.host, args.port)
@@ -146,7 +143,7 @@ def run(
         deadline = time.monotonic() + 60
         while get_json(f"http://{stack.host}:{args.port}/stats")["pending"]:
             if time.monotonic() > deadline:
-                sys.exit(f"{mode}: not written within 60 s")
+                sys.exit("not written within 60 s")
             time.sleep(0.05)
         result = {
             f"{name} µs/push": (cpu_seconds(pid) - before[name]) / args.pushes * 1e6
@@ -154,10 +151,7 @@ def run(
             if pid
         }
         result["answer µs"] = posting / args.pushes * 1e6
-        if mode == "jetstream":
-            result["stream B/push"] = asyncio.run(stream_bytes_per_push(stack.nats_url))
-        else:
-            result["stream B/push"] = 0.0
+        result["stream B/push"] = asyncio.run(stream_bytes_per_push(stack.nats_url))
         return result
     finally:
         connection.close()
@@ -175,26 +169,22 @@ def main() -> None:
     if InfluxDB(StackConfig()).process.pid() is None:
         sys.exit("InfluxDB of the stack is not running: python -m mv_devstack up --servers-only")
     pushes, per_push = bodies(args.tests)
-    results: dict[str, list[dict[str, float]]] = {mode: [] for mode in MODES}
+    results: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as scratch, own_nats(StackConfig(), Path(scratch)) as stack:
         influx(stack, f'CREATE DATABASE "{DATABASE}"')
         try:
             for _ in range(args.rounds):
-                for mode in MODES:
-                    asyncio.run(delete_stream(stack.nats_url))
-                    results[mode].append(run(stack, mode, pushes, args))
+                asyncio.run(delete_stream(stack.nats_url))
+                results.append(run(stack, pushes, args))
         finally:
             influx(stack, f'DROP DATABASE "{DATABASE}"')
     print(f"{args.pushes} pushes x {args.rounds} rounds, {args.tests} tests, {per_push:.0f} "
           "requests per push (k6's native-histogram fixtures); median per push")  # fmt: skip
-    keys = list(results[MODES[0]][0])
-    print(f"{'mode':<10}" + "".join(f"{k:>22}" for k in keys) + f"{'receiver ns/request':>22}")
-    for mode, runs in results.items():
-        medians = {k: statistics.median(r[k] for r in runs) for k in keys}
-        per_request = medians["receiver µs/push"] / per_push * 1e3
-        print(
-            f"{mode:<10}" + "".join(f"{medians[k]:>22.0f}" for k in keys) + f"{per_request:>22.0f}"
-        )
+    keys = list(results[0])
+    print("".join(f"{k:>22}" for k in keys) + f"{'receiver ns/request':>22}")
+    medians = {k: statistics.median(r[k] for r in results) for k in keys}
+    per_request = medians["receiver µs/push"] / per_push * 1e3
+    print("".join(f"{medians[k]:>22.0f}" for k in keys) + f"{per_request:>22.0f}")
 
 
 if __name__ == "__main__":

@@ -36,8 +36,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.metrics_path import SCRIPT, build_target
+from bench.metrics_path import SCRIPT
 from mv_devstack.config import StackConfig
+from mv_devstack.loopback import build_target, start_target
 from mv_test_runner.executors.segments import segment_args
 from mv_test_runner.executors.together import Runner, start_together
 
@@ -104,10 +105,9 @@ async def main() -> None:
     results: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
-        target = build_target(tmp)
+        target, base_url = start_target(build_target(tmp))
         try:
-            assert target.stdout is not None
-            url = f"http://127.0.0.1:{int(target.stdout.readline())}/bench/1"
+            url = f"{base_url}/bench/1"
             for _ in range(options.rounds):
                 for runners in (1, 2):
                     figures = await one_round(k6, tmp, url, runners, options.vus, options.seconds)

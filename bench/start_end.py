@@ -84,15 +84,19 @@ STEPS = [
 
 
 async def follow(
-    config: StackConfig, seen: dict[str, dict[str, float]], ready: asyncio.Event, ours: list[str]
+    gateway: tuple[str, dict[str, str]],
+    seen: dict[str, dict[str, float]],
+    ready: asyncio.Event,
+    ours: list[str],
 ) -> None:
     """Per test, when its first live figure with requests, its end and its summary came; until
     the summary of ``ours`` (filled in once the POST answers: other tests of a shared stack may
-    be streaming, and a new stream first gets each running test's last figure)."""
-    headers = config.admin_headers()
+    be streaming, and a new stream first gets each running test's last figure). ``gateway``:
+    its URL and an admin's headers."""
+    url, headers = gateway
     async with (
         httpx.AsyncClient(headers=headers, timeout=httpx.Timeout(60, read=None)) as http,
-        http.stream("GET", f"{config.gateway_url}/sse/k6-data?include=k6_only") as response,
+        http.stream("GET", f"{url}/sse/k6-data?include=k6_only") as response,
     ):
         ready.set()
         async for line in response.aiter_lines():
@@ -121,7 +125,8 @@ async def one_run(
 ) -> dict[str, float]:
     streamed: dict[str, dict[str, float]] = {}
     ready, ours = asyncio.Event(), list[str]()
-    following = asyncio.create_task(follow(config, streamed, ready, ours))
+    gateway = (config.gateway_url, config.admin_headers())
+    following = asyncio.create_task(follow(gateway, streamed, ready, ours))
     await asyncio.wait_for(ready.wait(), 30)
     await asyncio.sleep(0.2)
     body = {"title": f"start and end, {runners} runner(s)", "scenarios": [scenario],

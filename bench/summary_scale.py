@@ -9,8 +9,8 @@ One run, side by side, into a scratch database of the local stack's InfluxDB:
   over the same 1,000 s (so only the rate differs), 10^7 over 2,000 s (only the duration), and
   an hour at 10k/s (3.6 x 10^7) split over 4 runners.
 
-Timed: ``summarise`` / ``summarise_fast`` (best of 3; 1 for the precise 10^6), and the live
-snapshot at the test's end (5 s window): the first of a loop (it counts the whole run so far)
+Timed: each mode's ``summarise`` (best of 3; 1 for the precise 10^6), and the live snapshot
+at the test's end (5 s window): the first of a loop (it counts the whole run so far)
 and a steady one (kept totals: it adds only the last 30 s).
 
     uv run --no-sync python bench/summary_scale.py [--no-precise-1e6]
@@ -33,10 +33,11 @@ from itertools import islice
 
 from mv_contracts.metrics import TestSummary
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import LiveTotals, live_snapshot, summarise
-from mv_metrics_aggregator.fast import live_snapshot_fast, summarise_fast
+from mv_metrics_aggregator.aggregate import LiveRead, LiveTotals
+from mv_metrics_aggregator.fast import FAST
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.lineprotocol import SyntheticCompactRun, SyntheticRun
+from mv_metrics_aggregator.precise import PRECISE
 
 DATABASE = "mv_bench_summary_scale"
 BATCH_LINES = 50_000
@@ -103,25 +104,25 @@ async def measure(
         written, points = await write(
             client, SyntheticRun(test_id, start_ns, requests, seconds).lines()
         )
-        summary = lambda: summarise(client, test_id, *window)  # noqa: E731
-        live = live_snapshot
+        summary = lambda: PRECISE.summarise(client, test_id, window)  # noqa: E731
+        live = PRECISE.live_snapshot
     else:
         run = SyntheticCompactRun(
             test_id, start_ns, seconds, rate=requests // seconds, runners=runners
         )
         requests = run.requests
         written, points = await write(client, run.lines())
-        summary = lambda: summarise_fast(client, test_id, *window, None)  # noqa: E731
-        live = live_snapshot_fast
+        summary = lambda: FAST.summarise(client, test_id, window, None)  # noqa: E731
+        live = FAST.live_snapshot
     first = await summary()
     if first.overall.total_requests != requests:
         raise RuntimeError(f"wrote {requests} requests, the summary counts {first.overall}")
     summary_s = await best_of(1 if mode == "precise" and requests >= 10**6 else 3, summary)
-    live_first = await best_of(3, lambda: live(client, test_id, start, end, WINDOW))
+    live_first = await best_of(3, lambda: live(client, LiveRead(test_id, start, end, WINDOW)))
     totals = LiveTotals(start_ns)
-    await live(client, test_id, start, end - WINDOW, WINDOW, totals)
+    await live(client, LiveRead(test_id, start, end - WINDOW, WINDOW, totals))
     live_steady = await best_of(
-        5, lambda: live(client, test_id, start, end, WINDOW, copy.deepcopy(totals))
+        5, lambda: live(client, LiveRead(test_id, start, end, WINDOW, copy.deepcopy(totals)))
     )
     return Row(
         mode, requests, seconds, points, written, summary_s, live_first * 1e3, live_steady * 1e3

@@ -13,7 +13,7 @@ TEST_TOOLS=false
 UV_VERSION=0.13.9
 # k6 v2 keeps the built-in InfluxDB 1.x output; v2.3.0's source is not served by the module proxy.
 K6_MODULE=go.k6.io/k6/v2
-K6_VERSION=v2.2.0
+K6_VERSION=v$(cat services/test-runner/src/mv_test_runner/k6-version.txt)
 # Helm for the chart's lint and template tests, built from its official Go module.
 HELM_MODULE=helm.sh/helm/v3
 HELM_VERSION=v3.22.0

@@ -22,9 +22,9 @@ import pytest
 
 from mv_contracts.runs import RunStatus, TestRunRequest
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import summarise
 from mv_metrics_aggregator.completeness import mark
 from mv_metrics_aggregator.influx import InfluxClient
+from mv_metrics_aggregator.precise import PRECISE
 from mv_test_runner.executors.local import LocalExecutor
 from mv_test_runner.script import generate_script
 from mv_test_runner.settings import Settings
@@ -131,7 +131,7 @@ async def test_three_runners_give_one_exact_summary(
     try:
         margin = timedelta(seconds=5)
         summary = mark(
-            await summarise(client, test_id, started - margin, finished + margin), counts
+            await PRECISE.summarise(client, test_id, (started - margin, finished + margin)), counts
         )
     finally:
         await client.aclose()

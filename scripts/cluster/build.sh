@@ -23,7 +23,8 @@ die() { log "$*"; exit 1; }
 # call (iptables, conntrack, mount helpers), mmdebstrap for base images, gcc for pause.
 ensure_debian() {
   local missing=() p
-  for p in containerd runc containernetworking-plugins iptables conntrack mmdebstrap gcc \
+  for p in containerd runc containernetworking-plugins iptables conntrack mmdebstrap gcc podman \
+           podman-compose netavark aardvark-dns \
            libc6-dev busybox-static socat kmod ethtool; do
     [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
   done

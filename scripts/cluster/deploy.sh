@@ -7,7 +7,7 @@ NAMESPACE=metric-vault
 TEST_NAMESPACE=metric-vault-tests
 APP_VERSION="$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$REPO/deploy/helm/metric-vault/Chart.yaml")"
 SERVICE_TARGETS=(gateway spec-analyzer test-runner metrics-aggregator pod-watcher demo-api)
-GATEWAY_PORT="${MV_CLUSTER_GATEWAY_PORT:-18800}"
+CLUSTER_GATEWAY_PORT="${MV_CLUSTER_GATEWAY_PORT:-18800}"
 PODMAN=(podman --runtime runc)
 
 render() {   # manifest: ${NAME} replaced by the shell variable of that name
@@ -26,15 +26,32 @@ addons_up() {
   kubectl -n kube-system rollout status deployment/metrics-server --timeout=180s >/dev/null
 }
 
-# The Dockerfile, unchanged, with bases made here: podman builds it (RUN steps with the host's
-# network, for PyPI and npm), and the image goes to containerd when it changed.
-service_images() {
-  local base t id archive
+podman_bases() {   # the Dockerfile's bases in podman's storage, from their cached archives
+  local base
   for base in "$PYTHON_BASE:make_python_base" "$NODE_BASE:make_node_base" "$K6_IMAGE:make_k6"; do
     local name="${base%:*}"
     "${PODMAN[@]}" image exists "$name" \
       || "${PODMAN[@]}" load -q -i "$(ensure_archive "$name" "${base##*:}")" >/dev/null
   done
+}
+service_image() {   # target: the Dockerfile's stage built as the chart's image of it
+  echo "docker.io/metric-vault/$1:$APP_VERSION"
+}
+build_service_image() {   # target
+  local name start; name="$(service_image "$1")"; start="$(date +%s)"
+  (cd "$REPO" && nice -n 10 "${PODMAN[@]}" build -q --network host --target "$1" --tag "$name" \
+     --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
+     --build-arg PYTHON_IMAGE="$PYTHON_BASE" --build-arg NODE_IMAGE="$NODE_BASE" \
+     --build-arg K6_IMAGE="$K6_IMAGE" .) >"$D/logs/image-$1.log" 2>&1 \
+    || { tail -n 30 "$D/logs/image-$1.log" >&2; die "podman build --target $1 failed"; }
+  log "image $name: $("${PODMAN[@]}" image inspect -f '{{.Size}}' "$name" | numfmt --to=iec) ($(elapsed "$start"))"
+}
+
+# The Dockerfile, unchanged, with bases made here: podman builds it (RUN steps with the host's
+# network, for PyPI and npm), and the image goes to containerd when it changed.
+service_images() {
+  local t id archive
+  podman_bases
   mkdir -p "$D/images"
   # Unchanged sources and bases since the last import: nothing to build (a cached podman build
   # of the six targets still takes minutes here).
@@ -44,20 +61,15 @@ service_images() {
   fi
   local changed=() ids=()
   for t in "${SERVICE_TARGETS[@]}"; do
-    local name="docker.io/metric-vault/$t:$APP_VERSION" start; start="$(date +%s)"
-    (cd "$REPO" && nice -n 10 "${PODMAN[@]}" build -q --network host --target "$t" --tag "$name" \
-       --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
-       --build-arg PYTHON_IMAGE="$PYTHON_BASE" --build-arg NODE_IMAGE="$NODE_BASE" \
-       --build-arg K6_IMAGE="$K6_IMAGE" .) >"$D/logs/image-$t.log" 2>&1 \
-      || { tail -n 30 "$D/logs/image-$t.log" >&2; die "podman build --target $t failed"; }
+    local name; name="$(service_image "$t")"
+    build_service_image "$t"
     id="$("${PODMAN[@]}" image inspect -f '{{.Id}}' "$name")"
     if [ "$(cat "$D/images/$t.id" 2>/dev/null)" != "$id" ] || ! grep -qxF "$name" <<<"$(ctr_k8s images ls -q)"; then
       changed+=("$name"); ids+=("$t=$id")
     fi
-    log "image $name: $("${PODMAN[@]}" image inspect -f '{{.Size}}' "$name" | numfmt --to=iec) ($(elapsed "$start"))"
   done
   [ ${#changed[@]} -eq 0 ] && { echo "$key" >"$D/images/source.key"; return 0; }
-  # One archive for all: the layers they share (base, virtualenv) are written and read once.
+  # One archive for all: the layers they share (the Python base) are written and read once.
   archive="$D/images/services.tar"
   "${PODMAN[@]}" save -q --multi-image-archive --format docker-archive -o "$archive" "${changed[@]}"
   ctr_k8s images import "$archive" >/dev/null || die "could not import ${changed[*]}"
@@ -82,7 +94,7 @@ source_key() {
 all_imported() {
   local images t; images="$(ctr_k8s images ls -q)"
   for t in "${SERVICE_TARGETS[@]}"; do
-    grep -qxF "docker.io/metric-vault/$t:$APP_VERSION" <<<"$images" || return 1
+    grep -qxF "$(service_image "$t")" <<<"$images" || return 1
   done
 }
 
@@ -143,8 +155,8 @@ demo_up() {
 gateway_up() {
   local ip; ip="$(kubectl -n "$NAMESPACE" get service "$RELEASE-metric-vault-gateway" -o jsonpath='{.spec.clusterIP}')"
   [ -n "$(pid_of gateway-forward)" ] && stop_program gateway-forward
-  launch gateway-forward socat "TCP-LISTEN:$GATEWAY_PORT,bind=127.0.0.1,reuseaddr,fork" "TCP:$ip:8000"
-  local url="http://127.0.0.1:$GATEWAY_PORT"
+  launch gateway-forward socat "TCP-LISTEN:$CLUSTER_GATEWAY_PORT,bind=127.0.0.1,reuseaddr,fork" "TCP:$ip:8000"
+  local url="http://127.0.0.1:$CLUSTER_GATEWAY_PORT"
   wait_for gateway-forward 60 curl -fsS --max-time 2 "$url/healthz"
   echo "$url" >"$D/gateway-url"
   local password; password="$(kubectl -n "$NAMESPACE" get secret "$RELEASE-metric-vault-admin" \

@@ -6,10 +6,10 @@ COREDNS_IMAGE=mv.local/coredns:v1.15.0
 METRICS_SERVER_IMAGE=mv.local/metrics-server:v0.9.0
 PYTHON_BASE=mv.local/python:3.11-bookworm
 NODE_BASE=mv.local/node:20-trixie
-NATS_IMAGE=mv.local/nats:2.9-debian
-INFLUXDB_IMAGE=mv.local/influxdb:1.6-debian
+NATS_IMAGE=mv.local/nats:2.9-debian.2
+INFLUXDB_IMAGE=mv.local/influxdb:1.6-debian.2
 POSTGRES_IMAGE=mv.local/postgres:15-debian
-K6_IMAGE=mv.local/k6:2.2.0
+K6_IMAGE=mv.local/k6:$(cat "$REPO/services/test-runner/src/mv_test_runner/k6-version.txt")
 
 image_archive() {   # name: the cached archive of an image name
   echo "$IMAGES/$(echo "$1" | tr '/:' '__').tar"
@@ -91,7 +91,9 @@ make_node_base() {
 }
 
 # Stand-ins for the official nats, influxdb and postgres images: Debian's servers with an
-# entrypoint that reads the same arguments and environment as the chart gives those images.
+# entrypoint that reads the same arguments and environment as the chart and docker-compose.yml
+# give those images, and the programs of the compose file's health checks (wget, curl,
+# pg_isready). The suffix of a tag counts changes of what is in it (the archives are cached).
 make_standin() {   # out name packages entrypoint-script [hook] -- oci options...
   local out="$1" name="$2" pkgs="$3" script="$4" hook="$5" tar="$1.rootfs.tar" root
   shift 5
@@ -103,11 +105,11 @@ make_standin() {   # out name packages entrypoint-script [hook] -- oci options..
   rm -rf "$root" "$tar"
 }
 make_nats() {
-  make_standin "$1" "$NATS_IMAGE" nats-server nats-entrypoint.sh '' --port 4222 --port 8222 \
+  make_standin "$1" "$NATS_IMAGE" nats-server,wget nats-entrypoint.sh '' --port 4222 --port 8222 \
     --cmd '["nats-server"]'
 }
 make_influxdb() {
-  make_standin "$1" "$INFLUXDB_IMAGE" influxdb,influxdb-client influxdb-entrypoint.sh \
+  make_standin "$1" "$INFLUXDB_IMAGE" influxdb,influxdb-client,curl influxdb-entrypoint.sh \
     'mkdir -p "$1"/var/lib/influxdb' --port 8086 --cmd '["influxd"]'
 }
 make_postgres() {

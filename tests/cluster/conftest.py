@@ -50,6 +50,9 @@ def pytest_runtest_makereport(
     report.sections.append(("cluster at the failure", _cluster_state()))
 
 
+METRICS_API = ("metrics.k8s.io", "v1beta1")  # group, version
+
+
 def _cluster_state() -> str:
     built = sorted(CACHE_DIR.glob("kube/*/kubectl"))
     kubectl = [
@@ -64,8 +67,15 @@ def _cluster_state() -> str:
         [*kubectl, "get", "jobs,configmaps,secrets", "-n", NAMESPACE],
         *(
             [*kubectl, "logs", "-n", NAMESPACE, f"deployment/mv-metric-vault-{name}", "--tail=25"]
-            for name in ("test-runner", "gateway", "metrics-aggregator")
+            for name in ("test-runner", "gateway", "metrics-aggregator", "pod-watcher")
         ),
+        [*kubectl, "logs", "-n", "kube-system", "deployment/metrics-server", "--tail=15"],
+        [
+            *kubectl,
+            "get",
+            "--raw",
+            "/apis/{}/{}/namespaces/{}/pods".format(*METRICS_API, TEST_NAMESPACE),
+        ],
     ]
     parts = []
     for command in commands:

@@ -58,7 +58,8 @@ function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
-type Options = { query?: Query; body?: unknown; signal?: AbortSignal; text?: boolean; raw?: { body: Blob; type: string } };
+/** ``file``: a body sent as its bytes with its own type (an upload), not as JSON. */
+type Options = { query?: Query; body?: unknown; signal?: AbortSignal; text?: boolean; file?: { body: Blob; type: string } };
 
 export async function request<T>(method: string, path: string, options: Options = {}): Promise<T> {
   const response = await send(method, path, options);
@@ -77,14 +78,14 @@ export async function requestPage<T>(path: string, query: Query): Promise<{ item
 async function send(method: string, path: string, options: Options): Promise<Response> {
   const headers: Record<string, string> = { Accept: options.text ? "text/plain" : "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
-  if (options.raw) headers["Content-Type"] = options.raw.type; // an upload sent as it is
+  if (options.file) headers["Content-Type"] = options.file.type;
   const csrf = SAFE.has(method) ? null : csrfToken();
   if (csrf) headers["X-CSRF-Token"] = csrf; // a write signed in by cookie repeats the CSRF cookie
   let response: Response;
   try {
     response = await fetch(withQuery(path, options.query), {
       method, headers, signal: options.signal, credentials: "same-origin",
-      body: options.raw ? options.raw.body : options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.file ? options.file.body : options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   } catch (error) {
     if ((error as Error).name === "AbortError") throw error;
@@ -141,6 +142,7 @@ export type TestAnalysis = Schemas["Analysis"];
 export type Finding = Schemas["Finding"];
 export type Comparison = Schemas["Comparison"];
 export type PlanRead = Schemas["PlanRead"];
+export type DataFileRead = Schemas["DataFileRead"];
 export type PlanWrite = Schemas["PlanWrite"];
 export type ScheduleRead = Schemas["ScheduleRead"];
 export type ScheduleWrite = Schemas["ScheduleWrite"];
@@ -233,6 +235,12 @@ export const api = {
   /** The exact k6 script the request would run (a 422 names what is wrong with it). */
   preview: (body: LoadTestCreate) => request<string>("POST", "/load-testing/preview", { body, text: true }),
   plans: (projectId: number) => request<PlanRead[]>("GET", "/plans", { query: { project_id: projectId } }),
+  dataFiles: (projectId: number) => request<DataFileRead[]>("GET", "/data-files", { query: { project_id: projectId } }),
+  uploadDataFile: (projectId: number, file: File) => request<DataFileRead>("POST", "/data-files", {
+    query: { project_id: projectId, name: file.name, format: /\.json$/i.test(file.name) ? "json" : "csv" },
+    file: { body: file, type: "application/octet-stream" },
+  }),
+  deleteDataFile: (id: number) => request<void>("DELETE", `/data-files/${id}`),
   plan: (id: number) => request<PlanRead>("GET", `/plans/${id}`),
   createPlan: (body: PlanWrite) => request<PlanRead>("POST", "/plans", { body }),
   replacePlan: (id: number, body: PlanWrite) => request<PlanRead>("PUT", `/plans/${id}`, { body }),
@@ -251,7 +259,7 @@ export const api = {
   /** The next version of ``name``, once k6 has read it (its refusal: an ApiError with the line). */
   uploadOwnScript: (projectId: number, name: string, body: Blob, type: string, entry?: string) =>
     request<ScriptVersionRead>("POST", `/project/${projectId}/scripts/${encodeURIComponent(name)}`,
-      { raw: { body, type }, query: { entry } }),
+      { file: { body, type }, query: { entry } }),
   /** Points in InfluxDB per project, counted now (admins). */
   storage: (projectId?: number) => request<Storage>("GET", "/storage", { query: { project_id: projectId } }),
   schedules: (projectId: number) => request<ScheduleRead[]>("GET", "/schedules", { query: { project_id: projectId } }),

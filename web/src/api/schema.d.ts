@@ -210,6 +210,48 @@ export interface paths {
         patch: operations["update_user_auth_users__user_id__patch"];
         trace?: never;
     };
+    "/data-files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Data Files */
+        get: operations["list_data_files_data_files_get"];
+        put?: never;
+        /**
+         * Upload Data File
+         * @description A CSV (the first row names the columns) or a JSON array of objects; each column becomes
+         *     a variable ``{{column}}`` of the scenarios that use the file. Refused with the part and the
+         *     reason: empty, not UTF-8, ragged rows, a column name twice or not a variable name, too many
+         *     rows or columns (422), too big (413).
+         */
+        post: operations["upload_data_file_data_files_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data-files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Data File */
+        get: operations["read_data_file_data_files__file_id__get"];
+        put?: never;
+        post?: never;
+        /** Remove Data File */
+        delete: operations["remove_data_file_data_files__file_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/endpoint": {
         parameters: {
             query?: never;
@@ -1885,6 +1927,71 @@ export interface components {
             /** Reachable */
             reachable: boolean;
         };
+        /** DataFileRead */
+        DataFileRead: {
+            /**
+             * Columns
+             * @description Each a variable of the scenarios: {{column}}
+             */
+            columns: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Format
+             * @description csv or json
+             */
+            format: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Preview
+             * @description The first 10 rows
+             */
+            preview: unknown[][];
+            /** Project Id */
+            project_id: number;
+            /** Row Count */
+            row_count: number;
+            /** Size Bytes */
+            size_bytes: number;
+        };
+        /**
+         * DataFormat
+         * @enum {string}
+         */
+        DataFormat: "csv" | "json";
+        /**
+         * DataMode
+         * @description Which row an iteration takes: its VU's (``per_vu``: VU n takes row n, wrapping), the
+         *     next of the test (``per_iteration``: the test's iteration n takes row n, wrapping), any
+         *     (``random``), or a row no other iteration of the whole test took (``unique``: k6's
+         *     iteration number in the test, unique over every runner of a split test too). In unique mode
+         *     an iteration that finds every row taken sends nothing, is counted in ``mv_data_exhausted``
+         *     and ends (a VU of constant-vus or ramping-vus then rests a second, not to spin); the test
+         *     ends cleanly when its executor does (iterations or duration), so ``shared-iterations`` with
+         *     as many iterations as rows stops as the rows run out. A file is used in unique mode by one
+         *     scenario at most (two would each take every row).
+         * @enum {string}
+         */
+        DataMode: "per_vu" | "per_iteration" | "random" | "unique";
+        /**
+         * DataUse
+         * @description The data file a scenario takes its rows from, and how.
+         */
+        DataUse: {
+            /**
+             * File Id
+             * @description A data file of the test's project
+             */
+            file_id: number;
+            /** @default per_iteration */
+            mode: components["schemas"]["DataMode"];
+        };
         /** DeliveryRead */
         DeliveryRead: {
             /** Attempts */
@@ -1989,6 +2096,11 @@ export interface components {
         };
         /** EndpointRead */
         EndpointRead: {
+            /**
+             * Body Template
+             * @description A body to start a test from: the request body's example with generated values ({{$uuid}}, {{$email}}) on the fields whose format must differ per request
+             */
+            body_template?: unknown;
             /** Deprecated */
             deprecated: boolean;
             /** Description */
@@ -3488,6 +3600,8 @@ export interface components {
              * @description The lowest pass rate of the scenario's checks (0.99 = 99 %) before the test fails, judged with the other targets
              */
             check_target?: number | null;
+            /** @description A data file of the project whose columns are variables ({{column}}) of every request, one row per iteration as the mode says */
+            data?: components["schemas"]["DataUse"] | null;
             /** Duration */
             duration?: string | null;
             /**
@@ -4959,6 +5073,173 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UserRead"];
                 };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_data_files_data_files_get: {
+        parameters: {
+            query: {
+                project_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataFileRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_data_file_data_files_post: {
+        parameters: {
+            query: {
+                project_id: number;
+                /** @description The file's name, shown in lists */
+                name: string;
+                /** @description Default: from the name (.csv, .json) */
+                format?: components["schemas"]["DataFormat"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file's bytes, UTF-8, at most 262144 bytes */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataFileRead"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    read_data_file_data_files__file_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Data file id */
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataFileRead"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_data_file_data_files__file_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Data file id */
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not Found */
             404: {

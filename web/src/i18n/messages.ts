@@ -1,4 +1,5 @@
 // Every word the UI shows. `ko` must have every key of `en` (the type says so).
+import { datafilesEn, datafilesKo } from "./datafiles";
 import { featuresEn, featuresKo } from "./features";
 import { notifyEn, notifyKo } from "./notify";
 import { ownScriptsEn, ownScriptsKo } from "./ownscripts";
@@ -149,6 +150,7 @@ export const en = {
   ...featuresEn,
   ...notifyEn,
   ...schedulesEn,
+  ...datafilesEn,
   ...ownScriptsEn,
   ...verdictEn,
 };
@@ -297,6 +299,7 @@ export const ko: Record<keyof typeof en, string> = {
   ...featuresKo,
   ...notifyKo,
   ...schedulesKo,
+  ...datafilesKo,
   ...ownScriptsKo,
   ...verdictKo,
 };

@@ -1,9 +1,10 @@
 // A project: its specs, the servers found in its namespace, every endpoint (searchable), its
-// test history and trend.
+// plans, test data, test history and trend.
 import { useState } from "preact/hooks";
 import { api, type SpecRead } from "../api/client";
 import { EndpointBrowser } from "../components/EndpointBrowser";
 import { Channels } from "../components/Channels";
+import { DataFiles } from "../components/DataFiles";
 import { OwnScripts } from "../components/OwnScripts";
 import { Plans } from "../components/Plans";
 import { DiscoveredServers } from "../components/Servers";
@@ -58,6 +59,7 @@ export function Project({ projectId }: { projectId: number }) {
         </Async>
       </section>
       <Plans projectId={projectId} />
+      <DataFiles projectId={projectId} />
       <OwnScripts projectId={projectId} />
       <History projectId={projectId} />
       <Channels projectId={projectId} />

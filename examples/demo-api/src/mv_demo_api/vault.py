@@ -62,6 +62,8 @@ class VaultCounts:
     """Item id → method → answers."""
     refused: Counter[str] = field(default_factory=Counter)
     """missing / unknown / expired tokens."""
+    skus: Counter[str] = field(default_factory=Counter)
+    """sku → items asked for with it (a second is the 409), so a test sees each value sent."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +72,7 @@ class VaultCounts:
             "requests_per_token": dict(self.tokens),
             "ids": {i: dict(c) for i, c in self.ids.items()},
             "refused": dict(self.refused),
+            "skus": dict(self.skus),
         }
 
 
@@ -139,6 +142,7 @@ def vault_router(token_seconds: float, clock: Callable[[], float] = time.monoton
 
     @router.post("/vault/items", status_code=201, summary="Create an item", responses={409: {}})
     async def create(body: ItemCreate, request: Request, response: Response, _: Auth) -> Item:
+        counts.skus[body.sku] += 1
         if body.sku in skus:
             counted(request, response, 409)
             raise HTTPException(status.HTTP_409_CONFLICT, f"sku {body.sku!r} is taken")

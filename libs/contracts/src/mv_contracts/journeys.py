@@ -17,7 +17,7 @@ from pydantic import Field, field_validator, model_validator
 from .calls import HEADER_NAME, EndpointCall, HeaderName
 from .common import DbId, Name, Text
 from .envelope import Contract
-from .variables import BUILT_IN, VariableName, references
+from .variables import BUILT_IN, VariableName, generator_call, is_generated, references
 
 MAX_STEPS = 20
 MAX_EXTRACTIONS = 10
@@ -188,20 +188,31 @@ class Step(Contract):
 
 
 class UndefinedVariable(ValueError):
-    def __init__(self, loc: tuple[str | int, ...], variable: str) -> None:
+    def __init__(self, loc: tuple[str | int, ...], variable: str, why: str | None = None) -> None:
         self.loc = loc
+        where = ".".join(str(p) for p in loc)
         super().__init__(
-            f"{'.'.join(str(p) for p in loc)}: variable {variable!r} is not defined by an "
-            "extraction of an earlier step"
+            f"{where}: {why}"
+            if why
+            else f"{where}: variable {variable!r} is not defined by an extraction of an earlier "
+            "step or a column of the scenario's data file"
         )
 
 
 def check_variables(steps: list[Step], defined: set[str]) -> None:
-    """Every variable a step uses is extracted by an earlier one (or given: ``defined``)."""
+    """Every variable a step uses is extracted by an earlier one (or given: ``defined``, a
+    sign-in's token or a data file's columns), built in, or a known generator."""
     known = set(defined) | set(BUILT_IN)
     for index, step in enumerate(steps):
         for field, variable in step.uses():
-            if variable not in known:
+            if is_generated(variable):
+                try:
+                    generator_call(variable)
+                except ValueError as error:
+                    raise UndefinedVariable(
+                        ("steps", index, *field), variable, str(error)
+                    ) from None
+            elif variable not in known:
                 raise UndefinedVariable(("steps", index, *field), variable)
         known |= {e.variable for e in step.extract}
 

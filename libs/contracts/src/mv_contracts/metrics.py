@@ -19,6 +19,9 @@ from .runs import K6Counts, TestFinished
 # read as the geometric middle of its bucket is within a factor 2**(1/16) of the true value.
 HISTOGRAM_SCHEMA = 3
 HISTOGRAM_ERROR_BOUND = 2 ** (1 / 2 ** (HISTOGRAM_SCHEMA + 1)) - 1  # 0.0443
+# k6 pushes a fast-mode test's remote write this often (K6_PROMETHEUS_RW_PUSH_INTERVAL, set by
+# the test-runner); the aggregator reads a compact point as this long.
+PUSH_SECONDS = 1
 
 
 class PercentileSource(StrEnum):

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, Field, HttpUrl, model_validator
 
 from .calls import EndpointCall, HeaderName, Headers, HeaderValue, SecretFields
 from .common import DbId, Name, Text
+from .data import DataSet, DataUse, files_of
 from .envelope import Contract, Envelope
 from .journeys import MAX_STEPS, Step, UndefinedVariable, check_variables, unique_step_names
 from .ownscripts import OwnScript
@@ -65,6 +66,11 @@ class ScenarioRequest(Contract):
         description="A journey: requests run in order on every iteration",
     )
     sign_in: SignIn | None = Field(default=None, description="How every request signs in")
+    data: DataUse | None = Field(
+        default=None,
+        description="A data file of the project whose columns are variables ({{column}}) of "
+        "every request, one row per iteration as the mode says",
+    )
     executor: Executor = Executor.CONSTANT_VUS
     vus: int | None = Field(default=None, ge=1, le=100_000)
     duration: K6Duration | None = None
@@ -101,16 +107,21 @@ class ScenarioRequest(Contract):
                 check_variables([Step(name="login", endpoint=self.sign_in.endpoint)], set())
             except UndefinedVariable as undefined:
                 raise ValueError(str(undefined).replace("steps.0.", "sign_in.", 1)) from None
+        if self.data is None:  # else checked by the test, which holds the file's columns
+            self.check_variables(set())
+        return self
+
+    def check_variables(self, columns: set[str]) -> None:
+        """Every variable is defined: by an extraction, the sign-in's token or ``columns``."""
         defined = {self.sign_in.token.variable} if isinstance(self.sign_in, LoginSignIn) else set()
         if isinstance(self.sign_in, OAuth2SignIn):
             defined = {TOKEN_VARIABLE}
         try:
-            check_variables(self.journey(), defined)
+            check_variables(self.journey(), defined | columns)
         except UndefinedVariable as undefined:
             if self.steps:
                 raise
             raise ValueError(str(undefined).replace("steps.0.", "", 1)) from None
-        return self
 
     def journey(self) -> list[Step]:
         """The steps the scenario runs: its own, or its one request as a step of its name."""
@@ -199,6 +210,11 @@ class TestRunRequest(Contract):
     metrics_mode: MetricsMode = Field(
         default=MetricsMode.FAST, description="How k6's samples reach the platform: see MetricsMode"
     )
+    data: list[DataSet] = Field(
+        default_factory=list,
+        max_length=10,
+        description="The rows of the data files the scenarios use (the gateway fills them in)",
+    )
 
     @model_validator(mode="after")
     def _unique_scenario_names(self) -> TestRunRequest:
@@ -211,7 +227,16 @@ class TestRunRequest(Contract):
         for name in self.secret_headers:
             if name.lower() not in headers:
                 raise ValueError(f"secret_headers: {name!r} is not one of the headers")
+        self._data_of_scenarios()
         return self
+
+    def _data_of_scenarios(self) -> None:
+        files = files_of([(i, s.data) for i, s in enumerate(self.scenarios)], self.data)
+        for index, found in files.items():
+            try:
+                self.scenarios[index].check_variables(set(found.columns))
+            except ValueError as error:
+                raise ValueError(f"scenarios.{index}.{error}") from None
 
 
 class TestCancel(Contract):

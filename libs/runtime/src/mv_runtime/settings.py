@@ -13,8 +13,13 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 class ServiceSettings(BaseSettings):
     """Base of each service's ``Settings``; the variable names are the field names, upper-cased."""
 
+    # An empty variable is an unset one: compose passes `${NAME:-}` as "" when NAME is unset.
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_nested_delimiter="__"
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_nested_delimiter="__",
+        env_ignore_empty=True,
     )
 
     nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server URL")

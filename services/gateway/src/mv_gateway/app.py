@@ -20,6 +20,7 @@ from mv_contracts.runs import RunStatus
 from mv_contracts.subjects import ANALYSE_SPEC
 from mv_runtime.bus import make_broker
 
+from . import datafiles
 from .auth import admin_routes as auth_admin
 from .auth import routes as auth
 from .auth.admission import RouteAdmission
@@ -252,6 +253,7 @@ def create_app(
     app.include_router(notify.router)
     app.include_router(runs.router)
     app.include_router(plans.router)
+    app.include_router(datafiles.router)
     app.include_router(ownscripts.router)
     app.include_router(schedules.router)
     app.include_router(triggers.router)

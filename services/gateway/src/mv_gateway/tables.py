@@ -6,6 +6,7 @@ from __future__ import annotations
 from mv_gateway.auth import tables as auth
 from mv_gateway.core import idempotency, once, outbox
 from mv_gateway.core.database import Base
+from mv_gateway.datafiles import tables as datafiles
 from mv_gateway.history import tables as history
 from mv_gateway.notify import tables as notify
 from mv_gateway.ownscripts import tables as ownscripts
@@ -18,5 +19,6 @@ from mv_gateway.triggers import tables as triggers
 metadata = Base.metadata
 MODULES = (
     once, outbox, idempotency, auth, projects, specs, history, plans, notify, schedules, triggers,
+    datafiles,
     ownscripts,
 )  # fmt: skip

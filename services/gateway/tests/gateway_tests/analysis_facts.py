@@ -15,9 +15,16 @@ from mv_contracts.metrics import (
     TestSummary,
 )
 from mv_contracts.runs import ScenarioRequest, TestRunRequest, scenario_tag
-from mv_gateway.analysis import PodSample, RunFacts
+from mv_gateway.analysis import AnalysisThresholds, PodSample, RunFacts, Severity, analyse
 
 START = 1_800_000_000
+T = AnalysisThresholds()
+
+
+def rules(facts: RunFacts, severity: Severity | None = None) -> list[tuple[str, str | None]]:
+    """The findings of ``facts`` (of ``severity``, if given) as (rule, scenario) pairs."""
+    found = analyse(facts, T).findings
+    return [(f.rule, f.scenario) for f in found if severity is None or f.severity is severity]
 
 
 def scenario(name: str, **options: Any) -> ScenarioRequest:

@@ -1,4 +1,5 @@
-"""Summaries and live snapshots: the statements of ``definitions`` run, the rows combined."""
+"""Summaries and live snapshots: the statements of ``definitions`` run, the rows combined --
+what both metrics paths (:mod:`.precise`, :mod:`.fast`) build with."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from datetime import datetime, timedelta
 
 from mv_contracts.metrics import (
     HISTOGRAM_ERROR_BOUND,
-    MAX_SERIES_POINTS,
     CheckSummary,
     FailureCount,
     LiveFigures,
@@ -27,19 +27,20 @@ from mv_contracts.runs import SCENARIO_TAG
 from . import definitions as q
 from . import steps as per_step
 from .influx import InfluxClient, Result, Series
-from .receiver.schema import NO_SCENARIO
+from .schema import NO_SCENARIO
 from .summary import (
     GroupCounts,
     SeriesRows,
     active_buckets,
-    k6_percentiles,
-    live_figures,
     metric_figures,
     metric_series,
     pod_usage,
     rebucket,
 )
 
+Statements = dict[str, str]
+Window = tuple[datetime, datetime]
+"""A test's time range, ``[start, end)``."""
 OVERALL = ""
 NO_SAMPLES = "no http_reqs samples for this test in its time window"
 SETTLE = timedelta(seconds=30)
@@ -157,60 +158,9 @@ def empty_summary(
     )
 
 
-async def summarise(
-    client: InfluxClient, test_id: str, start: datetime, end: datetime
-) -> TestSummary:
-    """The summary of one test from the samples in ``[start, end)``; empty when there are none."""
-    bounds = q.Bounds(test_id, q.ns(start), q.ns(end))
-    first_pass = await run(client, q.counts(bounds) | per_step.statements(bounds))
-    counts = counts_of(first_pass)
-    failures = failures_of(first_pass)
-    dropped = counted(first_pass, "dropped", "dropped")
-    overall = counts.get(OVERALL)
-    resources = await pod_resources(client, test_id, start, end)
-    if overall is None or overall.requests == 0 or overall.first_ms is None:
-        return empty_summary(test_id, start, end, NO_SAMPLES, resources)
-    assert overall.last_ms is not None
-    # Second pass: exact-rank percentiles over the samples counted in the first (same bounds),
-    # 1 s buckets over the active range. Rows carry epoch milliseconds, truncated: the last
-    # sample is before last_ms + 1 ms.
-    active = q.Bounds(test_id, q.ns(overall.first_ms), q.ns(overall.last_ms + 1))
-    statements = q.buckets(active)
-    assert overall.active_seconds is not None
-    step = q.series_step(overall.active_seconds, MAX_SERIES_POINTS)
-    for name, group in counts.items():
-        if group.samples:
-            statements[f"pct:{name}"] = q.percentiles(
-                bounds, group.samples, None if name == OVERALL else name
-            )
-    statements |= q.series(active, step)
-    second = await run(client, statements)
-    tps, errors = by_group(second, "tps"), by_group(second, "errors")
-    figures = {}
-    for name, group in counts.items():
-        pct_rows = second.get(f"pct:{name}", [])
-        pct = k6_percentiles(pct_rows[0].first(), group.samples) if pct_rows else {}
-        first, last = group.first_ms or 0, group.last_ms or 0
-        tps_rows = tps[name].rows if name in tps else []
-        error_rows = errors[name].rows if name in errors else []
-        figures[name] = metric_figures(
-            group,
-            pct,
-            active_buckets(tps_rows, "tps", first, last),
-            active_buckets(error_rows, "rate", first, last),
-        )
-    series = series_of(second, step, overall.first_ms, overall.last_ms)
-    has_percentiles = figures[OVERALL].p50_response_time is not None
-    source = PercentileSource.SAMPLES if has_percentiles else None
-    journeys = (per_step.steps_of(first_pass), per_step.checks_of(first_pass))
-    return assembled(
-        test_id, (start, end), figures, failures, dropped, resources, series, source, journeys
-    )
-
-
 def assembled(
     test_id: str,
-    window: tuple[datetime, datetime],
+    window: Window,
     figures: dict[str, MetricFigures],
     failures: dict[str, list[FailureCount]],
     dropped: dict[str, int],
@@ -267,16 +217,80 @@ def series_of(results: dict[str, Result], step: int, first_ms: int, last_ms: int
     return TestSeries(step_seconds=step, overall=overall, scenarios=dict(sorted(built.items())))
 
 
-async def stored_requests(client: InfluxClient, bounds: q.Bounds) -> dict[str, int]:
-    """Requests InfluxDB holds in ``bounds``: overall under ``OVERALL``, and per scenario."""
-    return counted(await run(client, q.requests(bounds)), "requests", "requests")
-
-
 async def pod_resources(
     client: InfluxClient, test_id: str, start: datetime, end: datetime
 ) -> list[PodUsageSummary]:
     (result,) = await client.query(q.resources(test_id, q.ns(start), q.ns(end)))
     return [pod_usage(series.tags, series.first()) for series in result]
+
+
+@dataclass(slots=True)
+class FirstPass:
+    """A summary's first pass over the test's window, either path's: each group's counts, the
+    rows they came from (failures, dropped iterations, a journey's steps), the pods."""
+
+    test_id: str
+    window: Window
+    counts: dict[str, GroupCounts]
+    results: dict[str, Result]
+    resources: list[PodUsageSummary]
+
+    def active(self) -> tuple[GroupCounts, q.Bounds] | None:
+        """The overall group and the span of its requests; None when there are none."""
+        overall = self.counts.get(OVERALL)
+        if overall is None or not overall.requests or overall.first_ms is None:
+            return None
+        assert overall.last_ms is not None
+        # Rows carry epoch milliseconds, truncated: the last sample is before last_ms + 1 ms.
+        span = q.Bounds(self.test_id, q.ns(overall.first_ms), q.ns(overall.last_ms + 1))
+        return overall, span
+
+    def empty(self) -> TestSummary:
+        return empty_summary(self.test_id, *self.window, NO_SAMPLES, self.resources)
+
+    def summary(
+        self,
+        figures: dict[str, MetricFigures],
+        second: dict[str, Result],
+        step: int,
+        source: PercentileSource | None,
+    ) -> TestSummary:
+        """The summary of the groups' ``figures``, with the series of the ``second`` pass."""
+        overall = self.counts[OVERALL]
+        series = series_of(second, step, overall.first_ms or 0, overall.last_ms or 0)
+        journeys = (per_step.steps_of(self.results), per_step.checks_of(self.results))
+        dropped = counted(self.results, "dropped", "dropped")
+        failures = failures_of(self.results)
+        return assembled(
+            self.test_id, self.window, figures, failures, dropped, self.resources, series, source,
+            journeys,
+        )  # fmt: skip
+
+
+async def first_pass(
+    client: InfluxClient, test_id: str, window: Window, statements: Statements
+) -> FirstPass:
+    """Run the first pass's ``statements`` (each path's counts and a journey's) over ``window``."""
+    results = await run(client, statements)
+    resources = await pod_resources(client, test_id, *window)
+    return FirstPass(test_id, window, counts_of(results), results, resources)
+
+
+def group_figures(
+    group: GroupCounts,
+    name: str,
+    percentiles: dict[int, float | None],
+    tps: dict[str, Series],
+    errors: dict[str, Series],
+) -> MetricFigures:
+    """The figures of group ``name``, its per-second series over its own active range."""
+    first, last = group.first_ms or 0, group.last_ms or 0
+    return metric_figures(
+        group,
+        percentiles,
+        active_buckets(tps[name].rows if name in tps else [], "tps", first, last),
+        active_buckets(errors[name].rows if name in errors else [], "rate", first, last),
+    )
 
 
 @dataclass(slots=True)
@@ -321,71 +335,56 @@ class LiveTotals:
         return failure_counts(both)
 
 
-def snapshot(
-    test_id: str,
-    now: datetime,
-    window_seconds: float,
-    figures: dict[str, LiveFigures],
-    labels: dict[str, str],
-    failures: dict[str, list[FailureCount]] | None = None,
-) -> LiveSnapshot:
-    """The snapshot of the groups' live figures (``OVERALL`` and each scenario), either path's."""
-    failures = failures or {}
-    scenarios = [
-        LiveScenario(name=n, label=labels.get(n), figures=f, failures=failures.get(n, []))
-        for n, f in sorted(figures.items())
-        if n != OVERALL
-    ]
-    return LiveSnapshot(
-        test_id=test_id,
-        at=now,
-        window_seconds=window_seconds,
-        overall=figures[OVERALL],
-        failures=failures.get(OVERALL, []),
-        scenarios=scenarios,
-    )
+LiveStatements = Callable[[q.Bounds | None, q.Bounds, q.Bounds], dict[str, str]]
+"""The statements of a live snapshot: of the settling span, the unsettled rest, the window."""
+
+
+@dataclass(slots=True)
+class LiveRead:
+    """What one live snapshot reads: test ``test_id`` since ``started``, and the figures of the
+    window ``[now - window, now)``. ``totals`` (kept by the caller between snapshots; made from
+    ``started`` when None) is advanced to ``now - settle``; ``labels`` names each scenario tag
+    as the user wrote it."""
+
+    test_id: str
+    started: datetime
+    now: datetime
+    window: timedelta
+    totals: LiveTotals | None = None
+    settle: timedelta = SETTLE
+    labels: dict[str, str] = field(default_factory=dict)
+
+    async def results(
+        self, client: InfluxClient, statements: LiveStatements, settled: Callable[[str], str]
+    ) -> tuple[LiveTotals, dict[str, Result]]:
+        """The kept totals, advanced by the settling span (result ``settled(column)``), and the
+        results of ``statements``."""
+        totals = self.totals = self.totals or LiveTotals(q.ns(self.started))
+        settling, unsettled, recent = totals.spans(self.test_id, self.now, self.window, self.settle)
+        results = await run(client, statements(settling, unsettled, recent))
+        totals.settled(results, settled, unsettled.start_ns)
+        return totals, results
+
+    def snapshot(
+        self, figures: dict[str, LiveFigures], failures: dict[str, list[FailureCount]]
+    ) -> LiveSnapshot:
+        """The snapshot of the groups' live figures (``OVERALL`` and each scenario), either
+        path's."""
+        scenarios = [
+            LiveScenario(name=n, label=self.labels.get(n), figures=f, failures=failures.get(n, []))
+            for n, f in sorted(figures.items())
+            if n != OVERALL
+        ]
+        return LiveSnapshot(
+            test_id=self.test_id,
+            at=self.now,
+            window_seconds=self.window.total_seconds(),
+            overall=figures[OVERALL],
+            failures=failures.get(OVERALL, []),
+            scenarios=scenarios,
+        )
 
 
 def counted(results: dict[str, Result], key: str, column: str) -> dict[str, int]:
     groups = by_group(results, key)
     return {name: int(number(series, column) or 0) for name, series in groups.items()}
-
-
-async def live_snapshot(
-    client: InfluxClient,
-    test_id: str,
-    started: datetime,
-    now: datetime,
-    window: timedelta,
-    totals: LiveTotals | None = None,
-    settle: timedelta = SETTLE,
-    labels: dict[str, str] | None = None,
-) -> LiveSnapshot:
-    """Totals since ``started`` and the figures of the window ``[now - window, now)``.
-
-    ``totals`` (kept by the caller between snapshots) is advanced to ``now - settle``;
-    ``labels`` names each scenario tag as the user wrote it.
-    """
-    labels = labels or {}
-    totals = totals or LiveTotals(q.ns(started))
-    settling, unsettled, recent = totals.spans(test_id, now, window, settle)
-    results = await run(client, q.live(settling, unsettled, recent))
-    totals.settled(results, lambda column: f"settle_{column}", unsettled.start_ns)
-    requests = counted(results, "requests", "requests")
-    failed = counted(results, "failed", "failed")
-    in_window = counted(results, "window", "requests")
-    durations = by_group(results, "durations")
-    vus = number(results["vus"][0], "vus") if results.get("vus") else None
-    seconds = window.total_seconds()
-    figures = {
-        name: live_figures(
-            requests_total=totals.requests.get(name, 0) + requests.get(name, 0),
-            failed_total=totals.failed.get(name, 0) + failed.get(name, 0),
-            window_requests=in_window.get(name, 0),
-            window_seconds=seconds,
-            durations=durations[name].first() if name in durations else {},
-            vus=vus if name == OVERALL else None,
-        )
-        for name in {OVERALL, *totals.requests, *requests}
-    }
-    return snapshot(test_id, now, seconds, figures, labels, totals.failures(results))

@@ -10,8 +10,9 @@ from mv_runtime.bus import make_broker
 from mv_runtime.heartbeat import beat_on
 
 from . import retention
+from .aggregator import make_aggregator
 from .beating import aggregator_heartbeats
-from .handlers import make_aggregator, register
+from .handlers import register, register_points
 from .settings import Settings
 
 
@@ -20,7 +21,7 @@ def create_app(settings: Settings) -> FastStream:
     aggregator = make_aggregator(settings, broker)
     register(broker, aggregator)
     days = settings.influxdb_retention_days
-    retention.register(broker, aggregator.client, days)
+    register_points(broker, aggregator.client, days)
     app = FastStream(broker)
     tasks: set[asyncio.Task[None]] = set()
 

@@ -35,17 +35,14 @@ def aggregator_heartbeats(every: float, influxdb_url: str) -> Callable[[Send], H
 
 
 def receiver_heartbeats(
-    send: Send, every: float, influxdb_url: str, jetstream: Callable[[], bool] | None
+    send: Send, every: float, influxdb_url: str, jetstream: Callable[[], bool]
 ) -> Heartbeats:
-    """``jetstream``: whether the durable path is connected (None: the memory buffer)."""
-    checks = {"influxdb": influxdb_check(influxdb_url)}
-    if jetstream is not None:
-        connected = jetstream
+    """``jetstream``: whether the durable path is connected."""
 
-        async def stream() -> DependencyState:
-            if connected():
-                return DependencyState(ok=True)
-            return DependencyState(ok=False, detail="not connected: pushes are held in memory")
+    async def stream() -> DependencyState:
+        if jetstream():
+            return DependencyState(ok=True)
+        return DependencyState(ok=False, detail="not connected: pushes are held in memory")
 
-        checks["jetstream"] = stream
+    checks = {"influxdb": influxdb_check(influxdb_url), "jetstream": stream}
     return Heartbeats("metrics-receiver", send, every=every, version=VERSION, checks=checks)

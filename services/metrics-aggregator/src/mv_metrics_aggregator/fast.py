@@ -7,39 +7,32 @@ The work is bounded by the test's length, not its requests: a few points per sec
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from mv_contracts.metrics import (
     MAX_SERIES_POINTS,
+    PUSH_SECONDS,
     LiveSnapshot,
     PercentileSource,
     TestSummary,
 )
-from mv_contracts.runs import SCENARIO_TAG, K6Counts, ResponseTimes
+from mv_contracts.runs import SCENARIO_TAG, K6Counts, MetricsMode, ResponseTimes
 
 from . import definitions as q
 from . import steps as per_step
 from .aggregate import (
-    NO_SAMPLES,
     OVERALL,
-    SETTLE,
-    LiveTotals,
-    assembled,
+    LiveRead,
+    Window,
     by_group,
     counted,
-    counts_of,
-    empty_summary,
-    failures_of,
+    first_pass,
+    group_figures,
     number,
-    pod_resources,
     run,
-    series_of,
-    snapshot,
 )
 from .histograms import Histogram
 from .influx import InfluxClient, Result
-from .receiver.schema import NO_SCENARIO, PUSH_SECONDS
-from .summary import GroupCounts, active_buckets, live_figures, metric_figures
+from .schema import NO_SCENARIO
+from .summary import GroupCounts, live_figures
 
 Percentiles = dict[int, float | None]
 
@@ -122,93 +115,72 @@ def _add_step_percentiles(
                 row.update({f"p{p}": values[p] for p in q.LIVE_PERCENTILES})
 
 
-async def summarise_fast(
-    client: InfluxClient, test_id: str, start: datetime, end: datetime, k6: K6Counts | None
-) -> TestSummary:
-    """The summary of one fast-mode test from its points in ``[start, end)`` and k6's own
-    summary of the run (``k6``, None when k6 gave none); empty when there are no points."""
-    bounds = q.Bounds(test_id, q.ns(start), q.ns(end))
-    first_pass = await run(client, q.compact_counts(bounds) | per_step.compact_statements(bounds))
-    counts = counts_of(first_pass)
-    for group in counts.values():
-        group.lead_ms = PUSH_SECONDS * 1000
-    failures = failures_of(first_pass)
-    dropped = counted(first_pass, "dropped", "dropped")
-    overall = counts.get(OVERALL)
-    resources = await pod_resources(client, test_id, start, end)
-    if overall is None or overall.requests == 0 or overall.first_ms is None:
-        return empty_summary(test_id, start, end, NO_SAMPLES, resources)
-    assert overall.last_ms is not None
-    assert overall.active_seconds is not None
-    active = q.Bounds(test_id, q.ns(overall.first_ms), q.ns(overall.last_ms + 1))
-    step = q.series_step(overall.active_seconds, MAX_SERIES_POINTS)
-    statements = q.compact_buckets(active, step) | {"histograms": q.compact_histograms(bounds)}
-    second = await run(client, statements)
-    histograms, steps = histograms_by_group(second["histograms"], step * 1000)
-    tps, errors = by_group(second, "tps"), by_group(second, "errors")
-    figures, all_exact, any_percentile = {}, True, False
-    for name, group in counts.items():
-        pct, exact = settle_figures(group, name, k6, histograms.get(name))
-        if pct.get(50) is not None:
-            any_percentile, all_exact = True, all_exact and exact
-        first, last = group.first_ms or 0, group.last_ms or 0
-        figures[name] = metric_figures(
-            group,
-            pct,
-            active_buckets(tps[name].rows if name in tps else [], "tps", first, last),
-            active_buckets(errors[name].rows if name in errors else [], "rate", first, last),
-        )
-    _add_step_percentiles(second, steps)
-    series = series_of(second, step, overall.first_ms, overall.last_ms)
-    source = None
-    if any_percentile:
-        source = PercentileSource.K6_SUMMARY if all_exact else PercentileSource.HISTOGRAM
-    journeys = (per_step.steps_of(first_pass), per_step.checks_of(first_pass))
-    return assembled(
-        test_id, (start, end), figures, failures, dropped, resources, series, source, journeys
-    )
+class FastPath:
+    """The fast mode: the receiver's compact points (:mod:`.schema`)."""
+
+    mode = MetricsMode.FAST
+
+    async def summarise(
+        self, client: InfluxClient, test_id: str, window: Window, k6: K6Counts | None = None
+    ) -> TestSummary:
+        """The summary of one fast-mode test from its points in ``window`` and k6's own summary
+        of the run (``k6``, None when k6 gave none); empty when there are no points."""
+        bounds = q.Bounds(test_id, q.ns(window[0]), q.ns(window[1]))
+        statements = q.compact_counts(bounds) | per_step.compact_statements(bounds)
+        first = await first_pass(client, test_id, window, statements)
+        for group in first.counts.values():
+            group.lead_ms = PUSH_SECONDS * 1000
+        active = first.active()
+        if active is None:
+            return first.empty()
+        overall, span = active
+        assert overall.active_seconds is not None
+        step = q.series_step(overall.active_seconds, MAX_SERIES_POINTS)
+        statements = q.compact_buckets(span, step) | {"histograms": q.compact_histograms(bounds)}
+        second = await run(client, statements)
+        histograms, steps = histograms_by_group(second["histograms"], step * 1000)
+        tps, errors = by_group(second, "tps"), by_group(second, "errors")
+        figures, all_exact, any_percentile = {}, True, False
+        for name, group in first.counts.items():
+            pct, exact = settle_figures(group, name, k6, histograms.get(name))
+            if pct.get(50) is not None:
+                any_percentile, all_exact = True, all_exact and exact
+            figures[name] = group_figures(group, name, pct, tps, errors)
+        _add_step_percentiles(second, steps)
+        source = None
+        if any_percentile:
+            source = PercentileSource.K6_SUMMARY if all_exact else PercentileSource.HISTOGRAM
+        return first.summary(figures, second, step, source)
+
+    async def stored_requests(self, client: InfluxClient, bounds: q.Bounds) -> dict[str, int]:
+        """Requests the compact points in ``bounds`` hold (per scenario, overall: ``OVERALL``)."""
+        return counted(await run(client, q.compact_requests(bounds)), "requests", "requests")
+
+    async def live_snapshot(self, client: InfluxClient, read: LiveRead) -> LiveSnapshot:
+        """:meth:`.modes.MetricsPath.live_snapshot` over compact points."""
+        totals, results = await read.results(client, q.compact_live, lambda _: "settle_totals")
+        requests = counted(results, "totals", "requests")
+        failed = counted(results, "totals", "failed")
+        in_window = by_group(results, "window")
+        histograms, _ = histograms_by_group(results["histograms"])
+        vus = number(results["vus"][0], "vus") if results.get("vus") else None
+        seconds = read.window.total_seconds()
+        figures = {}
+        for name in {OVERALL, *totals.requests, *requests}:
+            durations: dict[str, float | None] = {"avg": number(in_window.get(name), "avg")}
+            histogram = histograms.get(name)
+            if histogram is not None and histogram.count:
+                values = histogram.percentiles(q.LIVE_PERCENTILES)
+                durations |= {f"p{p}": values[p] for p in q.LIVE_PERCENTILES}
+            figures[name] = live_figures(
+                requests_total=totals.requests.get(name, 0) + requests.get(name, 0),
+                failed_total=totals.failed.get(name, 0) + failed.get(name, 0),
+                window_requests=int(number(in_window.get(name), "requests") or 0),
+                window_seconds=seconds,
+                durations=durations,
+                vus=vus if name == OVERALL else None,
+            )
+        return read.snapshot(figures, totals.failures(results))
 
 
-async def stored_requests_fast(client: InfluxClient, bounds: q.Bounds) -> dict[str, int]:
-    """Requests the compact points in ``bounds`` hold: overall under ``OVERALL``, per scenario."""
-    return counted(await run(client, q.compact_requests(bounds)), "requests", "requests")
-
-
-async def live_snapshot_fast(
-    client: InfluxClient,
-    test_id: str,
-    started: datetime,
-    now: datetime,
-    window: timedelta,
-    totals: LiveTotals | None = None,
-    settle: timedelta = SETTLE,
-    labels: dict[str, str] | None = None,
-) -> LiveSnapshot:
-    """:func:`.aggregate.live_snapshot` over compact points (the same arguments)."""
-    labels = labels or {}
-    totals = totals or LiveTotals(q.ns(started))
-    settling, unsettled, recent = totals.spans(test_id, now, window, settle)
-    results = await run(client, q.compact_live(settling, unsettled, recent))
-    totals.settled(results, lambda _column: "settle_totals", unsettled.start_ns)
-    requests = counted(results, "totals", "requests")
-    failed = counted(results, "totals", "failed")
-    in_window = by_group(results, "window")
-    histograms, _ = histograms_by_group(results["histograms"])
-    vus = number(results["vus"][0], "vus") if results.get("vus") else None
-    seconds = window.total_seconds()
-    figures = {}
-    for name in {OVERALL, *totals.requests, *requests}:
-        durations: dict[str, float | None] = {"avg": number(in_window.get(name), "avg")}
-        histogram = histograms.get(name)
-        if histogram is not None and histogram.count:
-            values = histogram.percentiles(q.LIVE_PERCENTILES)
-            durations |= {f"p{p}": values[p] for p in q.LIVE_PERCENTILES}
-        figures[name] = live_figures(
-            requests_total=totals.requests.get(name, 0) + requests.get(name, 0),
-            failed_total=totals.failed.get(name, 0) + failed.get(name, 0),
-            window_requests=int(number(in_window.get(name), "requests") or 0),
-            window_seconds=seconds,
-            durations=durations,
-            vus=vus if name == OVERALL else None,
-        )
-    return snapshot(test_id, now, seconds, figures, labels, totals.failures(results))
+FAST = FastPath()

@@ -1,71 +1,43 @@
-"""The aggregator's bus edges: started → live loop, finished → wait, summarise, publish once.
+"""The aggregator's bus edges: started → live loop, finished or summarise → one summary; the
+points of deleted tests purged and counted (:mod:`.retention`).
 
-Exactly one summary per test: the summary envelope's id -- which ``Bus.publish`` sends as
-JetStream's ``Nats-Msg-Id`` -- is a uuid5 of the test id, the same on every attempt. A redelivered
-finished event (or a second replica) therefore publishes an envelope that JetStream drops
-inside its duplicate window, and that the gateway's ``apply_once`` ignores after it.
-
-A summary is never abandoned. When the finished event carries k6's own count, the aggregator
-waits (SUMMARY_COUNT_WAIT) for InfluxDB to hold that many requests and marks a shortfall left
-then (``complete=False``, see :mod:`.completeness`). While InfluxDB cannot be read, attempts back
-off exponentially for SUMMARY_RETRY_SECONDS after the finish, the event kept in progress (no
-redelivery burns through MAX_DELIVER meanwhile); then a failed summary says why. Several
-finished events are handled at once (FINISHED_WORKERS), so one slow test holds up no other.
+A finished event is kept in progress while it is handled (no redelivery burns through
+MAX_DELIVER while the summary waits or retries); several are handled at once
+(FINISHED_WORKERS), so one slow test holds up no other. What each does: :mod:`.aggregator`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Protocol
-from uuid import UUID
 
 import structlog
 from faststream.nats import NatsBroker
 from faststream.nats.annotations import NatsMessage
-from nats.js.kv import KeyValue
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception_type,
-    wait_exponential_jitter,
-)
 
-from mv_contracts.envelope import derived_id
 from mv_contracts.metrics import (
-    LiveSnapshot,
-    LiveSnapshotEvent,
+    PointsCount,
+    PointsCountRequested,
+    PointsPurgeRequested,
     TestSummariseRequested,
-    TestSummary,
-    TestSummaryEvent,
 )
-from mv_contracts.runs import (
-    MetricsMode,
-    TestFinished,
-    TestFinishedEvent,
-    TestStarted,
-    TestStartedEvent,
-)
+from mv_contracts.runs import TestFinishedEvent, TestStartedEvent
 from mv_contracts.subjects import (
-    LIVE_METRICS,
+    COUNT_POINTS,
+    PURGE_POINTS,
     SUMMARISE_TEST,
     TEST_FINISHED,
     TEST_STARTED,
-    TEST_SUMMARY,
 )
-from mv_runtime.bus import Bus, subscribe
+from mv_runtime.bus import subscribe
 
-from . import completeness
-from . import definitions as q
-from .aggregate import OVERALL, empty_summary, stored_requests, summarise
-from .fast import stored_requests_fast, summarise_fast
+from . import retention
+from .aggregator import Aggregator
 from .influx import InfluxClient, InfluxError
-from .live import LiveTracker, RunningTest
-from .running import BUCKET, RunningTests
-from .settings import Settings
 
 SERVICE = "metrics-aggregator"
 # While a finished event is handled (the metrics delay, then a summary that takes minutes on
@@ -74,225 +46,8 @@ SERVICE = "metrics-aggregator"
 HEARTBEAT_SECONDS = 10.0
 FINISHED_ACK_WAIT_SECONDS = 60.0
 FINISHED_WORKERS = 16
-# What "InfluxDB cannot be read just now" looks like; anything else is a bug and is raised.
-UNREADABLE = (InfluxError, ConnectionError, TimeoutError)
-# Seconds before the second count of a finished test's requests (doubling after each).
-FIRST_COUNT_POLL = 0.05
 
 log = structlog.get_logger()
-
-
-def summary_id(test_id: str, redo: UUID | None = None) -> UUID:
-    """The one envelope id of a test's summary, or of the one a summarise command ``redo``
-    asked for (new, so that JetStream and the gateway take it as the newer summary)."""
-    return derived_id("metrics.summary", test_id, *([str(redo)] if redo else []))
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-class Aggregator:
-    """What the handlers call: plain methods, no FastStream in sight."""
-
-    def __init__(
-        self,
-        settings: Settings,
-        client: InfluxClient,
-        bus: Bus,
-        running_tests: RunningTests | None = None,
-    ) -> None:
-        self.settings = settings
-        self.client = client
-        self.bus = bus
-        self.running_tests = running_tests
-        self.live = LiveTracker(
-            client,
-            self.publish_live,
-            interval=settings.live_interval,
-            lag=settings.live_lag,
-            fast_interval=settings.live_interval_fast,
-            fast_lag=settings.live_lag_fast,
-            max_seconds=settings.live_max_hours * 3600,
-            settle=timedelta(seconds=settings.live_settle),
-        )
-
-    async def close(self) -> None:
-        await self.live.stop_all()
-        await self.client.aclose()
-
-    async def started(self, event: TestStarted) -> None:
-        if self.running_tests is not None and not await self.running_tests.remember(event):
-            return  # redelivered, or late after its finished event
-        self._start_live(event)
-
-    def _start_live(self, event: TestStarted) -> None:
-        margin = timedelta(seconds=self.settings.window_margin)
-        started_at = event.started_at - margin
-        if self.live.start(
-            event.test_id,
-            started_at,
-            event.executor,
-            event.scenario_names,
-            fast=event.metrics_mode is MetricsMode.FAST,
-        ):
-            log.info("live metrics started", test_id=event.test_id)
-
-    async def resume(self) -> None:
-        """After a restart: the live loops of the tests still running."""
-        if self.running_tests is None:
-            return
-        for event in await self.running_tests.running():
-            log.info("resuming live metrics", test_id=event.test_id)
-            self._start_live(event)
-
-    def delay(self, event: TestFinished, running: RunningTest | None, now: datetime) -> float:
-        """Seconds still to wait: counted from the finish, so a redelivery waits less."""
-        # The live loop knows the executor; a replica that never saw TEST_STARTED reads the event.
-        executor = running.executor if running else event.executor
-        wait = self.settings.scheduler_metrics_delay
-        if executor == "local":
-            wait = min(wait, self.settings.local_metrics_delay)
-        elapsed = (now - event.finished_at).total_seconds()
-        return max(0.0, wait - elapsed)
-
-    async def finished(self, event: TestFinished, redo: UUID | None = None) -> None:
-        """Summarise the test of ``event`` and publish it; ``redo`` is the id of a summarise
-        command asking for it again."""
-        running = await self.live.stop(event.test_id)
-        if self.running_tests is not None and redo is None:
-            await self.running_tests.forget(event.test_id)
-        live_start = running.started_at if running else None
-        retrying = AsyncRetrying(
-            retry=retry_if_exception_type(UNREADABLE),
-            wait=wait_exponential_jitter(initial=1, max=self.settings.summary_retry_max_delay),
-            stop=self._out_of_time(event),
-            before_sleep=_log_retry(event.test_id),
-            reraise=True,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    summary = await self.checked_summary(event, running, live_start)
-        except UNREADABLE as error:
-            summary = self.failed_summary(event, error)
-        envelope = TestSummaryEvent(
-            id=summary_id(event.test_id, redo), correlation_id=event.test_id, payload=summary
-        )
-        await self.bus.publish(TEST_SUMMARY, envelope)
-        log.info(
-            "summary published",
-            test_id=event.test_id,
-            requests=summary.overall.total_requests,
-            empty_reason=summary.empty_reason,
-            complete=summary.complete,
-            incomplete_reason=summary.incomplete_reason,
-        )
-
-    def _out_of_time(self, event: TestFinished) -> Callable[[RetryCallState], bool]:
-        budget = timedelta(seconds=self.settings.summary_retry_seconds)
-
-        def stop(_state: RetryCallState) -> bool:
-            return datetime.now(UTC) - event.finished_at >= budget
-
-        return stop
-
-    async def checked_summary(
-        self, event: TestFinished, running: RunningTest | None, live_start: datetime | None
-    ) -> TestSummary:
-        """The summary, once InfluxDB holds k6's count or the wait for it is over."""
-        k6 = event.k6_counts
-        if k6 is None:  # nothing to wait for: a fixed delay lets k6's last samples in
-            await asyncio.sleep(self.delay(event, running, datetime.now(UTC)))
-        else:
-            await self.wait_for_count(event, live_start, k6.overall.requests)
-        return completeness.mark(await self.summary(event, live_start), k6)
-
-    async def wait_for_count(
-        self, event: TestFinished, live_start: datetime | None, expected: int
-    ) -> None:
-        """Poll InfluxDB's request count until it reaches ``expected``, stays the same for
-        SUMMARY_COUNT_SETTLE (k6 has ended: nothing more is on its way), or SUMMARY_COUNT_WAIT
-        after the finish (counted from the finish: a retry or redelivery waits no longer)."""
-        start, end = self.window(event, live_start)
-        bounds = q.Bounds(event.test_id, q.ns(start), q.ns(end))
-        deadline = event.finished_at + timedelta(seconds=self.settings.summary_count_wait)
-        settle = timedelta(seconds=self.settings.summary_count_settle)
-        last, since = -1, datetime.now(UTC)
-        count = stored_requests_fast if event.metrics_mode is MetricsMode.FAST else stored_requests
-        # The last pushes are usually a moment away (a split test's runners end together): the
-        # first counts come quickly, then further apart, up to SUMMARY_COUNT_POLL.
-        pause = FIRST_COUNT_POLL
-        while True:
-            stored = (await count(self.client, bounds)).get(OVERALL, 0)
-            now = datetime.now(UTC)
-            if stored != last:
-                last, since = stored, now
-            if stored >= expected or now >= deadline or now - since >= settle:
-                return
-            await asyncio.sleep(min(pause, self.settings.summary_count_poll))
-            pause *= 2
-
-    def failed_summary(self, event: TestFinished, error: BaseException) -> TestSummary:
-        minutes = self.settings.summary_retry_seconds / 60
-        reason = (
-            f"no summary: InfluxDB could not be read for {minutes:g} min after the test "
-            f"(SUMMARY_RETRY_SECONDS): {error}"
-        )
-        log.error("summary failed", test_id=event.test_id, reason=reason)
-        start, end = self.window(event, None)
-        return empty_summary(event.test_id, start, end, reason).model_copy(
-            update={"complete": False, "incomplete_reason": reason, "k6_counts": event.k6_counts}
-        )
-
-    def window(self, event: TestFinished, live_start: datetime | None) -> tuple[datetime, datetime]:
-        margin = timedelta(seconds=self.settings.window_margin)
-        end = event.finished_at + margin
-        if event.started_at is not None:
-            start = _aware(event.started_at) - margin
-        elif live_start is not None:
-            start = live_start  # already includes the margin
-        else:
-            start = event.finished_at - timedelta(hours=self.settings.summary_lookback_hours)
-        return start, end
-
-    async def summary(self, event: TestFinished, live_start: datetime | None) -> TestSummary:
-        """From the compact points in fast mode; from every sample in precise mode, or from an
-        older runner (no metrics mode), which wrote every sample."""
-        start, end = self.window(event, live_start)
-        if event.metrics_mode is MetricsMode.FAST:
-            return await summarise_fast(self.client, event.test_id, start, end, event.k6_counts)
-        return await summarise(self.client, event.test_id, start, end)
-
-    async def publish_live(self, snapshot: LiveSnapshot) -> None:
-        envelope = LiveSnapshotEvent(correlation_id=snapshot.test_id, payload=snapshot)
-        await self.bus.publish(LIVE_METRICS, envelope, test_id=snapshot.test_id)
-
-
-def make_aggregator(settings: Settings, broker: NatsBroker) -> Aggregator:
-    client = InfluxClient(
-        settings.influxdb_url, settings.influxdb_database, max_retry=settings.scheduler_max_retry
-    )
-
-    async def bucket() -> KeyValue:
-        return await broker.key_value(BUCKET, ttl=settings.live_max_hours * 3600)
-
-    return Aggregator(settings, client, Bus(broker), RunningTests(bucket))
-
-
-def _log_retry(test_id: str) -> Callable[[RetryCallState], None]:
-    def log_retry(state: RetryCallState) -> None:
-        error = state.outcome.exception() if state.outcome else None
-        wait = state.next_action.sleep if state.next_action else None
-        log.warning(
-            "summary not possible yet, retrying",
-            test_id=test_id,
-            attempt=state.attempt_number,
-            retry_in=wait,
-            error=str(error),
-        )
-
-    return log_retry
 
 
 class InProgress(Protocol):
@@ -321,28 +76,38 @@ async def heartbeat(message: InProgress, every: float = HEARTBEAT_SECONDS) -> As
 
 
 def register(broker: NatsBroker, aggregator: Aggregator) -> None:
+    # A summary's subscriptions: long handlers, several at once.
+    summarising = partial(
+        subscribe, ack_wait=FINISHED_ACK_WAIT_SECONDS, max_workers=FINISHED_WORKERS
+    )
+
     @subscribe(broker, SERVICE, TEST_STARTED)
     async def on_test_started(event: TestStartedEvent) -> None:
         await aggregator.started(event.payload)
 
-    @subscribe(
-        broker,
-        SERVICE,
-        TEST_FINISHED,
-        ack_wait=FINISHED_ACK_WAIT_SECONDS,
-        max_workers=FINISHED_WORKERS,
-    )
+    @summarising(broker, SERVICE, TEST_FINISHED)
     async def on_test_finished(event: TestFinishedEvent, message: NatsMessage) -> None:
         async with heartbeat(message):
             await aggregator.finished(event.payload)
 
-    @subscribe(
-        broker,
-        SERVICE,
-        SUMMARISE_TEST,
-        ack_wait=FINISHED_ACK_WAIT_SECONDS,
-        max_workers=FINISHED_WORKERS,
-    )
+    @summarising(broker, SERVICE, SUMMARISE_TEST)
     async def on_summarise(event: TestSummariseRequested, message: NatsMessage) -> None:
         async with heartbeat(message):
             await aggregator.finished(event.payload.finished, redo=event.id)
+
+
+def register_points(
+    broker: NatsBroker, client: InfluxClient, days: int, service: str = SERVICE
+) -> None:
+    """``service`` names the durable consumer; tests pass their own so parallel runs don't share."""
+
+    @subscribe(broker, service, PURGE_POINTS)
+    async def on_purge(event: PointsPurgeRequested) -> None:
+        await retention.purge_points(client, list(event.payload.test_ids))
+
+    @subscribe(broker, service, COUNT_POINTS)
+    async def on_count(_event: PointsCountRequested) -> PointsCount:
+        try:
+            return PointsCount(by_test=await retention.count_points(client), retention_days=days)
+        except InfluxError as error:
+            return PointsCount(by_test={}, retention_days=days, error=str(error)[:500])

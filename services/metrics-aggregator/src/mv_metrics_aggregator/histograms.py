@@ -1,6 +1,6 @@
 """k6's native histograms, merged from compact points, and the figures read from them (no I/O).
 
-A compact point's ``duration_hist`` (``receiver/schema.py``) holds one interval's bucket counts:
+A compact point's ``duration_hist`` (:mod:`.schema`) holds one interval's bucket counts:
 ``"<schema> z:<zero count> <index>:<count> ..."``; bucket ``i`` at schema ``s`` holds response
 times in ``(2**((i-1)/2**s), 2**(i/2**s)]`` seconds. Histograms merge exactly by adding counts,
 so a group's (a scenario's, a test's, a chart step's) histogram is the sum of its points'.

@@ -18,7 +18,7 @@ from mv_contracts.pods import (
 from mv_contracts.runs import RUNNER_TAG, SCENARIO_TAG, TEST_ID_TAG
 
 from .definitions import DURATION, FAILED, REQUESTS, VUS
-from .receiver.schema import FAILURES_MEASUREMENT, REQUESTS_MEASUREMENT, VUS_MEASUREMENT
+from .schema import FAILURES_MEASUREMENT, REQUESTS_MEASUREMENT, VUS_MEASUREMENT
 
 
 @dataclass(slots=True)
@@ -91,7 +91,7 @@ def pod_lines(
 
 @dataclass(slots=True)
 class SyntheticCompactRun:
-    """The receiver's compact points (``receiver/schema.py``) of a test of ``rate`` requests a
+    """The receiver's compact points (:mod:`.schema`) of a test of ``rate`` requests a
     second for ``seconds``, as k6 would push them: one point a second per runner and scenario,
     with a native histogram (schema 3) of log-normal response times around ``median_ms`` (a
     different median per scenario), every ``failure_every``-th request a 500, and each runner's

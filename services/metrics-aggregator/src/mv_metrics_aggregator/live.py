@@ -13,10 +13,12 @@ from datetime import UTC, datetime, timedelta
 import structlog
 
 from mv_contracts.metrics import LiveSnapshot
+from mv_contracts.runs import MetricsMode
 
-from .aggregate import SETTLE, LiveTotals, live_snapshot
-from .fast import live_snapshot_fast
+from .aggregate import SETTLE, LiveRead, LiveTotals
 from .influx import InfluxClient, InfluxError
+from .modes import MetricsPath
+from .precise import PRECISE
 
 log = structlog.get_logger()
 
@@ -33,8 +35,8 @@ class RunningTest:
     """k6 scenario tag → the scenario's name as the user wrote it."""
     task: asyncio.Task[None] | None = None
     totals: LiveTotals | None = None
-    fast: bool = False
-    """Fast metrics mode: the receiver's compact points, not every sample."""
+    path: MetricsPath = PRECISE
+    """Where the test's metrics are: every sample, or the receiver's compact points."""
     interval: float = 5.0
     lag: float = 1.0
 
@@ -56,11 +58,14 @@ class LiveTracker:
     ) -> None:
         self._client = client
         self._publish = publish
-        self.interval = interval
-        self.lag = lag
         # A test in the fast mode has its own cadence (k6 pushes every second); by default the same.
-        self.fast_interval = interval if fast_interval is None else fast_interval
-        self.fast_lag = lag if fast_lag is None else fast_lag
+        self.cadence = {
+            MetricsMode.PRECISE: (interval, lag),
+            MetricsMode.FAST: (
+                interval if fast_interval is None else fast_interval,
+                lag if fast_lag is None else fast_lag,
+            ),
+        }
         self.max_seconds = max_seconds
         self.settle = settle
         self._running: dict[str, RunningTest] = {}
@@ -77,15 +82,13 @@ class LiveTracker:
         executor: str,
         labels: dict[str, str] | None = None,
         *,
-        fast: bool = False,
+        path: MetricsPath = PRECISE,
     ) -> bool:
         """Start the loop; False (a no-op) for a redelivered or late started event."""
         if test_id in self._running or test_id in self._finished:
             return False
-        test = RunningTest(test_id, started_at, executor, dict(labels or {}), fast=fast)
-        test.interval, test.lag = (
-            (self.fast_interval, self.fast_lag) if fast else (self.interval, self.lag)
-        )
+        test = RunningTest(test_id, started_at, executor, dict(labels or {}), path=path)
+        test.interval, test.lag = self.cadence[path.mode]
         test.task = asyncio.create_task(self._loop(test), name=f"live:{test_id}")
         self._running[test_id] = test
         return True
@@ -119,10 +122,8 @@ class LiveTracker:
                 self._running.pop(test.test_id, None)
                 return
             now = datetime.now(UTC) - timedelta(seconds=test.lag)
-            snap = live_snapshot_fast if test.fast else live_snapshot
             try:
-                snapshot = await snap(
-                    self._client,
+                read = LiveRead(
                     test.test_id,
                     test.started_at,
                     now,
@@ -131,6 +132,7 @@ class LiveTracker:
                     self.settle,
                     test.labels,
                 )
+                snapshot = await test.path.live_snapshot(self._client, read)
                 await self._publish(snapshot)
             except (InfluxError, ConnectionError, TimeoutError) as error:
                 log.warning("live snapshot skipped", test_id=test.test_id, error=str(error))

@@ -17,13 +17,7 @@ from __future__ import annotations
 import asyncio
 
 import structlog
-from faststream.nats import NatsBroker
 
-from mv_contracts.metrics import PointsCount, PointsCountRequested, PointsPurgeRequested
-from mv_contracts.subjects import COUNT_POINTS, PURGE_POINTS
-from mv_runtime.bus import subscribe
-
-from .handlers import SERVICE
 from .influx import InfluxClient, InfluxError
 
 log = structlog.get_logger()
@@ -103,18 +97,3 @@ async def count_points(client: InfluxClient) -> dict[str, int]:
             (int(v) for k, v in row.items() if k.startswith("count_") and v), default=0
         )
     return counts
-
-
-def register(broker: NatsBroker, client: InfluxClient, days: int, service: str = SERVICE) -> None:
-    """``service`` names the durable consumer; tests pass their own so parallel runs don't share."""
-
-    @subscribe(broker, service, PURGE_POINTS)
-    async def on_purge(event: PointsPurgeRequested) -> None:
-        await purge_points(client, list(event.payload.test_ids))
-
-    @subscribe(broker, service, COUNT_POINTS)
-    async def on_count(_event: PointsCountRequested) -> PointsCount:
-        try:
-            return PointsCount(by_test=await count_points(client), retention_days=days)
-        except InfluxError as error:
-            return PointsCount(by_test={}, retention_days=days, error=str(error)[:500])

@@ -35,7 +35,10 @@ def key(test_id: str) -> str:
     return hashlib.sha256(test_id.encode()).hexdigest()
 
 
-class RunningTests:
+class RunningTestsBucket:
+    """The started events of the tests running now, in the bucket (the pod-watcher keeps only
+    their ids, in memory: ``RunningTestIds``)."""
+
     def __init__(self, open_bucket: OpenBucket) -> None:
         self._open = open_bucket
         self._bucket: KeyValue | None = None

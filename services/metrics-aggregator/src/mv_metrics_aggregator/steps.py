@@ -14,7 +14,7 @@ from mv_contracts.runs import RUNNER_TAG, SCENARIO_TAG, STEP_TAG
 
 from . import definitions as q
 from .influx import Result
-from .receiver.schema import (
+from .schema import (
     CHECK_LABEL,
     CHECKS_MEASUREMENT,
     FAILURES_MEASUREMENT,

@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.handlers import Aggregator, make_aggregator, register
+from mv_metrics_aggregator.aggregator import Aggregator, make_aggregator
+from mv_metrics_aggregator.handlers import register
 from mv_metrics_aggregator.settings import Settings
 from mv_runtime.bus import make_broker
 

@@ -25,8 +25,8 @@ import pytest
 from mv_contracts.metrics import MetricFigures, TestSummary
 from mv_contracts.runs import TEST_ID_TAG
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import summarise
 from mv_metrics_aggregator.influx import InfluxClient
+from mv_metrics_aggregator.precise import PRECISE
 
 # --- the target: a loopback HTTP server with fast, slow and failing answers
 
@@ -223,7 +223,7 @@ async def run(
     client = InfluxClient(stack.influxdb_url, stack.influxdb_database)
     try:
         margin = timedelta(seconds=5)
-        summary = await summarise(client, test_id, started - margin, finished + margin)
+        summary = await PRECISE.summarise(client, test_id, (started - margin, finished + margin))
     finally:
         await client.aclose()
     return summary, data

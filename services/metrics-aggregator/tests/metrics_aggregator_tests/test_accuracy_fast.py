@@ -31,14 +31,16 @@ from mv_contracts.metrics import (
 )
 from mv_contracts.runs import RUNNER_TAG, TEST_ID_TAG, K6Counts, RequestCounts, ResponseTimes
 from mv_devstack.config import StackConfig
+from mv_devstack.loopback import build_target, serve_target
 from mv_metrics_aggregator import completeness
-from mv_metrics_aggregator.aggregate import OVERALL, stored_requests, summarise
+from mv_metrics_aggregator.aggregate import OVERALL, LiveRead
 from mv_metrics_aggregator.definitions import Bounds, ns
-from mv_metrics_aggregator.fast import live_snapshot_fast, stored_requests_fast, summarise_fast
+from mv_metrics_aggregator.fast import FAST
 from mv_metrics_aggregator.influx import InfluxClient
+from mv_metrics_aggregator.precise import PRECISE
 from mv_metrics_aggregator.receiver.settings import ReceiverSettings
 
-from .loopback import build_target, running_receiver, serve_target
+from .loopback import running_receiver
 
 DATABASE = "mv_test_accuracy_fast"
 # Every count is exact at any size, so `make test` keeps this one short; the README's figures are
@@ -194,7 +196,7 @@ async def wait_stored(
     the receiver and k6's InfluxDB output write in the background."""
     bounds = Bounds(test_id, ns(start), ns(datetime.now(UTC) + timedelta(minutes=1)))
     deadline = time.monotonic() + 180  # a condition, not a sleep: ends as soon as it holds
-    count = stored_requests_fast if fast else stored_requests
+    count = FAST.stored_requests if fast else PRECISE.stored_requests
     enough = expected if fast else expected * (1 - FOLDED)
     while (await count(client, bounds)).get(OVERALL, 0) < enough:
         assert time.monotonic() < deadline, "the receiver did not write every request"
@@ -243,9 +245,11 @@ async def one_runner(
             )  # fmt: skip
         await wait_stored(client, test_id, started, int(data["http_reqs"]["values"]["count"]))
         end = datetime.now(UTC) + timedelta(seconds=5)
-        exact = await summarise_fast(client, test_id, started, end, k6_counts(data))
-        from_histograms = await summarise_fast(client, test_id, started, end, None)
-        live = await live_snapshot_fast(client, test_id, started, end, timedelta(seconds=5))
+        exact = await FAST.summarise(client, test_id, (started, end), k6_counts(data))
+        from_histograms = await FAST.summarise(client, test_id, (started, end), None)
+        live = await FAST.live_snapshot(
+            client, LiveRead(test_id, started, end, timedelta(seconds=5))
+        )
         await client.aclose()
         yield data, exact, from_histograms, live
 
@@ -334,11 +338,11 @@ async def two_runners(
         merged = summed([k6_counts(d, percentiles=False) for d in datas])
         await wait_stored(client, test_id, started, merged.overall.requests)
         end = datetime.now(UTC) + timedelta(seconds=5)
-        fast = await summarise_fast(client, test_id, started, end, merged)
+        fast = await FAST.summarise(client, test_id, (started, end), merged)
         await client.aclose()
         raw = InfluxClient(stack.influxdb_url, stack.influxdb_database)
         await wait_stored(raw, test_id, started, merged.overall.requests, fast=False)
-        precise = await summarise(raw, test_id, started, end)
+        precise = await PRECISE.summarise(raw, test_id, (started, end))
         await raw.aclose()
         yield datas, merged, fast, precise
 

@@ -42,8 +42,8 @@ def test_two_nearest_ranks_reproduce_k6_percentiles(n: int) -> None:
     for p in (*q.PERCENTILES, 99.9):
         q_low, q_high, fraction = q.rank_arguments(p, n)
         # Through the literal the statement sends, as InfluxDB parses it.
-        low = influx_nearest_rank(values, float(q._literal(q_low)))
-        high = influx_nearest_rank(values, float(q._literal(q_high)))
+        low = influx_nearest_rank(values, float(q.literal(q_low)))
+        high = influx_nearest_rank(values, float(q.literal(q_high)))
         assert interpolate(low, high, fraction) == pytest.approx(k6_percentile(values, p))
 
 
@@ -54,7 +54,7 @@ def test_rank_arguments_refuse_no_samples() -> None:
 
 def test_literals_have_no_exponent() -> None:
     q_low, _, _ = q.rank_arguments(0.001, 10**7)
-    assert "e" not in q._literal(q_low)
+    assert "e" not in q.literal(q_low)
 
 
 def test_strings_are_quoted_so_a_test_id_cannot_escape() -> None:

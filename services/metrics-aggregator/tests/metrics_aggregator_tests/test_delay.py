@@ -8,7 +8,7 @@ import pytest
 from faststream.nats import NatsBroker
 
 from mv_contracts.runs import RunStatus, TestFinished
-from mv_metrics_aggregator.handlers import Aggregator, make_aggregator
+from mv_metrics_aggregator.aggregator import Aggregator, make_aggregator
 from mv_metrics_aggregator.live import RunningTest
 from mv_metrics_aggregator.settings import Settings
 

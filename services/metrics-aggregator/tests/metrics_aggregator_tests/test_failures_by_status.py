@@ -21,9 +21,10 @@ from aiohttp import web
 from mv_contracts.metrics import FailureCount, LiveSnapshot, TestSummary
 from mv_contracts.runs import TEST_ID_TAG
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import live_snapshot, summarise
-from mv_metrics_aggregator.fast import live_snapshot_fast, summarise_fast
+from mv_metrics_aggregator.aggregate import LiveRead
+from mv_metrics_aggregator.fast import FAST
 from mv_metrics_aggregator.influx import InfluxClient
+from mv_metrics_aggregator.precise import PRECISE
 
 from .loopback import running_receiver
 from .test_accuracy_fast import SYSTEM_TAGS, wait_stored
@@ -122,12 +123,14 @@ async def run(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) -> A
         window = timedelta(seconds=5)
         results = {
             "fast": (
-                await summarise_fast(fast_client, test_id, started, end, None),
-                await live_snapshot_fast(fast_client, test_id, started, end, window),
+                await FAST.summarise(fast_client, test_id, (started, end), None),
+                await FAST.live_snapshot(fast_client, LiveRead(test_id, started, end, window)),
             ),
             "precise": (
-                await summarise(precise_client, test_id, started, end),
-                await live_snapshot(precise_client, test_id, started, end, window),
+                await PRECISE.summarise(precise_client, test_id, (started, end)),
+                await PRECISE.live_snapshot(
+                    precise_client, LiveRead(test_id, started, end, window)
+                ),
             ),
         }
         await fast_client.aclose()

@@ -11,8 +11,8 @@ import pytest
 
 from mv_contracts.metrics import HISTOGRAM_ERROR_BOUND, PercentileSource
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import NO_SAMPLES
-from mv_metrics_aggregator.fast import live_snapshot_fast, summarise_fast
+from mv_metrics_aggregator.aggregate import NO_SAMPLES, LiveRead
+from mv_metrics_aggregator.fast import FAST
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.lineprotocol import SyntheticCompactRun
 
@@ -43,7 +43,7 @@ async def test_two_runners_setup_requests_and_dropped_iterations(influx: InfluxC
         f"mv_dropped,testid={run.test_id},runner=1,scenario=s02_b dropped=2i {start + 5 * 10**9}",
     ]
     await influx.write("\n".join([*run.lines(), *extra]))
-    summary = await summarise_fast(influx, run.test_id, at(start), at(start + 12 * 10**9), None)
+    summary = await FAST.summarise(influx, run.test_id, (at(start), at(start + 12 * 10**9)), None)
     per_point = 800 // 4
     assert summary.overall.total_requests == run.requests + 1
     assert [(s.name, s.figures.total_requests) for s in summary.scenarios] == [
@@ -77,8 +77,9 @@ async def test_two_runners_setup_requests_and_dropped_iterations(influx: InfluxC
     assert len(p95) == 10
     assert len(set(p95)) == 1  # every second has the same shape here
 
-    snapshot = await live_snapshot_fast(
-        influx, run.test_id, at(start), at(start + 10 * 10**9 + 10**6), timedelta(seconds=2)
+    snapshot = await FAST.live_snapshot(
+        influx,
+        LiveRead(run.test_id, at(start), at(start + 10 * 10**9 + 10**6), timedelta(seconds=2)),
     )
     assert snapshot.overall.requests_total == run.requests + 1
     assert snapshot.overall.vus == 100  # each runner's last value in the window, added up
@@ -88,6 +89,8 @@ async def test_two_runners_setup_requests_and_dropped_iterations(influx: InfluxC
 
 async def test_a_test_without_points_is_empty(influx: InfluxClient) -> None:
     now = datetime.now(UTC)
-    summary = await summarise_fast(influx, str(uuid.uuid4()), now - timedelta(minutes=1), now, None)
+    summary = await FAST.summarise(
+        influx, str(uuid.uuid4()), (now - timedelta(minutes=1), now), None
+    )
     assert summary.empty_reason == NO_SAMPLES
     assert summary.percentile_source is None

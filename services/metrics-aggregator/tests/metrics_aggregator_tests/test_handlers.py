@@ -35,19 +35,19 @@ from mv_contracts.subjects import (
 )
 from mv_devstack.config import StackConfig
 from mv_metrics_aggregator.aggregate import NO_SAMPLES
-from mv_metrics_aggregator.handlers import Aggregator, make_aggregator, register, summary_id
-from mv_metrics_aggregator.influx import InfluxClient
+from mv_metrics_aggregator.aggregator import Aggregator, make_aggregator, summary_id
+from mv_metrics_aggregator.handlers import register
 from mv_metrics_aggregator.lineprotocol import SyntheticCompactRun, SyntheticRun
 from mv_metrics_aggregator.settings import Settings
 from mv_runtime.bus import make_broker
+
+from .databases import fresh_database
 
 DATABASE = "mv_aggregator_handlers_test"
 
 
 @pytest.fixture
 async def aggregator(stack: StackConfig) -> AsyncIterator[Aggregator]:
-    influx = InfluxClient(stack.influxdb_url, DATABASE)
-    await influx.execute(f"CREATE DATABASE {DATABASE}")
     settings = Settings(
         nats_url=stack.nats_url,
         influxdb_host=stack.host,
@@ -64,12 +64,11 @@ async def aggregator(stack: StackConfig) -> AsyncIterator[Aggregator]:
     broker = make_broker(stack.nats_url)
     aggregator = make_aggregator(settings, broker)
     register(broker, aggregator)
-    await broker.start()
-    yield aggregator
-    await aggregator.close()
-    await broker.stop()
-    await influx.execute(f"DROP DATABASE {DATABASE}")
-    await influx.aclose()
+    async with fresh_database(stack, DATABASE):
+        await broker.start()
+        yield aggregator
+        await aggregator.close()
+        await broker.stop()
 
 
 @pytest.fixture

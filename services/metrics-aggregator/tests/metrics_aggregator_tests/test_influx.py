@@ -11,15 +11,10 @@ import pytest
 
 from mv_contracts.metrics import MetricFigures
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.aggregate import (
-    NO_SAMPLES,
-    OVERALL,
-    LiveTotals,
-    live_snapshot,
-    summarise,
-)
+from mv_metrics_aggregator.aggregate import NO_SAMPLES, OVERALL, LiveRead, LiveTotals
 from mv_metrics_aggregator.influx import InfluxClient, InfluxQueryError, InfluxUnavailable
 from mv_metrics_aggregator.lineprotocol import Request, SyntheticRun, pod_lines
+from mv_metrics_aggregator.precise import PRECISE
 
 from .databases import fresh_database
 
@@ -61,7 +56,9 @@ async def test_summary_of_written_samples_is_exact(influx: InfluxClient) -> None
     other = SyntheticRun(str(uuid.uuid4()), start, requests=500, seconds=6, seed=2)
     await influx.write("\n".join(run.lines(keep=True)))
     await influx.write("\n".join(other.lines()))  # another test at the same time: not counted
-    summary = await summarise(influx, run.test_id, at(start - 10**9), at(start + 10 * 10**9))
+    summary = await PRECISE.summarise(
+        influx, run.test_id, (at(start - 10**9), at(start + 10 * 10**9))
+    )
     check(run.made, summary.overall)
     for scenario in summary.scenarios:
         check([r for r in run.made if r.scenario == scenario.name], scenario.figures)
@@ -88,7 +85,7 @@ async def test_resources_of_the_window_per_pod(influx: InfluxClient) -> None:
     await influx.write(pod_lines("test", "api-2", start, [(50, 100)], ("x", run.test_id)))
     await influx.write(pod_lines("test", "idle", start, [(999, 999)]))  # no test running
     await influx.write(pod_lines("test", "old", start - 3600 * 10**9, [(999, 999)], ours))
-    summary = await summarise(influx, run.test_id, at(start), at(start + 5 * 10**9))
+    summary = await PRECISE.summarise(influx, run.test_id, (at(start), at(start + 5 * 10**9)))
     pods = {p.pod: p for p in summary.resources}
     assert set(pods) == {"api-1", "api-2"}
     api = pods["api-1"]
@@ -104,7 +101,7 @@ async def test_resources_of_the_window_per_pod(influx: InfluxClient) -> None:
 
 async def test_a_test_without_samples_gets_an_empty_summary(influx: InfluxClient) -> None:
     now = datetime.now(UTC)
-    summary = await summarise(influx, "never-ran", now - timedelta(minutes=5), now)
+    summary = await PRECISE.summarise(influx, "never-ran", (now - timedelta(minutes=5), now))
     assert summary.empty_reason == NO_SAMPLES
     assert summary.overall.total_requests == 0
     assert summary.scenarios == []
@@ -115,7 +112,9 @@ async def test_live_snapshot_of_the_last_window(influx: InfluxClient) -> None:
     run = SyntheticRun(str(uuid.uuid4()), start, requests=1000, seconds=10, failure_every=10)
     await influx.write("\n".join(run.lines(keep=True)))
     now = at(start + 10 * 10**9)
-    snapshot = await live_snapshot(influx, run.test_id, at(start), now, timedelta(seconds=5))
+    snapshot = await PRECISE.live_snapshot(
+        influx, LiveRead(run.test_id, at(start), now, timedelta(seconds=5))
+    )
     assert snapshot.overall.requests_total == 1000
     assert snapshot.overall.failed_total == 100
     assert snapshot.overall.error_rate == pytest.approx(0.1)
@@ -135,14 +134,14 @@ async def test_live_totals_count_each_settled_span_once(influx: InfluxClient) ->
     await influx.write("\n".join(run.lines()))
     totals = LiveTotals(start)
     settle, window = timedelta(seconds=2), timedelta(seconds=1)
-    first = await live_snapshot(
-        influx, run.test_id, at(start), at(start + 5 * 10**9), window, totals, settle
+    first = await PRECISE.live_snapshot(
+        influx, LiveRead(run.test_id, at(start), at(start + 5 * 10**9), window, totals, settle)
     )
     assert first.overall.requests_total == 500
     assert totals.until_ns == start + 3 * 10**9
     assert totals.requests[OVERALL] == 300  # kept: the next snapshot reads only from here
-    second = await live_snapshot(
-        influx, run.test_id, at(start), at(start + 11 * 10**9), window, totals, settle
+    second = await PRECISE.live_snapshot(
+        influx, LiveRead(run.test_id, at(start), at(start + 11 * 10**9), window, totals, settle)
     )
     assert second.overall.requests_total == 1000
     assert second.overall.failed_total == 250
@@ -171,7 +170,9 @@ async def test_stored_series_add_up_to_the_summary(influx: InfluxClient) -> None
     start = 1_700_100_000_000_000_000 + 250_000_000
     run = SyntheticRun(str(uuid.uuid4()), start, requests=2400, seconds=12)
     await influx.write("\n".join(run.lines(keep=True)))
-    summary = await summarise(influx, run.test_id, at(start - 10**9), at(start + 20 * 10**9))
+    summary = await PRECISE.summarise(
+        influx, run.test_id, (at(start - 10**9), at(start + 20 * 10**9))
+    )
     series = summary.series
     assert series is not None
     assert series.step_seconds == 1
@@ -205,7 +206,7 @@ async def test_series_of_a_long_test_are_downsampled(influx: InfluxClient) -> No
     start = 1_700_200_000_000_000_000
     run = SyntheticRun(str(uuid.uuid4()), start, requests=3000, seconds=2500, scenarios=("s01",))
     await influx.write("\n".join(run.lines()))
-    summary = await summarise(influx, run.test_id, at(start), at(start + 2600 * 10**9))
+    summary = await PRECISE.summarise(influx, run.test_id, (at(start), at(start + 2600 * 10**9)))
     assert summary.series is not None
     assert summary.series.step_seconds == 3
     assert len(summary.series.overall.time) <= 1000
@@ -225,7 +226,7 @@ async def test_failures_by_status_and_dropped_iterations(influx: InfluxClient) -
         f"value=1 {start + 10**9 + 7}"
     )
     await influx.write("\n".join([*run.lines(keep=True), *dropped, timeout]))
-    summary = await summarise(influx, run.test_id, at(start), at(start + 6 * 10**9))
+    summary = await PRECISE.summarise(influx, run.test_id, (at(start), at(start + 6 * 10**9)))
     failed_500 = sum(r.failed for r in run.made)
     assert [(f.status, f.error_code, f.count) for f in summary.failures] == [
         ("500", None, failed_500),
@@ -252,13 +253,13 @@ async def test_vus_of_a_split_test_are_the_sum_of_its_runners(influx: InfluxClie
         for runner, value in ((1, lambda s: s + 1), (2, lambda s: 5), (3, lambda s: 10))
     ]
     await influx.write("\n".join([*requests, *vus]))
-    summary = await summarise(influx, run.test_id, at(start), at(start + 8 * 10**9))
+    summary = await PRECISE.summarise(influx, run.test_id, (at(start), at(start + 8 * 10**9)))
     overall = summary.overall
     assert (overall.min_vus, overall.max_vus) == (16, 22)
     assert overall.avg_vus == pytest.approx(19)
     assert summary.series is not None
     assert [v for v in summary.series.overall.vus if v is not None][:3] == [16.0, 17.0, 18.0]
-    snapshot = await live_snapshot(
-        influx, run.test_id, at(start), at(start + 7 * 10**9), timedelta(seconds=2)
+    snapshot = await PRECISE.live_snapshot(
+        influx, LiveRead(run.test_id, at(start), at(start + 7 * 10**9), timedelta(seconds=2))
     )
     assert snapshot.overall.vus == 22  # each runner's last value in the window, added up

@@ -33,6 +33,7 @@ from mv_metrics_aggregator.receiver.server import COMPACTOR, DURABLE, WRITE_PATH
 from mv_metrics_aggregator.receiver.settings import ReceiverSettings
 from mv_metrics_aggregator.receiver.writer import DURABLE as CONSUMER
 
+from .databases import fresh_database
 from .faults import CuttableLink, eventually
 from .loopback import serving
 from .test_receiver_state import pushes
@@ -49,18 +50,15 @@ def module_nats(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture
 async def link(stack: StackConfig, module_nats: str) -> AsyncIterator[CuttableLink]:
     """InfluxDB through a cuttable link, and a points stream of no earlier test."""
-    setup = InfluxClient(stack.influxdb_url, DATABASE)
-    await setup.execute(f'CREATE DATABASE "{DATABASE}"')
     nc = await nats.connect(module_nats)
     with contextlib.suppress(NotFoundError):
         await nc.jetstream().delete_stream(POINTS_STREAM_NAME)
     await nc.close()
-    link = CuttableLink(stack.host, stack.influxdb_port)
-    await link.start()
-    yield link
-    await link.stop()
-    await setup.execute(f'DROP DATABASE "{DATABASE}"')
-    await setup.aclose()
+    async with fresh_database(stack, DATABASE):
+        link = CuttableLink(stack.host, stack.influxdb_port)
+        await link.start()
+        yield link
+        await link.stop()
 
 
 def settings_for(link: CuttableLink, nats_url: str, **fields: Any) -> ReceiverSettings:

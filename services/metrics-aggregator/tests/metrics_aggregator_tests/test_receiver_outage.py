@@ -22,7 +22,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from mv_devstack.servers import InfluxDB
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.receiver.settings import ReceiverSettings
 
+from .databases import fresh_database
 from .faults import eventually
 from .test_receiver_k6 import SCENARIOS, SYSTEM_TAGS, serve_target
 
@@ -138,15 +139,24 @@ class Receiver:
         return bool(stats.get("jetstream", {}).get("restored"))
 
 
+@pytest.fixture
+async def setup(own_influxdb: StackConfig) -> AsyncIterator[InfluxClient]:
+    """The test's database on its own InfluxDB."""
+    async with fresh_database(own_influxdb, DATABASE) as client:
+        yield client
+
+
 async def test_a_60s_influxdb_outage_and_a_killed_receiver_lose_no_request(
-    stack: StackConfig, own_influxdb: StackConfig, nats_url: str, tmp_path: Path
+    stack: StackConfig,
+    own_influxdb: StackConfig,
+    setup: InfluxClient,
+    nats_url: str,
+    tmp_path: Path,
 ) -> None:
     k6 = stack.k6_binary()
     if k6 is None:
         pytest.fail("k6 is not installed: run scripts/bootstrap.sh")
     influxdb = InfluxDB(own_influxdb)
-    setup = InfluxClient(own_influxdb.influxdb_url, DATABASE)
-    await setup.execute(f'CREATE DATABASE "{DATABASE}"')
     settings = ReceiverSettings(
         nats_url=nats_url,
         influxdb_host=own_influxdb.host,
@@ -203,8 +213,6 @@ async def test_a_60s_influxdb_outage_and_a_killed_receiver_lose_no_request(
         "SELECT SUM(requests) AS requests, SUM(failed) AS failed FROM mv_requests"
         f" WHERE testid = '{test_id}' GROUP BY scenario"
     )
-    await setup.execute(f'DROP DATABASE "{DATABASE}"')
-    await setup.aclose()
     stored = {series.tags["scenario"]: series.first() for series in result}
     made = int(k6_metrics["http_reqs"]["values"]["count"])
     print(

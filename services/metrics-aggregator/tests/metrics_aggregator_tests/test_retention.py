@@ -16,6 +16,7 @@ from mv_contracts.metrics import (
 from mv_contracts.subjects import COUNT_POINTS, PURGE_POINTS
 from mv_devstack.config import StackConfig
 from mv_metrics_aggregator import retention
+from mv_metrics_aggregator.handlers import register_points
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_runtime.bus import Bus, make_broker
 
@@ -63,21 +64,23 @@ async def _is(client: InfluxClient, expected: dict[str, int]) -> bool:
 
 
 async def test_a_deleted_tests_points_are_dropped_and_the_rest_counted(stack: StackConfig) -> None:
-    service = f"retention-test-{uuid.uuid4().hex[:8]}"
+    run = uuid.uuid4().hex[:8]
+    service = f"retention-test-{run}"
+    # Test ids of this run alone: a new consumer replays the stream, so an earlier run's purge
+    # (of the same names, on a stack whose JetStream outlived it) would drop this run's points.
+    gone_1, gone_2, kept = (f"{name}-{run}" for name in ("gone-1", "gone-2", "kept"))
     async with fresh_database(stack, "mv_purge") as client:
         now = time.time_ns()
-        await client.write("\n".join(lines(t, now) for t in ("gone-1", "gone-2", "kept")))
+        await client.write("\n".join(lines(t, now) for t in (gone_1, gone_2, kept)))
         broker = make_broker(stack.nats_url)
-        retention.register(broker, client, days=7, service=service)
+        register_points(broker, client, days=7, service=service)
         await broker.start()
         try:
             bus = Bus(broker)
             counted = await bus.request(COUNT_POINTS, PointsCountRequested(correlation_id="c"))
-            assert counted == PointsCount(
-                by_test={"gone-1": 6, "gone-2": 6, "kept": 6}, retention_days=7
-            )
-            purge = PointsPurge(test_ids=["gone-1", "gone-2", "never-had-points"])
+            assert counted == PointsCount(by_test={gone_1: 6, gone_2: 6, kept: 6}, retention_days=7)
+            purge = PointsPurge(test_ids=[gone_1, gone_2, f"never-had-points-{run}"])
             await bus.publish(PURGE_POINTS, PointsPurgeRequested(correlation_id="p", payload=purge))
-            await eventually(lambda: _is(client, {"kept": 6}))
+            await eventually(lambda: _is(client, {kept: 6}))
         finally:
             await broker.stop()

@@ -27,7 +27,8 @@ from mv_contracts.runs import (
 )
 from mv_contracts.subjects import STREAM_NAME, SUMMARISE_TEST, TEST_FINISHED, durable_name
 from mv_devstack.config import StackConfig
-from mv_metrics_aggregator.handlers import SERVICE, summary_id
+from mv_metrics_aggregator.aggregator import summary_id
+from mv_metrics_aggregator.handlers import SERVICE
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.lineprotocol import SyntheticRun
 

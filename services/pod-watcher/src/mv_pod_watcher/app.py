@@ -8,52 +8,32 @@ from datetime import timedelta
 
 import structlog
 from faststream import FastStream
-from faststream.nats import NatsBroker
 from kubernetes.config.config_exception import ConfigException
 
-from mv_contracts.health import DependencyState, ServiceName
+from mv_contracts.health import DependencyState
 from mv_contracts.pods import (
     DiscoveredServer,
     PodResourcesEvent,
     PodResourcesSnapshot,
     ServerDiscoveredEvent,
 )
-from mv_contracts.runs import TestFinishedEvent, TestStartedEvent
-from mv_contracts.subjects import POD_RESOURCES, SERVER_DISCOVERED, TEST_FINISHED, TEST_STARTED
-from mv_runtime.bus import Bus, make_broker, subscribe
+from mv_contracts.subjects import POD_RESOURCES, SERVER_DISCOVERED
+from mv_runtime.bus import Bus, make_broker
 from mv_runtime.heartbeat import Heartbeats, beat_on, package_version
 
+from .handlers import SERVICE, consumer, register
 from .influx_writer import InfluxWriter
 from .kube import KubeClient
 from .metrics_api import MetricsReader
+from .sampling import PodWatcher, RunningTestIds
 from .settings import Settings
-from .watcher import PodWatcher, RunningTests
 from .watching import Informer
-
-SERVICE: ServiceName = "pod-watcher"
-
 
 log = structlog.get_logger()
 
 
-def consumer(namespace: str) -> str:
-    """The durable consumer of test events: one per watched namespace, so every watcher of a
-    namespace sees every test event (a durable shared by two would split them)."""
-    return f"{SERVICE}-{namespace}"
-
-
-def register(broker: NatsBroker, running: RunningTests, service: str) -> None:
-    @subscribe(broker, service, TEST_STARTED)
-    async def test_started(message: TestStartedEvent) -> None:
-        running.started(message.payload.test_id, message.payload.started_at)
-
-    @subscribe(broker, service, TEST_FINISHED)
-    async def test_finished(message: TestFinishedEvent) -> None:
-        running.finished(message.payload.test_id)
-
-
 def make_watcher(
-    settings: Settings, client: KubeClient, bus: Bus, running: RunningTests
+    settings: Settings, client: KubeClient, bus: Bus, running: RunningTestIds
 ) -> PodWatcher:
     namespace, selector = settings.kubernetes_test_namespace, settings.kubernetes_label_selector
 
@@ -82,7 +62,7 @@ def make_watcher(
         namespace,
         pods=informer("pods", selector),
         services=informer("services", None),
-        metrics=MetricsReader(client, namespace, selector),
+        metrics=MetricsReader(client, namespace, selector, settings.pod_metrics_timeout),
         influx=InfluxWriter(settings.influxdb_url, settings.influxdb_database),
         publish_snapshot=publish_snapshot,
         publish_server=publish_server,
@@ -93,7 +73,7 @@ def make_watcher(
 
 def create_app(settings: Settings) -> FastStream:
     broker = make_broker(settings.nats_url)
-    running = RunningTests(timedelta(seconds=settings.running_test_max_seconds))
+    running = RunningTestIds(timedelta(seconds=settings.running_test_max_seconds))
     register(broker, running, consumer(settings.kubernetes_test_namespace))
     app = FastStream(broker)
     tasks: list[asyncio.Task[None]] = []

@@ -2,11 +2,14 @@
 
 The API exists only where metrics-server (or another adapter) is registered as an APIService.
 Where it is not served, readings are None and one warning is logged when that state begins, not
-one per tick; an info line says when it comes (back).
+one per tick; an info line says when it comes (back). A reading that takes longer than its
+``timeout`` counts as not served: the API server proxies the read to metrics-server and can hold
+it for long, and a snapshot of the pods' specs every interval is worth more than a late usage.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,8 +46,15 @@ def usage_by_pod(pod_metrics_list: Json) -> dict[str, Usage]:
 
 
 class MetricsReader:
-    def __init__(self, client: KubeClient, namespace: str, label_selector: str | None = None):
+    def __init__(
+        self,
+        client: KubeClient,
+        namespace: str,
+        label_selector: str | None = None,
+        timeout: float = 10.0,
+    ) -> None:
         self._client = client
+        self.timeout = timeout
         self._path = f"/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods"
         self._params: dict[str, str | int] = {}
         if label_selector:
@@ -55,8 +65,11 @@ class MetricsReader:
     async def read(self) -> dict[str, Usage] | None:
         """Usage per pod, or None when the metrics API is not served right now."""
         try:
-            data = await self._client.get(self._path, self._params)
+            async with asyncio.timeout(self.timeout):
+                data = await self._client.get(self._path, self._params)
             usage = usage_by_pod(data)
+        except TimeoutError:
+            return self._unavailable(f"the metrics API did not answer in {self.timeout:g} s")
         except KubeError as error:
             reason = (
                 "the metrics API (metrics.k8s.io) is not served: install metrics-server"

@@ -13,6 +13,11 @@ class Settings(InfluxDBSettings):
     pod_metrics_interval: float = Field(
         default=5, gt=0, description="Seconds between snapshots (and PodMetrics readings)"
     )
+    pod_metrics_timeout: float = Field(
+        default=4,
+        gt=0,
+        description="Seconds a PodMetrics reading may take; a slower one: a snapshot of specs",
+    )
     kubeconfig: str | None = Field(
         default=None,
         description="KUBECONFIG file; unset: the in-cluster service account, else ~/.kube/config",

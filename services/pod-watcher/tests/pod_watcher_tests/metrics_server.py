@@ -11,6 +11,7 @@ import json
 import ssl
 import subprocess
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ class MetricsServer:
     def __init__(self, folder: Path) -> None:
         self.usage: dict[str, dict[str, dict[str, dict[str, str]]]] = {}  # ns -> pod -> container
         self.requests: list[str] = []
+        self.delay = 0.0  # seconds each answer waits: a metrics-server that hangs
         cert, key = folder / "tls.crt", folder / "tls.key"
         subprocess.run(
             [
@@ -107,6 +109,7 @@ class MetricsServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 outer.requests.append(self.path)
+                time.sleep(outer.delay)
                 data = json.dumps(outer.body(self.path.split("?")[0])).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

@@ -56,3 +56,35 @@ async def test_absent_then_present(
         assert any(f"/namespaces/{namespace}/pods" in path for path in metrics_server.requests)
     finally:
         registration.delete_api_service(API_SERVICE)
+
+
+async def test_a_reading_that_hangs_is_given_up_after_the_timeout(
+    kube: KubeClient, admin: Any, namespace: str, metrics_server: MetricsServer
+) -> None:
+    """A metrics-server that holds the read must not hold the snapshots: after ``timeout`` the
+    reading counts as not served, and usage comes back once it answers in time."""
+    metrics_server.usage[namespace] = {"web": {"app": {"cpu": "50m", "memory": "64Mi"}}}
+    registration = register(admin, namespace, metrics_server.port)
+    try:
+        reader = MetricsReader(kube, namespace, timeout=1.0)
+        for _ in range(200):
+            if await reader.read() is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert reader.available is True
+        metrics_server.delay = 5.0
+        started = asyncio.get_running_loop().time()
+        assert await reader.read() is None
+        assert asyncio.get_running_loop().time() - started < 4.0
+        assert reader.available is False
+        metrics_server.delay = 0.0
+        usage = None
+        for _ in range(100):
+            usage = await reader.read()
+            if usage is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert usage == {"web": Usage(cpu_millicores=50.0, memory_mb=67.108864)}
+    finally:
+        metrics_server.delay = 0.0
+        registration.delete_api_service(API_SERVICE)

@@ -9,8 +9,8 @@ from typing import Any
 from mv_contracts.pods import DiscoveredServer, PodResourcesSnapshot
 from mv_pod_watcher.app import make_watcher
 from mv_pod_watcher.kube import KubeClient
+from mv_pod_watcher.sampling import RunningTestIds
 from mv_pod_watcher.settings import Settings
-from mv_pod_watcher.watcher import RunningTests
 
 from .kubeobjects import container, eventually, pod
 
@@ -19,7 +19,7 @@ async def test_annotated_pod_rediscovered_on_a_new_image_only(
     kube: KubeClient, admin: Any, namespace: str
 ) -> None:
     settings = Settings(kubernetes_test_namespace=namespace, pod_metrics_interval=1)
-    watcher = make_watcher(settings, kube, bus=None, running=RunningTests())  # type: ignore[arg-type]
+    watcher = make_watcher(settings, kube, bus=None, running=RunningTestIds())  # type: ignore[arg-type]
     reported: list[DiscoveredServer] = []
 
     async def keep(server: DiscoveredServer) -> None:

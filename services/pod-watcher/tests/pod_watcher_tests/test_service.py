@@ -37,7 +37,7 @@ from mv_contracts.subjects import (
 from mv_demo_api.app import create_app as demo_app
 from mv_devstack.config import StackConfig
 from mv_gateway.live.messages import resources_message
-from mv_pod_watcher.app import consumer
+from mv_pod_watcher.handlers import consumer
 from mv_runtime.bus import Bus, make_broker
 
 from .kubeobjects import container, eventually, pod

@@ -7,7 +7,7 @@ from typing import Any
 from mv_contracts.pods import PodResources, PodResourcesSnapshot
 from mv_pod_watcher.influx_writer import lines
 from mv_pod_watcher.metrics_api import Usage
-from mv_pod_watcher.watcher import PodWatcher, RunningTests, build_snapshot
+from mv_pod_watcher.sampling import PodWatcher, RunningTestIds, build_snapshot
 
 AT = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
@@ -41,7 +41,7 @@ def test_specs_only_without_the_metrics_api() -> None:
 
 
 def test_running_tests() -> None:
-    running = RunningTests(timedelta(hours=1))
+    running = RunningTestIds(timedelta(hours=1))
     running.started("t2", AT)
     running.started("t1", AT)
     running.started("t0", AT - timedelta(hours=2))  # its finished event never came
@@ -80,7 +80,7 @@ def test_specs_parsed_again_only_when_the_pod_changed() -> None:
     informer: Any = SimpleNamespace(objects={})
     unused: Any = None
     watcher = PodWatcher(
-        "shop", informer, informer, unused, unused, unused, unused, RunningTests(), 1
+        "shop", informer, informer, unused, unused, unused, unused, RunningTestIds(), 1
     )
     informer.objects = {"a": obj("1", "100m")}
     (first,) = watcher.specs()

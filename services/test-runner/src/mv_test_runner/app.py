@@ -75,7 +75,7 @@ def create_app(settings: Settings, broker: NatsBroker | None = None) -> FastStre
     broker = broker or make_broker(settings.nats_url)
     lifecycle = make_lifecycle(settings, broker)
     register(broker, lifecycle, settings.service_name)
-    preview.register(broker, settings)
+    preview.register_inspect(broker, settings)
     app = FastStream(broker)
     beat_on(app, broker, lambda send: heartbeats(settings, send))
 

@@ -7,8 +7,8 @@ import structlog
 from faststream.nats import NatsBroker
 
 from mv_contracts.ownscripts import ScriptInspection, ScriptInspectRequested
-from mv_contracts.runs import ScriptPreview, ScriptPreviewRequested, TestRunRequest
-from mv_contracts.subjects import INSPECT_SCRIPT, PREVIEW_SCRIPT
+from mv_contracts.runs import ScriptPreview, TestRunRequest
+from mv_contracts.subjects import INSPECT_SCRIPT
 from mv_runtime.bus import subscribe
 
 from .ownscript.inspect import inspect
@@ -26,10 +26,8 @@ def preview(request: TestRunRequest) -> ScriptPreview:
         return ScriptPreview(error=f"the script cannot be generated: {error}")
 
 
-def register(broker: NatsBroker, settings: Settings) -> None:
-    @subscribe(broker, settings.service_name, PREVIEW_SCRIPT)
-    async def on_preview(event: ScriptPreviewRequested) -> ScriptPreview:
-        return preview(event.payload)
+def register_inspect(broker: NatsBroker, settings: Settings) -> None:
+    """Answer INSPECT_SCRIPT with k6's reading of an own script (k6 is here, not at the gateway)."""
 
     @subscribe(broker, settings.service_name, INSPECT_SCRIPT)
     async def on_inspect(event: ScriptInspectRequested) -> ScriptInspection:

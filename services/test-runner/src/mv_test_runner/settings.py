@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
+from mv_contracts.metrics import PUSH_SECONDS
 from mv_contracts.runs import MAX_PARALLELISM, MetricsMode
 from mv_runtime.sealing import SealingSettings
 from mv_runtime.settings import InfluxDBSettings
 
-# The one place that states which k6 this project runs: scripts/bootstrap.sh builds the same
-# version for the tests, and tests/test_k6_version.py fails when the image, the chart, the
-# Dockerfile or the built k6 say otherwise.
-K6_VERSION = "2.2.0"
+# Which k6 this project runs, stated once in k6-version.txt beside this module: the default image
+# of the Jobs here (the Helm chart leaves it to this default), the k6 scripts/bootstrap.sh builds
+# for the tests and the cluster's image read the same file.
+K6_VERSION = (files(__package__) / "k6-version.txt").read_text("utf-8").strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +77,6 @@ class Settings(InfluxDBSettings, SealingSettings):
     )
     # Prometheus remote write (the fast mode), chosen with bench/metrics_path.py (README,
     # "Metrics path"): native histograms cost k6 no more than trend stats and merge over runners.
-    k6_prometheus_rw_push_interval: str = Field(
-        default="1s", description="K6_PROMETHEUS_RW_PUSH_INTERVAL: one compact point per second"
-    )
     k6_prometheus_rw_system_tags: str = Field(
         default="scenario,status,expected_response,error_code,check",
         description="K6_SYSTEM_TAGS of the fast mode: every tag set is a series of every push, "
@@ -125,7 +124,8 @@ class Settings(InfluxDBSettings, SealingSettings):
         """Environment of a k6 process or pod pushing to the metrics receiver (the fast mode)."""
         return {
             "K6_PROMETHEUS_RW_SERVER_URL": f"{self.metrics_receiver_url.rstrip('/')}/api/v1/write",
-            "K6_PROMETHEUS_RW_PUSH_INTERVAL": self.k6_prometheus_rw_push_interval,
+            # Not a setting: the aggregator reads a compact point as this long.
+            "K6_PROMETHEUS_RW_PUSH_INTERVAL": f"{PUSH_SECONDS}s",
             # Trends as native histograms (mergeable over runners). The canonical name in the
             # k6 of K6_VERSION; its legacy K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true does
             # the same with a deprecation warning in every run's log.

@@ -7,6 +7,7 @@ from typing import Any
 
 from mv_contracts.runs import TestRunRequest
 
+from .golden_data import DATA_CASES
 from .golden_requests import BASE_URL, TEST_ID
 
 LOGIN_PASSWORD = "L0GIN-S3CRET"
@@ -128,7 +129,7 @@ def sign_ins() -> TestRunRequest:
     )
 
 
-JOURNEYS = {"vault-journey": vault_journey, "sign-ins": sign_ins}
+JOURNEYS = {"vault-journey": vault_journey, "sign-ins": sign_ins, **DATA_CASES}
 
 
 def oauth_journey(base_url: str, **scenario: Any) -> TestRunRequest:

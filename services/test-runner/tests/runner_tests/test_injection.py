@@ -64,7 +64,7 @@ async def test_corpus_passes_k6_inspect_and_arrives_byte_for_byte(
     generated = generate_script(request)
     script = tmp_path / "script.js"
     script.write_text(generated.text, encoding="utf-8")
-    inspected = k6_inspect(k6, script, generated.env)
+    inspected = k6_inspect(k6, script, generated.secrets)
     assert inspected.returncode == 0, inspected.stderr
     assert json.loads(inspected.stdout)["tags"] == {"testid": "t-0001"}
 

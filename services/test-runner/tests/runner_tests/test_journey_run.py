@@ -69,7 +69,7 @@ def test_a_signed_in_journey_is_counted_per_step_as_the_api_counts(
     script.write_text(generated.text, encoding="utf-8")
     out = tmp_path / "samples.json"
     # The login's password through the environment only, with the demo's real one.
-    env = {**os.environ, **generated.env, "MV_SECRET_1": json.dumps("vault-demo")}
+    env = {**os.environ, **generated.secrets, "MV_SECRET_1": json.dumps("vault-demo")}
     assert LOGIN_PASSWORD not in env.values()
     ran = subprocess.run(
         [k6, "run", "--quiet", "--out", f"json={out}", str(script)],
@@ -135,7 +135,7 @@ def test_an_oauth2_journey_takes_tokens_again_before_they_expire(
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, **generated.env},
+        env={**os.environ, **generated.secrets},
         check=False,
     )
     assert ran.returncode == 0, ran.stderr[-3000:]

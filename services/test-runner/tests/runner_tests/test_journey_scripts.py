@@ -29,7 +29,9 @@ def test_golden_journey_files_match_the_cases() -> None:
 def test_journey_scripts_are_valid_k6(case: str, k6: str, tmp_path: Path) -> None:
     request = JOURNEYS[case]()
     generated = generate_script(request)
-    options = inspect(k6, tmp_path, generated.text, generated.env)
+    for name, content in generated.files.items():  # data files, read beside the script
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    options = inspect(k6, tmp_path, generated.text, generated.secrets)
     assert len(options["scenarios"]) == len(request.scenarios)
     for scenario in options["scenarios"].values():
         assert not scenario.get("tags")  # each request carries its step's own
@@ -40,7 +42,7 @@ def test_sign_in_secrets_reach_k6_only_through_the_environment() -> None:
         generated = generate_script(JOURNEYS[case]())
         for secret in (LOGIN_PASSWORD, *SIGN_IN_SECRETS):
             assert secret not in generated.text
-    env = generate_script(JOURNEYS["sign-ins"]()).env
+    env = generate_script(JOURNEYS["sign-ins"]()).secrets
     assert sorted(env.values()) == sorted(
         [
             "Bearer B34RER-S3CRET",
@@ -51,7 +53,7 @@ def test_sign_in_secrets_reach_k6_only_through_the_environment() -> None:
             "Basic c2hvcDowQVVUSC1TM0NSRVQ=",
         ]
     )
-    assert json.loads(generate_script(JOURNEYS["vault-journey"]()).env["MV_SECRET_1"]) == (
+    assert json.loads(generate_script(JOURNEYS["vault-journey"]()).secrets["MV_SECRET_1"]) == (
         LOGIN_PASSWORD
     )
 

@@ -24,7 +24,7 @@ from .echo import EchoServer
 from .requests import make_request, scenario
 from .test_local_executor import influx
 
-# The compact schema of the receiver (mv_metrics_aggregator.receiver.schema; services and their
+# The compact schema of the receiver (mv_metrics_aggregator.schema; services and their
 # tests do not import each other's code).
 REQUESTS_MEASUREMENT = "mv_requests"
 

@@ -43,7 +43,7 @@ def inspect(k6: str, tmp_path: Path, text: str, env: dict[str, str]) -> dict[str
 def test_each_executor_reaches_k6_with_its_options(executor: str, k6: str, tmp_path: Path) -> None:
     request = make_request("http://127.0.0.1:9", scenario("주문 조회", executor, start_time="2s"))
     generated = generate_script(request)
-    options = inspect(k6, tmp_path, generated.text, generated.env)
+    options = inspect(k6, tmp_path, generated.text, generated.secrets)
 
     key = scenario_tag(0, "주문 조회")
     assert list(options["scenarios"]) == [key]
@@ -141,7 +141,7 @@ def test_the_korean_golden_script_keeps_korean_as_utf8() -> None:
 def test_golden_scripts_are_valid_k6(case: str, k6: str, tmp_path: Path) -> None:
     request = SCRIPTS[case]()
     generated = generate_script(request)
-    options = inspect(k6, tmp_path, generated.text, generated.env)
+    options = inspect(k6, tmp_path, generated.text, generated.secrets)
     assert len(options["scenarios"]) == len(request.scenarios)
     assert options["maxRedirects"] == 0  # load goes nowhere but the checked base URL
     # The endpoint's tags are the scenario's: k6 puts them on its samples, no request builds them.
@@ -185,7 +185,7 @@ def test_secrets_reach_k6_only_through_the_environment(k6: str, tmp_path: Path) 
         assert value not in generated.text
     assert sorted(generated.secrets.values()) == ["Bearer T0K3N", "K3Y", "sid=C00K1E"]
     assert "text/plain" in generated.text
-    inspect(k6, tmp_path, generated.text, generated.env)
+    inspect(k6, tmp_path, generated.text, generated.secrets)
     # Without its environment the script refuses to start instead of sending no credentials.
     script = tmp_path / "script.js"
     failed = k6_inspect(k6, script, {})

@@ -102,7 +102,7 @@ class TestHistory(FigureColumns, Base):
     plan_id: Mapped[int | None] = mapped_column(
         ForeignKey("test_plan.id", ondelete="SET NULL"), index=True
     )
-    # Revision 0012: the version of a team's own k6 script the test ran, if it ran one.
+    # Revision 0013: the version of a team's own k6 script the test ran, if it ran one.
     own_script_id: Mapped[int | None] = mapped_column(
         ForeignKey("own_script.id", ondelete="SET NULL"), index=True
     )

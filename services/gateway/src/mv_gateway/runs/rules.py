@@ -8,11 +8,12 @@ validate the whole against the contract. An impossible request raises
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
+from mv_contracts.data import DataSet
 from mv_contracts.load import seconds
 from mv_contracts.runs import Executor, TestRunRequest, scenario_tag
 from mv_contracts.signin import OAuth2SignIn
@@ -162,7 +163,10 @@ def base_url_and_headers(base_url: str, headers: Mapping[str, str]) -> tuple[str
 
 
 def build_request(
-    body: LoadTestCreate, endpoints: Mapping[int, EndpointTarget], test_id: str
+    body: LoadTestCreate,
+    endpoints: Mapping[int, EndpointTarget],
+    test_id: str,
+    data: Sequence[DataSet] = (),
 ) -> TestRunRequest:
     """The validated test request; :class:`InvalidTestRequest` or :class:`RejectedByContract`
     name the field when it cannot be run."""
@@ -184,6 +188,7 @@ def build_request(
                 # Left out when the body has none: the contract's default applies.
                 **({"metrics_mode": body.metrics_mode} if body.metrics_mode else {}),
                 "scenarios": [scenario_request(s, endpoints) for s in body.scenarios],
+                "data": list(data),
             }
         )
     except ValidationError as error:

@@ -99,6 +99,11 @@ class _ScenarioOfEndpoint(BaseModel):
         ids += [self.endpoint_id] if self.endpoint_id is not None else []
         return ids + [s.endpoint_id for s in self.steps]
 
+    def data_file_id(self) -> int | None:
+        """The data file the scenario takes rows from (``data``, a field of the contract's)."""
+        data = getattr(self, "data", None)
+        return None if data is None else int(data.file_id)
+
 
 if TYPE_CHECKING:
     ScenarioCreate = _ScenarioOfEndpoint

@@ -43,6 +43,7 @@ from mv_gateway.core.errors import (
 from mv_gateway.core.idempotency import IdempotencyKeys, fingerprint
 from mv_gateway.core.outbox import Outbox
 from mv_gateway.core.settings import Settings
+from mv_gateway.datafiles import data_sets
 from mv_gateway.health import MetricsPath
 from mv_gateway.history import ACTIVE, NewScenario, TestResults, TestRuns
 from mv_gateway.specs import SpecRepository
@@ -50,7 +51,7 @@ from mv_runtime.bus import Bus
 from mv_runtime.sealing import seal_request
 
 from .limits import RunLimits, check_limits, check_role_limits, check_running
-from .rules import InvalidTestRequest, build_request, new_scenarios, token_urls
+from .rules import InvalidTestRequest, build_request, new_scenarios, resolve_target, token_urls
 from .schemas import LoadTestCreate, LoadTestCreated
 from .secrets import no_masks
 
@@ -86,6 +87,19 @@ async def _command(
     await outbox.send(session, row)
 
 
+async def _test_request(
+    session: AsyncSession, body: LoadTestCreate, test_id: str
+) -> TestRunRequest:
+    """The validated request with the stored endpoints it names and its data files' rows."""
+    endpoints = await SpecRepository(session).targets(
+        i for s in body.scenarios for i in s.endpoint_ids()
+    )
+    found = [(i, s.data_file_id()) for i, s in enumerate(body.scenarios)]
+    uses = [(i, file_id) for i, file_id in found if file_id is not None]
+    data = await data_sets(session, resolve_target(body, endpoints)[0], uses) if uses else []
+    return build_request(body, endpoints, test_id, data)
+
+
 async def start_run(
     session: AsyncSession,
     outbox: Outbox,
@@ -111,10 +125,7 @@ async def start_run(
         made = await keys.made(idempotency_key, body_print)
         if made is not None:
             return await _replay(session, idempotency_key, made)
-    endpoints = await SpecRepository(session).targets(
-        i for s in body.scenarios for i in s.endpoint_ids()
-    )
-    request = build_request(body, endpoints, test_id)
+    request = await _test_request(session, body, test_id)
     overrides = body.analysis_thresholds
     thresholds = None if overrides is None else overrides.model_dump(exclude_none=True)
     return await submit_run(
@@ -208,10 +219,7 @@ class ScriptNotGenerated(FieldError):
 
 async def preview_run(session: AsyncSession, bus: Bus, body: LoadTestCreate, test_id: str) -> str:
     """The k6 script the test-runner would run for ``body``; nothing is stored or run."""
-    endpoints = await SpecRepository(session).targets(
-        i for s in body.scenarios for i in s.endpoint_ids()
-    )
-    request = build_request(body, endpoints, test_id)
+    request = await _test_request(session, body, test_id)
     try:
         answer: ScriptPreview = await bus.request(
             PREVIEW_SCRIPT, ScriptPreviewRequested(correlation_id=test_id, payload=request)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, mod
 
 from mv_contracts.common import DbId
 from mv_contracts.spec import SpecSource
+from mv_contracts.variables import with_generators
 from mv_gateway.core.errors import InvalidRequest
 
 from .tables import DiscoveredServerRow, Endpoint, SpecAnalysis
@@ -30,11 +31,17 @@ class EndpointRead(BaseModel):
     tags: list[str]
     parameters: list[dict[str, Any]]
     request_body: dict[str, Any] | None
+    body_template: Any = Field(
+        default=None,
+        description="A body to start a test from: the request body's example with generated "
+        "values ({{$uuid}}, {{$email}}) on the fields whose format must differ per request",
+    )
     security: list[dict[str, list[str]]]
 
 
 def endpoint_read(endpoint: Endpoint, tags: list[str]) -> EndpointRead:
     details = endpoint.details or {}
+    body = details.get("request_body")
     return EndpointRead(
         id=endpoint.id,
         spec_id=endpoint.openapi_spec_id,
@@ -47,7 +54,10 @@ def endpoint_read(endpoint: Endpoint, tags: list[str]) -> EndpointRead:
         removed=endpoint.removed,
         tags=tags,
         parameters=details.get("parameters") or [],
-        request_body=details.get("request_body"),
+        request_body=body,
+        body_template=None
+        if body is None
+        else with_generators(body.get("example"), body.get("schema")),
         security=details.get("security") or [],
     )
 

@@ -1,31 +1,18 @@
 """Each analysis rule on synthetic runs: it fires on the pattern it names, with the numbers it
-rests on, and stays silent on a healthy run."""
+rests on, and stays silent on a healthy run. Targets, failures, checks, the run's quality and
+regressions here; load, saturation and the pods' in test_analysis_load_rules.py."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-import pytest
-
-from gateway_tests.analysis_facts import figures, run, scenario, series
+from gateway_tests.analysis_facts import T, figures, rules, run, scenario, series
 from mv_contracts.metrics import CheckSummary, FailureCount
-from mv_contracts.runs import Executor, ResponseTimeTarget, ScenarioRequest, Stage
+from mv_contracts.runs import ResponseTimeTarget
 from mv_gateway.analysis import (
-    AnalysisThresholds,
     Judgement,
-    PodSample,
-    RunFacts,
     Severity,
     Words,
     analyse,
 )
-
-T = AnalysisThresholds()
-
-
-def rules(facts: RunFacts, severity: Severity | None = None) -> list[tuple[str, str | None]]:
-    found = analyse(facts, T).findings
-    return [(f.rule, f.scenario) for f in found if severity is None or f.severity is severity]
 
 
 def test_a_healthy_run_has_no_warning() -> None:
@@ -165,126 +152,49 @@ def test_a_rise_on_a_handful_of_requests_is_not_significant() -> None:
     assert "failures.burst" not in [r for r, _ in rules(facts)]
 
 
-def ramp(levels: int = 10, knee: int = 5) -> tuple[list[float], list[float], list[float]]:
-    """A closed-model ramp: TPS grows with VUs up to the knee, then stays; response time
-    then grows with VUs (Little's law)."""
-    vus, tps, latency = [], [], []
-    for level in range(1, levels + 1):
-        for _ in range(6):
-            v = level * 10.0
-            rate = min(level, knee) * 100.0
-            vus.append(v)
-            tps.append(rate)
-            latency.append(v / rate * 1000)
-    return vus, tps, latency
-
-
-def ramping(name: str) -> ScenarioRequest:
-    stages = [Stage(duration="60s", target=100)]
-    return scenario(name, executor=Executor.RAMPING_VUS, stages=stages, vus=None, duration=None)
-
-
-def test_saturation_gives_the_knee() -> None:
-    vus, tps, latency = ramp()
-    stages = [Stage(duration="60s", target=100)]
+def test_redirects_not_followed_are_a_finding_of_their_own() -> None:
+    """The generated script follows no redirect (load stays at the checked base URL) and counts
+    a 3xx as failed; the finding says so, rather than leaving a bare "HTTP 302" to puzzle over."""
+    kinds = [FailureCount(status="302", count=40), FailureCount(status="500", count=2),
+             FailureCount(status="301", count=1)]  # fmt: skip
     facts = run(
-        [scenario("a", executor=Executor.RAMPING_VUS, stages=stages, vus=None, duration=None)],
-        scenario_series=[series(tps, latency=latency)],
-        overall_series=series(tps, latency=latency, vus=vus),
+        [scenario("ok"), scenario("moved")],
+        per_scenario=[figures(), figures(requests=1000, failed=43)],
+        overall=figures(requests=7000, failed=43),
+        failures=[[], kinds],
     )
-    (finding,) = [f for f in analyse(facts, T).findings if f.rule == "load.saturation"]
-    assert finding.scenario == "a"
-    assert 40 <= finding.evidence["knee_vus"] <= 60  # type: ignore[operator]
-    assert finding.evidence["knee_tps"] == 500
-
-
-def test_a_ramp_that_scales_is_not_saturated() -> None:
-    vus, tps, latency = ramp(knee=100)
-    facts = run(
-        [scenario("a")],
-        scenario_series=[series(tps, latency=latency)],
-        overall_series=series(tps, latency=latency, vus=vus),
+    [found] = [f for f in analyse(facts, T).findings if f.rule == "failures.redirect"]
+    assert found.scenario == "moved"
+    assert found.severity is Severity.WARNING
+    assert found.detail.en.startswith(
+        "41 requests in scenario 'moved' were answered with a redirect (HTTP 301, HTTP 302)"
     )
-    assert "load.saturation" not in [r for r, _ in rules(facts)]
+    assert found.evidence == {"redirected_requests": 41, "status.302": 40, "status.301": 1}
+    plain = run([scenario("a")], per_scenario=[figures(requests=100, failed=2)],
+                failures=[[FailureCount(status="500", count=2)]])  # fmt: skip
+    assert "failures.redirect" not in [r for r, _ in rules(plain)]
 
 
-def test_only_the_saturating_scenario_is_named() -> None:
-    vus, tps, latency = ramp()
-    _, good_tps, good_latency = ramp(knee=100)
-    facts = run(
-        [ramping("limited"), ramping("healthy"), scenario("steady")],
-        scenario_series=[
-            series(tps, latency=latency),
-            series(good_tps, latency=good_latency),
-            # A constant scenario's own load does not grow: flat throughput is no limit there.
-            series([50.0] * len(tps), latency=[10.0 + i for i in range(len(tps))]),
-        ],
-        overall_series=series(tps, latency=latency, vus=vus),
-    )
-    assert [s for r, s in rules(facts) if r == "load.saturation"] == ["limited"]
-
-
-def test_a_rise_of_a_few_milliseconds_is_no_saturation() -> None:
-    vus, tps, latency = ramp()
-    tiny = [v / 100 for v in latency]  # the same shape, 0.2 to 2 ms
-    facts = run(
-        [ramping("a")],
-        scenario_series=[series(tps, latency=tiny)],
-        overall_series=series(tps, latency=tiny, vus=vus),
-    )
-    assert "load.saturation" not in [r for r, _ in rules(facts)]
-
-
-def test_drift_at_steady_load() -> None:
-    latency = [10.0 + i for i in range(40)]
-    facts = run([scenario("a")], scenario_series=[series([100.0] * 40, latency=latency)])
-    (drift,) = [f for f in analyse(facts, T).findings if f.rule == "load.drift"]
-    assert drift.evidence["ratio"] > 2  # type: ignore[operator]
-    flat = run([scenario("a")], scenario_series=[series([100.0] * 40, latency=[10.0] * 40)])
-    assert "load.drift" not in [r for r, _ in rules(flat)]
-
-
-def pod_series(cpu: list[float], memory: list[float], limit_mb: float = 512) -> list[PodSample]:
-    at = datetime(2026, 1, 1, tzinfo=UTC)
-    return [
-        PodSample(
-            pod="api-1",
-            at=at + timedelta(seconds=5 * i),
-            cpu_limit_millicores=500,
-            cpu_percent=c,
-            cpu_usage_millicores=c * 5,
-            memory_usage_mb=m,
-            memory_limit_mb=limit_mb,
-        )
-        for i, (c, m) in enumerate(zip(cpu, memory, strict=True))
+def test_check_target_fails_the_verdict_when_a_check_holds_too_rarely() -> None:
+    held = [CheckSummary(name="read: status in 200", step="read", passes=990, total=1000)]
+    weak = [
+        CheckSummary(name="create: status in 201", step="create", passes=1000, total=1000),
+        CheckSummary(name="create: id exists", step="create", passes=950, total=1000),
     ]
-
-
-def test_pod_cpu_at_its_limit() -> None:
-    facts = run([scenario("a")], pods=pod_series([50, 95, 99, 98, 97, 60], [100] * 6))
-    (cpu,) = [f for f in analyse(facts, T).findings if f.rule == "pods.cpu_limit"]
-    assert cpu.evidence["pod"] == "api-1"
-    assert cpu.evidence["share_at_limit"] == pytest.approx(4 / 6)
-    calm = run([scenario("a")], pods=pod_series([30] * 6, [100] * 6))
-    assert rules(calm, Severity.WARNING) == []
-
-
-def test_pod_memory_growth_and_near_its_limit() -> None:
-    growing = run([scenario("a")], pods=pod_series([10] * 10, [100 + 20 * i for i in range(10)]))
-    (memory,) = [f for f in analyse(growing, T).findings if f.rule == "pods.memory_growth"]
-    assert memory.severity is Severity.WARNING
-    near = run([scenario("a")], pods=pod_series([10] * 10, [300 + 20 * i for i in range(10)]))
-    (memory,) = [f for f in analyse(near, T).findings if f.rule == "pods.memory_growth"]
-    assert memory.severity is Severity.CRITICAL
-
-
-def test_dropped_iterations_of_an_arrival_rate_executor() -> None:
-    arrival = scenario(
-        "a", executor=Executor.CONSTANT_ARRIVAL_RATE, rate=100, pre_allocated_vus=5, vus=None
+    facts = run(
+        [scenario("a", check_target=0.99), scenario("b", check_target=0.99), scenario("c")],
+        checks=[held, weak, weak],
     )
-    facts = run([arrival], dropped=[42])
-    (finding,) = [f for f in analyse(facts, T).findings if f.rule == "generator.dropped_iterations"]
-    assert finding.evidence["dropped_iterations"] == 42
+    analysis = analyse(facts, T)
+    by_rule = {(f.rule, f.scenario): f for f in analysis.findings}
+    assert by_rule[("target.checks", "a")].severity is Severity.INFO
+    missed = by_rule[("target.checks", "b")]
+    assert missed.severity is Severity.CRITICAL
+    assert missed.evidence["check"] == "create: id exists"
+    assert missed.evidence["pass_rate"] == 0.95
+    assert ("target.checks", "c") not in by_rule  # no target set
+    assert analysis.verdict.outcome.value == "failed"
+    assert "Check target missed (b)" in analysis.verdict.reason.en
 
 
 def test_test_quality() -> None:
@@ -355,62 +265,3 @@ def test_a_change_within_the_noise_is_the_same() -> None:
     assert p95.judgement is Judgement.SAME
     assert p95.p_value is not None
     assert p95.p_value > 0.5
-
-
-def test_a_pod_that_restarted_during_the_test() -> None:
-    at = datetime(2026, 1, 1, tzinfo=UTC)
-    samples = [
-        PodSample(pod="api-1", at=at + timedelta(seconds=5 * i), restarts=r)
-        for i, r in enumerate((1, 1, 1, 2, 3))
-    ]
-    facts = run([scenario("a")], pods=samples)
-    (finding,) = [f for f in analyse(facts, T).findings if f.rule == "pods.restarted"]
-    assert finding.severity is Severity.CRITICAL
-    assert finding.evidence["restarts_during_test"] == 2
-    steady = run([scenario("a")], pods=[PodSample(pod="p", at=at, restarts=4)] * 3)
-    assert "pods.restarted" not in [r for r, _ in rules(steady)]
-
-
-def test_redirects_not_followed_are_a_finding_of_their_own() -> None:
-    """The generated script follows no redirect (load stays at the checked base URL) and counts
-    a 3xx as failed; the finding says so, rather than leaving a bare "HTTP 302" to puzzle over."""
-    kinds = [FailureCount(status="302", count=40), FailureCount(status="500", count=2),
-             FailureCount(status="301", count=1)]  # fmt: skip
-    facts = run(
-        [scenario("ok"), scenario("moved")],
-        per_scenario=[figures(), figures(requests=1000, failed=43)],
-        overall=figures(requests=7000, failed=43),
-        failures=[[], kinds],
-    )
-    [found] = [f for f in analyse(facts, T).findings if f.rule == "failures.redirect"]
-    assert found.scenario == "moved"
-    assert found.severity is Severity.WARNING
-    assert found.detail.en.startswith(
-        "41 requests in scenario 'moved' were answered with a redirect (HTTP 301, HTTP 302)"
-    )
-    assert found.evidence == {"redirected_requests": 41, "status.302": 40, "status.301": 1}
-    plain = run([scenario("a")], per_scenario=[figures(requests=100, failed=2)],
-                failures=[[FailureCount(status="500", count=2)]])  # fmt: skip
-    assert "failures.redirect" not in [r for r, _ in rules(plain)]
-
-
-def test_check_target_fails_the_verdict_when_a_check_holds_too_rarely() -> None:
-    held = [CheckSummary(name="read: status in 200", step="read", passes=990, total=1000)]
-    weak = [
-        CheckSummary(name="create: status in 201", step="create", passes=1000, total=1000),
-        CheckSummary(name="create: id exists", step="create", passes=950, total=1000),
-    ]
-    facts = run(
-        [scenario("a", check_target=0.99), scenario("b", check_target=0.99), scenario("c")],
-        checks=[held, weak, weak],
-    )
-    analysis = analyse(facts, T)
-    by_rule = {(f.rule, f.scenario): f for f in analysis.findings}
-    assert by_rule[("target.checks", "a")].severity is Severity.INFO
-    missed = by_rule[("target.checks", "b")]
-    assert missed.severity is Severity.CRITICAL
-    assert missed.evidence["check"] == "create: id exists"
-    assert missed.evidence["pass_rate"] == 0.95
-    assert ("target.checks", "c") not in by_rule  # no target set
-    assert analysis.verdict.outcome.value == "failed"
-    assert "Check target missed (b)" in analysis.verdict.reason.en

@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway_tests.history.test_results_api import project, stored_run
+from gateway_tests.history.stored_runs import project, stored_run
 from gateway_tests.served import serve_in_thread
 
 ASKED: list[dict[str, Any]] = []

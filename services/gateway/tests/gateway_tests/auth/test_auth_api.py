@@ -214,6 +214,26 @@ async def test_the_first_admin_comes_from_the_settings(tmp_path: Path) -> None:
         await engine.dispose()
 
 
+async def test_empty_admin_variables_are_unset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docker-compose.yml passes `${GATEWAY_ADMIN_PASSWORD:-}`: empty when the user sets none.
+    An empty variable is no setting, not a weak password that stops the gateway."""
+    monkeypatch.setenv("GATEWAY_ADMIN_PASSWORD", "")
+    monkeypatch.setenv("GATEWAY_ADMIN_TOKEN", "")
+    monkeypatch.setenv("GATEWAY_ADMIN_USERNAME", "")
+    settings = Settings()
+    assert settings.gateway_admin_password is None
+    assert settings.gateway_admin_token is None
+    assert settings.gateway_admin_username == "admin"
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+    try:
+        await upgrade(engine)
+        await bootstrap(make_session_factory(engine), settings)  # starts, and makes no one
+    finally:
+        await engine.dispose()
+
+
 def test_create_admin_on_the_command_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

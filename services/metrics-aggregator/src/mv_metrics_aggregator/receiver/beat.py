@@ -1,5 +1,5 @@
 """The receiver's heartbeat over a NATS connection of its own: the receiver is an aiohttp
-server (no FastStream broker), and its memory buffer mode has no other NATS connection."""
+server (no FastStream broker), and a beat must go out while its JetStream connection is away."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ log = structlog.get_logger()
 
 
 def beating(
-    settings: ReceiverSettings, jetstream: Callable[[], bool] | None
+    settings: ReceiverSettings, jetstream: Callable[[], bool]
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     """A cleanup context beating while the application runs."""
 

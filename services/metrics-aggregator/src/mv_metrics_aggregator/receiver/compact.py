@@ -1,4 +1,4 @@
-"""k6's cumulative remote-write series -> compact per-push points (see :mod:`.schema`).
+"""k6's cumulative remote-write series -> compact per-push points (:mod:`..schema`).
 
 The receiver remembers, per test and series, the last cumulative value it saw, and writes the
 difference: so a push k6 failed to deliver is not lost, its requests arrive with the next one.
@@ -13,8 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .remote_write import bucket_counts, histogram_count
-from .schema import (
+from mv_metrics_aggregator.schema import (
     CHECK_LABEL,
     CHECKS_MEASUREMENT,
     CHECKS_RATE_METRIC,
@@ -40,6 +39,8 @@ from .schema import (
     VUS_MEASUREMENT,
     VUS_METRIC,
 )
+
+from .remote_write import bucket_counts, histogram_count
 
 IGNORED_LABELS = frozenset({NAME_LABEL, "k6_feature_native_histograms"})
 SeriesKey = tuple[tuple[str, str], ...]

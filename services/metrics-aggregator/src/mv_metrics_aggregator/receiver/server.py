@@ -3,23 +3,21 @@
 ``POST /api/v1/write`` (k6's default path) takes a snappy-compressed ``WriteRequest``, turns it
 into compact points (:mod:`.compact`) and stores them on a JetStream stream (:mod:`.journal`),
 from which :mod:`.writer` writes them to InfluxDB, so k6 never waits on InfluxDB and neither an
-InfluxDB outage nor a receiver restart loses a push (``RECEIVER_BUFFER=memory``: the in-memory
-:mod:`.buffer` instead). A body that is not remote write is 400 with the reason (the spec: a
-sender must not retry a 4xx); a push that cannot be kept now is 503, refused before it changes
-any state. ``GET /stats`` shows what was received, what is pending and what was written.
+InfluxDB outage nor a receiver restart loses a push (its one write path). A body that is not
+remote write is 400 with the reason (the spec: a sender must not retry a 4xx); a push that
+cannot be kept now is 503, refused before it changes any state. ``GET /stats`` shows what was
+received, what is pending and what was written.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 
-import structlog
 from aiohttp import web
 
 from mv_metrics_aggregator.influx import InfluxClient
 
 from .beat import beating
-from .buffer import PointBuffer
 from .compact import Compactor
 from .durable import DurablePath
 from .journal import Journal
@@ -27,10 +25,7 @@ from .remote_write import CONTENT_ENCODING, MAX_BODY_BYTES, RemoteWriteError, de
 from .settings import ReceiverSettings
 from .writer import StreamWriter
 
-log = structlog.get_logger()
-
 COMPACTOR: web.AppKey[Compactor] = web.AppKey("compactor", Compactor)
-BUFFER: web.AppKey[PointBuffer] = web.AppKey("buffer", PointBuffer)
 DURABLE: web.AppKey[DurablePath] = web.AppKey("durable", DurablePath)
 WRITE_PATH = "/api/v1/write"
 
@@ -48,10 +43,7 @@ async def write(request: web.Request) -> web.Response:
         message = decode(body)
     except RemoteWriteError as error:
         return problem(400, "body", str(error))
-    durable = request.app.get(DURABLE)
-    if durable is None:
-        request.app[BUFFER].add(request.app[COMPACTOR].lines(message))
-        return web.Response(status=204)
+    durable = request.app[DURABLE]
     refusal = durable.journal.refusal()
     if refusal is not None:
         durable.journal.stats.refused_pushes += 1
@@ -62,12 +54,7 @@ async def write(request: web.Request) -> web.Response:
 
 async def stats(request: web.Request) -> web.Response:
     compactor = request.app[COMPACTOR]
-    durable = request.app.get(DURABLE)
-    if durable is not None:
-        sink = await durable.stats()
-    else:
-        buffer = request.app[BUFFER]
-        sink = {"pending": buffer.stats.buffered, "influxdb": asdict(buffer.stats)}
+    sink = await request.app[DURABLE].stats()
     return web.json_response(
         {"received": asdict(compactor.stats), "tests": len(compactor.tests), **sink}
     )
@@ -78,7 +65,7 @@ def create_receiver(
 ) -> web.Application:
     """The application; ``client`` (closed by the application) defaults to the settings' InfluxDB.
 
-    The client gets no retries of its own: the writer (or the buffer) retries.
+    The client gets no retries of its own: the writer retries.
     """
     influx = client or InfluxClient(settings.influxdb_url, settings.influxdb_database, max_retry=0)
     compactor = Compactor(state_ttl=settings.receiver_state_ttl)
@@ -86,39 +73,20 @@ def create_receiver(
     app[COMPACTOR] = compactor
     app.router.add_post(WRITE_PATH, write)
     app.router.add_get("/stats", stats)
-    if settings.receiver_buffer == "jetstream":
-        journal = Journal(
-            compactor,
-            max_held_bytes=settings.receiver_held_bytes,
-            publish_wait=settings.receiver_publish_wait,
-        )
-        writer = StreamWriter(influx, batch_pushes=settings.receiver_batch_pushes)
-        durable = app[DURABLE] = DurablePath(settings, journal, writer)
-
-        async def durable_life(app: web.Application):  # type: ignore[no-untyped-def]
-            durable.start()
-            yield
-            await durable.stop(settings.receiver_flush_timeout)
-            await influx.aclose()
-
-        app.cleanup_ctx.append(durable_life)
-        app.cleanup_ctx.append(beating(settings, durable.connected))
-        return app
-
-    buffer = app[BUFFER] = PointBuffer(
-        influx,
-        max_points=settings.receiver_buffer_points,
-        batch_points=settings.receiver_batch_points,
+    journal = Journal(
+        compactor,
+        max_held_bytes=settings.receiver_held_bytes,
+        publish_wait=settings.receiver_publish_wait,
     )
+    writer = StreamWriter(influx, batch_pushes=settings.receiver_batch_pushes)
+    durable = app[DURABLE] = DurablePath(settings, journal, writer)
 
-    async def memory_life(app: web.Application):  # type: ignore[no-untyped-def]
-        buffer.start()
+    async def durable_life(app: web.Application):  # type: ignore[no-untyped-def]
+        durable.start()
         yield
-        await buffer.stop(settings.receiver_flush_timeout)
-        if buffer.stats.buffered:
-            log.error("receiver stopped with points unwritten", points=buffer.stats.buffered)
+        await durable.stop(settings.receiver_flush_timeout)
         await influx.aclose()
 
-    app.cleanup_ctx.append(memory_life)
-    app.cleanup_ctx.append(beating(settings, None))
+    app.cleanup_ctx.append(durable_life)
+    app.cleanup_ctx.append(beating(settings, durable.connected))
     return app

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field, model_validator
 
+from mv_contracts.metrics import PUSH_SECONDS
 from mv_runtime.settings import InfluxDBSettings
-
-from .schema import PUSH_SECONDS
 
 
 class ReceiverSettings(InfluxDBSettings):
     receiver_host: str = Field(default="127.0.0.1", description="Where the receiver listens")
     receiver_port: int = Field(default=9091, ge=1, le=65535, description="Its port")
-    receiver_buffer: Literal["jetstream", "memory"] = Field(
-        default="jetstream",
-        description=(
-            "jetstream: each push is stored on the stream (NATS_URL) before k6 is answered and "
-            "written to InfluxDB from there, so neither an InfluxDB outage nor a receiver restart "
-            "loses it; memory: a bounded in-memory buffer (no NATS needed, lost on a restart)"
-        ),
-    )
     receiver_stream_max_bytes: int = Field(
         default=1 << 30,
         ge=1 << 20,
@@ -50,16 +39,6 @@ class ReceiverSettings(InfluxDBSettings):
     )
     receiver_batch_pushes: int = Field(
         default=500, ge=1, description="Pushes (messages of the stream) per InfluxDB write"
-    )
-    receiver_buffer_points: int = Field(
-        default=1_000_000,
-        ge=1,
-        description=(
-            "memory buffer: points held while InfluxDB is away (~200 B each); the oldest go past it"
-        ),
-    )
-    receiver_batch_points: int = Field(
-        default=5_000, ge=1, description="memory buffer: points per write"
     )
     receiver_state_ttl: float = Field(
         default=3600,

@@ -92,7 +92,7 @@ class KubernetesExecutor:
         return client.CoreV1Api(self._api), client.BatchV1Api(self._api)
 
     async def start(self, request: TestRunRequest, script: GeneratedScript) -> Started:
-        if len(script.files) > 1:
+        if len(script.own_files) > 1:
             # The Job mounts one script file (ConfigMap key or PVC file); an own script of one
             # file runs as any script, one with modules or data files is not mounted yet.
             raise StartError(
@@ -110,6 +110,7 @@ class KubernetesExecutor:
             parallelism=request.parallelism,
             one_per_node=request.one_runner_per_node,
             metrics_mode=request.metrics_mode,
+            files=script.files,
         )
         created: list[tuple[Any, str]] = []  # delete function and name of what this start made
         made: list[Any] = []
@@ -117,6 +118,10 @@ class KubernetesExecutor:
             core, batch = await asyncio.to_thread(self._clients)
             if run.configmap is None:
                 await asyncio.to_thread(Path(run.script_path).write_text, script.text, "utf-8")
+                # A data file never changes (a new upload is a new id): one copy serves all runs.
+                for file_name, content in script.files.items():
+                    beside = Path(run.script_path).with_name(file_name)
+                    await asyncio.to_thread(beside.write_text, content, "utf-8")
             else:
                 await asyncio.to_thread(core.create_namespaced_config_map, namespace, run.configmap)
                 created.append((core.delete_namespaced_config_map, name))

@@ -92,7 +92,7 @@ class LocalExecutor:
         directory = self.run_dir(request.test_id)
         # An own script's files keep their layout (its imports and open() are relative to them).
         script_file = (
-            directory / "script" / script.entry if script.files else directory / "script.js"
+            directory / "script" / script.entry if script.own_files else directory / "script.js"
         )
         count = request.parallelism
         runners = segments.runners(directory.name, count)
@@ -101,10 +101,12 @@ class LocalExecutor:
             for folder in folders:
                 folder.mkdir(parents=True, exist_ok=True)
                 (folder / "exit_code").unlink(missing_ok=True)
-            if script.files:
-                scriptfiles.write(script.files, directory / "script")
+            if script.own_files:  # an own script, as it is: its files keep their layout
+                scriptfiles.write(script.own_files, directory / "script")
             else:
                 script_file.write_text(script.text, encoding="utf-8")
+            for name, content in script.files.items():  # data files, read beside the script
+                (directory / name).write_text(content, encoding="utf-8")
         except OSError as error:
             raise StartError(f"cannot write the script to {directory}: {error}") from error
         apis: list[Runner] = []
@@ -117,8 +119,8 @@ class LocalExecutor:
                     extra += ["--paused", "--address", address]
                     apis.append(Runner(info.index, info.name, f"http://{address}"))
                 await self._spawn(
-                    request.test_id, script_file, folder, extra, script.env, output,
-                    own=bool(script.files),
+                    request.test_id, script_file, folder, extra, script.secrets, output,
+                    own=bool(script.own_files),
                 )  # fmt: skip
             if apis:
                 await start_together(apis, self._ended, self._settings.runner_ready_seconds)

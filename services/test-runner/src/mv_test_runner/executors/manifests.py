@@ -75,12 +75,15 @@ def metadata(name: str, namespace: str, test_id: str) -> dict[str, Any]:
     }
 
 
-def script_configmap(name: str, namespace: str, test_id: str, script: str) -> dict[str, Any]:
+def script_configmap(
+    name: str, namespace: str, test_id: str, script: str, files: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The script and the files it reads beside itself (data files), mounted as one folder."""
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": metadata(name, namespace, test_id),
-        "data": {SCRIPT_KEY: script},
+        "data": {SCRIPT_KEY: script, **(files or {})},
     }
 
 
@@ -232,6 +235,7 @@ def run_manifests(
     parallelism: int = 1,
     one_per_node: bool = False,
     metrics_mode: MetricsMode = MetricsMode.FAST,
+    files: dict[str, str] | None = None,
 ) -> RunManifests:
     namespace = options.namespace
     splits: list[Split | None] = (
@@ -253,7 +257,7 @@ def run_manifests(
         ],
         configmap=None
         if options.storage == "pvc"
-        else script_configmap(name, namespace, test_id, script),
+        else script_configmap(name, namespace, test_id, script, files),
         secret=secret_manifest(name, namespace, test_id, secrets) if secrets else None,
         script_path=script_path(name, options),
     )

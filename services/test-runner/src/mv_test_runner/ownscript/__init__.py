@@ -18,4 +18,4 @@ def own_script(request: TestRunRequest) -> GeneratedScript:
     if own.entry not in files:
         raise ValueError(f"the archive has no file {own.entry!r}")
     text = files[own.entry].decode("utf-8", errors="replace")
-    return GeneratedScript(text=text, secrets=dict(own.env), files=files, entry=own.entry)
+    return GeneratedScript(text=text, secrets=dict(own.env), own_files=files, entry=own.entry)

@@ -42,6 +42,7 @@ from mv_contracts.runs import (
     scenario_tag,
 )
 from mv_contracts.secrecy import body_secrets, secret_names, value_at, with_value
+from mv_contracts.variables import uses_variables
 
 from .counts import SUMMARY_TREND_STATS, counting_thresholds, handle_summary
 from .secrets import ENV_PREFIX
@@ -54,16 +55,15 @@ _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 class GeneratedScript:
     text: str
     secrets: dict[str, str] = field(default_factory=dict)
-    """Environment variable name → secret value, e.g. ``MV_SECRET_1`` → ``Bearer ...``."""
-    files: dict[str, bytes] = field(default_factory=dict)
-    """A team's own script: every file of its archive (relative path → content); empty for a
-    generated script, whose one file is ``text``."""
+    """Environment variable name → secret value, e.g. ``MV_SECRET_1`` → ``Bearer ...``: the
+    whole environment the script needs beyond k6's output settings."""
+    files: dict[str, str] = field(default_factory=dict)
+    """File name → content of the files the script reads beside itself (data files' rows)."""
+    own_files: dict[str, bytes] = field(default_factory=dict)
+    """A team's own script: every file of its archive (relative path → content), run as it is;
+    empty for a generated script, whose one file is ``text``."""
     entry: str = "script.js"
-    """The file k6 runs: ``script.js`` (``text``), or the own script's entry among ``files``."""
-
-    @property
-    def env(self) -> dict[str, str]:
-        return dict(self.secrets)
+    """The file k6 runs: ``script.js`` (``text``), or the own script's entry among ``own_files``."""
 
 
 def js_literal(value: Any, *, indent: int | None = None) -> str:
@@ -156,13 +156,23 @@ def endpoint_tags(method: str, path: str) -> dict[str, str]:
     return {"name": path, ENDPOINT_TAG: f"{method.upper()} {path}"}
 
 
+def is_journey(scenario: ScenarioRequest) -> bool:
+    """Whether the scenario needs a journey's code: steps, a sign-in, data, or a single request
+    that takes variables (built in or generated)."""
+    call = scenario.endpoint
+    uses = call is not None and any(
+        uses_variables(v) for v in (call.path_params, call.query, call.headers, call.body)
+    )
+    return bool(scenario.steps or scenario.sign_in or scenario.data) or uses
+
+
 def build_options(request: TestRunRequest) -> dict[str, Any]:
     scenarios: dict[str, Any] = {}
     all_thresholds: dict[str, list[str]] = {}
     for position, scenario in enumerate(request.scenarios):
         key = scenario_tag(position, scenario.name)
         scenarios[key] = {**executor_options(scenario), "exec": key}
-        if not (scenario.steps or scenario.sign_in):  # a journey's requests carry their own
+        if not is_journey(scenario):  # a journey's requests carry their own
             endpoint = scenario.journey()[0].endpoint
             scenarios[key]["tags"] = endpoint_tags(endpoint.method, endpoint.path)
         for metric, criteria in thresholds(key, scenario).items():
@@ -359,10 +369,11 @@ def generate_script(request: TestRunRequest) -> GeneratedScript:
     """The k6 script of ``request`` and the secret environment it needs."""
     # Imported here: a journey's code is built from this module's parts.
     from .journey import (
+        DATA_HELPERS,
         JOURNEY_HELPERS,
         OAUTH_HELPERS,
         SIGN_IN_HELPERS,
-        is_journey,
+        data_files,
         journey_code,
         login_of,
         oauth_of,
@@ -388,10 +399,13 @@ def generate_script(request: TestRunRequest) -> GeneratedScript:
         sections.append(SIGN_IN_HELPERS)
     if any(oauth_of(s) for s in request.scenarios):
         sections.append(OAUTH_HELPERS)
+    data_lines, files = data_files(request)
+    if data_lines:
+        sections += [DATA_HELPERS, "\n".join(data_lines) + "\n"]
     for position, scenario in enumerate(request.scenarios):
         if is_journey(scenario):
             key = scenario_tag(position, scenario.name)
             sections.append(journey_code(request, key, scenario, secrets) + "\n")
         else:
             sections.append(_scenario_code(request, position, scenario, secrets) + "\n")
-    return GeneratedScript(text="\n".join(sections), secrets=secrets.values)
+    return GeneratedScript(text="\n".join(sections), secrets=secrets.values, files=files)

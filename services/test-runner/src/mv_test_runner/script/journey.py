@@ -19,8 +19,9 @@ import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from mv_contracts.data import DataSet
 from mv_contracts.journeys import Extraction, Source, Step, path_parts
-from mv_contracts.runs import STEP_TAG, EndpointCall, ScenarioRequest, TestRunRequest
+from mv_contracts.runs import STEP_TAG, EndpointCall, Executor, ScenarioRequest, TestRunRequest
 from mv_contracts.signin import (
     LOGIN_STEP,
     ApiKeySignIn,
@@ -31,15 +32,17 @@ from mv_contracts.signin import (
     OAuth2SignIn,
     SignIn,
 )
-from mv_contracts.variables import REFERENCE, parts, templates, uses_variables
+from mv_contracts.variables import REFERENCE, generator_call, parts, templates, uses_variables
 
-from .generator import Secrets, endpoint_tags, js_literal, number, request_code
-from .journey_js import JOURNEY_HELPERS, OAUTH_HELPERS, SIGN_IN_HELPERS
+from .generator import Secrets, endpoint_tags, is_journey, js_literal, number, request_code
+from .journey_js import DATA_HELPERS, JOURNEY_HELPERS, OAUTH_HELPERS, SIGN_IN_HELPERS
 
 __all__ = [
+    "DATA_HELPERS",
     "JOURNEY_HELPERS",
     "OAUTH_HELPERS",
     "SIGN_IN_HELPERS",
+    "data_files",
     "is_journey",
     "journey_code",
     "login_of",
@@ -51,9 +54,31 @@ __all__ = [
 _BUILT_IN = '{ "$test": TEST.id, "$vu": __VU, "$iteration": __ITER }'
 
 
-def is_journey(scenario: ScenarioRequest) -> bool:
-    """Whether the scenario needs a journey's code (steps, or a single request that signs in)."""
-    return bool(scenario.steps) or scenario.sign_in is not None
+# Executors whose VUs loop at once: a VU without a row rests (DATA_HELPERS' dataRow).
+_LOOPING = (Executor.CONSTANT_VUS, Executor.RAMPING_VUS)
+
+
+def _data_const(file_id: int) -> str:
+    return f"DATA_{file_id}"
+
+
+def data_files(request: TestRunRequest) -> tuple[list[str], dict[str, str]]:
+    """(module-scope lines, file name → content) of the data files the scenarios use: each
+    file's rows as JSON beside the script, read by a ``SharedArray``; only its name is here."""
+    used = {s.data.file_id for s in request.scenarios if s.data is not None}
+    sets: list[DataSet] = [d for d in request.data if d.id in used]
+    lines = [f"const {_data_const(d.id)} = dataFile({js_literal(d.file_name)});" for d in sets]
+    files = {d.file_name: js_literal({"columns": d.columns, "rows": d.rows}) + "\n" for d in sets}
+    return lines, files
+
+
+def _data_lines(request: TestRunRequest, key: str, scenario: ScenarioRequest) -> list[str]:
+    assert scenario.data is not None
+    (found,) = [d for d in request.data if d.id == scenario.data.file_id]
+    data = {"columns": found.columns, "mode": scenario.data.mode.value,
+            "rest": scenario.executor in _LOOPING}  # fmt: skip
+    rows = _data_const(found.id)
+    return [f"const {key.upper()}_DATA = Object.assign({{ rows: {rows} }}, {js_literal(data)});"]
 
 
 def login_of(scenario: ScenarioRequest) -> LoginSignIn | None:
@@ -101,8 +126,14 @@ def signed_call(call: EndpointCall, sign_in: SignIn | None) -> EndpointCall:
             return call
 
 
+def _js_part(reference: str) -> list[Any]:
+    """A variable as the script's parts hold it: ``[name]`` or ``[generator, *arguments]``."""
+    call = generator_call(reference)
+    return [reference] if call is None else [call[0], *call[1]]
+
+
 def _js_parts(template: str) -> list[Any]:
-    return [[text] if variable else text for variable, text in parts(template)]
+    return [_js_part(text) if variable else text for variable, text in parts(template)]
 
 
 def _extraction(extraction: Extraction) -> str:
@@ -144,7 +175,7 @@ def _request(
     if _needs_body(step, extra or []):
         lines.append(f'{const}_PARAMS.responseType = "text";')
     markers = {
-        quote(found.group(0), safe=""): found.group(1)
+        quote(found.group(0), safe=""): _js_part(re.sub(r"\s+", "", found.group(1)))
         for value in [*call.path_params.values(), *call.query.values()]
         for found in REFERENCE.finditer(value)
     }
@@ -215,14 +246,22 @@ def journey_code(
     state = f"{key.upper()}_SIGN_IN"
     lines: list[str] = []
     body = [f"export function {key}() {{"]
+    given = [_BUILT_IN]
+    if scenario.data is not None:  # a row first: without one, nothing is sent, not even a login
+        lines += _data_lines(request, key, scenario)
+        body += [f"  const row = dataRow({key.upper()}_DATA);", "  if (row === null) {",
+                 "    return;", "  }"]  # fmt: skip
+        given.append("row")
     if oauth is not None:
-        body += [f"  if (!oauthSignedIn({state}, {state}_OAUTH)) {{", "    return;", "  }",
-                 f"  const vars = Object.assign({_BUILT_IN}, {state}.vars);"]  # fmt: skip
+        body += [f"  if (!oauthSignedIn({state}, {state}_OAUTH)) {{", "    return;", "  }"]
+        given.append(f"{state}.vars")
     elif login is not None:
-        body += [f"  if (!signedIn({state}, {state}_LOGIN)) {{", "    return;", "  }",
-                 f"  const vars = Object.assign({_BUILT_IN}, {state}.vars);"]  # fmt: skip
-    else:
+        body += [f"  if (!signedIn({state}, {state}_LOGIN)) {{", "    return;", "  }"]
+        given.append(f"{state}.vars")
+    if len(given) == 1:
         body.append(f"  const vars = {_BUILT_IN};")
+    else:
+        body.append(f"  const vars = Object.assign({', '.join(given)});")
     body.append("  let r;")
     for index, (const, step) in enumerate(zip(consts, steps, strict=True)):
         base = f"{state}.params[{index}]" if login or oauth else None

@@ -3,6 +3,8 @@ value reaches them as a JSON literal argument, built once per VU at module scope
 
 from __future__ import annotations
 
+from mv_contracts.data import DATA_EXHAUSTED
+
 EXTRACTION_FAILURES = "mv_extraction_failures"
 
 JOURNEY_HELPERS = """\
@@ -33,13 +35,55 @@ function urlParts(url, markers) {
     if (first > 0) {
       parts.push(rest.slice(0, first));
     }
-    parts.push([markers[found]]);
+    parts.push(markers[found]);
     rest = rest.slice(first + found.length);
   }
   if (rest) {
     parts.push(rest);
   }
   return parts;
+}
+
+// Generated values (mv_contracts.variables.GENERATORS): a fresh one at every use.
+const ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const FIRST_NAMES = ["Ada", "Alan", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken"];
+const LAST_NAMES = ["Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Ritchie", "Liskov"];
+const counters = { sequence: 0, email: 0 };
+
+function randomInt(min, max) {
+  return min + Math.floor(Math.random() * (max - min + 1));
+}
+
+function randomString(length) {
+  let text = "";
+  for (let i = 0; i < length; i++) {
+    text += ALPHABET[randomInt(0, ALPHABET.length - 1)];
+  }
+  return text;
+}
+
+function pick(list) {
+  return list[randomInt(0, list.length - 1)];
+}
+
+const generators = {
+  $uuid: () =>
+    "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) => {
+      const r = randomInt(0, 15);
+      return (c === "x" ? r : (r & 3) | 8).toString(16);
+    }),
+  $int: randomInt,
+  $string: randomString,
+  $timestamp: () => Date.now(),
+  $sequence: () => ++counters.sequence,
+  $name: () => pick(FIRST_NAMES) + " " + pick(LAST_NAMES),
+  $email: () => `mv-${__VU}-${++counters.email}-${randomString(6).toLowerCase()}@example.com`,
+};
+
+// part: [variable] or [generator, ...its arguments].
+function valueOf(part, vars) {
+  const generate = generators[part[0]];
+  return generate === undefined ? vars[part[0]] : generate(...part.slice(1));
 }
 
 // parts: literal text and [variable]; a URL's variables are percent-encoded.
@@ -49,7 +93,8 @@ function fill(parts, vars, encode) {
     if (typeof part === "string") {
       text += part;
     } else {
-      text += encode ? encodeURIComponent(vars[part[0]]) : String(vars[part[0]]);
+      const value = valueOf(part, vars);
+      text += encode ? encodeURIComponent(value) : String(value);
     }
   }
   return text;
@@ -64,7 +109,7 @@ function fillBody(body, templates, vars) {
       node = node[part];
     }
     const whole = parts.length === 1 && typeof parts[0] !== "string";
-    node[path[path.length - 1]] = whole ? vars[parts[0][0]] : fill(parts, vars, false);
+    node[path[path.length - 1]] = whole ? valueOf(parts[0], vars) : fill(parts, vars, false);
   }
   return JSON.stringify(copy);
 }
@@ -195,3 +240,46 @@ function oauthSignedIn(state, oauth) {
   return true;
 }
 """
+
+DATA_HELPERS = """\
+// Test data: a file's rows, read once per runner into memory every VU shares (never inlined).
+import exec from "k6/execution";
+import { SharedArray } from "k6/data";
+
+// Iterations that found every row taken (unique mode): counted, nothing sent.
+const dataExhausted = new Counter("%(exhausted)s");
+
+function dataFile(name) {
+  return new SharedArray(name, () => JSON.parse(open("./" + name)).rows);
+}
+
+// The variables of this iteration's row, or null when unique rows ran out. A VU that would
+// loop at once (rest: constant-vus, ramping-vus) rests a second first, not to spin.
+function dataRow(data) {
+  const rows = data.rows;
+  let index;
+  if (data.mode === "per_vu") {
+    index = (exec.vu.idInTest - 1) % rows.length;
+  } else if (data.mode === "per_iteration") {
+    index = exec.scenario.iterationInTest % rows.length;
+  } else if (data.mode === "random") {
+    index = randomInt(0, rows.length - 1);
+  } else {
+    // unique: k6 numbers the test's iterations once over every runner of a split test.
+    index = exec.scenario.iterationInTest;
+    if (index >= rows.length) {
+      dataExhausted.add(1);
+      if (data.rest) {
+        sleep(1);
+      }
+      return null;
+    }
+  }
+  const row = rows[index];
+  const vars = {};
+  for (let i = 0; i < data.columns.length; i++) {
+    vars[data.columns[i]] = row[i];
+  }
+  return vars;
+}
+""".replace("%(exhausted)s", DATA_EXHAUSTED)

@@ -140,13 +140,55 @@ function urlParts(url, markers) {
     if (first > 0) {
       parts.push(rest.slice(0, first));
     }
-    parts.push([markers[found]]);
+    parts.push(markers[found]);
     rest = rest.slice(first + found.length);
   }
   if (rest) {
     parts.push(rest);
   }
   return parts;
+}
+
+// Generated values (mv_contracts.variables.GENERATORS): a fresh one at every use.
+const ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const FIRST_NAMES = ["Ada", "Alan", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken"];
+const LAST_NAMES = ["Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Ritchie", "Liskov"];
+const counters = { sequence: 0, email: 0 };
+
+function randomInt(min, max) {
+  return min + Math.floor(Math.random() * (max - min + 1));
+}
+
+function randomString(length) {
+  let text = "";
+  for (let i = 0; i < length; i++) {
+    text += ALPHABET[randomInt(0, ALPHABET.length - 1)];
+  }
+  return text;
+}
+
+function pick(list) {
+  return list[randomInt(0, list.length - 1)];
+}
+
+const generators = {
+  $uuid: () =>
+    "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) => {
+      const r = randomInt(0, 15);
+      return (c === "x" ? r : (r & 3) | 8).toString(16);
+    }),
+  $int: randomInt,
+  $string: randomString,
+  $timestamp: () => Date.now(),
+  $sequence: () => ++counters.sequence,
+  $name: () => pick(FIRST_NAMES) + " " + pick(LAST_NAMES),
+  $email: () => `mv-${__VU}-${++counters.email}-${randomString(6).toLowerCase()}@example.com`,
+};
+
+// part: [variable] or [generator, ...its arguments].
+function valueOf(part, vars) {
+  const generate = generators[part[0]];
+  return generate === undefined ? vars[part[0]] : generate(...part.slice(1));
 }
 
 // parts: literal text and [variable]; a URL's variables are percent-encoded.
@@ -156,7 +198,8 @@ function fill(parts, vars, encode) {
     if (typeof part === "string") {
       text += part;
     } else {
-      text += encode ? encodeURIComponent(vars[part[0]]) : String(vars[part[0]]);
+      const value = valueOf(part, vars);
+      text += encode ? encodeURIComponent(value) : String(value);
     }
   }
   return text;
@@ -171,7 +214,7 @@ function fillBody(body, templates, vars) {
       node = node[part];
     }
     const whole = parts.length === 1 && typeof parts[0] !== "string";
-    node[path[path.length - 1]] = whole ? vars[parts[0][0]] : fill(parts, vars, false);
+    node[path[path.length - 1]] = whole ? valueOf(parts[0], vars) : fill(parts, vars, false);
   }
   return JSON.stringify(copy);
 }
@@ -310,7 +353,7 @@ const S01_VAULT_02 = {
 const S01_VAULT_02_URL = S01_VAULT_02.url;
 const S01_VAULT_02_PARAMS = { tags: {"name": "/vault/items/{item_id}", "endpoint": "GET /vault/items/{item_id}", "step": "read"} };
 S01_VAULT_02_PARAMS.responseType = "text";
-const S01_VAULT_02_URL_PARTS = urlParts(S01_VAULT_02_URL, {"%7B%7Bitem_id%7D%7D": "item_id"});
+const S01_VAULT_02_URL_PARTS = urlParts(S01_VAULT_02_URL, {"%7B%7Bitem_id%7D%7D": ["item_id"]});
 const S01_VAULT_02_TAGS = {"step": "read"};
 const S01_VAULT_02_CHECKS = {
   "read: name equals '키보드'": checks.json_equals(["name"], "키보드"),
@@ -336,7 +379,7 @@ const S01_VAULT_03_URL = S01_VAULT_03.url;
 const S01_VAULT_03_BODY = JSON.stringify(S01_VAULT_03.body);
 const S01_VAULT_03_PARAMS = { headers: S01_VAULT_03.headers, tags: {"name": "/vault/items/{item_id}", "endpoint": "PUT /vault/items/{item_id}", "step": "update"} };
 S01_VAULT_03_PARAMS.responseType = "text";
-const S01_VAULT_03_URL_PARTS = urlParts(S01_VAULT_03_URL, {"%7B%7Bitem_id%7D%7D": "item_id"});
+const S01_VAULT_03_URL_PARTS = urlParts(S01_VAULT_03_URL, {"%7B%7Bitem_id%7D%7D": ["item_id"]});
 const S01_VAULT_03_BODY_TEMPLATES = [[["name"], ["허브 ", ["item_id"]]]];
 const S01_VAULT_03_HEADERS = {"X-Was": [["location"], " v", ["version"]]};
 const S01_VAULT_03_TAGS = {"step": "update"};
@@ -354,7 +397,7 @@ const S01_VAULT_04 = {
 };
 const S01_VAULT_04_URL = S01_VAULT_04.url;
 const S01_VAULT_04_PARAMS = { tags: {"name": "/vault/items/{item_id}", "endpoint": "DELETE /vault/items/{item_id}", "step": "delete"} };
-const S01_VAULT_04_URL_PARTS = urlParts(S01_VAULT_04_URL, {"%7B%7Bitem_id%7D%7D": "item_id"});
+const S01_VAULT_04_URL_PARTS = urlParts(S01_VAULT_04_URL, {"%7B%7Bitem_id%7D%7D": ["item_id"]});
 const S01_VAULT_04_TAGS = {"step": "delete"};
 const S01_VAULT_04_CHECKS = {
   "delete: status in 204": checks.status_in([204]),

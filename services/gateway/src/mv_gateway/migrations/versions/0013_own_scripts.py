@@ -1,7 +1,7 @@
 """Own k6 scripts, versioned per project; the version a test ran
 
-Revision ID: 0012_own_scripts
-Revises: 0011_schedules
+Revision ID: 0013_own_scripts
+Revises: 0012_data_files
 Create Date: 2026-12-07 03:30:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_own_scripts"
-down_revision: str | None = "0011_schedules"
+revision: str = "0013_own_scripts"
+down_revision: str | None = "0012_data_files"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -28,7 +28,7 @@ PublishSnapshot = Callable[[PodResourcesSnapshot], Awaitable[None]]
 PublishServer = Callable[[DiscoveredServer], Awaitable[None]]
 
 
-class RunningTests:
+class RunningTestIds:
     """The ids of the tests running now, from the test started/finished events.
 
     A test whose finished event never comes (its runner died) would stay "running" for ever, and
@@ -90,7 +90,7 @@ class PodWatcher:
         influx: InfluxWriter,
         publish_snapshot: PublishSnapshot,
         publish_server: PublishServer,
-        running: RunningTests,
+        running: RunningTestIds,
         interval: float,
     ) -> None:
         self.namespace = namespace

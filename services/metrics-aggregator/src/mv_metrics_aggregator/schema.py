@@ -1,5 +1,11 @@
 """The compact schema the receiver writes to InfluxDB: one point per k6 push, test and scenario.
 
+Here, in the aggregator's core, because both of its processes use it: the receiver writes these
+measurements, the summaries and live snapshots read them. No other service does (the
+test-runner only points k6 at the receiver), so it is no contract between services and stays
+out of ``mv_contracts``; the one fact here that does cross, k6's push interval, is there
+(``mv_contracts.metrics.PUSH_SECONDS``).
+
 What k6's ``experimental-prometheus-rw`` output sends, and what this module relies on:
 
 - every value is *cumulative since the start of the run*, per series (metric name + tag set);
@@ -60,8 +66,8 @@ of its step, so its passes are ``rate`` x the step's requests (exact below 2**52
 Measurement ``mv_vus``, tags ``testid`` and ``runner``: fields ``vus`` and ``vus_max``
 (integers) per push.
 
-k6 pushes every second (``K6_PROMETHEUS_RW_PUSH_INTERVAL=1s``), so a point holds about one
-second; ``mv_metrics_aggregator.definitions`` says what each figure of a summary is over these
+k6 pushes every ``PUSH_SECONDS`` (``K6_PROMETHEUS_RW_PUSH_INTERVAL``), so a point holds about that
+long; ``mv_metrics_aggregator.definitions`` says what each figure of a summary is over these
 points.
 
 Summing ``requests``/``failed`` over a test's points gives k6's own end-of-test counts
@@ -94,7 +100,5 @@ DURATION_PREFIX = "k6_http_req_duration_"
 DURATION_HISTOGRAM_METRIC = "k6_http_req_duration_seconds"
 VUS_METRIC, VUS_MAX_METRIC = "k6_vus", "k6_vus_max"
 DROPPED_METRIC = "k6_dropped_iterations_total"
-# k6 pushes this often (the receiver's k6_env sets it): a compact point holds about this long.
-PUSH_SECONDS = 1
 # k6 divides every trend stat of a time metric by 1000 (ms -> s), its count included.
 TIME_SCALE = 1000.0
