@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from mv_contracts.common import DbId
-from mv_contracts.spec import SpecSource
+from mv_contracts.spec import LinkInfo, SecurityScheme, SpecSource
 from mv_gateway.core.errors import InvalidRequest
 
 from .tables import DiscoveredServerRow, Endpoint, SpecAnalysis
@@ -31,6 +31,13 @@ class EndpointRead(BaseModel):
     parameters: list[dict[str, Any]]
     request_body: dict[str, Any] | None
     security: list[dict[str, list[str]]]
+    security_schemes: dict[str, SecurityScheme] = Field(
+        default_factory=dict, description="The document's schemes that ``security`` names"
+    )
+    links: list[LinkInfo] = Field(default_factory=list, description="Of the success answer")
+    response_fields: list[str] = Field(
+        default_factory=list, description="Top-level fields of the success answer"
+    )
 
 
 def endpoint_read(endpoint: Endpoint, tags: list[str]) -> EndpointRead:
@@ -49,6 +56,9 @@ def endpoint_read(endpoint: Endpoint, tags: list[str]) -> EndpointRead:
         parameters=details.get("parameters") or [],
         request_body=details.get("request_body"),
         security=details.get("security") or [],
+        security_schemes=details.get("security_schemes") or {},
+        links=details.get("links") or [],
+        response_fields=details.get("response_fields") or [],
     )
 
 
