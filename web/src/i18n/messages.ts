@@ -1,5 +1,6 @@
 // Every word the UI shows. `ko` must have every key of `en` (the type says so).
 import { featuresEn, featuresKo } from "./features";
+import { journeysEn, journeysKo } from "./journeys";
 import { notifyEn, notifyKo } from "./notify";
 import { schedulesEn, schedulesKo } from "./schedules";
 import { verdictEn, verdictKo } from "./verdict";
@@ -149,6 +150,7 @@ export const en = {
   ...notifyEn,
   ...schedulesEn,
   ...verdictEn,
+  ...journeysEn,
 };
 
 export const ko: Record<keyof typeof en, string> = {
@@ -296,4 +298,5 @@ export const ko: Record<keyof typeof en, string> = {
   ...notifyKo,
   ...schedulesKo,
   ...verdictKo,
+  ...journeysKo,
 };
