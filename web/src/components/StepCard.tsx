@@ -36,7 +36,7 @@ export function StepCard({ step, index, count, steps, signIn, onChange, onMove, 
         <div class="jstep-actions">
           <button type="button" class="icon" aria-label={t("journey.up", { name: step.name })} disabled={index === 0} onClick={() => onMove(index - 1)}>↑</button>
           <button type="button" class="icon" aria-label={t("journey.down", { name: step.name })} disabled={index === count - 1} onClick={() => onMove(index + 1)}>↓</button>
-          <button type="button" class="icon" aria-label={t("journey.duplicate", { name: step.name })} title={t("journey.duplicateShort")} onClick={onDuplicate}>⧉</button>
+          <button type="button" class="icon" aria-label={t("journey.duplicate", { name: step.name })} title={t("journey.duplicateShort")} onClick={onDuplicate}><CopyIcon /></button>
           <button type="button" class="icon danger-text" aria-label={t("journey.remove", { name: step.name })} title={t("delete")} onClick={onRemove}>×</button>
         </div>
       </div>
@@ -54,4 +54,10 @@ export function StepCard({ step, index, count, steps, signIn, onChange, onMove, 
       {problems.length > 0 && <p class="hint bad" role="alert">⚠ {problems.map((p) => t(p.startsWith("extract") ? "journey.extractIncomplete" : "journey.checkIncomplete", { n: p.split(":")[1]! })).join(" ")}</p>}
     </fieldset>
   );
+}
+
+/** Two overlapping sheets: the fonts a browser has do not all draw "⧉". */
+function CopyIcon() {
+  return <svg width="15" height="15" viewBox="0 0 16 16" fill="none" stroke="currentColor" stroke-width="1.6" aria-hidden="true">
+    <rect x="5" y="5" width="9" height="9" rx="1.5" /><path d="M11 5V3.5A1.5 1.5 0 0 0 9.5 2h-6A1.5 1.5 0 0 0 2 3.5v6A1.5 1.5 0 0 0 3.5 11H5" /></svg>;
 }

@@ -2,7 +2,7 @@
 // (merged into messages.ts).
 export const journeysEn = {
   "journey.make": "Make it a journey", "journey.makeHint": "Several requests in order on every iteration, values carried from answer to request.",
-  "journey.badge": "Journey · {n} steps", "journey.steps": "Steps", "journey.stepN": "Step {n}:",
+  "journey.badge": "Journey · {n} step(s)", "journey.steps": "Steps", "journey.stepN": "Step {n}:",
   "journey.keys": "Reorder with ↑ ↓, Alt+↑/↓ inside a step, or drag a step by its handle ⠿.",
   "journey.handle": "Move {name} (step {n} of {total}): drag, or Alt+↑/↓",
   "journey.up": "Move {name} up", "journey.down": "Move {name} down", "journey.duplicate": "Duplicate {name}",
