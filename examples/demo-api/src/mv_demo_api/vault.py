@@ -168,7 +168,10 @@ def vault_router(token_seconds: float, clock: Callable[[], float] = time.monoton
         return item
 
     @router.get(
-        "/vault/items/{item_id}", summary="Read an item", responses={404: {}}, operation_id="readItem"
+        "/vault/items/{item_id}",
+        summary="Read an item",
+        responses={404: {}},
+        operation_id="readItem",
     )
     async def read(item_id: str, request: Request, response: Response, _: Auth) -> Item:
         try:

@@ -44,7 +44,7 @@ def facts() -> list[tuple[str, str, str]]:
         ),
         (
             "VARIABLE_REFERENCE",
-            f"new RegExp({json.dumps(REFERENCE.pattern)}, \"g\")",
+            f'new RegExp({json.dumps(REFERENCE.pattern)}, "g")',
             "A journey's variable used in a value: {{name}}; group 1 is the name.",
         ),
         (

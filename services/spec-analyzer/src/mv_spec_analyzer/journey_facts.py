@@ -108,7 +108,7 @@ def _properties(schema: Any) -> list[str]:
 def links(n: Normaliser, answer: Mapping[str, Any], base: str) -> list[LinkInfo]:
     raw = answer.get("links")
     found: list[LinkInfo] = []
-    for name, entry in (raw.items() if isinstance(raw, Mapping) else []):
+    for name, entry in raw.items() if isinstance(raw, Mapping) else []:
         link, _ = n.resolver.deref(entry, base)
         if not isinstance(link, Mapping) or not isinstance(name, str):
             continue

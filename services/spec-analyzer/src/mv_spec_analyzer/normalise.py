@@ -18,8 +18,8 @@ from mv_contracts.spec import (
     TagInfo,
 )
 
-from .errors import AnalysisError
 from . import journey_facts
+from .errors import AnalysisError
 from .examples import ExampleBuilder
 from .refs import Miss, Resolver
 

@@ -185,9 +185,8 @@ async def list_suggestions(
     answer, and a POST whose answer has ``id`` followed by the GET/PUT/PATCH/DELETE of
     ``/{id}`` under its path, each with the extraction that carries the value over."""
     if project_id is None and spec_id is None:
-        raise InvalidRequest(
-            [{"loc": ["query", "project_id"], "msg": "give project_id or spec_id", "type": "missing"}]
-        )
+        missing = {"loc": ["query", "project_id"], "msg": "give project_id or spec_id"}
+        raise InvalidRequest([{**missing, "type": "missing"}])
     rows = await SpecRepository(session).endpoints(
         spec_id=spec_id, project_id=project_id, limit=MAX_SUGGESTED_OVER
     )

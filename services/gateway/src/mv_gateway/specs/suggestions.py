@@ -63,7 +63,9 @@ def _extraction(variable: str, expression: str) -> Extraction | None:
     return None
 
 
-def _target(link_ref: str | None, op_id: str | None, peers: list[EndpointRead]) -> EndpointRead | None:
+def _target(
+    link_ref: str | None, op_id: str | None, peers: list[EndpointRead]
+) -> EndpointRead | None:
     if op_id:
         return next((e for e in peers if e.operation_id == op_id), None)
     if link_ref and link_ref.startswith("#/paths/"):

@@ -19,9 +19,10 @@ _ids = iter(range(1, 1000))
 
 def endpoint(method: str, path: str, spec_id: int = 1, **details: Any) -> EndpointRead:
     return EndpointRead(
-        id=next(_ids), spec_id=spec_id, method=method, path=path, operation_id=details.pop("op", None),
-        summary=None, description=None, deprecated=False, removed=details.pop("removed", False),
-        tags=[], parameters=details.pop("parameters", []), request_body=None, security=[], **details,
+        id=next(_ids), spec_id=spec_id, method=method, path=path,
+        operation_id=details.pop("op", None), summary=None, description=None, deprecated=False,
+        removed=details.pop("removed", False), tags=[], parameters=details.pop("parameters", []),
+        request_body=None, security=[], **details,
     )  # fmt: skip
 
 
@@ -60,7 +61,8 @@ def test_links_name_their_operation_and_carry_body_and_header_values() -> None:
          "parameters": {"thing-id": "$response.body#/data/0/id", "v": "$response.header.ETag"}},
         {"name": "audit", "operation_ref": "#/paths/~1audit~1{a}/get",
          "parameters": {"path.a": "$response.body#/audit"}},
-        {"name": "self", "operation_id": "readThing", "parameters": {"thing-id": "$request.path.x"}},
+        {"name": "self", "operation_id": "readThing",
+         "parameters": {"thing-id": "$request.path.x"}},
         {"name": "nowhere", "operation_id": "missing", "parameters": {"x": "$response.body#/x"}},
     ]  # fmt: skip
     create = endpoint("POST", "/things", links=links, response_fields=["id"])
@@ -119,7 +121,8 @@ async def test_the_route_lists_a_projects_suggestions(
     listed = (await client.get("/endpoint", params={"project_id": project.id})).json()
     assert listed[0]["security_schemes"]["b"]["scheme"] == "bearer"
     assert listed[0]["response_fields"] == ["id", "sku"]
-    assert listed[1]["links"] == [] and listed[1]["security_schemes"] == {}
+    assert listed[1]["links"] == []
+    assert listed[1]["security_schemes"] == {}
 
     unnamed = await client.get("/endpoint/suggestions")
     assert unnamed.status_code == 422
