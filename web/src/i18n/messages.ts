@@ -1,6 +1,7 @@
 // Every word the UI shows. `ko` must have every key of `en` (the type says so).
 import { datafilesEn, datafilesKo } from "./datafiles";
 import { featuresEn, featuresKo } from "./features";
+import { journeysEn, journeysKo } from "./journeys";
 import { notifyEn, notifyKo } from "./notify";
 import { schedulesEn, schedulesKo } from "./schedules";
 import { verdictEn, verdictKo } from "./verdict";
@@ -151,6 +152,7 @@ export const en = {
   ...schedulesEn,
   ...datafilesEn,
   ...verdictEn,
+  ...journeysEn,
 };
 
 export const ko: Record<keyof typeof en, string> = {
@@ -299,4 +301,5 @@ export const ko: Record<keyof typeof en, string> = {
   ...schedulesKo,
   ...datafilesKo,
   ...verdictKo,
+  ...journeysKo,
 };
