@@ -23,6 +23,8 @@ from mv_devstack.processes import ManagedProcess
 from mv_devstack.services import start_demo_api, start_services
 
 from .web_ui import Browser, chromium, publish_discovered
+from .web_ui import api as _api
+from .web_ui import sign_in as _sign_in
 from .web_ui_channels import notification_channel
 
 pytestmark = pytest.mark.slow
@@ -32,22 +34,6 @@ TPS_CHART = "figure.chart[aria-label='Requests per second']"
 
 TESTER = ("tester-ui", "Brows3r-tester-pass")
 VIEWER = ("viewer-ui", "Brows3r-viewer-pass")
-
-
-def _api(config: StackConfig, path: str, method: str = "GET", body: Any = None) -> Any:
-    response = httpx.request(
-        method, f"{config.gateway_url}{path}", json=body, headers=config.admin_headers(), timeout=30
-    )
-    response.raise_for_status()
-    return response.json()
-
-
-def _sign_in(page: Page, user: tuple[str, str]) -> None:
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.get_by_label("User name").fill(user[0])
-    page.get_by_label("Password").fill(user[1])
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(f"Signed in as {user[0]}")).to_be_visible()
 
 
 def _ms(value: float) -> str:

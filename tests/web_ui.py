@@ -11,10 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from faststream.nats import NatsBroker
-from playwright.sync_api import ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
 
 from mv_contracts.pods import DiscoveredServer, ServerDiscoveredEvent
 from mv_contracts.subjects import SERVER_DISCOVERED
@@ -87,3 +89,19 @@ def publish_discovered(config: StackConfig, namespace: str, name: str) -> None:
 
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, publish()).result(timeout=60)
+
+
+def api(config: StackConfig, path: str, method: str = "GET", body: Any = None) -> Any:
+    response = httpx.request(
+        method, f"{config.gateway_url}{path}", json=body, headers=config.admin_headers(), timeout=30
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def sign_in(page: Page, user: tuple[str, str]) -> None:
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("User name").fill(user[0])
+    page.get_by_label("Password").fill(user[1])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {user[0]}")).to_be_visible()

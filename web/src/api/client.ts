@@ -158,12 +158,18 @@ export type Permission = Schemas["Permission"];
 export type StoredSeries = Schemas["TestSeriesRead"];
 
 // Backend facts the UI needs before any answer, generated from the contracts.
-export { HISTOGRAM_ERROR_BOUND, SECRET_MASK, SECRET_NAME } from "./facts";
+export { BUILT_IN_VARIABLES, GENERATED_VALUES, HISTOGRAM_ERROR_BOUND, SECRET_MASK, SECRET_NAME, TOKEN_VARIABLE, VARIABLE_NAME, VARIABLE_REFERENCE } from "./facts";
 export type DiscoveredServer = Schemas["DiscoveredServerRead"];
 export type ChannelRead = Schemas["ChannelRead"];
 export type ChannelWrite = Schemas["ChannelWrite"];
 export type DeliveryRead = Schemas["DeliveryRead"];
 export type Storage = Schemas["Storage"];
+export type StepCreate = Schemas["StepCreate"];
+export type StepSuggestion = Schemas["StepSuggestion"];
+export type Extraction = Schemas["Extraction"];
+export type StepCheck = NonNullable<StepCreate["checks"]>[number];
+export type SignInCreate = NonNullable<Schemas["ScenarioCreate"]["sign_in"]>;
+export type SecurityScheme = Schemas["SecurityScheme"];
 
 /** null when the server answers 404 (nothing stored yet), the error otherwise. */
 async function orNull<T>(call: Promise<T>): Promise<T | null> {
@@ -209,6 +215,9 @@ export const api = {
   /** Servers found in the Kubernetes namespace this project is named after. */
   servers: (projectId: number) => request<DiscoveredServer[]>("GET", `/project/${projectId}/servers`),
   endpoints: allEndpoints,
+  /** Next steps a journey builder offers: the document's links and POST → /{id} pairs. */
+  suggestions: (projectId: number) =>
+    request<StepSuggestion[]>("GET", "/endpoint/suggestions", { query: { project_id: projectId } }),
   board: (limit = 30) => request<TestListItem[]>("GET", "/test-history/simple", { query: { limit } }),
   jobs: () => request<JobRead[]>("GET", "/scheduler/jobs"),
   projectTests: (projectId: number, query: Query = {}) =>

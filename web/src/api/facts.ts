@@ -11,3 +11,18 @@ export const SECRET_MASK = "••••••";
 
 /** One part of a k6 duration ("1m30s" has two): a number and its unit. */
 export const K6_DURATION_PART = "(\\d+(?:\\.\\d+)?)(ms|s|m|h)";
+
+/** A journey's variable used in a value: {{name}}; group 1 is the name. */
+export const VARIABLE_REFERENCE = new RegExp("\\{\\{\\s*(\\$?[A-Za-z_][A-Za-z0-9_]{0,63}(?:\\(\\s*-?\\d{1,16}(?:\\s*,\\s*-?\\d{1,16})*\\s*\\))?)\\s*\\}\\}", "g");
+
+/** A name a step's extraction may give its variable. */
+export const VARIABLE_NAME = new RegExp("^[A-Za-z_][A-Za-z0-9_]{0,63}$");
+
+/** Variables every journey has: the test's id, k6's VU number and iteration. */
+export const BUILT_IN_VARIABLES = ["$test", "$vu", "$iteration"];
+
+/** Values made fresh at every use, some with arguments: {{$uuid}}, {{$int(1,100)}}. */
+export const GENERATED_VALUES = ["$uuid", "$int", "$string", "$timestamp", "$sequence", "$name", "$email"];
+
+/** The variable a login or OAuth2 sign-in gives the steps. */
+export const TOKEN_VARIABLE = "token";

@@ -269,6 +269,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/endpoint/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Suggestions
+         * @description Next steps a journey builder offers: the document's ``links`` of an endpoint's success
+         *     answer, and a POST whose answer has ``id`` followed by the GET/PUT/PATCH/DELETE of
+         *     ``/{id}`` under its path, each with the extraction that carries the value over.
+         */
+        get: operations["list_suggestions_endpoint_suggestions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/live/stats": {
         parameters: {
             query?: never;
@@ -2107,6 +2129,11 @@ export interface components {
             description: string | null;
             /** Id */
             id: number;
+            /**
+             * Links
+             * @description Of the success answer
+             */
+            links?: components["schemas"]["LinkInfo"][];
             /** Method */
             method: string;
             /** Operation Id */
@@ -2123,10 +2150,22 @@ export interface components {
             request_body: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Response Fields
+             * @description Top-level fields of the success answer
+             */
+            response_fields?: string[];
             /** Security */
             security: {
                 [key: string]: string[];
             }[];
+            /**
+             * Security Schemes
+             * @description The document's schemes that ``security`` names
+             */
+            security_schemes?: {
+                [key: string]: components["schemas"]["SecurityScheme"];
+            };
             /** Spec Id */
             spec_id: number;
             /** Summary */
@@ -2560,6 +2599,25 @@ export interface components {
          * @enum {string}
          */
         KeyLocation: "header" | "query" | "cookie";
+        /**
+         * LinkInfo
+         * @description A link of the endpoint's success answer: which operation may follow, with what values.
+         */
+        LinkInfo: {
+            /** Name */
+            name: string;
+            /** Operation Id */
+            operation_id?: string | null;
+            /** Operation Ref */
+            operation_ref?: string | null;
+            /**
+             * Parameters
+             * @description Parameter of the next operation → runtime expression ($response.body#/id)
+             */
+            parameters?: {
+                [key: string]: string;
+            };
+        };
         /** LiveFigures */
         LiveFigures: {
             /** Error Rate */
@@ -3926,6 +3984,45 @@ export interface components {
             /** Query */
             query?: string[];
         };
+        /**
+         * SecurityScheme
+         * @description A scheme of the document's ``securitySchemes`` (``securityDefinitions`` in 2.0) that an
+         *     endpoint's ``security`` names: what pre-fills how a test signs in.
+         */
+        SecurityScheme: {
+            /** Bearer Format */
+            bearer_format?: string | null;
+            /**
+             * Flow
+             * @description oauth2: clientCredentials, password...
+             */
+            flow?: string | null;
+            /**
+             * Location
+             * @description apiKey: where the key goes
+             */
+            location?: ("header" | "query" | "cookie") | null;
+            /**
+             * Name
+             * @description apiKey: the header, query or cookie
+             */
+            name?: string | null;
+            /**
+             * Scheme
+             * @description http: bearer, basic...
+             */
+            scheme?: string | null;
+            /**
+             * Token Url
+             * @description oauth2: the flow's token URL
+             */
+            token_url?: string | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "http" | "apiKey" | "oauth2" | "openIdConnect" | "mutualTLS" | "other";
+        };
         /** ServiceHealth */
         ServiceHealth: {
             /** Instances */
@@ -4103,6 +4200,50 @@ export interface components {
              * @default 0
              */
             think_time: number;
+        };
+        /** StepSuggestion */
+        StepSuggestion: {
+            /**
+             * Extract
+             * @description What the first step keeps from its answer
+             */
+            extract: components["schemas"]["Extraction"][];
+            /**
+             * From Endpoint Id
+             * @description After a step of this endpoint
+             */
+            from_endpoint_id: number;
+            /** Headers */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * Kind
+             * @description The document's link, or a POST → /{id}
+             * @enum {string}
+             */
+            kind: "link" | "pair";
+            /**
+             * Name
+             * @description The link's name, or the field carried over
+             */
+            name: string;
+            /**
+             * Path Params
+             * @description The next step's values, ``{{variable}}``
+             */
+            path_params: {
+                [key: string]: string;
+            };
+            /** Query */
+            query?: {
+                [key: string]: string;
+            };
+            /**
+             * To Endpoint Id
+             * @description ...a step of this one
+             */
+            to_endpoint_id: number;
         };
         /**
          * StepSummary
@@ -5295,6 +5436,36 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    list_suggestions_endpoint_suggestions_get: {
+        parameters: {
+            query?: {
+                project_id?: number | null;
+                spec_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepSuggestion"][];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -1,26 +1,45 @@
 // One scenario of the builder: executor and only its fields, stages with the load shape,
-// think time, targets, path and query parameters, headers, JSON body; headers, query parameters
-// and body fields can be marked secret (password inputs; a saved secret shows as set).
+// think time, targets; then its request (path and query parameters, headers, JSON body, secret
+// marks) or, once made a journey, its steps; how it signs in; and the slot for its test data.
+import type { ComponentChildren } from "preact";
+import type { EndpointRead, StepSuggestion } from "../api/client";
 import { useI18n } from "../i18n";
 import { type Problem, checkScenario, countFloor, fieldLabel, problemText } from "../lib/formcheck";
-import { EXECUTORS, EXECUTOR_FIELDS, type Field, type KeyValue, REQUIRED_FIELDS, type ScenarioForm, checkBody, shapeOf, switchExecutor } from "../lib/scenario";
+import { EXECUTORS, EXECUTOR_FIELDS, type Field, REQUIRED_FIELDS, type ScenarioForm, shapeOf, switchExecutor } from "../lib/scenario";
 import { type Executor, parseDuration } from "../lib/stages";
-import { isMask, looksSecret, namedSecrets } from "../lib/secrets";
+import { newStep } from "../lib/journey";
+import { signInFromDocument } from "../lib/signin";
+import { JourneyEditor } from "./JourneyEditor";
 import { LoadShape } from "./LoadShape";
+import { RequestFields } from "./RequestFields";
+import { SignInEditor } from "./SignInEditor";
 import { Method } from "./ui";
+
+export { KeyValues } from "./RequestFields";
+
+/** What a scenario may use of its project: the endpoints, and the suggested next steps. */
+export interface ProjectParts { endpoints: EndpointRead[]; suggestions: StepSuggestion[] }
 
 type NumberField = "vus" | "rate" | "pre_allocated_vus" | "max_vus" | "iterations";
 const NUMBER_FIELDS: NumberField[] = ["vus", "rate", "pre_allocated_vus", "max_vus", "iterations"];
 const isNumberField = (f: Field): f is NumberField => (NUMBER_FIELDS as Field[]).includes(f);
 
-export function ScenarioEditor({ form, onChange }: { form: ScenarioForm; onChange: (form: ScenarioForm) => void }) {
+export function ScenarioEditor({ form, project, onChange, data }: {
+  form: ScenarioForm; project: ProjectParts; onChange: (form: ScenarioForm) => void; data?: ComponentChildren;
+}) {
   const { t } = useI18n();
   const set = (patch: Partial<ScenarioForm>) => onChange({ ...form, ...patch });
   const fields = EXECUTOR_FIELDS[form.executor];
   const required = new Set(REQUIRED_FIELDS[form.executor]);
   const id = `s-${form.endpoint.id}`;
-  const bodyProblems = checkBody(form.body, form.endpoint.request_body as Record<string, unknown> | null);
   const problems = checkScenario(form);
+  // The scenario's own request becomes the journey's first step; the document's security
+  // schemes pre-fill how it signs in (kept when the scenario already has one).
+  const makeJourney = () => {
+    const first = { ...newStep(form.endpoint, []), path_params: form.path_params, query: form.query, headers: form.headers,
+      body: form.body, secret_body: form.secret_body };
+    set({ steps: [first], sign_in: form.sign_in ?? signInFromDocument([form.endpoint], project.endpoints) });
+  };
   // Each field's problem, said beside it and tied to it (aria-describedby / aria-invalid).
   const said = (field: Problem["field"], stage?: number) => {
     const found = problems.find((p) => p.field === field && p.stage === stage);
@@ -32,7 +51,8 @@ export function ScenarioEditor({ form, onChange }: { form: ScenarioForm; onChang
   };
   return (
     <fieldset class="scenario">
-      <legend><Method method={form.endpoint.method} /> <code>{form.endpoint.path}</code></legend>
+      <legend>{form.steps.length > 0 ? <span class="badge journey-badge">{t("journey.badge", { n: form.steps.length })}</span>
+        : <><Method method={form.endpoint.method} /> <code>{form.endpoint.path}</code></>}</legend>
       <div class="form-grid">
         <label>{t("scenario.name")}<input value={form.name} required maxLength={100} onInput={(e) => set({ name: e.currentTarget.value })} /></label>
         <div class="field"><label>{t("scenario.executor")}
@@ -69,45 +89,18 @@ export function ScenarioEditor({ form, onChange }: { form: ScenarioForm; onChang
         <label>{t("target.responseTime")}<input type="number" min="1" step="any" value={form.rt_max_ms} placeholder={t("placeholder.none", { example: "500" })} onInput={(e) => set({ rt_max_ms: e.currentTarget.value })} /></label>
         <label>{t("target.percentile")}<input type="number" min="1" max="100" step="any" value={form.rt_percentile} onInput={(e) => set({ rt_percentile: e.currentTarget.value })} /></label>
         <label>{t("target.errorRate")}<input type="number" min="0" max="100" step="any" value={form.error_rate_percent} placeholder={t("placeholder.none", { example: "1" })} onInput={(e) => set({ error_rate_percent: e.currentTarget.value })} /></label>
+        {form.steps.length > 0 && <label>{t("journey.checkTarget")}<input name="check_target" type="number" min="0" max="100" step="any" value={form.check_target}
+          placeholder={t("placeholder.none", { example: "99" })} onInput={(e) => set({ check_target: e.currentTarget.value })} /></label>}
       </div>
-      {Object.keys(form.path_params).length > 0 && (
-        <fieldset class="pairs"><legend>{t("scenario.pathParams")}</legend>
-          <div class="form-grid">{Object.entries(form.path_params).map(([name, value]) => (
-            <label key={name}><code>{`{${name}}`}</code><input value={value} required onInput={(e) => set({ path_params: { ...form.path_params, [name]: e.currentTarget.value } })} /></label>
-          ))}</div>
-        </fieldset>
-      )}
-      <KeyValues legend={t("scenario.query")} pairs={form.query} onChange={(query) => set({ query })} secrets />
-      <KeyValues legend={t("scenario.headers")} pairs={form.headers} onChange={(headers) => set({ headers })} secrets />
-      {(form.endpoint.request_body || form.body) && (
-        <div class="field"><label>{t("scenario.body")}
-          <textarea class="mono" rows={Math.min(14, Math.max(4, form.body.split("\n").length))} spellcheck={false}
-            value={form.body} aria-invalid={bodyProblems.length > 0} aria-describedby={`${id}-body`} onInput={(e) => set({ body: e.currentTarget.value })} /></label>
-          <span id={`${id}-body`} role="status">{bodyProblems.map((p) => <span class="hint bad" key={p}>⚠ {describeProblem(p, t)} </span>)}</span>
-        </div>
-      )}
-      {(form.endpoint.request_body || form.body) && (
-        <div class="field"><label>{t("scenario.secretBody")}
-          <input name="secret_body" value={form.secret_body} placeholder="password, user.pin" aria-describedby={`${id}-secret-body`}
-            onInput={(e) => set({ secret_body: e.currentTarget.value })} /></label>
-          <span class="hint" id={`${id}-secret-body`}>{t("scenario.secretBodyHint", { named: namedIn(form.body).join(", ") || t("scenario.secretBodyNone") })}</span>
-        </div>
-      )}
+      {form.steps.length === 0 && <RequestFields form={form} id={id} onChange={set} />}
+      {form.steps.length === 0 && <div class="actions"><button type="button" class="secondary small" onClick={makeJourney}>{t("journey.make")}</button>
+        <span class="hint">{t("journey.makeHint")}</span></div>}
+      {form.steps.length > 0 && <JourneyEditor form={form} project={project} onChange={set} />}
+      <SignInEditor value={form.sign_in} endpoints={project.endpoints} id={id} onChange={(sign_in) => set({ sign_in })} />
+      {/* Test data (CSV/JSON files of the project, a data mode) is chosen here: its picker takes `data`. */}
+      {data}
     </fieldset>
   );
-}
-
-function describeProblem(problem: string, t: ReturnType<typeof useI18n>["t"]): string {
-  const [kind = "", where = "", ...rest] = problem.split(":");
-  const detail = rest.join(":");
-  switch (kind) {
-    case "json": return t("body.json", { reason: problem.slice(5) });
-    case "missing": return t("body.missing", { name: where });
-    case "type": return t("body.type", { where, type: detail });
-    case "enum": return t("body.enum", { where, values: detail });
-    case "min": case "max": case "minLength": case "maxLength": return t(`body.${kind}`, { where, limit: detail });
-    default: return t("body.required");
-  }
 }
 
 function Stages({ form, onChange, problems }: { form: ScenarioForm; onChange: (form: ScenarioForm) => void; problems: Problem[] }) {
@@ -138,35 +131,3 @@ function Stages({ form, onChange, problems }: { form: ScenarioForm; onChange: (f
   );
 }
 
-/** The body's keys named like a secret, or none while its JSON does not parse. */
-function namedIn(body: string): string[] {
-  try { return body.trim() ? namedSecrets(JSON.parse(body)) : []; } catch { return []; }
-}
-
-/** Name/value pairs; with ``secrets``, a "secret" toggle per pair (pre-marked, and locked on, for
- *  names that look secret), secret values in password inputs and a saved one shown as set. */
-export function KeyValues({ legend, pairs, onChange, secrets }: { legend: string; pairs: KeyValue[]; onChange: (pairs: KeyValue[]) => void; secrets?: boolean }) {
-  const { t } = useI18n();
-  const set = (i: number, patch: Partial<KeyValue>) => onChange(pairs.map((p, j) => (j === i ? { ...p, ...patch } : p)));
-  return (
-    <fieldset class="pairs">
-      <legend>{legend}</legend>
-      {pairs.map((pair, i) => {
-        const named = secrets === true && looksSecret(pair.key);
-        const secret = named || pair.secret === true;
-        const saved = isMask(pair.value);
-        return (
-        <div class="pair" key={i}>
-          <input aria-label={t("pairs.name", { n: i + 1 })} placeholder={t("pairs.namePlaceholder")} value={pair.key} onInput={(e) => set(i, { key: e.currentTarget.value })} />
-          <input aria-label={t("pairs.value", { n: i + 1 })} type={secret ? "password" : "text"} autocomplete="off" value={saved ? "" : pair.value}
-            placeholder={saved ? t("pairs.secretSet") : undefined} onInput={(e) => set(i, { value: e.currentTarget.value })} />
-          {secrets && <label class="check" title={named ? t("pairs.alwaysSecret") : undefined}><input type="checkbox" aria-label={t("pairs.secretOf", { n: i + 1 })}
-            checked={secret} disabled={named} onChange={(e) => set(i, { secret: e.currentTarget.checked })} />{t("pairs.secret")}</label>}
-          <button type="button" class="icon" aria-label={t("pairs.remove", { n: i + 1 })} onClick={() => onChange(pairs.filter((_, j) => j !== i))}>×</button>
-        </div>
-        );
-      })}
-      <button type="button" class="secondary small" onClick={() => onChange([...pairs, { key: "", value: "", secret: false }])}>{t("pairs.add")}</button>
-    </fieldset>
-  );
-}

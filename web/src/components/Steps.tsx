@@ -11,13 +11,13 @@ export function StepsTable({ journeys }: { journeys: Journeys }) {
   const entries = Object.entries(journeys);
   if (entries.length === 0) return null;
   return (
-    <section class="card steps">
+    <section class="card journey-results">
       <h2>{t("steps.title")}</h2>
       {entries.map(([name, journey]) => {
         return (
           <div key={name}>
             <h3>{name}</h3>
-            <div class="table-wrap"><table class="steps">
+            <div class="table-wrap"><table class="step-figures">
               <thead><tr><th scope="col">{t("steps.step")}</th><th scope="col" class="num">{t("steps.requests")}</th>
                 <th scope="col" class="num">{t("steps.failed")}</th><th scope="col" class="num">{t("steps.avg")}</th>
                 <th scope="col" class="num">{t("steps.max")}</th><th scope="col">{t("steps.statuses")}</th></tr></thead>

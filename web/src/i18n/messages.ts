@@ -1,6 +1,7 @@
 // Every word the UI shows. `ko` must have every key of `en` (the type says so).
 import { datafilesEn, datafilesKo } from "./datafiles";
 import { featuresEn, featuresKo } from "./features";
+import { journeysEn, journeysKo } from "./journeys";
 import { notifyEn, notifyKo } from "./notify";
 import { ownScriptsEn, ownScriptsKo } from "./ownscripts";
 import { schedulesEn, schedulesKo } from "./schedules";
@@ -153,6 +154,7 @@ export const en = {
   ...datafilesEn,
   ...ownScriptsEn,
   ...verdictEn,
+  ...journeysEn,
 };
 
 export const ko: Record<keyof typeof en, string> = {
@@ -302,4 +304,5 @@ export const ko: Record<keyof typeof en, string> = {
   ...datafilesKo,
   ...ownScriptsKo,
   ...verdictKo,
+  ...journeysKo,
 };

@@ -1,6 +1,6 @@
 // What this browser started: the exact request (for "run again") and the planned duration
 // (for the live progress bar). The API keeps the figures; these are conveniences of the viewer.
-import type { LoadTestCreate } from "../api/client";
+import type { LoadTestCreate, SignInCreate } from "../api/client";
 import { looksSecret, namedSecrets, withoutPaths } from "./secrets";
 
 const key = (historyId: number) => `mv.run.${historyId}`;
@@ -16,10 +16,24 @@ export function withoutSecrets(request: LoadTestCreate, secret: Set<string>): Lo
     const hidden = new Set([...secret, ...marks].map((n) => n.toLowerCase()));
     return Object.fromEntries(Object.entries(values ?? {}).filter(([name]) => !hidden.has(name.toLowerCase()) && !looksSecret(name)));
   };
+  const call = <T extends Call>(c: T): T => ({ ...c, headers: strip(c.headers, c.secrets?.headers), query: strip(c.query, c.secrets?.query),
+    body: withoutPaths(c.body as never, [...(c.secrets?.body ?? []), ...namedSecrets(c.body as never)]) ?? null });
   return { ...request, headers: strip(request.headers, request.secret_headers),
-    scenarios: request.scenarios.map((s) => ({ ...s, headers: strip(s.headers, s.secrets?.headers),
-      query: strip(s.query, s.secrets?.query),
-      body: withoutPaths(s.body as never, [...(s.secrets?.body ?? []), ...namedSecrets(s.body as never)]) ?? null })) };
+    scenarios: request.scenarios.map((s) => ({ ...call(s), ...(s.steps ? { steps: s.steps.map(call) } : {}),
+      ...(s.sign_in ? { sign_in: signInWithoutSecret(s.sign_in, call) } : {}) })) };
+}
+
+type Call = { headers?: Record<string, string>; query?: Record<string, string>; body?: unknown; secrets?: { headers?: string[]; query?: string[]; body?: string[] } };
+
+/** The sign-in with its secret emptied (a login's request stripped as any request). */
+function signInWithoutSecret(signIn: SignInCreate, call: <T extends Call>(c: T) => T): SignInCreate {
+  switch (signIn.kind) {
+    case "bearer": return { ...signIn, token: "" };
+    case "api_key": return { ...signIn, value: "" };
+    case "basic": return { ...signIn, password: "" };
+    case "oauth2_client_credentials": return { ...signIn, client_secret: "" };
+    case "login": return call(signIn);
+  }
 }
 
 export function rememberRequest(historyId: number, request: LoadTestCreate, plannedSeconds: number | null,

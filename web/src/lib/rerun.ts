@@ -3,6 +3,8 @@
 // parameters, body) is added when this browser started the test.
 import type { EndpointRead, LoadTestCreate, ScenarioCreate, TestDetails } from "../api/client";
 import { type KeyValue, type ScenarioForm, newScenario, switchExecutor } from "./scenario";
+import { stepsFromCreate } from "./journey";
+import { signInForm } from "./signin";
 
 const text = (value: number | string | null | undefined): string | undefined =>
   value === null || value === undefined ? undefined : String(value);
@@ -32,12 +34,14 @@ export function formsFromRun(test: StoredScenarios, endpoints: EndpointRead[], r
   const taken = new Set<string>();
   const forms: ScenarioForm[] = [];
   for (const stored of test.scenarios) {
-    const endpoint = stored.endpoint_id ? byId.get(stored.endpoint_id) : undefined;
+    const exact: Partial<ScenarioCreate> = sent.get(stored.name) ?? {};
+    // A journey is stored without an endpoint of its own: its steps come from what was sent.
+    const steps = stepsFromCreate(exact.steps ?? [], endpoints);
+    const endpoint = stored.endpoint_id ? byId.get(stored.endpoint_id) : steps[0]?.endpoint;
     if (!endpoint) continue; // its spec was deleted or re-analysed without it
     const executor = stored.executor as ScenarioForm["executor"];
     // The executor's own defaults first (a ramping start of 0), then what was sent.
     const form = { ...newScenario(endpoint, taken), ...switchExecutor(executor) };
-    const exact: Partial<ScenarioCreate> = sent.get(stored.name) ?? {};
     const merged: ScenarioForm = {
       ...form,
       name: stored.name,
@@ -60,6 +64,9 @@ export function formsFromRun(test: StoredScenarios, endpoints: EndpointRead[], r
       headers: exact.headers ? marked(exact.headers, exact.secrets?.headers) : form.headers,
       body: exact.body === undefined || exact.body === null ? form.body : JSON.stringify(exact.body, null, 2),
       secret_body: (exact.secrets?.body ?? []).join(", "),
+      steps,
+      sign_in: exact.sign_in ? signInForm(exact.sign_in, endpoints) : null,
+      check_target: exact.check_target === null || exact.check_target === undefined ? "" : String(exact.check_target * 100),
     };
     taken.add(merged.name);
     forms.push(merged);

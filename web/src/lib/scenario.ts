@@ -1,6 +1,8 @@
 // The test builder's model: which fields each k6 executor takes, defaults that run, the
 // request body pre-filled from the spec's examples, and the form turned into the API's body.
-import type { EndpointRead, ScenarioCreate } from "../api/client";
+import type { EndpointRead, ScenarioCreate, StepCreate } from "../api/client";
+import { type SignInForm, toSignIn } from "./signin";
+import { type StepForm, toStepCreate } from "./journey";
 import { looksSecret, parsePaths } from "./secrets";
 import type { Executor, ShapeInput, Stage } from "./stages";
 
@@ -34,8 +36,18 @@ export const REQUIRED_FIELDS: Record<Executor, Field[]> = {
 
 export interface KeyValue { key: string; value: string; secret?: boolean }
 
-export interface ScenarioForm {
+/** One request as the form holds it: a scenario's, a journey step's or a login's. */
+export interface RequestForm {
   endpoint: EndpointRead;
+  path_params: Record<string, string>;
+  query: KeyValue[];
+  headers: KeyValue[];
+  body: string;
+  /** Body fields marked secret, dotted and comma-separated: "password, user.pin". */
+  secret_body: string;
+}
+
+export interface ScenarioForm extends RequestForm {
   name: string;
   executor: Executor;
   vus: string; duration: string; rate: string; time_unit: string;
@@ -43,12 +55,11 @@ export interface ScenarioForm {
   stages: Stage[];
   think_time: string;
   rt_max_ms: string; rt_percentile: string; error_rate_percent: string;
-  path_params: Record<string, string>;
-  query: KeyValue[];
-  headers: KeyValue[];
-  body: string;
-  /** Body fields marked secret, dotted and comma-separated: "password, user.pin". */
-  secret_body: string;
+  /** A journey's steps; none: the scenario sends its own request. */
+  steps: StepForm[];
+  sign_in: SignInForm | null;
+  /** The lowest pass rate of the scenario's checks, in percent; empty: none. */
+  check_target: string;
 }
 
 /** A k6 scenario name: letters, digits and underscores, from the method and path. */
@@ -189,19 +200,50 @@ export function parameterExample(param: Parameter): string {
   return param.example === undefined || param.example === null ? "" : String(param.example);
 }
 
-export function newScenario(endpoint: EndpointRead, taken: Set<string>): ScenarioForm {
+/** The endpoint's request pre-filled from the spec: path parameters, required query, body. */
+export function newRequest(endpoint: EndpointRead): RequestForm {
   const params = endpoint.parameters as unknown as Parameter[];
   const pathParams = Object.fromEntries(params.filter((p) => whereOf(p) === "path").map((p) => [p.name, parameterExample(p)]));
   const query = params.filter((p) => whereOf(p) === "query" && p.required).map((p) => ({ key: p.name, value: parameterExample(p) }));
   const body = exampleBody(endpoint.request_body as Record<string, Json> | null);
+  return { endpoint, path_params: pathParams, query, headers: [],
+    body: body === undefined ? "" : JSON.stringify(body, null, 2), secret_body: "" };
+}
+
+type Call = Pick<StepCreate, "path_params" | "query" | "headers" | "body" | "secrets">;
+
+const marks = (values: Record<string, string> | undefined, secret: string[] = []): KeyValue[] => {
+  const names = new Set(secret.map((n) => n.toLowerCase()));
+  return Object.entries(values ?? {}).map(([key, value]) => ({ key, value, secret: names.has(key.toLowerCase()) }));
+};
+
+/** A request sent before back in the form (values the server masked stay masked). */
+export function requestFromCall(endpoint: EndpointRead, call: Call): RequestForm {
+  const fresh = newRequest(endpoint);
+  return { endpoint, path_params: { ...fresh.path_params, ...(call.path_params ?? {}) },
+    query: marks(call.query, call.secrets?.query), headers: marks(call.headers, call.secrets?.headers),
+    body: call.body === undefined || call.body === null ? "" : JSON.stringify(call.body, null, 2),
+    secret_body: (call.secrets?.body ?? []).join(", ") };
+}
+
+const pairsOf = (list: KeyValue[]) => Object.fromEntries(list.filter((p) => p.key.trim()).map((p) => [p.key.trim(), p.value]));
+
+/** The request's fields as the API takes them. */
+export function toCall(form: RequestForm): Required<Call> {
+  return { path_params: form.path_params, query: pairsOf(form.query), headers: pairsOf(form.headers),
+    body: form.body.trim() ? JSON.parse(form.body) : null,
+    secrets: { headers: secretKeys(form.headers), query: secretKeys(form.query), body: parsePaths(form.secret_body) } };
+}
+
+export function newScenario(endpoint: EndpointRead, taken: Set<string>): ScenarioForm {
+  const request = newRequest(endpoint);
   return {
-    endpoint, name: scenarioName(endpoint, taken), executor: "constant-vus",
+    ...request, name: scenarioName(endpoint, taken), executor: "constant-vus",
     vus: "5", duration: "30s", rate: "10", time_unit: "1s", pre_allocated_vus: "10", max_vus: "",
     iterations: "100", start_time: "",
     stages: [{ duration: "10s", target: 5 }, { duration: "20s", target: 5 }, { duration: "5s", target: 0 }],
     think_time: "1", rt_max_ms: "", rt_percentile: "95", error_rate_percent: "",
-    path_params: pathParams, query, headers: [],
-    body: body === undefined ? "" : JSON.stringify(body, null, 2), secret_body: "",
+    steps: [], sign_in: null, check_target: "",
   };
 }
 
@@ -216,12 +258,16 @@ export const secretKeys = (list: KeyValue[]): string[] =>
 export function toScenarioCreate(form: ScenarioForm): ScenarioCreate {
   const fields = new Set(EXECUTOR_FIELDS[form.executor]);
   const pick = <T,>(field: Field, value: T | null): T | null => (fields.has(field) ? value : null);
-  const pairs = (list: KeyValue[]) => Object.fromEntries(list.filter((p) => p.key.trim()).map((p) => [p.key.trim(), p.value]));
   const rtMax = num(form.rt_max_ms);
   const errorPercent = num(form.error_rate_percent);
+  const checkPercent = num(form.check_target);
+  const journey = form.steps.length > 0;
   return {
     name: form.name,
-    endpoint_id: form.endpoint.id,
+    endpoint_id: journey ? null : form.endpoint.id,
+    ...(journey ? { steps: form.steps.map(toStepCreate) } : toCall(form)),
+    sign_in: form.sign_in ? toSignIn(form.sign_in) : null,
+    check_target: checkPercent === null ? null : checkPercent / 100,
     executor: form.executor,
     think_time: num(form.think_time) ?? 0,
     stages: fields.has("stages") ? form.stages : [],
@@ -234,11 +280,6 @@ export function toScenarioCreate(form: ScenarioForm): ScenarioCreate {
     max_vus: pick("max_vus", int(form.max_vus)),
     iterations: pick("iterations", int(form.iterations)),
     start_time: form.start_time.trim() || null,
-    path_params: form.path_params,
-    query: pairs(form.query),
-    headers: pairs(form.headers),
-    body: form.body.trim() ? JSON.parse(form.body) : null,
-    secrets: { headers: secretKeys(form.headers), query: secretKeys(form.query), body: parsePaths(form.secret_body) },
     response_time_target: rtMax ? { max_ms: rtMax, percentile: num(form.rt_percentile) ?? 95 } : null,
     error_rate_target: errorPercent === null ? null : errorPercent / 100,
   };

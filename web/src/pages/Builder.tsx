@@ -2,7 +2,7 @@
 // shows only the fields its executor takes, a stages editor with the load shape, targets,
 // parameters, headers and a JSON body pre-filled from the spec. Start sends POST /load-testing.
 import { useMemo, useState } from "preact/hooks";
-import { ApiError, HISTOGRAM_ERROR_BOUND, api, type EndpointRead, type LoadTestCreate, type MetricsMode, type PlanRead, type SpecRead, type TestDetails } from "../api/client";
+import { ApiError, HISTOGRAM_ERROR_BOUND, api, type EndpointRead, type LoadTestCreate, type MetricsMode, type PlanRead, type SpecRead, type StepSuggestion, type TestDetails } from "../api/client";
 import { SavePlan, ScriptPreview } from "../components/BuilderExtras";
 import { ThresholdsEditor } from "../components/ThresholdsEditor";
 import { thresholdInputs, thresholdOverrides } from "../lib/verdict";
@@ -16,6 +16,7 @@ import { type ScenarioForm, checkBody, newScenario, secretKeys, shapeOf, toScena
 import { testPlannedSeconds } from "../lib/stages";
 import { checkScenarios, problemText, shapeBroken } from "../lib/formcheck";
 import { useAsync } from "../lib/useAsync";
+import { journeyProblems } from "../lib/journeycheck";
 import { href, navigate } from "../router";
 import { rememberRequest, startedRun } from "../lib/plans";
 import { formsFromPlan, formsFromRun, marked } from "../lib/rerun";
@@ -25,20 +26,22 @@ import type { KeyValue } from "../lib/scenario";
 export function Builder({ projectId, from, planId, baseUrl }: { projectId: number; from?: number; planId?: number; baseUrl?: string }) {
   const { t } = useI18n();
   const data = useAsync(async () => {
-    const [project, endpoints, specs, previous, plan] = await Promise.all([api.project(projectId), api.endpoints(projectId),
-      api.specs(projectId), from ? api.details(from) : Promise.resolve(null), planId ? api.plan(planId) : Promise.resolve(null)]);
-    return { project, endpoints, specs, previous, plan };
+    const [project, endpoints, specs, previous, plan, suggestions] = await Promise.all([api.project(projectId), api.endpoints(projectId),
+      api.specs(projectId), from ? api.details(from) : Promise.resolve(null), planId ? api.plan(planId) : Promise.resolve(null),
+      // Suggestions are a help: the builder works without them.
+      api.suggestions(projectId).catch(() => [] as StepSuggestion[])]);
+    return { project, endpoints, specs, previous, plan, suggestions };
   }, [projectId, from, planId]);
   return (
     <main class="page">
       <Async state={data} what={t("builder.title")}>
-        {({ project, endpoints, specs, previous, plan }) => (
+        {({ project, endpoints, specs, previous, plan, suggestions }) => (
           <>
             <header class="page-head"><div>
               <nav class="crumbs" aria-label={t("nav.crumbs")}><a href={href("/")}>{t("board.title")}</a> / <a href={href(`/projects/${projectId}`)}>{project.title}</a> /</nav>
               <h1>{t("builder.title")}</h1><p class="muted">{plan ? t("plans.editing", { name: plan.name }) : t("builder.subtitle")}</p>
             </div></header>
-            <Form projectId={projectId} endpoints={endpoints} specs={specs} previous={previous} plan={plan} baseUrl={baseUrl} />
+            <Form projectId={projectId} endpoints={endpoints} suggestions={suggestions} specs={specs} previous={previous} plan={plan} baseUrl={baseUrl} />
           </>
         )}
       </Async>
@@ -46,8 +49,8 @@ export function Builder({ projectId, from, planId, baseUrl }: { projectId: numbe
   );
 }
 
-function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl: givenBase }: {
-  projectId: number; endpoints: EndpointRead[]; specs: SpecRead[]; previous: TestDetails | null; plan: PlanRead | null; baseUrl?: string;
+function Form({ projectId, endpoints, suggestions, specs, previous, plan: loadedPlan, baseUrl: givenBase }: {
+  projectId: number; endpoints: EndpointRead[]; suggestions: StepSuggestion[]; specs: SpecRead[]; previous: TestDetails | null; plan: PlanRead | null; baseUrl?: string;
 }) {
   const { t, locale } = useI18n();
   const { can } = useAccess();
@@ -75,6 +78,8 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl
   const problems = scenarios.flatMap((s) => checkBody(s.body, s.endpoint.request_body as Record<string, unknown> | null)
     .filter((p) => p.startsWith("json:")).map(() => s.name));
   const formProblems = checkScenarios(scenarios);
+  const journeyIssues = scenarios.flatMap(journeyProblems);
+  const project = useMemo(() => ({ endpoints, suggestions }), [endpoints, suggestions]);
   // While a scenario's shape cannot be drawn the test's end is unknown, not the others' end.
   const unplanned = scenarios.filter((s) => shapeBroken(shapeOf(s))).map((s) => `'${s.name}'`);
   const planned = unplanned.length ? null : testPlannedSeconds(scenarios.map(shapeOf));
@@ -85,6 +90,7 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl
     setError(undefined);
     if (formProblems.length) { setError(new Error(formProblems.map((p) => problemText(p, t)).join("; "))); return null; }
     if (problems.length) { setError(new Error(t("builder.badJson", { names: problems.join(", ") }))); return null; }
+    if (journeyIssues.length) { setError(new Error(journeyIssues.map((p) => t(p.key, p.vars)).join("; "))); return null; }
     const pairs = Object.fromEntries(headers.filter((h) => h.key.trim()).map((h) => [h.key.trim(), h.value]));
     return {
       title: title.trim(), description: description.trim() || null, project_id: projectId,
@@ -124,7 +130,7 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl
         {scenarios.length === 0 ? <p class="muted">{t("builder.pickFirst")}</p> : (
           <>
             <LoadShape inputs={scenarios.map(shapeOf)} names={scenarios.map((s) => s.name)} height={160} />
-            {scenarios.map((s, i) => <ScenarioEditor key={s.endpoint.id} form={s} onChange={(f) => update(i, f)} />)}
+            {scenarios.map((s, i) => <ScenarioEditor key={s.endpoint.id} form={s} project={project} onChange={(f) => update(i, f)} />)}
           </>
         )}
       </section>
@@ -150,12 +156,13 @@ function Form({ projectId, endpoints, specs, previous, plan: loadedPlan, baseUrl
         <div class="actions start">
           <span class="muted" id="planned">{unplanned.length ? t("builder.plannedUnknown", { names: unplanned.join(", ") })
             : planned !== null ? t("builder.planned", { duration: formatSeconds(planned) }) : ""}</span>
-          <button type="submit" class="primary big" aria-describedby={formProblems.length ? "form-problems" : undefined}
-            disabled={!can("test") || busy || scenarios.length === 0 || !title.trim() || formProblems.length > 0}>
+          <button type="submit" class="primary big" aria-describedby={formProblems.length + journeyIssues.length ? "form-problems" : undefined}
+            disabled={!can("test") || busy || scenarios.length === 0 || !title.trim() || formProblems.length + journeyIssues.length > 0}>
             {busy ? t("builder.starting") : scenarios.length === 1 ? t("builder.startOne") : t("builder.start", { n: scenarios.length })}</button>
         </div>
-        {formProblems.length > 0 && <div class="problems" id="form-problems" role="status"><p>{t("builder.fixFirst")}</p>
-          <ul>{formProblems.map((p, i) => <li key={i}>{problemText(p, t)}</li>)}</ul></div>}
+        {formProblems.length + journeyIssues.length > 0 && <div class="problems" id="form-problems" role="status"><p>{t("builder.fixFirst")}</p>
+          <ul>{formProblems.map((p, i) => <li key={i}>{problemText(p, t)}</li>)}
+            {journeyIssues.map((p, i) => <li key={`j${i}`}>{t(p.key, p.vars)}</li>)}</ul></div>}
         {error && <ErrorNote error={error} what={t("builder.startFailed")} />}
         {scenarios.length > 0 && <ScriptPreview build={build} />}
         {can("test") && scenarios.length > 0 && title.trim() && <SavePlan projectId={projectId} plan={plan} build={build} onSaved={setPlan} />}

@@ -20,12 +20,22 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 VAULT_TAG = {"name": "vault", "description": "Signed-in items: login, create, read, update, delete"}
 DEMO_USERS = {"demo": "vault-demo"}
 DEMO_CLIENTS = {"demo-client": "demo-client-secret"}  # OAuth2 client credentials
+
+
+# Declared in the document (securitySchemes "bearer", and each item route's security), so the
+# platform's builder offers the sign-in; a missing token is this router's own 401, counted.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", bearerFormat="opaque")
+# The document's link from a created item to reading it, as a journey builder follows it.
+READ_CREATED = {
+    "read": {"operationId": "readItem", "parameters": {"item_id": "$response.body#/id"}}
+}
 
 
 class Login(BaseModel):
@@ -89,8 +99,10 @@ def vault_router(token_seconds: float, clock: Callable[[], float] = time.monoton
         counts.endpoints[f"{request.method} {template} {code}"] += 1
         response.status_code = code
 
-    def signed_in(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
-        token = (authorization or "").removeprefix("Bearer ").strip()
+    def signed_in(
+        request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+    ) -> str:
+        token = bearer.credentials.strip() if bearer else ""
         why = "missing" if not token else "unknown" if token not in tokens else None
         if why is None and clock() >= tokens[token]:
             why = "expired"
@@ -140,7 +152,12 @@ def vault_router(token_seconds: float, clock: Callable[[], float] = time.monoton
         counted(request, response, 200)
         return Token(access_token=token, expires_in=token_seconds)
 
-    @router.post("/vault/items", status_code=201, summary="Create an item", responses={409: {}})
+    @router.post(
+        "/vault/items",
+        status_code=201,
+        summary="Create an item",
+        responses={201: {"description": "The item", "links": READ_CREATED}, 409: {}},
+    )
     async def create(body: ItemCreate, request: Request, response: Response, _: Auth) -> Item:
         counts.skus[body.sku] += 1
         if body.sku in skus:
@@ -154,7 +171,12 @@ def vault_router(token_seconds: float, clock: Callable[[], float] = time.monoton
         response.headers["Location"] = f"/vault/items/{item.id}"
         return item
 
-    @router.get("/vault/items/{item_id}", summary="Read an item", responses={404: {}})
+    @router.get(
+        "/vault/items/{item_id}",
+        summary="Read an item",
+        responses={404: {}},
+        operation_id="readItem",
+    )
     async def read(item_id: str, request: Request, response: Response, _: Auth) -> Item:
         try:
             item = item_of(item_id, "GET")

@@ -83,6 +83,33 @@ class TagInfo(Contract):
     description: Text | None = None
 
 
+class SecurityScheme(Contract):
+    """A scheme of the document's ``securitySchemes`` (``securityDefinitions`` in 2.0) that an
+    endpoint's ``security`` names: what pre-fills how a test signs in."""
+
+    type: Literal["http", "apiKey", "oauth2", "openIdConnect", "mutualTLS", "other"]
+    scheme: Text | None = Field(default=None, description="http: bearer, basic...")
+    bearer_format: Text | None = None
+    location: Literal["header", "query", "cookie"] | None = Field(
+        default=None, description="apiKey: where the key goes"
+    )
+    name: Text | None = Field(default=None, description="apiKey: the header, query or cookie")
+    flow: Text | None = Field(default=None, description="oauth2: clientCredentials, password...")
+    token_url: Text | None = Field(default=None, description="oauth2: the flow's token URL")
+
+
+class LinkInfo(Contract):
+    """A link of the endpoint's success answer: which operation may follow, with what values."""
+
+    name: Text
+    operation_id: Text | None = None
+    operation_ref: Text | None = None
+    parameters: dict[str, Text] = Field(
+        default_factory=dict,
+        description="Parameter of the next operation → runtime expression ($response.body#/id)",
+    )
+
+
 class EndpointInfo(Contract):
     method: HttpMethod
     path: Text = Field(min_length=1)
@@ -94,6 +121,15 @@ class EndpointInfo(Contract):
     parameters: list[ParameterInfo] = Field(default_factory=list)
     request_body: RequestBodyInfo | None = None
     security: list[dict[str, list[str]]] = Field(default_factory=list)
+    security_schemes: dict[str, SecurityScheme] = Field(
+        default_factory=dict, description="The schemes ``security`` names, as the document says"
+    )
+    links: list[LinkInfo] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    response_fields: list[Text] = Field(
+        default_factory=list,
+        max_length=MAX_ENTRIES,
+        description="Top-level fields of the first success answer's JSON object",
+    )
     fingerprint: str | None = Field(
         default=None, description="Digest of everything above; changes when the endpoint does"
     )

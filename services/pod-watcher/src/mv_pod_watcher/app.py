@@ -84,6 +84,8 @@ def create_app(settings: Settings) -> FastStream:
         # A laptop without a cluster is not a fault of the pod-watcher: ok, and it says so.
         if cluster.get("unconfigured"):
             return DependencyState(ok=True, detail=cluster["unconfigured"])
+        if cluster.get("unreadable"):
+            return DependencyState(ok=False, detail=cluster["unreadable"])
         if tasks and tasks[0].done():
             return DependencyState(ok=False, detail="the watch loop ended")
         return DependencyState(ok=True, detail=cluster.get("watching"))
@@ -114,6 +116,12 @@ def create_app(settings: Settings) -> FastStream:
                 reason=str(error),
                 namespace=settings.kubernetes_test_namespace,
             )
+            return
+        except OSError as error:
+            # A KUBECONFIG that is there but cannot be read (a directory a container runtime
+            # made for a missing bind mount, no permission) is a fault to show, not a crash.
+            cluster["unreadable"] = f"the kubeconfig cannot be read: {error}"
+            log.error(cluster["unreadable"], namespace=settings.kubernetes_test_namespace)
             return
         cluster["watching"] = f"namespace {settings.kubernetes_test_namespace}"
         watcher = make_watcher(settings, client, Bus(broker), running)

@@ -18,6 +18,7 @@ from mv_contracts.spec import (
     TagInfo,
 )
 
+from . import journey_facts
 from .errors import AnalysisError
 from .examples import ExampleBuilder
 from .refs import Miss, Resolver
@@ -246,7 +247,8 @@ class Normaliser:
             body = self.body_2(operation, [p for p, _ in merged.values()])
         else:
             body = self.body_3(operation.get("requestBody"), base)
-        security = operation.get("security", self.document.get("security"))
+        security = _security(operation.get("security", self.document.get("security")))
+        answer = journey_facts.success_answer(self, operation, base)
         return EndpointInfo(
             method=method.upper(),
             path=path.replace("\x00", ""),
@@ -257,7 +259,10 @@ class Normaliser:
             deprecated=operation.get("deprecated") is True,
             parameters=parameters,
             request_body=body,
-            security=_security(security),
+            security=security,
+            security_schemes=journey_facts.security_schemes(self, security),
+            links=journey_facts.links(self, answer, base),
+            response_fields=journey_facts.response_fields(self, answer, base),
         )
 
     def _raw_parameters(

@@ -55,6 +55,11 @@ def _details(endpoint: EndpointInfo) -> dict[str, Any]:
         if endpoint.request_body
         else None,
         "security": endpoint.security,
+        "security_schemes": {
+            k: v.model_dump(mode="json") for k, v in endpoint.security_schemes.items()
+        },
+        "links": [link.model_dump(mode="json") for link in endpoint.links],
+        "response_fields": endpoint.response_fields,
         "tags": endpoint.tags,
         "fingerprint": endpoint.fingerprint,
     }

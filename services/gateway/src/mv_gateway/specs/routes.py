@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from mv_gateway.auth import READ, Admin, AuditLog, Tester
 from mv_gateway.core.bodies import ParsedBodyRoute
 from mv_gateway.core.deps import SessionDep
-from mv_gateway.core.errors import NotFoundError
+from mv_gateway.core.errors import InvalidRequest, NotFoundError
 from mv_gateway.core.idempotency import KeyHeader, fingerprint
 from mv_gateway.projects import ProjectRepository
 
@@ -30,6 +30,7 @@ from .schemas import (
     server_read,
 )
 from .servers import ServerRepository
+from .suggestions import StepSuggestion, suggestions
 from .tables import PENDING
 
 router = APIRouter(route_class=ParsedBodyRoute)
@@ -40,6 +41,7 @@ servers = APIRouter(prefix="/project", tags=["Project"], route_class=ParsedBodyR
 SpecId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Spec id")]
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
 BigId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
+MAX_SUGGESTED_OVER = 2000  # endpoints read for suggestions
 
 
 def get_analyses(request: Request) -> Analyses:
@@ -171,6 +173,24 @@ async def list_endpoints(
         limit=limit,
     )
     return [endpoint_read(e, tags) for e, tags in rows]
+
+
+@endpoints.get(
+    "/suggestions", response_model=list[StepSuggestion], responses={422: {}}, dependencies=[READ]
+)
+async def list_suggestions(
+    session: SessionDep, project_id: BigId = None, spec_id: BigId = None
+) -> list[StepSuggestion]:
+    """Next steps a journey builder offers: the document's ``links`` of an endpoint's success
+    answer, and a POST whose answer has ``id`` followed by the GET/PUT/PATCH/DELETE of
+    ``/{id}`` under its path, each with the extraction that carries the value over."""
+    if project_id is None and spec_id is None:
+        missing = {"loc": ["query", "project_id"], "msg": "give project_id or spec_id"}
+        raise InvalidRequest([{**missing, "type": "missing"}])
+    rows = await SpecRepository(session).endpoints(
+        spec_id=spec_id, project_id=project_id, limit=MAX_SUGGESTED_OVER
+    )
+    return suggestions([endpoint_read(e, tags) for e, tags in rows])
 
 
 @servers.get(

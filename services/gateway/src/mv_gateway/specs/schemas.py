@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from mv_contracts.common import DbId
-from mv_contracts.spec import SpecSource
+from mv_contracts.spec import LinkInfo, SecurityScheme, SpecSource
 from mv_contracts.variables import with_generators
 from mv_gateway.core.errors import InvalidRequest
 
@@ -37,6 +37,13 @@ class EndpointRead(BaseModel):
         "values ({{$uuid}}, {{$email}}) on the fields whose format must differ per request",
     )
     security: list[dict[str, list[str]]]
+    security_schemes: dict[str, SecurityScheme] = Field(
+        default_factory=dict, description="The document's schemes that ``security`` names"
+    )
+    links: list[LinkInfo] = Field(default_factory=list, description="Of the success answer")
+    response_fields: list[str] = Field(
+        default_factory=list, description="Top-level fields of the success answer"
+    )
 
 
 def endpoint_read(endpoint: Endpoint, tags: list[str]) -> EndpointRead:
@@ -59,6 +66,9 @@ def endpoint_read(endpoint: Endpoint, tags: list[str]) -> EndpointRead:
         if body is None
         else with_generators(body.get("example"), body.get("schema")),
         security=details.get("security") or [],
+        security_schemes=details.get("security_schemes") or {},
+        links=details.get("links") or [],
+        response_fields=details.get("response_fields") or [],
     )
 
 
