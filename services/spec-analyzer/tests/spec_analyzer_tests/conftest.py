@@ -51,7 +51,13 @@ def swagger_ui_dist() -> Path:
                 stdout=subprocess.DEVNULL,
             )
             with tarfile.open(next(Path(tmp).glob("*.tgz"))) as tar:
-                tar.extractall(tmp, filter="data")
+                # Python 3.11.2 (Debian 12's) has no extraction filters: plain files and
+                # folders inside the target only, checked here.
+                members = [m for m in tar.getmembers() if m.isfile() or m.isdir()]
+                for member in members:
+                    if member.name.startswith("/") or ".." in Path(member.name).parts:
+                        raise ValueError(f"{SWAGGER_UI_DIST}: {member.name!r} leaves the folder")
+                tar.extractall(tmp, members=members)  # noqa: S202 (members checked above)
             target.parent.mkdir(parents=True, exist_ok=True)
             (Path(tmp) / "package").rename(target)
     return target
