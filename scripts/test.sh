@@ -77,7 +77,7 @@ fi
 # The suite takes minutes; a hang outside any one test (pytest-timeout covers those) must still
 # end in a failure CI can read, well inside its 90 minutes: INT first, so pytest prints where.
 suite_rc=0
-timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-60m}" uv run --no-sync pytest "$@" \
+timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-60m}" uv run --no-sync pytest --durations=15 "$@" \
   || suite_rc=$?
 if [ "$cluster_rc" -ne 0 ]; then
   echo "test.sh: the cluster tests FAILED (see above: tests/cluster and scripts/cluster.sh diagnose)" >&2
