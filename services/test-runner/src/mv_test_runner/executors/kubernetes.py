@@ -75,6 +75,7 @@ class KubernetesExecutor:
         self._settings = settings
         self._options = job_options(settings)
         self._api: Any = None
+        self._listed: dict[str, dict[str, str]] = {}  # run -> Job name -> resource version
 
     def _clients(self) -> tuple[Any, Any]:
         from kubernetes import client, config  # imported lazily: the local default needs neither
@@ -221,20 +222,32 @@ class KubernetesExecutor:
         return [pod.to_dict() for pod in pods.items]
 
     async def _watch_once(self, name: str) -> None:
-        """Block (in a thread) until the Job changes or the watch times out."""
+        """Block (in a thread) until a Job of the run changes from what :meth:`_ended` last
+        listed, or the watch times out.
+
+        The watch starts at resource version "0", from the API server's cache: one with none
+        asks for the newest state, which waits for that cache to reach etcd's newest revision
+        and, with an etcd that does not report progress (Debian's 3.4), fails with "Too large
+        resource version". Either way a watch opens with an ADDED event per existing Job; those
+        whose version is the listed one are not changes.
+        """
         from kubernetes import watch
 
         _, batch = await asyncio.to_thread(self._clients)
+        listed = self._listed.get(name, {})
 
         def follow() -> None:
             stream = watch.Watch().stream(  # type: ignore[no-untyped-call]
                 batch.list_namespaced_job,
                 self._options.namespace,
                 label_selector=f"{RUN_LABEL}={name}",
+                resource_version="0",
                 timeout_seconds=max(1, round(self._settings.scheduler_poll_interval)),  # 0: none
             )
-            for _event in stream:
-                return
+            for event in stream:
+                job = event["object"]
+                if listed.get(job.metadata.name) != job.metadata.resource_version:
+                    return
 
         await asyncio.to_thread(follow)
 
@@ -242,6 +255,9 @@ class KubernetesExecutor:
         """Each runner's outcome (None while it runs), and whether every Job ended by itself
         (False also when a pod that cannot start decided a runner's outcome: its Job runs on)."""
         jobs = await self._jobs(name)
+        self._listed[name] = {
+            job["metadata"]["name"]: job["metadata"]["resource_version"] for job in jobs
+        }
         pods = await self._pods(name)
         found: list[tuple[str, Outcome | None]] = []
         all_done = True
@@ -265,6 +281,12 @@ class KubernetesExecutor:
 
     async def wait(self, test_id: str) -> Outcome:
         name = job_name(test_id)
+        try:
+            return await self._wait(name)
+        finally:
+            self._listed.pop(name, None)
+
+    async def _wait(self, name: str) -> Outcome:
         while True:
             runners, all_done = await self._ended(name)
             if not runners:
