@@ -344,3 +344,21 @@ async def test_a_log_the_kubelet_cannot_give_is_no_counts(
     await asyncio.to_thread(ended_pod_on, kube_api, namespace, job, node)  # its log: 404
     assert await executor.counts(test_id) is None
     assert len(kubelet.targets) == 1
+
+
+async def test_the_job_watch_waits_for_a_change_and_returns_on_it(
+    kube: KubeApiServer, kube_api: Any, namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A watch opens with an ADDED event per existing Job: for the Job just listed that is no
+    change, so the wait goes on until the Job's status moves, and then ends at once."""
+    monkeypatch.setenv("KUBECONFIG", str(kube.kubeconfig))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    settings = kube_settings(namespace).model_copy(update={"scheduler_poll_interval": 30})
+    executor = KubernetesExecutor(settings)
+    name = job_name(await start(executor))
+    await executor._ended(name)  # lists the run's Jobs, as wait() does before each watch
+    watching = asyncio.create_task(executor._watch_once(name))
+    await asyncio.sleep(5)
+    assert not watching.done(), "the watch ended with nothing changed"
+    await asyncio.to_thread(finish_job, kube_api, namespace, name, "Complete", "CompletionsReached")
+    await asyncio.wait_for(watching, timeout=10)
