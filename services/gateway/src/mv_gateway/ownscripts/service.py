@@ -157,8 +157,6 @@ async def start(
                     think_time=0, response_time_target=None, error_rate_target=None, stages=[])
         for s in seen.scenarios
     ]  # fmt: skip
-    overrides = body.analysis_thresholds
-    thresholds = None if overrides is None else overrides.model_dump(exclude_none=True)
     return await submit_run(
         session,
         outbox,
@@ -168,5 +166,5 @@ async def start(
         metrics_path,
         scenarios,
         own_script_id=row.id,
-        analysis_thresholds=thresholds,
+        analysis_thresholds=body.analysis_thresholds,
     )

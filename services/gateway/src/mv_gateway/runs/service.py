@@ -8,8 +8,6 @@ test its first request made.
 
 from __future__ import annotations
 
-from typing import Any
-
 from nats.errors import NoRespondersError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +21,7 @@ from mv_contracts.runs import (
     TestRunRequested,
 )
 from mv_contracts.subjects import CANCEL_TEST, PREVIEW_SCRIPT, RUN_TEST, Subject
+from mv_gateway.analysis import AnalysisThresholdOverrides
 from mv_gateway.auth import (
     AllowList,
     AuditLog,
@@ -126,8 +125,6 @@ async def start_run(
         if made is not None:
             return await _replay(session, idempotency_key, made)
     request = await _test_request(session, body, test_id)
-    overrides = body.analysis_thresholds
-    thresholds = None if overrides is None else overrides.model_dump(exclude_none=True)
     return await submit_run(
         session,
         outbox,
@@ -140,7 +137,7 @@ async def start_run(
         idempotency_key=idempotency_key,
         body_print=body_print,
         plan_id=plan_id,
-        analysis_thresholds=thresholds,
+        analysis_thresholds=body.analysis_thresholds,
     )
 
 
@@ -158,7 +155,7 @@ async def submit_run(
     body_print: str = "",
     plan_id: int | None = None,
     own_script_id: int | None = None,
-    analysis_thresholds: dict[str, Any] | None = None,
+    analysis_thresholds: AnalysisThresholdOverrides | None = None,
 ) -> LoadTestCreated:
     """The checks, the stored test and its command, of a validated ``request`` (a generated
     test's, or an own script's with ``own_script_id`` its stored version)."""
@@ -207,7 +204,7 @@ async def submit_run(
     )
     await TestResults(session).keep_request(test, request)
     if analysis_thresholds is not None:
-        test.analysis_thresholds = analysis_thresholds or None
+        test.analysis_thresholds = analysis_thresholds.model_dump(exclude_none=True) or None
     created = LoadTestCreated(test_id=request.test_id, test_history_id=test.id, status=test.status)
     await _command(session, outbox, RUN_TEST, command)
     return created
