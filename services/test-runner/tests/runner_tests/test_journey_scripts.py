@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from mv_contracts.runs import MetricsMode
 from mv_test_runner.script import generate_script
+from mv_test_runner.script.generator import VU_TAG
 
 from .golden import check_bytes, files
 from .golden_journeys import JOURNEYS, LOGIN_PASSWORD, SIGN_IN_SECRETS
@@ -68,3 +70,18 @@ def test_a_step_without_variables_builds_nothing_per_request() -> None:
     )
     # The signed-in params are rebuilt at each login, not per request.
     assert not re.search(r"withHeaders\(S01_VAULT_SIGN_IN\.params\[[03]\]", function)
+
+
+@pytest.mark.parametrize("mode", list(MetricsMode))
+def test_each_vu_tags_its_samples_in_the_precise_mode_only(mode: MetricsMode) -> None:
+    for case in JOURNEYS:
+        request = JOURNEYS[case]().model_copy(update={"metrics_mode": mode})
+        text = generate_script(request).text
+        functions = text.split("\nexport function s")[1:]  # scenario functions: s01_...
+        assert len(functions) == len(request.scenarios)
+        first_lines = {function.splitlines()[1] for function in functions}
+        if mode is MetricsMode.PRECISE:
+            tag_line = f'  exec.vu.metrics.tags["{VU_TAG}"] = String(exec.vu.idInTest);'
+            assert first_lines == {tag_line}
+        else:
+            assert VU_TAG not in text

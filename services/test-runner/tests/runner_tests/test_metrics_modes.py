@@ -18,6 +18,7 @@ from mv_contracts.runs import MetricsMode, RunStatus, TestRunRequest
 from mv_devstack.config import StackConfig
 from mv_test_runner.executors.local import LocalExecutor
 from mv_test_runner.script import generate_script
+from mv_test_runner.script.generator import VU_TAG
 from mv_test_runner.settings import Settings
 
 from .echo import EchoServer
@@ -119,6 +120,13 @@ async def test_precise_mode_writes_every_sample_and_nothing_compact(
     assert counts is not None
     raw = await influx(stack, f"SELECT count(\"value\") FROM http_reqs WHERE testid='{test_id}'")  # noqa: S608
     assert raw[0][1] == counts.overall.requests == len(echo.requests)
+    # Every sample is its own point whatever its timestamp: InfluxDB folds points of one
+    # series and nanosecond, and a VU's samples never share one (it lost one in 722 once).
+    vu_ids = await influx(
+        stack,
+        f"SHOW TAG VALUES FROM http_reqs WITH KEY = \"{VU_TAG}\" WHERE testid='{test_id}'",
+    )
+    assert len(vu_ids) == sum(s.vus or 0 for s in request.scenarios)
     compact = await influx(
         stack,
         f"SELECT SUM(requests) FROM {REQUESTS_MEASUREMENT} WHERE testid='{test_id}'",  # noqa: S608

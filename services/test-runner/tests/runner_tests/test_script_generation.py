@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from mv_contracts.runs import scenario_tag
 from mv_test_runner.script import generate_script, is_secret_header
 from mv_test_runner.script.counts import SUMMARY_TREND_STATS
-from mv_test_runner.script.generator import build_url
+from mv_test_runner.script.generator import build_url, vu_tag
 
 from .conftest import k6_inspect
 from .golden import check_bytes, files, updating
@@ -163,13 +163,17 @@ _K6_CALL = re.compile(
 @pytest.mark.parametrize("case", sorted(SCRIPTS))
 def test_a_request_builds_nothing(case: str) -> None:
     """Params, headers, secrets and bodies are built once per VU: a request of the script costs
-    k6 what a hand-written ``http.get(url)`` or ``http.request`` with constant params costs."""
+    k6 what a hand-written ``http.get(url)`` or ``http.request`` with constant params costs.
+    The precise mode's VU tag is one tag change per iteration, before the request."""
     request = SCRIPTS[case]()
     text = generate_script(request).text
     for position, each in enumerate(request.scenarios):
         key = scenario_tag(position, each.name)
         function = text.split(f"export function {key}() {{\n", 1)[1].split("\n}", 1)[0]
-        call, *rest = function.splitlines()
+        lines = function.splitlines()
+        tagged = vu_tag(request)
+        assert lines[: len(tagged)] == tagged
+        call, *rest = lines[len(tagged) :]
         assert _K6_CALL.fullmatch(call), call
         assert rest == ([f"  sleep({each.think_time:g});"] if each.think_time else [])
 

@@ -28,7 +28,8 @@ Definitions:
   a test on one runner has one). k6 writes ``vus`` without a scenario tag,
   so scenarios have no VU figures.
 k6 may write ``url``, ``vu`` and ``iter`` as fields (``K6_INFLUXDB_TAGS_AS_FIELDS``) or as tags;
-no statement here names them, so both work.
+no statement here names them, so both work. A generated script tags each sample with its VU
+(``vu_id``) so that no two samples share a point; no statement names that tag either.
 """
 
 # InfluxQL built here: the only value from outside (the test id, a scenario name) goes through

@@ -34,7 +34,15 @@ from mv_contracts.signin import (
 )
 from mv_contracts.variables import REFERENCE, generator_call, parts, templates, uses_variables
 
-from .generator import Secrets, endpoint_tags, is_journey, js_literal, number, request_code
+from .generator import (
+    Secrets,
+    endpoint_tags,
+    is_journey,
+    js_literal,
+    number,
+    request_code,
+    vu_tag,
+)
 from .journey_js import DATA_HELPERS, JOURNEY_HELPERS, OAUTH_HELPERS, SIGN_IN_HELPERS
 
 __all__ = [
@@ -245,7 +253,7 @@ def journey_code(
     login, oauth = login_of(scenario), oauth_of(scenario)
     state = f"{key.upper()}_SIGN_IN"
     lines: list[str] = []
-    body = [f"export function {key}() {{"]
+    body = [f"export function {key}() {{", *vu_tag(request)]
     given = [_BUILT_IN]
     if scenario.data is not None:  # a row first: without one, nothing is sent, not even a login
         lines += _data_lines(request, key, scenario)

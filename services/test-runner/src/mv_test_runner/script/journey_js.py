@@ -243,7 +243,6 @@ function oauthSignedIn(state, oauth) {
 
 DATA_HELPERS = """\
 // Test data: a file's rows, read once per runner into memory every VU shares (never inlined).
-import exec from "k6/execution";
 import { SharedArray } from "k6/data";
 
 // Iterations that found every row taken (unique mode): counted, nothing sent.
