@@ -42,11 +42,13 @@ export function DataPicker({ projectId, files, value, id, onChange, onUploaded }
           {files.map((f) => <option key={f.id} value={f.id}>{t("data.pick.option", { name: f.name, rows: f.row_count.toLocaleString(locale) })}</option>)}
           {value && !file && <option value={value.file_id}>#{value.file_id}</option>}
         </select></label>
-        {value && <div class="field"><label>{t("data.pick.mode")}<select name="data_mode" value={mode} aria-describedby={`${id}-data-mode`}
+        {value && <label>{t("data.pick.mode")}<select name="data_mode" value={mode} aria-describedby={`${id}-data-mode`}
           onChange={(e) => onChange({ ...value, mode: e.currentTarget.value as DataMode })}>
           {DATA_MODES.map((m) => <option key={m} value={m}>{t(`data.mode.${m}`)}</option>)}
-        </select></label><span class="hint" id={`${id}-data-mode`}>{t(`data.modeHint.${mode}`)}</span></div>}
+        </select></label>}
       </div>
+      {/* Below the fields, not under the select: the unique mode's caveat needs the width. */}
+      {value && <p class="hint" id={`${id}-data-mode`}>{t(`data.modeHint.${mode}`)}</p>}
       {value && !file && <p class="hint bad" role="alert">{t("data.pick.gone")}</p>}
       {file && <div class="data-columns">
         <span class="hint">{t("data.pick.columns")}</span> {file.columns.map((c) => <code key={c}>{`{{${c}}}`}</code>)}
