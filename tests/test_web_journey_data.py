@@ -67,7 +67,8 @@ def _build(browser: Browser) -> None:
     )
     expect(picked.locator("option:checked")).to_have_text(f"skus.csv · {ROWS} rows")
     page.get_by_label("Which row an iteration takes").select_option("unique")
-    expect(page.get_by_text("No two iterations of the whole test take the same row.")).to_be_visible()
+    unique = page.get_by_text("No two iterations of the whole test take the same row.")
+    expect(unique).to_be_visible()
     page.get_by_role("button", name="First rows").click()
     expect(page.get_by_role("cell", name=SKUS[1], exact=True)).to_be_visible()
     panel = page.locator("aside.variables")
@@ -169,7 +170,8 @@ def _looks(browser: Browser) -> None:
         width = page.evaluate("document.documentElement.scrollWidth")
         wide = page.evaluate(WIDEST) if width > PHONE else []
         assert width <= PHONE, f"the builder's data picker ({lang}) is {width} px wide: {wide}"
-        page.locator("fieldset.data-pick").screenshot(path=str(browser.shots / f"d5-phone-{lang}.png"))
+        picker = page.locator("fieldset.data-pick")
+        picker.screenshot(path=str(browser.shots / f"d5-phone-{lang}.png"))
 
 
 def test_a_new_user_runs_a_journey_fed_by_a_csv_through_the_form(
