@@ -2,8 +2,9 @@
 the demo API's protected part, in a real Chromium against the real stack: the CSV is uploaded in
 the builder itself, its columns become variables of the steps (a misspelt one is flagged and
 blocks Start), each row is used once; the result page's figures and checks per step equal what
-the API counted, every row's sku reached it exactly once, and "edit and run again" keeps the data
-choice. The builder in Korean and at phone width, every view saved as a screenshot."""
+the API counted, every row's sku reached it exactly once; the script preview reads the rows, and
+a saved plan and "edit and run again" keep the data choice. The builder in Korean and at phone
+width, every view saved as a screenshot."""
 
 from __future__ import annotations
 
@@ -98,8 +99,16 @@ def _build(browser: Browser) -> None:
     page.locator("fieldset.data-pick").screenshot(path=str(browser.shots / "d1-data-picker.png"))
 
 
-def _run(browser: Browser) -> int:
+def _preview_save_and_run(browser: Browser) -> int:
+    """The preview reads the rows from the file beside the script; the plan keeps the choice."""
     page = browser.page
+    page.get_by_role("button", name="Preview script").click()
+    script = page.locator("pre.code.preview")
+    expect(script).to_contain_text("SharedArray", timeout=30_000)
+    expect(script).to_contain_text("data-")
+    page.get_by_label("Plan name").fill("데이터 여정 계획")
+    page.get_by_role("button", name="Save as plan").click()
+    expect(page.get_by_text("Saved as plan “데이터 여정 계획”.")).to_be_visible()
     page.get_by_role("button", name="Start test (1 scenario)").click()
     expect(page.get_by_role("heading", name="Every figure")).to_be_visible(timeout=180_000)
     return int(page.url.rstrip("/").rsplit("/", 1)[1])
@@ -143,16 +152,23 @@ def _results_equal_the_apis_counts(browser: Browser, config: StackConfig, histor
     browser.shot("d2-result-steps")
 
 
-def _edit_again_keeps_the_data(browser: Browser) -> None:
-    page = browser.page
-    page.get_by_role("link", name="Edit and run again").click()
+def _data_kept(page: Page) -> None:
     expect(page.locator("fieldset.jstep")).to_have_count(2)
     expect(page.get_by_label("Data file").locator("option:checked")).to_have_text(
         f"skus.csv · {ROWS} rows"
     )
     expect(page.get_by_label("Which row an iteration takes")).to_have_value("unique")
     expect(page.locator("li[data-variable='sku']")).not_to_contain_text("undefined")
+
+
+def _plan_and_edit_again_keep_the_data(browser: Browser) -> None:
+    page = browser.page
+    page.get_by_role("link", name="Edit and run again").click()
+    _data_kept(page)
     browser.shot("d3-edit-again")
+    page.get_by_role("link", name="데이터 여정", exact=True).click()
+    page.get_by_role("link", name="Edit: 데이터 여정 계획").click()
+    _data_kept(page)
 
 
 def _looks(browser: Browser) -> None:
@@ -184,9 +200,9 @@ def test_a_new_user_runs_a_journey_fed_by_a_csv_through_the_form(
         with chromium(tmp_path / "screenshots") as browser:
             _new_user_opens_the_builder(browser, config)
             _build(browser)
-            history_id = _run(browser)
+            history_id = _preview_save_and_run(browser)
             _results_equal_the_apis_counts(browser, config, history_id)
-            _edit_again_keeps_the_data(browser)
+            _plan_and_edit_again_keep_the_data(browser)
             _looks(browser)
             assert browser.errors == []
     finally:
