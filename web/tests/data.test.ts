@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DataFileRead, EndpointRead, TestDetails } from "../src/api/client";
-import { dataColumns, dataGone } from "../src/lib/data";
+import { dataColumns, dataGone, uniqueTwice } from "../src/lib/data";
 import { newStep } from "../src/lib/journey";
 import { journeyProblems } from "../src/lib/journeycheck";
 import { formsFromPlan, formsFromRun } from "../src/lib/rerun";
@@ -41,5 +41,13 @@ describe("a scenario's test data", () => {
     for (const forms of [formsFromRun(stored, [create], request as never), formsFromPlan(request as never, [create])]) {
       expect(forms[0]!.data).toEqual({ file_id: 7, mode: "unique" });
     }
+  });
+});
+
+describe("a data file in unique mode", () => {
+  it("is taken by one scenario only: a second is named", () => {
+    const use = (name: string, file_id: number, mode: "unique" | "random") => ({ name, data: { file_id, mode } });
+    expect(uniqueTwice([use("a", 7, "unique"), use("b", 7, "random"), use("c", 8, "unique"), use("d", 7, "unique"),
+      { name: "e", data: null }])).toEqual(["d"]);
   });
 });

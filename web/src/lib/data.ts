@@ -18,3 +18,15 @@ export function dataColumns(choice: DataChoice | null, files: readonly DataFileR
 /** A chosen file the project no longer lists (deleted since the plan or run was made). */
 export const dataGone = (choice: DataChoice | null, files: readonly DataFileRead[]): boolean =>
   choice !== null && !files.some((f) => f.id === choice.file_id);
+
+/** The scenarios that take in unique mode a file an earlier scenario already takes so: each
+ *  would take every row (the gateway refuses it; said here before Start). */
+export function uniqueTwice(scenarios: readonly { name: string; data: DataChoice | null }[]): string[] {
+  const taken = new Set<number>();
+  return scenarios.flatMap((s) => {
+    if (s.data?.mode !== "unique") return [];
+    if (taken.has(s.data.file_id)) return [s.name];
+    taken.add(s.data.file_id);
+    return [];
+  });
+}

@@ -11,7 +11,7 @@ import { undefinedVariables } from "./variables";
 
 export interface JourneyProblem {
   key: "journey.problem.step" | "journey.problem.body" | "journey.problem.undefined" | "journey.problem.signIn"
-    | "journey.problem.dataGone";
+    | "journey.problem.dataGone" | "journey.problem.uniqueTwice";
   vars: Record<string, string>;
 }
 

@@ -17,6 +17,7 @@ import { testPlannedSeconds } from "../lib/stages";
 import { checkScenarios, problemText, shapeBroken } from "../lib/formcheck";
 import { useAsync } from "../lib/useAsync";
 import { journeyProblems } from "../lib/journeycheck";
+import { uniqueTwice } from "../lib/data";
 import { href, navigate } from "../router";
 import { rememberRequest, startedRun } from "../lib/plans";
 import { formsFromPlan, formsFromRun, marked } from "../lib/rerun";
@@ -79,7 +80,8 @@ function Form({ projectId, endpoints, suggestions, dataFiles: listedFiles, specs
   const problems = scenarios.flatMap((s) => checkBody(s.body, s.endpoint.request_body as Record<string, unknown> | null)
     .filter((p) => p.startsWith("json:")).map(() => s.name));
   const formProblems = checkScenarios(scenarios);
-  const journeyIssues = scenarios.flatMap((s) => journeyProblems(s, dataFiles));
+  const journeyIssues = [...scenarios.flatMap((s) => journeyProblems(s, dataFiles)),
+    ...uniqueTwice(scenarios).map((name) => ({ key: "journey.problem.uniqueTwice" as const, vars: { name } }))];
   // A file uploaded from one scenario is offered to the others too.
   const project = useMemo(() => ({ id: projectId, endpoints, suggestions, dataFiles,
     onDataFile: (file: DataFileRead) => setDataFiles((now) => [file, ...now]) }), [projectId, endpoints, suggestions, dataFiles]);
