@@ -131,7 +131,7 @@ async def stored_steps(
 def _journeys(
     test: TestHistory, summary: TestSummary, names: dict[str, str]
 ) -> dict[str, JourneyRead]:
-    """Each journey scenario's steps (by its user's name) in the journey's order."""
+    """Each journey scenario's steps and checks (by its user's name) in the journey's order."""
     planned = {
         s.get("name"): [LOGIN_STEP] + [step.get("name") for step in s.get("steps") or []]
         for s in (test.run_request or {}).get("scenarios") or []
@@ -145,7 +145,7 @@ def _journeys(
         rank = {step: i for i, step in enumerate(order)}
         found[name] = JourneyRead(
             steps=sorted(scenario.steps, key=lambda s: rank.get(s.name, len(order))),
-            checks=scenario.checks,
+            checks=sorted(scenario.checks, key=lambda c: rank.get(c.step, len(order))),
         )
     return found
 
