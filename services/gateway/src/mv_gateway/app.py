@@ -54,6 +54,7 @@ from .live.handlers import SummaryLookup, SummaryRelay
 from .live.messages import StoredEnd, StoredSummary
 from .notify import Courier, Teller
 from .notify import routes as notify
+from .har import routes as har
 from .ownscripts import routes as ownscripts
 from .plans import routes as plans
 from .plans.service import seal_stored_plans
@@ -255,6 +256,7 @@ def create_app(
     app.include_router(plans.router)
     app.include_router(datafiles.router)
     app.include_router(ownscripts.router)
+    app.include_router(har.router)
     app.include_router(schedules.router)
     app.include_router(triggers.router)
     app.include_router(history.router)
