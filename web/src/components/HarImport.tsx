@@ -112,7 +112,7 @@ function Preview({ preview, keep, keepHosts, onKeep, onKeepHost }: {
           <thead><tr><th>{t("har.keep")}</th><th>URL</th><th>{t("har.reason")}</th></tr></thead>
           <tbody>{preview.skipped.map((s) => (
             <tr key={s.entry}>
-              <td>{s.keepable && <input type="checkbox" aria-label={`${t("har.keep")} ${s.url}`}
+              <td>{(s.keepable || keep.has(s.entry)) && <input type="checkbox" aria-label={`${t("har.keep")} ${s.url}`}
                 checked={s.reason === "third_party" ? keepHosts.has(s.host) : keep.has(s.entry)}
                 onChange={() => (s.reason === "third_party" ? onKeepHost(s.host) : onKeep(s.entry))} />}</td>
               <td><Method method={s.method} /> <span class="small">{s.url}</span></td>
