@@ -38,6 +38,7 @@ from .core.once import ProcessedMessages
 from .core.outbox import Outbox
 from .core.proxies import ForwardedFor
 from .core.settings import Settings
+from .har import routes as har
 from .health import Heartbeats, Probes, metrics_path_of
 from .health import register as hear_heartbeats
 from .health import routes as health
@@ -54,7 +55,6 @@ from .live.handlers import SummaryLookup, SummaryRelay
 from .live.messages import StoredEnd, StoredSummary
 from .notify import Courier, Teller
 from .notify import routes as notify
-from .har import routes as har
 from .ownscripts import routes as ownscripts
 from .plans import routes as plans
 from .plans.service import seal_stored_plans
