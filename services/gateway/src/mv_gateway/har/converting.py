@@ -81,6 +81,10 @@ def preview(
         if entry.body_text and entry.body_text.strip() and step.body is None:
             skipped.append(_skip(entry, Reason.BODY_NOT_JSON, "its body is not a JSON object"))
             continue
+        problem = _invalid(step)
+        if problem is not None:  # before correlation: no later step may need its answer
+            skipped.append(_skip(entry, Reason.INVALID, problem))
+            continue
         jar.update(step.cookies_set)
         drafts.append(step)
     _name_steps(drafts)
@@ -179,24 +183,35 @@ def _step(
     }
     try:
         imported = ImportedStep.model_validate(fields)
-        call = {"method": entry.method, "path": item.endpoint.path, **fields}
-        Step.model_validate(  # the contract's own rules (header values, NUL...) too
-            {
-                "name": item.name,
-                "endpoint": {
-                    k: call[k]
-                    for k in ("method", "path", "path_params", "query", "headers", "body")
-                },
-            }
-        )
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        return _skip(entry, Reason.INVALID, f"{where}: {first['msg']}"[:500])
+    except ValidationError as error:  # checked before (_invalid): a last guard, never a 500
+        return _skip(entry, Reason.INVALID, _first(error))
     secrets += found
     return PreviewStep(
         entry=entry.index, method=entry.method, url=_url(entry), status=entry.status, step=imported
     )
+
+
+def _first(error: ValidationError) -> str:
+    first = error.errors(include_url=False)[0]
+    return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"[:500]
+
+
+def _invalid(item: Draft) -> str | None:
+    """Why the contract refuses the request as recorded (a header with a line break, a NUL,
+    a header name with a space...), or None."""
+    call = {
+        "method": item.entry.method,
+        "path": item.endpoint.path,
+        "path_params": item.path_params,
+        "query": item.query,
+        "headers": item.headers,
+        "body": item.body,
+    }
+    try:
+        Step.model_validate({"name": "step", "endpoint": call})
+    except ValidationError as error:
+        return _first(error)
+    return None
 
 
 def _base_url(drafts: list[Draft], main: str | None) -> str | None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from mv_contracts.calls import HEADER_NAME
 from mv_contracts.journeys import MAX_EXTRACTIONS, json_path
 from mv_contracts.variables import VARIABLE_NAME
 
@@ -74,7 +75,12 @@ def _answer_values(draft: Draft) -> Iterator[tuple[str, str, str]]:
             break
         yield "json", ".".join(path), value
     for name, value in draft.entry.response_headers:
-        if name.lower() not in _PLAIN_HEADERS and not name.lower().startswith("access-control-"):
+        lower = name.lower()
+        if (
+            lower not in _PLAIN_HEADERS
+            and not lower.startswith("access-control-")
+            and re.match(HEADER_NAME, name)
+        ):
             yield "header", name, value
 
 
@@ -97,35 +103,45 @@ def _server_made(value: str) -> bool:
     return len(value) >= MIN_CHARS and not _WHITESPACE.search(value) and "{{" not in value
 
 
-def _name(found: Found, taken: set[str]) -> str:
-    words = [p for p in found.expression.split(".") if not p.isdigit()] or ["value"]
-    base = re.sub(r"[^A-Za-z0-9_]+", "_", words[-1]).strip("_").lower()[:50] or "value"
-    base = base if re.match(r"[A-Za-z_]", base) else f"v_{base}"
-    name, n = base, 1
-    while name in taken:
-        n += 1
-        name = f"{base}_{n}"
-    assert re.fullmatch(VARIABLE_NAME, name)
-    taken.add(name)
-    return name
+class _Names:
+    """Variable names, unique, and at most :data:`MAX_EXTRACTIONS` from one step's answer."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.per_step: dict[int, int] = {}
+
+    def of(self, found: Found) -> str | None:
+        if found.variable:
+            return found.variable
+        if self.per_step.get(found.step, 0) >= MAX_EXTRACTIONS:
+            return None  # the value stays as recorded
+        self.per_step[found.step] = self.per_step.get(found.step, 0) + 1
+        words = [p for p in found.expression.split(".") if not p.isdigit()] or ["value"]
+        base = re.sub(r"[^A-Za-z0-9_]+", "_", words[-1]).strip("_").lower()[:50] or "value"
+        base = base if re.match(r"[A-Za-z_]", base) else f"v_{base}"
+        name, n = base, 1
+        while name in self.taken:
+            n += 1
+            name = f"{base}_{n}"
+        assert re.fullmatch(VARIABLE_NAME, name)
+        self.taken.add(name)
+        found.variable = name
+        return name
 
 
-def _template(text: str, known: dict[str, Found], taken: set[str], whole: bool) -> str | None:
-    """``text`` with known values as variables (whole: only a value that is all of it)."""
-    if text in known:
-        return "{{" + _variable(known[text], taken) + "}}"
-    if whole:
-        return None
-    changed = text
-    for value in sorted((v for v in known if v in text), key=len, reverse=True):
-        changed = changed.replace(value, "{{" + _variable(known[value], taken) + "}}")
-    return changed if changed != text else None
-
-
-def _variable(found: Found, taken: set[str]) -> str:
-    if not found.variable:
-        found.variable = _name(found, taken)
-    return found.variable
+def _template(
+    text: str, known: dict[str, Found], names: _Names, whole: bool
+) -> tuple[str, list[Found]]:
+    """``text`` with known values as variables (whole: only a value that is all of it), and
+    the sources it now uses."""
+    candidates = [text] if text in known else [] if whole else [v for v in known if v in text]
+    changed, used = text, []
+    for value in sorted(candidates, key=len, reverse=True):
+        variable = names.of(known[value])
+        if variable is not None and value in changed:
+            changed = changed.replace(value, "{{" + variable + "}}")
+            used.append(known[value])
+    return changed, used
 
 
 def _sent(draft: Draft) -> Iterator[str]:
@@ -136,18 +152,16 @@ def _sent(draft: Draft) -> Iterator[str]:
 
 
 def _replace_in_body(
-    body: Any, known: dict[str, Found], taken: set[str], at: str, uses: list[tuple[str, Found]]
+    body: Any, known: dict[str, Found], names: _Names, at: str, uses: list[tuple[str, Found]]
 ) -> Any:
     if isinstance(body, str):
-        found = known.get(body)
-        if found is None:
-            return body
-        uses.append((at, found))
-        return "{{" + _variable(found, taken) + "}}"
+        changed, used = _template(body, known, names, whole=True)
+        uses += [(at, f) for f in used]
+        return changed
     if isinstance(body, dict):
-        return {k: _replace_in_body(v, known, taken, f"{at}.{k}", uses) for k, v in body.items()}
+        return {k: _replace_in_body(v, known, names, f"{at}.{k}", uses) for k, v in body.items()}
     if isinstance(body, list):
-        return [_replace_in_body(v, known, taken, f"{at}.{i}", uses) for i, v in enumerate(body)]
+        return [_replace_in_body(v, known, names, f"{at}.{i}", uses) for i, v in enumerate(body)]
     return body
 
 
@@ -157,18 +171,16 @@ def correlate(drafts: list[Draft]) -> list[Found]:
     through :func:`extractions`."""
     known: dict[str, Found] = {}
     sent: set[str] = set()
-    taken: set[str] = set()
+    names = _Names()
     for index, draft in enumerate(drafts):
         uses: list[tuple[str, Found]] = []
         for where, values, whole in (("path_params", draft.path_params, True),
                                      ("query", draft.query, True),
                                      ("headers", draft.headers, False)):  # fmt: skip
             for name, value in values.items():
-                changed = _template(value, known, taken, whole)
-                if changed is not None:
-                    values[name] = changed
-                    uses += [(f"{where}.{name}", f) for v, f in known.items() if v in value]
-        draft.body = _replace_in_body(draft.body, known, taken, "body", uses)
+                values[name], used = _template(value, known, names, whole)
+                uses += [(f"{where}.{name}", f) for f in used]
+        draft.body = _replace_in_body(draft.body, known, names, "body", uses)
         for where, found in uses:
             label = f"{draft.name}: {where}"
             if label not in found.used_in:
@@ -189,5 +201,5 @@ def correlate(drafts: list[Draft]) -> list[Found]:
 
 def extractions(found: list[Found], step: int) -> list[dict[str, str]]:
     """The extractions of ``step``: the sources of used values that its answer holds."""
-    mine = [f for f in found if f.step == step][:MAX_EXTRACTIONS]
+    mine = [f for f in found if f.step == step]
     return [{"variable": f.variable, "source": f.source, "expression": f.expression} for f in mine]

@@ -141,11 +141,11 @@ def read_entries(document: Any) -> list[Entry]:
 
 
 def _plain(index: int, entry: _Entry, at: tuple[str | int, ...]) -> Entry:
-    url = urlsplit(entry.request.url.strip())
     try:
+        url = urlsplit(entry.request.url.strip())
         url.port  # noqa: B018 -- raises for a port that is not a number
-    except ValueError:
-        raise FieldError(*at, "request", "url", message="the URL's port is not a number") from None
+    except ValueError as error:
+        raise FieldError(*at, "request", "url", message=f"not a URL: {error}") from None
     started = entry.startedDateTime
     if started.tzinfo is None:  # HAR says ISO 8601 with a zone; a bare time is taken as UTC
         started = started.replace(tzinfo=UTC)

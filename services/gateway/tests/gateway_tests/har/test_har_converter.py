@@ -9,6 +9,8 @@ import os
 import pytest
 
 from gateway_tests.har.hars import DATA, DEMO_ENDPOINTS, demo_har, entry, har
+from mv_contracts.journeys import MAX_EXTRACTIONS
+from mv_contracts.runs import ScenarioRequest
 from mv_contracts.secrecy import SECRET_MASK
 from mv_gateway.core.errors import FieldError
 from mv_gateway.har.converting import MAX_THINK_SECONDS, preview
@@ -225,3 +227,43 @@ def test_bodies_a_step_cannot_send_and_too_many_steps_are_set_aside() -> None:
     reasons = [(s.entry, s.reason.value) for s in found.skipped]
     assert reasons == [(0, "body_not_json"), (1, "body_not_json"), (2, "invalid"),
                        (3, "method"), (24, "too_many")]  # fmt: skip
+
+
+def runnable(found: HarPreview) -> ScenarioRequest:
+    """The preview's journey as the contract takes it: every variable defined before use."""
+    lines = {e.id: (e.method, e.path) for e in ITEMS}
+    steps = []
+    for s in found.steps:
+        fields = s.step.model_dump(mode="json")
+        method, path = lines[fields.pop("endpoint_id")]
+        call = {k: fields.pop(k) for k in ("path_params", "query", "headers", "body", "secrets")}
+        steps.append({**fields, "endpoint": {"method": method, "path": path, **call}})
+    return ScenarioRequest.model_validate({"name": "s", "vus": 1, "duration": "1s", "steps": steps})
+
+
+def test_one_answer_gives_at_most_ten_extractions_and_the_rest_stays_as_recorded() -> None:
+    values = {f"field{i}": f"value-{i:04d}" for i in range(12)}
+    document = har(
+        entry("POST", f"{API}/login", at=0, body={"u": "kim"}, answer=values),
+        entry("POST", f"{API}/items", at=1, body=dict(values)),
+    )
+    found = convert(document)
+    assert len(found.steps[0].step.extract) == MAX_EXTRACTIONS
+    body = found.steps[1].step.body
+    assert [v for v in body.values() if "{{" not in v] == ["value-0010", "value-0011"]
+    assert runnable(found).steps[1].uses()
+
+
+def test_a_value_whose_answer_is_set_aside_is_not_correlated() -> None:
+    document = har(
+        entry("POST", f"{API}/login", at=0, headers={"X-Bad": "a\nb"},
+              answer={"token": "tok-123456789"}),
+        entry("POST", f"{API}/login", at=0.5, answer_headers=[("Bad Name", "hdr-value-1")]),
+        entry("GET", f"{API}/me", at=1, headers={"X-Token": "tok-123456789",
+                                                 "X-Other": "hdr-value-1"}),
+    )  # fmt: skip
+    found = convert(document)
+    assert [s.reason.value for s in found.skipped] == ["invalid"]
+    assert "line breaks" in found.skipped[0].detail
+    assert found.correlations == []
+    runnable(found)
