@@ -40,6 +40,17 @@ def _with(document: Any, path: tuple[Any, ...], value: Any) -> Any:
     return changed
 
 
+def _status(document: Any) -> int:
+    """The status the app would answer: 200, a GatewayError's, or 500 for anything else."""
+    try:
+        preview(read_entries(document), DEMO_ENDPOINTS)
+    except GatewayError as error:
+        return error.status_code
+    except Exception:  # what the app's last handler would make a 500
+        return 500
+    return 200
+
+
 def test_no_field_of_any_shape_makes_the_converter_fail_otherwise_than_by_a_4xx() -> None:
     document = demo_har()
     # The answers' bodies hold no structure the converter walks as such: their JSON is parsed
@@ -51,11 +62,8 @@ def test_no_field_of_any_shape_makes_the_converter_fail_otherwise_than_by_a_4xx(
         if not path:
             continue
         for value in ODD:
-            try:
-                preview(read_entries(_with(small, path, value)), DEMO_ENDPOINTS)
-            except GatewayError as error:
-                assert 400 <= error.status_code < 500, (path, value, error)
-            except Exception as error:  # noqa: BLE001 -- the point of the test
-                pytest.fail(f"{'.'.join(map(str, path))} = {value!r}: {error!r}")
+            status = _status(_with(small, path, value))
+            if not 200 <= status < 500:
+                pytest.fail(f"{'.'.join(map(str, path))} = {value!r}: answered {status}")
             tried += 1
     assert tried > 1000
