@@ -13,7 +13,7 @@ from mv_contracts.secrecy import SECRET_MASK, body_secrets, dotted, looks_secret
 from mv_contracts.variables import uses_variables
 from mv_gateway.core.errors import FieldError
 
-from .correlating import correlate, extractions
+from .correlating import MIN_CHARS, correlate, extractions
 from .drafting import Draft, EndpointOption, draft, match
 from .filtering import KEEPABLE, Reason, hosts, main_host, reason_of
 from .reading import Entry
@@ -214,6 +214,16 @@ def _invalid(item: Draft) -> str | None:
     return None
 
 
+def _sent_outside_cookies(item: Draft) -> list[tuple[str, str]]:
+    """(field, value) of what the request sends outside its Cookie header."""
+    found = [(f"query.{n}", v) for n, v in item.query.items()]
+    found += [(f"headers.{n}", v) for n, v in item.headers.items() if n.lower() != "cookie"]
+    found += [(f"path_params.{n}", v) for n, v in item.path_params.items()]
+    if isinstance(item.body, dict):
+        found += [(f"body.{n}", v) for n, v in item.body.items() if isinstance(v, str)]
+    return found
+
+
 def _base_url(drafts: list[Draft], main: str | None) -> str | None:
     if not main:
         return None
@@ -224,7 +234,19 @@ def _base_url(drafts: list[Draft], main: str | None) -> str | None:
 
 def _notes(drafts: list[Draft]) -> list[str]:
     notes: list[str] = []
+    set_by: dict[str, tuple[str, str]] = {}  # a cookie's value → (its name, the step)
     for item in drafts:
+        for where, value in _sent_outside_cookies(item):
+            if value in set_by:
+                cookie, step = set_by[value]
+                notes.append(
+                    f"{item.name}: {where} sends the value of cookie {cookie} (set by {step}); "
+                    "a step cannot extract a cookie's value, so the recorded one is sent: "
+                    "replace it if the server checks it"
+                )
+        for cookie, value in item.cookies_set.items():
+            if len(value) >= MIN_CHARS:
+                set_by.setdefault(value, (cookie, item.name))
         if item.dropped_cookies:
             names = ", ".join(sorted(set(item.dropped_cookies)))[:300]
             notes.append(

@@ -58,7 +58,8 @@ class Draft:
     headers: dict[str, str]
     body: Any
     answer: Any
-    cookies_set: list[str] = field(default_factory=list)
+    cookies_set: dict[str, str] = field(default_factory=dict)
+    """Name → value of each cookie the answer set."""
     dropped_cookies: list[str] = field(default_factory=list)
     name: str = ""
 
@@ -107,17 +108,17 @@ def _fits(template: str, path: str) -> dict[str, str] | None:
     return values
 
 
-def set_cookies(entry: Entry) -> list[str]:
-    """The names of the cookies the answer set."""
-    names: list[str] = []
+def set_cookies(entry: Entry) -> dict[str, str]:
+    """Name → value of the cookies the answer set."""
+    found: dict[str, str] = {}
     for name, value in entry.response_headers:
         if name.lower() != "set-cookie":
             continue
         for line in value.split("\n"):  # some recorders join several with line breaks
-            cookie_name = line.split("=", 1)[0].strip()
-            if cookie_name and "=" in line:
-                names.append(cookie_name)
-    return names
+            cookie_name, equals, rest = line.partition("=")
+            if cookie_name.strip() and equals:
+                found[cookie_name.strip()] = rest.split(";", 1)[0].strip().strip('"')
+    return found
 
 
 def _cookie_pairs(value: str) -> list[tuple[str, str]]:

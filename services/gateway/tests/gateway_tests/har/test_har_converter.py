@@ -267,3 +267,18 @@ def test_a_value_whose_answer_is_set_aside_is_not_correlated() -> None:
     assert "line breaks" in found.skipped[0].detail
     assert found.correlations == []
     runnable(found)
+
+
+def test_a_cookies_value_sent_in_a_header_is_named_in_the_notes() -> None:
+    document = har(
+        entry("POST", f"{API}/login", at=0, body={"u": "kim"},
+              answer_headers=[("Set-Cookie", "XSRF-TOKEN=x5rf-value-1; Path=/")]),
+        entry("POST", f"{API}/items", at=1, body={"a": "b"},
+              headers={"X-XSRF-TOKEN": "x5rf-value-1", "Cookie": "XSRF-TOKEN=x5rf-value-1"}),
+    )  # fmt: skip
+    found = convert(document)
+    assert found.notes[0].startswith(
+        "POST /items: headers.X-XSRF-TOKEN sends the value of cookie XSRF-TOKEN (set by POST /login)"
+    )
+    assert "cookie jar" in found.notes[1]
+    assert "x5rf" not in found.model_dump_json()  # its header is named like a secret: masked
