@@ -835,6 +835,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/project/{project_id}/import/har": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Har
+         * @description The body is a HAR file (at most 16777216 bytes and 2000 requests). The answer previews one journey of the project's endpoints: each step ready for POST /load-testing, the requests set aside and why, the values an answer gave and a later request sent back as extractions, and the secret values to give again. Nothing is stored.
+         */
+        post: operations["import_har_project__project_id__import_har_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/project/{project_id}/scripts": {
         parameters: {
             query?: never;
@@ -1969,6 +1989,32 @@ export interface components {
             /** Reachable */
             reachable: boolean;
         };
+        /**
+         * Correlation
+         * @description A value an answer gave and a later request sent back: extracted, then sent as
+         *     ``{{variable}}``. The value itself is not shown (it is often a token).
+         */
+        Correlation: {
+            /** Expression */
+            expression: string;
+            /**
+             * Source
+             * @description json or header
+             */
+            source: string;
+            /**
+             * Step
+             * @description The step whose answer holds it (its extraction)
+             */
+            step: string;
+            /**
+             * Used In
+             * @description '<step>: <field>' of each place it is sent
+             */
+            used_in: string[];
+            /** Variable */
+            variable: string;
+        };
         /** DataFileRead */
         DataFileRead: {
             /**
@@ -2458,6 +2504,47 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** HarPreview */
+        HarPreview: {
+            /**
+             * Base Url
+             * @description The test's base URL (scheme, host and the spec's path); a test still needs it among the allowed targets
+             */
+            base_url: string | null;
+            /** Correlations */
+            correlations: components["schemas"]["Correlation"][];
+            /**
+             * Entries
+             * @description Requests in the recording
+             */
+            entries: number;
+            /**
+             * Hosts
+             * @description Requests per host
+             */
+            hosts: {
+                [key: string]: number;
+            };
+            /**
+             * Main Host
+             * @description The host the journey loads
+             */
+            main_host: string | null;
+            /**
+             * Notes
+             * @description What else was changed and why (cookies, ...)
+             */
+            notes: string[];
+            /**
+             * Secrets To Fill
+             * @description Secret values the preview does not echo: give them before running
+             */
+            secrets_to_fill: components["schemas"]["SecretToFill"][];
+            /** Skipped */
+            skipped: components["schemas"]["SkippedRequest"][];
+            /** Steps */
+            steps: components["schemas"]["PreviewStep"][];
+        };
         /** HeaderCheck */
         HeaderCheck: {
             /** Header */
@@ -2486,6 +2573,43 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "degraded";
+        };
+        /**
+         * ImportedStep
+         * @description A journey step as ``POST /load-testing`` takes it.
+         */
+        ImportedStep: {
+            /** Body */
+            body?: unknown;
+            /** Checks */
+            checks?: (components["schemas"]["StatusCheck"] | components["schemas"]["JsonEqualsCheck"] | components["schemas"]["JsonExistsCheck"] | components["schemas"]["BodyCheck"] | components["schemas"]["HeaderCheck"] | components["schemas"]["DurationCheck"])[];
+            /**
+             * Endpoint Id
+             * @description The project's endpoint the request matched
+             */
+            endpoint_id: number;
+            /** Extract */
+            extract?: components["schemas"]["Extraction"][];
+            /** Headers */
+            headers?: {
+                [key: string]: string;
+            };
+            /** Name */
+            name: string;
+            /** Path Params */
+            path_params?: {
+                [key: string]: string;
+            };
+            /** Query */
+            query?: {
+                [key: string]: string;
+            };
+            secrets?: components["schemas"]["SecretFields"];
+            /**
+             * Think Time
+             * @default 0
+             */
+            think_time: number;
         };
         /**
          * Include
@@ -3304,6 +3428,27 @@ export interface components {
              */
             memory_percent: number | null;
         };
+        /** PreviewStep */
+        PreviewStep: {
+            /**
+             * Entry
+             * @description The request's index in the HAR's log.entries
+             */
+            entry: number;
+            /** Method */
+            method: string;
+            /**
+             * Status
+             * @description The answer's status in the recording
+             */
+            status: number;
+            step: components["schemas"]["ImportedStep"];
+            /**
+             * Url
+             * @description Scheme, host and path (the query is in the step)
+             */
+            url: string;
+        };
         /**
          * ProjectCreate
          * @example {
@@ -3465,6 +3610,11 @@ export interface components {
              */
             status: "ok" | "degraded";
         };
+        /**
+         * Reason
+         * @enum {string}
+         */
+        Reason: "asset" | "third_party" | "preflight" | "not_http" | "failed" | "method" | "body_not_json" | "no_endpoint" | "too_many" | "invalid";
         /** ResourcePoint */
         ResourcePoint: {
             /** Cpu Limit Millicores */
@@ -4004,6 +4154,17 @@ export interface components {
             /** Query */
             query?: string[];
         };
+        /** SecretToFill */
+        SecretToFill: {
+            /**
+             * Field
+             * @example body.password
+             * @example headers.X-Api-Key
+             */
+            field: string;
+            /** Step */
+            step: string;
+        };
         /**
          * SecurityScheme
          * @description A scheme of the document's ``securitySchemes`` (``securityDefinitions`` in 2.0) that an
@@ -4065,6 +4226,34 @@ export interface components {
          * @enum {string}
          */
         Severity: "info" | "warning" | "critical";
+        /** SkippedRequest */
+        SkippedRequest: {
+            /**
+             * Detail
+             * @description The reason in words
+             */
+            detail: string;
+            /**
+             * Entry
+             * @description The request's index in the HAR's log.entries
+             */
+            entry: number;
+            /** Host */
+            host: string;
+            /**
+             * Keepable
+             * @description Whether it can be kept: send its index in keep (or its host in keep_hosts)
+             */
+            keepable: boolean;
+            /** Method */
+            method: string;
+            reason: components["schemas"]["Reason"];
+            /**
+             * Url
+             * @description Scheme, host and path
+             */
+            url: string;
+        };
         /**
          * SortField
          * @description What a project's page sorts by: when, a few figures, or the title.
@@ -6999,6 +7188,62 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    import_har_project__project_id__import_har_post: {
+        parameters: {
+            query?: {
+                /** @description The API's host; default: the host of most requests (assets aside) */
+                host?: string | null;
+                /** @description Other hosts whose requests count as the API's */
+                keep_hosts?: string[];
+                /** @description Indexes (log.entries) of set-aside requests to keep as steps */
+                keep?: number[];
+            };
+            header?: never;
+            path: {
+                /** @description Project id */
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HarPreview"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -22,6 +22,7 @@ import { href, navigate } from "../router";
 import { rememberRequest, startedRun } from "../lib/plans";
 import { formsFromPlan, formsFromRun, marked } from "../lib/rerun";
 import { ScenarioEditor, KeyValues } from "../components/ScenarioEditor";
+import { HarImport } from "../components/HarImport";
 import type { KeyValue } from "../lib/scenario";
 
 export function Builder({ projectId, from, planId, baseUrl }: { projectId: number; from?: number; planId?: number; baseUrl?: string }) {
@@ -130,6 +131,8 @@ function Form({ projectId, endpoints, suggestions, dataFiles: listedFiles, specs
         {scenarios.length > 0 && <p class="picked small">{scenarios.map((s) => <span class="chip" key={s.endpoint.id}><Method method={s.endpoint.method} /> {s.endpoint.path}
           <button type="button" class="icon" aria-label={t("builder.unpick", { endpoint: s.endpoint.path })} onClick={() => toggle(s.endpoint)}>×</button></span>)}</p>}
       </section>
+      {can("test") && <HarImport projectId={projectId} endpoints={endpoints} taken={new Set(scenarios.map((s) => s.name))}
+        onUse={(form) => setScenarios((now) => [...now, form])} />}
       <section class="card">
         <h2>2. {t("builder.scenarios")}</h2>
         {scenarios.length === 0 ? <p class="muted">{t("builder.pickFirst")}</p> : (

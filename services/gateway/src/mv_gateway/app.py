@@ -38,6 +38,7 @@ from .core.once import ProcessedMessages
 from .core.outbox import Outbox
 from .core.proxies import ForwardedFor
 from .core.settings import Settings
+from .har import routes as har
 from .health import Heartbeats, Probes, metrics_path_of
 from .health import register as hear_heartbeats
 from .health import routes as health
@@ -255,6 +256,7 @@ def create_app(
     app.include_router(plans.router)
     app.include_router(datafiles.router)
     app.include_router(ownscripts.router)
+    app.include_router(har.router)
     app.include_router(schedules.router)
     app.include_router(triggers.router)
     app.include_router(history.router)
