@@ -55,6 +55,7 @@ from .live.messages import StoredEnd, StoredSummary
 from .notify import Courier, Teller
 from .notify import routes as notify
 from .ownscripts import routes as ownscripts
+from .postman import routes as postman
 from .plans import routes as plans
 from .plans.service import seal_stored_plans
 from .projects import routes as projects
@@ -255,6 +256,7 @@ def create_app(
     app.include_router(plans.router)
     app.include_router(datafiles.router)
     app.include_router(ownscripts.router)
+    app.include_router(postman.router)
     app.include_router(schedules.router)
     app.include_router(triggers.router)
     app.include_router(history.router)
