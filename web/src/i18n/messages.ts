@@ -4,6 +4,7 @@ import { featuresEn, featuresKo } from "./features";
 import { journeysEn, journeysKo } from "./journeys";
 import { notifyEn, notifyKo } from "./notify";
 import { ownScriptsEn, ownScriptsKo } from "./ownscripts";
+import { postmanEn, postmanKo } from "./postman";
 import { schedulesEn, schedulesKo } from "./schedules";
 import { verdictEn, verdictKo } from "./verdict";
 
@@ -153,6 +154,7 @@ export const en = {
   ...schedulesEn,
   ...datafilesEn,
   ...ownScriptsEn,
+  ...postmanEn,
   ...verdictEn,
   ...journeysEn,
 };
@@ -303,6 +305,7 @@ export const ko: Record<keyof typeof en, string> = {
   ...schedulesKo,
   ...datafilesKo,
   ...ownScriptsKo,
+  ...postmanKo,
   ...verdictKo,
   ...journeysKo,
 };

@@ -32,6 +32,8 @@ class ImportTooLarge(GatewayError):
 @router.post(
     "/project/{project_id}/import/postman",
     response_model=PostmanPreview,
+    # A journey whose scenario-level request fields are filled in (defaults) is refused.
+    response_model_exclude_unset=True,
     responses={404: {}, 413: {}, 422: {}},
 )
 async def import_postman(

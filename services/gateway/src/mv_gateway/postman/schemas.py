@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from mv_gateway.runs import LoadTestCreate
 
@@ -69,7 +69,8 @@ class PostmanPreview(BaseModel):
     base_url: str | None = Field(description="The common host of the requests")
     test: LoadTestCreate | None = Field(
         description="The test the builder loads: a journey per folder, secrets masked; None "
-        "when no request matched an endpoint of the project"
+        "when no request matched an endpoint of the project. Its fields are the ones the "
+        "import set (no defaults), so sent back as it is it is the same test"
     )
     requests: int = Field(description="Requests in the collection")
     steps: int = Field(description="Of them, steps of the journeys (a login counts as a sign-in)")
@@ -77,9 +78,3 @@ class PostmanPreview(BaseModel):
     secrets: list[SecretInput]
     scripts: list[ScriptRead]
     not_carried: list[NotCarried]
-
-    @field_serializer("test")
-    def _as_built(self, test: LoadTestCreate | None) -> Any:
-        # The fields the preview set and no defaults: sent back as it is, it is the same test
-        # (a journey with the scenario-level request fields filled in is refused).
-        return None if test is None else test.model_dump(mode="json", exclude_unset=True)
