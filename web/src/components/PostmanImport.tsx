@@ -41,7 +41,7 @@ export function PostmanImport({ projectId, endpoints, onUse }: {
   };
 
   return (
-    <details class="postman-import">
+    <details class="inline-form postman-import">
       <summary>{t("postman.title")}</summary>
       <p class="muted small">{t("postman.intro")}</p>
       <div class="form-grid">
