@@ -55,9 +55,9 @@ from .live.messages import StoredEnd, StoredSummary
 from .notify import Courier, Teller
 from .notify import routes as notify
 from .ownscripts import routes as ownscripts
-from .postman import routes as postman
 from .plans import routes as plans
 from .plans.service import seal_stored_plans
+from .postman import routes as postman
 from .projects import routes as projects
 from .runs import cancel_tests_of_project
 from .runs import routes as runs

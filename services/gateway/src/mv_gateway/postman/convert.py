@@ -252,6 +252,9 @@ def convert(
             continue
         for note in signed.notes:
             build.note(where, "auth", note)
+        if signed.value is not None and (why := _unusable(signed.value)):
+            build.note(where, "auth", f"the sign-in is left out: {why}")
+            signed.value, signed.login = None, None
         if signed.login is not None and id(signed.login) not in signed_noted:
             signed_noted.add(id(signed.login))
             position = next(i for i, c in enumerate(calls) if c is signed.login)
@@ -315,6 +318,23 @@ def convert(
         scripts=scripts,
         not_carried=build.not_carried,
     )
+
+
+def _unusable(sign_in: dict[str, Any]) -> str | None:
+    """Why the sign-in is not one the API takes (its secrets masked, as the preview shows it),
+    or None: an auth with a field left empty is said, never a refusal of the whole import."""
+    scenario = {
+        "name": "s",
+        **DEFAULT_LOAD,
+        "steps": [{"name": "s", "endpoint_id": 1}],
+        "sign_in": sign_in,
+    }
+    test = walk({"title": "t", "scenarios": [scenario]}, lambda _k, _l, _v: SECRET_MASK)
+    try:
+        LoadTestCreate.model_validate(test)
+    except ValidationError as error:
+        return _first(error).removeprefix("scenarios.0.")
+    return None
 
 
 def _first(error: ValidationError) -> str:

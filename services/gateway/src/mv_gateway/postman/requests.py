@@ -116,7 +116,7 @@ def _url(request: dict[str, Any], values: Variables, call: Call) -> str | None:
     raw = parts.get("raw")
     if not isinstance(raw, str):
         host = parts.get("host")
-        host = ".".join(host) if isinstance(host, list) else str(host or "")
+        host = ".".join(str(h) for h in host) if isinstance(host, list) else str(host or "")
         path = parts.get("path")
         path = "/".join(str(p) for p in path) if isinstance(path, list) else str(path or "")
         port = f":{parts['port']}" if parts.get("port") else ""

@@ -118,3 +118,19 @@ def test_hostile_uploads_are_refused_naming_the_field_and_why(
         convert(collection_text, environment_text, [], [])
     assert refused.value.loc == loc
     assert reason in str(refused.value)
+
+
+ODD = [
+    {"name": "r", "request": {"method": "GET", "url": {"host": ["api", None, 1], "path": [None]}}},
+    {"name": "r", "request": {"method": 7, "url": 5, "header": {"a": 1}, "body": {"mode": "raw"}}},
+    {"name": "r", "request": {"url": {"raw": "http://[::1/x?a", "query": [{"key": 1}, "x"]}}},
+    {"name": "r", "request": {"url": "{{a}}/:id", "auth": {"type": "apikey", "apikey": "x"}}},
+    {"name": "r", "request": {"url": "h/x", "body": {"mode": "raw", "raw": '{"a": {{n}}}'}}},
+]
+
+
+@pytest.mark.parametrize("item", ODD)
+def test_odd_shapes_are_converted_or_said_never_a_crash(item: dict[str, Any]) -> None:
+    preview = convert(collection([item]), None, [], [])
+    assert preview.test is None  # nothing matched an endpoint: all of it listed
+    assert preview.not_carried

@@ -158,3 +158,20 @@ def test_auth_is_inherited_by_folders_unless_they_have_their_own() -> None:
         "basic",
         None,
     ]
+
+
+def test_a_sign_in_the_api_would_refuse_is_left_out_and_said() -> None:
+    preview = _preview(
+        _auth(
+            "oauth2",
+            grant_type="client_credentials",
+            accessTokenUrl="{{authUrl}}",
+            clientId="c",
+            clientSecret="s",
+        )
+    )
+    assert scenarios(preview)[0]["sign_in"] is None
+    assert [n.what for n in preview.not_carried] == ["auth", "auth"]
+    assert "the sign-in is left out: sign_in.oauth2_client_credentials.token_url" in (
+        preview.not_carried[1].reason
+    )
