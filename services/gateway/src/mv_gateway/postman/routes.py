@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 
 from mv_gateway.auth import Tester
 from mv_gateway.core.bodies import ParsedBodyRoute
@@ -29,15 +29,24 @@ class ImportTooLarge(GatewayError):
         super().__init__(f"the import is {size} bytes; the limit is {MAX_BODY_BYTES}")
 
 
+def _bounded(request: Request) -> None:
+    """A declared length over the limit is a 413 before the body's fields are read (a
+    dependency runs before FastAPI validates the body)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise ImportTooLarge(int(declared))
+
+
 @router.post(
     "/project/{project_id}/import/postman",
+    dependencies=[Depends(_bounded)],
     response_model=PostmanPreview,
     # A journey whose scenario-level request fields are filled in (defaults) is refused.
     response_model_exclude_unset=True,
     responses={404: {}, 413: {}, 422: {}},
 )
 async def import_postman(
-    project_id: ProjectId, body: PostmanImport, request: Request, session: SessionDep, _: Tester
+    project_id: ProjectId, body: PostmanImport, session: SessionDep, _: Tester
 ) -> PostmanPreview:
     """A preview of the test a Postman collection (v2.1) makes on the project, with an optional
     environment: each file's text as a JSON string (``{"collection": "...", "environment":
@@ -47,7 +56,4 @@ async def import_postman(
     ``pm.environment.set(..., pm.response.json().x)`` read when nothing else is in it. Nothing
     is stored: the builder loads the preview's ``test``. An unreadable file is a 422 naming
     the field and why."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise ImportTooLarge(int(declared))
     return await service.preview(session, project_id, body)
