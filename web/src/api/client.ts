@@ -117,6 +117,7 @@ type Get<P extends keyof paths> = paths[P] extends { get: { responses: { 200: { 
 
 export type ScriptVersionRead = Schemas["ScriptVersionRead"];
 export type OwnScriptRunCreate = Schemas["OwnScriptRunCreate"];
+export type PostmanPreview = Schemas["PostmanPreview"];
 export type ProjectRead = Schemas["ProjectRead"];
 export type SpecRead = Schemas["SpecRead"];
 export type SpecDetail = Schemas["SpecDetail"];
@@ -274,6 +275,9 @@ export const api = {
   ownScriptFile: (scriptId: number, path: string) =>
     request<string>("GET", `/scripts/${scriptId}/files/${path.split("/").map(encodeURIComponent).join("/")}`, { text: true }),
   runOwnScript: (body: OwnScriptRunCreate) => request<LoadTestCreated>("POST", "/load-testing/own-script", { body }),
+  /** What a Postman collection (and environment), as the files' text, becomes: nothing is saved. */
+  importPostman: (projectId: number, body: Schemas["PostmanImport"]) =>
+    request<PostmanPreview>("POST", `/project/${projectId}/import/postman`, { body }),
   /** Points in InfluxDB per project, counted now (admins). */
   storage: (projectId?: number) => request<Storage>("GET", "/storage", { query: { project_id: projectId } }),
   schedules: (projectId: number) => request<ScheduleRead[]>("GET", "/schedules", { query: { project_id: projectId } }),

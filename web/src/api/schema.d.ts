@@ -855,6 +855,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/project/{project_id}/import/postman": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Postman
+         * @description A preview of the test a Postman collection (v2.1) makes on the project, with an optional
+         *     environment: each file's text as a JSON string (``{"collection": "...", "environment":
+         *     "..."}``). Its folders become journeys on the project's endpoints (matched by method and
+         *     path), its variables values or secrets (masked here, each named with the fields it fills),
+         *     its auth the sign-in; scripts are never run: listed, a test script's status checks and
+         *     ``pm.environment.set(..., pm.response.json().x)`` read when nothing else is in it. Nothing
+         *     is stored: the builder loads the preview's ``test``. An unreadable file is a 422 naming
+         *     the field and why.
+         */
+        post: operations["import_postman_project__project_id__import_postman_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/project/{project_id}/scripts": {
         parameters: {
             query?: never;
@@ -3233,6 +3260,22 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** NotCarried */
+        NotCarried: {
+            /** Reason */
+            reason: string;
+            /**
+             * What
+             * @example body
+             * @example auth
+             * @example request
+             * @example host
+             * @example variable
+             */
+            what: string;
+            /** Where */
+            where: string;
+        };
         /** OAuth2SignIn */
         OAuth2SignIn: {
             /** Client Id */
@@ -3427,6 +3470,49 @@ export interface components {
              * @description Of the memory limit, else the request
              */
             memory_percent: number | null;
+        };
+        /** PostmanImport */
+        PostmanImport: {
+            /**
+             * Collection
+             * @description The collection file's text (Postman collection v2.1 JSON, at most 2097152 bytes)
+             */
+            collection: string;
+            /**
+             * Environment
+             * @description An environment file's text (Postman environment JSON)
+             */
+            environment?: string | null;
+        };
+        /** PostmanPreview */
+        PostmanPreview: {
+            /**
+             * Base Url
+             * @description The common host of the requests
+             */
+            base_url: string | null;
+            /** Collection */
+            collection: string;
+            /** Not Carried */
+            not_carried: components["schemas"]["NotCarried"][];
+            /**
+             * Requests
+             * @description Requests in the collection
+             */
+            requests: number;
+            /** Scripts */
+            scripts: components["schemas"]["ScriptRead"][];
+            /** Secrets */
+            secrets: components["schemas"]["SecretInput"][];
+            /**
+             * Steps
+             * @description Of them, steps of the journeys (a login counts as a sign-in)
+             */
+            steps: number;
+            /** @description The test the builder loads: a journey per folder, secrets masked; None when no request matched an endpoint of the project. Its fields are the ones the import set (no defaults), so sent back as it is it is the same test */
+            test: components["schemas"]["LoadTestCreate"] | null;
+            /** Variables */
+            variables: components["schemas"]["VariableRead"][];
         };
         /** PreviewStep */
         PreviewStep: {
@@ -4098,6 +4184,28 @@ export interface components {
              */
             total_duration?: string | null;
         };
+        /** ScriptRead */
+        ScriptRead: {
+            /** Became */
+            became?: string[];
+            /**
+             * Carried Over
+             * @description Read as checks and extractions; else not carried
+             */
+            carried_over: boolean;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "prerequest" | "test";
+            /** Lines */
+            lines: number;
+            /**
+             * Where
+             * @description The request (folder / name), folder or collection
+             */
+            where: string;
+        };
         /** ScriptVersionRead */
         ScriptVersionRead: {
             /**
@@ -4153,6 +4261,38 @@ export interface components {
             headers?: string[];
             /** Query */
             query?: string[];
+        };
+        /**
+         * SecretInput
+         * @description A secret value the test needs: shown masked in ``test``, typed (or read from the
+         *     uploaded files, which the browser holds) before the test runs.
+         */
+        SecretInput: {
+            /**
+             * Name
+             * @description The Postman variable, or the field holding a literal secret
+             */
+            name: string;
+            /** Places */
+            places: components["schemas"]["SecretPlace"][];
+            /**
+             * Variable
+             * @description A variable of the collection or environment
+             */
+            variable: boolean;
+        };
+        /** SecretPlace */
+        SecretPlace: {
+            /**
+             * At
+             * @description The field of ``test`` that holds the secret
+             */
+            at: (string | number)[];
+            /**
+             * Template
+             * @description Its value with each secret written {{name}}: the field's value once the secrets' values are put in
+             */
+            template: string;
         };
         /** SecretToFill */
         SecretToFill: {
@@ -5037,6 +5177,27 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** VariableRead */
+        VariableRead: {
+            /**
+             * Name
+             * @description As Postman names it
+             */
+            name: string;
+            /** Secret */
+            secret: boolean;
+            /**
+             * Source
+             * @description script: set from an answer by a test script, a variable of the journey
+             * @enum {string}
+             */
+            source: "collection" | "environment" | "script";
+            /**
+             * Value
+             * @description None for a secret: never shown
+             */
+            value: string | null;
         };
         /**
          * Verdict
@@ -7222,6 +7383,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HarPreview"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    import_postman_project__project_id__import_postman_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostmanImport"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostmanPreview"];
                 };
             };
             /** @description Not Found */

@@ -5,6 +5,7 @@ import { journeysEn, journeysKo } from "./journeys";
 import { notifyEn, notifyKo } from "./notify";
 import { ownScriptsEn, ownScriptsKo } from "./ownscripts";
 import { harEn, harKo } from "./har";
+import { postmanEn, postmanKo } from "./postman";
 import { schedulesEn, schedulesKo } from "./schedules";
 import { verdictEn, verdictKo } from "./verdict";
 
@@ -155,6 +156,7 @@ export const en = {
   ...datafilesEn,
   ...ownScriptsEn,
   ...harEn,
+  ...postmanEn,
   ...verdictEn,
   ...journeysEn,
 };
@@ -306,6 +308,7 @@ export const ko: Record<keyof typeof en, string> = {
   ...datafilesKo,
   ...ownScriptsKo,
   ...harKo,
+  ...postmanKo,
   ...verdictKo,
   ...journeysKo,
 };

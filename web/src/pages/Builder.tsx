@@ -23,6 +23,7 @@ import { rememberRequest, startedRun } from "../lib/plans";
 import { formsFromPlan, formsFromRun, marked } from "../lib/rerun";
 import { ScenarioEditor, KeyValues } from "../components/ScenarioEditor";
 import { HarImport } from "../components/HarImport";
+import { PostmanImport } from "../components/PostmanImport";
 import type { KeyValue } from "../lib/scenario";
 
 export function Builder({ projectId, from, planId, baseUrl }: { projectId: number; from?: number; planId?: number; baseUrl?: string }) {
@@ -76,6 +77,8 @@ function Form({ projectId, endpoints, suggestions, dataFiles: listedFiles, specs
   const toggle = (endpoint: EndpointRead) => setScenarios((now) => now.some((s) => s.endpoint.id === endpoint.id)
     ? now.filter((s) => s.endpoint.id !== endpoint.id)
     : [...now, newScenario(endpoint, new Set(now.map((s) => s.name)))]);
+  // An imported collection's test replaces the scenarios, as a plan's does.
+  const useImported = (test: LoadTestCreate) => { setScenarios(formsFromPlan(test, endpoints)); setTitle((now) => now || test.title); setBaseUrl(test.base_url ?? baseUrl); };
   const update = (index: number, form: ScenarioForm) => setScenarios((now) => now.map((s, i) => (i === index ? form : s)));
 
   const problems = scenarios.flatMap((s) => checkBody(s.body, s.endpoint.request_body as Record<string, unknown> | null)
@@ -128,6 +131,7 @@ function Form({ projectId, endpoints, suggestions, dataFiles: listedFiles, specs
       <section class="card">
         <h2>1. {t("builder.endpoints")}</h2>
         <EndpointBrowser endpoints={endpoints} picked={picked} onToggle={toggle} height={300} />
+        {can("test") && <PostmanImport projectId={projectId} endpoints={endpoints} onUse={useImported} />}
         {scenarios.length > 0 && <p class="picked small">{scenarios.map((s) => <span class="chip" key={s.endpoint.id}><Method method={s.endpoint.method} /> {s.endpoint.path}
           <button type="button" class="icon" aria-label={t("builder.unpick", { endpoint: s.endpoint.path })} onClick={() => toggle(s.endpoint)}>×</button></span>)}</p>}
       </section>

@@ -58,6 +58,7 @@ from .notify import routes as notify
 from .ownscripts import routes as ownscripts
 from .plans import routes as plans
 from .plans.service import seal_stored_plans
+from .postman import routes as postman
 from .projects import routes as projects
 from .runs import cancel_tests_of_project
 from .runs import routes as runs
@@ -257,6 +258,7 @@ def create_app(
     app.include_router(datafiles.router)
     app.include_router(ownscripts.router)
     app.include_router(har.router)
+    app.include_router(postman.router)
     app.include_router(schedules.router)
     app.include_router(triggers.router)
     app.include_router(history.router)
