@@ -15,7 +15,7 @@ from .data import DataSet, DataUse, files_of
 from .envelope import Contract, Envelope
 from .journeys import MAX_STEPS, Step, UndefinedVariable, check_variables, unique_step_names
 from .ownscripts import OwnScript
-from .signin import TOKEN_VARIABLE, LoginSignIn, OAuth2SignIn, SignIn
+from .signin import TOKEN_VARIABLE, LoginSignIn, OAuth2Grant, SignIn
 
 __all__ = ["EndpointCall", "HeaderName", "HeaderValue", "Headers", "SecretFields"]
 
@@ -114,7 +114,7 @@ class ScenarioRequest(Contract):
     def check_variables(self, columns: set[str]) -> None:
         """Every variable is defined: by an extraction, the sign-in's token or ``columns``."""
         defined = {self.sign_in.token.variable} if isinstance(self.sign_in, LoginSignIn) else set()
-        if isinstance(self.sign_in, OAuth2SignIn):
+        if isinstance(self.sign_in, OAuth2Grant):
             defined = {TOKEN_VARIABLE}
         try:
             check_variables(self.journey(), defined | columns)

@@ -7,13 +7,16 @@
   client id and secret in HTTP basic), taken by each VU before its first iteration and again
   shortly before the ``expires_in`` of its answer; sent as ``Authorization: Bearer``, and
   ``{{token}}`` in the steps.
+- ``oauth2_password``: the same, by the resource owner password grant (``username`` and
+  ``password``); the client authenticates in HTTP basic when it has a secret, else by its
+  ``client_id`` in the form.
 - ``login``: a request of the project (its own secret fields marked as any request's) whose
   answer holds a token (a JSON path, a header or a pattern); each VU signs in before its first
   iteration and again once the token is ``refresh_seconds`` old, and sends it in ``header`` after
   ``prefix``. Its requests are tagged with the step name ``login``.
 
-Every value that signs in (token, key, password) is a secret: it reaches k6 through its
-environment only, and is sealed and masked as any marked field is.
+Every value that signs in (token, key, password, client secret) is a secret: it reaches k6
+through its environment only, and is sealed and masked as any marked field is.
 """
 
 from __future__ import annotations
@@ -66,6 +69,18 @@ class OAuth2SignIn(Contract):
     scope: Text | None = Field(default=None, max_length=1000)
 
 
+class OAuth2PasswordSignIn(Contract):
+    kind: Literal["oauth2_password"] = "oauth2_password"
+    token_url: HttpUrl = Field(description="Must be an allowed target, as the base URL is")
+    username: Name
+    password: Text = Field(min_length=1, max_length=1000, description="Secret")
+    client_id: Name
+    client_secret: Text | None = Field(
+        default=None, min_length=1, max_length=2000, description="Secret; none: a public client"
+    )
+    scope: Text | None = Field(default=None, max_length=1000)
+
+
 class LoginSignIn(Contract):
     kind: Literal["login"] = "login"
     endpoint_id: DbId | None = None
@@ -82,35 +97,24 @@ class LoginSignIn(Contract):
 
 
 SignIn = Annotated[
-    BearerSignIn | ApiKeySignIn | BasicSignIn | OAuth2SignIn | LoginSignIn,
+    BearerSignIn | ApiKeySignIn | BasicSignIn | OAuth2SignIn | OAuth2PasswordSignIn | LoginSignIn,
     Field(discriminator="kind"),
 ]
 
-
-def secret_of(sign_in: SignIn) -> str:
-    """The one secret value of a sign-in that has one (a login's are its request's fields)."""
-    match sign_in:
-        case BearerSignIn():
-            return sign_in.token
-        case ApiKeySignIn():
-            return sign_in.value
-        case BasicSignIn():
-            return sign_in.password
-        case OAuth2SignIn():
-            return sign_in.client_secret
-        case LoginSignIn():
-            raise ValueError("a login's secrets are its request's fields")
+# A sign-in whose token comes from an OAuth2 token endpoint.
+OAuth2Grant = OAuth2SignIn | OAuth2PasswordSignIn
 
 
-def secret_field(sign_in: SignIn) -> str | None:
-    """The field holding the sign-in's own secret value."""
-    return SIGN_IN_SECRET.get(sign_in.kind)
+def secret_fields(sign_in: SignIn) -> tuple[str, ...]:
+    """The fields holding the sign-in's own secret values (an optional one may be None)."""
+    return SIGN_IN_SECRETS.get(sign_in.kind, ())
 
 
-# The field of each sign-in kind that holds its secret (a login's are its request's fields).
-SIGN_IN_SECRET = {
-    "bearer": "token",
-    "api_key": "value",
-    "basic": "password",
-    "oauth2_client_credentials": "client_secret",
+# The fields of each sign-in kind that hold its secrets (a login's are its request's fields).
+SIGN_IN_SECRETS: dict[str, tuple[str, ...]] = {
+    "bearer": ("token",),
+    "api_key": ("value",),
+    "basic": ("password",),
+    "oauth2_client_credentials": ("client_secret",),
+    "oauth2_password": ("password", "client_secret"),
 }

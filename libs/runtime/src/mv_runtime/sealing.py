@@ -19,7 +19,7 @@ from pydantic_settings import SettingsConfigDict
 
 from mv_contracts.runs import EndpointCall, ScenarioRequest, TestRunRequest
 from mv_contracts.secrecy import body_secrets, resolve, secret_names, value_at, with_value
-from mv_contracts.signin import LoginSignIn, SignIn, secret_field
+from mv_contracts.signin import LoginSignIn, SignIn, secret_fields
 
 from .settings import ServiceSettings
 
@@ -106,9 +106,9 @@ def _call(call: EndpointCall, change: Callable[[Any], Any]) -> EndpointCall:
 def _sign_in(sign_in: SignIn, change: Callable[[Any], Any]) -> SignIn:
     if isinstance(sign_in, LoginSignIn):
         return sign_in.model_copy(update={"endpoint": _call(sign_in.endpoint, change)})
-    field = secret_field(sign_in)
-    assert field is not None
-    return sign_in.model_copy(update={field: change(getattr(sign_in, field))})
+    update = {f: change(getattr(sign_in, f)) for f in secret_fields(sign_in)
+              if getattr(sign_in, f) is not None}  # fmt: skip
+    return sign_in.model_copy(update=update)
 
 
 def _scenario(scenario: ScenarioRequest, change: Callable[[Any], Any]) -> ScenarioRequest:

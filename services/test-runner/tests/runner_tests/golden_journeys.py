@@ -19,6 +19,7 @@ SIGN_IN_SECRETS = (
     "BAS1C-PW",
     "0AUTH-S3CRET",
 )
+OAUTH_PASSWORD_SECRETS = ("PASSW0RD-S3CRET", "CL1ENT-S3CRET")
 
 
 def vault_journey(base_url: str = BASE_URL, **scenario: Any) -> TestRunRequest:
@@ -129,7 +130,39 @@ def sign_ins() -> TestRunRequest:
     )
 
 
-JOURNEYS = {"vault-journey": vault_journey, "sign-ins": sign_ins, **DATA_CASES}
+def oauth_password() -> TestRunRequest:
+    """The OAuth2 password grant: a confidential client with a scope, and a public client."""
+    grant = {
+        "kind": "oauth2_password",
+        "token_url": "http://auth.test.svc/oauth/token",
+        "username": "홍길동 & co",
+        "password": OAUTH_PASSWORD_SECRETS[0],
+        "client_id": "shop",
+    }
+    sign_ins = [
+        {**grant, "client_secret": OAUTH_PASSWORD_SECRETS[1], "scope": "read write"},
+        {**grant, "client_id": "mobile app"},
+    ]
+    scenarios = [
+        {
+            "name": name,
+            "endpoint": {"method": "GET", "path": "/products", "headers": {"X-T": "{{token}}"}},
+            "sign_in": sign_in,
+            "vus": 1,
+            "duration": "1s",
+        }
+        for name, sign_in in zip(("confidential", "public"), sign_ins, strict=True)
+    ]
+    test = {"test_id": TEST_ID, "title": "oauth2 password", "project_id": 1, "base_url": BASE_URL}
+    return TestRunRequest.model_validate({**test, "scenarios": scenarios})
+
+
+JOURNEYS = {
+    "vault-journey": vault_journey,
+    "sign-ins": sign_ins,
+    "oauth-password": oauth_password,
+    **DATA_CASES,
+}
 
 
 def oauth_journey(base_url: str, **scenario: Any) -> TestRunRequest:

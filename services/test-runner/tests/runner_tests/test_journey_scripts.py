@@ -14,7 +14,7 @@ from mv_test_runner.script import generate_script
 from mv_test_runner.script.generator import VU_TAG
 
 from .golden import check_bytes, files
-from .golden_journeys import JOURNEYS, LOGIN_PASSWORD, SIGN_IN_SECRETS
+from .golden_journeys import JOURNEYS, LOGIN_PASSWORD, OAUTH_PASSWORD_SECRETS, SIGN_IN_SECRETS
 from .test_script_generation import inspect
 
 
@@ -42,7 +42,7 @@ def test_journey_scripts_are_valid_k6(case: str, k6: str, tmp_path: Path) -> Non
 def test_sign_in_secrets_reach_k6_only_through_the_environment() -> None:
     for case in JOURNEYS:
         generated = generate_script(JOURNEYS[case]())
-        for secret in (LOGIN_PASSWORD, *SIGN_IN_SECRETS):
+        for secret in (LOGIN_PASSWORD, *SIGN_IN_SECRETS, *OAUTH_PASSWORD_SECRETS):
             assert secret not in generated.text
     env = generate_script(JOURNEYS["sign-ins"]()).secrets
     assert sorted(env.values()) == sorted(
@@ -54,6 +54,10 @@ def test_sign_in_secrets_reach_k6_only_through_the_environment() -> None:
             "Basic 7ZmN6ri464+ZOkJBUzFDLVBX",
             "Basic c2hvcDowQVVUSC1TM0NSRVQ=",
         ]
+    )
+    env = generate_script(JOURNEYS["oauth-password"]()).secrets
+    assert sorted(env.values()) == sorted(
+        [OAUTH_PASSWORD_SECRETS[0], "Basic c2hvcDpDTDFFTlQtUzNDUkVU", OAUTH_PASSWORD_SECRETS[0]]
     )
     assert json.loads(generate_script(JOURNEYS["vault-journey"]()).secrets["MV_SECRET_1"]) == (
         LOGIN_PASSWORD

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from mv_contracts.data import DataSet
 from mv_contracts.load import seconds
 from mv_contracts.runs import Executor, TestRunRequest, scenario_tag
-from mv_contracts.signin import OAuth2SignIn
+from mv_contracts.signin import OAuth2Grant
 from mv_gateway.core.credentials import split_credentials
 from mv_gateway.core.errors import FieldError, InvalidRequest
 from mv_gateway.history import NewScenario
@@ -198,7 +198,7 @@ def build_request(
 def token_urls(request: TestRunRequest) -> list[str]:
     """Where the test fetches OAuth2 tokens: targets to allow as the base URL is."""
     return [
-        str(s.sign_in.token_url) for s in request.scenarios if isinstance(s.sign_in, OAuth2SignIn)
+        str(s.sign_in.token_url) for s in request.scenarios if isinstance(s.sign_in, OAuth2Grant)
     ]
 
 

@@ -30,6 +30,7 @@ from mv_contracts.signin import (
     BasicSignIn,
     BearerSignIn,
     LoginSignIn,
+    OAuth2PasswordSignIn,
     OAuth2SignIn,
 )
 from mv_gateway.analysis import AnalysisThresholdOverrides
@@ -77,7 +78,7 @@ else:
     )
 
 SignInCreate = Annotated[
-    BearerSignIn | ApiKeySignIn | BasicSignIn | OAuth2SignIn | LoginCreate,
+    BearerSignIn | ApiKeySignIn | BasicSignIn | OAuth2SignIn | OAuth2PasswordSignIn | LoginCreate,
     Field(discriminator="kind"),
 ]
 

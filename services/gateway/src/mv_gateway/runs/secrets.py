@@ -22,7 +22,7 @@ from mv_contracts.secrecy import (
     value_at,
     with_value,
 )
-from mv_contracts.signin import SIGN_IN_SECRET
+from mv_contracts.signin import SIGN_IN_SECRETS
 from mv_gateway.core.errors import FieldError
 
 Key = tuple[str | int, ...]
@@ -81,10 +81,11 @@ def _sign_in(sign_in: Any, key: Key, loc: Loc, change: Change) -> Any:
         return sign_in
     if sign_in.get("kind") == "login":
         return _call(sign_in, (*key, "login"), loc, change)
-    field = SIGN_IN_SECRET.get(str(sign_in.get("kind")))
-    if field is None or field not in sign_in:
-        return sign_in
-    return {**sign_in, field: change((*key, field), (*loc, field), sign_in[field])}
+    changed = dict(sign_in)
+    for field in SIGN_IN_SECRETS.get(str(sign_in.get("kind")), ()):
+        if sign_in.get(field) is not None:  # an optional secret left out stays out
+            changed[field] = change((*key, field), (*loc, field), sign_in[field])
+    return changed
 
 
 def _scenario(scenario: dict[str, Any], index: int, change: Change) -> dict[str, Any]:

@@ -9,7 +9,7 @@ Sign-in: a bearer token, an API key or HTTP basic become a secret header (or que
 every step, through the same environment variables as any secret field; a login is a request of
 its own, sent per VU before the first iteration and again when its token is ``refresh_seconds``
 old, whose token every step then sends (the steps' params are rebuilt at each login, not per
-request).
+request); an OAuth2 grant (client credentials or password) is such a login to a token endpoint.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from mv_contracts.signin import (
     BearerSignIn,
     KeyLocation,
     LoginSignIn,
-    OAuth2SignIn,
+    OAuth2Grant,
+    OAuth2PasswordSignIn,
     SignIn,
 )
 from mv_contracts.variables import REFERENCE, generator_call, parts, templates, uses_variables
@@ -93,8 +94,8 @@ def login_of(scenario: ScenarioRequest) -> LoginSignIn | None:
     return scenario.sign_in if isinstance(scenario.sign_in, LoginSignIn) else None
 
 
-def oauth_of(scenario: ScenarioRequest) -> OAuth2SignIn | None:
-    return scenario.sign_in if isinstance(scenario.sign_in, OAuth2SignIn) else None
+def oauth_of(scenario: ScenarioRequest) -> OAuth2Grant | None:
+    return scenario.sign_in if isinstance(scenario.sign_in, OAuth2Grant) else None
 
 
 def _with_secret_header(call: EndpointCall, name: str, value: str) -> EndpointCall:
@@ -318,22 +319,43 @@ def _login_lines(
     ]
 
 
-def _oauth_lines(key: str, oauth: OAuth2SignIn, consts: list[str], secrets: Secrets) -> list[str]:
-    pair = f"{oauth.client_id}:{oauth.client_secret}".encode()
-    basic = secrets.reference("Basic " + base64.b64encode(pair).decode("ascii"))
-    body = "grant_type=client_credentials"
+def _token_form(oauth: OAuth2Grant, secrets: Secrets) -> tuple[str, str | None]:
+    """(the token request's form as a JS expression, the env variable of its HTTP basic client
+    authentication or None). The password is read from the environment, never written here."""
+    form = "grant_type=client_credentials"
+    tail = ""
+    if isinstance(oauth, OAuth2PasswordSignIn):
+        env = secrets.reference(oauth.password)
+        form = f"grant_type=password&username={quote(oauth.username, safe='')}&password="
+        form = f'{js_literal(form)} + encodeURIComponent(fromEnv({js_literal(env)}, "password"))'
+        if oauth.client_secret is None:  # a public client names itself in the form
+            tail += "&client_id=" + quote(oauth.client_id, safe="")
     if oauth.scope:
-        body += "&scope=" + quote(oauth.scope, safe="")
+        tail += "&scope=" + quote(oauth.scope, safe="")
+    if isinstance(oauth, OAuth2PasswordSignIn):
+        form += f" + {js_literal(tail)}" if tail else ""
+    else:
+        form = js_literal(form + tail)
+    if oauth.client_secret is None:
+        return form, None
+    pair = f"{oauth.client_id}:{oauth.client_secret}".encode()
+    return form, secrets.reference("Basic " + base64.b64encode(pair).decode("ascii"))
+
+
+def _oauth_lines(key: str, oauth: OAuth2Grant, consts: list[str], secrets: Secrets) -> list[str]:
+    body, basic = _token_form(oauth, secrets)
     tags = endpoint_tags("POST", urlsplit(str(oauth.token_url)).path or "/") | {
         STEP_TAG: LOGIN_STEP
     }
     form = js_literal({"Content-Type": "application/x-www-form-urlencoded"})
-    headers = f'Object.assign({form}, secretHeaders([["Authorization", {js_literal(basic)}]]))'
+    headers = form
+    if basic is not None:
+        headers = f'Object.assign({form}, secretHeaders([["Authorization", {js_literal(basic)}]]))'
     state = f"{key.upper()}_SIGN_IN"
     return [
         f"const {state}_OAUTH = {{",
         f"  url: {js_literal(str(oauth.token_url))},",
-        f"  body: {js_literal(body)},",
+        f"  body: {body},",
         f'  params: {{ headers: {headers}, tags: {js_literal(tags)}, responseType: "text" }},',
         f"  tags: {js_literal({STEP_TAG: LOGIN_STEP})},",
         f"  steps: [{', '.join(f'{c}_PARAMS' for c in consts)}],",
