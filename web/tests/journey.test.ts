@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { EndpointRead, StepSuggestion, TestDetails } from "../src/api/client";
+import { type EndpointRead, SECRET_MASK, type StepSuggestion, type TestDetails } from "../src/api/client";
 import { applySuggestion, checkForm, duplicateStep, moveStep, newStep, stepName, stepsFromCreate, suggestionsAfter, toCheck, toStepCreate } from "../src/lib/journey";
 import { journeyProblems } from "../src/lib/journeycheck";
 import { withoutSecrets } from "../src/lib/plans";
 import { formsFromPlan, formsFromRun } from "../src/lib/rerun";
 import { newScenario, toScenarioCreate } from "../src/lib/scenario";
-import { emptySignIn, signInForm, signInFromDocument, toSignIn } from "../src/lib/signin";
-import { references, variableReport } from "../src/lib/variables";
+import { emptySignIn, signInForm, signInFromDocument, signInProblems, toSignIn } from "../src/lib/signin";
+import { references, signInGivesToken, variableReport } from "../src/lib/variables";
 
 const endpoint = (id: number, method: string, path: string, extra: Partial<EndpointRead> = {}): EndpointRead => ({
   id, spec_id: 1, method, path, operation_id: null, summary: null, description: null, deprecated: false,
@@ -122,6 +122,18 @@ describe("sign-in from the document", () => {
     expect(signInFromDocument([key], [])).toMatchObject({ kind: "api_key", location: "query", name: "api_key" });
     const oauth = endpoint(6, "GET", "/o", { security_schemes: { o: { type: "oauth2", flow: "clientCredentials", token_url: "https://id/token" } } });
     expect(signInFromDocument([oauth], [])).toMatchObject({ kind: "oauth2_client_credentials", token_url: "https://id/token" });
+    const password = endpoint(7, "GET", "/p", { security_schemes: { p: { type: "oauth2", flow: "password", token_url: "https://id/pw" } } });
+    expect(signInFromDocument([password], [])).toMatchObject({ kind: "oauth2_password", token_url: "https://id/pw", scheme: "p" });
+  });
+  it("takes the OAuth2 password grant's two secrets, the client's optional", () => {
+    const form = { ...emptySignIn("oauth2_password"), token_url: " https://id/pw ", username: "kim", secret: "pw", client_id: "shop" };
+    expect(signInProblems({ ...form, username: " ", secret: "" })).toEqual(["username", "secret"]);
+    expect(toSignIn(form)).toEqual({ kind: "oauth2_password", token_url: "https://id/pw", username: "kim", password: "pw",
+      client_id: "shop", client_secret: null, scope: null });
+    const sent = { kind: "oauth2_password" as const, token_url: "https://id/pw", username: "kim", password: SECRET_MASK,
+      client_id: "shop", client_secret: SECRET_MASK, scope: "read" };
+    expect(toSignIn(signInForm(sent, endpoints))).toEqual(sent);
+    expect(signInGivesToken(form)).toBe(true);
   });
   it("goes back into the form as it was sent, its masked secret kept masked", () => {
     const sent = { kind: "api_key" as const, location: "header" as const, name: "X-Key", value: "••••••" };

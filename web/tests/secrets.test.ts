@@ -48,4 +48,16 @@ describe("secret fields", () => {
     expect(scenario?.body).toEqual({ user: { name: "kim" } });
     expect(withoutPaths({ a: [{ b: 1, c: 2 }] }, ["a.0.b"])).toEqual({ a: [{ c: 2 }] });
   });
+
+  it("keeps neither of the OAuth2 password grant's secrets", () => {
+    const grant = { kind: "oauth2_password" as const, token_url: "https://id/pw", username: "kim", password: "PW-S3CRET",
+      client_id: "shop", client_secret: "CL-S3CRET", scope: null };
+    const signed = { ...plan, scenarios: [{ ...plan.scenarios[0]!, sign_in: grant }] } as LoadTestCreate;
+    const kept = JSON.stringify(withoutSecrets(signed, new Set()));
+    expect(kept).not.toContain("PW-S3CRET");
+    expect(kept).not.toContain("CL-S3CRET");
+    expect(kept).toContain('"username":"kim"');
+    const publicClient = { ...signed, scenarios: [{ ...plan.scenarios[0]!, sign_in: { ...grant, client_secret: null } }] } as LoadTestCreate;
+    expect(withoutSecrets(publicClient, new Set()).scenarios[0]?.sign_in).toMatchObject({ password: "", client_secret: null });
+  });
 });

@@ -3276,6 +3276,36 @@ export interface components {
             /** Where */
             where: string;
         };
+        /** OAuth2PasswordSignIn */
+        OAuth2PasswordSignIn: {
+            /** Client Id */
+            client_id: string;
+            /**
+             * Client Secret
+             * @description Secret; none: a public client
+             */
+            client_secret?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "oauth2_password";
+            /**
+             * Password
+             * @description Secret
+             */
+            password: string;
+            /** Scope */
+            scope?: string | null;
+            /**
+             * Token Url
+             * Format: uri
+             * @description Must be an allowed target, as the base URL is
+             */
+            token_url: string;
+            /** Username */
+            username: string;
+        };
         /** OAuth2SignIn */
         OAuth2SignIn: {
             /** Client Id */
@@ -3956,7 +3986,7 @@ export interface components {
              * Sign In
              * @description How every request signs in
              */
-            sign_in?: (components["schemas"]["BearerSignIn"] | components["schemas"]["ApiKeySignIn"] | components["schemas"]["BasicSignIn"] | components["schemas"]["OAuth2SignIn"] | components["schemas"]["LoginCreate"]) | null;
+            sign_in?: (components["schemas"]["BearerSignIn"] | components["schemas"]["ApiKeySignIn"] | components["schemas"]["BasicSignIn"] | components["schemas"]["OAuth2SignIn"] | components["schemas"]["OAuth2PasswordSignIn"] | components["schemas"]["LoginCreate"]) | null;
             /** Stages */
             stages?: components["schemas"]["Stage"][];
             /** Start Time */

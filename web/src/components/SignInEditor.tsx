@@ -1,5 +1,5 @@
 // How the scenario signs in: none, a bearer token, an API key, HTTP basic, OAuth2 client
-// credentials, or a login request of the project whose answer holds the token. Secret values
+// credentials or password grant, or a login request of the project whose answer holds the token. Secret values
 // go in password fields and are never shown again (a saved one shows as set).
 import type { EndpointRead } from "../api/client";
 import { useI18n } from "../i18n";
@@ -11,6 +11,7 @@ import { RequestFields } from "./RequestFields";
 
 const SECRET_LABEL: Partial<Record<SignInKind, "signIn.token" | "signIn.keyValue" | "signIn.password" | "signIn.clientSecret">> = {
   bearer: "signIn.token", api_key: "signIn.keyValue", basic: "signIn.password", oauth2_client_credentials: "signIn.clientSecret",
+  oauth2_password: "signIn.password",
 };
 
 export function SignInEditor({ value, endpoints, id, onChange }: {
@@ -23,6 +24,11 @@ export function SignInEditor({ value, endpoints, id, onChange }: {
   const secretLabel = value ? SECRET_LABEL[value.kind] : undefined;
   const text = (field: "name" | "username" | "token_url" | "client_id" | "scope", label: string) => value && (
     <label>{label}<input name={`sign_in_${field}`} value={value[field]} aria-invalid={missing.has(field)} onInput={(e) => set({ [field]: e.currentTarget.value })} /></label>
+  );
+  const secretInput = (field: "secret" | "client_secret", label: string) => value && (
+    <label>{label}<input name={`sign_in_${field}`} type="password" autocomplete="off" aria-invalid={missing.has(field)}
+      value={isMask(value[field]) ? "" : value[field]} placeholder={isMask(value[field]) ? t("pairs.secretSet") : undefined}
+      onInput={(e) => set({ [field]: e.currentTarget.value })} /></label>
   );
   return (
     <fieldset class="sign-in">
@@ -38,11 +44,9 @@ export function SignInEditor({ value, endpoints, id, onChange }: {
         {value?.kind === "api_key" && text("name", t("signIn.keyName"))}
         {value?.kind === "basic" && text("username", t("signIn.username"))}
         {value?.kind === "oauth2_client_credentials" && <>{text("token_url", t("signIn.tokenUrl"))}{text("client_id", t("signIn.clientId"))}{text("scope", t("signIn.scope"))}</>}
-        {value && secretLabel && (
-          <label>{t(secretLabel)}<input name="sign_in_secret" type="password" autocomplete="off" aria-invalid={missing.has("secret")}
-            value={isMask(value.secret) ? "" : value.secret} placeholder={isMask(value.secret) ? t("pairs.secretSet") : undefined}
-            onInput={(e) => set({ secret: e.currentTarget.value })} /></label>
-        )}
+        {value?.kind === "oauth2_password" && <>{text("token_url", t("signIn.tokenUrl"))}{text("username", t("signIn.username"))}</>}
+        {value && secretLabel && secretInput("secret", t(secretLabel))}
+        {value?.kind === "oauth2_password" && <>{text("client_id", t("signIn.clientId"))}{secretInput("client_secret", t("signIn.clientSecretOptional"))}{text("scope", t("signIn.scope"))}</>}
       </div>
       {value?.scheme && <p class="hint note-from">{t("signIn.fromDocument", { scheme: value.scheme })}</p>}
       {value?.kind === "login" && <Login value={value} endpoints={endpoints} id={id} set={set} />}

@@ -25,13 +25,14 @@ export function withoutSecrets(request: LoadTestCreate, secret: Set<string>): Lo
 
 type Call = { headers?: Record<string, string>; query?: Record<string, string>; body?: unknown; secrets?: { headers?: string[]; query?: string[]; body?: string[] } };
 
-/** The sign-in with its secret emptied (a login's request stripped as any request). */
+/** The sign-in with its secrets emptied (a login's request stripped as any request). */
 function signInWithoutSecret(signIn: SignInCreate, call: <T extends Call>(c: T) => T): SignInCreate {
   switch (signIn.kind) {
     case "bearer": return { ...signIn, token: "" };
     case "api_key": return { ...signIn, value: "" };
     case "basic": return { ...signIn, password: "" };
     case "oauth2_client_credentials": return { ...signIn, client_secret: "" };
+    case "oauth2_password": return { ...signIn, password: "", client_secret: signIn.client_secret ? "" : null };
     case "login": return call(signIn);
   }
 }

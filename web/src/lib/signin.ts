@@ -8,12 +8,15 @@ import { type RequestForm, newRequest, requestFromCall, toCall } from "./scenari
 import type { Source } from "./journey";
 
 export type SignInKind = SignInCreate["kind"];
-export const SIGN_IN_KINDS: SignInKind[] = ["bearer", "api_key", "basic", "oauth2_client_credentials", "login"];
+export const SIGN_IN_KINDS: SignInKind[] = ["bearer", "api_key", "basic", "oauth2_client_credentials", "oauth2_password", "login"];
 
 export interface SignInForm {
   kind: SignInKind;
-  /** bearer token, API key, basic password or OAuth2 client secret: the kind's one secret. */
+  /** bearer token, API key, a password or the client credentials' client secret: the kind's
+   *  first secret. */
   secret: string;
+  /** The OAuth2 password grant's client secret, its second (optional: a public client). */
+  client_secret: string;
   location: "header" | "query" | "cookie";
   name: string;
   username: string;
@@ -28,7 +31,7 @@ export interface SignInForm {
 const TOKEN_FIELDS = ["access_token", "token", "id_token", "accessToken", "jwt"];
 
 export function emptySignIn(kind: SignInKind, login: EndpointRead | null = null): SignInForm {
-  return { kind, secret: "", location: "header", name: "X-Api-Key", username: "", token_url: "", client_id: "", scope: "",
+  return { kind, secret: "", client_secret: "", location: "header", name: "X-Api-Key", username: "", token_url: "", client_id: "", scope: "",
     login: login ? newRequest(login) : null, token_source: "json", token_expression: tokenField(login) ?? "access_token",
     header: "Authorization", prefix: "Bearer ", refresh_seconds: "" };
 }
@@ -61,6 +64,7 @@ function fromScheme(scheme: SecurityScheme, all: EndpointRead[]): SignInForm | n
   if (scheme.type === "http" && scheme.scheme === "basic") return emptySignIn("basic");
   if (scheme.type === "apiKey") return { ...emptySignIn("api_key"), location: scheme.location ?? "header", name: scheme.name ?? "X-Api-Key" };
   if (scheme.type === "oauth2" && scheme.flow === "clientCredentials") return { ...emptySignIn("oauth2_client_credentials"), token_url: scheme.token_url ?? "" };
+  if (scheme.type === "oauth2" && scheme.flow === "password") return { ...emptySignIn("oauth2_password"), token_url: scheme.token_url ?? "" };
   return null;
 }
 
@@ -72,6 +76,8 @@ export function toSignIn(form: SignInForm): SignInCreate | null {
     case "basic": return { kind: "basic", username: form.username.trim(), password: form.secret };
     case "oauth2_client_credentials": return { kind: "oauth2_client_credentials", token_url: form.token_url.trim(),
       client_id: form.client_id.trim(), client_secret: form.secret, scope: form.scope.trim() || null };
+    case "oauth2_password": return { kind: "oauth2_password", token_url: form.token_url.trim(), username: form.username.trim(), password: form.secret,
+      client_id: form.client_id.trim(), client_secret: form.client_secret || null, scope: form.scope.trim() || null };
     case "login": return form.login ? { kind: "login", endpoint_id: form.login.endpoint.id, ...toCall(form.login),
       token: { variable: "token", source: form.token_source, expression: form.token_expression.trim() },
       header: form.header.trim() || "Authorization", prefix: form.prefix,
@@ -87,6 +93,8 @@ export function signInForm(sent: SignInCreate, endpoints: EndpointRead[]): SignI
     case "api_key": return { ...base, location: sent.location, name: sent.name, secret: sent.value };
     case "basic": return { ...base, username: sent.username, secret: sent.password };
     case "oauth2_client_credentials": return { ...base, token_url: sent.token_url, client_id: sent.client_id, scope: sent.scope ?? "", secret: sent.client_secret };
+    case "oauth2_password": return { ...base, token_url: sent.token_url, username: sent.username, secret: sent.password, client_id: sent.client_id,
+      client_secret: sent.client_secret ?? "", scope: sent.scope ?? "" };
     case "login": {
       const endpoint = endpoints.find((e) => e.id === sent.endpoint_id);
       return { ...base, login: endpoint ? requestFromCall(endpoint, sent) : null, token_source: sent.token.source,
@@ -104,6 +112,8 @@ export function signInProblems(form: SignInForm): string[] {
     case "api_key": return [...missing("name", form.name), ...missing("secret", form.secret)];
     case "basic": return [...missing("username", form.username), ...missing("secret", form.secret)];
     case "oauth2_client_credentials": return [...missing("token_url", form.token_url), ...missing("client_id", form.client_id), ...missing("secret", form.secret)];
+    case "oauth2_password": return [...missing("token_url", form.token_url), ...missing("username", form.username),
+      ...missing("client_id", form.client_id), ...missing("secret", form.secret)];
     case "login": return [...(form.login ? [] : ["login"]), ...missing("token_expression", form.token_expression)];
   }
 }

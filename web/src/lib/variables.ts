@@ -28,9 +28,9 @@ export function usesOf(step: StepForm): { field: string; name: string }[] {
   return found;
 }
 
-/** Gives the steps {{token}}: a login or an OAuth2 client-credentials sign-in. */
+/** Gives the steps {{token}}: a login or an OAuth2 sign-in. */
 export const signInGivesToken = (signIn: SignInForm | null): boolean =>
-  signIn?.kind === "login" || signIn?.kind === "oauth2_client_credentials";
+  signIn?.kind === "login" || signIn?.kind === "oauth2_client_credentials" || signIn?.kind === "oauth2_password";
 
 /** Built in, or a generated value ("$int(1,100)": its name before the arguments). */
 const isBuiltIn = (name: string): boolean =>
