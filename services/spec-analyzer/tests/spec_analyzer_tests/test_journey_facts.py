@@ -132,3 +132,13 @@ def test_swagger_2_schemes_and_answer_fields() -> None:
         "app": SecurityScheme(type="oauth2", flow="clientCredentials", token_url="http://x/token"),
     }
     assert create.response_fields == ["id"]
+
+
+def test_an_oauth2_password_flow_gives_its_token_url() -> None:
+    flows = {"authorizationCode": {"authorizationUrl": "/a", "tokenUrl": "/code"},
+             "password": {"tokenUrl": "https://id.example/pw"}}  # fmt: skip
+    document = json.loads(json.dumps(DOCUMENT_3))
+    document["components"]["securitySchemes"]["oauthReal"]["flows"] = flows
+    assert endpoints(document)["POST /items"].security_schemes["oauth"] == SecurityScheme(
+        type="oauth2", flow="password", token_url="https://id.example/pw"
+    )
