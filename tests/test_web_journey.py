@@ -197,6 +197,26 @@ def _looks(browser: Browser) -> None:
         browser.shot(f"j6-phone-builder-{lang}")
 
 
+def _password_grant(browser: Browser) -> None:
+    """The OAuth2 password grant: its fields, both secrets in password inputs, in both languages."""
+    page = browser.page
+    page.get_by_label("How requests sign in").select_option("oauth2_password")
+    for name in ("token_url", "username", "client_id", "scope"):
+        expect(page.locator(f"input[name='sign_in_{name}']")).to_be_visible()
+    expect(page.get_by_label("Password (secret)")).to_have_attribute("type", "password")
+    secret = page.get_by_label("Client secret (secret; empty: a public client)")
+    expect(secret).to_have_attribute("type", "password")
+    page.get_by_label(re.compile("Language|언어")).select_option("ko")
+    expect(page.get_by_label("요청의 인증 방식").locator("option:checked")).to_have_text(
+        "OAuth2 비밀번호 (리소스 소유자)"
+    )
+    expect(page.get_by_label("비밀번호 (비밀)")).to_have_attribute("type", "password")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the password grant's fields are {width} px wide"
+    browser.shot("j7-phone-password-grant-ko")
+    page.get_by_label(re.compile("Language|언어")).select_option("en")
+
+
 def test_a_journey_built_in_the_form(services_config: StackConfig, tmp_path: Path) -> None:
     config = services_config
     processes: list[ManagedProcess] = start_services(config)
@@ -209,6 +229,7 @@ def test_a_journey_built_in_the_form(services_config: StackConfig, tmp_path: Pat
             _per_step_results(browser, config, history_id)
             _edit_again(browser)
             _looks(browser)
+            _password_grant(browser)
             assert browser.errors == []
     finally:
         for process in reversed(processes):
