@@ -275,7 +275,7 @@ def convert(
             )
             if signed.value["kind"] == "login":
                 defined = {signed.value["token"]["variable"]}
-            elif signed.value["kind"] == "oauth2_client_credentials":
+            elif signed.value["kind"] in ("oauth2_client_credentials", "oauth2_password"):
                 defined = {"token"}
         try:
             check_variables(contract, defined)

@@ -1,7 +1,7 @@
 """A collection's, folder's or request's ``auth`` as the scenario's sign-in
-(:mod:`mv_contracts.signin`): bearer, basic, API key and OAuth2 client credentials; a bearer
-token that a test script sets from a request's answer makes that request the sign-in (a login,
-each VU signs in before its first iteration). Other kinds are listed, not carried over."""
+(:mod:`mv_contracts.signin`): bearer, basic, API key, OAuth2 client credentials or password; a
+bearer token that a test script sets from a request's answer makes that request the sign-in (a
+login, each VU signs in before its first iteration). Other kinds are listed, not carried over."""
 
 from __future__ import annotations
 
@@ -100,26 +100,41 @@ def sign_in(auth: dict[str, Any] | None, values: Variables, logins: Logins) -> S
                 "name": _text(values, params.get("key", ""), found, "name", secret=False),
                 "value": _text(values, params.get("value", ""), found, "value", secret=True),
             }
-        case "oauth2" if params.get("grant_type", params.get("grantType")) in (
-            "client_credentials",
-        ):
-            found.value = {
-                "kind": "oauth2_client_credentials",
-                "token_url": _text(
-                    values, params.get("accessTokenUrl", ""), found, "token_url", secret=False
-                ),
-                "client_id": _text(
-                    values, params.get("clientId", ""), found, "client_id", secret=False
-                ),
-                "client_secret": _text(
-                    values, params.get("clientSecret", ""), found, "client_secret", secret=True
-                ),
-            }
-            scope = _text(values, params.get("scope", ""), found, "scope", secret=False)
-            if scope:
-                found.value["scope"] = scope
+        case "oauth2" if _GRANTS.get(params.get("grant_type", params.get("grantType", ""))):
+            found.value = _oauth2(params, values, found)
         case "oauth2":
-            found.notes.append("OAuth2 other than client credentials is not carried over")
+            found.notes.append(
+                "OAuth2 other than client credentials or password is not carried over"
+            )
         case _:
             found.notes.append(f"{kind[:40]} auth is not carried over")
     return found
+
+
+# Postman's grant types → the sign-in kinds that take them.
+_GRANTS = {
+    "client_credentials": "oauth2_client_credentials",
+    "password_credentials": "oauth2_password",
+}
+
+
+def _oauth2(params: dict[str, str], values: Variables, found: SignIn) -> dict[str, Any]:
+    def text(param: str, name: str, *, secret: bool = False) -> str:
+        return _text(values, params.get(param, ""), found, name, secret=secret)
+
+    kind = _GRANTS[params.get("grant_type", params.get("grantType", ""))]
+    value: dict[str, Any] = {
+        "kind": kind,
+        "token_url": text("accessTokenUrl", "token_url"),
+        "client_id": text("clientId", "client_id"),
+    }
+    if kind == "oauth2_password":
+        value["username"] = text("username", "username")
+        value["password"] = text("password", "password", secret=True)
+    client_secret = text("clientSecret", "client_secret", secret=True)
+    if client_secret or kind == "oauth2_client_credentials":  # a password grant's may be public
+        value["client_secret"] = client_secret
+    scope = text("scope", "scope")
+    if scope:
+        value["scope"] = scope
+    return value

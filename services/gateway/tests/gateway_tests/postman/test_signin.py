@@ -175,3 +175,22 @@ def test_a_sign_in_the_api_would_refuse_is_left_out_and_said() -> None:
     assert "the sign-in is left out: sign_in.oauth2_client_credentials.token_url" in (
         preview.not_carried[1].reason
     )
+
+
+def test_a_password_grant_becomes_its_sign_in_with_both_secrets_masked() -> None:
+    auth = _auth("oauth2", grant_type="password_credentials", accessTokenUrl=f"{BASE}/token",
+                 username="kim", password="PASSW0RD-S3CRET", clientId="shop",
+                 clientSecret="CL13NT-S3CRET")  # fmt: skip
+    preview = _preview(auth)
+    assert _sign_in(preview) == {"kind": "oauth2_password", "token_url": f"{BASE}/token",
+                                 "username": "kim", "password": SECRET_MASK, "client_id": "shop",
+                                 "client_secret": SECRET_MASK, "scope": None}  # fmt: skip
+    assert "S3CRET" not in preview.model_dump_json()
+    assert sorted(p.at[-1] for s in preview.secrets for p in s.places) == [
+        "client_secret",
+        "password",
+    ]
+    public = _preview(_auth("oauth2", grant_type="password_credentials", username="kim",
+                            password="PASSW0RD-S3CRET", accessTokenUrl=f"{BASE}/token",
+                            clientId="app"))  # fmt: skip
+    assert _sign_in(public)["client_secret"] is None
