@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
@@ -90,6 +91,13 @@ async def test_a_signed_in_journey_stores_per_step_figures_equal_to_the_apis_cou
         steps = await asyncio.to_thread(demo._call, "GET", f"/test-history/{history_id}/steps")
         async with httpx.AsyncClient(timeout=10) as client:
             stats = (await client.get(f"{config.demo_url}/vault/stats")).json()
+            junit = f"{config.gateway_url}/test-history/{history_id}/report.junit.xml"
+            for _ in range(120):  # the report waits for the run's analysis
+                report = await client.get(junit, headers=config.admin_headers())
+                if report.status_code != 404:
+                    break
+                await asyncio.sleep(0.5)
+            assert report.status_code == 200, report.text
 
     assert details["metrics_mode"] == mode
     answered: dict[str, int] = {}
@@ -112,6 +120,12 @@ async def test_a_signed_in_journey_stores_per_step_figures_equal_to_the_apis_cou
     assert len(stats["ids"]) == stored["create"]["requests"]
     for item_id, methods in stats["ids"].items():
         assert methods == {"POST": 1, "GET": 1, "PUT": 1, "DELETE": 1}, item_id
+    # The JUnit report has a testcase per step with the same count.
+    suite = ET.fromstring(report.text)  # noqa: S314 -- the gateway's own output
+    outputs = {c.get("name"): c.findtext("system-out", "") for c in suite.iter("testcase")}
+    for name, step in stored.items():
+        said = outputs[f"scenario 금고, step {name}"]
+        assert said.startswith(f"{step['requests']:,} requests, 0 failed"), said
     # Each check passed exactly as often as the API answered what it checks.
     checks = {c["name"]: (c["passes"], c["total"]) for c in steps["금고"]["checks"]}
     assert checks == {

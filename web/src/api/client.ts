@@ -116,6 +116,8 @@ async function health(): Promise<Schemas["Health"] | null> {
 type Get<P extends keyof paths> = paths[P] extends { get: { responses: { 200: { content: { "application/json": infer R } } } } } ? R : never;
 
 export type ScriptVersionRead = Schemas["ScriptVersionRead"];
+export type OwnScriptRunCreate = Schemas["OwnScriptRunCreate"];
+export type PostmanPreview = Schemas["PostmanPreview"];
 export type ProjectRead = Schemas["ProjectRead"];
 export type SpecRead = Schemas["SpecRead"];
 export type SpecDetail = Schemas["SpecDetail"];
@@ -269,6 +271,13 @@ export const api = {
   uploadOwnScript: (projectId: number, name: string, body: Blob, type: string, entry?: string) =>
     request<ScriptVersionRead>("POST", `/project/${projectId}/scripts/${encodeURIComponent(name)}`,
       { file: { body, type }, query: { entry } }),
+  /** One file of a stored version, as text. */
+  ownScriptFile: (scriptId: number, path: string) =>
+    request<string>("GET", `/scripts/${scriptId}/files/${path.split("/").map(encodeURIComponent).join("/")}`, { text: true }),
+  runOwnScript: (body: OwnScriptRunCreate) => request<LoadTestCreated>("POST", "/load-testing/own-script", { body }),
+  /** What a Postman collection (and environment), as the files' text, becomes: nothing is saved. */
+  importPostman: (projectId: number, body: Schemas["PostmanImport"]) =>
+    request<PostmanPreview>("POST", `/project/${projectId}/import/postman`, { body }),
   /** Points in InfluxDB per project, counted now (admins). */
   storage: (projectId?: number) => request<Storage>("GET", "/storage", { query: { project_id: projectId } }),
   schedules: (projectId: number) => request<ScheduleRead[]>("GET", "/schedules", { query: { project_id: projectId } }),

@@ -835,6 +835,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/project/{project_id}/import/har": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Har
+         * @description The body is a HAR file (at most 16777216 bytes and 2000 requests). The answer previews one journey of the project's endpoints: each step ready for POST /load-testing, the requests set aside and why, the values an answer gave and a later request sent back as extractions, and the secret values to give again. Nothing is stored.
+         */
+        post: operations["import_har_project__project_id__import_har_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/project/{project_id}/import/postman": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Postman
+         * @description A preview of the test a Postman collection (v2.1) makes on the project, with an optional
+         *     environment: each file's text as a JSON string (``{"collection": "...", "environment":
+         *     "..."}``). Its folders become journeys on the project's endpoints (matched by method and
+         *     path), its variables values or secrets (masked here, each named with the fields it fills),
+         *     its auth the sign-in; scripts are never run: listed, a test script's status checks and
+         *     ``pm.environment.set(..., pm.response.json().x)`` read when nothing else is in it. Nothing
+         *     is stored: the builder loads the preview's ``test``. An unreadable file is a 422 naming
+         *     the field and why.
+         */
+        post: operations["import_postman_project__project_id__import_postman_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/project/{project_id}/scripts": {
         parameters: {
             query?: never;
@@ -992,6 +1039,26 @@ export interface paths {
         };
         /** Get Script */
         get: operations["get_script_scripts__script_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scripts/{script_id}/files/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Script File
+         * @description One file of a stored version, as text to read (never run or rendered by the browser).
+         */
+        get: operations["get_script_file_scripts__script_id__files__path__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1949,6 +2016,32 @@ export interface components {
             /** Reachable */
             reachable: boolean;
         };
+        /**
+         * Correlation
+         * @description A value an answer gave and a later request sent back: extracted, then sent as
+         *     ``{{variable}}``. The value itself is not shown (it is often a token).
+         */
+        Correlation: {
+            /** Expression */
+            expression: string;
+            /**
+             * Source
+             * @description json or header
+             */
+            source: string;
+            /**
+             * Step
+             * @description The step whose answer holds it (its extraction)
+             */
+            step: string;
+            /**
+             * Used In
+             * @description '<step>: <field>' of each place it is sent
+             */
+            used_in: string[];
+            /** Variable */
+            variable: string;
+        };
         /** DataFileRead */
         DataFileRead: {
             /**
@@ -2438,6 +2531,47 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** HarPreview */
+        HarPreview: {
+            /**
+             * Base Url
+             * @description The test's base URL (scheme, host and the spec's path); a test still needs it among the allowed targets
+             */
+            base_url: string | null;
+            /** Correlations */
+            correlations: components["schemas"]["Correlation"][];
+            /**
+             * Entries
+             * @description Requests in the recording
+             */
+            entries: number;
+            /**
+             * Hosts
+             * @description Requests per host
+             */
+            hosts: {
+                [key: string]: number;
+            };
+            /**
+             * Main Host
+             * @description The host the journey loads
+             */
+            main_host: string | null;
+            /**
+             * Notes
+             * @description What else was changed and why (cookies, ...)
+             */
+            notes: string[];
+            /**
+             * Secrets To Fill
+             * @description Secret values the preview does not echo: give them before running
+             */
+            secrets_to_fill: components["schemas"]["SecretToFill"][];
+            /** Skipped */
+            skipped: components["schemas"]["SkippedRequest"][];
+            /** Steps */
+            steps: components["schemas"]["PreviewStep"][];
+        };
         /** HeaderCheck */
         HeaderCheck: {
             /** Header */
@@ -2466,6 +2600,43 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "degraded";
+        };
+        /**
+         * ImportedStep
+         * @description A journey step as ``POST /load-testing`` takes it.
+         */
+        ImportedStep: {
+            /** Body */
+            body?: unknown;
+            /** Checks */
+            checks?: (components["schemas"]["StatusCheck"] | components["schemas"]["JsonEqualsCheck"] | components["schemas"]["JsonExistsCheck"] | components["schemas"]["BodyCheck"] | components["schemas"]["HeaderCheck"] | components["schemas"]["DurationCheck"])[];
+            /**
+             * Endpoint Id
+             * @description The project's endpoint the request matched
+             */
+            endpoint_id: number;
+            /** Extract */
+            extract?: components["schemas"]["Extraction"][];
+            /** Headers */
+            headers?: {
+                [key: string]: string;
+            };
+            /** Name */
+            name: string;
+            /** Path Params */
+            path_params?: {
+                [key: string]: string;
+            };
+            /** Query */
+            query?: {
+                [key: string]: string;
+            };
+            secrets?: components["schemas"]["SecretFields"];
+            /**
+             * Think Time
+             * @default 0
+             */
+            think_time: number;
         };
         /**
          * Include
@@ -3089,6 +3260,22 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** NotCarried */
+        NotCarried: {
+            /** Reason */
+            reason: string;
+            /**
+             * What
+             * @example body
+             * @example auth
+             * @example request
+             * @example host
+             * @example variable
+             */
+            what: string;
+            /** Where */
+            where: string;
+        };
         /** OAuth2SignIn */
         OAuth2SignIn: {
             /** Client Id */
@@ -3284,6 +3471,70 @@ export interface components {
              */
             memory_percent: number | null;
         };
+        /** PostmanImport */
+        PostmanImport: {
+            /**
+             * Collection
+             * @description The collection file's text (Postman collection v2.1 JSON, at most 2097152 bytes)
+             */
+            collection: string;
+            /**
+             * Environment
+             * @description An environment file's text (Postman environment JSON)
+             */
+            environment?: string | null;
+        };
+        /** PostmanPreview */
+        PostmanPreview: {
+            /**
+             * Base Url
+             * @description The common host of the requests
+             */
+            base_url: string | null;
+            /** Collection */
+            collection: string;
+            /** Not Carried */
+            not_carried: components["schemas"]["NotCarried"][];
+            /**
+             * Requests
+             * @description Requests in the collection
+             */
+            requests: number;
+            /** Scripts */
+            scripts: components["schemas"]["ScriptRead"][];
+            /** Secrets */
+            secrets: components["schemas"]["SecretInput"][];
+            /**
+             * Steps
+             * @description Of them, steps of the journeys (a login counts as a sign-in)
+             */
+            steps: number;
+            /** @description The test the builder loads: a journey per folder, secrets masked; None when no request matched an endpoint of the project. Its fields are the ones the import set (no defaults), so sent back as it is it is the same test */
+            test: components["schemas"]["LoadTestCreate"] | null;
+            /** Variables */
+            variables: components["schemas"]["VariableRead"][];
+        };
+        /** PreviewStep */
+        PreviewStep: {
+            /**
+             * Entry
+             * @description The request's index in the HAR's log.entries
+             */
+            entry: number;
+            /** Method */
+            method: string;
+            /**
+             * Status
+             * @description The answer's status in the recording
+             */
+            status: number;
+            step: components["schemas"]["ImportedStep"];
+            /**
+             * Url
+             * @description Scheme, host and path (the query is in the step)
+             */
+            url: string;
+        };
         /**
          * ProjectCreate
          * @example {
@@ -3445,6 +3696,11 @@ export interface components {
              */
             status: "ok" | "degraded";
         };
+        /**
+         * Reason
+         * @enum {string}
+         */
+        Reason: "asset" | "third_party" | "preflight" | "not_http" | "failed" | "method" | "body_not_json" | "no_endpoint" | "too_many" | "invalid";
         /** ResourcePoint */
         ResourcePoint: {
             /** Cpu Limit Millicores */
@@ -3928,6 +4184,28 @@ export interface components {
              */
             total_duration?: string | null;
         };
+        /** ScriptRead */
+        ScriptRead: {
+            /** Became */
+            became?: string[];
+            /**
+             * Carried Over
+             * @description Read as checks and extractions; else not carried
+             */
+            carried_over: boolean;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "prerequest" | "test";
+            /** Lines */
+            lines: number;
+            /**
+             * Where
+             * @description The request (folder / name), folder or collection
+             */
+            where: string;
+        };
         /** ScriptVersionRead */
         ScriptVersionRead: {
             /**
@@ -3983,6 +4261,49 @@ export interface components {
             headers?: string[];
             /** Query */
             query?: string[];
+        };
+        /**
+         * SecretInput
+         * @description A secret value the test needs: shown masked in ``test``, typed (or read from the
+         *     uploaded files, which the browser holds) before the test runs.
+         */
+        SecretInput: {
+            /**
+             * Name
+             * @description The Postman variable, or the field holding a literal secret
+             */
+            name: string;
+            /** Places */
+            places: components["schemas"]["SecretPlace"][];
+            /**
+             * Variable
+             * @description A variable of the collection or environment
+             */
+            variable: boolean;
+        };
+        /** SecretPlace */
+        SecretPlace: {
+            /**
+             * At
+             * @description The field of ``test`` that holds the secret
+             */
+            at: (string | number)[];
+            /**
+             * Template
+             * @description Its value with each secret written {{name}}: the field's value once the secrets' values are put in
+             */
+            template: string;
+        };
+        /** SecretToFill */
+        SecretToFill: {
+            /**
+             * Field
+             * @example body.password
+             * @example headers.X-Api-Key
+             */
+            field: string;
+            /** Step */
+            step: string;
         };
         /**
          * SecurityScheme
@@ -4045,6 +4366,34 @@ export interface components {
          * @enum {string}
          */
         Severity: "info" | "warning" | "critical";
+        /** SkippedRequest */
+        SkippedRequest: {
+            /**
+             * Detail
+             * @description The reason in words
+             */
+            detail: string;
+            /**
+             * Entry
+             * @description The request's index in the HAR's log.entries
+             */
+            entry: number;
+            /** Host */
+            host: string;
+            /**
+             * Keepable
+             * @description Whether it can be kept: send its index in keep (or its host in keep_hosts)
+             */
+            keepable: boolean;
+            /** Method */
+            method: string;
+            reason: components["schemas"]["Reason"];
+            /**
+             * Url
+             * @description Scheme, host and path
+             */
+            url: string;
+        };
         /**
          * SortField
          * @description What a project's page sorts by: when, a few figures, or the title.
@@ -4828,6 +5177,27 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** VariableRead */
+        VariableRead: {
+            /**
+             * Name
+             * @description As Postman names it
+             */
+            name: string;
+            /** Secret */
+            secret: boolean;
+            /**
+             * Source
+             * @description script: set from an answer by a test script, a variable of the journey
+             * @enum {string}
+             */
+            source: "collection" | "environment" | "script";
+            /**
+             * Value
+             * @description None for a secret: never shown
+             */
+            value: string | null;
         };
         /**
          * Verdict
@@ -6982,6 +7352,110 @@ export interface operations {
             };
         };
     };
+    import_har_project__project_id__import_har_post: {
+        parameters: {
+            query?: {
+                /** @description The API's host; default: the host of most requests (assets aside) */
+                host?: string | null;
+                /** @description Other hosts whose requests count as the API's */
+                keep_hosts?: string[];
+                /** @description Indexes (log.entries) of set-aside requests to keep as steps */
+                keep?: number[];
+            };
+            header?: never;
+            path: {
+                /** @description Project id */
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HarPreview"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    import_postman_project__project_id__import_postman_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostmanImport"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostmanPreview"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_scripts_project__project_id__scripts_get: {
         parameters: {
             query?: never;
@@ -7244,6 +7718,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScriptVersionRead"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_script_file_scripts__script_id__files__path__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                script_id: number;
+                /** @description As in ``files`` */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
                 };
             };
             /** @description Not Found */

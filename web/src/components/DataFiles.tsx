@@ -82,7 +82,8 @@ function DataTable({ files, onChange }: { files: DataFileRead[]; onChange: () =>
   );
 }
 
-function Preview({ file }: { file: DataFileRead }) {
+/** A file's first rows as the gateway answers them (never the whole file). */
+export function Preview({ file }: { file: DataFileRead }) {
   const { t } = useI18n();
   return (
     <div class="table-wrap"><table aria-label={`${file.name}: ${t("data.preview")}`}>

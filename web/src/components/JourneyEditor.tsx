@@ -3,6 +3,7 @@
 // endpoint of the project, and the variables panel beside them.
 import { useRef, useState } from "preact/hooks";
 import { useI18n } from "../i18n";
+import { dataColumns } from "../lib/data";
 import { applySuggestion, duplicateStep, moveStep, newStep, suggestionsAfter, type StepForm } from "../lib/journey";
 import type { ScenarioForm } from "../lib/scenario";
 import type { ProjectParts } from "./ScenarioEditor";
@@ -19,6 +20,7 @@ export function JourneyEditor({ form, project, onChange }: {
   const [dragged, setDragged] = useState<number | null>(null);
   const list = useRef<HTMLOListElement>(null);
   const steps = form.steps;
+  const data = dataColumns(form.data, project.dataFiles);
   const setSteps = (next: StepForm[]) => onChange({ steps: next });
   const focusStep = (key: number) => requestAnimationFrame(() =>
     list.current?.querySelector<HTMLElement>(`[data-step-key="${key}"] .jstep-handle`)?.focus());
@@ -58,7 +60,7 @@ export function JourneyEditor({ form, project, onChange }: {
             <li key={step.key} data-step-key={step.key} class={dragged === i ? "dragging" : undefined}
               onDragOver={(e) => { if (dragged !== null) e.preventDefault(); }}
               onDrop={(e) => { e.preventDefault(); if (dragged !== null) move(dragged, i); setDragged(null); }}>
-              <StepCard step={step} index={i} count={steps.length} steps={steps} signIn={form.sign_in}
+              <StepCard step={step} index={i} count={steps.length} steps={steps} signIn={form.sign_in} data={data}
                 onChange={(s) => setSteps(steps.map((x, j) => (j === i ? s : x)))}
                 onMove={(to) => move(i, to)} onDuplicate={() => setSteps(duplicateStep(steps, i))} onRemove={() => remove(i)}
                 onDragStart={() => setDragged(i)} onDragEnd={() => setDragged(null)} />
@@ -79,7 +81,7 @@ export function JourneyEditor({ form, project, onChange }: {
         </div>
         <p class="sr-only" role="status" aria-live="polite">{said}</p>
       </div>
-      <VariablesPanel steps={steps} signIn={form.sign_in} />
+      <VariablesPanel steps={steps} signIn={form.sign_in} data={data} />
     </div>
   );
 }

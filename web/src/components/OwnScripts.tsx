@@ -6,6 +6,7 @@ import { type ScriptVersionRead, api } from "../api/client";
 import { useI18n } from "../i18n";
 import { useAccess } from "../lib/auth";
 import { useAction, useAsync } from "../lib/useAsync";
+import { OwnScriptVersion } from "./OwnScriptVersion";
 import { Async, ErrorNote } from "./ui";
 
 export function OwnScripts({ projectId }: { projectId: number }) {
@@ -13,6 +14,7 @@ export function OwnScripts({ projectId }: { projectId: number }) {
   const { can } = useAccess();
   const versions = useAsync(() => api.ownScripts(projectId), [projectId]);
   const [kept, setKept] = useState<ScriptVersionRead | null>(null);
+  const [opened, setOpened] = useState<ScriptVersionRead | null>(null);
   return (
     <section class="card" aria-labelledby="own-title">
       <h2 id="own-title">{t("own.title")}</h2>
@@ -21,18 +23,21 @@ export function OwnScripts({ projectId }: { projectId: number }) {
       <Async state={versions} what={t("own.versions")}>
         {(list) => list.length ? (
           <div class="table-wrap"><table>
-            <thead><tr><th>{t("own.name")}</th><th>{t("col.version")}</th><th>{t("own.scenarios")}</th><th>{t("own.thresholds")}</th></tr></thead>
+            <thead><tr><th>{t("own.name")}</th><th>{t("col.version")}</th><th>{t("own.scenarios")}</th><th>{t("own.thresholds")}</th><th /></tr></thead>
             <tbody>{list.map((v) => (
               <tr key={v.id}>
                 <td>{v.name} <span class="muted small">{v.entry} · {t("own.files", { n: Object.keys(v.files).length })}</span></td>
                 <td>v{v.version}</td>
                 <td>{v.inspection.scenarios?.map((s) => s.name).join(", ")}</td>
                 <td>{Object.keys(v.inspection.thresholds ?? {}).length}</td>
+                <td><button type="button" class="secondary small" aria-label={`${t("own.open")} ${v.name} v${v.version}`}
+                  onClick={() => setOpened(v)}>{t("own.open")}</button></td>
               </tr>
             ))}</tbody>
           </table></div>
         ) : <p class="muted">{t("own.none")}</p>}
       </Async>
+      {opened && <OwnScriptVersion key={opened.id} version={opened} onClose={() => setOpened(null)} />}
     </section>
   );
 }

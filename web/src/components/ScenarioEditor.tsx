@@ -1,14 +1,14 @@
 // One scenario of the builder: executor and only its fields, stages with the load shape,
 // think time, targets; then its request (path and query parameters, headers, JSON body, secret
-// marks) or, once made a journey, its steps; how it signs in; and the slot for its test data.
-import type { ComponentChildren } from "preact";
-import type { EndpointRead, StepSuggestion } from "../api/client";
+// marks) or, once made a journey, its steps; how it signs in; and its test data.
+import type { DataFileRead, EndpointRead, StepSuggestion } from "../api/client";
 import { useI18n } from "../i18n";
 import { type Problem, checkScenario, countFloor, fieldLabel, problemText } from "../lib/formcheck";
 import { EXECUTORS, EXECUTOR_FIELDS, type Field, REQUIRED_FIELDS, type ScenarioForm, shapeOf, switchExecutor } from "../lib/scenario";
 import { type Executor, parseDuration } from "../lib/stages";
 import { newStep } from "../lib/journey";
 import { signInFromDocument } from "../lib/signin";
+import { DataPicker } from "./DataPicker";
 import { JourneyEditor } from "./JourneyEditor";
 import { LoadShape } from "./LoadShape";
 import { RequestFields } from "./RequestFields";
@@ -17,15 +17,19 @@ import { Method } from "./ui";
 
 export { KeyValues } from "./RequestFields";
 
-/** What a scenario may use of its project: the endpoints, and the suggested next steps. */
-export interface ProjectParts { endpoints: EndpointRead[]; suggestions: StepSuggestion[] }
+/** What a scenario may use of its project: the endpoints, the suggested next steps, the data
+ *  files (and how to tell the builder of one uploaded from a scenario). */
+export interface ProjectParts {
+  id: number; endpoints: EndpointRead[]; suggestions: StepSuggestion[];
+  dataFiles: DataFileRead[]; onDataFile: (file: DataFileRead) => void;
+}
 
 type NumberField = "vus" | "rate" | "pre_allocated_vus" | "max_vus" | "iterations";
 const NUMBER_FIELDS: NumberField[] = ["vus", "rate", "pre_allocated_vus", "max_vus", "iterations"];
 const isNumberField = (f: Field): f is NumberField => (NUMBER_FIELDS as Field[]).includes(f);
 
-export function ScenarioEditor({ form, project, onChange, data }: {
-  form: ScenarioForm; project: ProjectParts; onChange: (form: ScenarioForm) => void; data?: ComponentChildren;
+export function ScenarioEditor({ form, project, onChange }: {
+  form: ScenarioForm; project: ProjectParts; onChange: (form: ScenarioForm) => void;
 }) {
   const { t } = useI18n();
   const set = (patch: Partial<ScenarioForm>) => onChange({ ...form, ...patch });
@@ -97,8 +101,8 @@ export function ScenarioEditor({ form, project, onChange, data }: {
         <span class="hint">{t("journey.makeHint")}</span></div>}
       {form.steps.length > 0 && <JourneyEditor form={form} project={project} onChange={set} />}
       <SignInEditor value={form.sign_in} endpoints={project.endpoints} id={id} onChange={(sign_in) => set({ sign_in })} />
-      {/* Test data (CSV/JSON files of the project, a data mode) is chosen here: its picker takes `data`. */}
-      {data}
+      <DataPicker projectId={project.id} files={project.dataFiles} value={form.data} id={id}
+        onChange={(data) => set({ data })} onUploaded={project.onDataFile} />
     </fieldset>
   );
 }

@@ -1,6 +1,7 @@
 // One step of a journey: its name, endpoint and order (buttons, Alt+↑/↓, a drag handle),
 // duplicate and remove; its think time and request; what it keeps of its answer and its checks.
 import { useI18n } from "../i18n";
+import type { DataColumns } from "../lib/data";
 import { type StepForm, stepProblems } from "../lib/journey";
 import type { SignInForm } from "../lib/signin";
 import { variableReport } from "../lib/variables";
@@ -8,8 +9,8 @@ import { RequestFields } from "./RequestFields";
 import { StepRules } from "./StepRules";
 import { Method } from "./ui";
 
-export function StepCard({ step, index, count, steps, signIn, onChange, onMove, onDuplicate, onRemove, onDragStart, onDragEnd }: {
-  step: StepForm; index: number; count: number; steps: StepForm[]; signIn: SignInForm | null;
+export function StepCard({ step, index, count, steps, signIn, data, onChange, onMove, onDuplicate, onRemove, onDragStart, onDragEnd }: {
+  step: StepForm; index: number; count: number; steps: StepForm[]; signIn: SignInForm | null; data: DataColumns | null;
   onChange: (step: StepForm) => void; onMove: (to: number) => void; onDuplicate: () => void; onRemove: () => void;
   onDragStart: () => void; onDragEnd: () => void;
 }) {
@@ -18,7 +19,7 @@ export function StepCard({ step, index, count, steps, signIn, onChange, onMove, 
   const id = `step-${step.key}`;
   const n = index + 1;
   const problems = stepProblems(step);
-  const undefinedHere = variableReport(steps, signIn).flatMap((v) => v.undefinedUses.filter((u) => u.step === index).map(() => v.name));
+  const undefinedHere = variableReport(steps, signIn, data).flatMap((v) => v.undefinedUses.filter((u) => u.step === index).map(() => v.name));
   const keys = (e: KeyboardEvent) => {
     if (!e.altKey || (e.key !== "ArrowUp" && e.key !== "ArrowDown")) return;
     e.preventDefault();

@@ -1,18 +1,21 @@
-// The journey's variables: where each comes from (a step's extraction, the sign-in, built in)
-// and where it is used; one never used and one used before any step defines it are flagged.
+// The journey's variables: where each comes from (a step's extraction, the sign-in, a column of
+// the data file, built in) and where it is used; one never used and one used before any step
+// defines it are flagged.
 import { BUILT_IN_VARIABLES } from "../api/client";
 import { useI18n } from "../i18n";
+import type { DataColumns } from "../lib/data";
 import type { StepForm } from "../lib/journey";
 import type { SignInForm } from "../lib/signin";
 import { type Origin, type Use, variableReport } from "../lib/variables";
 
-export function VariablesPanel({ steps, signIn }: { steps: StepForm[]; signIn: SignInForm | null }) {
+export function VariablesPanel({ steps, signIn, data }: { steps: StepForm[]; signIn: SignInForm | null; data: DataColumns | null }) {
   const { t } = useI18n();
-  const variables = variableReport(steps, signIn);
+  const variables = variableReport(steps, signIn, data);
   const origin = (o: Origin): string => {
     switch (o.kind) {
       case "step": return t("variables.fromStep", { name: steps[o.step]?.name ?? "?", n: o.step + 1 });
       case "sign-in": return t("variables.fromSignIn");
+      case "data": return t("variables.fromData", { file: o.file });
       case "built-in": return t("variables.builtIn");
       case "none": return t("variables.fromNowhere");
     }

@@ -6,6 +6,16 @@ export const datafilesEn = {
   "data.rows": "Rows", "data.columns": "Columns", "data.uploaded": "Uploaded", "data.preview": "First rows",
   "data.deleteTitle": "Delete this data file?", "data.deleteBody": "{name} is deleted. A plan that uses it cannot start until it names another file.",
   "data.deleteFailed": "The data file was not deleted",
+  "data.pick.file": "Data file", "data.pick.none": "None: no test data", "data.pick.option": "{name} · {rows} rows",
+  "data.pick.hint": "Each row of the file gives the requests its values: a column is the variable {{column}}.",
+  "data.pick.uploadHere": "Upload a CSV or JSON…", "data.pick.mode": "Which row an iteration takes",
+  "data.pick.columns": "Its columns, ready to use in any field of a step:", "data.pick.gone": "The chosen data file is gone: pick another, or none.",
+  "data.mode.per_iteration": "The next row, per iteration", "data.mode.per_vu": "One row per virtual user",
+  "data.mode.random": "A random row", "data.mode.unique": "Each row once",
+  "data.modeHint.per_iteration": "The test's iterations take the rows in turn and start again after the last one.",
+  "data.modeHint.per_vu": "Virtual user n always uses row n (from the first row again when there are more users than rows).",
+  "data.modeHint.random": "Each iteration takes any row; a row may come up again.",
+  "data.modeHint.unique": "No two iterations of the whole test take the same row. Once every row is taken, the iterations left send nothing and are counted; with shared-iterations and as many iterations as rows, the test ends as the rows run out.",
 } as const;
 
 export const datafilesKo: Record<keyof typeof datafilesEn, string> = {
@@ -15,4 +25,14 @@ export const datafilesKo: Record<keyof typeof datafilesEn, string> = {
   "data.rows": "행", "data.columns": "열", "data.uploaded": "올린 시각", "data.preview": "처음 몇 행",
   "data.deleteTitle": "이 데이터 파일을 삭제할까요?", "data.deleteBody": "{name}이(가) 삭제됩니다. 이 파일을 쓰는 플랜은 다른 파일을 지정할 때까지 시작할 수 없습니다.",
   "data.deleteFailed": "데이터 파일을 삭제하지 못했습니다",
+  "data.pick.file": "데이터 파일", "data.pick.none": "없음: 테스트 데이터를 쓰지 않음", "data.pick.option": "{name} · {rows}행",
+  "data.pick.hint": "파일의 각 행이 요청에 값을 줍니다: 열 하나가 변수 {{column}}입니다.",
+  "data.pick.uploadHere": "CSV 또는 JSON 올리기…", "data.pick.mode": "반복마다 쓸 행",
+  "data.pick.columns": "이 파일의 열, 단계의 어느 칸에나 쓸 수 있습니다:", "data.pick.gone": "고른 데이터 파일이 없어졌습니다: 다른 파일을 고르거나 없음으로 두세요.",
+  "data.mode.per_iteration": "반복마다 다음 행", "data.mode.per_vu": "가상 사용자마다 한 행",
+  "data.mode.random": "무작위 행", "data.mode.unique": "각 행을 한 번씩",
+  "data.modeHint.per_iteration": "테스트의 반복이 행을 차례로 쓰고, 마지막 행 다음에는 처음부터 다시 씁니다.",
+  "data.modeHint.per_vu": "가상 사용자 n은 늘 n번째 행을 씁니다(사용자가 행보다 많으면 첫 행부터 다시).",
+  "data.modeHint.random": "반복마다 아무 행이나 씁니다. 같은 행이 다시 나올 수 있습니다.",
+  "data.modeHint.unique": "테스트 전체에서 두 반복이 같은 행을 쓰지 않습니다. 모든 행을 쓰고 나면 남은 반복은 아무것도 보내지 않고 집계됩니다. shared-iterations에 반복 수를 행 수와 같게 두면 행이 떨어질 때 테스트가 끝납니다.",
 };

@@ -4,6 +4,8 @@ import { featuresEn, featuresKo } from "./features";
 import { journeysEn, journeysKo } from "./journeys";
 import { notifyEn, notifyKo } from "./notify";
 import { ownScriptsEn, ownScriptsKo } from "./ownscripts";
+import { harEn, harKo } from "./har";
+import { postmanEn, postmanKo } from "./postman";
 import { schedulesEn, schedulesKo } from "./schedules";
 import { verdictEn, verdictKo } from "./verdict";
 
@@ -153,6 +155,8 @@ export const en = {
   ...schedulesEn,
   ...datafilesEn,
   ...ownScriptsEn,
+  ...harEn,
+  ...postmanEn,
   ...verdictEn,
   ...journeysEn,
 };
@@ -303,6 +307,8 @@ export const ko: Record<keyof typeof en, string> = {
   ...schedulesKo,
   ...datafilesKo,
   ...ownScriptsKo,
+  ...harKo,
+  ...postmanKo,
   ...verdictKo,
   ...journeysKo,
 };

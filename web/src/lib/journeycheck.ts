@@ -1,26 +1,31 @@
 // What keeps a scenario's journey or sign-in from being sent, said before the server has to:
 // incomplete extractions or checks, a JSON body that does not read, a variable used before an
-// earlier step keeps it, a sign-in without its values.
+// earlier step keeps it (a column of the chosen data file counts as kept), a sign-in without its
+// values, a data file the project no longer has.
+import type { DataFileRead } from "../api/client";
+import { dataColumns, dataGone } from "./data";
 import { stepProblems } from "./journey";
 import { checkBody, type RequestForm, type ScenarioForm } from "./scenario";
 import { signInProblems } from "./signin";
 import { undefinedVariables } from "./variables";
 
 export interface JourneyProblem {
-  key: "journey.problem.step" | "journey.problem.body" | "journey.problem.undefined" | "journey.problem.signIn";
+  key: "journey.problem.step" | "journey.problem.body" | "journey.problem.undefined" | "journey.problem.signIn"
+    | "journey.problem.dataGone" | "journey.problem.uniqueTwice";
   vars: Record<string, string>;
 }
 
 const unreadable = (request: RequestForm): boolean =>
   checkBody(request.body, null).some((p) => p.startsWith("json:"));
 
-export function journeyProblems(form: ScenarioForm): JourneyProblem[] {
+export function journeyProblems(form: ScenarioForm, files: readonly DataFileRead[] = []): JourneyProblem[] {
   const found: JourneyProblem[] = [];
   for (const step of form.steps) {
     if (stepProblems(step).length) found.push({ key: "journey.problem.step", vars: { name: step.name } });
     if (unreadable(step)) found.push({ key: "journey.problem.body", vars: { name: step.name } });
   }
-  const names = form.steps.length ? undefinedVariables(form.steps, form.sign_in) : [];
+  if (dataGone(form.data, files)) found.push({ key: "journey.problem.dataGone", vars: { name: form.name } });
+  const names = form.steps.length ? undefinedVariables(form.steps, form.sign_in, dataColumns(form.data, files)) : [];
   if (names.length) found.push({ key: "journey.problem.undefined", vars: { names: names.join(", ") } });
   if (form.sign_in) {
     const missing = signInProblems(form.sign_in);

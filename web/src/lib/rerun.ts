@@ -67,6 +67,7 @@ export function formsFromRun(test: StoredScenarios, endpoints: EndpointRead[], r
       steps,
       sign_in: exact.sign_in ? signInForm(exact.sign_in, endpoints) : null,
       check_target: exact.check_target === null || exact.check_target === undefined ? "" : String(exact.check_target * 100),
+      data: exact.data ? { file_id: exact.data.file_id, mode: exact.data.mode ?? "per_iteration" } : null,
     };
     taken.add(merged.name);
     forms.push(merged);

@@ -1,6 +1,7 @@
 // The test builder's model: which fields each k6 executor takes, defaults that run, the
 // request body pre-filled from the spec's examples, and the form turned into the API's body.
 import type { EndpointRead, ScenarioCreate, StepCreate } from "../api/client";
+import type { DataChoice } from "./data";
 import { type SignInForm, toSignIn } from "./signin";
 import { type StepForm, toStepCreate } from "./journey";
 import { looksSecret, parsePaths } from "./secrets";
@@ -60,6 +61,8 @@ export interface ScenarioForm extends RequestForm {
   sign_in: SignInForm | null;
   /** The lowest pass rate of the scenario's checks, in percent; empty: none. */
   check_target: string;
+  /** The data file whose rows feed its requests, and how; none: no test data. */
+  data: DataChoice | null;
 }
 
 /** A k6 scenario name: letters, digits and underscores, from the method and path. */
@@ -243,7 +246,7 @@ export function newScenario(endpoint: EndpointRead, taken: Set<string>): Scenari
     iterations: "100", start_time: "",
     stages: [{ duration: "10s", target: 5 }, { duration: "20s", target: 5 }, { duration: "5s", target: 0 }],
     think_time: "1", rt_max_ms: "", rt_percentile: "95", error_rate_percent: "",
-    steps: [], sign_in: null, check_target: "",
+    steps: [], sign_in: null, check_target: "", data: null,
   };
 }
 
@@ -267,6 +270,7 @@ export function toScenarioCreate(form: ScenarioForm): ScenarioCreate {
     endpoint_id: journey ? null : form.endpoint.id,
     ...(journey ? { steps: form.steps.map(toStepCreate) } : toCall(form)),
     sign_in: form.sign_in ? toSignIn(form.sign_in) : null,
+    data: form.data,
     check_target: checkPercent === null ? null : checkPercent / 100,
     executor: form.executor,
     think_time: num(form.think_time) ?? 0,

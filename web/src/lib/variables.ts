@@ -1,12 +1,15 @@
-// A journey's variables: where each comes from (a step's extraction, the sign-in's token, or
-// built in) and where it is used; unused and undefined ones flagged. The reference syntax and
-// the built-in names are the backend's (api/facts.ts, generated from the contracts), and the
-// rule is the gateway's: a value may use only what an earlier step extracted.
+// A journey's variables: where each comes from (a step's extraction, the sign-in's token, a
+// column of the scenario's data file, or built in) and where it is used; unused and undefined
+// ones flagged. The reference syntax and the built-in names are the backend's (api/facts.ts,
+// generated from the contracts), and the rule is the gateway's: a value may use only what an
+// earlier step extracted, the sign-in gives or the data file's columns name.
 import { BUILT_IN_VARIABLES, GENERATED_VALUES, TOKEN_VARIABLE, VARIABLE_REFERENCE } from "../api/client";
+import type { DataColumns } from "./data";
 import type { StepForm } from "./journey";
 import type { SignInForm } from "./signin";
 
-export type Origin = { kind: "step"; step: number } | { kind: "sign-in" } | { kind: "built-in" } | { kind: "none" };
+export type Origin = { kind: "step"; step: number } | { kind: "sign-in" } | { kind: "data"; file: string }
+  | { kind: "built-in" } | { kind: "none" };
 /** A use: the step (0-based) and the field ("path:item_id", "query:q", "header:X-Id", "body"). */
 export interface Use { step: number; field: string }
 export interface Variable { name: string; origin: Origin; uses: Use[]; unused: boolean; undefinedUses: Use[] }
@@ -33,7 +36,9 @@ export const signInGivesToken = (signIn: SignInForm | null): boolean =>
 const isBuiltIn = (name: string): boolean =>
   BUILT_IN_VARIABLES.includes(name) || GENERATED_VALUES.includes(name.split("(")[0]!);
 
-export function variableReport(steps: StepForm[], signIn: SignInForm | null): Variable[] {
+/** Every variable of the journey; the data file's columns are listed even before a step uses
+ *  them (they are what the file offers), and are never flagged unused. */
+export function variableReport(steps: StepForm[], signIn: SignInForm | null, data: DataColumns | null = null): Variable[] {
   const table = new Map<string, Variable>();
   const entry = (name: string, origin: Origin): Variable => {
     let found = table.get(name);
@@ -42,6 +47,7 @@ export function variableReport(steps: StepForm[], signIn: SignInForm | null): Va
   };
   const known = new Set<string>(BUILT_IN_VARIABLES);
   if (signInGivesToken(signIn)) { known.add(TOKEN_VARIABLE); entry(TOKEN_VARIABLE, { kind: "sign-in" }); }
+  for (const column of data?.columns ?? []) { known.add(column); entry(column, { kind: "data", file: data!.file }); }
   steps.forEach((step, index) => {
     for (const use of usesOf(step)) {
       const builtIn = isBuiltIn(use.name);
@@ -65,5 +71,5 @@ export function variableReport(steps: StepForm[], signIn: SignInForm | null): Va
 }
 
 /** Whether the journey can be sent: no value uses a variable no earlier step defines. */
-export const undefinedVariables = (steps: StepForm[], signIn: SignInForm | null): string[] =>
-  variableReport(steps, signIn).filter((v) => v.undefinedUses.length > 0).map((v) => v.name);
+export const undefinedVariables = (steps: StepForm[], signIn: SignInForm | null, data: DataColumns | null = null): string[] =>
+  variableReport(steps, signIn, data).filter((v) => v.undefinedUses.length > 0).map((v) => v.name);

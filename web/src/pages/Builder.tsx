@@ -2,7 +2,7 @@
 // shows only the fields its executor takes, a stages editor with the load shape, targets,
 // parameters, headers and a JSON body pre-filled from the spec. Start sends POST /load-testing.
 import { useMemo, useState } from "preact/hooks";
-import { ApiError, HISTOGRAM_ERROR_BOUND, api, type EndpointRead, type LoadTestCreate, type MetricsMode, type PlanRead, type SpecRead, type StepSuggestion, type TestDetails } from "../api/client";
+import { ApiError, HISTOGRAM_ERROR_BOUND, api, type DataFileRead, type EndpointRead, type LoadTestCreate, type MetricsMode, type PlanRead, type SpecRead, type StepSuggestion, type TestDetails } from "../api/client";
 import { SavePlan, ScriptPreview } from "../components/BuilderExtras";
 import { ThresholdsEditor } from "../components/ThresholdsEditor";
 import { thresholdInputs, thresholdOverrides } from "../lib/verdict";
@@ -17,31 +17,34 @@ import { testPlannedSeconds } from "../lib/stages";
 import { checkScenarios, problemText, shapeBroken } from "../lib/formcheck";
 import { useAsync } from "../lib/useAsync";
 import { journeyProblems } from "../lib/journeycheck";
+import { uniqueTwice } from "../lib/data";
 import { href, navigate } from "../router";
 import { rememberRequest, startedRun } from "../lib/plans";
 import { formsFromPlan, formsFromRun, marked } from "../lib/rerun";
 import { ScenarioEditor, KeyValues } from "../components/ScenarioEditor";
+import { HarImport } from "../components/HarImport";
+import { PostmanImport } from "../components/PostmanImport";
 import type { KeyValue } from "../lib/scenario";
 
 export function Builder({ projectId, from, planId, baseUrl }: { projectId: number; from?: number; planId?: number; baseUrl?: string }) {
   const { t } = useI18n();
   const data = useAsync(async () => {
-    const [project, endpoints, specs, previous, plan, suggestions] = await Promise.all([api.project(projectId), api.endpoints(projectId),
+    const [project, endpoints, specs, previous, plan, suggestions, dataFiles] = await Promise.all([api.project(projectId), api.endpoints(projectId),
       api.specs(projectId), from ? api.details(from) : Promise.resolve(null), planId ? api.plan(planId) : Promise.resolve(null),
       // Suggestions are a help: the builder works without them.
-      api.suggestions(projectId).catch(() => [] as StepSuggestion[])]);
-    return { project, endpoints, specs, previous, plan, suggestions };
+      api.suggestions(projectId).catch(() => [] as StepSuggestion[]), api.dataFiles(projectId)]);
+    return { project, endpoints, specs, previous, plan, suggestions, dataFiles };
   }, [projectId, from, planId]);
   return (
     <main class="page">
       <Async state={data} what={t("builder.title")}>
-        {({ project, endpoints, specs, previous, plan, suggestions }) => (
+        {({ project, endpoints, specs, previous, plan, suggestions, dataFiles }) => (
           <>
             <header class="page-head"><div>
               <nav class="crumbs" aria-label={t("nav.crumbs")}><a href={href("/")}>{t("board.title")}</a> / <a href={href(`/projects/${projectId}`)}>{project.title}</a> /</nav>
               <h1>{t("builder.title")}</h1><p class="muted">{plan ? t("plans.editing", { name: plan.name }) : t("builder.subtitle")}</p>
             </div></header>
-            <Form projectId={projectId} endpoints={endpoints} suggestions={suggestions} specs={specs} previous={previous} plan={plan} baseUrl={baseUrl} />
+            <Form projectId={projectId} endpoints={endpoints} suggestions={suggestions} dataFiles={dataFiles} specs={specs} previous={previous} plan={plan} baseUrl={baseUrl} />
           </>
         )}
       </Async>
@@ -49,8 +52,8 @@ export function Builder({ projectId, from, planId, baseUrl }: { projectId: numbe
   );
 }
 
-function Form({ projectId, endpoints, suggestions, specs, previous, plan: loadedPlan, baseUrl: givenBase }: {
-  projectId: number; endpoints: EndpointRead[]; suggestions: StepSuggestion[]; specs: SpecRead[]; previous: TestDetails | null; plan: PlanRead | null; baseUrl?: string;
+function Form({ projectId, endpoints, suggestions, dataFiles: listedFiles, specs, previous, plan: loadedPlan, baseUrl: givenBase }: {
+  projectId: number; endpoints: EndpointRead[]; suggestions: StepSuggestion[]; dataFiles: DataFileRead[]; specs: SpecRead[]; previous: TestDetails | null; plan: PlanRead | null; baseUrl?: string;
 }) {
   const { t, locale } = useI18n();
   const { can } = useAccess();
@@ -68,18 +71,24 @@ function Form({ projectId, endpoints, suggestions, specs, previous, plan: loaded
   const [thresholds, setThresholds] = useState(() => thresholdInputs(request?.analysis_thresholds ?? previous?.analysis_thresholds));
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
+  const [dataFiles, setDataFiles] = useState(listedFiles);
   const picked = useMemo(() => new Set(scenarios.map((s) => s.endpoint.id)), [scenarios]);
 
   const toggle = (endpoint: EndpointRead) => setScenarios((now) => now.some((s) => s.endpoint.id === endpoint.id)
     ? now.filter((s) => s.endpoint.id !== endpoint.id)
     : [...now, newScenario(endpoint, new Set(now.map((s) => s.name)))]);
+  // An imported collection's test replaces the scenarios, as a plan's does.
+  const useImported = (test: LoadTestCreate) => { setScenarios(formsFromPlan(test, endpoints)); setTitle((now) => now || test.title); setBaseUrl(test.base_url ?? baseUrl); };
   const update = (index: number, form: ScenarioForm) => setScenarios((now) => now.map((s, i) => (i === index ? form : s)));
 
   const problems = scenarios.flatMap((s) => checkBody(s.body, s.endpoint.request_body as Record<string, unknown> | null)
     .filter((p) => p.startsWith("json:")).map(() => s.name));
   const formProblems = checkScenarios(scenarios);
-  const journeyIssues = scenarios.flatMap(journeyProblems);
-  const project = useMemo(() => ({ endpoints, suggestions }), [endpoints, suggestions]);
+  const journeyIssues = [...scenarios.flatMap((s) => journeyProblems(s, dataFiles)),
+    ...uniqueTwice(scenarios).map((name) => ({ key: "journey.problem.uniqueTwice" as const, vars: { name } }))];
+  // A file uploaded from one scenario is offered to the others too.
+  const project = useMemo(() => ({ id: projectId, endpoints, suggestions, dataFiles,
+    onDataFile: (file: DataFileRead) => setDataFiles((now) => [file, ...now]) }), [projectId, endpoints, suggestions, dataFiles]);
   // While a scenario's shape cannot be drawn the test's end is unknown, not the others' end.
   const unplanned = scenarios.filter((s) => shapeBroken(shapeOf(s))).map((s) => `'${s.name}'`);
   const planned = unplanned.length ? null : testPlannedSeconds(scenarios.map(shapeOf));
@@ -122,9 +131,12 @@ function Form({ projectId, endpoints, suggestions, specs, previous, plan: loaded
       <section class="card">
         <h2>1. {t("builder.endpoints")}</h2>
         <EndpointBrowser endpoints={endpoints} picked={picked} onToggle={toggle} height={300} />
+        {can("test") && <PostmanImport projectId={projectId} endpoints={endpoints} onUse={useImported} />}
         {scenarios.length > 0 && <p class="picked small">{scenarios.map((s) => <span class="chip" key={s.endpoint.id}><Method method={s.endpoint.method} /> {s.endpoint.path}
           <button type="button" class="icon" aria-label={t("builder.unpick", { endpoint: s.endpoint.path })} onClick={() => toggle(s.endpoint)}>×</button></span>)}</p>}
       </section>
+      {can("test") && <HarImport projectId={projectId} endpoints={endpoints} taken={new Set(scenarios.map((s) => s.name))}
+        onUse={(form) => setScenarios((now) => [...now, form])} />}
       <section class="card">
         <h2>2. {t("builder.scenarios")}</h2>
         {scenarios.length === 0 ? <p class="muted">{t("builder.pickFirst")}</p> : (

@@ -38,6 +38,7 @@ from .core.once import ProcessedMessages
 from .core.outbox import Outbox
 from .core.proxies import ForwardedFor
 from .core.settings import Settings
+from .har import routes as har
 from .health import Heartbeats, Probes, metrics_path_of
 from .health import register as hear_heartbeats
 from .health import routes as health
@@ -57,6 +58,7 @@ from .notify import routes as notify
 from .ownscripts import routes as ownscripts
 from .plans import routes as plans
 from .plans.service import seal_stored_plans
+from .postman import routes as postman
 from .projects import routes as projects
 from .runs import cancel_tests_of_project
 from .runs import routes as runs
@@ -255,6 +257,8 @@ def create_app(
     app.include_router(plans.router)
     app.include_router(datafiles.router)
     app.include_router(ownscripts.router)
+    app.include_router(har.router)
+    app.include_router(postman.router)
     app.include_router(schedules.router)
     app.include_router(triggers.router)
     app.include_router(history.router)

@@ -17,8 +17,6 @@ from mv_contracts.ownscripts import OwnScriptFiles
 from mv_contracts.runs import MetricsMode, TestRunRequest
 from mv_devstack.config import StackConfig
 from mv_runtime.scriptfiles import pack
-from mv_test_runner.executors.base import StartError
-from mv_test_runner.executors.kubernetes import KubernetesExecutor
 from mv_test_runner.executors.local import LocalExecutor
 from mv_test_runner.lifecycle import scenario_names
 from mv_test_runner.ownscript import own_script
@@ -222,12 +220,3 @@ async def test_the_scripts_thresholds_crossed_fail_the_run(
     outcome = await executor.wait(request.test_id)
     assert outcome.status is RunStatus.FAILED
     assert outcome.thresholds_crossed, outcome.reason
-
-
-async def test_the_kubernetes_job_refuses_an_own_script_of_several_files(
-    settings: Settings,
-) -> None:
-    # The Job mounts one script file: said in words before anything is made in the cluster.
-    request = own_request("http://127.0.0.1:9", MetricsMode.FAST)
-    with pytest.raises(StartError, match="local executor only"):
-        await KubernetesExecutor(settings).start(request, own_script(request))

@@ -18,6 +18,7 @@ from mv_contracts.metrics import (
     StepSummary,
     SummariseRequest,
     TestSummariseRequested,
+    TestSummary,
 )
 from mv_contracts.signin import LOGIN_STEP
 from mv_contracts.subjects import SUMMARISE_TEST
@@ -124,7 +125,13 @@ async def stored_steps(
     summary = await TestResults(session).summary(test.id)
     if summary is None:
         raise NotFoundError("summary of test history", test_history_id)
-    names = await _names(session, test)
+    return _journeys(test, summary, await _names(session, test))
+
+
+def _journeys(
+    test: TestHistory, summary: TestSummary, names: dict[str, str]
+) -> dict[str, JourneyRead]:
+    """Each journey scenario's steps and checks (by its user's name) in the journey's order."""
     planned = {
         s.get("name"): [LOGIN_STEP] + [step.get("name") for step in s.get("steps") or []]
         for s in (test.run_request or {}).get("scenarios") or []
@@ -138,7 +145,7 @@ async def stored_steps(
         rank = {step: i for i, step in enumerate(order)}
         found[name] = JourneyRead(
             steps=sorted(scenario.steps, key=lambda s: rank.get(s.name, len(order))),
-            checks=scenario.checks,
+            checks=sorted(scenario.checks, key=lambda c: rank.get(c.step, len(order))),
         )
     return found
 
@@ -259,6 +266,7 @@ async def _report(session: SessionDep, test_history_id: int) -> ReportInput:
     if stored is None or facts is None:
         raise NotFoundError("analysis of test history", test_history_id)
     series = facts.summary.series
+    journeys = _journeys(test, facts.summary, await _names(session, test))
     return ReportInput(
         test_id=test.test_id,
         title=test.title,
@@ -274,6 +282,8 @@ async def _report(session: SessionDep, test_history_id: int) -> ReportInput:
                 request=None,
                 figures=MetricFigures.model_validate(figures_of(d.scenario)),
                 series=series.scenarios.get(d.scenario.scenario_tag or "") if series else None,
+                steps=journeys[d.scenario.name].steps if d.scenario.name in journeys else [],
+                checks=journeys[d.scenario.name].checks if d.scenario.name in journeys else [],
             )
             for d in details.scenarios
         ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
+from fastapi.responses import PlainTextResponse
 
 from mv_gateway.auth import READ, Tester
 from mv_gateway.core.bodies import ParsedBodyRoute
@@ -84,6 +85,22 @@ async def get_script(
     script_id: Annotated[int, Path(ge=1, le=2**63 - 1)], session: SessionDep
 ) -> ScriptVersionRead:
     return ScriptVersionRead.model_validate(await service.version(session, script_id))
+
+
+@router.get(
+    "/scripts/{script_id}/files/{path:path}",
+    response_class=PlainTextResponse,
+    responses={404: {}, 200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    dependencies=[READ],
+)
+async def get_script_file(
+    script_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    path: Annotated[str, Path(min_length=1, max_length=1024, description="As in ``files``")],
+    session: SessionDep,
+) -> PlainTextResponse:
+    """One file of a stored version, as text to read (never run or rendered by the browser)."""
+    text = await service.file_text(session, script_id, path)
+    return PlainTextResponse(text, headers={"Content-Disposition": "inline"})
 
 
 @router.post(

@@ -29,7 +29,7 @@ from mv_gateway.history import NewScenario
 from mv_gateway.projects import ProjectRepository
 from mv_gateway.runs import LoadTestCreated, RejectedByContract, submit_run
 from mv_runtime.bus import Bus
-from mv_runtime.scriptfiles import pack
+from mv_runtime.scriptfiles import pack, unpack
 
 from .schemas import OwnScriptRunCreate
 from .tables import OwnScript
@@ -114,6 +114,15 @@ async def version(session: AsyncSession, script_id: int) -> OwnScript:
     if row is None:
         raise NotFoundError("script", script_id)
     return row
+
+
+async def file_text(session: AsyncSession, script_id: int, path: str) -> str:
+    """One file of a stored version as text (invalid UTF-8 shown as U+FFFD), to be read."""
+    row = await version(session, script_id)
+    if path not in row.files:
+        raise NotFoundError("file", path)
+    content = unpack(base64.b64encode(row.archive).decode("ascii"))[path]
+    return content.decode("utf-8", errors="replace")
 
 
 async def start(

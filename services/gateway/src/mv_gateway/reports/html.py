@@ -127,6 +127,7 @@ def render_html(report: ReportInput, language: Language = "en", now: datetime | 
         figure_names=FIGURE_NAMES,
         fmt=_figure,
         fmt_figure=_figure_of,
+        percent=lambda rate: "-" if rate is None else f"{rate * 100:.2f} %",
         label=_labeller(language),
         percentile_note=_percentile_note(report, language),
         marks=SEVERITY_MARK,

@@ -1,14 +1,16 @@
 """JUnit XML for CI: a testcase per target, per scenario and for the whole test, failed by the
-critical findings in it; so the file fails exactly when the run's verdict is failed."""
+critical findings in it; so the file fails exactly when the run's verdict is failed. A journey's
+steps are testcases too, their figures and checks as output, never failed on their own."""
 
 from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
+from mv_contracts.metrics import StepSummary
 from mv_gateway.analysis import Finding, Severity
 from mv_gateway.core.text import printable
 
-from .model import ReportInput
+from .model import ReportInput, ReportScenario
 
 TARGET_RULES = ("target.response_time", "target.error_rate", "target.tps")
 WHOLE = "quality.incomplete"
@@ -19,6 +21,28 @@ def _case(suite: ET.Element, name: str, classname: str, failures: list[Finding])
     for finding in failures:
         failure = ET.SubElement(case, "failure", message=finding.title.en, type=finding.rule)
         failure.text = finding.detail.en
+
+
+def _step_case(
+    suite: ET.Element, scenario: ReportScenario, step: StepSummary, classname: str
+) -> None:
+    """A journey's step as a testcase of its figures and checks, never failed: targets and check
+    targets are judged per scenario, in the scenario's testcase."""
+    case = ET.SubElement(
+        suite, "testcase", name=f"scenario {scenario.name}, step {step.name}", classname=classname
+    )
+    times = (
+        f", response time avg {step.avg_response_time:.1f} ms, max {step.max_response_time:.1f} ms"
+        if step.avg_response_time is not None and step.max_response_time is not None
+        else ""
+    )
+    lines = [f"{step.requests:,} requests, {step.failed:,} failed{times}"]
+    lines += [
+        f"check {c.name}: {c.passes:,} of {c.total:,} passed"
+        for c in scenario.checks
+        if c.step == step.name
+    ]
+    ET.SubElement(case, "system-out").text = "\n".join(lines)
 
 
 def render_junit(report: ReportInput) -> str:
@@ -47,6 +71,9 @@ def render_junit(report: ReportInput) -> str:
             classname,
             [f for f in others if f.scenario == scenario.name],
         )
+    for scenario in report.scenarios:
+        for step in scenario.steps:
+            _step_case(suite, scenario, step, classname)
     whole = [f for f in others if f.scenario is None or f.scenario not in names]
     _case(suite, "whole test", classname, whole)
     incomplete = next((f for f in critical if f.rule == WHOLE), None)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from mv_contracts.metrics import MetricFigures, MetricSeries, TestSeries
+from mv_contracts.metrics import (
+    CheckSummary,
+    MetricFigures,
+    MetricSeries,
+    StepSummary,
+    TestSeries,
+)
 from mv_contracts.runs import ScenarioRequest
 from mv_gateway.analysis import Analysis, PodSample
 
@@ -17,6 +23,9 @@ class ReportScenario:
     request: ScenarioRequest | None
     figures: MetricFigures | None
     series: MetricSeries | None = None
+    steps: list[StepSummary] = field(default_factory=list)
+    """A journey's steps in its order (its login first); none for one request."""
+    checks: list[CheckSummary] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,6 +144,13 @@ async def test_an_own_script_is_checked_versioned_and_run_split(
             assert seen["max_vus"] == 6
             listed = (await http.get(scripts)).json()
             assert [v["version"] for v in listed] == [1, 2]
+            # Each file reads back as text; only the version's own files are there.
+            files = f"/scripts/{version['id']}/files"
+            lib = await http.get(f"{files}/lib/paths.js")
+            assert (lib.status_code, lib.text) == (200, LIB.decode())
+            assert lib.headers["content-type"] == "text/plain; charset=utf-8"
+            for absent in ("lib%2F..%2Fmain.js", "nope.js", "lib"):
+                assert (await http.get(f"{files}/{absent}")).status_code == 404, absent
 
             created = await http.post(
                 "/load-testing/own-script",

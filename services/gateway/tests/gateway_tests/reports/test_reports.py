@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree as ET
 
 from gateway_tests.analysis_facts import figures, run, scenario, series
-from mv_contracts.metrics import MetricFigures
+from mv_contracts.metrics import CheckSummary, FailureCount, MetricFigures, StepSummary
 from mv_contracts.runs import ResponseTimeTarget
 from mv_gateway.analysis import AnalysisThresholds, PodSample, RunFacts, analyse
 from mv_gateway.reports import ReportInput, ReportScenario, render_html, render_junit
@@ -217,3 +217,47 @@ def test_html_is_well_formed_whatever_the_names() -> None:
             assert name in text
         assert "esc\\x1b[31mred\\x0b\\x7f" in text
         assert "title \\x00\\x1b]]> <b> \\ud800" in text
+
+
+def journey_report() -> ReportInput:
+    """The first scenario as a journey: a login, two steps, a check on one of them."""
+    report = report_of(facts())
+
+    def step(name: str, requests: int, failed: int, avg: float, top: float) -> StepSummary:
+        return StepSummary(
+            name=name, requests=requests, failed=failed, avg_response_time=avg,
+            max_response_time=top,
+            failures=[FailureCount(status="500", count=failed)] if failed else [],
+        )  # fmt: skip
+
+    steps = [step("login", 10, 0, 12.5, 40.0), step("<i>create</i>", 600, 6, 80.25, 310.0),
+             step("read", 594, 0, 9.0, 55.0)]  # fmt: skip
+    checks = [CheckSummary(name="read: status in 200", step="read", passes=590, total=594)]
+    journey = replace(report.scenarios[0], steps=steps, checks=checks)
+    return replace(report, scenarios=[journey, *report.scenarios[1:]])
+
+
+def test_a_journeys_steps_and_checks_are_in_both_reports() -> None:
+    report = journey_report()
+    html = render_html(report)
+    section = html.split("Steps of &lt;b&gt;checkout&lt;/b&gt;", 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", section)
+    assert rows[:3] == [("login", "10", "0"), ("&lt;i&gt;create&lt;/i&gt;", "600", "6"),
+                        ("read", "594", "0")]  # fmt: skip
+    assert "<td>read: status in 200</td><td>590 / 594</td><td>99.33 %</td>" in section
+    assert "단계별 지표: &lt;b&gt;checkout&lt;/b&gt;" in render_html(report, language="ko")
+    assert "Steps of" not in render_html(report_of(facts()))  # no journey, no section
+
+    suite = ET.fromstring(render_junit(report))  # noqa: S314 -- our own output
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    create = cases["scenario <b>checkout</b>, step <i>create</i>"]
+    assert create.findtext("system-out") == (
+        "600 requests, 6 failed, response time avg 80.2 ms, max 310.0 ms"
+    )
+    read = cases["scenario <b>checkout</b>, step read"]
+    assert read.findtext("system-out", "").endswith("check read: status in 200: 590 of 594 passed")
+    # Steps never change the outcome: the same cases fail as without them.
+    failed = {name for name, c in cases.items() if c.find("failure") is not None}
+    assert failed == {"<b>checkout</b>: p95 target missed"}
+    assert suite.get("tests") == str(len(cases)) == str(len(ET.fromstring(  # noqa: S314
+        render_junit(report_of(facts()))).findall("testcase")) + 3)  # fmt: skip

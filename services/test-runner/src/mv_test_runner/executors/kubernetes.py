@@ -26,13 +26,26 @@ import structlog
 
 from mv_contracts.lifecycle import K6Counts, RunnerInfo, RunStatus
 from mv_contracts.runs import MetricsMode, TestRunRequest
+from mv_runtime import scriptfiles
 from mv_test_runner.script import GeneratedScript
-from mv_test_runner.script.counts import parse_counts, summed
+from mv_test_runner.script.counts import (
+    exported_counts,
+    exported_in_log,
+    parse_counts,
+    summed,
+)
 from mv_test_runner.settings import Settings
 
 from . import outcomes, segments
 from .base import Started, StartError, job_name
-from .manifests import RUN_LABEL, RUNNER_LABEL, JobOptions, owner_patch, run_manifests
+from .manifests import (
+    RUN_LABEL,
+    RUNNER_LABEL,
+    JobOptions,
+    OwnFiles,
+    owner_patch,
+    run_manifests,
+)
 from .outcomes import Outcome
 from .together import NotReady, Runner, start_together
 
@@ -94,31 +107,32 @@ class KubernetesExecutor:
         return client.CoreV1Api(self._api), client.BatchV1Api(self._api)
 
     async def start(self, request: TestRunRequest, script: GeneratedScript) -> Started:
-        if len(script.own_files) > 1:
-            # The Job mounts one script file (ConfigMap key or PVC file); an own script of one
-            # file runs as any script, one with modules or data files is not mounted yet.
-            raise StartError(
-                "an own script of several files runs on the local executor only, for now: "
-                "upload it as one .js file to run it as a Kubernetes Job"
-            )
         name = job_name(request.test_id)
         namespace = self._options.namespace
-        run = run_manifests(
-            name,
-            request.test_id,
-            self._options,
-            script.text,
-            script.secrets,
-            parallelism=request.parallelism,
-            one_per_node=request.one_runner_per_node,
-            metrics_mode=request.metrics_mode,
-            files=script.files,
-        )
+        own = OwnFiles(script.own_files, script.entry) if script.own_files else None
+        try:
+            run = run_manifests(
+                name,
+                request.test_id,
+                self._options,
+                script.text,
+                script.secrets,
+                parallelism=request.parallelism,
+                one_per_node=request.one_runner_per_node,
+                metrics_mode=request.metrics_mode,
+                files=script.files,
+                own=own,
+            )
+        except ValueError as error:
+            raise StartError(str(error)) from error
         created: list[tuple[Any, str]] = []  # delete function and name of what this start made
         made: list[Any] = []
         try:
             core, batch = await asyncio.to_thread(self._clients)
-            if run.configmap is None:
+            if run.configmap is None and own is not None:  # its folder <name>/ on the claim
+                folder = Path(run.script_path[: -len(own.entry)])
+                await asyncio.to_thread(scriptfiles.write, own.files, folder)
+            elif run.configmap is None:
                 await asyncio.to_thread(Path(run.script_path).write_text, script.text, "utf-8")
                 # A data file never changes (a new upload is a new id): one copy serves all runs.
                 for file_name, content in script.files.items():
@@ -329,8 +343,9 @@ class KubernetesExecutor:
                     raise
 
     async def counts(self, test_id: str) -> K6Counts | None:
-        """From each k6 container's log (``pods/log``), while the ended Jobs' pods are kept;
-        summed over the runners of a split test."""
+        """From each k6 container's log (``pods/log``), while the ended Jobs' pods are kept:
+        the marked line of a generated script, else (an own script) the summary export k6
+        wrote to its standard output; summed over the runners of a split test."""
         name = job_name(test_id)
         try:
             pods = await self._pods(name)
@@ -347,7 +362,7 @@ class KubernetesExecutor:
                     container="k6",
                     tail_lines=LOG_TAIL_LINES,
                 )
-                found.append(parse_counts(text))
+                found.append(parse_counts(text) or exported_counts(exported_in_log(text)))
                 if runners == {None}:  # one runner: its first ended pod is the run
                     break
             if len(found) < len(runners):

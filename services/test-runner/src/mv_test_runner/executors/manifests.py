@@ -1,9 +1,10 @@
 """Kubernetes manifests of a run, as pure functions (golden-tested, schema-validated).
 
-A run is a ConfigMap holding the script (or, in the PVC mode, a file on the claim
-K6_DEFAULT_PVC under K6_SCRIPT_FILE_FOLDER), a Secret holding the secret headers' values, and a
-Job running the pinned k6 image with the output of the test's metrics mode (``JobOptions.outputs``:
-remote write to the metrics receiver, or InfluxDB). All carry the label ``RUN_LABEL`` =
+A run is a ConfigMap holding the script (or a team's own script's files, each at its path; or,
+in the PVC mode, files on the claim K6_DEFAULT_PVC under K6_SCRIPT_FILE_FOLDER), a Secret
+holding the secret headers' values, and a Job running the pinned k6 image with the output of
+the test's metrics mode (``JobOptions.outputs``: remote write to the metrics receiver, or
+InfluxDB). All carry the label ``RUN_LABEL`` =
 job name and the annotation ``TEST_ID_ANNOTATION`` = test id. Once the Job exists,
 :func:`owner_patch` makes it the owner of the ConfigMap and Secret. Golden files of whole runs:
 tests/runner_tests/golden/.
@@ -16,6 +17,7 @@ on ``K6_API_PORT``; its pods carry ``RUNNER_LABEL`` = its Job's name besides ``R
 
 from __future__ import annotations
 
+import base64
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -30,6 +32,8 @@ RUNNER_LABEL = "metric-vault.io/runner"
 TEST_ID_ANNOTATION = "metric-vault.io/test-id"
 SCRIPT_KEY = "script.js"
 CONFIGMAP_MOUNT = "/scripts"
+# The API server refuses a ConfigMap whose values hold more bytes than this.
+CONFIGMAP_MAX_BYTES = 1024 * 1024
 DASHBOARD_PORT = 5665
 
 
@@ -75,16 +79,50 @@ def metadata(name: str, namespace: str, test_id: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class OwnFiles:
+    """A team's own script of several files (modules, data) and the one k6 runs."""
+
+    files: dict[str, bytes]
+    """Relative path → content, as the archive holds them (paths checked when unpacked)."""
+    entry: str
+
+    @property
+    def keys(self) -> dict[str, str]:
+        """Path → ConfigMap key: a key cannot hold a "/", so each file is mounted at its path."""
+        return {path: f"file-{i}" for i, path in enumerate(sorted(self.files))}
+
+    def check_fits(self) -> None:
+        """:class:`ValueError` in words when the files outgrow one ConfigMap."""
+        size = sum(len(content) for content in self.files.values())
+        if size > CONFIGMAP_MAX_BYTES:
+            raise ValueError(
+                f"the script's files hold {size / 1024 / 1024:.1f} MiB and a Kubernetes "
+                f"ConfigMap at most {CONFIGMAP_MAX_BYTES // 1024 // 1024} MiB: run it with "
+                "K6_SCRIPT_STORAGE=pvc or on the local executor"
+            )
+
+
 def script_configmap(
-    name: str, namespace: str, test_id: str, script: str, files: dict[str, str] | None = None
+    name: str,
+    namespace: str,
+    test_id: str,
+    script: str,
+    files: dict[str, str] | None = None,
+    own: OwnFiles | None = None,
 ) -> dict[str, Any]:
-    """The script and the files it reads beside itself (data files), mounted as one folder."""
-    return {
+    """The script and the files it reads beside itself (data files), mounted as one folder;
+    or an own script's files, each at its path (:func:`script_volume`)."""
+    configmap = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": metadata(name, namespace, test_id),
-        "data": {SCRIPT_KEY: script, **(files or {})},
     }
+    if own is None:
+        return {**configmap, "data": {SCRIPT_KEY: script, **(files or {})}}
+    own.check_fits()
+    data = {key: base64.b64encode(own.files[path]).decode() for path, key in own.keys.items()}
+    return {**configmap, "binaryData": data}
 
 
 def secret_manifest(
@@ -99,10 +137,25 @@ def secret_manifest(
     }
 
 
-def script_path(name: str, options: JobOptions) -> str:
+def script_path(name: str, options: JobOptions, own: OwnFiles | None = None) -> str:
+    """The file k6 runs: in the PVC mode ``<name>.js`` on the claim, or an own script's entry in
+    its folder ``<name>/``; else in the ConfigMap's folder."""
     if options.storage == "pvc":
-        return f"{options.script_folder.rstrip('/')}/{name}.js"
-    return f"{CONFIGMAP_MOUNT}/{SCRIPT_KEY}"
+        folder = options.script_folder.rstrip("/")
+        return f"{folder}/{name}.js" if own is None else f"{folder}/{name}/{own.entry}"
+    return f"{CONFIGMAP_MOUNT}/{SCRIPT_KEY if own is None else own.entry}"
+
+
+def script_volume(name: str, options: JobOptions, own: OwnFiles | None) -> dict[str, Any]:
+    if options.storage == "pvc":
+        return {
+            "name": "scripts",
+            "persistentVolumeClaim": {"claimName": options.pvc, "readOnly": True},
+        }
+    configmap: dict[str, Any] = {"name": name}
+    if own is not None:
+        configmap["items"] = [{"key": key, "path": path} for path, key in own.keys.items()]
+    return {"name": "scripts", "configMap": configmap}
 
 
 def job_manifest(
@@ -113,6 +166,7 @@ def job_manifest(
     with_secret: bool,
     split: Split | None = None,
     metrics_mode: MetricsMode = MetricsMode.FAST,
+    own: OwnFiles | None = None,
 ) -> dict[str, Any]:
     """The k6 Job; ``with_secret`` adds ``envFrom`` the Secret named ``name``. With ``split``, the
     Job of that runner: named ``<name>-<index>``, paused until resumed, its segment only."""
@@ -127,15 +181,9 @@ def job_manifest(
             {"name": "K6_WEB_DASHBOARD_PORT", "value": str(DASHBOARD_PORT)},
         ]
         ports.append({"name": "dashboard", "containerPort": DASHBOARD_PORT})
-    if options.storage == "pvc":
-        volume: dict[str, Any] = {
-            "name": "scripts",
-            "persistentVolumeClaim": {"claimName": options.pvc, "readOnly": True},
-        }
-        mount = {"name": "scripts", "mountPath": options.script_folder, "readOnly": True}
-    else:
-        volume = {"name": "scripts", "configMap": {"name": name}}
-        mount = {"name": "scripts", "mountPath": CONFIGMAP_MOUNT, "readOnly": True}
+    volume = script_volume(name, options, own)
+    folder = options.script_folder if options.storage == "pvc" else CONFIGMAP_MOUNT
+    mount = {"name": "scripts", "mountPath": folder, "readOnly": True}
     container: dict[str, Any] = {
         "name": "k6",
         "image": options.image,
@@ -146,7 +194,9 @@ def job_manifest(
             "--tag",
             f"{TEST_ID_TAG}={test_id}",
             *_split_args(split, options),
-            script_path(name, options),
+            # An own script's handleSummary is its own: k6's export carries the counts instead.
+            *(["--summary-export", "/dev/stdout"] if own is not None else []),
+            script_path(name, options, own),
         ],
         "env": env,
         "resources": {
@@ -236,6 +286,7 @@ def run_manifests(
     one_per_node: bool = False,
     metrics_mode: MetricsMode = MetricsMode.FAST,
     files: dict[str, str] | None = None,
+    own: OwnFiles | None = None,
 ) -> RunManifests:
     namespace = options.namespace
     splits: list[Split | None] = (
@@ -252,14 +303,15 @@ def run_manifests(
                 with_secret=bool(secrets),
                 split=split,
                 metrics_mode=metrics_mode,
+                own=own,
             )
             for split in splits
         ],
         configmap=None
         if options.storage == "pvc"
-        else script_configmap(name, namespace, test_id, script, files),
+        else script_configmap(name, namespace, test_id, script, files, own),
         secret=secret_manifest(name, namespace, test_id, secrets) if secrets else None,
-        script_path=script_path(name, options),
+        script_path=script_path(name, options, own),
     )
 
 

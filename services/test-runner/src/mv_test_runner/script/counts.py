@@ -105,6 +105,22 @@ def exported_counts(text: str) -> K6Counts | None:
         return None
 
 
+def exported_in_log(output: str) -> str:
+    """The summary export a k6 wrote to its standard output (``--summary-export /dev/stdout``,
+    as a Job's k6 of an own script does), amid its log and the script's own summary: the last
+    JSON object there with k6's ``metrics``; empty when there is none."""
+    decoder = json.JSONDecoder()
+    found = ""
+    for start in re.finditer(r'\{\s*"', output):
+        try:
+            data, end = decoder.raw_decode(output, start.start())
+        except ValueError:
+            continue
+        if isinstance(data, dict) and isinstance(data.get("metrics"), dict):
+            found = output[start.start() : end]
+    return found
+
+
 def _exported(metrics: dict[str, Any], suffix: str) -> RequestCounts | None:
     requests = metrics.get("http_reqs" + suffix)
     if requests is None:
