@@ -30,8 +30,7 @@ def postgres(stack: StackConfig) -> PostgreSQL:
     return PostgreSQL(stack)
 
 
-@pytest.fixture
-def services_config(stack: StackConfig, postgres: PostgreSQL) -> Iterator[StackConfig]:
+def _own_services(stack: StackConfig, postgres: PostgreSQL) -> Iterator[StackConfig]:
     """The session's InfluxDB and PostgreSQL, but a NATS server, folder, database and gateway
     port of its own: fresh durable consumers would otherwise replay every command the other
     tests published, and the test-runner would run them all."""
@@ -57,6 +56,18 @@ def services_config(stack: StackConfig, postgres: PostgreSQL) -> Iterator[StackC
     yield config
     own_nats.process.stop()
     shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.fixture
+def services_config(stack: StackConfig, postgres: PostgreSQL) -> Iterator[StackConfig]:
+    """A stack of the test's own (see _own_services)."""
+    yield from _own_services(stack, postgres)
+
+
+@pytest.fixture(scope="module")
+def module_services_config(stack: StackConfig, postgres: PostgreSQL) -> Iterator[StackConfig]:
+    """A stack of the module's own, for tests that walk on from where the one before stopped."""
+    yield from _own_services(stack, postgres)
 
 
 @pytest.fixture(scope="session")

@@ -53,6 +53,7 @@ async def write(client: InfluxClient, run: SyntheticRun) -> float:
 
 
 async def best_of(repeats: int, action: Callable[[], Awaitable[object]]) -> float:
+    """The shortest of ``repeats`` runs of ``action``, in seconds: the least disturbed one."""
     times = []
     for _ in range(repeats):
         started = time.perf_counter()

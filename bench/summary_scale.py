@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 
+from bench.aggregator import best_of
 from mv_contracts.metrics import TestSummary
 from mv_devstack.config import StackConfig
 from mv_metrics_aggregator.aggregate import LiveRead, LiveTotals
@@ -76,15 +77,6 @@ async def write(client: InfluxClient, lines: Iterator[str]) -> tuple[float, int]
         await queue.put(None)
     await asyncio.gather(*tasks)
     return time.perf_counter() - started, written
-
-
-async def best_of(repeats: int, action: Callable[[], Awaitable[object]]) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        await action()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def _start(offset_days: int) -> datetime:

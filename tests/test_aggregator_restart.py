@@ -13,8 +13,9 @@ import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 
+from mv_contracts.lifecycle import TestFinished, TestFinishedEvent, TestStartedEvent
 from mv_contracts.metrics import LiveSnapshotEvent, TestSummary, TestSummaryEvent
-from mv_contracts.runs import TestFinished, TestFinishedEvent, TestRunRequested, TestStartedEvent
+from mv_contracts.runs import TestRunRequested
 from mv_contracts.subjects import LIVE_METRICS, RUN_TEST, TEST_FINISHED, TEST_STARTED, TEST_SUMMARY
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import ManagedProcess

@@ -19,8 +19,7 @@ import httpx
 import pytest
 
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
 pytestmark = pytest.mark.slow
 
@@ -68,11 +67,9 @@ def test_findings_of_a_real_run_and_the_cli_gate(
     services_config: StackConfig, tmp_path: Path
 ) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    processes.append(start_demo_api(config))
     plan, junit, report = tmp_path / "plan.yaml", tmp_path / "junit.xml", tmp_path / "report.html"
     plan.write_text(PLAN.format(demo=config.demo_url), encoding="utf-8")
-    try:
+    with services_running(config, demo=True):
         cli = subprocess.run(
             [sys.executable, "-m", "mv_cli", "run", str(plan), "--gateway", config.gateway_url,
              "--junit", str(junit), "--report", str(report), "--quiet"],
@@ -88,9 +85,6 @@ def test_findings_of_a_real_run_and_the_cli_gate(
             analysis = http.get(f"/test-history/{latest['id']}/analysis").json()
             series = http.get(f"/test-history/{latest['id']}/series").json()
             details = http.get(f"/test-history/{latest['id']}/details").json()
-    finally:
-        for process in reversed(processes):
-            process.stop()
 
     assert cli.returncode == 1, cli.stdout + cli.stderr  # a critical finding fails the job
     # the finding names the threshold it judged by, and the verdict says why it failed

@@ -14,8 +14,7 @@ import pytest
 
 from mv_devstack.config import StackConfig
 from mv_devstack.demo import Demo
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
 pytestmark = pytest.mark.slow
 
@@ -59,9 +58,7 @@ async def test_unique_rows_of_an_uploaded_csv_are_used_once_over_two_runners(
     services_config: StackConfig,
 ) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    processes.append(start_demo_api(config))
-    try:
+    with services_running(config, demo=True):
         demo = Demo(config, echo=lambda _line: None, timeout=240)
         project = await asyncio.to_thread(demo.project)
         spec_id = await asyncio.to_thread(demo.analyse, project)
@@ -85,9 +82,6 @@ async def test_unique_rows_of_an_uploaded_csv_are_used_once_over_two_runners(
         steps = await asyncio.to_thread(demo._call, "GET", f"/test-history/{history_id}/steps")
         async with httpx.AsyncClient(timeout=10) as client:
             stats = (await client.get(f"{config.demo_url}/vault/stats")).json()
-    finally:
-        for process in reversed(processes):
-            process.stop()
 
     assert details["status"] == "succeeded", details
     assert len(details["runners"]) == 2

@@ -14,8 +14,7 @@ import pytest
 from mv_devstack.config import StackConfig
 from mv_devstack.demo import Demo, scenarios
 from mv_devstack.k6_processes import k6_pids
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 from mv_runtime.processes import pid_alive
 
 pytestmark = pytest.mark.slow
@@ -35,9 +34,7 @@ def _stack_env(config: StackConfig) -> dict[str, str]:
 
 def test_down_stops_the_k6_a_running_test_started(services_config: StackConfig) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    processes.append(start_demo_api(config))
-    try:
+    with services_running(config, demo=True) as processes:
         demo = Demo(config, echo=lambda _line: None, timeout=120)
         spec_id = demo.analyse(demo.project())
         endpoints = demo._call("GET", "/endpoint", params={"spec_id": spec_id})
@@ -57,9 +54,6 @@ def test_down_stops_the_k6_a_running_test_started(services_config: StackConfig) 
             env=_stack_env(config), capture_output=True, text=True, timeout=120, check=True,
         )  # fmt: skip
         took = time.monotonic() - started
-    finally:
-        for process in reversed(processes):
-            process.stop()
     assert "k6                   stopped (2 processes" in down.stdout, down.stdout
     assert k6_pids(config.k6_scripts_dir) == []
     assert not any(pid_alive(pid) for pid in running)

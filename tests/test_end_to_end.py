@@ -14,8 +14,7 @@ import pytest
 
 from mv_devstack.config import StackConfig
 from mv_devstack.demo import Demo, scenarios
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
 from . import streams
 
@@ -50,9 +49,7 @@ def _test_scenarios(endpoints: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def test_analyse_run_stream_and_summarise_the_demo(services_config: StackConfig) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    processes.append(start_demo_api(config))
-    try:
+    with services_running(config, demo=True):
         demo = Demo(config, echo=lambda _line: None, timeout=240)
         project_id = await asyncio.to_thread(demo.project)
         spec_id = await asyncio.to_thread(demo.analyse, project_id)
@@ -76,9 +73,6 @@ async def test_analyse_run_stream_and_summarise_the_demo(services_config: StackC
         )
         sse_messages, ws_messages = await asyncio.wait_for(asyncio.gather(sse, ws), 180)
         details = await asyncio.to_thread(demo.summary, int(created["test_history_id"]))
-    finally:
-        for process in reversed(processes):
-            process.stop()
 
     live = [m for m in sse_messages if m["kind"] == "k6"]
     assert len(live) >= 1, sse_messages

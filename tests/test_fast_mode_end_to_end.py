@@ -16,8 +16,7 @@ import pytest
 
 from mv_devstack.config import StackConfig
 from mv_devstack.demo import Demo, scenarios
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
 pytestmark = pytest.mark.slow
 
@@ -59,9 +58,7 @@ async def test_a_fast_mode_test_stores_k6s_exact_counts_as_compact_points(
     services_config: StackConfig,
 ) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    processes.append(start_demo_api(config))
-    try:
+    with services_running(config, demo=True):
         demo = Demo(config, echo=lambda _line: None, timeout=180)
         spec_id = await asyncio.to_thread(demo.analyse, await asyncio.to_thread(demo.project))
         endpoints = await asyncio.to_thread(
@@ -94,9 +91,6 @@ async def test_a_fast_mode_test_stores_k6s_exact_counts_as_compact_points(
             config,
             f"SELECT COUNT(value) FROM http_reqs WHERE testid='{test_id}'",  # noqa: S608
         )
-    finally:
-        for process in reversed(processes):
-            process.stop()
 
     assert details["metrics_mode"] == "fast"
     assert details["is_completed"], details

@@ -18,8 +18,7 @@ import pytest
 
 from mv_devstack.config import StackConfig
 from mv_devstack.demo import Demo
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
 pytestmark = pytest.mark.slow
 
@@ -48,9 +47,7 @@ async def test_an_imported_har_runs_with_its_token_and_id_correlation(
     services_config: StackConfig,
 ) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    processes.append(start_demo_api(config))
-    try:
+    with services_running(config, demo=True):
         demo = Demo(config, echo=lambda _line: None, timeout=240)
         project_id = await asyncio.to_thread(demo.project)
         await asyncio.to_thread(demo.analyse, project_id)
@@ -81,9 +78,6 @@ async def test_an_imported_har_runs_with_its_token_and_id_correlation(
         steps = await asyncio.to_thread(demo._call, "GET", f"/test-history/{history_id}/steps")
         async with httpx.AsyncClient(timeout=10) as client:
             stats = (await client.get(f"{config.demo_url}/vault/stats")).json()
-    finally:
-        for process in reversed(processes):
-            process.stop()
 
     answered: dict[str, int] = {}
     for line, count in stats["endpoints"].items():

@@ -27,8 +27,7 @@ from mv_devstack.services import (
     RECEIVER,
     SERVICES,
     service_process,
-    start_demo_api,
-    start_services,
+    services_running,
 )
 from mv_devstack.supervisor import start_supervisor
 
@@ -46,13 +45,11 @@ def product(services_config: StackConfig, monkeypatch: pytest.MonkeyPatch) -> It
     # subject, and this module may run after them in one pytest session.
     monkeypatch.setenv("METRICS_PATH_CHECK", "true")
     monkeypatch.delenv("KUBECONFIG", raising=False)
-    processes = [*start_services(services_config), start_demo_api(services_config)]
-    try:
-        yield services_config
-    finally:
-        _down(services_config)
-        for process in processes:
-            process.stop()
+    with services_running(services_config, demo=True):
+        try:
+            yield services_config
+        finally:
+            _down(services_config)
 
 
 def _down(config: StackConfig) -> str:

@@ -15,13 +15,9 @@ from collections.abc import Iterator
 import pytest
 from nats.aio.client import Client
 
+from mv_contracts.lifecycle import TestFinished, TestFinishedEvent, TestStartedEvent
 from mv_contracts.metrics import TestSummary, TestSummaryEvent
-from mv_contracts.runs import (
-    TestFinished,
-    TestFinishedEvent,
-    TestRunRequested,
-    TestStartedEvent,
-)
+from mv_contracts.runs import TestRunRequested
 from mv_contracts.subjects import RUN_TEST, TEST_FINISHED, TEST_STARTED, TEST_SUMMARY
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import ManagedProcess, port_is_free

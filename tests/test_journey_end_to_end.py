@@ -16,8 +16,7 @@ import pytest
 
 from mv_devstack.config import StackConfig
 from mv_devstack.demo import Demo
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
 pytestmark = pytest.mark.slow
 
@@ -77,9 +76,7 @@ async def test_a_signed_in_journey_stores_per_step_figures_equal_to_the_apis_cou
     services_config: StackConfig, mode: str
 ) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    processes.append(start_demo_api(config))
-    try:
+    with services_running(config, demo=True):
         demo = Demo(config, echo=lambda _line: None, timeout=240)
         spec_id = await asyncio.to_thread(demo.analyse, await asyncio.to_thread(demo.project))
         endpoints = await asyncio.to_thread(
@@ -101,9 +98,6 @@ async def test_a_signed_in_journey_stores_per_step_figures_equal_to_the_apis_cou
                     break
                 await asyncio.sleep(0.5)
             assert report.status_code == 200, report.text
-    finally:
-        for process in reversed(processes):
-            process.stop()
 
     assert details["metrics_mode"] == mode
     answered: dict[str, int] = {}

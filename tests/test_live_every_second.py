@@ -17,8 +17,7 @@ import pytest
 
 from mv_devstack.config import StackConfig
 from mv_devstack.demo import Demo, scenarios
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
 pytestmark = pytest.mark.slow
 
@@ -53,9 +52,7 @@ async def test_a_fast_test_is_live_every_second_and_every_5_s_on_request(
     services_config: StackConfig,
 ) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    processes.append(start_demo_api(config))
-    try:
+    with services_running(config, demo=True):
         demo = Demo(config, echo=lambda _line: None, timeout=180)
         spec_id = await asyncio.to_thread(demo.analyse, await asyncio.to_thread(demo.project))
         endpoints = await asyncio.to_thread(
@@ -70,9 +67,6 @@ async def test_a_fast_test_is_live_every_second_and_every_5_s_on_request(
         every, fifth = await asyncio.gather(
             _follow(config, test_id, ""), _follow(config, test_id, "&interval=5")
         )
-    finally:
-        for process in reversed(processes):
-            process.stop()
 
     # Every second: about one snapshot per second of the 12 s test, each a second after the last.
     assert len(every) >= 8, every

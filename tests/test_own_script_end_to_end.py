@@ -19,8 +19,7 @@ import httpx
 import pytest
 
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_services
+from mv_devstack.services import services_running
 
 pytestmark = pytest.mark.slow
 
@@ -88,10 +87,9 @@ def test_an_own_script_runs_split_with_exact_figures_and_gates_ci(
     services_config: StackConfig, tmp_path: Path, target: str
 ) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
     script = tmp_path / "shop.js"
     script.write_text(SCRIPT, encoding="utf-8")
-    try:
+    with services_running(config):
         passed = _cli(config, script, target)
         served = list(Target.served)
         Target.served.clear()
@@ -102,9 +100,6 @@ def test_an_own_script_runs_split_with_exact_figures_and_gates_ci(
             board = http.get("/test-history/simple", params={"limit": 2}).json()
             details = http.get(f"/test-history/{board[-1]['id']}/details").json()
             last = http.get(f"/test-history/{board[0]['id']}/details").json()
-    finally:
-        for process in reversed(processes):
-            process.stop()
 
     assert passed.returncode == 0, f"{passed.stdout}{passed.stderr}{details}"
     assert "shop v1: k6 read scenarios browse, buy" in passed.stderr

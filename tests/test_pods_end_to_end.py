@@ -25,8 +25,7 @@ import pytest
 from mv_devstack.config import REPO_ROOT, StackConfig
 from mv_devstack.demo import Demo, scenarios
 from mv_devstack.kube import KubeApiServer
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
 from . import streams
 
@@ -180,9 +179,7 @@ async def test_pods_streamed_and_stored_and_a_new_service_analysed(
     monkeypatch.setenv("KUBECONFIG", str(kube.kubeconfig))
     monkeypatch.setenv("KUBERNETES_TEST_NAMESPACE", namespace)
     monkeypatch.setenv("POD_METRICS_INTERVAL", "1")
-    processes: list[ManagedProcess] = start_services(config)
-    try:
-        processes.append(start_demo_api(config))
+    with services_running(config, demo=True):
         demo = Demo(config, echo=lambda _line: None, timeout=150)
         assert await asyncio.to_thread(_discovered_spec, demo, namespace) is None
 
@@ -234,9 +231,6 @@ async def test_pods_streamed_and_stored_and_a_new_service_analysed(
             details = await asyncio.to_thread(
                 demo._call, "GET", f"/test-history/{created['test_history_id']}/details"
             )
-    finally:
-        for process in reversed(processes):
-            process.stop()
 
     kinds = [m["kind"] for m in sse_messages]
     assert kinds[-2:] == ["end", "summary"], kinds

@@ -16,8 +16,7 @@ import pytest
 
 from mv_devstack.config import StackConfig
 from mv_devstack.demo import Demo
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
 pytestmark = pytest.mark.slow
 
@@ -51,11 +50,9 @@ async def test_an_imported_postman_collection_runs_and_its_counts_are_the_apis(
     services_config: StackConfig,
 ) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    processes.append(start_demo_api(config))
     collection = (POSTMAN / "metric-vault-demo.postman_collection.json").read_text()
     environment, values = files(config.demo_url)
-    try:
+    with services_running(config, demo=True):
         demo = Demo(config, echo=lambda _line: None, timeout=240)
         project = await asyncio.to_thread(demo.project)
         await asyncio.to_thread(demo.analyse, project)
@@ -79,9 +76,6 @@ async def test_an_imported_postman_collection_runs_and_its_counts_are_the_apis(
         steps = await asyncio.to_thread(demo._call, "GET", f"/test-history/{history_id}/steps")
         async with httpx.AsyncClient(timeout=10) as client:
             stats = (await client.get(f"{config.demo_url}/vault/stats")).json()
-    finally:
-        for process in reversed(processes):
-            process.stop()
 
     assert preview["base_url"] == config.demo_url
     assert [s["where"] for s in preview["not_carried"]] == [

@@ -28,7 +28,7 @@ import pytest
 from mv_devstack.config import StackConfig
 from mv_devstack.demo import Demo
 from mv_devstack.processes import ManagedProcess, wait_until
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
 from . import streams
 from .bus_events import measured
@@ -58,14 +58,9 @@ class Stack:
 
 @pytest.fixture
 def services(services_config: StackConfig) -> Iterator[Stack]:
-    processes = start_services(services_config)
-    processes.append(start_demo_api(services_config))
-    try:
+    with services_running(services_config, demo=True) as processes:
         demo = Demo(services_config, echo=lambda _line: None, timeout=85)
         yield Stack(services_config, {p.name: p for p in processes}, demo)
-    finally:
-        for process in reversed(processes):
-            process.stop()
 
 
 def _start_run(stack: Stack) -> tuple[int, str, int]:

@@ -20,7 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mv_contracts.runs import RunStatus, TestRunRequest
+from mv_contracts.lifecycle import RunStatus
+from mv_contracts.runs import TestRunRequest
 from mv_devstack.config import StackConfig
 from mv_metrics_aggregator.completeness import mark
 from mv_metrics_aggregator.influx import InfluxClient

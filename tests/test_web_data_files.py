@@ -12,8 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_services
+from mv_devstack.services import services_running
 
 from .web_ui import chromium
 
@@ -27,8 +26,7 @@ def test_a_tester_uploads_previews_and_deletes_a_data_file(
     services_config: StackConfig, tmp_path: Path
 ) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    try:
+    with services_running(config):
         with httpx.Client(base_url=config.gateway_url, headers=config.admin_headers()) as api:
             user = {"username": TESTER[0], "password": TESTER[1], "role": "tester"}
             api.post("/auth/users", json=user).raise_for_status()
@@ -70,6 +68,3 @@ def test_a_tester_uploads_previews_and_deletes_a_data_file(
             page.get_by_role("dialog").get_by_role("button", name="Delete").click()
             expect(card.get_by_text("No data file yet.")).to_be_visible()
             assert browser.errors == []
-    finally:
-        for process in reversed(processes):
-            process.stop()

@@ -17,8 +17,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
 from .web_ui import Browser, api, chromium, sign_in
 
@@ -219,18 +218,12 @@ def _password_grant(browser: Browser) -> None:
 
 def test_a_journey_built_in_the_form(services_config: StackConfig, tmp_path: Path) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    processes.append(start_demo_api(config))
-    try:
-        with chromium(tmp_path / "screenshots") as browser:
-            _analysed_project(browser, config)
-            _build(browser)
-            history_id = _preview_and_run(browser, config)
-            _per_step_results(browser, config, history_id)
-            _edit_again(browser)
-            _looks(browser)
-            _password_grant(browser)
-            assert browser.errors == []
-    finally:
-        for process in reversed(processes):
-            process.stop()
+    with services_running(config, demo=True), chromium(tmp_path / "screenshots") as browser:
+        _analysed_project(browser, config)
+        _build(browser)
+        history_id = _preview_and_run(browser, config)
+        _per_step_results(browser, config, history_id)
+        _edit_again(browser)
+        _looks(browser)
+        _password_grant(browser)
+        assert browser.errors == []

@@ -16,8 +16,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
 from .web_ui import Browser, api, chromium, sign_in
 
@@ -194,17 +193,11 @@ def test_a_new_user_runs_a_journey_fed_by_a_csv_through_the_form(
     services_config: StackConfig, tmp_path: Path
 ) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    processes.append(start_demo_api(config))
-    try:
-        with chromium(tmp_path / "screenshots") as browser:
-            _new_user_opens_the_builder(browser, config)
-            _build(browser)
-            history_id = _preview_save_and_run(browser)
-            _results_equal_the_apis_counts(browser, config, history_id)
-            _plan_and_edit_again_keep_the_data(browser)
-            _looks(browser)
-            assert browser.errors == []
-    finally:
-        for process in reversed(processes):
-            process.stop()
+    with services_running(config, demo=True), chromium(tmp_path / "screenshots") as browser:
+        _new_user_opens_the_builder(browser, config)
+        _build(browser)
+        history_id = _preview_save_and_run(browser)
+        _results_equal_the_apis_counts(browser, config, history_id)
+        _plan_and_edit_again_keep_the_data(browser)
+        _looks(browser)
+        assert browser.errors == []

@@ -19,8 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_services
+from mv_devstack.services import services_running
 from mv_runtime.scriptfiles import pack
 
 from .web_ui import chromium, sign_in
@@ -75,8 +74,7 @@ def test_a_tester_reads_and_runs_a_stored_script(
 ) -> None:
     config = services_config
     base_url, tokens = target
-    processes: list[ManagedProcess] = start_services(config)
-    try:
+    with services_running(config):
         with httpx.Client(base_url=config.gateway_url, headers=config.admin_headers()) as api:
             user = {"username": TESTER[0], "password": TESTER[1], "role": "tester"}
             api.post("/auth/users", json=user).raise_for_status()
@@ -143,6 +141,3 @@ def test_a_tester_reads_and_runs_a_stored_script(
             browser.shot("own-script-ko-phone")
             page.get_by_label(re.compile("Language|언어")).select_option("en")
             assert browser.errors == []
-    finally:
-        for process in reversed(processes):
-            process.stop()

@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 
 from mv_devstack.config import StackConfig
 from mv_devstack.demo import Demo
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
 from .web_ui import api, chromium, sign_in
 
@@ -28,15 +27,13 @@ def test_a_postman_collection_is_previewed_and_used_in_the_builder(
     services_config: StackConfig, tmp_path: Path
 ) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    processes.append(start_demo_api(config))
     environment = json.loads((POSTMAN / "metric-vault-demo.postman_environment.json").read_text())
     for value in environment["values"]:
         if value["key"] == "baseUrl":
             value["value"] = config.demo_url
     env_file = tmp_path / "demo.postman_environment.json"
     env_file.write_text(json.dumps(environment))
-    try:
+    with services_running(config, demo=True):
         demo = Demo(config, echo=lambda _line: None, timeout=240)
         project = demo.project()
         demo.analyse(project)
@@ -72,6 +69,3 @@ def test_a_postman_collection_is_previewed_and_used_in_the_builder(
             page.get_by_role("button", name="Start test (3 scenarios)").click()
             expect(page).to_have_url(re.compile(r"/ui/tests/\d+"), timeout=30_000)
             assert browser.errors == []
-    finally:
-        for process in reversed(processes):
-            process.stop()

@@ -1,56 +1,50 @@
 """A person's first test through the web UI, in a real Chromium against the real stack (NATS,
-InfluxDB, PostgreSQL, k6, the five services and the demo API as processes): create a project,
-analyse the demo's Swagger UI page, find a server discovered in Kubernetes on its namespace's
-project, build a two-scenario test, watch the live charts grow, and read the result with the
-same figures as the API, run it again and compare the two runs, see a live alert when a target
-starts failing, then read it in Korean and in the dark theme. Every page is saved as a
-screenshot."""
+InfluxDB, PostgreSQL, k6, the five services and the demo API as processes), as one walk of
+several tests on one stack and one browser: create a project, analyse the demo's Swagger UI page,
+find a server discovered in Kubernetes on its namespace's project, build a two-scenario test,
+watch the live charts grow, and read the result with the same figures as the API, run it again
+and compare the two runs, see a live alert when a target starts failing, then read it as a
+viewer, in Korean and in the dark theme, and on a phone. Every page is saved as a screenshot."""
 
 from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
-from typing import Any
-from xml.etree import ElementTree as ET
+from collections.abc import Iterator
 
-import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import expect
 
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
-from .web_ui import Browser, chromium, publish_discovered
-from .web_ui import api as _api
-from .web_ui import sign_in as _sign_in
+from .web_ui import TPS_CHART, Browser, Walk, api, chromium, publish_discovered, scenario, sign_in
 from .web_ui_channels import notification_channel
+from .web_ui_results import check_result, live_alert, run_again_and_compare
 
 pytestmark = pytest.mark.slow
-
-TPS_CHART = "figure.chart[aria-label='Requests per second']"
-
 
 TESTER = ("tester-ui", "Brows3r-tester-pass")
 VIEWER = ("viewer-ui", "Brows3r-viewer-pass")
 
-
-def _ms(value: float) -> str:
-    """The UI's formatMs for en-US below a second: significant figures by size."""
-    digits = 0 if value >= 100 else 1 if value >= 10 else 2 if value >= 1 else 3
-    text = f"{value:,.{digits}f}"
-    return (text.rstrip("0").rstrip(".") if digits else text) + " ms"
+# The tests of this module in the order they walk; each starts where the one before stopped.
+ORDER = ["analyse", "first run", "again", "alert", "hundreds", "viewer", "korean", "phone"]
 
 
-def _scenario(page: Page, path: str) -> Locator:
-    return page.locator("fieldset.scenario").filter(has=page.locator("legend", has_text=path))
+@pytest.fixture(scope="module")
+def walk(
+    module_services_config: StackConfig, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Walk]:
+    config = module_services_config
+    shots = tmp_path_factory.mktemp("web-ui") / "screenshots"
+    with services_running(config, demo=True), chromium(shots) as browser:
+        yield Walk(browser, config, ORDER)
 
 
 def _create_project_and_analyse(browser: Browser, config: StackConfig) -> None:
     page = browser.page
     for (name, password), role in ((TESTER, "tester"), (VIEWER, "viewer")):
-        _api(config, "/auth/users", "POST", {"username": name, "password": password, "role": role})
+        api(config, "/auth/users", "POST", {"username": name, "password": password, "role": role})
     page.goto(config.gateway_url)  # a browser at / lands on the UI, which asks who it is
     expect(page).to_have_url(re.compile(r"/ui/$"))
     page.get_by_label("User name").fill(TESTER[0])
@@ -58,7 +52,7 @@ def _create_project_and_analyse(browser: Browser, config: StackConfig) -> None:
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("The user name or the password is wrong.")).to_be_visible()
     browser.shot("00-sign-in")
-    _sign_in(page, TESTER)
+    sign_in(page, TESTER)
     # Not signed in yet, GET /auth/me and the wrong password answered 401: the console says so.
     assert all("401" in error for error in browser.errors), browser.errors
     browser.errors.clear()
@@ -101,7 +95,7 @@ def _discovered_server(browser: Browser, config: StackConfig) -> None:
     page = browser.page
     publish_discovered(config, "test", "shop-api")
     deadline = time.monotonic() + 60  # the gateway files it under a new project "test"
-    while not any(p["title"] == "test" for p in _api(config, "/project?limit=500")):
+    while not any(p["title"] == "test" for p in api(config, "/project?limit=500")):
         assert time.monotonic() < deadline, "no project for the discovered server's namespace"
         time.sleep(0.5)
     page.get_by_role("link", name="Board").first.click()
@@ -122,44 +116,6 @@ def _discovered_server(browser: Browser, config: StackConfig) -> None:
     page.get_by_role("link", name="데모 쇼핑", exact=True).click()
 
 
-def _live_alert(browser: Browser, config: StackConfig) -> None:
-    """The demo's /bursty fails every call in seconds 10-15 after its first: the live page
-    says so while the test runs (the gateway's burst watch), in words and with a badge."""
-    page = browser.page
-    page.get_by_role("link", name="New test").first.click()
-    page.get_by_label("Test GET /bursty").check()
-    bursty = _scenario(page, "/bursty")
-    bursty.get_by_label("Virtual users").fill("2")
-    bursty.get_by_label("Duration", exact=True).fill("20s")
-    bursty.get_by_label("Think time (s)").fill("0.05")
-    page.get_by_label("Test title").fill("버스트 경보")
-    page.get_by_role("button", name="Start test (1 scenario)").click()
-    alerts = page.locator("section[aria-labelledby='alerts-title'] li")
-    expect(alerts.first).to_contain_text("Failures are rising", timeout=60_000)
-    expect(alerts.first.locator(".badge")).to_have_text("! warning")
-    expect(alerts.first).to_contain_text("requests failed")
-    # The live failures table names them by HTTP status, in words.
-    live_failures = page.locator("table.failures tbody tr")
-    expect(live_failures.first).to_contain_text("HTTP 500", timeout=30_000)
-    expect(live_failures.first).to_contain_text("Internal Server Error")
-    browser.shot("06-live-alert")
-    expect(page.get_by_role("heading", name="Every figure")).to_be_visible(timeout=180_000)
-    # The result's failures table: the stored count of the target's 500s, by status, not k6's
-    # code; the finding says the same.
-    history_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
-    details = _api(config, f"/test-history/{history_id}/details")
-    (kind,) = details["scenarios"][0]["failures"]
-    assert (kind["status"], kind["error_code"], kind["label"]) == ("500", "1500", "HTTP 500")
-    assert kind["count"] == details["scenarios"][0]["figures"]["failed_requests"] > 0
-    row = page.locator("table.failures tbody tr").first
-    expect(row).to_contain_text("HTTP 500")
-    expect(row.locator("td.num").first).to_have_text(f"{kind['count']:,}")
-    expect(row).to_contain_text("100")
-    expect(page.get_by_text("HTTP 500 in 100 % of failures").first).to_be_visible()
-    page.get_by_role("link", name="데모 쇼핑", exact=True).click()
-    expect(page.get_by_role("heading", name="Saved plans")).to_be_visible()
-
-
 def _among_hundreds_of_projects(browser: Browser, config: StackConfig) -> None:
     """With more projects than a page holds, "New project" at the top opens the project it
     made, search finds it (the gateway searches, any case), and the board's list re-reads by
@@ -167,7 +123,7 @@ def _among_hundreds_of_projects(browser: Browser, config: StackConfig) -> None:
     part is running."""
     page = browser.page
     for i in range(230):
-        _api(config, "/project", "POST", {"title": f"서비스 {i:03}"})
+        api(config, "/project", "POST", {"title": f"서비스 {i:03}"})
     page.get_by_role("link", name="Board").first.click()
     expect(page.get_by_role("button", name="Every part is running")).to_be_visible()
     expect(page.get_by_text(re.compile(r"^1\u201324 of \d{3}$"))).to_be_visible()
@@ -185,7 +141,7 @@ def _among_hundreds_of_projects(browser: Browser, config: StackConfig) -> None:
     page.get_by_role("link", name="Board").first.click()
     page.get_by_label("Search projects").fill("바늘")
     expect(found).to_have_count(1)
-    _api(config, "/project", "POST", {"title": "바늘 둘째"})  # made elsewhere, e.g. discovered
+    api(config, "/project", "POST", {"title": "바늘 둘째"})  # made elsewhere, e.g. discovered
     expect(found).to_have_count(2, timeout=15_000)  # re-read within ~10 s
     page.get_by_label("Search projects").fill("데모 쇼핑")
     found.get_by_role("link", name="데모 쇼핑", exact=True).click()
@@ -197,13 +153,13 @@ def _build_two_scenarios(browser: Browser) -> None:
     page.get_by_role("link", name="New test").first.click()
     page.get_by_label("Test GET /products/{product_id}").check()
     page.get_by_label("Test POST /orders").check()
-    products = _scenario(page, "/products/{product_id}")
+    products = scenario(page, "/products/{product_id}")
     products.get_by_label("Scenario name").fill("상품 조회")
     products.get_by_label("Virtual users").fill("3")
     products.get_by_label("Duration", exact=True).fill("20s")
     products.get_by_label("Think time (s)").fill("0.05")
     products.get_by_label("Response-time target (ms)").fill("500")
-    orders = _scenario(page, "/orders")
+    orders = scenario(page, "/orders")
     orders.get_by_label("Scenario name").fill("주문 생성")
     orders.get_by_label("Executor").select_option("ramping-vus")
     expect(orders.get_by_label("Start VUs")).to_be_visible()  # only the fields it takes
@@ -280,179 +236,11 @@ def _watch_live(browser: Browser) -> None:
     board.close()
 
 
-def _check_result(browser: Browser, config: StackConfig) -> None:
-    page = browser.page
-    # The live page becomes the result without a reload.
-    expect(page.get_by_role("heading", name="Every figure")).to_be_visible(timeout=180_000)
-    history_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
-    details = _api(config, f"/test-history/{history_id}/details")
-    assert details["is_completed"], details
-    # The builder's default metrics mode: one runner, so the percentiles are k6's own.
-    assert (details["metrics_mode"], details["percentile_source"]) == ("fast", "k6_summary")
-    expect(page.get_by_text("Percentiles: k6's own end-of-test summary (exact).")).to_be_visible()
-    figures = details["figures"]
-    total = f"{figures['total_requests']:,}"
-    tiles = page.locator(".tile")
-    expect(tiles.filter(has_text="Requests").first.locator(".tile-value")).to_have_text(total)
-    expect(tiles.filter(has_text="p95").first.locator(".tile-value")).to_have_text(
-        _ms(figures["p95_response_time"])
-    )
-    names = page.locator("table.figures thead th").all_inner_texts()[2:]
-    assert set(names) == {"상품 조회", "주문 생성"}
-    by_name = {s["name"]: s["figures"] for s in details["scenarios"]}
-    # The path parameter the builder pre-filled names a product that exists: no 404s.
-    assert by_name["상품 조회"]["failed_requests"] == 0, by_name
-    requests_row = page.locator("table.figures tbody tr").filter(
-        has=page.get_by_role("rowheader", name="Requests", exact=True)
-    )
-    expected = [total, *(f"{by_name[name]['total_requests']:,}" for name in names)]
-    expect(requests_row.locator("td")).to_have_text(expected)
-    # The stored series draw the "Over time" charts.
-    expect(page.locator(TPS_CHART).first).to_have_attribute("data-points", re.compile(r"^[1-9]"))
-    _check_analysis(page, config, history_id)
-    browser.shot("07-result")
-
-
-def _check_analysis(page: Page, config: StackConfig, history_id: int) -> None:
-    """The findings the API holds, each with its severity in words, and the report downloads."""
-    analysis = _api(config, f"/test-history/{history_id}/analysis")
-    section = page.locator("section.analysis")
-    findings = section.locator("ul.findings > li")
-    expect(findings).to_have_count(len(analysis["findings"]))
-    for shown, finding in zip(findings.all(), analysis["findings"], strict=True):
-        expect(shown).to_contain_text(finding["title"]["en"])
-        expect(shown.locator(".badge")).to_contain_text(finding["severity"])
-    if not analysis["findings"]:
-        expect(section.get_by_text("No findings: every rule passed.")).to_be_visible()
-    junit = section.get_by_role("link", name="JUnit XML")
-    assert junit.get_attribute("href") == f"/test-history/{history_id}/report.junit.xml"
-    assert junit.get_attribute("download") == "브라우저 테스트.junit.xml"  # not a file named "true"
-    korean_link = section.get_by_role("link", name="HTML report (Korean)")
-    assert korean_link.get_attribute("target") == "_blank"  # opens, is not downloaded
-    korean = korean_link.get_attribute("href")
-    report = httpx.get(f"{config.gateway_url}{korean}", headers=config.admin_headers(), timeout=30)
-    assert report.status_code == 200, report.text
-    assert "<html" in report.text.lower()
-    _check_one_verdict(page, config, history_id, analysis, report.text)
-    section.get_by_role("button", name="Analyse again").click()
-    expect(findings).to_have_count(len(analysis["findings"]))
-    section.get_by_role("button", name="Make this the baseline").click()
-    expect(section.get_by_text("This is the baseline")).to_be_visible()
-    expect(section.get_by_role("button", name="Make this the baseline")).to_have_count(0)
-
-
-def _check_one_verdict(
-    page: Page, config: StackConfig, history_id: int, analysis: dict[str, Any], korean: str
-) -> None:
-    """The same verdict on the page (header and analysis), in the HTML report and the JUnit
-    file; the run's state apart from it, in the report's language."""
-    outcome, reason = analysis["verdict"]["outcome"], analysis["verdict"]["reason"]
-    header = page.locator("header.page-head")
-    expect(header.locator("[data-state]")).to_have_attribute("data-state", "completed")
-    expect(header.locator("[data-verdict]")).to_have_attribute("data-verdict", outcome)
-    expect(header.locator(".verdict-reason")).to_have_text(reason["en"])
-    section = page.locator("section.analysis")
-    expect(section.locator(".run-verdict [data-verdict]")).to_have_attribute(
-        "data-verdict", outcome
-    )
-    assert f'data-verdict="{outcome}"' in korean
-    assert '<strong class="state">완료</strong>' in korean
-    assert reason["ko"] in korean
-    xml = httpx.get(
-        f"{config.gateway_url}/test-history/{history_id}/report.junit.xml",
-        headers=config.admin_headers(),
-        timeout=30,
-    )
-    suite = ET.fromstring(xml.text)  # noqa: S314 -- our own output
-    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
-    assert properties["verdict"] == outcome
-    assert (int(suite.get("failures") or 0) > 0) == (outcome == "failed")
-
-
-def _run_again_and_compare(browser: Browser, config: StackConfig) -> None:
-    page = browser.page
-    first = int(page.url.rstrip("/").rsplit("/", 1)[1])
-    page.get_by_role("button", name="Run again").click()
-    expect(page).not_to_have_url(re.compile(rf"/tests/{first}$"))
-    expect(page.get_by_role("heading", name="Every figure")).to_be_visible(timeout=180_000)
-    second = int(page.url.rstrip("/").rsplit("/", 1)[1])
-    # Against its baseline (the first run, same title), each figure named in words.
-    against = page.locator("table.comparisons")
-    expect(against.get_by_role("rowheader", name="Response time p95").first).to_be_visible()
-    expect(against).not_to_contain_text("_response_time")
-    baseline = page.locator("section.analysis").get_by_role("link", name="브라우저 테스트")
-    expect(baseline).to_have_attribute("href", f"/ui/tests/{first}")
-    page.get_by_label("Compare with").select_option(str(first))
-    expect(page.get_by_role("heading", name="Compare two runs")).to_be_visible()
-    comparison = _api(config, f"/test-history/compare?base={first}&other={second}")
-    requests = comparison["overall"]["total_requests"]
-    row = (
-        page.locator("table")
-        .first.locator("tbody tr")
-        .filter(has=page.get_by_role("rowheader", name="Requests", exact=True))
-    )
-    expect(row.locator("td").nth(0)).to_have_text(f"{int(requests['base']):,}")
-    expect(row.locator("td").nth(1)).to_have_text(f"{int(requests['other']):,}")
-    browser.shot("08-compare")
-    # Any finished test goes back into the builder, every scenario as it ran.
-    page.goto(f"{config.gateway_url}/ui/tests/{second}")
-    page.get_by_role("link", name="Edit and run again").click()
-    expect(page.get_by_role("button", name="Start test (2 scenarios)")).to_be_enabled()
-    products = _scenario(page, "/products/{product_id}")
-    expect(products.get_by_label("Scenario name")).to_have_value("상품 조회")
-    expect(products.get_by_label("Duration", exact=True)).to_have_value("20s")
-    expect(page.get_by_label("Test title")).to_have_value("브라우저 테스트")
-    page.goto(f"{config.gateway_url}/ui/projects/{comparison['base']['project_id']}")
-    trend = page.locator("figure.chart[aria-label='Response time']")
-    expect(trend).to_have_attribute("data-points", "2")  # one point per run
-    browser.shot("09-project-trend")
-    _run_the_plan(browser, config)
-
-
-def _run_the_plan(browser: Browser, config: StackConfig) -> None:
-    """The plan saved in the builder is on the project page and runs again as saved."""
-    page = browser.page
-    plan = page.locator("section[aria-labelledby='plans-title'] tbody tr", has_text="데모 계획")
-    expect(plan).to_contain_text("브라우저 테스트")
-    plan.get_by_role("button", name="Run: 데모 계획").click()
-    expect(page.get_by_role("heading", name="Every figure")).to_be_visible(timeout=180_000)
-    history_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
-    details = _api(config, f"/test-history/{history_id}/details")
-    assert {s["name"] for s in details["scenarios"]} == {"상품 조회", "주문 생성"}, details
-    page.go_back()
-    expect(page.get_by_role("heading", name="Saved plans")).to_be_visible()
-    _schedule_the_plan(browser)
-
-
-def _schedule_the_plan(browser: Browser) -> None:
-    """A nightly schedule in a time zone: its next runs in words as it is typed, saved, paused;
-    a trigger token shown once."""
-    page = browser.page
-    page.get_by_role("button", name="Schedule and trigger: 데모 계획").click()
-    page.get_by_label("Cron (minute hour day month weekday)").fill("30 2 * * *")
-    page.get_by_label("Time zone").fill("Asia/Seoul")
-    preview = page.locator(".schedule-preview")
-    expect(preview).to_contain_text("At 02:30")
-    expect(preview.locator("li")).to_have_count(5)
-    expect(preview.locator("li").first).to_contain_text("Asia/Seoul")
-    expect(preview.locator("li").first).to_contain_text("in ")
-    page.get_by_role("button", name="Save the schedule").click()
-    plan = page.locator("section[aria-labelledby='plans-title'] tbody tr", has_text="데모 계획")
-    expect(plan.first).to_contain_text("At 02:30")
-    page.get_by_role("button", name="Pause").click()
-    expect(plan.first).to_contain_text("Paused")
-    page.get_by_role("button", name="Make a trigger token").click()
-    expect(page.get_by_text("Copy it now: it is shown only once.")).to_be_visible()
-    expect(page.locator(".plan-schedule pre")).to_contain_text("Authorization: Bearer mvr_")
-    browser.shot("09b-plan-schedule")
-    expect(page.get_by_role("heading", name="Plans over their last runs")).to_be_visible()
-
-
 def _as_viewer(browser: Browser) -> None:
     """A viewer reads everything and is offered nothing it may not do."""
     page = browser.page
     page.get_by_role("button", name="Sign out").click()
-    _sign_in(page, VIEWER)
+    sign_in(page, VIEWER)
     # A request of the page still out when the session ended is answered 401 (and the UI asks
     # for the login, as it did): the console says so, and nothing else may be there.
     assert all("401" in error for error in browser.errors), browser.errors
@@ -501,10 +289,10 @@ def _on_a_phone(browser: Browser, config: StackConfig) -> None:
     each page is saved in both languages."""
     page = browser.page
     page.set_viewport_size({"width": 390, "height": 844})
-    project = next(p for p in _api(config, "/project?limit=500") if p["title"] == "데모 쇼핑")
+    project = next(p for p in api(config, "/project?limit=500") if p["title"] == "데모 쇼핑")
     runs = [
         t["id"]
-        for t in _api(config, "/test-history/simple?limit=200")
+        for t in api(config, "/test-history/simple?limit=200")
         if t["title"] == "브라우저 테스트"
     ]
     pages = {
@@ -535,25 +323,45 @@ def _on_a_phone(browser: Browser, config: StackConfig) -> None:
     assert height < 5000, f"the board is {height} px tall on a phone"
 
 
-def test_first_test_through_the_web_ui(services_config: StackConfig, tmp_path: Path) -> None:
-    config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    processes.append(start_demo_api(config))
-    try:
-        with chromium(tmp_path / "screenshots") as browser:
-            _create_project_and_analyse(browser, config)
-            notification_channel(browser)
-            _discovered_server(browser, config)
-            _build_two_scenarios(browser)
-            _watch_live(browser)
-            _check_result(browser, config)
-            _run_again_and_compare(browser, config)
-            _live_alert(browser, config)
-            _among_hundreds_of_projects(browser, config)
-            _as_viewer(browser)
-            _korean_and_dark(browser)
-            _on_a_phone(browser, config)
-            assert browser.errors == []
-    finally:
-        for process in reversed(processes):
-            process.stop()
+def test_a_tester_signs_in_makes_a_project_and_analyses_its_document(walk: Walk) -> None:
+    with walk.step("analyse") as browser:
+        _create_project_and_analyse(browser, walk.config)
+        notification_channel(browser)
+        _discovered_server(browser, walk.config)
+
+
+def test_a_two_scenario_test_is_live_and_its_result_shows_the_apis_figures(walk: Walk) -> None:
+    with walk.step("first run") as browser:
+        _build_two_scenarios(browser)
+        _watch_live(browser)
+        check_result(browser, walk.config)
+
+
+def test_a_run_again_is_compared_and_the_saved_plan_runs_and_is_scheduled(walk: Walk) -> None:
+    with walk.step("again") as browser:
+        run_again_and_compare(browser, walk.config)
+
+
+def test_a_live_alert_and_the_failures_by_status_when_a_target_fails(walk: Walk) -> None:
+    with walk.step("alert") as browser:
+        live_alert(browser, walk.config)
+
+
+def test_the_board_among_hundreds_of_projects(walk: Walk) -> None:
+    with walk.step("hundreds") as browser:
+        _among_hundreds_of_projects(browser, walk.config)
+
+
+def test_a_viewer_reads_everything_and_is_offered_nothing_it_may_not_do(walk: Walk) -> None:
+    with walk.step("viewer") as browser:
+        _as_viewer(browser)
+
+
+def test_the_result_in_korean_and_the_dark_theme(walk: Walk) -> None:
+    with walk.step("korean") as browser:
+        _korean_and_dark(browser)
+
+
+def test_every_page_on_a_phone_in_both_languages(walk: Walk) -> None:
+    with walk.step("phone") as browser:
+        _on_a_phone(browser, walk.config)

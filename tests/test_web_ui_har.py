@@ -13,8 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_demo_api, start_services
+from mv_devstack.services import services_running
 
 from .web_ui import api, chromium, sign_in
 
@@ -28,9 +27,7 @@ def test_a_har_recording_previewed_used_in_the_builder_and_run(
     services_config: StackConfig, tmp_path: Path
 ) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    processes.append(start_demo_api(config))
-    try:
+    with services_running(config, demo=True):
         api(config, "/auth/users", "POST", {"username": USER[0], "password": USER[1],
                                              "role": "tester"})  # fmt: skip
         project = api(config, "/project", "POST", {"title": "HAR 가져오기"})["id"]
@@ -82,6 +79,3 @@ def test_a_har_recording_previewed_used_in_the_builder_and_run(
         assert stats["ids"], stats
         for item_id, methods in stats["ids"].items():
             assert methods == {"POST": 1, "GET": 1, "PUT": 1, "DELETE": 1}, item_id
-    finally:
-        for process in reversed(processes):
-            process.stop()

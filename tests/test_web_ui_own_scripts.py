@@ -11,8 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import ManagedProcess
-from mv_devstack.services import start_services
+from mv_devstack.services import services_running
 
 from .web_ui import chromium
 
@@ -34,8 +33,7 @@ def test_a_script_is_checked_and_kept_from_the_project_page(
     services_config: StackConfig, tmp_path: Path
 ) -> None:
     config = services_config
-    processes: list[ManagedProcess] = start_services(config)
-    try:
+    with services_running(config):
         with httpx.Client(
             base_url=config.gateway_url, headers=config.admin_headers(), timeout=30
         ) as http:
@@ -65,6 +63,3 @@ def test_a_script_is_checked_and_kept_from_the_project_page(
             expect(card.get_by_role("cell", name="v1")).to_be_visible()
             browser.shot("own-script-kept")
             assert browser.errors == []
-    finally:
-        for process in reversed(processes):
-            process.stop()

@@ -1,6 +1,6 @@
 """Helpers of the browser tests: Debian's Chromium driven by Playwright (which cannot download
-its own browser builds here), one page per test with its console errors collected; and what the
-stack's other parts would say meanwhile."""
+its own browser builds here), one page per test (or per walk of several tests) with its console
+errors collected; and what the stack's other parts would say meanwhile."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from faststream.nats import NatsBroker
-from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import ConsoleMessage, Locator, Page, expect, sync_playwright
 
 from mv_contracts.pods import DiscoveredServer, ServerDiscoveredEvent
 from mv_contracts.subjects import SERVER_DISCOVERED
@@ -24,6 +24,8 @@ from mv_devstack.config import StackConfig
 from mv_runtime.bus import Bus
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+TPS_CHART = "figure.chart[aria-label='Requests per second']"
 
 
 @dataclass
@@ -70,6 +72,31 @@ def chromium(shots: Path, *, locale: str = "en-US", dark: bool = False) -> Itera
             browser.close()
 
 
+@dataclass
+class Walk:
+    """One browser and one stack through several tests, each going on from the page where the
+    one before it stopped: a step whose predecessor did not pass is skipped, not failed, so the
+    first failure is the one reported (with a screenshot of it)."""
+
+    browser: Browser
+    config: StackConfig
+    order: list[str]
+    done: list[str] = field(default_factory=list)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[Browser]:
+        before = self.order[: self.order.index(name)]
+        if self.done != before:
+            pytest.skip(f"the walk did not reach this step ({', '.join(before)} first)")
+        try:
+            yield self.browser
+        except BaseException:
+            self.browser.shot(f"failure-{name}")  # what the page showed when the test gave up
+            raise
+        assert self.browser.errors == [], self.browser.errors
+        self.done.append(name)
+
+
 def publish_discovered(config: StackConfig, namespace: str, name: str) -> None:
     """What the pod-watcher publishes when a Service of ``namespace`` appears in front of the
     demo API. Sent from a thread of its own: Playwright's sync API keeps this one's loop."""
@@ -105,3 +132,13 @@ def sign_in(page: Page, user: tuple[str, str]) -> None:
     page.get_by_label("Password").fill(user[1])
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text(f"Signed in as {user[0]}")).to_be_visible()
+
+
+def scenario(page: Page, path: str) -> Locator:
+    """The builder's fieldset of the scenario of the endpoint ``path``."""
+    return page.locator("fieldset.scenario").filter(has=page.locator("legend", has_text=path))
+
+
+def shown_id(page: Page) -> int:
+    """The id of the test the page shows (…/tests/<id>)."""
+    return int(page.url.rstrip("/").rsplit("/", 1)[1])

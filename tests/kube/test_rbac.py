@@ -14,7 +14,8 @@ import pytest
 import yaml
 from kubernetes import client
 
-from mv_contracts.runs import RunStatus, TestRunRequest
+from mv_contracts.lifecycle import RunStatus
+from mv_contracts.runs import TestRunRequest
 from mv_devstack.kube import KubeApiServer
 from mv_test_runner.executors.base import job_name
 from mv_test_runner.executors.kubernetes import KubernetesExecutor

@@ -7,7 +7,7 @@ import { type ChannelRead, type ChannelWrite, type DeliveryRead, api } from "../
 import { type Key, useI18n } from "../i18n";
 import { useAccess } from "../lib/auth";
 import { formatDateTime } from "../lib/format";
-import { useAsync } from "../lib/useAsync";
+import { useAction, useAsync } from "../lib/useAsync";
 import { Async, Confirm, ErrorNote } from "./ui";
 
 type Kind = ChannelWrite["kind"];
@@ -113,21 +113,19 @@ function ChannelForm({ projectId, onSaved }: { projectId: number; onSaved: () =>
   const [secret, setSecret] = useState("");
   const [recipients, setRecipients] = useState("");
   const [events, setEvents] = useState<EventName[]>(DEFAULT_EVENTS);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
+  const { busy, error, run } = useAction();
   const toggle = (event: EventName, on: boolean) =>
     setEvents(on ? EVENTS.filter((e) => e === event || events.includes(e)) : events.filter((e) => e !== event));
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true); setError(undefined);
     const body: ChannelWrite = kind === "email"
       ? { name, kind, events, enabled: true, recipients: recipients.split(",").map((r) => r.trim()).filter(Boolean) }
       : { name, kind, events, enabled: true, url, ...(kind === "webhook" ? { signing_secret: secret } : {}) };
-    try {
+    return run(async () => {
       await api.createChannel(projectId, body);
       setName(""); setUrl(""); setSecret(""); setRecipients("");
       onSaved();
-    } catch (failure) { setError(failure as Error); } finally { setBusy(false); }
+    });
   };
   return (
     <form class="channel-form" onSubmit={submit}>

@@ -61,8 +61,8 @@ export function HarImport({ projectId, endpoints, taken, onUse }: {
     if (form) { onUse(form); setUsed(form.name); }
   };
   return (
-    <details class="card har-import">
-      <summary><h2 style="display:inline">{t("har.title")}</h2></summary>
+    <details class="inline-form har-import">
+      <summary>{t("har.title")}</summary>
       <p class="muted small">{t("har.intro")}</p>
       <div class="form-grid">
         <label>{t("har.file")}<input type="file" accept=".har,application/json" name="har"

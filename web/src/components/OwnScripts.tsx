@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import { type ScriptVersionRead, api } from "../api/client";
 import { useI18n } from "../i18n";
 import { useAccess } from "../lib/auth";
-import { useAsync } from "../lib/useAsync";
+import { useAction, useAsync } from "../lib/useAsync";
 import { OwnScriptVersion } from "./OwnScriptVersion";
 import { Async, ErrorNote } from "./ui";
 
@@ -48,16 +48,14 @@ function UploadForm({ projectId, onKept }: { projectId: number; onKept: (v: Scri
   const [text, setText] = useState("");
   const [file, setFile] = useState<File | null>(null);
   const [entry, setEntry] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
-  const submit = async (event: Event) => {
+  const { busy, error, run } = useAction();
+  const submit = (event: Event) => {
     event.preventDefault();
-    setBusy(true); setError(undefined);
-    try {
+    return run(async () => {
       const body: Blob = file ?? new Blob([text], { type: "text/javascript" });
       const type = file ? (file.name.endsWith(".zip") ? "application/zip" : file.name.endsWith(".js") ? "text/javascript" : "application/gzip") : "text/javascript";
       onKept(await api.uploadOwnScript(projectId, name, body, type, entry || undefined));
-    } catch (failure) { setError(failure as Error); } finally { setBusy(false); }
+    });
   };
   return (
     <form onSubmit={submit} class="stack">

@@ -4,19 +4,16 @@ import { useState } from "preact/hooks";
 import { type Storage, api } from "../api/client";
 import { useI18n } from "../i18n";
 import { useAccess } from "../lib/auth";
+import { useAction } from "../lib/useAsync";
 import { ErrorNote } from "./ui";
 
 export function ProjectStorage({ projectId }: { projectId: number }) {
   const { t } = useI18n();
   const { can } = useAccess();
   const [storage, setStorage] = useState<Storage | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
+  const { busy, error, run } = useAction();
   if (!can("admin")) return null;
-  const count = async () => {
-    setBusy(true); setError(undefined);
-    try { setStorage(await api.storage(projectId)); } catch (failure) { setError(failure as Error); } finally { setBusy(false); }
-  };
+  const count = () => run(async () => setStorage(await api.storage(projectId)));
   const mine = storage?.projects.find((p) => p.project_id === projectId);
   return (
     <section class="card" aria-labelledby="storage-title">

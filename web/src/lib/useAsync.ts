@@ -22,6 +22,20 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> {
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
+/** An action a person starts (a form sent, a button pressed): busy while it runs, and its
+ *  failure kept to be shown until the next try. */
+export interface Action { busy: boolean; error: Error | undefined; run: (call: () => Promise<void>) => Promise<void> }
+
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error>();
+  const run = async (call: () => Promise<void>) => {
+    setBusy(true); setError(undefined);
+    try { await call(); } catch (failure) { setError(failure as Error); } finally { setBusy(false); }
+  };
+  return { busy, error, run };
+}
+
 /** Re-run a request every `ms` while `active` (the board's running tests). */
 export function useInterval(callback: () => void, ms: number, active = true): void {
   const saved = useRef(callback);

@@ -11,7 +11,7 @@ import { formatCompact, formatMs, formatPercent, formatRelative, formatDateTime 
 import { useLiveStream } from "../lib/live";
 import { repeatedTitles } from "../lib/rerun";
 import { clampOffset, pageView } from "../lib/paging";
-import { useAsync, useInterval } from "../lib/useAsync";
+import { useAction, useAsync, useInterval } from "../lib/useAsync";
 import { href, navigate } from "../router";
 
 const PAGE = 24; // projects per page
@@ -184,16 +184,14 @@ export function NewProject({ onCreated }: { onCreated: (project: ProjectRead) =>
   const { t } = useI18n();
   const [title, setTitle] = useState("");
   const [summary, setSummary] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
-  const submit = async (event: Event) => {
+  const { busy, error, run } = useAction();
+  const submit = (event: Event) => {
     event.preventDefault();
-    setBusy(true); setError(undefined);
-    try {
+    return run(async () => {
       const project = await api.createProject({ title: title.trim(), summary: summary.trim() || null });
       setTitle(""); setSummary("");
       onCreated(project);
-    } catch (failure) { setError(failure as Error); } finally { setBusy(false); }
+    });
   };
   return (
     <form class="form-row" onSubmit={submit}>

@@ -131,12 +131,15 @@ function Form({ projectId, endpoints, suggestions, dataFiles: listedFiles, specs
       <section class="card">
         <h2>1. {t("builder.endpoints")}</h2>
         <EndpointBrowser endpoints={endpoints} picked={picked} onToggle={toggle} height={300} />
-        {can("test") && <PostmanImport projectId={projectId} endpoints={endpoints} onUse={useImported} />}
         {scenarios.length > 0 && <p class="picked small">{scenarios.map((s) => <span class="chip" key={s.endpoint.id}><Method method={s.endpoint.method} /> {s.endpoint.path}
           <button type="button" class="icon" aria-label={t("builder.unpick", { endpoint: s.endpoint.path })} onClick={() => toggle(s.endpoint)}>×</button></span>)}</p>}
       </section>
-      {can("test") && <HarImport projectId={projectId} endpoints={endpoints} taken={new Set(scenarios.map((s) => s.name))}
-        onUse={(form) => setScenarios((now) => [...now, form])} />}
+      {can("test") && <section class="card imports">
+        <h2>{t("builder.imports")}</h2>
+        <HarImport projectId={projectId} endpoints={endpoints} taken={new Set(scenarios.map((s) => s.name))}
+          onUse={(form) => setScenarios((now) => [...now, form])} />
+        <PostmanImport projectId={projectId} endpoints={endpoints} onUse={useImported} />
+      </section>}
       <section class="card">
         <h2>2. {t("builder.scenarios")}</h2>
         {scenarios.length === 0 ? <p class="muted">{t("builder.pickFirst")}</p> : (

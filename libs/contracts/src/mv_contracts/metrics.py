@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, ConfigDict, Field
 
 from .common import Text
 from .envelope import Contract, Envelope
-from .runs import K6Counts, TestFinished
+from .lifecycle import K6Counts, TestFinished
 
 # k6 builds native histograms at schema 3: bucket bounds a factor 2**(1/8) apart. A percentile
 # read as the geometric middle of its bucket is within a factor 2**(1/16) of the true value.

@@ -12,6 +12,7 @@ from typing import Literal
 
 from .envelope import Contract, Envelope
 from .health import SERVICE_NAMES, HeartbeatEvent
+from .lifecycle import TestFinishedEvent, TestStartedEvent, TestWarningEvent
 from .metrics import (
     LiveSnapshotEvent,
     PointsCount,
@@ -22,15 +23,7 @@ from .metrics import (
 )
 from .ownscripts import ScriptInspection, ScriptInspectRequested
 from .pods import PodResourcesEvent, ServerDiscoveredEvent
-from .runs import (
-    ScriptPreview,
-    ScriptPreviewRequested,
-    TestCancelRequested,
-    TestFinishedEvent,
-    TestRunRequested,
-    TestStartedEvent,
-    TestWarningEvent,
-)
+from .runs import ScriptPreview, ScriptPreviewRequested, TestCancelRequested, TestRunRequested
 from .spec import SpecAnalysedEvent, SpecAnalysisFailed, SpecAnalysisRequested
 
 STREAM_NAME = "metric-vault"

@@ -6,6 +6,17 @@ from datetime import UTC, datetime
 
 from mv_contracts.envelope import Envelope
 from mv_contracts.health import DependencyState, Heartbeat, HeartbeatEvent
+from mv_contracts.lifecycle import (
+    K6Counts,
+    RequestCounts,
+    RunStatus,
+    TestFinished,
+    TestFinishedEvent,
+    TestStarted,
+    TestStartedEvent,
+    TestWarning,
+    TestWarningEvent,
+)
 from mv_contracts.metrics import (
     LiveFigures,
     LiveScenario,
@@ -33,23 +44,14 @@ from mv_contracts.pods import (
 from mv_contracts.runs import (
     EndpointCall,
     Executor,
-    K6Counts,
-    RequestCounts,
     ResponseTimeTarget,
-    RunStatus,
     ScenarioRequest,
     ScriptPreviewRequested,
     Stage,
     TestCancel,
     TestCancelRequested,
-    TestFinished,
-    TestFinishedEvent,
     TestRunRequest,
     TestRunRequested,
-    TestStarted,
-    TestStartedEvent,
-    TestWarning,
-    TestWarningEvent,
 )
 from mv_contracts.spec import (
     AnalysedSpec,

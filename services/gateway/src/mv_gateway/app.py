@@ -15,8 +15,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from faststream.nats import NatsBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mv_contracts.lifecycle import RunStatus
 from mv_contracts.metrics import FIGURE_NAMES, MetricFigures
-from mv_contracts.runs import RunStatus
 from mv_contracts.subjects import ANALYSE_SPEC
 from mv_runtime.bus import make_broker
 

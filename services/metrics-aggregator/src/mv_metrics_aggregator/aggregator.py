@@ -31,13 +31,13 @@ from tenacity import (
 )
 
 from mv_contracts.envelope import derived_id
+from mv_contracts.lifecycle import TestFinished, TestStarted
 from mv_contracts.metrics import (
     LiveSnapshot,
     LiveSnapshotEvent,
     TestSummary,
     TestSummaryEvent,
 )
-from mv_contracts.runs import TestFinished, TestStarted
 from mv_contracts.subjects import LIVE_METRICS, TEST_SUMMARY
 from mv_runtime.bus import Bus
 

@@ -8,8 +8,8 @@ words a person reads, instead of figures that look whole.
 
 from __future__ import annotations
 
+from mv_contracts.lifecycle import K6Counts
 from mv_contracts.metrics import TestSummary
-from mv_contracts.runs import K6Counts
 
 # Scenario mismatches named in a reason; more are summed up as "and N more".
 MAX_SCENARIOS_NAMED = 5

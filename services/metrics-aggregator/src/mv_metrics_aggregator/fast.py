@@ -7,6 +7,7 @@ The work is bounded by the test's length, not its requests: a few points per sec
 
 from __future__ import annotations
 
+from mv_contracts.lifecycle import K6Counts, ResponseTimes
 from mv_contracts.metrics import (
     MAX_SERIES_POINTS,
     PUSH_SECONDS,
@@ -14,7 +15,7 @@ from mv_contracts.metrics import (
     PercentileSource,
     TestSummary,
 )
-from mv_contracts.runs import SCENARIO_TAG, K6Counts, MetricsMode, ResponseTimes
+from mv_contracts.runs import SCENARIO_TAG, MetricsMode
 
 from . import definitions as q
 from . import steps as per_step

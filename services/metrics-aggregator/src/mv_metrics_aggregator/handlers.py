@@ -19,13 +19,13 @@ import structlog
 from faststream.nats import NatsBroker
 from faststream.nats.annotations import NatsMessage
 
+from mv_contracts.lifecycle import TestFinishedEvent, TestStartedEvent
 from mv_contracts.metrics import (
     PointsCount,
     PointsCountRequested,
     PointsPurgeRequested,
     TestSummariseRequested,
 )
-from mv_contracts.runs import TestFinishedEvent, TestStartedEvent
 from mv_contracts.subjects import (
     COUNT_POINTS,
     PURGE_POINTS,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from mv_contracts.lifecycle import K6Counts
 from mv_contracts.metrics import LiveSnapshot, TestSummary
-from mv_contracts.runs import K6Counts, MetricsMode
+from mv_contracts.runs import MetricsMode
 
 from .aggregate import LiveRead, Window
 from .definitions import Bounds

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from mv_contracts.lifecycle import K6Counts
 from mv_contracts.metrics import MAX_SERIES_POINTS, LiveSnapshot, PercentileSource, TestSummary
-from mv_contracts.runs import K6Counts, MetricsMode
+from mv_contracts.runs import MetricsMode
 
 from . import definitions as q
 from . import steps as per_step

@@ -19,7 +19,7 @@ import structlog
 from nats.js.kv import KeyValue
 from pydantic import ValidationError
 
-from mv_contracts.runs import TestStarted
+from mv_contracts.lifecycle import TestStarted
 
 BUCKET = "mv-aggregator-running"
 FINISHED = b"finished"

@@ -23,13 +23,14 @@ from typing import Any
 
 import pytest
 
+from mv_contracts.lifecycle import K6Counts, RequestCounts, ResponseTimes
 from mv_contracts.metrics import (
     HISTOGRAM_ERROR_BOUND,
     MetricFigures,
     PercentileSource,
     TestSummary,
 )
-from mv_contracts.runs import RUNNER_TAG, TEST_ID_TAG, K6Counts, RequestCounts, ResponseTimes
+from mv_contracts.runs import RUNNER_TAG, TEST_ID_TAG
 from mv_devstack.config import StackConfig
 from mv_devstack.loopback import build_target, serve_target
 from mv_metrics_aggregator import completeness

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from mv_contracts.lifecycle import K6Counts, RequestCounts
 from mv_contracts.metrics import MetricFigures, ScenarioSummary, TestSummary
-from mv_contracts.runs import K6Counts, RequestCounts
 from mv_metrics_aggregator.completeness import mark, shortfall
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from faststream.nats import NatsBroker
 
-from mv_contracts.runs import RunStatus, TestFinished
+from mv_contracts.lifecycle import RunStatus, TestFinished
 from mv_metrics_aggregator.aggregator import Aggregator, make_aggregator
 from mv_metrics_aggregator.live import RunningTest
 from mv_metrics_aggregator.settings import Settings

@@ -14,10 +14,8 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from mv_contracts.metrics import LiveSnapshot, LiveSnapshotEvent, PercentileSource, TestSummaryEvent
-from mv_contracts.runs import (
+from mv_contracts.lifecycle import (
     K6Counts,
-    MetricsMode,
     RequestCounts,
     ResponseTimes,
     RunStatus,
@@ -26,6 +24,8 @@ from mv_contracts.runs import (
     TestStarted,
     TestStartedEvent,
 )
+from mv_contracts.metrics import LiveSnapshot, LiveSnapshotEvent, PercentileSource, TestSummaryEvent
+from mv_contracts.runs import MetricsMode
 from mv_contracts.subjects import (
     LIVE_METRICS,
     STREAM_NAME,

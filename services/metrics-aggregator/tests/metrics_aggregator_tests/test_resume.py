@@ -14,14 +14,14 @@ import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 
-from mv_contracts.metrics import LiveSnapshotEvent
-from mv_contracts.runs import (
+from mv_contracts.lifecycle import (
     RunStatus,
     TestFinished,
     TestFinishedEvent,
     TestStarted,
     TestStartedEvent,
 )
+from mv_contracts.metrics import LiveSnapshotEvent
 from mv_contracts.subjects import LIVE_METRICS, TEST_FINISHED, TEST_STARTED
 from mv_devstack.config import StackConfig
 from mv_metrics_aggregator.influx import InfluxClient

@@ -12,18 +12,18 @@ import nats
 import pytest
 from nats.aio.client import Client
 
-from mv_contracts.metrics import (
-    SummariseRequest,
-    TestSummariseRequested,
-    TestSummary,
-    TestSummaryEvent,
-)
-from mv_contracts.runs import (
+from mv_contracts.lifecycle import (
     K6Counts,
     RequestCounts,
     RunStatus,
     TestFinished,
     TestFinishedEvent,
+)
+from mv_contracts.metrics import (
+    SummariseRequest,
+    TestSummariseRequested,
+    TestSummary,
+    TestSummaryEvent,
 )
 from mv_contracts.subjects import STREAM_NAME, SUMMARISE_TEST, TEST_FINISHED, durable_name
 from mv_devstack.config import StackConfig

@@ -6,7 +6,7 @@ from __future__ import annotations
 from faststream.nats import NatsBroker
 
 from mv_contracts.health import ServiceName
-from mv_contracts.runs import TestFinishedEvent, TestStartedEvent
+from mv_contracts.lifecycle import TestFinishedEvent, TestStartedEvent
 from mv_contracts.subjects import TEST_FINISHED, TEST_STARTED
 from mv_runtime.bus import subscribe
 

@@ -24,8 +24,8 @@ import nats
 import pytest
 import uvicorn
 
+from mv_contracts.lifecycle import TestFinished, TestFinishedEvent, TestStarted, TestStartedEvent
 from mv_contracts.pods import PodResourcesEvent, ServerDiscoveredEvent
-from mv_contracts.runs import TestFinished, TestFinishedEvent, TestStarted, TestStartedEvent
 from mv_contracts.subjects import (
     POD_RESOURCES,
     SERVER_DISCOVERED,

@@ -18,19 +18,16 @@ from tenacity import AsyncRetrying, RetryCallState, wait_exponential_jitter
 
 from mv_contracts import Envelope
 from mv_contracts.envelope import derived_id
-from mv_contracts.runs import (
-    MAX_PARALLELISM,
+from mv_contracts.lifecycle import (
     K6Counts,
-    MetricsMode,
     TestFinished,
     TestFinishedEvent,
-    TestRunRequest,
     TestStarted,
     TestStartedEvent,
     TestWarning,
     TestWarningEvent,
-    scenario_tag,
 )
+from mv_contracts.runs import MAX_PARALLELISM, MetricsMode, TestRunRequest, scenario_tag
 from mv_contracts.subjects import TEST_FINISHED, TEST_STARTED, TEST_WARNING, Subject
 from mv_runtime.sealing import Sealer, SealingError, open_request
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mv_contracts.runs import K6Counts, RequestCounts, ResponseTimes
+from mv_contracts.lifecycle import K6Counts, RequestCounts, ResponseTimes
 from mv_test_runner.script.counts import COUNTS_MARKER, parse_counts, summed
 
 # As k6 (v1 in the Job image, v2 locally) writes it: logfmt, the message Go-quoted.

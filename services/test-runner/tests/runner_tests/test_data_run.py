@@ -15,7 +15,8 @@ from urllib.parse import unquote
 import pytest
 
 from mv_contracts.data import DATA_EXHAUSTED
-from mv_contracts.runs import MetricsMode, RunStatus, TestRunRequest
+from mv_contracts.lifecycle import RunStatus
+from mv_contracts.runs import MetricsMode, TestRunRequest
 from mv_test_runner.executors.local import LocalExecutor
 from mv_test_runner.executors.manifests import JobOptions, run_manifests
 from mv_test_runner.script import generate_script

@@ -18,13 +18,8 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from mv_contracts.runs import (
-    RunStatus,
-    TestCancel,
-    TestCancelRequested,
-    TestRunRequest,
-    TestRunRequested,
-)
+from mv_contracts.lifecycle import RunStatus
+from mv_contracts.runs import TestCancel, TestCancelRequested, TestRunRequest, TestRunRequested
 from mv_contracts.subjects import CANCEL_TEST, RUN_TEST, STREAM_NAME, durable_name
 from mv_devstack.config import StackConfig
 from mv_runtime.bus import Bus

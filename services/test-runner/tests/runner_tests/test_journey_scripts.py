@@ -11,7 +11,7 @@ import pytest
 
 from mv_contracts.runs import MetricsMode
 from mv_test_runner.script import generate_script
-from mv_test_runner.script.generator import VU_TAG
+from mv_test_runner.script.calls import VU_TAG
 
 from .golden import check_bytes, files
 from .golden_journeys import JOURNEYS, LOGIN_PASSWORD, OAUTH_PASSWORD_SECRETS, SIGN_IN_SECRETS

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from kubernetes import client
 
-from mv_contracts.runs import K6Counts, RequestCounts, RunStatus
+from mv_contracts.lifecycle import K6Counts, RequestCounts, RunStatus
 from mv_devstack.kube import KubeApiServer
 from mv_test_runner.executors.base import StartError, job_name
 from mv_test_runner.executors.kubernetes import LOG_TAIL_LINES, KubernetesExecutor

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from mv_contracts.runs import RunStatus
+from mv_contracts.lifecycle import RunStatus
 from mv_test_runner.executors.base import StartError, job_name
 from mv_test_runner.executors.kubernetes import KubernetesExecutor
 from mv_test_runner.executors.manifests import RUN_LABEL, RUNNER_LABEL, SCRIPT_KEY

@@ -8,13 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from mv_contracts import Envelope
-from mv_contracts.runs import (
-    MetricsMode,
-    RunStatus,
-    TestFinishedEvent,
-    TestStartedEvent,
-    TestWarningEvent,
-)
+from mv_contracts.lifecycle import RunStatus, TestFinishedEvent, TestStartedEvent, TestWarningEvent
+from mv_contracts.runs import MetricsMode
 from mv_contracts.subjects import Subject
 from mv_test_runner.executors.local import LocalExecutor
 from mv_test_runner.lifecycle import Lifecycle

@@ -8,12 +8,8 @@ import asyncio
 import uuid
 from pathlib import Path
 
-from mv_contracts.runs import (
-    RequestCounts,
-    RunStatus,
-    TestRunRequest,
-    TestStartedEvent,
-)
+from mv_contracts.lifecycle import RequestCounts, RunStatus, TestStartedEvent
+from mv_contracts.runs import TestRunRequest
 from mv_test_runner.executors.base import Started
 from mv_test_runner.executors.local import LocalExecutor
 from mv_test_runner.lifecycle import Lifecycle

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from mv_contracts.runs import RunStatus
+from mv_contracts.lifecycle import RunStatus
 from mv_devstack.config import StackConfig
 from mv_test_runner.executors.local import LocalExecutor
 from mv_test_runner.executors.outcomes import Outcome

@@ -14,11 +14,12 @@ import uuid
 
 import httpx
 
-from mv_contracts.runs import MetricsMode, RunStatus, TestRunRequest
+from mv_contracts.lifecycle import RunStatus
+from mv_contracts.runs import MetricsMode, TestRunRequest
 from mv_devstack.config import StackConfig
 from mv_test_runner.executors.local import LocalExecutor
 from mv_test_runner.script import generate_script
-from mv_test_runner.script.generator import VU_TAG
+from mv_test_runner.script.calls import VU_TAG
 from mv_test_runner.settings import Settings
 
 from .echo import EchoServer

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from mv_contracts.runs import RunStatus
+from mv_contracts.lifecycle import RunStatus
 from mv_test_runner.executors import outcomes
 from mv_test_runner.executors.outcomes import K6_EXIT_CODES, Outcome, Terminated
 

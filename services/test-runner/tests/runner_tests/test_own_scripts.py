@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from mv_contracts.lifecycle import RunStatus
 from mv_contracts.ownscripts import OwnScriptFiles
-from mv_contracts.runs import MetricsMode, RunStatus, TestRunRequest
+from mv_contracts.runs import MetricsMode, TestRunRequest
 from mv_devstack.config import StackConfig
 from mv_runtime.scriptfiles import pack
 from mv_test_runner.executors.local import LocalExecutor

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from mv_contracts.runs import RunStatus
+from mv_contracts.lifecycle import RunStatus
 from mv_devstack.config import StackConfig
 from mv_test_runner.executors.local import LocalExecutor
 from mv_test_runner.script import generate_script

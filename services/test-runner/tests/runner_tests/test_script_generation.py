@@ -16,8 +16,8 @@ from pydantic import ValidationError
 
 from mv_contracts.runs import scenario_tag
 from mv_test_runner.script import generate_script, is_secret_header
+from mv_test_runner.script.calls import build_url, vu_tag
 from mv_test_runner.script.counts import SUMMARY_TREND_STATS
-from mv_test_runner.script.generator import build_url, vu_tag
 
 from .conftest import k6_inspect
 from .golden import check_bytes, files, updating

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from cryptography.fernet import Fernet
 
-from mv_contracts.runs import RunStatus, TestStartedEvent
+from mv_contracts.lifecycle import RunStatus, TestStartedEvent
 from mv_contracts.secrecy import looks_secret
 from mv_runtime.sealing import Sealer, open_request, seal_request
 from mv_test_runner.executors.local import LocalExecutor

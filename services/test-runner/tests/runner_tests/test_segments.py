@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from mv_contracts.lifecycle import K6Counts, RequestCounts, RunStatus
 from mv_contracts.load import scenario_load, seconds
-from mv_contracts.runs import K6Counts, RequestCounts, RunStatus
 from mv_test_runner.executors import outcomes, segments
 from mv_test_runner.executors.outcomes import Outcome
 from mv_test_runner.script import generate_script

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from mv_contracts.runs import RunStatus, TestStartedEvent
+from mv_contracts.lifecycle import RunStatus, TestStartedEvent
 from mv_test_runner.executors.local import LocalExecutor
 from mv_test_runner.settings import Settings
 

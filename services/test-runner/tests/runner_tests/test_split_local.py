@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mv_contracts.runs import RunStatus
+from mv_contracts.lifecycle import RunStatus
 from mv_devstack.config import StackConfig
 from mv_test_runner.executors import segments
 from mv_test_runner.executors.base import StartError

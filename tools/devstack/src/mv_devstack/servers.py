@@ -235,16 +235,16 @@ class PostgreSQL:
                 )
             raise StackError(f"initdb failed:\n{result.stderr or result.stdout}{hint}")
 
+    def _server_args(self) -> list[str]:
+        """Where the client programs (psql, pg_isready) connect: the stack's host, port, user."""
+        config = self.config
+        return ["-h", config.host, "-p", str(config.postgres_port), "-U", config.postgres_user]
+
     def _psql(self, sql: str, database: str = "postgres") -> str:
         result = subprocess.run(
             [
                 str(self.bindir / "psql") if (self.bindir / "psql").exists() else "psql",
-                "-h",
-                self.config.host,
-                "-p",
-                str(self.config.postgres_port),
-                "-U",
-                self.config.postgres_user,
+                *self._server_args(),
                 "-d",
                 database,
                 "-tAc",
@@ -262,12 +262,7 @@ class PostgreSQL:
         result = subprocess.run(
             [
                 str(self.bindir / "pg_isready"),
-                "-h",
-                self.config.host,
-                "-p",
-                str(self.config.postgres_port),
-                "-U",
-                self.config.postgres_user,
+                *self._server_args(),
             ],
             capture_output=True,
             check=False,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 
@@ -114,6 +116,22 @@ def start_services(
             process.stop()
         raise
     return processes
+
+
+@contextmanager
+def services_running(
+    config: StackConfig, *, demo: bool = False, admin: AdminCredentials | None = None
+) -> Iterator[list[ManagedProcess]]:
+    """The services (and, with ``demo``, the demo API last) for the block; each stopped after it,
+    the last started first, whatever the block raised."""
+    processes = start_services(config, admin)
+    try:
+        if demo:
+            processes.append(start_demo_api(config))
+        yield processes
+    finally:
+        for process in reversed(processes):
+            process.stop()
 
 
 def _wait_for_services(config: StackConfig, processes: list[ManagedProcess]) -> None:

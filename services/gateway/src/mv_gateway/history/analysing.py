@@ -11,14 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mv_contracts.runs import (
-    Executor,
-    ResponseTimeTarget,
-    RunStatus,
-    ScenarioRequest,
-    Stage,
-    TestRunRequest,
-)
+from mv_contracts.lifecycle import RunStatus
+from mv_contracts.runs import Executor, ResponseTimeTarget, ScenarioRequest, Stage, TestRunRequest
 from mv_gateway.analysis import (
     Analysis,
     AnalysisThresholds,

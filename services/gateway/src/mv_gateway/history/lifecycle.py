@@ -21,7 +21,7 @@ import structlog
 from faststream.nats import NatsBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from mv_contracts.runs import TestFinishedEvent, TestStartedEvent, TestWarningEvent
+from mv_contracts.lifecycle import TestFinishedEvent, TestStartedEvent, TestWarningEvent
 from mv_contracts.subjects import TEST_FINISHED, TEST_STARTED, TEST_WARNING
 from mv_gateway.core.once import SERVICE, apply_once
 from mv_runtime.bus import subscribe

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from mv_contracts.lifecycle import TestFinished
 from mv_contracts.metrics import (
     CheckSummary,
     MetricFigures,
@@ -19,7 +20,6 @@ from mv_contracts.metrics import (
     TestSummariseRequested,
     TestSummary,
 )
-from mv_contracts.runs import TestFinished
 from mv_contracts.signin import LOGIN_STEP
 from mv_contracts.subjects import SUMMARISE_TEST
 from mv_gateway.analysis import Analysis

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from mv_contracts.runs import RunnerInfo, TestFinished, TestStarted
+from mv_contracts.lifecycle import RunnerInfo, TestFinished, TestStarted
 
 from .tables import TestHistory
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from mv_contracts.runs import RunStatus
+from mv_contracts.lifecycle import RunStatus
 
 from .tables import PENDING, RUNNING
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 import structlog
 from faststream.nats import NatsBroker
 
+from mv_contracts.lifecycle import TestFinishedEvent
 from mv_contracts.metrics import LiveSnapshotEvent, TestSummaryEvent
 from mv_contracts.pods import PodResourcesEvent
-from mv_contracts.runs import TestFinishedEvent
 from mv_contracts.subjects import LIVE_METRICS, POD_RESOURCES, TEST_FINISHED, TEST_SUMMARY
 
 from .alerts import BurstWatch

@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from mv_contracts.lifecycle import RunStatus
 from mv_contracts.metrics import LiveSnapshot, MetricFigures
 from mv_contracts.pods import PodResources, PodResourcesSnapshot
-from mv_contracts.runs import RunStatus
 from mv_gateway.analysis import FailureRead, Finding, failure_rows
 
 

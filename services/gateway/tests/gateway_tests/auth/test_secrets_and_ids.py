@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway_tests.conftest import BACKENDS, database_url
 from gateway_tests.runs.test_load_testing_api import command_for, commands, endpoints, original_body
-from mv_contracts.runs import TestStarted, TestStartedEvent
+from mv_contracts.lifecycle import TestStarted, TestStartedEvent
 from mv_contracts.spec import (
     AnalysedSpec,
     AnalysisWarning,

@@ -11,16 +11,16 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway_tests.history_rows import add_endpoint, add_project
-from mv_contracts.metrics import MetricFigures, ScenarioSummary, TestSummary
-from mv_contracts.pods import PodResources, PodResourcesSnapshot
-from mv_contracts.runs import (
+from mv_contracts.lifecycle import (
     RunStatus,
     TestFinished,
     TestFinishedEvent,
     TestStarted,
     TestStartedEvent,
-    scenario_tag,
 )
+from mv_contracts.metrics import MetricFigures, ScenarioSummary, TestSummary
+from mv_contracts.pods import PodResources, PodResourcesSnapshot
+from mv_contracts.runs import scenario_tag
 from mv_gateway.history.lifecycle import store_finished, store_started
 from mv_gateway.history.records import NewScenario
 from mv_gateway.history.records import TestRuns as Runs  # not a pytest class

@@ -16,12 +16,8 @@ from nats.aio.msg import Msg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway_tests.history.stored_runs import DONE, planned, project, stored_run
+from mv_contracts.lifecycle import RunStatus, TestFinished, TestFinishedEvent
 from mv_contracts.metrics import HISTOGRAM_ERROR_BOUND, PercentileSource
-from mv_contracts.runs import (
-    RunStatus,
-    TestFinished,
-    TestFinishedEvent,
-)
 from mv_contracts.subjects import SUMMARISE_TEST
 from mv_devstack.config import StackConfig
 from mv_gateway.history import TestRuns

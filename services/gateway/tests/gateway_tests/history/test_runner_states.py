@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from mv_contracts.runs import RunnerInfo, RunnerOutcome, RunStatus, TestFinished, TestStarted
+from mv_contracts.lifecycle import RunnerInfo, RunnerOutcome, RunStatus, TestFinished, TestStarted
 from mv_gateway.history.runners import on_finished, on_started, runner_states
 from mv_gateway.history.tables import TestHistory
 

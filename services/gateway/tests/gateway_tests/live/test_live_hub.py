@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from mv_contracts.lifecycle import RunStatus
 from mv_contracts.metrics import LiveFigures, LiveSnapshot, MetricFigures
 from mv_contracts.pods import PodResources, PodResourcesSnapshot
-from mv_contracts.runs import RunStatus
 from mv_gateway.live.following import Following
 from mv_gateway.live.hub import ClientFilter, HubClosed, LiveHub
 from mv_gateway.live.messages import (

@@ -18,6 +18,7 @@ from faststream.nats import NatsBroker
 from sqlalchemy import select
 
 from gateway_tests.conftest import LiveGateway, bearer, bearer_subprotocols
+from mv_contracts.lifecycle import RunStatus, TestFinished, TestFinishedEvent
 from mv_contracts.metrics import (
     LiveFigures,
     LiveSnapshot,
@@ -27,7 +28,6 @@ from mv_contracts.metrics import (
     TestSummaryEvent,
 )
 from mv_contracts.pods import PodResources, PodResourcesEvent, PodResourcesSnapshot
-from mv_contracts.runs import RunStatus, TestFinished, TestFinishedEvent
 from mv_contracts.subjects import LIVE_METRICS, POD_RESOURCES, TEST_FINISHED, TEST_SUMMARY
 from mv_devstack.config import StackConfig
 from mv_gateway.history.tables import TestHistory, TestResourceTimeseries

@@ -22,8 +22,8 @@ from faststream.nats import NatsBroker
 
 from gateway_tests.conftest import bearer_subprotocols
 from gateway_tests.served_gateway import ADMIN_TOKEN, serve_gateway, signed_in
+from mv_contracts.lifecycle import RunStatus, TestFinished, TestFinishedEvent
 from mv_contracts.metrics import MetricFigures, TestSummary, TestSummaryEvent
-from mv_contracts.runs import RunStatus, TestFinished, TestFinishedEvent
 from mv_contracts.subjects import TEST_FINISHED, TEST_SUMMARY
 from mv_devstack.config import StackConfig
 from mv_gateway.history.tables import TestHistory

@@ -23,8 +23,9 @@ from starlette.routing import Route
 from gateway_tests.analysis_facts import figures, run, scenario, series
 from gateway_tests.conftest import bearer
 from gateway_tests.served import serve_in_thread
+from mv_contracts.lifecycle import RunStatus, TestFinished, TestFinishedEvent
 from mv_contracts.metrics import TestSummaryEvent
-from mv_contracts.runs import ResponseTimeTarget, RunStatus, TestFinished, TestFinishedEvent
+from mv_contracts.runs import ResponseTimeTarget
 from mv_contracts.subjects import TEST_FINISHED, TEST_SUMMARY
 from mv_devstack.config import StackConfig
 from mv_devstack.processes import port_is_free

@@ -19,14 +19,14 @@ from nats.js.errors import NotFoundError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mv_contracts.runs import (
-    MetricsMode,
+from mv_contracts.lifecycle import (
     RunStatus,
     TestFinished,
     TestFinishedEvent,
     TestStarted,
     TestStartedEvent,
 )
+from mv_contracts.runs import MetricsMode
 from mv_contracts.subjects import STREAM_NAME, STREAM_SUBJECTS
 from mv_devstack.config import StackConfig
 from mv_gateway.history.lifecycle import store_finished, store_started

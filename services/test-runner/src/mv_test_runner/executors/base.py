@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
-from mv_contracts.runs import K6Counts, RunnerInfo, TestRunRequest
+from mv_contracts.lifecycle import K6Counts, RunnerInfo
+from mv_contracts.runs import TestRunRequest
 from mv_test_runner.script import GeneratedScript
 
 from .outcomes import Outcome

@@ -24,7 +24,8 @@ from typing import Any, Literal
 
 import structlog
 
-from mv_contracts.runs import K6Counts, MetricsMode, RunnerInfo, RunStatus, TestRunRequest
+from mv_contracts.lifecycle import K6Counts, RunnerInfo, RunStatus
+from mv_contracts.runs import MetricsMode, TestRunRequest
 from mv_runtime import scriptfiles
 from mv_test_runner.script import GeneratedScript
 from mv_test_runner.script.counts import (

@@ -24,7 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from mv_contracts.runs import TEST_ID_TAG, K6Counts, TestRunRequest
+from mv_contracts.lifecycle import K6Counts
+from mv_contracts.runs import TEST_ID_TAG, TestRunRequest
 from mv_runtime import scriptfiles
 from mv_runtime.processes import pid_alive
 from mv_test_runner.script import GeneratedScript

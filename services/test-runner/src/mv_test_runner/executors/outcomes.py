@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mv_contracts.runs import RunnerOutcome, RunStatus
+from mv_contracts.lifecycle import RunnerOutcome, RunStatus
 
 # How much of k6's output goes into a failure reason.
 REASON_TAIL_CHARS = 2000

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mv_contracts.lifecycle import RunnerInfo
 from mv_contracts.load import total_vus
-from mv_contracts.runs import RUNNER_TAG, RunnerInfo, TestRunRequest
+from mv_contracts.runs import RUNNER_TAG, TestRunRequest
 
 # k6's REST API: the body of PATCH /v1/status that resumes a paused run (k6's api/v1 status
 # resource; the same body grafana/k6-operator sends), and the execution status GET /v1/status

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mv_contracts.runs import K6Counts, RequestCounts, ResponseTimes
+from mv_contracts.lifecycle import K6Counts, RequestCounts, ResponseTimes
 
 COUNTS_MARKER = "metric-vault-k6-counts"
 # k6 logs console.log as logfmt, the message Go-quoted: msg="<marker> {\"requests\":...}".

@@ -1,5 +1,5 @@
 """A journey scenario → its k6 code: steps in order on every iteration, each step's request
-built once per VU as a single request is (:func:`.generator.request_code`), only the parts that
+built once per VU as a single request is (:func:`.calls.request_code`), only the parts that
 take a variable filled per request; extractions into the iteration's variables (one that finds
 nothing ends the iteration, counted by ``mv_extraction_failures``); k6 checks per step; and the
 scenario's sign-in. Each request carries the ``step`` tag (the login's: ``login``), so every
@@ -35,16 +35,9 @@ from mv_contracts.signin import (
 )
 from mv_contracts.variables import REFERENCE, generator_call, parts, templates, uses_variables
 
-from .generator import (
-    Secrets,
-    endpoint_tags,
-    is_journey,
-    js_literal,
-    number,
-    request_code,
-    vu_tag,
-)
+from .calls import endpoint_tags, js_literal, number, request_code, vu_tag
 from .journey_js import DATA_HELPERS, JOURNEY_HELPERS, OAUTH_HELPERS, SIGN_IN_HELPERS
+from .secrets import Secrets
 
 __all__ = [
     "DATA_HELPERS",
@@ -88,6 +81,16 @@ def _data_lines(request: TestRunRequest, key: str, scenario: ScenarioRequest) ->
             "rest": scenario.executor in _LOOPING}  # fmt: skip
     rows = _data_const(found.id)
     return [f"const {key.upper()}_DATA = Object.assign({{ rows: {rows} }}, {js_literal(data)});"]
+
+
+def is_journey(scenario: ScenarioRequest) -> bool:
+    """Whether the scenario needs a journey's code: steps, a sign-in, data, or a single request
+    that takes variables (built in or generated)."""
+    call = scenario.endpoint
+    uses = call is not None and any(
+        uses_variables(v) for v in (call.path_params, call.query, call.headers, call.body)
+    )
+    return bool(scenario.steps or scenario.sign_in or scenario.data) or uses
 
 
 def login_of(scenario: ScenarioRequest) -> LoginSignIn | None:
