@@ -60,6 +60,6 @@ def test_a_script_is_checked_and_kept_from_the_project_page(
             expect(card.get_by_text("Kept as shop v1")).to_be_visible()
             expect(card.get_by_role("cell", name="constant-vus")).to_be_visible()
             expect(card.get_by_text("rate<0.01")).to_be_visible()
-            expect(card.get_by_role("cell", name="v1")).to_be_visible()
+            expect(card.get_by_role("cell", name="v1", exact=True)).to_be_visible()
             browser.shot("own-script-kept")
             assert browser.errors == []
