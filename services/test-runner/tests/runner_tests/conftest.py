@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from mv_devstack.config import StackConfig
+from mv_test_runner.script import GeneratedScript
 from mv_test_runner.settings import Settings
 
 from .echo import EchoServer
@@ -52,3 +54,22 @@ def k6_inspect(k6: str, script: Path, env: dict[str, str]) -> subprocess.Complet
     return subprocess.run(
         [*args, str(script)], capture_output=True, text=True, timeout=60, check=False
     )
+
+
+def k6_run(
+    k6: str, folder: Path, generated: GeneratedScript, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """A generated script run to its end by real k6 with its secrets as the environment (and
+    ``env`` over them); fails the test with k6's last words when k6 fails."""
+    script = folder / "script.js"
+    script.write_text(generated.text, encoding="utf-8")
+    ran = subprocess.run(
+        [k6, "run", "--quiet", *args, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **generated.secrets, **env},
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    return ran

@@ -21,6 +21,7 @@ import pytest
 
 from mv_test_runner.script import generate_script
 
+from .conftest import k6_run
 from .golden_journeys import LOGIN_PASSWORD, oauth_journey, vault_journey
 
 
@@ -65,21 +66,13 @@ def test_a_signed_in_journey_is_counted_per_step_as_the_api_counts(
     vault_api: str, k6: str, tmp_path: Path
 ) -> None:
     generated = generate_script(vault_journey(vault_api, vus=3, duration="4s"))
-    script = tmp_path / "journey.js"
-    script.write_text(generated.text, encoding="utf-8")
     out = tmp_path / "samples.json"
     # The login's password through the environment only, with the demo's real one.
-    env = {**os.environ, **generated.secrets, "MV_SECRET_1": json.dumps("vault-demo")}
-    assert LOGIN_PASSWORD not in env.values()
-    ran = subprocess.run(
-        [k6, "run", "--quiet", "--out", f"json={out}", str(script)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
+    password = json.dumps("vault-demo")
+    assert (
+        LOGIN_PASSWORD not in {**os.environ, **generated.secrets, "MV_SECRET_1": password}.values()
     )
-    assert ran.returncode == 0, ran.stderr[-3000:]
+    k6_run(k6, tmp_path, generated, "--out", f"json={out}", MV_SECRET_1=password)
     with urllib.request.urlopen(  # noqa: S310 -- an http URL of ours
         f"{vault_api}/vault/stats", timeout=5
     ) as answer:
@@ -128,17 +121,7 @@ def test_an_oauth2_journey_takes_tokens_again_before_they_expire(
 ) -> None:
     generated = generate_script(oauth_journey(vault_api, vus=2, duration="5s"))
     assert "demo-client-secret" not in generated.text
-    script = tmp_path / "oauth.js"
-    script.write_text(generated.text, encoding="utf-8")
-    ran = subprocess.run(
-        [k6, "run", "--quiet", str(script)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **generated.secrets},
-        check=False,
-    )
-    assert ran.returncode == 0, ran.stderr[-3000:]
+    k6_run(k6, tmp_path, generated)
     with urllib.request.urlopen(  # noqa: S310 -- an http URL of ours
         f"{vault_api}/vault/stats", timeout=5
     ) as answer:

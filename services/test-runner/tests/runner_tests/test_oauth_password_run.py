@@ -5,9 +5,7 @@ token, again before it expires, and every request carries a valid one."""
 from __future__ import annotations
 
 import base64
-import os
 import secrets
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +22,7 @@ from mv_contracts.signin import SIGN_IN_SECRETS, OAuth2PasswordSignIn, SignIn
 from mv_runtime.sealing import Sealer, open_request, replace_secrets, seal_request
 from mv_test_runner.script import generate_script
 
+from .conftest import k6_run
 from .golden_requests import TEST_ID
 
 USER, PASSWORD = "kim", "pa ss&w0rd=1"
@@ -144,17 +143,7 @@ def test_each_vu_signs_in_by_password_and_again_before_expiry(
     for secret in (PASSWORD, CLIENT_SECRET, quote(PASSWORD, safe=""), pair):
         assert secret not in generated.text
         assert secret not in stored
-    script = tmp_path / "password.js"
-    script.write_text(generated.text, encoding="utf-8")
-    ran = subprocess.run(
-        [k6, "run", "--quiet", str(script)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **generated.secrets},
-        check=False,
-    )
-    assert ran.returncode == 0, ran.stderr[-3000:]
+    k6_run(k6, tmp_path, generated)
     assert auth.refused == []
     used = auth.uses
     assert len(used) >= 2 * 2, used  # each VU at its start, and again before expiry
