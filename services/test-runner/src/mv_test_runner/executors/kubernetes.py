@@ -43,6 +43,7 @@ from .manifests import (
     RUNNER_LABEL,
     JobOptions,
     OwnFiles,
+    own_folder,
     owner_patch,
     run_manifests,
 )
@@ -130,7 +131,7 @@ class KubernetesExecutor:
         try:
             core, batch = await asyncio.to_thread(self._clients)
             if run.configmap is None and own is not None:  # its folder <name>/ on the claim
-                folder = Path(run.script_path[: -len(own.entry)])
+                folder = Path(own_folder(name, self._options))
                 await asyncio.to_thread(scriptfiles.write, own.files, folder)
             elif run.configmap is None:
                 await asyncio.to_thread(Path(run.script_path).write_text, script.text, "utf-8")

@@ -137,12 +137,18 @@ def secret_manifest(
     }
 
 
+def own_folder(name: str, options: JobOptions) -> str:
+    """In the PVC mode, the folder of run ``name`` on the claim holding an own script's files."""
+    return f"{options.script_folder.rstrip('/')}/{name}"
+
+
 def script_path(name: str, options: JobOptions, own: OwnFiles | None = None) -> str:
     """The file k6 runs: in the PVC mode ``<name>.js`` on the claim, or an own script's entry in
-    its folder ``<name>/``; else in the ConfigMap's folder."""
+    its :func:`own_folder`; else in the ConfigMap's folder."""
     if options.storage == "pvc":
-        folder = options.script_folder.rstrip("/")
-        return f"{folder}/{name}.js" if own is None else f"{folder}/{name}/{own.entry}"
+        if own is not None:
+            return f"{own_folder(name, options)}/{own.entry}"
+        return f"{options.script_folder.rstrip('/')}/{name}.js"
     return f"{CONFIGMAP_MOUNT}/{SCRIPT_KEY if own is None else own.entry}"
 
 
