@@ -7,7 +7,7 @@ import { useMemo, useState } from "preact/hooks";
 import { type MetricsMode, type ScriptVersionRead, api } from "../api/client";
 import { useI18n } from "../i18n";
 import { useAccess } from "../lib/auth";
-import { useAsync } from "../lib/useAsync";
+import { useAction, useAsync } from "../lib/useAsync";
 import { navigate } from "../router";
 import { Async, ErrorNote } from "./ui";
 
@@ -69,19 +69,17 @@ function RunForm({ version }: { version: ScriptVersionRead }) {
   const [env, setEnv] = useState<EnvRow[]>([]);
   const [parallelism, setParallelism] = useState("1");
   const [mode, setMode] = useState<MetricsMode>("fast");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
+  const { busy, error, run } = useAction();
   const set = (i: number, patch: Partial<EnvRow>) => setEnv(env.map((row, j) => (j === i ? { ...row, ...patch } : row)));
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    setBusy(true); setError(undefined);
-    try {
+    return run(async () => {
       const created = await api.runOwnScript({
         script_id: version.id, base_url: baseUrl, parallelism: Number(parallelism) || 1, one_runner_per_node: false, metrics_mode: mode,
         env: Object.fromEntries(env.filter((row) => row.name).map((row) => [row.name, row.value])),
       });
       navigate(`/tests/${created.test_history_id}`);
-    } catch (failure) { setError(failure as Error); setBusy(false); }
+    });
   };
   return (
     <form class="stack" onSubmit={submit} aria-label={t("own.run")}>
