@@ -15,6 +15,7 @@ from .config import StackConfig
 from .processes import StackError
 
 PROJECT_TITLE = "데모 쇼핑 (demo shop)"
+ACTIVE_STATES = ("pending", "running")  # a run's states before it ends (GET .../details)
 Echo = Callable[[str], None]
 
 
@@ -121,8 +122,10 @@ class Demo:
     def summary(self, test_history_id: int) -> dict[str, Any]:
         while time.monotonic() < self.deadline:
             details: dict[str, Any] = self._call("GET", f"/test-history/{test_history_id}/details")
-            # is_completed turns true when k6 ends; the figures come with the summary after it
-            if details["figures"].get("total_requests") is not None:
+            # The figures (the aggregator's summary) and the final state (the runner's finished
+            # event) arrive on different subjects, in either order: wait for both.
+            summarised = details["figures"].get("total_requests") is not None
+            if summarised and details["state"] not in ACTIVE_STATES:
                 return details
             time.sleep(1)
         raise StackError("the summary of the demo test was not stored in time")
