@@ -9,6 +9,10 @@ APP_VERSION="$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$REPO/d
 SERVICE_TARGETS=(gateway spec-analyzer test-runner metrics-aggregator pod-watcher demo-api)
 CLUSTER_GATEWAY_PORT="${MV_CLUSTER_GATEWAY_PORT:-18800}"
 PODMAN=(podman --runtime runc)
+BUILD_LABEL=io.metric-vault.build=cluster   # on every image and stage built here
+# The web stage's npm build is the one cached step that outlives a change of the Python sources:
+# tagged, it survives the prune of untagged images after a build.
+WEB_STAGE_IMAGE=localhost/metric-vault/web-stage:cache
 
 render() {   # manifest: ${NAME} replaced by the shell variable of that name
   local text; text="$(cat "$1")"
@@ -37,14 +41,17 @@ podman_bases() {   # the Dockerfile's bases in podman's storage, from their cach
 service_image() {   # target: the Dockerfile's stage built as the chart's image of it
   echo "docker.io/metric-vault/$1:$APP_VERSION"
 }
-build_service_image() {   # target
-  local name start; name="$(service_image "$1")"; start="$(date +%s)"
+build_image() {   # target tag
+  local name="$2" start; start="$(date +%s)"
   (cd "$REPO" && nice -n 10 "${PODMAN[@]}" build -q --network host --target "$1" --tag "$name" \
-     --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
+     --label "$BUILD_LABEL" --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
      --build-arg PYTHON_IMAGE="$PYTHON_BASE" --build-arg NODE_IMAGE="$NODE_BASE" \
      --build-arg K6_IMAGE="$K6_IMAGE" .) >"$D/logs/image-$1.log" 2>&1 \
     || { tail -n 30 "$D/logs/image-$1.log" >&2; die "podman build --target $1 failed"; }
   log "image $name: $("${PODMAN[@]}" image inspect -f '{{.Size}}' "$name" | numfmt --to=iec) ($(elapsed "$start"))"
+}
+build_service_image() {   # target
+  build_image "$1" "$(service_image "$1")"
 }
 
 # The Dockerfile, unchanged, with bases made here: podman builds it (RUN steps with the host's
@@ -60,6 +67,7 @@ service_images() {
     log "images: sources unchanged since the last import"; return 0
   fi
   local changed=() ids=()
+  build_image web "$WEB_STAGE_IMAGE"
   for t in "${SERVICE_TARGETS[@]}"; do
     local name; name="$(service_image "$t")"
     build_service_image "$t"
@@ -68,6 +76,10 @@ service_images() {
       changed+=("$name"); ids+=("$t=$id")
     fi
   done
+  # Each build leaves the last one's images and its build stage untagged, gigabytes a run: drop
+  # those of ours (by label), never anyone else's.
+  "${PODMAN[@]}" image prune -f --filter "label=$BUILD_LABEL" >/dev/null \
+    || log "images: could not prune the untagged images of earlier builds"
   [ ${#changed[@]} -eq 0 ] && { echo "$key" >"$D/images/source.key"; return 0; }
   # One archive for all: the layers they share (the Python base) are written and read once.
   archive="$D/images/services.tar"
