@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, get_args
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, quote_plus, unquote_plus
 
 import pytest
 
@@ -26,7 +26,7 @@ from .conftest import k6_run
 from .golden_requests import TEST_ID
 
 USER, PASSWORD = "kim", "pa ss&w0rd=1"
-CLIENT, CLIENT_SECRET = "shop", "cl1ent-s3cret"
+CLIENT, CLIENT_SECRET = "shop", "cl1ent s3cret:+/%"  # form-encoded before HTTP Basic
 LIFE = 2  # seconds a token lives
 GRACE = 1.0  # the client's clock starts at the answer, the server's at the question
 
@@ -44,8 +44,10 @@ class Auth:
 def _token_answer(auth: Auth, handler: BaseHTTPRequestHandler, form: dict[str, list[str]]) -> int:
     given = {k: v[0] for k, v in form.items()}
     if auth.confidential:
-        pair = base64.b64encode(f"{CLIENT}:{CLIENT_SECRET}".encode()).decode()
-        client_ok = handler.headers.get("Authorization") == f"Basic {pair}"
+        client_ok = _basic_client(handler.headers.get("Authorization", "")) == (
+            CLIENT,
+            CLIENT_SECRET,
+        )
         client_ok = client_ok and "client_id" not in given
     else:
         client_ok = given.get("client_id") == CLIENT and "Authorization" not in handler.headers
@@ -58,6 +60,15 @@ def _token_answer(auth: Auth, handler: BaseHTTPRequestHandler, form: dict[str, l
     auth.issued[token] = time.monotonic()
     _answer(handler, 200, f'{{"access_token": "{token}", "expires_in": {LIFE}}}')
     return 200
+
+
+def _basic_client(header: str) -> tuple[str, str] | None:
+    """The client id and secret as a token endpoint reads them (RFC 6749 2.3.1)."""
+    scheme, _, encoded = header.partition(" ")
+    if scheme != "Basic":
+        return None
+    client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
+    return unquote_plus(client_id), unquote_plus(secret)
 
 
 def _answer(handler: BaseHTTPRequestHandler, status: int, body: str = "{}") -> None:
@@ -139,7 +150,7 @@ def test_each_vu_signs_in_by_password_and_again_before_expiry(
     request = _request(auth.base, confidential)
     generated = generate_script(request)
     stored = seal_request(request, Sealer.of(Sealer.new_key())).model_dump_json()
-    pair = base64.b64encode(f"{CLIENT}:{CLIENT_SECRET}".encode()).decode()
+    pair = base64.b64encode(f"{CLIENT}:{quote_plus(CLIENT_SECRET)}".encode()).decode()
     for secret in (PASSWORD, CLIENT_SECRET, quote(PASSWORD, safe=""), pair):
         assert secret not in generated.text
         assert secret not in stored

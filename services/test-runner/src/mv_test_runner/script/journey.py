@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import re
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 from mv_contracts.data import DataSet
 from mv_contracts.journeys import Extraction, Source, Step, path_parts
@@ -341,7 +341,9 @@ def _token_form(oauth: OAuth2Grant, secrets: Secrets) -> tuple[str, str | None]:
         form = js_literal(form + tail)
     if oauth.client_secret is None:
         return form, None
-    pair = f"{oauth.client_id}:{oauth.client_secret}".encode()
+    # RFC 6749 2.3.1: each is form-encoded before it goes into HTTP Basic, so a ':' or '+' in
+    # them reaches the server as written.
+    pair = f"{quote_plus(oauth.client_id)}:{quote_plus(oauth.client_secret)}".encode()
     return form, secrets.reference("Basic " + base64.b64encode(pair).decode("ascii"))
 
 
