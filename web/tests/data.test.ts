@@ -32,6 +32,12 @@ describe("a scenario's test data", () => {
     expect(journeyProblems(withData(), [skus]).map((p) => p.vars.names)).toEqual(["nope"]);
     expect(journeyProblems(withData(), []).map((p) => p.key)).toEqual(["journey.problem.dataGone", "journey.problem.undefined"]);
   });
+  it("defines what a single request uses, checked as the gateway checks it: a journey of one step", () => {
+    const single = { ...newScenario(create, new Set()), name: "단건", body: '{"sku": "{{sku}}"}', data: { file_id: 7, mode: "per_iteration" as const } };
+    expect(journeyProblems(single, [skus])).toEqual([]);
+    expect(journeyProblems({ ...single, data: null }, [skus])).toEqual([{ key: "journey.problem.undefinedRequest", vars: { names: "sku" } }]);
+    expect(journeyProblems({ ...single, data: null, body: '{"id": "{{$uuid}}"}' }, [])).toEqual([]);
+  });
   it("is sent as the scenario's data, and comes back in edit and run again and from a saved plan", () => {
     expect(toScenarioCreate(newScenario(create, new Set())).data).toBeNull();
     const request = { title: "t", scenarios: [toScenarioCreate(withData())] };

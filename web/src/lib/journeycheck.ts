@@ -1,6 +1,7 @@
 // What keeps a scenario's journey or sign-in from being sent, said before the server has to:
 // incomplete extractions or checks, a JSON body that does not read, a variable used before an
-// earlier step keeps it (a column of the chosen data file counts as kept), a sign-in without its
+// earlier step keeps it (a column of the chosen data file counts as kept; a scenario's one request
+// is checked the same way, as the gateway does), a sign-in without its
 // values, a data file the project no longer has.
 import type { DataFileRead } from "../api/client";
 import { dataColumns, dataGone } from "./data";
@@ -10,7 +11,8 @@ import { signInProblems } from "./signin";
 import { undefinedVariables } from "./variables";
 
 export interface JourneyProblem {
-  key: "journey.problem.step" | "journey.problem.body" | "journey.problem.undefined" | "journey.problem.signIn"
+  key: "journey.problem.step" | "journey.problem.body" | "journey.problem.undefined" | "journey.problem.undefinedRequest"
+    | "journey.problem.signIn"
     | "journey.problem.dataGone" | "journey.problem.uniqueTwice";
   vars: Record<string, string>;
 }
@@ -25,8 +27,9 @@ export function journeyProblems(form: ScenarioForm, files: readonly DataFileRead
     if (unreadable(step)) found.push({ key: "journey.problem.body", vars: { name: step.name } });
   }
   if (dataGone(form.data, files)) found.push({ key: "journey.problem.dataGone", vars: { name: form.name } });
-  const names = form.steps.length ? undefinedVariables(form.steps, form.sign_in, dataColumns(form.data, files)) : [];
-  if (names.length) found.push({ key: "journey.problem.undefined", vars: { names: names.join(", ") } });
+  const names = undefinedVariables(form.steps.length ? form.steps : [form], form.sign_in, dataColumns(form.data, files));
+  const undefinedKey = form.steps.length ? "journey.problem.undefined" : "journey.problem.undefinedRequest";
+  if (names.length) found.push({ key: undefinedKey, vars: { names: names.join(", ") } });
   if (form.sign_in) {
     const missing = signInProblems(form.sign_in);
     if (missing.length) found.push({ key: "journey.problem.signIn", vars: { name: form.name, fields: missing.join(", ") } });

@@ -5,7 +5,8 @@
 // earlier step extracted, the sign-in gives or the data file's columns name.
 import { BUILT_IN_VARIABLES, GENERATED_VALUES, TOKEN_VARIABLE, VARIABLE_REFERENCE } from "../api/client";
 import type { DataColumns } from "./data";
-import type { StepForm } from "./journey";
+import type { ExtractionForm } from "./journey";
+import type { RequestForm } from "./scenario";
 import type { SignInForm } from "./signin";
 
 export type Origin = { kind: "step"; step: number } | { kind: "sign-in" } | { kind: "data"; file: string }
@@ -13,13 +14,15 @@ export type Origin = { kind: "step"; step: number } | { kind: "sign-in" } | { ki
 /** A use: the step (0-based) and the field ("path:item_id", "query:q", "header:X-Id", "body"). */
 export interface Use { step: number; field: string }
 export interface Variable { name: string; origin: Origin; uses: Use[]; unused: boolean; undefinedUses: Use[] }
+/** A step, or a scenario's one request (the gateway checks it as a journey of one step). */
+export type Requesting = RequestForm & { extract?: ExtractionForm[] };
 
 /** The variables a text uses, in order ("{{a}}/{{ b }}" → a, b). */
 export function references(text: string): string[] {
   return [...text.matchAll(new RegExp(VARIABLE_REFERENCE.source, "g"))].map((m) => m[1]!);
 }
 
-export function usesOf(step: StepForm): { field: string; name: string }[] {
+export function usesOf(step: RequestForm): { field: string; name: string }[] {
   const found: { field: string; name: string }[] = [];
   for (const [name, value] of Object.entries(step.path_params)) found.push(...references(value).map((v) => ({ field: `path:${name}`, name: v })));
   for (const pair of step.query) found.push(...references(pair.value).map((v) => ({ field: `query:${pair.key}`, name: v })));
@@ -38,7 +41,7 @@ const isBuiltIn = (name: string): boolean =>
 
 /** Every variable of the journey; the data file's columns are listed even before a step uses
  *  them (they are what the file offers), and are never flagged unused. */
-export function variableReport(steps: StepForm[], signIn: SignInForm | null, data: DataColumns | null = null): Variable[] {
+export function variableReport(steps: Requesting[], signIn: SignInForm | null, data: DataColumns | null = null): Variable[] {
   const table = new Map<string, Variable>();
   const entry = (name: string, origin: Origin): Variable => {
     let found = table.get(name);
@@ -55,7 +58,7 @@ export function variableReport(steps: StepForm[], signIn: SignInForm | null, dat
       variable.uses.push({ step: index, field: use.field });
       if (!builtIn && !known.has(use.name)) variable.undefinedUses.push({ step: index, field: use.field });
     }
-    for (const extraction of step.extract) {
+    for (const extraction of step.extract ?? []) {
       const name = extraction.variable.trim();
       if (!name) continue;
       const variable = entry(name, { kind: "step", step: index });
@@ -71,5 +74,5 @@ export function variableReport(steps: StepForm[], signIn: SignInForm | null, dat
 }
 
 /** Whether the journey can be sent: no value uses a variable no earlier step defines. */
-export const undefinedVariables = (steps: StepForm[], signIn: SignInForm | null, data: DataColumns | null = null): string[] =>
+export const undefinedVariables = (steps: Requesting[], signIn: SignInForm | null, data: DataColumns | null = null): string[] =>
   variableReport(steps, signIn, data).filter((v) => v.undefinedUses.length > 0).map((v) => v.name);
