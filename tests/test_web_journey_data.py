@@ -58,6 +58,15 @@ def _build(browser: Browser) -> None:
     page = browser.page
     page.get_by_label("Test title").fill("데이터 여정 테스트")
     page.get_by_label("Test POST /vault/items").check()
+    # The one request is checked as the gateway checks it: {{sku}} is nothing before the file.
+    body = page.get_by_label("JSON body")
+    body.fill('{"name": "키보드", "sku": "{{sku}}"}')
+    expect(page.locator("#form-problems")).to_contain_text(
+        "sku: not a column of the data file, the sign-in's token or a built-in value"
+    )
+    expect(page.get_by_role("button", name="Start test (1 scenario)")).to_be_disabled()
+    browser.shot("d0-builder-single-undefined")
+    body.fill('{"name": "키보드", "sku": "a"}')
     page.get_by_role("button", name="Make it a journey").click()
     expect(page.get_by_label("How requests sign in")).to_have_value("login")
     picked = page.get_by_label("Data file")
