@@ -11,18 +11,32 @@ import pytest
 
 from mv_devstack.config import REPO_ROOT, StackConfig
 from mv_devstack.kube import KubeApiServer
-from mv_devstack.processes import port_is_free
 from mv_devstack.servers import InfluxDB, NatsServer, PostgreSQL
 from mv_devstack.services import start_receiver
+from mv_devstack.workers import free_port, free_ports, isolate_stack
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before any StackConfig is made: a parallel worker's stack is its own.
+    config.stash[_OWN_STACK] = isolate_stack()
+
+
+_OWN_STACK = pytest.StashKey[bool]()
 
 
 @pytest.fixture(scope="session")
-def stack() -> StackConfig:
-    """NATS, InfluxDB and PostgreSQL of the local stack; started if not running, then reused."""
+def stack(pytestconfig: pytest.Config) -> Iterator[StackConfig]:
+    """NATS, InfluxDB and PostgreSQL of the local stack; started if not running, then reused.
+    A parallel worker's own stack (mv_devstack.workers) is stopped at the end; its folder stays,
+    so the next run skips creating the databases."""
     config = StackConfig()
-    for server in (NatsServer(config), InfluxDB(config), PostgreSQL(config)):
+    servers = (NatsServer(config), InfluxDB(config), PostgreSQL(config))
+    for server in servers:
         server.start()
-    return config
+    yield config
+    if pytestconfig.stash[_OWN_STACK]:
+        for server in reversed(servers):
+            server.process.stop()
 
 
 @pytest.fixture(scope="session")
@@ -37,8 +51,7 @@ def _own_services(stack: StackConfig, postgres: PostgreSQL) -> Iterator[StackCon
     scratch = REPO_ROOT / ".stack" / f"services-{uuid4().hex[:8]}"
     postgres.drop_database("mv_process_test")
     postgres.ensure_database("mv_process_test")
-    free = (p for p in range(28000, 29000) if port_is_free(stack.host, p))
-    gateway, nats, monitor, demo, receiver = (next(free) for _ in range(5))
+    gateway, nats, monitor, demo, receiver = free_ports(stack.host, 28000, 29000, 5)
     config = stack.model_copy(
         update={
             "dir": scratch,
@@ -75,7 +88,7 @@ def receiver(stack: StackConfig) -> Iterator[StackConfig]:
     """The metrics receiver as a process (``python -m mv_metrics_aggregator.receiver``) writing
     to the session's InfluxDB: the stack config whose ``receiver_url`` k6 pushes to."""
     scratch = REPO_ROOT / ".stack" / f"receiver-{uuid4().hex[:8]}"
-    port = next(p for p in range(29000, 30000) if port_is_free(stack.host, p))
+    port = free_port(stack.host, 29000, 30000)
     config = stack.model_copy(update={"dir": scratch, "receiver_port": port})
     process = start_receiver(config)
     yield config

@@ -33,8 +33,8 @@ from faststream.nats import NatsBroker
 from mv_contracts.metrics import LiveFigures, LiveSnapshot, LiveSnapshotEvent
 from mv_contracts.subjects import LIVE_METRICS
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import port_is_free
 from mv_devstack.servers import NatsServer
+from mv_devstack.workers import free_port
 from mv_runtime.bus import Bus
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -135,7 +135,7 @@ async def main() -> None:
 
     config = StackConfig()
     NatsServer(config).start()
-    port = next(p for p in range(31000, 32000) if port_is_free(config.host, p))
+    port = free_port(config.host, 31000, 32000)
     with tempfile.TemporaryDirectory() as scratch:
         env = {
             **os.environ,

@@ -20,8 +20,9 @@ from mv_contracts.metrics import TestSummary, TestSummaryEvent
 from mv_contracts.runs import TestRunRequested
 from mv_contracts.subjects import RUN_TEST, TEST_FINISHED, TEST_STARTED, TEST_SUMMARY
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import ManagedProcess, port_is_free
+from mv_devstack.processes import ManagedProcess
 from mv_devstack.servers import InfluxDB
+from mv_devstack.workers import free_ports
 
 from .bus_events import (
     measured,
@@ -36,8 +37,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 @pytest.fixture
 def workers_config(services_config: StackConfig) -> Iterator[StackConfig]:
     """The services' stack with an InfluxDB of its own, which the tests stop and start."""
-    free = (p for p in range(29000, 30000) if port_is_free(services_config.host, p))
-    http, rpc = next(free), next(free)
+    http, rpc = free_ports(services_config.host, 29000, 30000, 2)
     own = services_config.model_copy(update={"influxdb_port": http, "influxdb_rpc_port": rpc})
     InfluxDB(own).start()
     yield own

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from websockets.typing import Subprotocol
 
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import port_is_free
 from mv_devstack.servers import PostgreSQL
+from mv_devstack.workers import free_port
 from mv_gateway.app import create_app
 from mv_gateway.auth import Role
 from mv_gateway.auth.store import Accounts
@@ -190,7 +190,7 @@ async def live_gateway(stack: StackConfig, tmp_path: Path) -> AsyncIterator[Live
     """The whole gateway as it runs in production: its lifespan, the bus started, and the
     GatewayServer on a free port; yields once ``GET /readyz`` reports every component reachable
     (``GET /`` also wants the other services' heartbeats)."""
-    port = next(p for p in range(29000, 30000) if port_is_free(stack.host, p))
+    port = free_port(stack.host, 29000, 30000)
     token = new_secret(TOKEN_PREFIX)
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'live.db'}",

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import port_is_free
+from mv_devstack.workers import free_port
 from mv_gateway.auth.tokens import TOKEN_PREFIX, new_secret
 
 
@@ -41,7 +41,7 @@ async def gateway_process(
     stack: StackConfig, folder: Path, **settings: str
 ) -> AsyncIterator[GatewayProcess]:
     """Yields once ``GET /healthz`` answers; ``settings`` are environment variables."""
-    port = next(p for p in range(29000, 30000) if port_is_free(stack.host, p))
+    port = free_port(stack.host, 29000, 30000)
     token = new_secret(TOKEN_PREFIX)
     env = {
         **os.environ,

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import port_is_free
+from mv_devstack.workers import free_port
 from mv_gateway.app import create_app
 from mv_gateway.auth.tokens import TOKEN_PREFIX, new_secret
 from mv_gateway.core.settings import Settings
@@ -35,7 +35,7 @@ async def serve_gateway(
     stack: StackConfig, database_url: str, **settings: Any
 ) -> AsyncIterator[tuple[str, FastAPI]]:
     """Yields the base URL and the app once ``GET /healthz`` answers."""
-    port = next(p for p in range(29000, 30000) if port_is_free(stack.host, p))
+    port = free_port(stack.host, 29000, 30000)
     values: dict[str, Any] = {
         "database_url": database_url,
         "nats_url": stack.nats_url,

@@ -29,9 +29,9 @@ from typing import Any
 import pytest
 
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import port_is_free
 from mv_devstack.scratch import own_nats
 from mv_devstack.servers import InfluxDB
+from mv_devstack.workers import free_ports
 from mv_metrics_aggregator.influx import InfluxClient
 from mv_metrics_aggregator.receiver.settings import ReceiverSettings
 
@@ -67,8 +67,7 @@ export function handleSummary(data) { return { [__ENV.SUMMARY_FILE]: JSON.string
 @pytest.fixture
 def own_influxdb(stack: StackConfig, tmp_path: Path) -> Iterator[StackConfig]:
     """An InfluxDB of this test (its own folder and ports), which it stops and starts."""
-    free = (p for p in range(29100, 30000) if port_is_free(stack.host, p))
-    http, rpc, receiver = next(free), next(free), next(free)
+    http, rpc, receiver = free_ports(stack.host, 29100, 30000, 3)
     own = stack.model_copy(
         update={
             "dir": tmp_path / "stack",

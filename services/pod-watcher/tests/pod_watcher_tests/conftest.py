@@ -1,9 +1,10 @@
 """Pod-watcher fixtures: its own real kube-apiserver + etcd (scripts/kube-apiserver.sh), namespaces.
 
-The API server runs from ``.stack/kube-pod-watcher`` on free ports, so it never meets another
-session's. Watch caches start with the API server: on fresh etcd data revision 1 is still inside
-their window, so the first start over new data is followed by one restart; from then on an old
-resourceVersion gets 410 Gone, as on any cluster that has run for a while.
+The API server runs from ``.stack/kube-pod-watcher`` (``-gwN`` for a parallel worker) on free
+ports, so it never meets another session's. Watch caches start with the API server: on fresh etcd
+data revision 1 is still inside their window, so the first start over new data is followed by one
+restart; from then on an old resourceVersion gets 410 Gone, as on any cluster that has run for a
+while.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from typing import Any
 
 import pytest
 
+from mv_devstack.workers import own_folder
 from mv_pod_watcher.kube import KubeClient
 
 from .metrics_server import MetricsServer
 
 REPO = Path(__file__).resolve().parents[4]
 SCRIPT = REPO / "scripts" / "kube-apiserver.sh"
-DIRECTORY = REPO / ".stack" / "kube-pod-watcher"
+DIRECTORY = own_folder(REPO / ".stack" / "kube-pod-watcher")
 
 
 def _script(command: str) -> None:

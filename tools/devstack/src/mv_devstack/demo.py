@@ -120,15 +120,20 @@ class Demo:
                 )
 
     def summary(self, test_history_id: int) -> dict[str, Any]:
+        details: dict[str, Any] = {}
         while time.monotonic() < self.deadline:
-            details: dict[str, Any] = self._call("GET", f"/test-history/{test_history_id}/details")
+            details = self._call("GET", f"/test-history/{test_history_id}/details")
             # The figures (the aggregator's summary) and the final state (the runner's finished
             # event) arrive on different subjects, in either order: wait for both.
             summarised = details["figures"].get("total_requests") is not None
             if summarised and details["state"] not in ACTIVE_STATES:
                 return details
             time.sleep(1)
-        raise StackError("the summary of the demo test was not stored in time")
+        raise StackError(
+            f"the summary of test {test_history_id} was not stored in time: state "
+            f"{details.get('state')!r}, figures {details.get('figures')}, "
+            f"runners {details.get('runners')}"
+        )
 
     def run(self) -> dict[str, Any]:
         project_id = self.project()

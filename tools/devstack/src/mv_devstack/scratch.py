@@ -10,17 +10,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .config import StackConfig
-from .processes import port_is_free
 from .servers import NatsServer
+from .workers import free_ports
 
 
 @contextmanager
 def own_nats(stack: StackConfig, folder: Path) -> Iterator[StackConfig]:
     """The stack's config with a NATS server (JetStream in ``folder``) of its own, running."""
-    free = (p for p in range(29300, 30000) if port_is_free(stack.host, p))
-    own = stack.model_copy(
-        update={"dir": folder, "nats_port": next(free), "nats_monitor_port": next(free)}
-    )
+    nats, monitor = free_ports(stack.host, 29300, 30000, 2)
+    own = stack.model_copy(update={"dir": folder, "nats_port": nats, "nats_monitor_port": monitor})
     server = NatsServer(own)
     server.start()
     try:

@@ -17,11 +17,7 @@ import pytest
 from mv_devstack.config import REPO_ROOT, StackConfig
 from mv_devstack.processes import ManagedProcess, StackError, port_is_free
 from mv_devstack.servers import InfluxDB, NatsServer, PostgreSQL, Server, postgres_root
-
-
-def _free_ports(count: int, start: int = 20000) -> list[int]:
-    ports = [p for p in range(start, start + 2000) if port_is_free("127.0.0.1", p)]
-    return ports[:count]
+from mv_devstack.workers import free_ports
 
 
 @pytest.fixture
@@ -65,7 +61,7 @@ def scratch_dir() -> Iterator[Path]:
 
 def test_servers_stop_and_start_again_with_their_data(scratch_dir: Path) -> None:
     """A second stack on other ports in a scratch folder, so the session's stack is untouched."""
-    nats, monitor, influx, rpc, pg = _free_ports(5)
+    nats, monitor, influx, rpc, pg = free_ports("127.0.0.1", 20000, 22000, 5)
     config = StackConfig(
         dir=scratch_dir, nats_port=nats, nats_monitor_port=monitor, influxdb_port=influx,
         influxdb_rpc_port=rpc, postgres_port=pg,

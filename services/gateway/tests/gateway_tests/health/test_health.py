@@ -10,7 +10,7 @@ from faststream.nats import NatsBroker
 
 from gateway_tests.conftest import LiveGateway
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import port_is_free
+from mv_devstack.workers import free_port
 from mv_gateway.app import create_app
 from mv_gateway.core.settings import Settings
 from mv_gateway.health import Probes
@@ -40,7 +40,7 @@ async def test_nats_is_not_ready_until_the_subscriptions_are(client: httpx.Async
 async def test_an_unreachable_influxdb_is_reported_as_503(
     stack: StackConfig, tmp_path: object
 ) -> None:
-    closed_port = next(p for p in range(39000, 39100) if port_is_free(stack.host, p))
+    closed_port = free_port(stack.host, 39000, 39100)
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/health.db",
         nats_url=stack.nats_url,

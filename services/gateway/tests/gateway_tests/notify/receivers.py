@@ -28,7 +28,7 @@ from mv_contracts.metrics import TestSummaryEvent
 from mv_contracts.runs import ResponseTimeTarget
 from mv_contracts.subjects import TEST_FINISHED, TEST_SUMMARY
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import port_is_free
+from mv_devstack.workers import free_port
 from mv_gateway.app import create_app
 from mv_gateway.auth.tokens import TOKEN_PREFIX, new_secret
 from mv_gateway.core.outbound import NotifySettings, SmtpSettings
@@ -87,7 +87,7 @@ class Gateway:
 async def serve_gateway(
     stack: StackConfig, tmp_path: Path, smtp: SmtpSettings | None = None
 ) -> AsyncIterator[Gateway]:
-    port = next(p for p in range(29000, 30000) if port_is_free(stack.host, p))
+    port = free_port(stack.host, 29000, 30000)
     token = new_secret(TOKEN_PREFIX)
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'notify.db'}",

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 
 from gateway_tests.notify.receivers import Gateway, finish_run, serve_gateway, until
 from mv_devstack.config import StackConfig
-from mv_devstack.processes import port_is_free
+from mv_devstack.workers import free_port
 from mv_gateway.core.outbound import SmtpSettings
 
 
@@ -34,7 +34,7 @@ class Inbox:
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
-    port = next(p for p in range(26000, 27000) if port_is_free("127.0.0.1", p))
+    port = free_port("127.0.0.1", 26000, 27000)
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield inbox, port
