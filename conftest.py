@@ -13,15 +13,45 @@ from mv_devstack.config import REPO_ROOT, StackConfig
 from mv_devstack.kube import KubeApiServer
 from mv_devstack.servers import InfluxDB, NatsServer, PostgreSQL
 from mv_devstack.services import start_receiver
-from mv_devstack.workers import free_port, free_ports, isolate_stack
+from mv_devstack.workers import (
+    file_of,
+    free_port,
+    free_ports,
+    isolate_stack,
+    last_durations,
+    record_durations,
+    slowest_first,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # Before any StackConfig is made: a parallel worker's stack is its own.
     config.stash[_OWN_STACK] = isolate_stack()
+    if not hasattr(config, "workerinput"):  # the one process that sees every test's report
+        config.pluginmanager.register(_DurationsRecorder(), "mv-durations")
 
 
 _OWN_STACK = pytest.StashKey[bool]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    marked = {file_of(item.nodeid) for item in items if item.get_closest_marker("slow")}
+    order = slowest_first([item.nodeid for item in items], marked, last_durations())
+    items[:] = [items[i] for i in order]
+
+
+class _DurationsRecorder:
+    """Each file's time in this run (setup, call and teardown), kept for the next run's order."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        name = file_of(report.nodeid)
+        self.seconds[name] = self.seconds.get(name, 0.0) + report.duration
+
+    def pytest_sessionfinish(self) -> None:
+        record_durations(self.seconds)
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,14 +17,6 @@ from mv_devstack.config import REPO_ROOT, StackConfig
 from mv_devstack.processes import ManagedProcess, StackError, port_is_free
 from mv_devstack.servers import InfluxDB, NatsServer, PostgreSQL, Server, postgres_root
 from mv_devstack.workers import free_ports
-
-
-@pytest.fixture
-def occupied_port() -> Iterator[int]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        yield sock.getsockname()[1]
 
 
 def test_a_taken_port_is_a_clear_error(occupied_port: int, tmp_path: Path) -> None:
