@@ -4707,6 +4707,11 @@ export interface components {
             /** Description */
             description: string | null;
             /**
+             * Ended
+             * @description Whether the run is over: the test-runner reported its end and its state is final. The summary may still be on its way: figures are null until it is stored
+             */
+            readonly ended: boolean;
+            /**
              * Executor
              * @description Where k6 ran: local or kubernetes
              */

@@ -98,7 +98,7 @@ class Gateway:
         while True:
             details: dict[str, Any] = self.json("GET", f"/test-history/{history_id}/details")
             summarised = details["figures"].get("total_requests") is not None
-            ended = details["is_completed"] and details["status"] not in ("pending", "running")
+            ended = details["ended"]
             # A run that crossed k6's thresholds ran to its end too (state completed): its
             # summary is on its way, and the gate judges it.
             completed = details.get("state", "completed" if details["status"] == "succeeded"

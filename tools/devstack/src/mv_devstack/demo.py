@@ -15,7 +15,6 @@ from .config import StackConfig
 from .processes import StackError
 
 PROJECT_TITLE = "데모 쇼핑 (demo shop)"
-ACTIVE_STATES = ("pending", "running")  # a run's states before it ends (GET .../details)
 Echo = Callable[[str], None]
 
 
@@ -126,7 +125,7 @@ class Demo:
             # The figures (the aggregator's summary) and the final state (the runner's finished
             # event) arrive on different subjects, in either order: wait for both.
             summarised = details["figures"].get("total_requests") is not None
-            if summarised and details["state"] not in ACTIVE_STATES:
+            if summarised and details["ended"]:
                 return details
             time.sleep(1)
         raise StackError(

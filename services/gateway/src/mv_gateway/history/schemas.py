@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from mv_contracts.metrics import FIGURE_NAMES, PercentileSource
 from mv_contracts.runs import MetricsMode
@@ -20,7 +20,7 @@ from mv_gateway.analysis import FailureRead, Judgement, Outcome, Verdict
 from .figures import EXAMPLE, LIST_FIGURES, TREND_FIGURES, SortField, example, with_figures
 from .queries import SortOrder
 from .runners import RunnerRead
-from .states import RunState
+from .states import RunState, has_ended
 
 STATE = Field(
     description="Whether the run ran to its end: pending, running, completed, failed_to_run "
@@ -241,6 +241,15 @@ class TestDetailsRead(BaseModel):
     failures: list[FailureRead] = Field(
         default_factory=list, description="The whole test's failed requests by kind"
     )
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Whether the run is over: the test-runner reported its end and its state is "
+        "final. The summary may still be on its way: figures are null until it is stored"
+    )
+    @property
+    def ended(self) -> bool:
+        return has_ended(self.state, is_completed=self.is_completed)
+
     scenarios: list[ScenarioRead]
     resources: list[PodResources] = Field(description="Per pod, by namespace and name")
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from mv_contracts.lifecycle import RunStatus
 
-from .tables import PENDING, RUNNING
+from .tables import ACTIVE, PENDING, RUNNING
 
 THRESHOLDS_CROSSED = "thresholds crossed"  # the test-runner's reason for k6's exit code 99
 
@@ -36,3 +36,8 @@ def run_state(status: str, reason: str | None, finished: dict[str, Any] | None) 
     if status == RunStatus.SUCCEEDED or crossed:
         return RunState.COMPLETED
     return RunState.FAILED_TO_RUN
+
+
+def has_ended(state: RunState, *, is_completed: bool) -> bool:
+    """The run is over: the test-runner reported its end and the state is no longer active."""
+    return is_completed and state.value not in ACTIVE

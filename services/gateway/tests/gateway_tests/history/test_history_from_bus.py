@@ -126,8 +126,9 @@ async def test_details_trend_and_comparison_of_stored_runs(
     )
 
     d = (await client.get(f"/test-history/{first}/details")).json()
-    assert (d["status"], d["is_completed"], d["executor"], d["job_name"]) == (
+    assert (d["status"], d["is_completed"], d["ended"], d["executor"], d["job_name"]) == (
         "succeeded",
+        True,
         True,
         "local",
         "k6-x",
