@@ -56,11 +56,16 @@ def k6_inspect(k6: str, script: Path, env: dict[str, str]) -> subprocess.Complet
     )
 
 
+def k6_environment(generated: GeneratedScript, **env: str) -> dict[str, str]:
+    """What :func:`k6_run` gives k6: this process's environment, the script's secrets, ``env``."""
+    return {**os.environ, **generated.secrets, **env}
+
+
 def k6_run(
     k6: str, folder: Path, generated: GeneratedScript, *args: str, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    """A generated script run to its end by real k6 with its secrets as the environment (and
-    ``env`` over them); fails the test with k6's last words when k6 fails."""
+    """A generated script run to its end by real k6 with its :func:`k6_environment`; fails the
+    test with k6's last words when k6 fails."""
     script = folder / "script.js"
     script.write_text(generated.text, encoding="utf-8")
     ran = subprocess.run(
@@ -68,7 +73,7 @@ def k6_run(
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, **generated.secrets, **env},
+        env=k6_environment(generated, **env),
         check=False,
     )
     assert ran.returncode == 0, ran.stderr[-3000:]

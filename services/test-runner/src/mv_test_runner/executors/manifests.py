@@ -137,9 +137,13 @@ def secret_manifest(
     }
 
 
+def _on_claim(name: str, options: JobOptions) -> str:
+    return f"{options.script_folder.rstrip('/')}/{name}"
+
+
 def own_folder(name: str, options: JobOptions) -> str:
     """In the PVC mode, the folder of run ``name`` on the claim holding an own script's files."""
-    return f"{options.script_folder.rstrip('/')}/{name}"
+    return _on_claim(name, options)
 
 
 def script_path(name: str, options: JobOptions, own: OwnFiles | None = None) -> str:
@@ -148,7 +152,7 @@ def script_path(name: str, options: JobOptions, own: OwnFiles | None = None) -> 
     if options.storage == "pvc":
         if own is not None:
             return f"{own_folder(name, options)}/{own.entry}"
-        return f"{options.script_folder.rstrip('/')}/{name}.js"
+        return _on_claim(f"{name}.js", options)
     return f"{CONFIGMAP_MOUNT}/{SCRIPT_KEY if own is None else own.entry}"
 
 
