@@ -19,7 +19,7 @@ from playwright.sync_api import Locator, Page, expect
 from mv_devstack.config import StackConfig
 from mv_devstack.services import services_running
 
-from .web_ui import Browser, api, chromium, sign_in
+from .web_ui import Browser, api, chromium, new_tester_opens_the_builder
 
 pytestmark = pytest.mark.slow
 
@@ -36,23 +36,6 @@ WIDEST = """[...document.querySelectorAll('main *')]
 
 def _step(page: Page, n: int) -> Locator:
     return page.locator("fieldset.jstep").nth(n)
-
-
-def _analysed_project(browser: Browser, config: StackConfig) -> None:
-    page = browser.page
-    api(config, "/auth/users", "POST", {"username": USER[0], "password": USER[1], "role": "tester"})
-    page.goto(f"{config.gateway_url}/ui/")
-    sign_in(page, USER)
-    # Not signed in yet, GET /auth/me answered 401: the console says so.
-    assert all("401" in error for error in browser.errors), browser.errors
-    browser.errors.clear()
-    page.get_by_label("Title").fill("금고 여정")
-    page.get_by_role("button", name="Create project").click()
-    page.get_by_label("Address", exact=True).fill(f"{config.demo_url}/docs")
-    page.get_by_role("button", name="Analyse", exact=True).click()
-    expect(page.get_by_role("heading", name="✓ Analysed")).to_be_visible(timeout=60_000)
-    page.get_by_role("link", name="Back to the project").click()
-    page.get_by_role("link", name="New test").first.click()
 
 
 def _build(browser: Browser) -> None:
@@ -219,7 +202,7 @@ def _password_grant(browser: Browser) -> None:
 def test_a_journey_built_in_the_form(services_config: StackConfig, tmp_path: Path) -> None:
     config = services_config
     with services_running(config, demo=True), chromium(tmp_path / "screenshots") as browser:
-        _analysed_project(browser, config)
+        new_tester_opens_the_builder(browser, config, USER, "금고 여정")
         _build(browser)
         history_id = _preview_and_run(browser, config)
         _per_step_results(browser, config, history_id)

@@ -18,7 +18,7 @@ from playwright.sync_api import Locator, Page, expect
 from mv_devstack.config import StackConfig
 from mv_devstack.services import services_running
 
-from .web_ui import Browser, api, chromium, sign_in
+from .web_ui import Browser, api, chromium, new_tester_opens_the_builder
 
 pytestmark = pytest.mark.slow
 
@@ -37,21 +37,6 @@ WIDEST = f"""[...document.querySelectorAll('main *')]
 
 def _step(page: Page, n: int) -> Locator:
     return page.locator("fieldset.jstep").nth(n)
-
-
-def _new_user_opens_the_builder(browser: Browser, config: StackConfig) -> None:
-    page = browser.page
-    api(config, "/auth/users", "POST", {"username": USER[0], "password": USER[1], "role": "tester"})
-    page.goto(f"{config.gateway_url}/ui/")
-    sign_in(page, USER)
-    browser.errors.clear()  # GET /auth/me answered 401 before the sign-in
-    page.get_by_label("Title").fill("데이터 여정")
-    page.get_by_role("button", name="Create project").click()
-    page.get_by_label("Address", exact=True).fill(f"{config.demo_url}/docs")
-    page.get_by_role("button", name="Analyse", exact=True).click()
-    expect(page.get_by_role("heading", name="✓ Analysed")).to_be_visible(timeout=60_000)
-    page.get_by_role("link", name="Back to the project").click()
-    page.get_by_role("link", name="New test").first.click()
 
 
 def _build(browser: Browser) -> None:
@@ -203,7 +188,7 @@ def test_a_new_user_runs_a_journey_fed_by_a_csv_through_the_form(
 ) -> None:
     config = services_config
     with services_running(config, demo=True), chromium(tmp_path / "screenshots") as browser:
-        _new_user_opens_the_builder(browser, config)
+        new_tester_opens_the_builder(browser, config, USER, "데이터 여정")
         _build(browser)
         history_id = _preview_save_and_run(browser)
         _results_equal_the_apis_counts(browser, config, history_id)

@@ -134,6 +134,27 @@ def sign_in(page: Page, user: tuple[str, str]) -> None:
     expect(page.get_by_text(f"Signed in as {user[0]}")).to_be_visible()
 
 
+def new_tester_opens_the_builder(
+    browser: Browser, config: StackConfig, user: tuple[str, str], project: str
+) -> None:
+    """A tester made by the admin signs in, makes ``project``, analyses the demo API's document
+    and opens the test builder of it."""
+    page = browser.page
+    api(config, "/auth/users", "POST", {"username": user[0], "password": user[1], "role": "tester"})
+    page.goto(f"{config.gateway_url}/ui/")
+    sign_in(page, user)
+    # Not signed in yet, GET /auth/me answered 401: the console says so.
+    assert all("401" in error for error in browser.errors), browser.errors
+    browser.errors.clear()
+    page.get_by_label("Title").fill(project)
+    page.get_by_role("button", name="Create project").click()
+    page.get_by_label("Address", exact=True).fill(f"{config.demo_url}/docs")
+    page.get_by_role("button", name="Analyse", exact=True).click()
+    expect(page.get_by_role("heading", name="✓ Analysed")).to_be_visible(timeout=60_000)
+    page.get_by_role("link", name="Back to the project").click()
+    page.get_by_role("link", name="New test").first.click()
+
+
 def scenario(page: Page, path: str) -> Locator:
     """The builder's fieldset of the scenario of the endpoint ``path``."""
     return page.locator("fieldset.scenario").filter(has=page.locator("legend", has_text=path))
