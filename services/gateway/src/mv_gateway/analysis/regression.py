@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scipy.stats import mannwhitneyu
-
 from mv_contracts.metrics import MetricFigures, MetricSeries
 
 from .facts import RunFacts
@@ -67,6 +65,10 @@ def p_value(
     b = [v for v in figure.steps(current)[1:-1] if v is not None]
     if len(a) < MIN_STEPS or len(b) < MIN_STEPS or len(set(a) | set(b)) < 2:
         return None
+    # Imported here: scipy.stats costs seconds of CPU to import, which every gateway start (and
+    # every test starting one) paid; only a comparison with a baseline needs it.
+    from scipy.stats import mannwhitneyu
+
     return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
 
 
