@@ -12,7 +12,8 @@ import pytest
 
 from mv_devstack.config import StackConfig
 from mv_devstack.credentials import ADMIN_USERNAME, ensure_admin
-from mv_devstack.services import RECEIVER, SERVICES, start_services
+from mv_devstack.processes import StackError
+from mv_devstack.services import RECEIVER, SERVICES, service_process, start_services
 
 
 def _log_lines(path: Path) -> list[dict[str, object]]:
@@ -75,3 +76,15 @@ def test_services_start_report_healthy_and_stop_cleanly_on_sigterm(
     # no cluster on this stack: the pod-watcher says so once and keeps serving
     pod_watcher = [r["event"] for r in _log_lines(processes[-1].log_file)]
     assert pod_watcher.count("no Kubernetes API configured: pods are not watched") == 1
+
+
+def test_a_service_that_cannot_start_is_named_with_its_last_words(
+    services_config: StackConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker has no port to probe: the start waits for its heartbeat, and one that exits
+    meanwhile is named at once with the end of its log; the ones started are stopped again."""
+    monkeypatch.setenv("RUNNER_READY_SECONDS", "-1")  # the test-runner's settings refuse it
+    with pytest.raises(StackError, match="test-runner exited during start-up") as raised:
+        start_services(services_config)
+    assert "runner_ready_seconds" in str(raised.value)
+    assert all(service_process(services_config, name).pid() is None for name in SERVICES)

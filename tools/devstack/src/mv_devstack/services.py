@@ -4,7 +4,6 @@ process of the metrics-aggregator: k6 pushes to it in the fast metrics mode)."""
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -145,19 +144,28 @@ def _wait_for_services(config: StackConfig, processes: list[ManagedProcess]) -> 
     wait_until(lambda: answers("/readyz"), what="gateway", timeout=60, process=processes[0])
     receiver = next(p for p in processes if p.name == RECEIVER)
     _wait_for_receiver(config, receiver)
-    # The workers have no port to probe; one that cannot start exits within a second or two.
-    time.sleep(2)
-    for process in processes[1:]:
-        if process.pid() is None:
-            raise StackError(
-                f"{process.name} exited during start-up; last lines of {process.log_file}:\n"
-                f"{process.log_tail()}"
-            )
-    # Every service heard beating by the gateway (GET /): the whole product is up.
+
+    # The workers have no port to probe: they are up when the gateway hears each one beating
+    # (GET /), which they do once started. One that cannot start exits meanwhile: said at once.
+    def every_service_beating() -> bool:
+        for process in processes[1:]:
+            if process.pid() is None:
+                raise _Exited(
+                    f"{process.name} exited during start-up; last lines of {process.log_file}:\n"
+                    f"{process.log_tail()}"
+                )
+        return answers("/")
+
     try:
-        wait_until(lambda: answers("/"), what="every service's heartbeat", timeout=30)
+        wait_until(every_service_beating, what="every service's heartbeat", timeout=30)
+    except _Exited:
+        raise
     except StackError:
         raise StackError(f"not every service is beating: {_missing(config)}") from None
+
+
+class _Exited(StackError):
+    """A service process ended while the stack waited for it to start."""
 
 
 def _missing(config: StackConfig) -> str:
