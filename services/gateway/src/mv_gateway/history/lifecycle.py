@@ -36,7 +36,7 @@ AfterFinished = Callable[[AsyncSession, TestHistory], Awaitable[None]]
 
 
 async def _test(session: AsyncSession, test_id: str) -> TestHistory | None:
-    test = await TestRuns(session).get(test_id)
+    test = await TestRuns(session).get_to_change(test_id)
     if test is None:
         log.warning("lifecycle event for an unknown test", test_id=test_id)
     return test

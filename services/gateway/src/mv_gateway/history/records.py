@@ -99,6 +99,17 @@ class TestRuns:
         )
         return found
 
+    async def get_to_change(self, test_id: str) -> TestHistory | None:
+        """The test, its row locked until the transaction ends (SELECT ... FOR UPDATE). The bus
+        handlers change a test from what they read, and a short run's events reach them at
+        once: unlocked, PostgreSQL let the started event's transaction, which had read the
+        test before the finished one was stored, write "running" over its end. SQLite takes
+        its one write lock earlier, at the handler's first write."""
+        found: TestHistory | None = await self.session.scalar(
+            select(TestHistory).where(TestHistory.test_id == test_id).with_for_update()
+        )
+        return found
+
     async def active_count(self, started_by: str) -> int:
         """How many tests ``started_by`` has pending or running."""
         count = await self.session.scalar(

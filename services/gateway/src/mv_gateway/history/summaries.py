@@ -53,7 +53,7 @@ async def store_summary(
     """Write the summary into the test's rows, keep it as received and analyse the test;
     False when the test is unknown here."""
     runs = TestRuns(session)
-    test = await runs.get(summary.test_id)
+    test = await runs.get_to_change(summary.test_id)
     if test is None:
         log.warning("summary of an unknown test ignored", test_id=summary.test_id)
         return False
