@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import nats
 import pytest
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
+from nats.js.errors import NotFoundError
 from pydantic import SecretStr
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from websockets.typing import Subprotocol
 
+from mv_contracts.subjects import STREAM_NAME, STREAM_SUBJECTS
 from mv_devstack.config import StackConfig
 from mv_devstack.servers import PostgreSQL
 from mv_devstack.workers import free_port
@@ -29,6 +33,7 @@ from mv_gateway.core.engine import make_engine, make_session_factory
 from mv_gateway.core.migrate import upgrade
 from mv_gateway.core.settings import Settings
 from mv_gateway.server import GatewayServer
+from mv_runtime.bus import stream
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -51,6 +56,21 @@ def no_metrics_path_check() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("METRICS_PATH_CHECK", "false")
         yield
+
+
+@pytest.fixture
+async def bus_stream(stack: StackConfig) -> None:
+    """The bus's stream on the session's NATS, before a test makes consumers on it: a fresh
+    server (a parallel worker's, say) has none until a service declares it."""
+    connection = await nats.connect(stack.nats_url)
+    js = connection.jetstream()
+    try:
+        await js.stream_info(STREAM_NAME)
+    except NotFoundError:  # declared as the bus declares it
+        await js.add_stream(
+            config=dataclasses.replace(stream().config, subjects=list(STREAM_SUBJECTS))
+        )
+    await connection.close()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

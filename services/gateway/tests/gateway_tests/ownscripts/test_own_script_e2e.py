@@ -7,22 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 import pytest
-from nats.js.errors import NotFoundError
 
 from gateway_tests.runs.test_load_testing_e2e import test_runner as runner_process  # noqa: F401
 from gateway_tests.served_gateway import serve_gateway, signed_in
-from mv_contracts.subjects import STREAM_NAME, STREAM_SUBJECTS
 from mv_devstack.config import StackConfig
 from mv_gateway.core.engine import make_session_factory
 from mv_gateway.history.tables import TestHistory
-from mv_runtime.bus import stream
 
 from .archives import link, regular, tar_gz
 
@@ -49,20 +44,6 @@ GZIP = {"Content-Type": "application/gzip"}
 SECRET = "token-that-must-not-show"
 
 
-@pytest.fixture
-async def bus_stream(stack: StackConfig) -> None:
-    """The bus's stream, before the test-runner's consumers are made on it."""
-    connection = await nats.connect(stack.nats_url)
-    js = connection.jetstream()
-    try:
-        await js.stream_info(STREAM_NAME)
-    except NotFoundError:  # a fresh server: declared as the bus declares it
-        await js.add_stream(
-            config=dataclasses.replace(stream().config, subjects=list(STREAM_SUBJECTS))
-        )
-    await connection.close()
-
-
 class Counting:
     def __init__(self) -> None:
         self.served: list[bytes] = []
@@ -86,7 +67,7 @@ async def _until_done(http: httpx.AsyncClient, history_id: int) -> dict[str, Any
     raise AssertionError(body)
 
 
-@pytest.mark.usefixtures("bus_stream", "runner_process")
+@pytest.mark.usefixtures("runner_process")
 async def test_an_own_script_is_checked_versioned_and_run_split(
     stack: StackConfig, tmp_path: Path
 ) -> None:

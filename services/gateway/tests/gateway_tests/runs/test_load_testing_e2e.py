@@ -83,8 +83,8 @@ async def stored_endpoint(
 
 
 @pytest.fixture
-async def test_runner(stack: StackConfig, tmp_path: Path) -> AsyncIterator[None]:
-    """The test-runner service as a process, the way the stack runs it.
+async def test_runner(stack: StackConfig, tmp_path: Path, bus_stream: None) -> AsyncIterator[None]:
+    """The test-runner service as a process, the way the stack runs it, on the bus's stream.
 
     Its consumers get a name of their own, created here to start at the stream's end: run
     commands other tests left in the stream are not this test's to run.

@@ -12,15 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
-import nats
 import pytest
-from nats.js.api import RetentionPolicy, StorageType
 from sqlalchemy import select
 
 from gateway_tests.conftest import database_url
 from gateway_tests.gateway_process import GatewayProcess, gateway_process
 from gateway_tests.runs.test_load_testing_e2e import _api, stored_endpoint, test_runner
-from mv_contracts.subjects import DUPLICATE_WINDOW, STREAM_MAX_AGE, STREAM_NAME, STREAM_SUBJECTS
 from mv_devstack.config import StackConfig
 from mv_devstack.servers import PostgreSQL
 from mv_gateway.core.engine import make_engine, make_session_factory
@@ -31,19 +28,6 @@ __all__ = ["test_runner"]  # a fixture used below
 
 pytestmark = pytest.mark.slow
 SCHEDULER = {"SCHEDULE_POLL_SECONDS": "1"}
-
-
-@pytest.fixture
-async def bus_stream(stack: StackConfig) -> None:
-    """The stream as the services declare it, before the test-runner's consumers are added to
-    it (in a fresh stack no service has started yet)."""
-    connection = await nats.connect(stack.nats_url)
-    await connection.jetstream().add_stream(
-        name=STREAM_NAME, subjects=list(STREAM_SUBJECTS), retention=RetentionPolicy.LIMITS,
-        storage=StorageType.FILE, max_age=STREAM_MAX_AGE.total_seconds(),
-        duplicate_window=DUPLICATE_WINDOW.total_seconds(),
-    )  # fmt: skip
-    await connection.close()
 
 
 async def _runs(url: str, plan_id: int) -> list[TestHistory]:
@@ -89,7 +73,7 @@ def _started(logs: Sequence[Path]) -> int:
 
 
 async def test_two_gateways_on_one_postgresql_start_each_run_once(
-    stack: StackConfig, postgres: PostgreSQL, tmp_path: Path, bus_stream: None, test_runner: None
+    stack: StackConfig, postgres: PostgreSQL, tmp_path: Path, test_runner: None
 ) -> None:
     url = database_url("postgresql", "mv_two_gateways", stack, postgres, tmp_path)
     engine = make_engine(url)
