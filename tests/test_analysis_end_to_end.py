@@ -21,7 +21,9 @@ import pytest
 from mv_devstack.config import StackConfig
 from mv_devstack.services import services_running
 
-pytestmark = pytest.mark.slow
+# The healthy scenario must draw no finding: its response times are judged, which the other
+# tests' load on the machine would move.
+pytestmark = [pytest.mark.slow, pytest.mark.quiet]
 
 PLAN = """
 project: 분석 데모
