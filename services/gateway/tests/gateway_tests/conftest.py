@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -207,6 +208,12 @@ class LiveGateway:
 
 @pytest.fixture
 async def live_gateway(stack: StackConfig, tmp_path: Path) -> AsyncIterator[LiveGateway]:
+    async with running_gateway(stack, tmp_path) as gateway:
+        yield gateway
+
+
+@asynccontextmanager
+async def running_gateway(stack: StackConfig, tmp_path: Path) -> AsyncIterator[LiveGateway]:
     """The whole gateway as it runs in production: its lifespan, the bus started, and the
     GatewayServer on a free port; yields once ``GET /readyz`` reports every component reachable
     (``GET /`` also wants the other services' heartbeats)."""

@@ -5,19 +5,21 @@ tests/test_health_end_to_end.py does the same with the real processes, one of th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from faststream.nats import NatsBroker
 
-from gateway_tests.conftest import LiveGateway
+from gateway_tests.conftest import LiveGateway, running_gateway
 from gateway_tests.runs.test_load_testing_api import endpoints
 from mv_contracts.health import SERVICE_NAMES, DependencyState, HeartbeatEvent, ServiceName
 from mv_contracts.subjects import HEARTBEAT
 from mv_devstack.config import StackConfig
+from mv_devstack.scratch import own_nats
 from mv_runtime.bus import Bus
 from mv_runtime.heartbeat import Heartbeats
 
@@ -74,15 +76,30 @@ def states(response: httpx.Response) -> dict[str, Any]:
     return {name: s["state"] for name, s in response.json()["services"].items()}
 
 
+@pytest.fixture
+def bus(stack: StackConfig, tmp_path: Path) -> Iterator[StackConfig]:
+    """The session's servers with a NATS of the test's own: GET / reports every heartbeat on
+    the bus, and a service another test left running (the session's metrics receiver) beats on
+    the session's."""
+    with own_nats(stack, tmp_path / "bus") as own:
+        yield own
+
+
+@pytest.fixture
+async def live_gateway(bus: StackConfig, tmp_path: Path) -> AsyncIterator[LiveGateway]:
+    async with running_gateway(bus, tmp_path) as gateway:
+        yield gateway
+
+
 async def test_get_root_names_each_service_and_degrades_when_one_stops(
-    live_gateway: LiveGateway, stack: StackConfig
+    live_gateway: LiveGateway, bus: StackConfig
 ) -> None:
     before = (await health_until(live_gateway.base, lambda r: True)).json()
     assert set(before["services"]) == set(SERVICE_NAMES)
     assert before["status"] == "degraded"  # nothing beats yet
     assert "no heartbeat since the gateway started" in before["services"]["test-runner"]["reason"]
 
-    async with beating(stack, SERVICE_NAMES) as beats:
+    async with beating(bus, SERVICE_NAMES) as beats:
         ok = await health_until(live_gateway.base, lambda r: r.status_code == 200)
         body = ok.json()
         assert body["status"] == "ok"
@@ -108,10 +125,10 @@ async def test_get_root_names_each_service_and_degrades_when_one_stops(
 
 
 async def test_the_pod_watcher_is_required_when_a_runner_runs_jobs(
-    live_gateway: LiveGateway, stack: StackConfig
+    live_gateway: LiveGateway, bus: StackConfig
 ) -> None:
     without = tuple(n for n in SERVICE_NAMES if n != "pod-watcher")
-    async with beating(stack, without, kubernetes=True):
+    async with beating(bus, without, kubernetes=True):
         response = await health_until(live_gateway.base, lambda r: states(r)["test-runner"] == "ok")
     pod_watcher = response.json()["services"]["pod-watcher"]
     assert response.status_code == 503
