@@ -33,10 +33,8 @@ trap 'exit 143' TERM
 
 # The one-node cluster of `make cluster` (tests/cluster): brought up (the parts it needs are
 # built once into the cache), its tests run on this machine's own network, and taken down again
-# (processes, containers, mounts, bridge, rules), unless it was already up. It runs in the
-# background beside the rest (most of its time is waiting: for pods, Jobs, k6 runs of a set
-# length), in a process group of its own with its output kept in a log, printed at the end.
-# MV_TEST_CLUSTER=0 leaves it out, and says so.
+# (processes, containers, mounts, bridge, rules), unless it was already up. It runs before the
+# rest so the suite has the machine to itself. MV_TEST_CLUSTER=0 leaves it out, and says so.
 cluster_rc=0
 cluster_part() {
   local t0=$SECONDS t up tests down="" rc=0
@@ -65,22 +63,11 @@ cluster_part() {
   return "$rc"
 }
 cluster_down() { scripts/cluster.sh down >/dev/null && scripts/cluster.sh leftovers; }
-cluster_pid="" cluster_log=.stack/test-cluster-part.log
 if [ "${MV_TEST_CLUSTER:-1}" = 0 ]; then
   echo "test.sh: MV_TEST_CLUSTER=0: the cluster tests are left out" >&2
 else
-  mkdir -p .stack
-  export -f cluster_part cluster_down cleanup
-  # Interrupted (stop_cluster_part), it takes down what it brought up, as this script does.
-  setsid bash -c 'set -euo pipefail; cleanups=(); trap cleanup EXIT; trap "exit 130" INT
-    cluster_part' >"$cluster_log" 2>&1 &
-  cluster_pid=$!
-  cleanups+=("stop_cluster_part")
+  cluster_part || cluster_rc=$?
 fi
-stop_cluster_part() {
-  kill -INT -- "-$cluster_pid" 2>/dev/null && wait "$cluster_pid"
-  cat "$cluster_log" >&2
-}
 
 was_running=$(uv run --no-sync python -m mv_devstack status | grep -c running || true)
 uv run --no-sync python -m mv_devstack up --servers-only
@@ -111,12 +98,6 @@ timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-60m}" uv run --no-sync 
   -m quiet "$@" || quiet_rc=$?
 [ "$quiet_rc" -eq 5 ] && quiet_rc=0   # none selected by "$@"
 [ "$suite_rc" -eq 0 ] && suite_rc=$quiet_rc
-if [ -n "$cluster_pid" ]; then
-  wait "$cluster_pid" || cluster_rc=$?
-  cleanups[0]=:   # was stop_cluster_part: it has ended
-  echo "test.sh: the cluster part, which ran beside the suite:" >&2
-  cat "$cluster_log" >&2
-fi
 if [ "$cluster_rc" -ne 0 ]; then
   echo "test.sh: the cluster tests FAILED (see above: tests/cluster and scripts/cluster.sh diagnose)" >&2
 fi
