@@ -7,7 +7,6 @@ routes publish reach no service of the other tests."""
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -76,7 +75,6 @@ def test_generated_requests_never_break_the_gateway(gateway: tuple[str, dict[str
         ):
             operations.append(operation)
     assert len(operations) > 25
-    started = time.monotonic()
     statuses: Counter[int] = Counter()  # by class: 2 for 2xx...
 
     for operation in operations:
@@ -106,4 +104,3 @@ def test_generated_requests_never_break_the_gateway(gateway: tuple[str, dict[str
     # signed in for real: plenty of successes, not a wall of 401s
     assert statuses[2] > len(operations), statuses
     assert statuses[4] > 0, statuses
-    assert time.monotonic() - started < 120, "keep the fuzzing bounded"
