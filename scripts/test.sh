@@ -77,15 +77,17 @@ fi
 # The suite runs in MV_TEST_WORKERS parallel workers (0: one process). Most of its time is spent
 # waiting on the wall clock (k6 runs, outages, schedules), so more workers than cores pays.
 # Worker 0 uses the stack above; worker N its own in $MV_DIR-gwN (mv_devstack.workers), stopped
-# by the worker at its end, and here too if the run was cut short. Whole files go to one worker,
-# the slowest first (the last run's times: --no-loadscope-reorder keeps the suite's order).
+# by the worker at its end, and here too if the run was cut short, with the services of tests a
+# crashed worker could not stop (.stack/services-*). Whole files go to one worker, the slowest
+# first (the last run's times: --no-loadscope-reorder keeps the suite's order).
 workers=${MV_TEST_WORKERS:-4}
 cleanups+=("stop_worker_stacks")
 stop_worker_stacks() {
   local dir
-  for dir in "$MV_DIR"-gw*/; do
-    [ -d "$dir" ] && MV_DIR=${dir%/} uv run --no-sync python -m mv_devstack down >/dev/null
+  for dir in "$MV_DIR"-gw*/ .stack/services-*/ .stack/receiver-*/; do
+    [ -d "$dir/run" ] && MV_DIR=${dir%/} uv run --no-sync python -m mv_devstack down >/dev/null
   done
+  return 0
 }
 # The suite takes minutes; a hang outside any one test (pytest-timeout covers those) must still
 # end in a failure CI can read, well inside its 90 minutes: INT first, so pytest prints where.
