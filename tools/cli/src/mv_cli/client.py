@@ -98,12 +98,10 @@ class Gateway:
         while True:
             details: dict[str, Any] = self.json("GET", f"/test-history/{history_id}/details")
             summarised = details["figures"].get("total_requests") is not None
-            ended = details["ended"]
             # A run that crossed k6's thresholds ran to its end too (state completed): its
             # summary is on its way, and the gate judges it.
-            completed = details.get("state", "completed" if details["status"] == "succeeded"
-                                    else details["status"]) == "completed"  # fmt: skip
-            if ended and (summarised or not completed):
+            completed = details["state"] == "completed"
+            if details["ended"] and (summarised or not completed):
                 return details
             if time.monotonic() >= deadline:
                 raise GatewayError(
