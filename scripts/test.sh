@@ -74,8 +74,8 @@ uv run --no-sync python -m mv_devstack up --servers-only
 if [ "$was_running" -eq 0 ]; then
   cleanups+=("uv run --no-sync python -m mv_devstack down >/dev/null")
 fi
-# The suite runs in MV_TEST_WORKERS parallel workers (0: one process). Most of its time is spent
-# waiting on the wall clock (k6 runs, outages, schedules), so more workers than cores pays.
+# The suite runs in MV_TEST_WORKERS parallel workers (0: one process): four on two cores, since
+# the slow tests mostly wait on the wall clock (outages, schedules) while the others use the CPU.
 # Worker 0 uses the stack above; worker N its own in $MV_DIR-gwN (mv_devstack.workers), stopped
 # by the worker at its end, and here too if the run was cut short, with the services of tests a
 # crashed worker could not stop (.stack/services-*). Whole files go to one worker, the slowest

@@ -70,7 +70,7 @@ def free_port(host: str, start: int, stop: int) -> int:
 
 
 # Slowest first: a parallel run ends when its longest test file does, so the files that took
-# longest last time start first (pytest -p xdist --dist loadfile --no-loadscope-reorder keeps
+# longest last time start first (``pytest -n N --dist loadfile --no-loadscope-reorder`` keeps
 # the order). The times are kept beside the builds, outside the clone, so a fresh clone of a
 # warm machine has them; without them, files marked slow go first.
 DURATIONS_FILE = "test-durations.json"
