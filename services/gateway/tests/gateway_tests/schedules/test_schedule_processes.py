@@ -119,6 +119,12 @@ async def test_a_gateway_killed_between_two_runs_starts_the_next_once(
         # Nothing runs these tests: a run stays pending, so the schedule must not wait for it.
         plan_id = await _scheduled_plan(before, project, endpoint, skip_while_running=False)
         await _until(url, plan_id, 1, completed=False, seconds=75)
+        # Killed once it has also logged the start: the log line follows the commit, and a kill
+        # between the two lost it on a busy machine (the run itself was stored once).
+        for _ in range(100):
+            if _started([folders[0] / "gateway.log"]) == 1:
+                break
+            await asyncio.sleep(0.1)
         os.kill(before.pid, signal.SIGKILL)
     assert len(await _runs(url, plan_id)) == 1
     async with gateway_process(stack, folders[1], **settings):
