@@ -57,48 +57,47 @@ build_service_image() {   # target
 # The Dockerfile, unchanged, with bases made here: podman builds it (RUN steps with the host's
 # network, for PyPI and npm), and the image goes to containerd when it changed.
 service_images() {
-  local t id archive
+  local t key archive names=()
   podman_bases
-  mkdir -p "$D/images"
+  mkdir -p "$D/images" "$IMAGES"
   # Unchanged sources and bases since the last import: nothing to build (a cached podman build
   # of the six targets still takes minutes here).
-  local key; key="$(source_key)"
+  key="$(source_key)"
   if [ -n "$key" ] && [ "$(cat "$D/images/source.key" 2>/dev/null)" = "$key" ] && all_imported; then
     log "images: sources unchanged since the last import"; return 0
   fi
-  local changed=() ids=()
-  build_image web "$WEB_STAGE_IMAGE"
-  for t in "${SERVICE_TARGETS[@]}"; do
-    local name; name="$(service_image "$t")"
-    build_service_image "$t"
-    id="$("${PODMAN[@]}" image inspect -f '{{.Id}}' "$name")"
-    if [ "$(cat "$D/images/$t.id" 2>/dev/null)" != "$id" ] || ! grep -qxF "$name" <<<"$(ctr_k8s images ls -q)"; then
-      changed+=("$name"); ids+=("$t=$id")
-    fi
-  done
-  # Each build leaves the last one's images and its build stage untagged, gigabytes a run: drop
-  # those of ours (by label), never anyone else's.
-  "${PODMAN[@]}" image prune -f --filter "label=$BUILD_LABEL" >/dev/null \
-    || log "images: could not prune the untagged images of earlier builds"
-  [ ${#changed[@]} -eq 0 ] && { echo "$key" >"$D/images/source.key"; return 0; }
-  # One archive for all: the layers they share (the Python base) are written and read once.
-  archive="$D/images/services.tar"
-  "${PODMAN[@]}" save -q --multi-image-archive --format docker-archive -o "$archive" "${changed[@]}"
-  ctr_k8s images import "$archive" >/dev/null || die "could not import ${changed[*]}"
+  for t in "${SERVICE_TARGETS[@]}"; do names+=("$(service_image "$t")"); done
+  # The six in one archive (the layers they share, the Python base, written and read once), kept
+  # in the cache under their sources' key: a fresh clone or a purged cluster of the same sources
+  # imports it without building. Only the newest is kept.
+  archive="$IMAGES/services-${key:-uncommitted}.tar"
+  if [ -n "$key" ] && [ -f "$archive" ]; then
+    log "images: built before from these sources; importing the cached archive"
+  else
+    build_image web "$WEB_STAGE_IMAGE"
+    for t in "${SERVICE_TARGETS[@]}"; do build_service_image "$t"; done
+    # Each build leaves the last one's images and its build stage untagged, gigabytes a run: drop
+    # those of ours (by label), never anyone else's.
+    "${PODMAN[@]}" image prune -f --filter "label=$BUILD_LABEL" >/dev/null \
+      || log "images: could not prune the untagged images of earlier builds"
+    "${PODMAN[@]}" save -q --multi-image-archive --format docker-archive -o "$archive.tmp" "${names[@]}"
+    rm -f "$IMAGES"/services-*.tar
+    mv "$archive.tmp" "$archive"
+  fi
+  ctr_k8s images import "$archive" >/dev/null || die "could not import ${names[*]}"
   IMAGES_CHANGED=1
-  rm -f "$archive"
-  for id in "${ids[@]}"; do echo "${id#*=}" >"$D/images/${id%%=*}.id"; done
-  echo "$key" >"$D/images/source.key"
+  if [ -n "$key" ]; then echo "$key" >"$D/images/source.key"; else rm -f "$archive"; fi
 }
 # What the images are built from: the Dockerfile's inputs as committed, their local changes and
-# new files, and the bases' ids.
-BUILD_INPUTS=(Dockerfile .dockerignore pyproject.toml uv.lock libs tools services examples web)
+# new files, and the bases' ids. The tests stay out, as .dockerignore has it.
+BUILD_INPUTS=(Dockerfile .dockerignore pyproject.toml uv.lock libs tools/devstack/pyproject.toml services examples web)
+NOT_TESTS=':(exclude,glob)*/*/tests/**'
 source_key() {
   git -C "$REPO" rev-parse HEAD >/dev/null 2>&1 || return 0
   {
-    git -C "$REPO" ls-tree -r HEAD -- "${BUILD_INPUTS[@]}"
-    git -C "$REPO" diff HEAD -- "${BUILD_INPUTS[@]}"
-    git -C "$REPO" ls-files -o --exclude-standard -z -- "${BUILD_INPUTS[@]}" \
+    git -C "$REPO" ls-tree -r HEAD -- "${BUILD_INPUTS[@]}" | grep -Pv '\t[^/]+/[^/]+/tests/'
+    git -C "$REPO" diff HEAD -- "${BUILD_INPUTS[@]}" "$NOT_TESTS"
+    git -C "$REPO" ls-files -o --exclude-standard -z -- "${BUILD_INPUTS[@]}" "$NOT_TESTS" \
       | (cd "$REPO" && xargs -0 -r sha256sum)
     "${PODMAN[@]}" image inspect -f '{{.Id}}' "$PYTHON_BASE" "$NODE_BASE" "$K6_IMAGE"
   } | sha256sum | cut -d' ' -f1
