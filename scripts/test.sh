@@ -11,15 +11,6 @@ export MV_NATS_PORT=${MV_NATS_PORT:-14222} MV_NATS_MONITOR_PORT=${MV_NATS_MONITO
 export MV_INFLUXDB_PORT=${MV_INFLUXDB_PORT:-18086} MV_INFLUXDB_RPC_PORT=${MV_INFLUXDB_RPC_PORT:-18088}
 export MV_POSTGRES_PORT=${MV_POSTGRES_PORT:-15432} MV_GATEWAY_PORT=${MV_GATEWAY_PORT:-18000}
 
-uv run --no-sync ruff check .
-uv run --no-sync lint-imports
-uv run --no-sync mypy
-# The web UI: its API types must match the gateway's OpenAPI document, its own logic is unit
-# tested (vitest), and the browser tests need it built.
-scripts/web.sh check-types
-scripts/web.sh test
-scripts/web.sh build
-
 # Whatever this script started is stopped at its end, also when a step fails or it is
 # interrupted: the cleanups run in reverse order from the EXIT trap.
 cleanups=()
@@ -33,8 +24,10 @@ trap 'exit 143' TERM
 
 # The one-node cluster of `make cluster` (tests/cluster): brought up (the parts it needs are
 # built once into the cache), its tests run on this machine's own network, and taken down again
-# (processes, containers, mounts, bridge, rules), unless it was already up. It runs before the
-# rest so the suite has the machine to itself. MV_TEST_CLUSTER=0 leaves it out, and says so.
+# (processes, containers, mounts, bridge, rules), unless it was already up. It runs in the
+# background beside the rest, niced so the suite's timed faults keep their pace (most of its
+# time is waiting: for pods, Jobs, k6 runs of a set length), in a process group of its own with
+# its output kept in a log, printed once it ends. MV_TEST_CLUSTER=0 leaves it out, and says so.
 cluster_rc=0
 cluster_part() {
   local t0=$SECONDS t up tests down="" rc=0
@@ -63,11 +56,42 @@ cluster_part() {
   return "$rc"
 }
 cluster_down() { scripts/cluster.sh down >/dev/null && scripts/cluster.sh leftovers; }
+cluster_pid="" cluster_log=.stack/test-cluster-part.log
 if [ "${MV_TEST_CLUSTER:-1}" = 0 ]; then
   echo "test.sh: MV_TEST_CLUSTER=0: the cluster tests are left out" >&2
 else
-  cluster_part || cluster_rc=$?
+  mkdir -p .stack
+  export -f cluster_part cluster_down cleanup
+  # Interrupted (stop_cluster_part), it takes down what it brought up, as this script does.
+  setsid nice -n 5 bash -c 'set -euo pipefail; cleanups=(); trap cleanup EXIT; trap "exit 130" INT
+    cluster_part' >"$cluster_log" 2>&1 &
+  cluster_pid=$!
+  cleanups+=("stop_cluster_part")
 fi
+stop_cluster_part() {
+  kill -INT -- "-$cluster_pid" 2>/dev/null && wait "$cluster_pid"
+  cat "$cluster_log" >&2
+}
+# Waits for the cluster part and prints its log; its result in cluster_rc.
+end_cluster_part() {
+  [ -n "$cluster_pid" ] || return 0
+  wait "$cluster_pid" || cluster_rc=$?
+  cleanups[0]=:   # was stop_cluster_part: it has ended
+  cluster_pid=""
+  echo "test.sh: the cluster part, which ran beside the suite:" >&2
+  cat "$cluster_log" >&2
+}
+
+uv run --no-sync ruff check .
+uv run --no-sync lint-imports
+# mypy's cache is kept beside the other builds: it checks each file's hash, so a fresh clone
+# reuses what an earlier one checked.
+MYPY_CACHE_DIR="${MV_CACHE_DIR:-$HOME/.cache/metric-vault}/mypy" uv run --no-sync mypy
+# The web UI: its API types must match the gateway's OpenAPI document, its own logic is unit
+# tested (vitest), and the browser tests need it built.
+scripts/web.sh check-types
+scripts/web.sh test
+scripts/web.sh build
 
 was_running=$(uv run --no-sync python -m mv_devstack status | grep -c running || true)
 uv run --no-sync python -m mv_devstack up --servers-only
@@ -95,6 +119,8 @@ stop_worker_stacks() {
 suite_rc=0
 timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-60m}" uv run --no-sync pytest --durations=15 \
   -n "$workers" --dist loadfile --no-loadscope-reorder -m "not quiet" "$@" || suite_rc=$?
+# The quiet tests wait for the cluster part too: they judge response times.
+end_cluster_part
 quiet_rc=0
 timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-60m}" uv run --no-sync pytest \
   -m quiet "$@" || quiet_rc=$?
