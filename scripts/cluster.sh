@@ -4,6 +4,7 @@
 # k8s.io/kubernetes, containerd + runc + the CNI plugins from Debian, CoreDNS and metrics-server
 # built from their Go modules, every image made here (no registry). Needs root.
 #
+#   scripts/cluster.sh build     build what is missing (cached): all that needs the network
 #   scripts/cluster.sh up        build what is missing (cached), start everything, deploy
 #   scripts/cluster.sh deploy    (cluster up) install or upgrade the chart and the demo only
 #   scripts/cluster.sh down      stop everything, unmount, remove the bridge, rules and guard
@@ -190,7 +191,18 @@ leftovers() {
   return 1
 }
 
+# Every program and image archive `up` needs, made or downloaded now, so that `up` itself needs
+# no network beyond this machine's loopback.
+build() {
+  local t0; t0="$(date +%s)"
+  "$REPO/scripts/cluster/build.sh" >/dev/null
+  images_archived
+  service_archive >/dev/null
+  log "built ($(elapsed "$t0"))"
+}
+
 case "${1:-}" in
+  build) build ;;
   up) up ;;
   deploy) deploy ;;
   down) down ;;
@@ -199,5 +211,5 @@ case "${1:-}" in
   diagnose) diagnose ;;
   leftovers) leftovers ;;
   env) printf 'export KUBECONFIG=%q\n' "$D/kubeconfig" ;;
-  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -23,14 +23,13 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # The one-node cluster of `make cluster` (tests/cluster): brought up (the parts it needs are
-# built once into the cache), its tests run on this machine's own network, and taken down again
-# (processes, containers, mounts, bridge, rules), unless it was already up. It runs in the
-# background beside the rest, niced so the suite's timed faults keep their pace (most of its
-# time is waiting: for pods, Jobs, k6 runs of a set length), in a process group of its own with
-# its output kept in a log, printed once it ends. MV_TEST_CLUSTER=0 leaves it out, and says so.
+# built once into the cache), its tests run, and taken down again (processes, containers, mounts,
+# bridge, rules), unless it was already up. It runs in the background beside the rest, niced so
+# the suite's timed faults keep their pace (most of its time is waiting: for pods, Jobs, k6 runs
+# of a set length), in a process group of its own with its output kept in a log, printed once it
+# ends. MV_TEST_CLUSTER=0 leaves it out, and says so.
 cluster_rc=0
 cluster_part() {
-  local t0=$SECONDS t up tests down="" rc=0
   if [ "$(id -u)" != 0 ]; then
     echo "test.sh: the cluster tests need root (containerd, kubelet, a bridge, iptables);" \
       "run as root, or set MV_TEST_CLUSTER=0 to leave them out" >&2
@@ -38,21 +37,35 @@ cluster_part() {
   fi
   if scripts/cluster.sh status | grep -q '^kube-apiserver .*running'; then
     echo "test.sh: the cluster is up already: testing it, leaving it up" >&2
-  else
-    cleanups+=("cluster_down")
-    scripts/cluster.sh up >/dev/null || { scripts/cluster.sh diagnose; return 1; }
+    cluster_tests
+    return
   fi
+  # What needs the network (builds, downloads) first; then the cluster in a network namespace of
+  # its own with only a loopback: its bridge and the pods' interfaces come and go where the
+  # suite's Chromium cannot see them (it fails its loads with ERR_NETWORK_CHANGED when this
+  # machine's interfaces change), and nothing of it can leave the machine.
+  scripts/cluster.sh build >/dev/null || return 1
+  unshare --net bash -c 'set -euo pipefail; ip link set lo up
+    cleanups=(); trap cleanup EXIT; trap "exit 130" INT; cluster_of_our_own'
+}
+cluster_of_our_own() {
+  local t0=$SECONDS t up tests down rc=0
+  cleanups+=("cluster_down")
+  scripts/cluster.sh up >/dev/null || { scripts/cluster.sh diagnose; return 1; }
   up=$((SECONDS - t0)); t=$SECONDS
+  cluster_tests || rc=$?
+  tests=$((SECONDS - t)); t=$SECONDS
+  unset 'cleanups[-1]'
+  cluster_down || rc=1
+  down=$((SECONDS - t))
+  echo "test.sh: cluster part: up ${up}s, tests ${tests}s, down ${down}s; $((SECONDS - t0))s in all" >&2
+  return "$rc"
+}
+cluster_tests() {
+  local rc=0
   timeout --signal=INT --kill-after=60 "${MV_CLUSTER_TEST_TIMEOUT:-20m}" \
     uv run --no-sync pytest -m cluster tests/cluster -p no:cacheprovider || rc=$?
-  tests=$((SECONDS - t))
   if [ "$rc" -ne 0 ]; then scripts/cluster.sh diagnose || true; fi
-  if [ "${cleanups[-1]:-}" = cluster_down ]; then
-    unset 'cleanups[-1]'; t=$SECONDS
-    cluster_down || rc=1
-    down=", down $((SECONDS - t))s"
-  fi
-  echo "test.sh: cluster part: up ${up}s, tests ${tests}s${down}; $((SECONDS - t0))s in all" >&2
   return "$rc"
 }
 cluster_down() { scripts/cluster.sh down >/dev/null && scripts/cluster.sh leftovers; }
@@ -61,10 +74,9 @@ if [ "${MV_TEST_CLUSTER:-1}" = 0 ]; then
   echo "test.sh: MV_TEST_CLUSTER=0: the cluster tests are left out" >&2
 else
   mkdir -p .stack
-  export -f cluster_part cluster_down cleanup
+  export -f cluster_part cluster_of_our_own cluster_tests cluster_down cleanup
   # Interrupted (stop_cluster_part), it takes down what it brought up, as this script does.
-  setsid nice -n 5 bash -c 'set -euo pipefail; cleanups=(); trap cleanup EXIT; trap "exit 130" INT
-    cluster_part' >"$cluster_log" 2>&1 &
+  setsid nice -n 5 bash -c 'set -euo pipefail; cluster_part' >"$cluster_log" 2>&1 &
   cluster_pid=$!
   cleanups+=("stop_cluster_part")
 fi

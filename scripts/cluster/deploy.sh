@@ -58,35 +58,42 @@ build_service_image() {   # target
 # network, for PyPI and npm), and the image goes to containerd when it changed.
 service_images() {
   local t key archive names=()
-  podman_bases
-  mkdir -p "$D/images" "$IMAGES"
+  mkdir -p "$D/images"
   # Unchanged sources and bases since the last import: nothing to build (a cached podman build
   # of the six targets still takes minutes here).
+  podman_bases
   key="$(source_key)"
   if [ -n "$key" ] && [ "$(cat "$D/images/source.key" 2>/dev/null)" = "$key" ] && all_imported; then
     log "images: sources unchanged since the last import"; return 0
   fi
+  archive="$(service_archive "$key")"
   for t in "${SERVICE_TARGETS[@]}"; do names+=("$(service_image "$t")"); done
-  # The six in one archive (the layers they share, the Python base, written and read once), kept
-  # in the cache under their sources' key: a fresh clone or a purged cluster of the same sources
-  # imports it without building. Only the newest is kept.
-  archive="$IMAGES/services-${key:-uncommitted}.tar"
-  if [ -n "$key" ] && [ -f "$archive" ]; then
-    log "images: built before from these sources; importing the cached archive"
-  else
-    build_image web "$WEB_STAGE_IMAGE"
-    for t in "${SERVICE_TARGETS[@]}"; do build_service_image "$t"; done
-    # Each build leaves the last one's images and its build stage untagged, gigabytes a run: drop
-    # those of ours (by label), never anyone else's.
-    "${PODMAN[@]}" image prune -f --filter "label=$BUILD_LABEL" >/dev/null \
-      || log "images: could not prune the untagged images of earlier builds"
-    "${PODMAN[@]}" save -q --multi-image-archive --format docker-archive -o "$archive.tmp" "${names[@]}"
-    rm -f "$IMAGES"/services-*.tar
-    mv "$archive.tmp" "$archive"
-  fi
   ctr_k8s images import "$archive" >/dev/null || die "could not import ${names[*]}"
   IMAGES_CHANGED=1
   if [ -n "$key" ]; then echo "$key" >"$D/images/source.key"; else rm -f "$archive"; fi
+}
+# The six in one archive (the layers they share, the Python base, written and read once), kept
+# in the cache under their sources' key: a fresh clone or a purged cluster of the same sources
+# imports it without building. Only the newest is kept. Prints its path.
+service_archive() {   # [key]: source_key's, when already known
+  local t key="${1-$(podman_bases && source_key)}" archive names=()
+  archive="$IMAGES/services-${key:-uncommitted}.tar"
+  if [ -n "$key" ] && [ -f "$archive" ]; then
+    log "images: built before from these sources (the cached archive)"
+    echo "$archive"; return 0
+  fi
+  mkdir -p "$IMAGES"
+  for t in "${SERVICE_TARGETS[@]}"; do names+=("$(service_image "$t")"); done
+  build_image web "$WEB_STAGE_IMAGE"
+  for t in "${SERVICE_TARGETS[@]}"; do build_service_image "$t"; done
+  # Each build leaves the last one's images and its build stage untagged, gigabytes a run: drop
+  # those of ours (by label), never anyone else's.
+  "${PODMAN[@]}" image prune -f --filter "label=$BUILD_LABEL" >/dev/null \
+    || log "images: could not prune the untagged images of earlier builds"
+  "${PODMAN[@]}" save -q --multi-image-archive --format docker-archive -o "$archive.tmp" "${names[@]}"
+  rm -f "$IMAGES"/services-*.tar
+  mv "$archive.tmp" "$archive"
+  echo "$archive"
 }
 # What the images are built from: the Dockerfile's inputs as committed, their local changes and
 # new files, and the bases' ids. The tests stay out, as .dockerignore has it.

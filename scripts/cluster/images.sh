@@ -158,6 +158,18 @@ ensure_image() {   # name maker [args]: made once, imported into containerd once
   ctr_k8s images import "$archive" >/dev/null || die "could not import $1"
 }
 
+# What import_images imports, made or found in the cache; nothing imported.
+images_archived() {
+  ensure_archive "$PAUSE_IMAGE" make_pause >/dev/null
+  ensure_archive mv.local/busybox:debian make_busybox >/dev/null
+  ensure_archive "$COREDNS_IMAGE" make_static coredns '["/coredns"]' >/dev/null
+  ensure_archive "$METRICS_SERVER_IMAGE" make_static metrics-server '["/metrics-server"]' >/dev/null
+  ensure_archive "$NATS_IMAGE" make_nats >/dev/null
+  ensure_archive "$INFLUXDB_IMAGE" make_influxdb >/dev/null
+  ensure_archive "$POSTGRES_IMAGE" make_postgres >/dev/null
+  ensure_archive "$K6_IMAGE" make_k6 >/dev/null
+}
+
 import_images() {
   case "$1" in
     system)

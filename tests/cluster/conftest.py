@@ -25,6 +25,7 @@ NAMESPACE = "metric-vault"
 TEST_NAMESPACE = "metric-vault-tests"
 
 
+@pytest.hookimpl(trylast=True)  # after the root conftest's slowest-first order
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The cluster's tests only when asked for by ``-m`` (they need `make cluster` up); then
     the release's own tests last, as they upgrade, roll back and reinstall it."""
