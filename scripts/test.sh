@@ -23,29 +23,27 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # The one-node cluster of `make cluster` (tests/cluster): brought up (the parts it needs are
-# built once into the cache), its tests run, and taken down again (processes, containers, mounts,
-# bridge, rules), unless it was already up. It runs in the background beside the rest, niced so
-# the suite's timed faults keep their pace (most of its time is waiting: for pods, Jobs, k6 runs
-# of a set length), in a process group of its own with its output kept in a log, printed once it
-# ends. MV_TEST_CLUSTER=0 leaves it out, and says so.
+# built once into the cache, here, before anything else runs), its tests run, and taken down
+# again (processes, containers, mounts, bridge, rules), unless it was already up. It runs in the
+# background beside the rest, niced so the suite's timed faults keep their pace (most of its
+# time is waiting: for pods, Jobs, k6 runs of a set length), in a process group of its own with
+# its output kept in a log, printed once it ends. MV_TEST_CLUSTER=0 leaves it out, and says so.
 cluster_rc=0
 cluster_part() {
-  if [ "$(id -u)" != 0 ]; then
-    echo "test.sh: the cluster tests need root (containerd, kubelet, a bridge, iptables);" \
-      "run as root, or set MV_TEST_CLUSTER=0 to leave them out" >&2
-    return 1
-  fi
   if scripts/cluster.sh status | grep -q '^kube-apiserver .*running'; then
     echo "test.sh: the cluster is up already: testing it, leaving it up" >&2
     cluster_tests
     return
   fi
-  # What needs the network (builds, downloads) first; then the cluster in a network namespace of
-  # its own with only a loopback: its bridge and the pods' interfaces come and go where the
-  # suite's Chromium cannot see them (it fails its loads with ERR_NETWORK_CHANGED when this
-  # machine's interfaces change), and nothing of it can leave the machine.
-  scripts/cluster.sh build >/dev/null || return 1
+  # A network namespace of its own: the cluster's bridge and the pods' interfaces come and go
+  # where the suite's Chromium cannot see them (it fails its loads with ERR_NETWORK_CHANGED when
+  # this machine's interfaces change), and nothing of it can leave the machine. It has a loopback
+  # and an uplink whose far end is down, so the guard finds a default route to guard, as on a
+  # real machine.
   unshare --net bash -c 'set -euo pipefail; ip link set lo up
+    ip link add mv-uplink type veth peer name mv-uplink-end
+    ip addr add 192.0.2.1/24 dev mv-uplink && ip link set mv-uplink up
+    ip route add default via 192.0.2.254 dev mv-uplink
     cleanups=(); trap cleanup EXIT; trap "exit 130" INT; cluster_of_our_own'
 }
 cluster_of_our_own() {
@@ -72,7 +70,13 @@ cluster_down() { scripts/cluster.sh down >/dev/null && scripts/cluster.sh leftov
 cluster_pid="" cluster_log=.stack/test-cluster-part.log
 if [ "${MV_TEST_CLUSTER:-1}" = 0 ]; then
   echo "test.sh: MV_TEST_CLUSTER=0: the cluster tests are left out" >&2
+elif [ "$(id -u)" != 0 ]; then
+  echo "test.sh: the cluster tests need root (containerd, kubelet, a bridge, iptables);" \
+    "run as root, or set MV_TEST_CLUSTER=0 to leave them out" >&2
+  exit 1
 else
+  # What needs the network (builds, downloads): a second or two once cached.
+  scripts/cluster.sh build >/dev/null
   mkdir -p .stack
   export -f cluster_part cluster_of_our_own cluster_tests cluster_down cleanup
   # Interrupted (stop_cluster_part), it takes down what it brought up, as this script does.
