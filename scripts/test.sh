@@ -40,12 +40,15 @@ cluster_part() {
   # this machine's interfaces change), and nothing of it can leave the machine. It has a loopback
   # and an uplink whose far end is down, so the guard finds a default route to guard, as on a
   # real machine.
-  unshare --net bash -c 'set -euo pipefail; ip link set lo up
+  # (exec: stop_cluster_part waits for this very process, cleanups included.)
+  exec unshare --net bash -c 'set -euo pipefail; ip link set lo up
     ip link add mv-uplink type veth peer name mv-uplink-end
     ip addr add 192.0.2.1/24 dev mv-uplink && ip link set mv-uplink up
     ip route add default via 192.0.2.254 dev mv-uplink
-    cleanups=(); trap cleanup EXIT; trap "exit 130" INT; cluster_of_our_own'
+    cleanups=(); trap cleanup EXIT; trap "stopped_early; exit 143" TERM; cluster_of_our_own'
 }
+# A test stopped mid-way leaves what its fixtures would have taken down: the compose stack.
+stopped_early() { scripts/compose.sh down >/dev/null 2>&1 || true; }
 cluster_of_our_own() {
   local t0=$SECONDS t up tests down rc=0
   cleanups+=("cluster_down")
@@ -61,7 +64,7 @@ cluster_of_our_own() {
 }
 cluster_tests() {
   local rc=0
-  timeout --signal=INT --kill-after=60 "${MV_CLUSTER_TEST_TIMEOUT:-20m}" \
+  timeout --signal=TERM --kill-after=60 "${MV_CLUSTER_TEST_TIMEOUT:-20m}" \
     uv run --no-sync pytest -m cluster tests/cluster -p no:cacheprovider || rc=$?
   if [ "$rc" -ne 0 ]; then scripts/cluster.sh diagnose || true; fi
   return "$rc"
@@ -78,14 +81,17 @@ else
   # What needs the network (builds, downloads): a second or two once cached.
   scripts/cluster.sh build >/dev/null
   mkdir -p .stack
-  export -f cluster_part cluster_of_our_own cluster_tests cluster_down cleanup
-  # Interrupted (stop_cluster_part), it takes down what it brought up, as this script does.
+  export -f cluster_part cluster_of_our_own cluster_tests cluster_down stopped_early cleanup
+  # Stopped early (stop_cluster_part), it takes down what it brought up, as this script does.
   setsid nice -n 5 bash -c 'set -euo pipefail; cluster_part' >"$cluster_log" 2>&1 &
   cluster_pid=$!
   cleanups+=("stop_cluster_part")
 fi
+# TERM, not INT (a script's background job ignores INT and cannot trap it), to the part's shell
+# and the step it waits for (the cluster's programs keep running until its cleanup stops them).
 stop_cluster_part() {
-  kill -INT -- "-$cluster_pid" 2>/dev/null && wait "$cluster_pid"
+  kill -TERM "$cluster_pid" 2>/dev/null && pkill -TERM -P "$cluster_pid"
+  wait "$cluster_pid"
   cat "$cluster_log" >&2
 }
 # Waits for the cluster part and prints its log; its result in cluster_rc.

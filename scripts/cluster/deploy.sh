@@ -43,6 +43,7 @@ service_image() {   # target: the Dockerfile's stage built as the chart's image 
 }
 build_image() {   # target tag
   local name="$2" start; start="$(date +%s)"
+  mkdir -p "$D/logs"
   (cd "$REPO" && nice -n 10 "${PODMAN[@]}" build -q --network host --target "$1" --tag "$name" \
      --label "$BUILD_LABEL" --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
      --build-arg PYTHON_IMAGE="$PYTHON_BASE" --build-arg NODE_IMAGE="$NODE_BASE" \
