@@ -83,6 +83,11 @@ class Gateway:
     app: Any
     headers: dict[str, str]
 
+    def client(self) -> httpx.AsyncClient:
+        """Signed in as the admin. The gateway shares the test's event loop and the two cores
+        with the other workers: one answer took over httpx's default 5 s in a loaded run."""
+        return httpx.AsyncClient(base_url=self.base, headers=self.headers, timeout=30)
+
 
 async def serve_gateway(
     stack: StackConfig, tmp_path: Path, smtp: SmtpSettings | None = None

@@ -63,7 +63,7 @@ async def _log(http: httpx.AsyncClient, project: int, channel: int) -> list[dict
 async def test_a_regression_reaches_a_signed_webhook_and_slack_and_a_failing_one_is_retried(
     gateway: Gateway, receiver: Receiver, stack: StackConfig
 ) -> None:
-    async with httpx.AsyncClient(base_url=gateway.base, headers=gateway.headers) as http:
+    async with gateway.client() as http:
         project = await _project(http)
         hook = await _channel(
             http,
@@ -134,7 +134,7 @@ async def test_a_regression_reaches_a_signed_webhook_and_slack_and_a_failing_one
 async def test_a_run_that_never_started_is_told_once(
     gateway: Gateway, receiver: Receiver, stack: StackConfig
 ) -> None:
-    async with httpx.AsyncClient(base_url=gateway.base, headers=gateway.headers) as http:
+    async with gateway.client() as http:
         project = await _project(http)
         await _channel(http, project, name="ci", kind="webhook", signing_secret=SECRET,
                        url=f"{receiver.base}/ok")  # fmt: skip
@@ -148,7 +148,7 @@ async def test_a_run_that_never_started_is_told_once(
 async def test_send_a_test_message_answers_how_it_went(
     gateway: Gateway, receiver: Receiver
 ) -> None:
-    async with httpx.AsyncClient(base_url=gateway.base, headers=gateway.headers) as http:
+    async with gateway.client() as http:
         project = await _project(http)
         ok = await _channel(http, project, name="ok", kind="slack", url=f"{receiver.base}/slack")
         down = await _channel(http, project, name="down", kind="webhook", signing_secret=SECRET,
@@ -176,7 +176,7 @@ async def test_send_a_test_message_answers_how_it_went(
 async def test_a_channel_url_outside_the_outbound_policy_is_refused_naming_the_field(
     gateway: Gateway, url: str, reason: str
 ) -> None:
-    async with httpx.AsyncClient(base_url=gateway.base, headers=gateway.headers) as http:
+    async with gateway.client() as http:
         project = await _project(http)
         response = await http.post(
             f"/project/{project}/channels",
@@ -189,7 +189,7 @@ async def test_a_channel_url_outside_the_outbound_policy_is_refused_naming_the_f
 
 
 async def test_the_gateway_itself_is_no_channel(gateway: Gateway) -> None:
-    async with httpx.AsyncClient(base_url=gateway.base, headers=gateway.headers) as http:
+    async with gateway.client() as http:
         project = await _project(http)
         response = await http.post(
             f"/project/{project}/channels",
@@ -205,7 +205,7 @@ async def test_secrets_are_never_answered_and_viewers_only_read(
     async with gateway.app.state.session_factory() as session, session.begin():
         _, viewer = await Accounts(session).add_token("viewer", Role.VIEWER, "tests")
     url = f"{receiver.base}/ok?token=T0KEN-in-the-url"
-    async with httpx.AsyncClient(base_url=gateway.base, headers=gateway.headers) as http:
+    async with gateway.client() as http:
         project = await _project(http)
         made = await _channel(http, project, name="ci", kind="webhook", url=url,
                               signing_secret=SECRET)  # fmt: skip
@@ -252,7 +252,7 @@ async def test_secrets_are_never_answered_and_viewers_only_read(
 async def test_a_summary_made_again_tells_no_channel_twice(
     gateway: Gateway, receiver: Receiver, stack: StackConfig
 ) -> None:
-    async with httpx.AsyncClient(base_url=gateway.base, headers=gateway.headers) as http:
+    async with gateway.client() as http:
         project = await _project(http)
         hook = await _channel(http, project, name="ci", kind="webhook", signing_secret=SECRET,
                               url=f"{receiver.base}/ok", events=["finished"])  # fmt: skip

@@ -10,7 +10,6 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
@@ -54,7 +53,7 @@ async def test_a_finished_run_and_a_test_message_are_mailed(
     gateway: Gateway, smtp: tuple[Inbox, int], stack: StackConfig
 ) -> None:
     inbox, _ = smtp
-    async with httpx.AsyncClient(base_url=gateway.base, headers=gateway.headers) as http:
+    async with gateway.client() as http:
         project = (await http.post("/project", json={"title": "결제 API"})).json()["id"]
         made = await http.post(
             f"/project/{project}/channels",
