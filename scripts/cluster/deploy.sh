@@ -58,7 +58,7 @@ build_service_image() {   # target
 # The Dockerfile, unchanged, with bases made here: podman builds it (RUN steps with the host's
 # network, for PyPI and npm), and the image goes to containerd when it changed.
 service_images() {
-  local t key archive names=()
+  local key archive
   mkdir -p "$D/images"
   # Unchanged sources and bases since the last import: nothing to build (a cached podman build
   # of the six targets still takes minutes here).
@@ -68,8 +68,7 @@ service_images() {
     log "images: sources unchanged since the last import"; return 0
   fi
   archive="$(service_archive "$key")"
-  for t in "${SERVICE_TARGETS[@]}"; do names+=("$(service_image "$t")"); done
-  ctr_k8s images import "$archive" >/dev/null || die "could not import ${names[*]}"
+  ctr_k8s images import "$archive" >/dev/null || die "could not import the service images ($archive)"
   IMAGES_CHANGED=1
   if [ -n "$key" ]; then echo "$key" >"$D/images/source.key"; else rm -f "$archive"; fi
 }

@@ -154,21 +154,13 @@ ensure_archive() {   # name maker [args]: the image's archive, made once; prints
 
 ensure_image() {   # name maker [args]: made once, imported into containerd once
   local archive; archive="$(ensure_archive "$@")"
+  [ -z "${ARCHIVES_ONLY:-}" ] || return 0
   grep -qxF "$1" <<<"$(ctr_k8s images ls -q 2>/dev/null)" && return 0
   ctr_k8s images import "$archive" >/dev/null || die "could not import $1"
 }
 
 # What import_images imports, made or found in the cache; nothing imported.
-images_archived() {
-  ensure_archive "$PAUSE_IMAGE" make_pause >/dev/null
-  ensure_archive mv.local/busybox:debian make_busybox >/dev/null
-  ensure_archive "$COREDNS_IMAGE" make_static coredns '["/coredns"]' >/dev/null
-  ensure_archive "$METRICS_SERVER_IMAGE" make_static metrics-server '["/metrics-server"]' >/dev/null
-  ensure_archive "$NATS_IMAGE" make_nats >/dev/null
-  ensure_archive "$INFLUXDB_IMAGE" make_influxdb >/dev/null
-  ensure_archive "$POSTGRES_IMAGE" make_postgres >/dev/null
-  ensure_archive "$K6_IMAGE" make_k6 >/dev/null
-}
+images_archived() { ARCHIVES_ONLY=1 import_images system && ARCHIVES_ONLY=1 import_images backends; }
 
 import_images() {
   case "$1" in
