@@ -52,12 +52,15 @@ def isolate_stack() -> bool:
 
 
 def free_ports(host: str, start: int, stop: int, count: int = 1) -> list[int]:
-    """The first ``count`` free ports in [start, stop) of this worker's share: worker k of n
-    takes the ports p with p % n == k % n, so two workers scanning at once never pick the same."""
+    """The first ``count`` free ports in [start, stop) of this worker's share, so two workers
+    scanning at once never pick the same: worker k of n takes the ports p with
+    p % (n + 1) == k. The last share is for the workers xdist starts in place of crashed ones
+    (gwN with N >= n), which would otherwise scan a live worker's share."""
     index, workers = worker()
-    first = start + (index - start) % workers
+    shares = workers + 1 if os.environ.get("PYTEST_XDIST_WORKER") else 1
+    first = start + (min(index, shares - 1) - start) % shares
     found: list[int] = []
-    for port in range(first, stop, workers):
+    for port in range(first, stop, shares):
         if port_is_free(host, port):
             found.append(port)
             if len(found) == count:

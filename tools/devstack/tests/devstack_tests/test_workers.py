@@ -33,6 +33,20 @@ def test_workers_scanning_one_range_at_once_never_pick_the_same_port(
     assert len(picked[0] | picked[1] | picked[2]) == 15  # no port twice
 
 
+def test_a_worker_started_in_place_of_a_crashed_one_shares_no_live_workers_ports(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """xdist names a replacement worker gwN with N >= the count (gw3 of three)."""
+    live: set[int] = set()
+    for index in range(3):
+        _as_worker(monkeypatch, index, 3)
+        live |= set(free_ports("127.0.0.1", 29001, 29200, 5))
+    _as_worker(monkeypatch, 3, 3)
+    replacement = set(free_ports("127.0.0.1", 29001, 29200, 5))
+    assert len(replacement) == 5
+    assert not replacement & live
+
+
 def test_a_port_in_use_is_skipped(monkeypatch: pytest.MonkeyPatch, occupied_port: int) -> None:
     _as_worker(monkeypatch, 0, 1)
     assert free_ports("127.0.0.1", occupied_port, occupied_port + 50, 1) != [occupied_port]
