@@ -34,6 +34,16 @@ def pytest_configure(config: pytest.Config) -> None:
 _OWN_STACK = pytest.StashKey[bool]()
 
 
+# The fixtures that start the stack's servers or use them; a test that asks for none of them is
+# marked "no_servers" (make test runs those beside the cluster part: they need only the CPU).
+SERVER_FIXTURES = frozenset({"stack", "kube"})
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    if not SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+        item.add_marker("no_servers")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     marked = {file_of(item.nodeid) for item in items if item.get_closest_marker("slow")}
     order = slowest_first([item.nodeid for item in items], marked, last_durations())

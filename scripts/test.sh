@@ -11,17 +11,6 @@ export MV_NATS_PORT=${MV_NATS_PORT:-14222} MV_NATS_MONITOR_PORT=${MV_NATS_MONITO
 export MV_INFLUXDB_PORT=${MV_INFLUXDB_PORT:-18086} MV_INFLUXDB_RPC_PORT=${MV_INFLUXDB_RPC_PORT:-18088}
 export MV_POSTGRES_PORT=${MV_POSTGRES_PORT:-15432} MV_GATEWAY_PORT=${MV_GATEWAY_PORT:-18000}
 
-uv run --no-sync ruff check .
-uv run --no-sync lint-imports
-# mypy's cache is kept beside the other builds: it checks each file's hash, so a fresh clone
-# reuses what an earlier one checked.
-MYPY_CACHE_DIR="${MV_CACHE_DIR:-$HOME/.cache/metric-vault}/mypy" uv run --no-sync mypy
-# The web UI: its API types must match the gateway's OpenAPI document, its own logic is unit
-# tested (vitest), and the browser tests need it built.
-scripts/web.sh check-types
-scripts/web.sh test
-scripts/web.sh build
-
 # Whatever this script started is stopped at its end, also when a step fails or it is
 # interrupted: the cleanups run in reverse order from the EXIT trap.
 cleanups=()
@@ -35,29 +24,26 @@ trap 'exit 143' TERM
 
 # The one-node cluster of `make cluster` (tests/cluster): brought up (the parts it needs are
 # built once into the cache), its tests run on this machine's own network, and taken down again
-# (processes, containers, mounts, bridge, rules), unless it was already up. It runs before the
-# rest so the suite has the machine to itself. MV_TEST_CLUSTER=0 leaves it out, and says so.
-cluster_rc=0
+# (processes, containers, mounts, bridge, rules), unless it was already up. Its part mostly
+# waits on pods, so it runs in the background beside the checks and the tests that need no
+# server, which only use the CPU it leaves; the tests on servers start once it is down
+# (Chromium's loads fail with ERR_NETWORK_CHANGED while the pods' interfaces come and go, and
+# the timed tests lose their margin beside it). Its output is printed when it ends.
+# MV_TEST_CLUSTER=0 leaves it out, and says so.
+cluster_rc=0 cluster_pid="" cluster_was_up=0
+cluster_log=${MV_DIR}-cluster.log
 cluster_part() {
   local t0=$SECONDS t up tests down="" rc=0
-  if [ "$(id -u)" != 0 ]; then
-    echo "test.sh: the cluster tests need root (containerd, kubelet, a bridge, iptables);" \
-      "run as root, or set MV_TEST_CLUSTER=0 to leave them out" >&2
-    return 1
-  fi
-  if scripts/cluster.sh status | grep -q '^kube-apiserver .*running'; then
-    echo "test.sh: the cluster is up already: testing it, leaving it up" >&2
-  else
-    cleanups+=("cluster_down")
+  if [ "$cluster_was_up" = 0 ]; then
     scripts/cluster.sh up >/dev/null || { scripts/cluster.sh diagnose; return 1; }
   fi
   up=$((SECONDS - t0)); t=$SECONDS
   timeout --signal=INT --kill-after=60 "${MV_CLUSTER_TEST_TIMEOUT:-20m}" \
-    uv run --no-sync pytest -m cluster tests/cluster -p no:cacheprovider || rc=$?
+    uv run --no-sync pytest -m cluster tests/cluster -p no:cacheprovider --durations=8 || rc=$?
   tests=$((SECONDS - t))
   if [ "$rc" -ne 0 ]; then scripts/cluster.sh diagnose || true; fi
-  if [ "${cleanups[-1]:-}" = cluster_down ]; then
-    unset 'cleanups[-1]'; t=$SECONDS
+  if [ "$cluster_was_up" = 0 ]; then
+    t=$SECONDS
     cluster_down || rc=1
     down=", down $((SECONDS - t))s"
   fi
@@ -65,10 +51,68 @@ cluster_part() {
   return "$rc"
 }
 cluster_down() { scripts/cluster.sh down >/dev/null && scripts/cluster.sh leftovers; }
+# Only when this script ends before the part does: a background job ignores SIGINT, so TERM
+# goes to the part's shell and the step it waits for (not to the group: that would kill
+# containerd's shims before `down` stops the containers).
+stop_cluster_part() {
+  if kill -0 "$cluster_pid" 2>/dev/null; then
+    pkill -TERM -P "$cluster_pid" || true
+    kill -TERM "$cluster_pid" 2>/dev/null || true
+    wait "$cluster_pid" || true
+    if [ "$cluster_was_up" = 0 ]; then cluster_down || true; fi
+  fi
+  cat "$cluster_log" >&2 || true
+}
 if [ "${MV_TEST_CLUSTER:-1}" = 0 ]; then
   echo "test.sh: MV_TEST_CLUSTER=0: the cluster tests are left out" >&2
+elif [ "$(id -u)" != 0 ]; then
+  echo "test.sh: the cluster tests need root (containerd, kubelet, a bridge, iptables);" \
+    "run as root, or set MV_TEST_CLUSTER=0 to leave them out" >&2
+  exit 1
 else
-  cluster_part || cluster_rc=$?
+  if scripts/cluster.sh status | grep -q '^kube-apiserver .*running'; then
+    echo "test.sh: the cluster is up already: testing it, leaving it up" >&2
+    cluster_was_up=1
+  fi
+  mkdir -p "$(dirname "$cluster_log")"
+  cluster_part >"$cluster_log" 2>&1 &
+  cluster_pid=$!
+  cleanups+=("stop_cluster_part")
+fi
+
+uv run --no-sync ruff check .
+uv run --no-sync lint-imports
+# mypy's cache is kept beside the other builds: it checks each file's hash, so a fresh clone
+# reuses what an earlier one checked.
+MYPY_CACHE_DIR="${MV_CACHE_DIR:-$HOME/.cache/metric-vault}/mypy" uv run --no-sync mypy
+# The web UI: its API types must match the gateway's OpenAPI document, its own logic is unit
+# tested (vitest), and the browser tests need it built.
+scripts/web.sh check-types
+scripts/web.sh test
+scripts/web.sh build
+
+# The suite runs in MV_TEST_WORKERS parallel workers (pytest-xdist; 0: one process): four on
+# two cores, since the slow tests mostly wait on the wall clock (outages, schedules) while the
+# others use the CPU. Whole files go to one worker, the slowest first (the last run's times:
+# --no-loadscope-reorder keeps the suite's order). A hang outside any one test (pytest-timeout
+# covers those) must still end in a failure CI can read, well inside its 90 minutes: INT first,
+# so pytest prints where. Exit code 5: none selected by "$@".
+suite() {
+  local rc=0
+  timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-60m}" uv run --no-sync pytest "$@" \
+    || rc=$?
+  [ "$rc" -eq 5 ] && rc=0
+  return "$rc"
+}
+workers=${MV_TEST_WORKERS:-4}
+# The tests that need no server, in two workers (at most) beside the cluster part.
+unit_rc=0
+suite -n "$((workers < 2 ? workers : 2))" --dist loadfile --no-loadscope-reorder \
+  -m "no_servers and not quiet" "$@" || unit_rc=$?
+if [ -n "$cluster_pid" ]; then
+  wait "$cluster_pid" || cluster_rc=$?
+  unset 'cleanups[-1]'
+  cat "$cluster_log" >&2
 fi
 
 was_running=$(uv run --no-sync python -m mv_devstack status | grep -c running || true)
@@ -76,13 +120,9 @@ uv run --no-sync python -m mv_devstack up --servers-only
 if [ "$was_running" -eq 0 ]; then
   cleanups+=("uv run --no-sync python -m mv_devstack down >/dev/null")
 fi
-# The suite runs in MV_TEST_WORKERS parallel workers (0: one process): four on two cores, since
-# the slow tests mostly wait on the wall clock (outages, schedules) while the others use the CPU.
 # Worker 0 uses the stack above; worker N its own in $MV_DIR-gwN (mv_devstack.workers), stopped
 # by the worker at its end, and here too if the run was cut short, with the services of tests a
-# crashed worker could not stop (.stack/services-*). Whole files go to one worker, the slowest
-# first (the last run's times: --no-loadscope-reorder keeps the suite's order).
-workers=${MV_TEST_WORKERS:-4}
+# crashed worker could not stop (.stack/services-*).
 cleanups+=("stop_worker_stacks")
 stop_worker_stacks() {
   local dir
@@ -91,17 +131,13 @@ stop_worker_stacks() {
   done
   return 0
 }
-# The suite takes minutes; a hang outside any one test (pytest-timeout covers those) must still
-# end in a failure CI can read, well inside its 90 minutes: INT first, so pytest prints where.
-# The tests marked quiet judge response times: they run afterwards, one process, alone.
 suite_rc=0
-timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-60m}" uv run --no-sync pytest --durations=15 \
-  -n "$workers" --dist loadfile --no-loadscope-reorder -m "not quiet" "$@" || suite_rc=$?
+suite --durations=15 -n "$workers" --dist loadfile --no-loadscope-reorder \
+  -m "not no_servers and not quiet" "$@" || suite_rc=$?
+# The tests marked quiet judge response times: they run afterwards, one process, alone.
 quiet_rc=0
-timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-60m}" uv run --no-sync pytest \
-  -m quiet "$@" || quiet_rc=$?
-[ "$quiet_rc" -eq 5 ] && quiet_rc=0   # none selected by "$@"
-[ "$suite_rc" -eq 0 ] && suite_rc=$quiet_rc
+suite -m quiet "$@" || quiet_rc=$?
+for rc in "$unit_rc" "$quiet_rc"; do [ "$suite_rc" -eq 0 ] && suite_rc=$rc; done
 if [ "$cluster_rc" -ne 0 ]; then
   echo "test.sh: the cluster tests FAILED (see above: tests/cluster and scripts/cluster.sh diagnose)" >&2
 fi
