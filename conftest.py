@@ -34,14 +34,14 @@ def pytest_configure(config: pytest.Config) -> None:
 _OWN_STACK = pytest.StashKey[bool]()
 
 
-# The fixtures that start the stack's servers or use them; a test that asks for none of them is
-# marked "no_servers" (make test runs those beside the cluster part: they need only the CPU).
-SERVER_FIXTURES = frozenset({"stack", "kube"})
+# The tests across services (tests/: processes, browsers, faults) are marked "end_to_end";
+# make test runs the packages' own tests beside the cluster part and these after it.
+END_TO_END = REPO_ROOT / "tests"
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:
-    if not SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
-        item.add_marker("no_servers")
+    if item.path.is_relative_to(END_TO_END):
+        item.add_marker("end_to_end")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -54,12 +54,16 @@ up() {
   log "control plane ready ($(elapsed "$t"))"; t="$(date +%s)"
   node_up
   log "node $NODE_NAME Ready ($(elapsed "$t"))"; t="$(date +%s)"
-  addons_up
-  log "CoreDNS and metrics-server ready ($(elapsed "$t"))"; t="$(date +%s)"
-  [ "${MV_CLUSTER_ONLY:-}" = 1 ] && { log "cluster up in $(elapsed "$t0") (MV_CLUSTER_ONLY)"; return 0; }
+  addons_up                     # their pods start while the images are imported
+  if [ "${MV_CLUSTER_ONLY:-}" = 1 ]; then
+    addons_ready
+    log "cluster up in $(elapsed "$t0") (MV_CLUSTER_ONLY)"; return 0
+  fi
   import_images backends
   service_images
   log "images ready ($(elapsed "$t"))"; t="$(date +%s)"
+  addons_ready
+  log "CoreDNS and metrics-server ready ($(elapsed "$t"))"; t="$(date +%s)"
   volumes_up
   chart_up
   demo_up

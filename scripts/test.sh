@@ -25,10 +25,10 @@ trap 'exit 143' TERM
 # The one-node cluster of `make cluster` (tests/cluster): brought up (the parts it needs are
 # built once into the cache), its tests run on this machine's own network, and taken down again
 # (processes, containers, mounts, bridge, rules), unless it was already up. Its part mostly
-# waits on pods, so it runs in the background beside the checks and the tests that need no
-# server, which only use the CPU it leaves; the tests on servers start once it is down
-# (Chromium's loads fail with ERR_NETWORK_CHANGED while the pods' interfaces come and go, and
-# the timed tests lose their margin beside it). Its output is printed when it ends.
+# waits on pods, so it runs in the background beside the checks and the packages' own tests,
+# which use the CPU it leaves. The tests across services and the slow ones start once it is
+# down: beside it, Chromium's loads failed with ERR_NETWORK_CHANGED while the pods' interfaces
+# came and went, and the timed tests lost their margin. Its output is printed when it ends.
 # MV_TEST_CLUSTER=0 leaves it out, and says so.
 cluster_rc=0 cluster_pid="" cluster_was_up=0
 cluster_log=${MV_DIR}-cluster.log
@@ -55,12 +55,11 @@ cluster_down() { scripts/cluster.sh down >/dev/null && scripts/cluster.sh leftov
 # goes to the part's shell and the step it waits for (not to the group: that would kill
 # containerd's shims before `down` stops the containers).
 stop_cluster_part() {
-  if kill -0 "$cluster_pid" 2>/dev/null; then
-    pkill -TERM -P "$cluster_pid" || true
-    kill -TERM "$cluster_pid" 2>/dev/null || true
-    wait "$cluster_pid" || true
-    if [ "$cluster_was_up" = 0 ]; then cluster_down || true; fi
-  fi
+  [ -n "$cluster_pid" ] || return 0
+  pkill -TERM -P "$cluster_pid" || true
+  kill -TERM "$cluster_pid" 2>/dev/null || true
+  wait "$cluster_pid" || true
+  if [ "$cluster_was_up" = 0 ]; then cluster_down || true; fi
   cat "$cluster_log" >&2 || true
 }
 if [ "${MV_TEST_CLUSTER:-1}" = 0 ]; then
@@ -105,15 +104,6 @@ suite() {
   return "$rc"
 }
 workers=${MV_TEST_WORKERS:-4}
-# The tests that need no server, in two workers (at most) beside the cluster part.
-unit_rc=0
-suite -n "$((workers < 2 ? workers : 2))" --dist loadfile --no-loadscope-reorder \
-  -m "no_servers and not quiet" "$@" || unit_rc=$?
-if [ -n "$cluster_pid" ]; then
-  wait "$cluster_pid" || cluster_rc=$?
-  unset 'cleanups[-1]'
-  cat "$cluster_log" >&2
-fi
 
 was_running=$(uv run --no-sync python -m mv_devstack status | grep -c running || true)
 uv run --no-sync python -m mv_devstack up --servers-only
@@ -131,13 +121,25 @@ stop_worker_stacks() {
   done
   return 0
 }
+
+# The packages' own tests, but the slow ones, in two workers (at most) beside the cluster part.
+packages_rc=0
+suite -n "$((workers < 2 ? workers : 2))" --dist loadfile --no-loadscope-reorder \
+  -m "not end_to_end and not slow and not quiet" "$@" || packages_rc=$?
+if [ -n "$cluster_pid" ]; then
+  wait "$cluster_pid" || cluster_rc=$?
+  cluster_pid=""
+  cat "$cluster_log" >&2
+fi
+
+# Then the tests across services (tests/) and the slow ones, with the machine to themselves.
 suite_rc=0
 suite --durations=15 -n "$workers" --dist loadfile --no-loadscope-reorder \
-  -m "not no_servers and not quiet" "$@" || suite_rc=$?
+  -m "(end_to_end or slow) and not quiet" "$@" || suite_rc=$?
 # The tests marked quiet judge response times: they run afterwards, one process, alone.
 quiet_rc=0
 suite -m quiet "$@" || quiet_rc=$?
-for rc in "$unit_rc" "$quiet_rc"; do [ "$suite_rc" -eq 0 ] && suite_rc=$rc; done
+for rc in "$packages_rc" "$quiet_rc"; do [ "$suite_rc" -eq 0 ] && suite_rc=$rc; done
 if [ "$cluster_rc" -ne 0 ]; then
   echo "test.sh: the cluster tests FAILED (see above: tests/cluster and scripts/cluster.sh diagnose)" >&2
 fi

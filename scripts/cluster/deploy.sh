@@ -26,6 +26,9 @@ render() {   # manifest: ${NAME} replaced by the shell variable of that name
 addons_up() {
   render "$REPO/scripts/cluster/addons/coredns.yaml" | kubectl apply -f - >/dev/null
   render "$REPO/scripts/cluster/addons/metrics-server.yaml" | kubectl apply -f - >/dev/null
+}
+
+addons_ready() {
   kubectl -n kube-system rollout status deployment/coredns --timeout=180s >/dev/null
   kubectl -n kube-system rollout status deployment/metrics-server --timeout=180s >/dev/null
 }
