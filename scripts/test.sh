@@ -26,9 +26,9 @@ trap 'exit 143' TERM
 # built once into the cache), its tests run on this machine's own network, and taken down again
 # (processes, containers, mounts, bridge, rules), unless it was already up. Its part mostly
 # waits on pods, so it runs in the background beside the checks and the packages' own tests,
-# which use the CPU it leaves. The tests across services and the slow ones start once it is
-# down: beside it, Chromium's loads failed with ERR_NETWORK_CHANGED while the pods' interfaces
-# came and went, and the timed tests lost their margin. Its output is printed when it ends.
+# which use the CPU it leaves. The tests across services start once it is down: beside it,
+# Chromium's loads failed with ERR_NETWORK_CHANGED while the pods' interfaces came and went,
+# and their timed tests lost their margin. Its output is printed when it ends.
 # MV_TEST_CLUSTER=0 leaves it out, and says so.
 cluster_rc=0 cluster_pid="" cluster_was_up=0
 cluster_log=${MV_DIR}-cluster.log
@@ -122,20 +122,21 @@ stop_worker_stacks() {
   return 0
 }
 
-# The packages' own tests, but the slow ones, in two workers (at most) beside the cluster part.
+# The packages' own tests beside the cluster part, in one worker fewer: the slowest of them
+# (schedules, outages) mostly wait on the clock, and the cluster part takes the rest.
 packages_rc=0
-suite -n "$((workers < 2 ? workers : 2))" --dist loadfile --no-loadscope-reorder \
-  -m "not end_to_end and not slow and not quiet" "$@" || packages_rc=$?
+suite -n "$((workers > 1 ? workers - 1 : workers))" --dist loadfile --no-loadscope-reorder \
+  -m "not end_to_end and not quiet" "$@" || packages_rc=$?
 if [ -n "$cluster_pid" ]; then
   wait "$cluster_pid" || cluster_rc=$?
   cluster_pid=""
   cat "$cluster_log" >&2
 fi
 
-# Then the tests across services (tests/) and the slow ones, with the machine to themselves.
+# Then the tests across services (tests/), with the machine to themselves.
 suite_rc=0
 suite --durations=15 -n "$workers" --dist loadfile --no-loadscope-reorder \
-  -m "(end_to_end or slow) and not quiet" "$@" || suite_rc=$?
+  -m "end_to_end and not quiet" "$@" || suite_rc=$?
 # The tests marked quiet judge response times: they run afterwards, one process, alone.
 quiet_rc=0
 suite -m quiet "$@" || quiet_rc=$?
