@@ -18,9 +18,32 @@ cleanup() {
   local i
   for ((i = ${#cleanups[@]} - 1; i >= 0; i--)); do eval "${cleanups[i]}" || true; done
 }
+# The suite runs in MV_TEST_WORKERS parallel workers (pytest-xdist; 0: one process): four on
+# two cores, since the slow tests mostly wait on the wall clock (outages, schedules) while the
+# others use the CPU. Whole files go to one worker, the slowest first (the last run's times:
+# --no-loadscope-reorder keeps the suite's order). A hang outside any one test (pytest-timeout
+# covers those) must still end in a failure CI can read, well inside its 90 minutes: INT first,
+# so pytest prints where. Exit code 5: none selected by "$@". `timeout` runs pytest in a process
+# group of its own, where a Ctrl-C never arrives, and bash runs no trap while it waits for a
+# command: so pytest runs as a job this script waits for, and an INT or TERM is passed on.
+suite_pid=""
+suite() {
+  local rc=0
+  timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-60m}" uv run --no-sync pytest "$@" &
+  suite_pid=$!
+  wait "$suite_pid" || rc=$?
+  suite_pid=""
+  [ "$rc" -eq 5 ] && rc=0
+  return "$rc"
+}
+stop_suite() {
+  [ -n "$suite_pid" ] || return 0
+  kill -INT "$suite_pid" 2>/dev/null || true
+  wait "$suite_pid" || true
+}
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'stop_suite; exit 130' INT
+trap 'stop_suite; exit 143' TERM
 
 # The one-node cluster of `make cluster` (tests/cluster): brought up (the parts it needs are
 # built once into the cache), its tests run on this machine's own network, and taken down again
@@ -90,19 +113,6 @@ scripts/web.sh check-types
 scripts/web.sh test
 scripts/web.sh build
 
-# The suite runs in MV_TEST_WORKERS parallel workers (pytest-xdist; 0: one process): four on
-# two cores, since the slow tests mostly wait on the wall clock (outages, schedules) while the
-# others use the CPU. Whole files go to one worker, the slowest first (the last run's times:
-# --no-loadscope-reorder keeps the suite's order). A hang outside any one test (pytest-timeout
-# covers those) must still end in a failure CI can read, well inside its 90 minutes: INT first,
-# so pytest prints where. Exit code 5: none selected by "$@".
-suite() {
-  local rc=0
-  timeout --signal=INT --kill-after=60 "${MV_TEST_TIMEOUT:-60m}" uv run --no-sync pytest "$@" \
-    || rc=$?
-  [ "$rc" -eq 5 ] && rc=0
-  return "$rc"
-}
 workers=${MV_TEST_WORKERS:-4}
 
 was_running=$(uv run --no-sync python -m mv_devstack status | grep -c running || true)
