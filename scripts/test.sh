@@ -135,8 +135,8 @@ stop_worker_stacks() {
 # The packages' own tests beside the cluster part, in one worker fewer: the slowest of them
 # (schedules, outages) mostly wait on the clock, and the cluster part takes the rest.
 packages_rc=0
-suite -n "$((workers > 1 ? workers - 1 : workers))" --dist loadfile --no-loadscope-reorder \
-  -m "not end_to_end and not quiet" "$@" || packages_rc=$?
+suite --durations=15 -n "$((workers > 1 ? workers - 1 : workers))" --dist loadfile \
+  --no-loadscope-reorder -m "not end_to_end and not quiet" "$@" || packages_rc=$?
 if [ -n "$cluster_pid" ]; then
   wait "$cluster_pid" || cluster_rc=$?
   cluster_pid=""
