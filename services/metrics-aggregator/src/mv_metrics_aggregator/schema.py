@@ -27,7 +27,7 @@ What k6's ``experimental-prometheus-rw`` output sends, and what this module reli
 Every point carries the test's tags: ``testid`` and, on a test split over several k6 runners,
 ``runner`` (``mv_contracts.runs.RUNNER_TAG``, the index the runner passes with ``--tag``; absent
 with one runner). Each runner's series are kept apart, so two runners' counts add up and the VUs
-of a second are the sum of each runner's last value.
+of a second are summed over the runners.
 
 Measurement ``mv_requests``, tags ``testid``, ``runner``, ``scenario`` (``-`` for requests
 outside any scenario: setup and teardown) and, for a journey's requests, ``step`` (a custom tag

@@ -94,3 +94,28 @@ async def test_a_test_without_points_is_empty(influx: InfluxClient) -> None:
     )
     assert summary.empty_reason == NO_SAMPLES
     assert summary.percentile_source is None
+
+
+async def test_vus_keep_the_peak_and_the_low_of_a_second_with_two_samples(
+    influx: InfluxClient,
+) -> None:
+    """k6's one-second ticker runs late under load, so a second can hold two of a runner's
+    samples: its last alone lost the peak (a run showed at most 6 VUs where k6 counted 8)."""
+    start, second = 1_700_600_000_000_000_000, 10**9
+    test_id = str(uuid.uuid4())
+    lines = [
+        f"mv_requests,testid={test_id},scenario=s01_a requests=10i,failed=0i,"
+        f"duration_count=10i,duration_sum=50.0 {start + i * second}"
+        for i in range(4)
+    ]
+    samples = [(0.1, 5), (1.1, 8), (1.9, 4), (2.5, 6)]  # (seconds, VUs): the second 1 holds two
+    lines += [
+        f"mv_vus,testid={test_id} vus={vus}i,vus_max=10i {start + int(t * second)}"
+        for t, vus in samples
+    ]
+    await influx.write("\n".join(lines))
+    summary = await FAST.summarise(influx, test_id, (at(start), at(start + 5 * second)), None)
+    assert (summary.overall.max_vus, summary.overall.min_vus) == (8, 4)
+    assert summary.series is not None
+    # The series: each second's most.
+    assert [v for v in summary.series.overall.vus if v is not None] == [5, 8, 6]

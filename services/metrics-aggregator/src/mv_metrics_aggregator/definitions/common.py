@@ -70,33 +70,38 @@ def grouped(statements: dict[str, str], prefix: str = "") -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class Vus:
-    """The VUs of a test from ``field`` of ``measurement``: per second, each runner's last value
-    summed over the runners (a test on one runner has one)."""
+    """The VUs of a test from ``field`` of ``measurement``: per second, each runner's values
+    summed over the runners (a test on one runner has one). A second can hold two of a runner's
+    samples (k6's one-second ticker runs late under load), so its highest and its lowest are kept
+    beside its last: the test's max and min are those of every sample."""
 
     measurement: str = VUS
     field: str = "value"
 
     def per_second(self, bounds: Bounds) -> str:
+        """Per second: ``high``, ``low`` and ``last``, each summed over the runners."""
         per_runner = (
-            f'SELECT LAST("{self.field}") AS v FROM "{self.measurement}" WHERE {bounds.where()} '
+            f'SELECT MAX("{self.field}") AS high, MIN("{self.field}") AS low, '
+            f'LAST("{self.field}") AS last FROM "{self.measurement}" WHERE {bounds.where()} '
             f'GROUP BY time(1s), "{RUNNER_TAG}"'
         )
         return (
-            f'SELECT SUM("v") AS total FROM ({per_runner}) '
+            'SELECT SUM("high") AS high, SUM("low") AS low, SUM("last") AS last '
+            f"FROM ({per_runner}) "
             f"WHERE time >= {bounds.start_ns} AND time < {bounds.end_ns} GROUP BY time(1s)"
         )
 
     def figures(self, bounds: Bounds) -> str:
         """Max, min and mean over the seconds of ``bounds``."""
         return (
-            'SELECT MAX("total") AS max, MIN("total") AS min, MEAN("total") AS mean '
+            'SELECT MAX("high") AS max, MIN("low") AS min, MEAN("last") AS mean '
             f"FROM ({self.per_second(bounds)})"
         )
 
     def series(self, bounds: Bounds, step: str) -> str:
         """The most VUs of each ``step``."""
         return (
-            f'SELECT MAX("total") AS vus FROM ({self.per_second(bounds)}) '
+            f'SELECT MAX("high") AS vus FROM ({self.per_second(bounds)}) '
             f"WHERE time >= {bounds.start_ns} AND time < {bounds.end_ns} "
             f"GROUP BY time({step}) fill(none)"
         )

@@ -19,7 +19,7 @@ one per second per runner and scenario (:mod:`mv_metrics_aggregator.schema`); th
   the full buckets as above (the first point and the last hold part of a second).
 - stored series: as above, with the step's mean ``SUM(duration_sum) / SUM(duration_count)`` and
   p95/p99 read from the step's merged histogram (a chart's figure, within the bound).
-- VUs: per second, each runner's last ``vus`` of ``mv_vus``, summed over the runners.
+- VUs: as in precise (``common.Vus``), from ``vus`` of ``mv_vus``.
 """
 
 # InfluxQL built here: the only value from outside (the test id, a scenario name) goes through

@@ -23,10 +23,10 @@ Definitions:
 - failures by kind: ``COUNT`` of ``http_req_failed`` samples equal to 1, grouped by k6's
   ``status`` and ``error_code`` tags (live too: kept per span like the totals); dropped
   iterations: ``SUM`` of ``dropped_iterations``.
-- VUs: ``MAX``/``MIN``/``MEAN`` over the seconds of the test of the ``vus`` gauge, summed over
-  the runners of a split test (each runner's last value of the second, by its ``runner`` tag;
-  a test on one runner has one). k6 writes ``vus`` without a scenario tag,
-  so scenarios have no VU figures.
+- VUs: over the seconds of the test, of the ``vus`` gauge summed over the runners of a split
+  test (by its ``runner`` tag; a test on one runner has one): ``MAX`` of each second's highest,
+  ``MIN`` of its lowest, ``MEAN`` of its last (``common.Vus``). k6 writes ``vus`` without a
+  scenario tag, so scenarios have no VU figures.
 k6 may write ``url``, ``vu`` and ``iter`` as fields (``K6_INFLUXDB_TAGS_AS_FIELDS``) or as tags;
 no statement here names them, so both work. A generated script tags each sample with its VU
 (``vu_id``) so that no two samples share a point; no statement names that tag either.
