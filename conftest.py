@@ -60,8 +60,11 @@ class _DurationsRecorder:
         name = file_of(report.nodeid)
         self.seconds[name] = self.seconds.get(name, 0.0) + report.duration
 
-    def pytest_sessionfinish(self) -> None:
-        record_durations(self.seconds)
+    def pytest_sessionfinish(self, exitstatus: int) -> None:
+        # An interrupted run's times are partial: kept, they would start the slowest files
+        # late in the next run, which then ends minutes later.
+        if exitstatus != pytest.ExitCode.INTERRUPTED:
+            record_durations(self.seconds)
 
 
 @pytest.fixture(scope="session")
