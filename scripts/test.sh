@@ -26,6 +26,7 @@ cleanup() {
 # so pytest prints where. Exit code 5: none selected by "$@". `timeout` runs pytest in a process
 # group of its own, where a Ctrl-C never arrives, and bash runs no trap while it waits for a
 # command: so pytest runs as a job this script waits for, and an INT or TERM is passed on.
+workers=${MV_TEST_WORKERS:-4}
 suite_pid=""
 suite() {
   local rc=0
@@ -112,8 +113,6 @@ MYPY_CACHE_DIR="${MV_CACHE_DIR:-$HOME/.cache/metric-vault}/mypy" uv run --no-syn
 scripts/web.sh check-types
 scripts/web.sh test
 scripts/web.sh build
-
-workers=${MV_TEST_WORKERS:-4}
 
 was_running=$(uv run --no-sync python -m mv_devstack status | grep -c running || true)
 uv run --no-sync python -m mv_devstack up --servers-only

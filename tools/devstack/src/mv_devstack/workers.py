@@ -57,7 +57,7 @@ def free_ports(host: str, start: int, stop: int, count: int = 1) -> list[int]:
     p % (n + 1) == k. The last share is for the workers xdist starts in place of crashed ones
     (gwN with N >= n), which would otherwise scan a live worker's share."""
     index, workers = worker()
-    shares = workers + 1 if os.environ.get("PYTEST_XDIST_WORKER") else 1
+    shares = workers + 1
     first = start + (min(index, shares - 1) - start) % shares
     found: list[int] = []
     for port in range(first, stop, shares):
