@@ -112,11 +112,12 @@ class LocalExecutor:
             raise StartError(f"cannot write the script to {directory}: {error}") from error
         apis: list[Runner] = []
         output = self._settings.k6_output(request.metrics_mode)
+        ports = _free_ports(count) if count > 1 else []
         try:
             for info, folder in zip(runners, folders, strict=True):
                 extra = segments.segment_args(info.index, count)
                 if count > 1:
-                    address = f"127.0.0.1:{_free_port()}"
+                    address = f"127.0.0.1:{ports.pop()}"
                     extra += ["--paused", "--address", address]
                     apis.append(Runner(info.index, info.name, f"http://{address}"))
                 await self._spawn(
@@ -267,9 +268,14 @@ def _read(path: Path) -> str:
         return ""
 
 
-def _free_port() -> int:
-    """A loopback port free now, for one runner's REST API (k6 exits 106 if it is taken)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+def _free_ports(count: int) -> list[int]:
+    """Loopback ports free now, one per runner's REST API (k6 exits 106 if it is taken). The
+    probes stay bound until all are chosen: one closed at once let the next get the same port,
+    and two runners of one test met on it."""
+    with contextlib.ExitStack() as probes:
+        ports: list[int] = []
+        for _ in range(count):
+            probe = probes.enter_context(socket.socket())
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+        return ports
