@@ -54,6 +54,8 @@ def test_defaults_render_the_whole_stack() -> None:
     assert gateway["livenessProbe"]["httpGet"]["path"] == "/healthz"
     # the gateway's own readiness; GET / is the whole product's health
     assert gateway["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    # a stopping gateway serves on until the Service has dropped it: upgrades lose no request
+    assert gateway["lifecycle"]["preStop"] == {"sleep": {"seconds": 5}}
     assert gateway["env"][0]["valueFrom"]["secretKeyRef"]["name"] == "mv-metric-vault-database"
     secret = by_kind(docs, "Secret")["mv-metric-vault-database"]["stringData"]
     assert secret["DATABASE_URL"] == (
@@ -118,6 +120,7 @@ def test_the_dry_run_catches_what_the_api_server_would_refuse(kube_api: Any) -> 
         ("testNamespace.name=Not_A_Name", "/testNamespace/name"),
         ("postgresql.enabled=false", "set database.url or database.existingSecret"),
         ("podWatcher.replicas=2", "/podWatcher/replicas"),
+        ("gateway.preStopSeconds=-1", "/gateway/preStopSeconds"),
     ],
 )
 def test_wrong_values_are_refused_with_a_reason(values: str, error: str) -> None:
@@ -126,11 +129,19 @@ def test_wrong_values_are_refused_with_a_reason(values: str, error: str) -> None
     assert error in result.stderr
 
 
-def _gateway_env(docs: list[dict[str, Any]]) -> dict[str, Any]:
+def _gateway(docs: list[dict[str, Any]]) -> dict[str, Any]:
     (gateway,) = by_kind(docs, "Deployment")["mv-metric-vault-gateway"]["spec"]["template"]["spec"][
         "containers"
     ]
-    return {e["name"]: e.get("value", e.get("valueFrom")) for e in gateway["env"]}
+    return gateway  # type: ignore[no-any-return]
+
+
+def test_a_zero_pre_stop_leaves_the_gateway_without_the_hook() -> None:
+    assert "lifecycle" not in _gateway(template("mv", "--set", "gateway.preStopSeconds=0"))
+
+
+def _gateway_env(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in _gateway(docs)["env"]}
 
 
 def test_the_first_admin_gets_a_generated_password_from_a_secret() -> None:
