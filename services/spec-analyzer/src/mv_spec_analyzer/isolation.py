@@ -3,14 +3,21 @@
 A thread cannot be stopped, so a document that takes too long would keep a core busy after its
 analysis gave up; a child process is killed instead. Its address space is capped with
 ``RLIMIT_AS``, so a document that needs too much memory fails alone, without the service.
-One worker process per memory limit is shared by every analysis of this process.
+One worker process per memory limit is shared by every analysis of this process, and ends
+with it: a pool worker waits on a call queue whose writing end it holds itself, so without a
+watch of its own it would outlive a killed service for good (and keep the forkserver and the
+resource tracker alive through the descriptors it inherited).
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import resource
+import select
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,9 +31,31 @@ T = TypeVar("T")
 _pools: dict[int, ProcessPoolExecutor] = {}
 
 
-def _limit_memory(max_bytes: int) -> None:
+def _start_worker(owner: int, max_bytes: int) -> None:
+    threading.Thread(target=_exit_with, args=(owner,), name="owner-watch", daemon=True).start()
     if max_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
+
+def _exit_with(owner: int) -> None:
+    try:
+        owner_ended = os.pidfd_open(owner)
+    except ProcessLookupError:
+        os._exit(0)
+    except OSError:  # no pidfd (an old kernel, a strict seccomp profile): ask every second
+        while _alive(owner):
+            time.sleep(1)
+        os._exit(0)
+    select.select([owner_ended], [], [])
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _pool(max_bytes: int) -> ProcessPoolExecutor:
@@ -35,8 +64,8 @@ def _pool(max_bytes: int) -> ProcessPoolExecutor:
         pool = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("forkserver"),
-            initializer=_limit_memory,
-            initargs=(max_bytes,),
+            initializer=_start_worker,
+            initargs=(os.getpid(), max_bytes),
         )
         _pools[max_bytes] = pool
     return pool
