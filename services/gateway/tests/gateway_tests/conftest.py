@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,7 @@ from mv_gateway.core.deps import get_session
 from mv_gateway.core.engine import make_engine, make_session_factory
 from mv_gateway.core.migrate import upgrade
 from mv_gateway.core.settings import Settings
+from mv_gateway.live.hub import LiveHub
 from mv_gateway.server import GatewayServer
 from mv_runtime.bus import stream
 
@@ -151,6 +152,22 @@ async def committed_admin(engine: AsyncEngine) -> dict[str, str]:
 def bearer_subprotocols(token: str) -> list[Subprotocol]:
     """How a browser's WebSocket offers a token: ``new WebSocket(url, ["bearer", token])``."""
     return [Subprotocol("bearer"), Subprotocol(token)]
+
+
+# How long a stream or a bus message may take to arrive: generous, as on a loaded machine (CI,
+# beside the cluster's image builds) two streams took more than 5 s to open.
+PATIENCE = 20.0
+
+
+async def eventually(check: Callable[[], bool], what: str, seconds: float = PATIENCE) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, f"{what} within {seconds:g} s"
+        await asyncio.sleep(0.05)
+
+
+async def until_live_clients(hub: LiveHub, count: int) -> None:
+    await eventually(lambda: hub.clients == count, f"{count} live clients")
 
 
 @pytest.fixture

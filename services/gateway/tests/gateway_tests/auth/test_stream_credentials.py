@@ -18,7 +18,7 @@ import websockets
 from fastapi import FastAPI
 from sqlalchemy import update
 
-from gateway_tests.conftest import bearer, bearer_subprotocols
+from gateway_tests.conftest import PATIENCE, bearer, bearer_subprotocols, until_live_clients
 from gateway_tests.served_gateway import serve_gateway, signed_in
 from mv_devstack.config import StackConfig
 from mv_gateway.auth import Role
@@ -69,20 +69,16 @@ async def test_a_revoked_token_ends_its_streams(gateway: tuple[str, FastAPI]) ->
     sse = asyncio.create_task(_sse_until_closed(base, bearer(secret)))
     ws_url = base.replace("http://", "ws://") + "/ws/k6-data"
     async with websockets.connect(ws_url, subprotocols=bearer_subprotocols(secret)) as socket:
-        hub = app.state.live_hub
-        for _ in range(100):
-            if hub.clients == 2:
-                break
-            await asyncio.sleep(0.05)
+        await until_live_clients(app.state.live_hub, 2)
         await asyncio.sleep(1)
         assert not sse.done()  # still valid: streaming on
         async with signed_in(base) as admin:
             assert (await admin.delete(f"/auth/tokens/{token_id}")).status_code == 204
         with pytest.raises(websockets.ConnectionClosed):
-            await asyncio.wait_for(socket.recv(), 5)
+            await asyncio.wait_for(socket.recv(), PATIENCE)
         assert socket.close_code == CREDENTIAL_ENDED
         assert (socket.close_reason or "").startswith("revoked: the API token was revoked")
-    events = await asyncio.wait_for(sse, 5)
+    events = await asyncio.wait_for(sse, PATIENCE)
     assert events == [
         ("closed", {"kind": "closed", "reason": "revoked", "detail": "the API token was revoked"})
     ]
@@ -101,14 +97,14 @@ async def test_a_disabled_user_and_an_expired_login_end_their_streams(
         short, _ = await accounts.open_session(user, timedelta(seconds=2))
     cookies = {"Cookie": f"{SESSION_COOKIE}={cookie}"}
     expiring = asyncio.create_task(_sse_until_closed(base, {"Cookie": f"{SESSION_COOKIE}={short}"}))
-    assert [name for name, _ in await asyncio.wait_for(expiring, 10)] == ["closed"]
+    assert [name for name, _ in await asyncio.wait_for(expiring, PATIENCE)] == ["closed"]
     assert expiring.result()[0][1]["reason"] == "expired"
 
     disabled = asyncio.create_task(_sse_until_closed(base, cookies))
     await asyncio.sleep(1)
     async with app.state.session_factory() as session, session.begin():
         await session.execute(update(User).where(User.id == user.id).values(disabled=True))
-    [(name, data)] = await asyncio.wait_for(disabled, 5)
+    [(name, data)] = await asyncio.wait_for(disabled, PATIENCE)
     assert (name, data["reason"]) == ("closed", "disabled")
     assert "watcher" in data["detail"]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
@@ -17,7 +16,14 @@ import websockets
 from faststream.nats import NatsBroker
 from sqlalchemy import select
 
-from gateway_tests.conftest import LiveGateway, bearer, bearer_subprotocols
+from gateway_tests.conftest import (
+    PATIENCE,
+    LiveGateway,
+    bearer,
+    bearer_subprotocols,
+    eventually,
+    until_live_clients,
+)
 from mv_contracts.lifecycle import RunStatus, TestFinished, TestFinishedEvent
 from mv_contracts.metrics import (
     LiveFigures,
@@ -87,24 +93,8 @@ async def _sse_events(
     return events
 
 
-async def _eventually(check: Callable[[], bool], what: str, seconds: float) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not check():
-        assert asyncio.get_running_loop().time() < deadline, f"{what} within {seconds:g} s"
-        await asyncio.sleep(0.05)
-
-
-# Generous: on a loaded machine (CI, beside the cluster's image builds) two streams took more
-# than 5 s to open.
-PATIENCE = 20
-
-
-async def _until_clients(hub: LiveHub, count: int) -> None:
-    await _eventually(lambda: hub.clients == count, f"{count} live clients", PATIENCE)
-
-
 async def _until_published(hub: LiveHub, count: int) -> None:
-    await _eventually(lambda: hub.sequence >= count, f"{count} messages published", PATIENCE)
+    await eventually(lambda: hub.sequence >= count, f"{count} messages published")
 
 
 async def _ws_messages(url: str, token: str) -> list[dict[str, Any]]:
@@ -133,7 +123,7 @@ async def test_sse_and_websocket_clients_follow_a_test_to_its_end(
     ws_host = base.replace("http://", "ws://")
     ws_all = asyncio.create_task(_ws_messages(f"{ws_host}/ws/k6-data?{query}", live_gateway.token))
     hub = app.state.live_hub
-    await _until_clients(hub, 3)
+    await until_live_clients(hub, 3)
 
     publisher = NatsBroker(stack.nats_url)
     async with publisher:
@@ -234,13 +224,13 @@ async def test_a_stopping_gateway_ends_open_streams(live_gateway: LiveGateway) -
         ws_url, subprotocols=bearer_subprotocols(live_gateway.token)
     ) as socket:
         hub = live_gateway.app.state.live_hub
-        await _until_clients(hub, 2)
+        await until_live_clients(hub, 2)
         live_gateway.server.should_exit = True
         with pytest.raises(websockets.ConnectionClosed):
-            await asyncio.wait_for(socket.recv(), 20)
+            await asyncio.wait_for(socket.recv(), PATIENCE)
         assert socket.close_code == 1012
-    assert await asyncio.wait_for(sse, 20) == []
-    await asyncio.wait_for(live_gateway.serving, 20)
+    assert await asyncio.wait_for(sse, PATIENCE) == []
+    await asyncio.wait_for(live_gateway.serving, PATIENCE)
     assert hub.clients == 0
 
 
@@ -268,7 +258,7 @@ async def test_a_page_opened_mid_test_replays_the_run_so_far(
         url = f"{base}/sse/k6-data?test_id={test_id}"
         replayed = asyncio.create_task(_sse_events(f"{url}&replay=true", live_gateway.token))
         current = asyncio.create_task(_sse_events(url, live_gateway.token))
-        await _until_clients(hub, 2)
+        await until_live_clients(hub, 2)
         await bus.publish(LIVE_METRICS, _snapshot(test_id, 40), test_id=test_id)
         await _until_published(hub, 5)
         finished = TestFinished(

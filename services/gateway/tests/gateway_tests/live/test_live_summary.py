@@ -20,7 +20,7 @@ from uuid import uuid4
 import websockets
 from faststream.nats import NatsBroker
 
-from gateway_tests.conftest import bearer_subprotocols
+from gateway_tests.conftest import bearer_subprotocols, until_live_clients
 from gateway_tests.served_gateway import ADMIN_TOKEN, serve_gateway, signed_in
 from mv_contracts.lifecycle import RunStatus, TestFinished, TestFinishedEvent
 from mv_contracts.metrics import MetricFigures, TestSummary, TestSummaryEvent
@@ -30,7 +30,7 @@ from mv_gateway.history.tables import TestHistory
 from mv_gateway.projects.tables import Project
 from mv_runtime.bus import Bus
 
-from .test_live_streams import _sse_events, _until_clients
+from .test_live_streams import _sse_events
 
 SHORT = "InfluxDB has 1,033 of 2,290 requests (k6 counted 2,290)"
 
@@ -72,7 +72,7 @@ async def test_a_live_client_learns_that_the_figures_are_not_whole(
         ws = asyncio.create_task(
             _ws_frames(f"{base.replace('http://', 'ws://')}/ws/k6-data?test_id={test_id}")
         )
-        await _until_clients(app.state.live_hub, 3)
+        await until_live_clients(app.state.live_hub, 3)
 
         publisher = NatsBroker(stack.nats_url)
         async with publisher:
@@ -140,7 +140,7 @@ async def test_a_summary_that_does_not_come_closes_the_stream_saying_so(
         test_id, history_id = await _running_test(app)
         stream = f"{base}/sse/k6-data?test_id={test_id}"
         following = asyncio.create_task(_sse_events(stream, ADMIN_TOKEN))
-        await _until_clients(app.state.live_hub, 1)
+        await until_live_clients(app.state.live_hub, 1)
         publisher = NatsBroker(stack.nats_url)
         async with publisher:
             await publisher.connect()
