@@ -151,6 +151,8 @@ quiet_rc=0
 suite -m quiet "$@" || quiet_rc=$?
 for rc in "$packages_rc" "$quiet_rc"; do [ "$suite_rc" -eq 0 ] && suite_rc=$rc; done
 if [ "$cluster_rc" -ne 0 ]; then
+  # Repeated last, where a reader of a long log (CI shows its start and end) finds it.
   echo "test.sh: the cluster tests FAILED (see above: tests/cluster and scripts/cluster.sh diagnose)" >&2
+  grep -E '^(FAILED|ERROR) ' "$cluster_log" >&2 || true
 fi
 [ "$suite_rc" -eq 0 ] && [ "$cluster_rc" -eq 0 ]
