@@ -166,6 +166,15 @@ async def eventually(check: Callable[[], bool], what: str, seconds: float = PATI
         await asyncio.sleep(0.05)
 
 
+async def until_serving(server: GatewayServer, base: str, path: str = "/readyz") -> None:
+    """Until the in-process ``server`` answers ``path`` with 200, 30 s at most."""
+    async with httpx.AsyncClient(base_url=base, timeout=PATIENCE) as http:
+        deadline = asyncio.get_running_loop().time() + 30
+        while not (server.started and (await http.get(path)).status_code == 200):
+            assert asyncio.get_running_loop().time() < deadline, f"{base}{path} never answered 200"
+            await asyncio.sleep(0.1)
+
+
 async def until_live_clients(hub: LiveHub, count: int) -> None:
     await eventually(lambda: hub.clients == count, f"{count} live clients")
 
@@ -249,15 +258,7 @@ async def running_gateway(stack: StackConfig, tmp_path: Path) -> AsyncIterator[L
     server = GatewayServer(app, settings)
     serving = asyncio.create_task(server.serve())
     gateway = LiveGateway(f"http://{stack.host}:{port}", app, server, serving, token)
-    async with httpx.AsyncClient(base_url=gateway.base, timeout=5) as http:
-        for _ in range(300):
-            if server.started and (await http.get("/readyz")).status_code == 200:
-                break
-            await asyncio.sleep(0.1)
-        else:
-            raise AssertionError(
-                f"the gateway never became ready: {(await http.get('/readyz')).text}"
-            )
+    await until_serving(server, gateway.base)
     yield gateway
     server.should_exit = True
     await asyncio.wait_for(serving, 30)

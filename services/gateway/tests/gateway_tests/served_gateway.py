@@ -12,6 +12,7 @@ import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from gateway_tests.conftest import until_serving
 from mv_devstack.config import StackConfig
 from mv_devstack.workers import free_port
 from mv_gateway.app import create_app
@@ -50,13 +51,7 @@ async def serve_gateway(
     serving = asyncio.create_task(server.serve())
     base = f"http://{stack.host}:{port}"
     try:
-        async with httpx.AsyncClient(base_url=base, timeout=5) as http:
-            for _ in range(300):
-                if server.started and (await http.get("/healthz")).status_code == 200:
-                    break
-                await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("the gateway did not start")
+        await until_serving(server, base, "/healthz")
         yield base, app
     finally:
         server.should_exit = True

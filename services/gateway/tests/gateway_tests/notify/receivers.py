@@ -21,7 +21,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from gateway_tests.analysis_facts import figures, run, scenario, series
-from gateway_tests.conftest import bearer
+from gateway_tests.conftest import bearer, until_serving
 from gateway_tests.served import serve_in_thread
 from mv_contracts.lifecycle import RunStatus, TestFinished, TestFinishedEvent
 from mv_contracts.metrics import TestSummaryEvent
@@ -111,11 +111,7 @@ async def serve_gateway(
     server = GatewayServer(app, settings)
     serving = asyncio.create_task(server.serve())
     gateway = Gateway(f"http://{stack.host}:{port}", settings, app, bearer(token))
-    async with httpx.AsyncClient(base_url=gateway.base, timeout=5) as http:
-        for _ in range(300):
-            if server.started and (await http.get("/readyz")).status_code == 200:
-                break
-            await asyncio.sleep(0.1)
+    await until_serving(server, gateway.base)
     yield gateway
     server.should_exit = True
     await asyncio.wait_for(serving, 30)
