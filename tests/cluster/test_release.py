@@ -1,15 +1,18 @@
-"""The release itself, as its operator changes it: ``helm upgrade`` restarts the services and
-keeps the projects and the test history; a k6 limit set through the chart reaches the Jobs (a
-tiny memory limit ends a test "out of memory"); ``helm uninstall`` leaves nothing of a test
-behind (Job, ConfigMap, Secret, pod). These run last (conftest): they restart the release."""
+"""The release itself, as its operator changes it: ``helm upgrade`` restarts the services,
+keeps the projects and the test history, and fails no request made meanwhile; a k6 limit set
+through the chart reaches the Jobs (a tiny memory limit ends a test "out of memory");
+``helm uninstall`` leaves nothing of a test behind (Job, ConfigMap, Secret, pod). These run
+last (conftest): they restart the release."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -50,14 +53,58 @@ def _ready(gateway: httpx.Client) -> None:
         time.sleep(2)
 
 
+class _Asking(threading.Thread):
+    """GET /healthz through the gateway's Service every 0.1 s, each on a new connection (where
+    kube-proxy picks the pod), as users' requests during a change to the release; keeps what
+    failed."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(name="asking", daemon=True)
+        self.url, self.answered, self.failed = url, 0, list[str]()
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.1):
+            try:
+                answer = httpx.get(
+                    f"{self.url}/healthz", headers={"Connection": "close"}, timeout=10
+                )
+            except httpx.HTTPError as error:
+                self.failed.append(f"{type(error).__name__}: {error}")
+                continue
+            if answer.status_code == 200:
+                self.answered += 1
+            else:
+                self.failed.append(f"HTTP {answer.status_code}")
+
+
+def _old_gateway_pods_gone(cluster: Cluster) -> None:
+    selector = f"app.kubernetes.io/name=gateway,app.kubernetes.io/instance={RELEASE}"
+    deadline = time.monotonic() + 120
+    while True:
+        pods = cluster.core().list_namespaced_pod(NAMESPACE, label_selector=selector).items
+        if len(pods) == 1 and pods[0].metadata.deletion_timestamp is None:
+            return
+        assert time.monotonic() < deadline, [p.metadata.name for p in pods]
+        time.sleep(1)
+
+
 def _kept(gateway: httpx.Client) -> tuple[set[int], set[str]]:
     projects = gateway.get("/project", params={"limit": 500}).raise_for_status().json()
     board = gateway.get("/test-history/simple", params={"limit": 200}).raise_for_status().json()
     return {p["id"] for p in projects}, {t["test_id"] for t in board}
 
 
+@dataclass(frozen=True)
+class Upgrade:
+    projects: set[int]  # before it
+    tests: set[str]
+    answered: int  # requests during it
+    failed: list[str]
+
+
 @pytest.fixture(scope="module")
-def upgraded(cluster: Cluster) -> Iterator[tuple[set[int], set[str]]]:
+def upgraded(cluster: Cluster) -> Iterator[Upgrade]:
     """The release upgraded with a tiny k6 memory limit (every service restarts: their
     settings changed), and rolled back to the revision before at the end unless it was
     reinstalled meanwhile."""
@@ -65,20 +112,27 @@ def upgraded(cluster: Cluster) -> Iterator[tuple[set[int], set[str]]]:
         yield from _upgraded(cluster, gateway)
 
 
-def _upgraded(cluster: Cluster, gateway: httpx.Client) -> Iterator[tuple[set[int], set[str]]]:
-    before = _kept(gateway)
-    assert before[0], before  # earlier tests made projects
-    assert before[1], before  # and tests
+def _upgraded(cluster: Cluster, gateway: httpx.Client) -> Iterator[Upgrade]:
+    projects, tests = _kept(gateway)
+    assert projects  # earlier tests made projects
+    assert tests  # and tests
     revision = json.loads(_helm(cluster, "status", RELEASE, "-o", "json"))["version"]
     chart = str(REPO_ROOT / "deploy" / "helm" / "metric-vault")
-    _helm(
-        cluster, "upgrade", RELEASE, chart, "--reuse-values", "--wait", "--timeout", "5m",
-        "--set", f"testRunner.env.K6_MEMORY_LIMIT={TINY}",
-        "--set", f"testRunner.env.K6_MEMORY_REQUEST={TINY}",
-    )  # fmt: skip
-    _ready(gateway)
+    asking = _Asking(cluster.gateway_url)
+    asking.start()
+    try:
+        _helm(
+            cluster, "upgrade", RELEASE, chart, "--reuse-values", "--wait", "--timeout", "5m",
+            "--set", f"testRunner.env.K6_MEMORY_LIMIT={TINY}",
+            "--set", f"testRunner.env.K6_MEMORY_REQUEST={TINY}",
+        )  # fmt: skip
+        _ready(gateway)
+        _old_gateway_pods_gone(cluster)
+    finally:
+        asking.stopped.set()
+        asking.join()
     upgraded = json.loads(_helm(cluster, "status", RELEASE, "-o", "json"))["version"]
-    yield before
+    yield Upgrade(projects, tests, asking.answered, asking.failed)
     # helm uninstall's test (the module's last) reinstalls the release with its first values
     # and a new history: then there is nothing to roll back, nor the revision to go back to.
     if json.loads(_helm(cluster, "status", RELEASE, "-o", "json"))["version"] == upgraded:
@@ -87,17 +141,25 @@ def _upgraded(cluster: Cluster, gateway: httpx.Client) -> Iterator[tuple[set[int
 
 
 @pytest.mark.timeout(600)  # the upgrade, in its setup
-def test_helm_upgrade_keeps_projects_and_history(
-    upgraded: tuple[set[int], set[str]], gateway: httpx.Client
-) -> None:
+def test_helm_upgrade_keeps_projects_and_history(upgraded: Upgrade, gateway: httpx.Client) -> None:
     projects, tests = _kept(gateway)
-    assert upgraded[0] <= projects, (upgraded[0], projects)
-    assert upgraded[1] <= tests, (upgraded[1], tests)
+    assert upgraded.projects <= projects, (upgraded.projects, projects)
+    assert upgraded.tests <= tests, (upgraded.tests, tests)
+
+
+def test_no_request_fails_while_the_gateway_is_replaced(upgraded: Upgrade) -> None:
+    # The old pod serves on for gateway.preStopSeconds after it is told to stop, while the
+    # Service drops it: without it, a few requests of each upgrade failed or hung for 10 s.
+    print(
+        f"during the upgrade: {upgraded.answered} requests answered, {len(upgraded.failed)} failed"
+    )
+    assert upgraded.answered > 0
+    assert upgraded.failed == []
 
 
 @pytest.mark.timeout(600)  # the rollback, in its teardown
 def test_a_k6_container_out_of_memory_ends_the_test_so(
-    upgraded: tuple[set[int], set[str]], gateway: httpx.Client
+    upgraded: Upgrade, gateway: httpx.Client
 ) -> None:
     # One VU of k6 fits in 16 MiB (its program's pages are reclaimed); 40 VUs' JavaScript
     # runtimes, made before the first request, do not.
