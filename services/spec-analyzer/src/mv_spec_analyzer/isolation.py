@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from mv_contracts.spec import FailureKind
+from mv_runtime.processes import pid_alive
 
 from .errors import AnalysisError
 
@@ -41,21 +42,13 @@ def _exit_with(owner: int) -> None:
     try:
         owner_ended = os.pidfd_open(owner)
     except ProcessLookupError:
-        os._exit(0)
+        pass
     except OSError:  # no pidfd (an old kernel, a strict seccomp profile): ask every second
-        while _alive(owner):
+        while pid_alive(owner):
             time.sleep(1)
-        os._exit(0)
-    select.select([owner_ended], [], [])
+    else:
+        select.select([owner_ended], [], [])
     os._exit(0)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def _pool(max_bytes: int) -> ProcessPoolExecutor:

@@ -8,10 +8,11 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
+
+from mv_runtime.processes import pid_alive
 
 OWNER = """
-import asyncio, os, sys, time
+import asyncio, os, sys
 from mv_spec_analyzer.isolation import isolated
 
 async def main() -> None:
@@ -19,32 +20,26 @@ async def main() -> None:
         print(await isolated(function, seconds=60, memory_mb=512, what="a call"), flush=True)
 
 asyncio.run(main())
-time.sleep(120)
+sys.stdin.read()  # until killed (or the test's end closes it)
 """
 
 
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state not in ("Z", "X")
-
-
 def test_a_killed_service_leaves_no_worker_behind() -> None:
-    owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True)
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert owner.stdout is not None
         worker, forkserver = int(owner.stdout.readline()), int(owner.stdout.readline())
         assert worker != owner.pid
-        assert _running(worker)
-        assert _running(forkserver)
+        assert pid_alive(worker)
+        assert pid_alive(forkserver)
     finally:
         owner.send_signal(signal.SIGKILL)  # no shutdown(), no atexit: as a crash or the OOM killer
         owner.wait()
     deadline = time.monotonic() + 30
     try:
-        while _running(worker) or _running(forkserver):
+        while pid_alive(worker) or pid_alive(forkserver):
             assert time.monotonic() < deadline, (
                 f"worker {worker} or forkserver {forkserver} still runs 30 s after its owner died"
             )
